@@ -1,0 +1,80 @@
+import type { ImageUploadedData, ThumbnailsGeneratedData } from '@imgpipe/contracts';
+import {
+  renditions,
+  renditionSetVersion,
+  type InputPolicy,
+  type RenditionSet,
+} from '@imgpipe/image-ops';
+import {
+  IMMUTABLE_CACHE_CONTROL,
+  assertOutputLocation,
+  thumbnailKey,
+  type ObjectStore,
+} from '@imgpipe/platform';
+
+export interface GenerateThumbnailsDeps {
+  readonly store: ObjectStore;
+  readonly processedBucket: string;
+  readonly originalsBucket: string;
+  readonly renditionSet: RenditionSet;
+  readonly background?: string;
+  readonly policy?: InputPolicy;
+  readonly now?: () => number;
+}
+
+/**
+ * Original -> every rendition of the configured set, written as
+ * `thumbnails/{userId}/{imageId}/{rendition}.{ext}`. Same input, same keys.
+ */
+export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
+  const now = deps.now ?? (() => performance.now());
+  const version = renditionSetVersion(deps.renditionSet);
+  return async function generateThumbnails(input: ImageUploadedData): Promise<ThumbnailsGeneratedData> {
+    const started = now();
+    const original = await deps.store.get({ bucket: input.original.bucket, key: input.original.key });
+    const result = await renditions(
+      original.body,
+      deps.renditionSet,
+      { background: deps.background },
+      deps.policy,
+    );
+
+    const outputs = result.renditions.map((rendition) => ({
+      rendition,
+      location: {
+        bucket: deps.processedBucket,
+        key: thumbnailKey(input.userId, input.imageId, rendition.name, rendition.format),
+      },
+    }));
+    for (const { location } of outputs) assertOutputLocation(location, deps.originalsBucket);
+    await Promise.all(
+      outputs.map(({ rendition, location }) =>
+        deps.store.put({
+          ...location,
+          body: rendition.data,
+          contentType: rendition.contentType,
+          cacheControl: IMMUTABLE_CACHE_CONTROL,
+          metadata: { 'image-id': input.imageId, 'renditions-version': version },
+        }),
+      ),
+    );
+
+    return {
+      imageId: input.imageId,
+      userId: input.userId,
+      renditionsVersion: version,
+      renditions: outputs.map(({ rendition, location }) => ({
+        ...location,
+        name: rendition.name,
+        format: rendition.format,
+        contentType: rendition.contentType,
+        size: rendition.size,
+        width: rendition.width,
+        height: rendition.height,
+      })),
+      processingMs: Math.round(now() - started),
+    };
+  };
+}
+
+export type GenerateThumbnails = ReturnType<typeof createGenerateThumbnails>;

@@ -1,0 +1,43 @@
+/** Bytes and the facts stored with them. */
+export interface StoredObject {
+  readonly body: Uint8Array;
+  readonly contentType?: string;
+  readonly cacheControl?: string;
+  readonly etag?: string;
+  readonly size: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** What a `head` returns: the object's facts without its body. */
+export type ObjectHead = Omit<StoredObject, 'body'>;
+
+export interface PutObjectInput {
+  readonly bucket: string;
+  readonly key: string;
+  readonly body: Uint8Array;
+  readonly contentType: string;
+  readonly cacheControl?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface ObjectLocation {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/**
+ * Object storage as the services need it. The AWS adapter speaks S3 (and any S3-compatible
+ * server through an endpoint override); tests use {@link InMemoryObjectStore}.
+ */
+export interface ObjectStore {
+  /** The whole object; throws `ObjectNotFoundError` when it does not exist. */
+  get(location: ObjectLocation): Promise<StoredObject>;
+  /** The first `bytes` bytes (a ranged read), for sniffing a format without a download. */
+  getHead(location: ObjectLocation, bytes: number): Promise<Uint8Array>;
+  /** Facts only; `undefined` when the object does not exist. */
+  head(location: ObjectLocation): Promise<ObjectHead | undefined>;
+  put(input: PutObjectInput): Promise<{ etag?: string }>;
+  /** Deletes every key under the prefix; returns the keys deleted. */
+  deletePrefix(bucket: string, prefix: string): Promise<string[]>;
+  list(bucket: string, prefix: string): Promise<string[]>;
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * Error names the state machine sees. `InvalidImage` and `InvalidEvent` are never retried
+ * (bad input stays bad); anything else a task throws counts as transient and is retried.
+ */
+export const TASK_ERROR_NAMES = ['InvalidImage', 'InvalidEvent'] as const;
+export type TaskErrorName = (typeof TASK_ERROR_NAMES)[number];
+
+const causeSchema = z.object({ code: z.string().min(1).max(64), reason: z.string().max(2000) });
+
+/**
+ * A non-retryable task failure. Lambda reports `name` as the error type, which the ASL
+ * Retry/Catch match on; the message is a small JSON document `{ code, reason }` so the
+ * failure recorder can read the classification back without parsing prose.
+ */
+export class TaskError extends Error {
+  constructor(
+    override readonly name: TaskErrorName,
+    readonly code: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(JSON.stringify({ code, reason }), options);
+  }
+}
+
+export interface TaskFailureCause {
+  readonly errorName: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly retryable: boolean;
+}
+
+/**
+ * Reads back what a Step Functions Catch hands over: `Error` (the error name) and `Cause`
+ * (for a Lambda task, `{"errorType","errorMessage",...}` as JSON). Unknown shapes become an
+ * `INTERNAL` failure that keeps the raw text as its reason.
+ */
+export function parseTaskFailure(error: string, cause: string | undefined): TaskFailureCause {
+  const retryable = !(TASK_ERROR_NAMES as readonly string[]).includes(error);
+  let message = cause ?? '';
+  try {
+    const outer: unknown = JSON.parse(message);
+    if (outer && typeof outer === 'object' && 'errorMessage' in outer && typeof outer.errorMessage === 'string') {
+      message = outer.errorMessage;
+    }
+  } catch {
+    // not a Lambda cause document: keep the text as it is
+  }
+  try {
+    const inner = causeSchema.safeParse(JSON.parse(message));
+    if (inner.success) return { errorName: error, retryable, ...inner.data };
+  } catch {
+    // a plain message
+  }
+  return {
+    errorName: error,
+    code: retryable ? 'TRANSIENT_EXHAUSTED' : 'INTERNAL',
+    reason: (message || error).slice(0, 2000),
+    retryable,
+  };
+}
