@@ -1,1 +1,18 @@
-export {};
+/**
+ * imgpipe's event contracts: one module per event version (zod schema, type, examples),
+ * the shared envelope and the helpers that build and parse the EventBridge shapes.
+ */
+export * from './fields';
+export * from './errors';
+export * from './contract';
+export * from './envelope';
+export * from './events/image-uploaded.contract';
+export * from './events/image-compressed.contract';
+export * from './events/thumbnails-generated.contract';
+export * from './events/image-processed.contract';
+export * from './events/image-processing-failed.contract';
+export * from './events/image-deleted.contract';
+export * from './registry';
+export * from './examples';
+export * from './json-schema';
+export * from './artifacts';
