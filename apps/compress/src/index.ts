@@ -1,1 +1,3 @@
-export {};
+export * from './compress-image.use-case';
+export * from './config';
+export { handler as compressImageHandler } from './handlers/compress-image.handler';

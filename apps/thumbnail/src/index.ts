@@ -1,1 +1,3 @@
-export {};
+export * from './generate-thumbnails.use-case';
+export * from './config';
+export { handler as generateThumbnailsHandler } from './handlers/generate-thumbnails.handler';

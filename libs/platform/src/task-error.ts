@@ -38,6 +38,13 @@ export interface TaskFailureCause {
  * `INTERNAL` failure that keeps the raw text as its reason.
  */
 export function parseTaskFailure(error: string, cause: string | undefined): TaskFailureCause {
+  const result = readTaskFailure(error, cause);
+  // Reasons end up in events and UIs: no terminal escapes or other control characters.
+  // eslint-disable-next-line no-control-regex
+  return { ...result, reason: result.reason.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').slice(0, 2000) };
+}
+
+function readTaskFailure(error: string, cause: string | undefined): TaskFailureCause {
   const retryable = !(TASK_ERROR_NAMES as readonly string[]).includes(error);
   let message = cause ?? '';
   try {

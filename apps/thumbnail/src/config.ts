@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { loadConfig, platformConfigSchema } from '@imgpipe/platform';
+import { resolveInputPolicy, resolveRenditionSet, type InputPolicy, type RenditionSet } from '@imgpipe/image-ops';
+
+const optionalInt = z.coerce.number().int().positive().optional();
+
+/** Environment of the thumbnail function. */
+export const thumbnailEnvSchema = platformConfigSchema.extend({
+  /** `default`, `marketplace`, or a JSON rendition set inline (`{...}`) or in a file path. */
+  RENDITION_SET: z.string().default('default'),
+  THUMBNAIL_BACKGROUND: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#ffffff'),
+  MAX_UPLOAD_BYTES: optionalInt,
+  MAX_PIXELS: optionalInt,
+  MAX_FRAMES: optionalInt,
+});
+
+export interface ThumbnailConfig {
+  readonly originalsBucket: string;
+  readonly processedBucket: string;
+  readonly renditionSet: RenditionSet;
+  readonly background: string;
+  readonly policy: InputPolicy;
+}
+
+function readRenditionSet(value: string): RenditionSet {
+  if (value === 'default' || value === 'marketplace') return resolveRenditionSet(value);
+  const text = value.trimStart().startsWith('{') ? value : readFileSync(value, 'utf8');
+  try {
+    return resolveRenditionSet(JSON.parse(text) as unknown);
+  } catch (error) {
+    throw new Error(`RENDITION_SET is not a valid rendition set: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+export function loadThumbnailConfig(env: NodeJS.ProcessEnv = process.env): ThumbnailConfig {
+  const e = loadConfig(thumbnailEnvSchema, env);
+  return {
+    originalsBucket: e.ORIGINALS_BUCKET,
+    processedBucket: e.PROCESSED_BUCKET,
+    renditionSet: readRenditionSet(e.RENDITION_SET),
+    background: e.THUMBNAIL_BACKGROUND,
+    policy: resolveInputPolicy({
+      ...(e.MAX_UPLOAD_BYTES ? { maxBytes: e.MAX_UPLOAD_BYTES } : {}),
+      ...(e.MAX_PIXELS ? { maxPixels: e.MAX_PIXELS } : {}),
+      ...(e.MAX_FRAMES ? { maxFrames: e.MAX_FRAMES } : {}),
+    }),
+  };
+}

@@ -1,0 +1,85 @@
+import type { ImageUploadedData } from '@imgpipe/contracts';
+import { ThumbnailsGeneratedDataSchema } from '@imgpipe/contracts';
+import {
+  DEFAULT_RENDITION_SET,
+  MARKETPLACE_RENDITION_SET,
+  probe,
+  InvalidImageError,
+  renditionSetVersion,
+  type RenditionSet,
+} from '@imgpipe/image-ops';
+import { testImage } from '@imgpipe/image-ops/testing';
+import { IMMUTABLE_CACHE_CONTROL, InMemoryObjectStore } from '@imgpipe/platform';
+import { createGenerateThumbnails } from './generate-thumbnails.use-case';
+
+const ORIGINALS = 'originals';
+const PROCESSED = 'processed';
+
+async function arrange(bytes: Buffer, renditionSet: RenditionSet = DEFAULT_RENDITION_SET) {
+  const store = new InMemoryObjectStore();
+  const key = 'uploads/user-1/img-1/photo';
+  await store.put({ bucket: ORIGINALS, key, body: bytes, contentType: 'application/octet-stream' });
+  const input: ImageUploadedData = {
+    imageId: 'img-1',
+    userId: 'user-1',
+    original: { bucket: ORIGINALS, key, size: bytes.length, contentHash: 'etag:abc', contentType: 'image/jpeg', filename: 'photo' },
+    format: 'jpeg',
+    renditionsVersion: renditionSetVersion(renditionSet),
+    uploadedAt: '2026-11-23T10:00:00.000Z',
+  };
+  const generate = createGenerateThumbnails({ store, processedBucket: PROCESSED, originalsBucket: ORIGINALS, renditionSet });
+  return { store, input, generate };
+}
+
+describe('generate thumbnails use case', () => {
+  it('writes the default set as JPEGs fitting 150/300/600 squares', async () => {
+    const { store, input, generate } = await arrange(await testImage('jpeg', { width: 1200, height: 900 }));
+
+    const result = await generate(input);
+
+    expect(ThumbnailsGeneratedDataSchema.parse(result)).toEqual(result);
+    expect(result.renditionsVersion).toBe(renditionSetVersion(DEFAULT_RENDITION_SET));
+    const byName = Object.fromEntries(result.renditions.map((r) => [r.name, r]));
+    expect(byName['small']).toMatchObject({ key: 'thumbnails/user-1/img-1/small.jpg', width: 150, height: 113, format: 'jpeg' });
+    expect(byName['medium']).toMatchObject({ width: 300, height: 225 });
+    expect(byName['large']).toMatchObject({ width: 600, height: 450 });
+    for (const rendition of result.renditions) {
+      const stored = await store.get({ bucket: PROCESSED, key: rendition.key });
+      expect(stored.contentType).toBe('image/jpeg');
+      expect(stored.cacheControl).toBe(IMMUTABLE_CACHE_CONTROL);
+      expect(await probe(stored.body)).toMatchObject({ format: 'jpeg', width: rendition.width, height: rendition.height });
+    }
+  });
+
+  it('crops to 4:3 for the marketplace preset', async () => {
+    const { input, generate } = await arrange(await testImage('jpeg', { width: 1000, height: 1000 }), MARKETPLACE_RENDITION_SET);
+
+    const result = await generate(input);
+
+    expect(result.renditions.map((r) => [r.width, r.height]).sort((a, b) => (b[0] ?? 0) - (a[0] ?? 0))).toEqual([
+      [800, 600],
+      [400, 300],
+      [200, 150],
+    ]);
+  });
+
+  it('flattens alpha on white for JPEG renditions of a transparent PNG', async () => {
+    const { store, input, generate } = await arrange(await testImage('png-alpha'));
+
+    const result = await generate(input);
+
+    const small = result.renditions.find((r) => r.name === 'small');
+    const facts = await probe((await store.get({ bucket: PROCESSED, key: small?.key ?? '' })).body);
+    expect(facts.hasAlpha).toBe(false);
+  });
+
+  it('refuses a decompression bomb with TOO_MANY_PIXELS and writes nothing', async () => {
+    const { store, input, generate } = await arrange(await testImage('png-bomb-header'));
+
+    const error = await generate(input).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidImageError);
+    expect((error as InvalidImageError).code).toBe('TOO_MANY_PIXELS');
+    expect(await store.list(PROCESSED, '')).toEqual([]);
+  });
+});
