@@ -150,8 +150,11 @@ export const RenditionName = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -')
   .describe('Rendition name, e.g. small.');
 
-/** Formats accepted as originals; the real format, sniffed from the magic bytes. */
-export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif'] as const;
+/**
+ * Formats an original may have; the real format, sniffed from the magic bytes. SVG is
+ * refused by the default input policy but can be allowed by configuration.
+ */
+export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'svg'] as const;
 /** The real format of an original. */
 export const InputFormat = z.enum(INPUT_FORMATS).describe('Real format of the original, from its magic bytes.');
 export type InputFormat = z.infer<typeof InputFormat>;
