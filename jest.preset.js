@@ -5,6 +5,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // Image work on a loaded 2-core machine is slow; a timeout here is a hang, not a speed test.
+  testTimeout: 60_000,
   testMatch: ['**/?(*.)+(spec|test).ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {

@@ -23,3 +23,63 @@ export class ObjectNotFoundError extends PlatformError {
     super(`object s3://${bucket}/${key} does not exist`, 'ObjectNotFound', false, options);
   }
 }
+
+/**
+ * An optimistic-concurrency check failed: someone else wrote first (an event at the same
+ * sequence, a read-model record at another revision). Reload and retry.
+ */
+export class ConcurrencyConflictError extends PlatformError {
+  constructor(
+    message: string,
+    readonly resource: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, 'ConcurrencyConflict', true, options);
+  }
+}
+
+/** A pagination cursor that this service did not issue for this query (tampered or stale). */
+export class InvalidCursorError extends PlatformError {
+  constructor(message = 'the pagination cursor is not valid for this query', options?: { cause?: unknown }) {
+    super(message, 'InvalidCursor', false, options);
+  }
+}
+
+/** One problem with one environment variable. */
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly problem: string;
+}
+
+/** The environment does not describe a runnable service; the message names every variable. */
+export class ConfigError extends PlatformError {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `invalid configuration: ${problems.map((p) => `${p.variable} ${p.problem}`).join('; ')}`,
+      'InvalidConfig',
+      false,
+    );
+  }
+
+  /** The variables at fault, in the order reported. */
+  get variables(): string[] {
+    return this.problems.map((p) => p.variable);
+  }
+}
+
+/**
+ * A call to a cloud dependency failed for a reason the adapter does not translate into a
+ * domain error. `retryable` follows the SDK: throttling, 5xx and network errors are.
+ */
+export class DependencyError extends PlatformError {
+  constructor(
+    readonly dependency: string,
+    readonly operation: string,
+    retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    const cause = options?.cause;
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`${dependency} ${operation} failed: ${detail}`, 'DependencyFailure', retryable, options);
+  }
+}

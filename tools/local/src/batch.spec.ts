@@ -24,7 +24,7 @@ describe('npm start -- <folder> (offline batch mode)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'imgpipe-batch-in-'));
     out = await mkdtemp(join(tmpdir(), 'imgpipe-batch-out-'));
-    for (const [name, kind] of Object.entries(files)) await writeFile(join(dir, name), await testImage(kind));
+    for (const [name, kind] of Object.entries(files)) await writeFile(join(dir, name), await testImage(kind, { width: 320, height: 240 }));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -46,7 +46,7 @@ describe('npm start -- <folder> (offline batch mode)', () => {
 
     // The outputs are real files a person can open: rotation applied, animation kept.
     const rotated = byName['rotated.jpg']?.outputs?.[0] ?? '';
-    expect(await probe(await readFile(join(out, rotated)))).toMatchObject({ format: 'webp', width: 480, height: 640 });
+    expect(await probe(await readFile(join(out, rotated)))).toMatchObject({ format: 'webp', width: 240, height: 320 });
     const animated = byName['animated.gif']?.outputs?.[0] ?? '';
     expect(await probe(await readFile(join(out, animated)))).toMatchObject({ format: 'webp', animated: true, pages: 3 });
   });

@@ -24,7 +24,8 @@ export class FileSystemObjectStore implements ObjectStore {
   private path({ bucket, key }: ObjectLocation): string {
     const base = resolve(this.root, this.bucketDirs[bucket] ?? bucket);
     const full = resolve(base, key);
-    if (full !== base && !full.startsWith(base + sep)) throw new Error(`key escapes its bucket: ${key}`);
+    const inside = base.endsWith(sep) ? base : base + sep;
+    if (!full.startsWith(inside)) throw new Error(`key escapes its bucket: ${key}`);
     return full;
   }
 

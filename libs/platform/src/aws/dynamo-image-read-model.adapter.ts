@@ -1,0 +1,147 @@
+import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, resolvePageLimit } from '../cursor';
+import { ConcurrencyConflictError, InvalidCursorError } from '../errors';
+import type {
+  ImagePage,
+  ImageReadModel,
+  ImageRecord,
+  ImageRecordKey,
+  ListByUserOptions,
+} from '../ports/image-read-model.port';
+import { imageMetadataTable, USER_ID_INDEX } from '../tables';
+import { dependencyError } from './errors';
+
+const PK = imageMetadataTable.partitionKey.name;
+const SK = imageMetadataTable.sortKey.name;
+const USER = 'userId';
+const REVISION = 'revision';
+const CURSOR_FIELDS = [PK, SK, USER] as const;
+
+const isConditionFailure = (error: unknown) =>
+  typeof error === 'object' && error !== null && 'name' in error && error.name === 'ConditionalCheckFailedException';
+
+function assertRevision(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative integer, got ${value}`);
+}
+
+/**
+ * {@link ImageReadModel} on the `image-metadata` table (document client). Writes carry a
+ * condition on `revision`; listing goes through the `user-id-index`, newest upload first.
+ */
+export class DynamoImageReadModel<T extends object = Record<string, unknown>> implements ImageReadModel<T> {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(imageId: string): Promise<ImageRecord<T> | undefined> {
+    try {
+      const out = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :id',
+          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeValues: { ':id': imageId },
+          ConsistentRead: true,
+          Limit: 1,
+        }),
+      );
+      return out.Items?.[0] as ImageRecord<T> | undefined;
+    } catch (error) {
+      throw dependencyError('DynamoDB', 'Query', error);
+    }
+  }
+
+  async put(record: ImageRecord<T>, { expectedRevision }: { readonly expectedRevision: number }): Promise<void> {
+    assertRevision(expectedRevision, 'expectedRevision');
+    assertRevision(record.revision, 'revision');
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record as Record<string, unknown>,
+          ...this.condition(expectedRevision),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw this.conflict(record.imageId, expectedRevision, error);
+      throw dependencyError('DynamoDB', 'PutItem', error);
+    }
+  }
+
+  async remove(
+    key: Pick<ImageRecordKey, 'imageId' | 'uploadedAt'>,
+    { expectedRevision }: { readonly expectedRevision: number },
+  ): Promise<void> {
+    assertRevision(expectedRevision, 'expectedRevision');
+    if (expectedRevision === 0) throw new RangeError('remove needs the revision of an existing record');
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { [PK]: key.imageId, [SK]: key.uploadedAt },
+          ...this.condition(expectedRevision),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw this.conflict(key.imageId, expectedRevision, error);
+      throw dependencyError('DynamoDB', 'DeleteItem', error);
+    }
+  }
+
+  async listByUser(userId: string, options: ListByUserOptions = {}): Promise<ImagePage<ImageRecord<T>>> {
+    const limit = resolvePageLimit(options.limit);
+    let start: Record<string, string> | undefined;
+    if (options.cursor !== undefined) {
+      start = decodeCursor(options.cursor, CURSOR_FIELDS);
+      if (start[USER] !== userId) throw new InvalidCursorError();
+    }
+    try {
+      const out = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: USER_ID_INDEX,
+          KeyConditionExpression: '#user = :user',
+          ExpressionAttributeNames: { '#user': USER },
+          ExpressionAttributeValues: { ':user': userId },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const last = out.LastEvaluatedKey;
+      return {
+        items: (out.Items ?? []) as Array<ImageRecord<T>>,
+        ...(last
+          ? { cursor: encodeCursor({ [PK]: String(last[PK]), [SK]: String(last[SK]), [USER]: String(last[USER]) }) }
+          : {}),
+      };
+    } catch (error) {
+      throw dependencyError('DynamoDB', 'Query', error);
+    }
+  }
+
+  private condition(expectedRevision: number): {
+    ConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  } {
+    return expectedRevision === 0
+      ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
+      : {
+          ConditionExpression: '#rev = :expected',
+          ExpressionAttributeNames: { '#rev': REVISION },
+          ExpressionAttributeValues: { ':expected': expectedRevision },
+        };
+  }
+
+  private conflict(imageId: string, expectedRevision: number, cause: unknown): ConcurrencyConflictError {
+    return new ConcurrencyConflictError(
+      expectedRevision === 0
+        ? `image ${imageId}: the read-model record already exists`
+        : `image ${imageId}: the read-model record is no longer at revision ${expectedRevision}`,
+      `image-metadata/${imageId}`,
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DependencyError, ObjectNotFoundError } from '../errors';
+import { newId } from '../ids';
+import { BUCKETS, useLocalAws } from '../testing/local-aws.spec-helper';
+import { S3ObjectStore } from './s3-object-store.adapter';
+
+const local = useLocalAws();
+const store = () => new S3ObjectStore(local.clients.s3);
+const bucket = BUCKETS.originals;
+
+describe('S3ObjectStore against the local S3 server', () => {
+  it('stores and returns the exact bytes with content type, cache control and metadata', async () => {
+    const key = `it/${newId()}/photo.jpg`;
+    const body = new Uint8Array(randomBytes(300_000));
+
+    const { etag } = await store().put({
+      bucket,
+      key,
+      body,
+      contentType: 'image/jpeg',
+      cacheControl: 'public, max-age=31536000, immutable',
+      metadata: { 'image-id': 'abc' },
+    });
+    const got = await store().get({ bucket, key });
+
+    expect(Buffer.from(got.body).equals(Buffer.from(body))).toBe(true);
+    expect(got).toMatchObject({
+      size: 300_000,
+      contentType: 'image/jpeg',
+      cacheControl: 'public, max-age=31536000, immutable',
+      metadata: { 'image-id': 'abc' },
+      etag,
+    });
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+  });
+
+  it('reads only the first bytes with getHead, and all of a shorter object', async () => {
+    const key = `it/${newId()}/head.bin`;
+    const body = Uint8Array.from({ length: 5000 }, (_, i) => i % 251);
+    await store().put({ bucket, key, body, contentType: 'application/octet-stream' });
+
+    const head = await store().getHead({ bucket, key }, 16);
+    const all = await store().getHead({ bucket, key }, 10_000);
+
+    expect([...head]).toEqual([...body.subarray(0, 16)]);
+    expect(all.byteLength).toBe(5000);
+  });
+
+  it('reports facts with head, and undefined / ObjectNotFoundError for a missing key', async () => {
+    const key = `it/${newId()}/facts.png`;
+    await store().put({ bucket, key, body: new Uint8Array([1, 2, 3]), contentType: 'image/png' });
+
+    await expect(store().head({ bucket, key })).resolves.toMatchObject({ size: 3, contentType: 'image/png' });
+    await expect(store().head({ bucket, key: `${key}.missing` })).resolves.toBeUndefined();
+    await expect(store().get({ bucket, key: `${key}.missing` })).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(store().getHead({ bucket, key: `${key}.missing` }, 8)).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('lists a prefix in key order and deletes exactly that prefix', async () => {
+    const root = `it/${newId()}`;
+    const keys = [`${root}/a/2.webp`, `${root}/a/1.webp`, `${root}/a/sub/3.webp`, `${root}/b/1.webp`];
+    for (const key of keys) await store().put({ bucket, key, body: new Uint8Array([7]), contentType: 'image/webp' });
+
+    await expect(store().list(bucket, `${root}/a/`)).resolves.toEqual([
+      `${root}/a/1.webp`,
+      `${root}/a/2.webp`,
+      `${root}/a/sub/3.webp`,
+    ]);
+    const deleted = await store().deletePrefix(bucket, `${root}/a/`);
+
+    expect(deleted).toHaveLength(3);
+    await expect(store().list(bucket, `${root}/`)).resolves.toEqual([`${root}/b/1.webp`]);
+    await expect(store().deletePrefix(bucket, `${root}/nothing/`)).resolves.toEqual([]);
+  });
+
+  it('wraps an S3 outage as a retryable DependencyError (a 503 no local server produces)', async () => {
+    const outage = Object.assign(new Error('Please reduce your request rate.'), {
+      name: 'SlowDown',
+      $metadata: { httpStatusCode: 503 },
+    });
+    const failing = { send: jest.fn().mockRejectedValue(outage) } as unknown as S3Client;
+
+    const error = await new S3ObjectStore(failing).put({ bucket, key: 'k', body: new Uint8Array(1), contentType: 'a/b' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DependencyError);
+    expect(error).toMatchObject({ code: 'DependencyFailure', retryable: true, cause: outage });
+  });
+});

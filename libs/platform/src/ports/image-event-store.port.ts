@@ -1,0 +1,48 @@
+/** An event as it is appended to an image's history. */
+export interface NewImageEvent {
+  /** Unique per event; appending an event whose id is already in the history is a no-op. */
+  readonly eventId: string;
+  /** The EventBridge `source`, e.g. `imgpipe.metadata`. */
+  readonly source: string;
+  /** The event name (EventBridge `detail-type`), e.g. `ImageProcessed`. */
+  readonly detailType: string;
+  /** ISO 8601 time the event happened. */
+  readonly occurredAt: string;
+  /** The event's `detail` (envelope and data) exactly as published. */
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** An event in an image's history. */
+export interface StoredImageEvent extends NewImageEvent {
+  readonly imageId: string;
+  /** 1 for the first event of an image, then 2, 3, ... with no gaps. */
+  readonly sequence: number;
+}
+
+export interface AppendResult {
+  /** The events this call stored, with their sequences. */
+  readonly appended: readonly StoredImageEvent[];
+  /** Ids of the given events that were already in the history (stored once, not again). */
+  readonly duplicates: readonly string[];
+  /** The sequence of the history's last event after the call. */
+  readonly lastSequence: number;
+}
+
+/**
+ * The append-only history of every image: the source of truth the read model is projected
+ * from.
+ *
+ * `append(imageId, expectedSequence, events)` writes the events after `expectedSequence`
+ * (0 for a new image) with a conditional put, so:
+ * - an event whose `eventId` is already in the history is stored once and reported in
+ *   `duplicates` (a redelivery or a retry after a partial write is harmless);
+ * - a sequence that already holds a different event is never overwritten: the call throws
+ *   `ConcurrencyConflictError` (someone else appended first; reload and retry).
+ */
+export interface ImageEventStore {
+  append(imageId: string, expectedSequence: number, events: readonly NewImageEvent[]): Promise<AppendResult>;
+  /** The whole history in sequence order; empty for an unknown image. */
+  load(imageId: string): Promise<StoredImageEvent[]>;
+  /** Every image id with a history, once each, in no particular order (whole-table rebuilds). */
+  scanImageIds(): AsyncIterable<string>;
+}

@@ -1,0 +1,45 @@
+/** The key attributes every read-model record has. */
+export interface ImageRecordKey {
+  readonly imageId: string;
+  /** The owner (JWT `sub`); the `user-id-index` partition. */
+  readonly userId: string;
+  /** ISO 8601 upload time; the table's range key and the index's sort key. */
+  readonly uploadedAt: string;
+}
+
+/**
+ * A read-model record: the key, a `revision` for optimistic concurrency, and whatever the
+ * projection stores (`T`). The projection chooses the revision (e.g. the number of events
+ * applied), so a rebuild from the history reproduces it exactly.
+ */
+export type ImageRecord<T extends object = Record<string, unknown>> = ImageRecordKey &
+  T & { readonly revision: number };
+
+export interface ListByUserOptions {
+  /** Page size, 1-100 (default 20). */
+  readonly limit?: number;
+  /** The `cursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface ImagePage<R> {
+  /** Newest upload first. */
+  readonly items: R[];
+  /** Pass back for the next page; absent on the last page. */
+  readonly cursor?: string;
+}
+
+/**
+ * The queryable projection of the event history (the `image-metadata` table).
+ *
+ * Writes are conditional on the revision the writer read: `expectedRevision` 0 means "the
+ * record must not exist yet". A mismatch throws `ConcurrencyConflictError` and writes
+ * nothing.
+ */
+export interface ImageReadModel<T extends object = Record<string, unknown>> {
+  get(imageId: string): Promise<ImageRecord<T> | undefined>;
+  put(record: ImageRecord<T>, options: { readonly expectedRevision: number }): Promise<void>;
+  remove(key: Pick<ImageRecordKey, 'imageId' | 'uploadedAt'>, options: { readonly expectedRevision: number }): Promise<void>;
+  /** One user's images, newest upload first, a page at a time. Throws `InvalidCursorError` for a foreign cursor. */
+  listByUser(userId: string, options?: ListByUserOptions): Promise<ImagePage<ImageRecord<T>>>;
+}

@@ -1,0 +1,81 @@
+import { decodeCursor, encodeCursor, resolvePageLimit } from '../cursor';
+import { ConcurrencyConflictError, InvalidCursorError } from '../errors';
+import type {
+  ImagePage,
+  ImageReadModel,
+  ImageRecord,
+  ImageRecordKey,
+  ListByUserOptions,
+} from './image-read-model.port';
+
+const CURSOR_FIELDS = ['imageId', 'uploadedAt', 'userId'] as const;
+
+/** Newest upload first; ties (same instant) by image id, descending, as the index orders them. */
+function newestFirst(a: ImageRecordKey, b: ImageRecordKey): number {
+  if (a.uploadedAt !== b.uploadedAt) return a.uploadedAt < b.uploadedAt ? 1 : -1;
+  return a.imageId < b.imageId ? 1 : a.imageId > b.imageId ? -1 : 0;
+}
+
+/**
+ * An {@link ImageReadModel} in a Map, for unit tests and dry runs, with the DynamoDB
+ * adapter's rules (the same spec runs against both). Records are deep-copied in and out.
+ */
+export class InMemoryImageReadModel<T extends object = Record<string, unknown>> implements ImageReadModel<T> {
+  private readonly records = new Map<string, ImageRecord<T>>();
+
+  async get(imageId: string): Promise<ImageRecord<T> | undefined> {
+    const found = this.records.get(imageId);
+    return found ? structuredClone(found) : undefined;
+  }
+
+  async put(record: ImageRecord<T>, { expectedRevision }: { readonly expectedRevision: number }): Promise<void> {
+    if (!Number.isInteger(expectedRevision) || expectedRevision < 0) {
+      throw new RangeError(`expectedRevision must be a non-negative integer, got ${expectedRevision}`);
+    }
+    this.check(record.imageId, expectedRevision);
+    this.records.set(record.imageId, structuredClone(record));
+  }
+
+  async remove(
+    key: Pick<ImageRecordKey, 'imageId' | 'uploadedAt'>,
+    { expectedRevision }: { readonly expectedRevision: number },
+  ): Promise<void> {
+    if (!Number.isInteger(expectedRevision) || expectedRevision < 1) {
+      throw new RangeError('remove needs the revision of an existing record');
+    }
+    this.check(key.imageId, expectedRevision);
+    this.records.delete(key.imageId);
+  }
+
+  async listByUser(userId: string, options: ListByUserOptions = {}): Promise<ImagePage<ImageRecord<T>>> {
+    const limit = resolvePageLimit(options.limit);
+    const mine = [...this.records.values()].filter((r) => r.userId === userId).sort(newestFirst);
+    let from = 0;
+    if (options.cursor !== undefined) {
+      const after = decodeCursor(options.cursor, CURSOR_FIELDS);
+      if (after.userId !== userId) throw new InvalidCursorError();
+      from = mine.findIndex((r) => newestFirst(r, after) > 0);
+      if (from < 0) from = mine.length;
+    }
+    const items = mine.slice(from, from + limit);
+    const last = items[items.length - 1];
+    const more = from + limit < mine.length;
+    return {
+      items: structuredClone(items),
+      ...(more && last ? { cursor: encodeCursor({ imageId: last.imageId, uploadedAt: last.uploadedAt, userId }) } : {}),
+    };
+  }
+
+  private check(imageId: string, expectedRevision: number): void {
+    const current = this.records.get(imageId);
+    const ok = expectedRevision === 0 ? current === undefined : current?.revision === expectedRevision;
+    if (!ok) {
+      throw new ConcurrencyConflictError(
+        expectedRevision === 0
+          ? `image ${imageId}: the read-model record already exists`
+          : `image ${imageId}: the read-model record is no longer at revision ${expectedRevision}`,
+        `image-metadata/${imageId}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { getServiceName } from '@aws-lambda-powertools/commons/utils/env';
+import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+/** The CloudWatch namespace of every imgpipe metric. */
+export const METRICS_NAMESPACE = 'imgpipe';
+
+/** `POWERTOOLS_SERVICE_NAME` (each function sets it), else `imgpipe`. */
+export const SERVICE_NAME = getServiceName() || 'imgpipe';
+
+/** What ties a log line to an image's trip through the pipeline. */
+export interface ImageLogContext {
+  readonly imageId?: string;
+  readonly correlationId?: string;
+}
+
+const imageContext = new AsyncLocalStorage<ImageLogContext>();
+
+/**
+ * Runs `fn` with `imageId`/`correlationId` added to every log line written inside it,
+ * including from awaited calls. The context lives in AsyncLocalStorage, not on the shared
+ * logger, so concurrent invocations in one process (the local runtime) never mix their
+ * keys. Nested calls add to the outer context.
+ *
+ * @example
+ * await withImageContext({ imageId, correlationId }, () => useCase(input));
+ */
+export function withImageContext<T>(context: ImageLogContext, fn: () => T): T {
+  const outer = imageContext.getStore() ?? {};
+  return imageContext.run({ ...outer, ...definedOnly(context) }, fn);
+}
+
+/** The context set by the innermost {@link withImageContext}, if any. */
+export function currentImageContext(): ImageLogContext | undefined {
+  return imageContext.getStore();
+}
+
+function definedOnly(context: ImageLogContext): ImageLogContext {
+  return Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as ImageLogContext;
+}
+
+/**
+ * Powertools' standard JSON log line plus the current {@link ImageLogContext}
+ * (`imageId`, `correlationId`) on every line.
+ */
+export class ImageContextLogFormatter extends LogFormatter {
+  override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const base = {
+      level: attributes.logLevel,
+      message: attributes.message,
+      timestamp: this.formatTimestamp(attributes.timestamp),
+      service: attributes.serviceName,
+      cold_start: attributes.lambdaContext?.coldStart,
+      function_arn: attributes.lambdaContext?.invokedFunctionArn,
+      function_memory_size: attributes.lambdaContext?.memoryLimitInMB,
+      function_name: attributes.lambdaContext?.functionName,
+      function_request_id: attributes.lambdaContext?.awsRequestId,
+      sampling_rate: attributes.sampleRateValue,
+      xray_trace_id: attributes.xRayTraceId,
+      ...(imageContext.getStore() ?? {}),
+    };
+    return new LogItem({ attributes: base }).addAttributes(additional);
+  }
+}
+
+/** A logger with the image-context formatter (tests build their own; services share {@link logger}). */
+export function createLogger(options: { serviceName?: string; logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' } = {}): Logger {
+  return new Logger({
+    serviceName: options.serviceName ?? SERVICE_NAME,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    logFormatter: new ImageContextLogFormatter(),
+  });
+}
+
+/** The one logger of the process; level from `POWERTOOLS_LOG_LEVEL`. */
+export const logger = createLogger();
+
+/** The one tracer of the process (disabled outside Lambda; `POWERTOOLS_TRACE_ENABLED=false` turns it off). */
+export const tracer = new Tracer({ serviceName: SERVICE_NAME });
+
+/** The one metrics buffer of the process (EMF to stdout); namespace `imgpipe`. */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+
+/** The metric names shared with the dashboards and alarms, with their units. */
+export const METRIC_DEFINITIONS = {
+  ImagesUploaded: { unit: MetricUnit.Count },
+  ImagesProcessed: { unit: MetricUnit.Count },
+  /** Has the dimension `code` (the failure classification). */
+  ImagesFailed: { unit: MetricUnit.Count },
+  ProcessingTimeMs: { unit: MetricUnit.Milliseconds },
+  BytesSaved: { unit: MetricUnit.Bytes },
+  /** Original bytes / compressed bytes. */
+  CompressionRatio: { unit: MetricUnit.NoUnit },
+  ThumbnailFailures: { unit: MetricUnit.Count },
+} as const;
+
+export type MetricName = keyof typeof METRIC_DEFINITIONS;
+
+/** `MetricNames.ImagesProcessed === 'ImagesProcessed'`: names as values, for infra and dashboards. */
+export const MetricNames = Object.fromEntries(Object.keys(METRIC_DEFINITIONS).map((name) => [name, name])) as {
+  readonly [N in MetricName]: N;
+};
+
+/** Adds one data point (with its defined unit) to the buffer; published with the next flush. */
+export function recordMetric(name: Exclude<MetricName, 'ImagesFailed'>, value: number, target: Metrics = metrics): void {
+  target.addMetric(name, METRIC_DEFINITIONS[name].unit, value);
+}
+
+/**
+ * Counts one failed image under its `code` dimension. Written as a single metric (its own
+ * EMF line) so the `code` dimension does not attach to the other metrics in the buffer.
+ */
+export function recordImageFailed(code: string, target: Metrics = metrics): void {
+  const single = target.singleMetric();
+  single.addDimension('code', code);
+  single.addMetric(MetricNames.ImagesFailed, METRIC_DEFINITIONS.ImagesFailed.unit, 1);
+}

@@ -1,0 +1,112 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/** A DynamoDB scalar key type. */
+export type KeyAttributeType = 'S' | 'N' | 'B';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: KeyAttributeType;
+}
+
+export interface GlobalSecondaryIndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** `ALL` copies every attribute into the index. */
+  readonly projection: 'ALL' | 'KEYS_ONLY';
+}
+
+/**
+ * A table as data: read by the CDK app (to declare it) and by the local runtime and tests
+ * (to create it on the local DynamoDB server), so both sides always agree.
+ */
+export interface TableDefinition {
+  /** Stable logical name (CDK construct id, config key). */
+  readonly id: string;
+  /** The physical name used when none is configured. */
+  readonly defaultName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalSecondaryIndexes?: readonly GlobalSecondaryIndexDefinition[];
+  /** Epoch-seconds attribute DynamoDB expires items on (set by the CDK; local servers ignore it). */
+  readonly timeToLiveAttribute?: string;
+}
+
+/** The read model's index of one user's images by upload time. */
+export const USER_ID_INDEX = 'user-id-index';
+
+/**
+ * The read model (the seed's `image-metadata` table): one item per image, keyed by image id
+ * and upload time, listed per user through {@link USER_ID_INDEX}.
+ */
+export const imageMetadataTable = {
+  id: 'ImageMetadata',
+  defaultName: 'image-metadata',
+  partitionKey: { name: 'imageId', type: 'S' },
+  sortKey: { name: 'uploadedAt', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: USER_ID_INDEX,
+      partitionKey: { name: 'userId', type: 'S' },
+      sortKey: { name: 'uploadedAt', type: 'S' },
+      projection: 'ALL',
+    },
+  ],
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
+/** The event store: every event of every image, keyed by image id and a 1-based sequence. */
+export const imageEventsTable = {
+  id: 'ImageEvents',
+  defaultName: 'image-events',
+  partitionKey: { name: 'imageId', type: 'S' },
+  sortKey: { name: 'sequence', type: 'N' },
+} as const satisfies TableDefinition;
+
+/** Powertools idempotency records (its `DynamoDBPersistenceLayer` defaults: `id`, `expiration`). */
+export const idempotencyTable = {
+  id: 'Idempotency',
+  defaultName: 'idempotency',
+  partitionKey: { name: 'id', type: 'S' },
+  timeToLiveAttribute: 'expiration',
+} as const satisfies TableDefinition;
+
+/** Every table of the platform. */
+export const TABLES = {
+  imageMetadata: imageMetadataTable,
+  imageEvents: imageEventsTable,
+  idempotency: idempotencyTable,
+} as const satisfies Record<string, TableDefinition>;
+
+/** The `CreateTable` request (on-demand billing) that builds `def` under `tableName`. */
+export function toCreateTableInput(def: TableDefinition, tableName: string = def.defaultName): CreateTableCommandInput {
+  const attributes = new Map<string, KeyAttributeType>();
+  const keySchema = (partition: KeyAttribute, sort?: KeyAttribute) => {
+    for (const attribute of sort ? [partition, sort] : [partition]) {
+      const known = attributes.get(attribute.name);
+      if (known && known !== attribute.type) {
+        throw new Error(`table ${def.id}: attribute ${attribute.name} is declared as ${known} and ${attribute.type}`);
+      }
+      attributes.set(attribute.name, attribute.type);
+    }
+    return [
+      { AttributeName: partition.name, KeyType: 'HASH' as const },
+      ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' as const }] : []),
+    ];
+  };
+
+  const KeySchema = keySchema(def.partitionKey, def.sortKey);
+  const indexes = (def.globalSecondaryIndexes ?? []).map((index) => ({
+    IndexName: index.indexName,
+    KeySchema: keySchema(index.partitionKey, index.sortKey),
+    Projection: { ProjectionType: index.projection },
+  }));
+
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema,
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+  };
+}
