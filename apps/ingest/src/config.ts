@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import {
+  ConfigError,
+  envInt,
+  loadConfig,
+  platformConfigSchema,
+  resourcesConfigSchema,
+  toAwsClientsConfig,
+  type AwsClientsConfig,
+  type Env,
+} from '@imgpipe/platform';
+import {
+  renditionSetVersion,
+  resolveInputPolicy,
+  resolveRenditionSet,
+  type InputPolicy,
+  type RenditionSet,
+} from '@imgpipe/image-ops';
+import { acceptedContentTypes } from './content-types';
+import { DEFAULT_HEAD_BYTES } from './check-upload.use-case';
+
+/** S3's ceiling for a presigned request: 7 days. */
+const MAX_UPLOAD_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Environment of the ingest functions; every knob has a default but the AWS resources. */
+export const ingestEnvSchema = platformConfigSchema.extend({
+  ...resourcesConfigSchema.pick({ IMAGES_TABLE: true, EVENTS_TABLE: true, EVENT_BUS_NAME: true }).shape,
+  /** Largest upload in bytes; default the input policy's (25 MiB). Same variable as compress and thumbnail. */
+  MAX_UPLOAD_BYTES: envInt().optional(),
+  MAX_PIXELS: envInt().optional(),
+  MAX_FRAMES: envInt().optional(),
+  /** How long a presigned POST is valid. */
+  UPLOAD_URL_TTL_SECONDS: envInt().max(MAX_UPLOAD_TTL_SECONDS).default(15 * 60),
+  /** Bytes of an upload read to check its real type. */
+  UPLOAD_HEAD_BYTES: envInt().max(1024 * 1024).default(DEFAULT_HEAD_BYTES),
+  /** The thumbnail service's rendition set (`default`, `marketplace`, inline JSON or a file path). */
+  RENDITION_SET: z.string().default('default'),
+});
+
+export interface IngestConfig {
+  readonly aws: AwsClientsConfig;
+  readonly originalsBucket: string;
+  readonly processedBucket: string;
+  readonly imagesTable: string;
+  readonly eventsTable: string;
+  readonly eventBusName: string;
+  readonly policy: InputPolicy;
+  /** The policy's `maxBytes`: the presigned POST's upper bound and the ingest check's. */
+  readonly maxUploadBytes: number;
+  readonly acceptedContentTypes: readonly string[];
+  readonly uploadTtlSeconds: number;
+  readonly headBytes: number;
+  /** `renditionSetVersion` of the thumbnail service's set, carried by every `ImageUploaded`. */
+  readonly renditionsVersion: string;
+}
+
+/**
+ * The rendition set as `RENDITION_SET` names it, read the way the thumbnail service reads
+ * it, so both agree on its version.
+ */
+export function readRenditionSet(value: string): RenditionSet {
+  if (value === 'default' || value === 'marketplace') return resolveRenditionSet(value);
+  try {
+    const text = value.trimStart().startsWith('{') ? value : readFileSync(value, 'utf8');
+    return resolveRenditionSet(JSON.parse(text) as unknown);
+  } catch (error) {
+    throw new ConfigError([
+      {
+        variable: 'RENDITION_SET',
+        problem: `is not a valid rendition set: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    ]);
+  }
+}
+
+/**
+ * Reads the configuration once per cold start.
+ *
+ * @throws ConfigError naming every variable at fault.
+ */
+export function loadIngestConfig(env: Env = process.env): IngestConfig {
+  const e = loadConfig(ingestEnvSchema, env);
+  const policy = resolveInputPolicy({
+    ...(e.MAX_UPLOAD_BYTES ? { maxBytes: e.MAX_UPLOAD_BYTES } : {}),
+    ...(e.MAX_PIXELS ? { maxPixels: e.MAX_PIXELS } : {}),
+    ...(e.MAX_FRAMES ? { maxFrames: e.MAX_FRAMES } : {}),
+  });
+  return {
+    aws: toAwsClientsConfig(e),
+    originalsBucket: e.ORIGINALS_BUCKET,
+    processedBucket: e.PROCESSED_BUCKET,
+    imagesTable: e.IMAGES_TABLE,
+    eventsTable: e.EVENTS_TABLE,
+    eventBusName: e.EVENT_BUS_NAME,
+    policy,
+    maxUploadBytes: policy.maxBytes,
+    acceptedContentTypes: acceptedContentTypes(policy),
+    uploadTtlSeconds: e.UPLOAD_URL_TTL_SECONDS,
+    headBytes: e.UPLOAD_HEAD_BYTES,
+    renditionsVersion: renditionSetVersion(readRenditionSet(e.RENDITION_SET)),
+  };
+}

@@ -1,0 +1,100 @@
+import { ImageDeletedV1, parseDetail } from '@imgpipe/contracts';
+import { compressedKey, thumbnailKey } from '@imgpipe/platform';
+import { ImageNotFoundError } from './errors';
+import { createHarness, type Harness } from './testing/ingest-harness';
+
+const UPLOADED_AT = '2025-01-01T00:00:00.000Z';
+
+async function seedWithDerivatives(h: Harness, userId: string, imageId: string) {
+  await h.seedImage({ userId, imageId, uploadedAt: UPLOADED_AT });
+  const put = (bucket: string, key: string) =>
+    h.store.put({ bucket, key, body: new Uint8Array([1, 2, 3]), contentType: 'image/jpeg' });
+  const original = `uploads/${userId}/${imageId}/photo.jpg`;
+  const derivatives = [
+    compressedKey(userId, imageId, 'webp'),
+    compressedKey(userId, imageId, 'avif'),
+    thumbnailKey(userId, imageId, 'small', 'jpeg'),
+    thumbnailKey(userId, imageId, 'large', 'jpeg'),
+  ];
+  await put(h.config.originalsBucket, original);
+  for (const key of derivatives) await put(h.config.processedBucket, key);
+  return { original, derivatives };
+}
+
+describe('deleteImage', () => {
+  it('removes every derivative and publishes ImageDeleted; the original and the history stay', async () => {
+    const h = createHarness();
+    const { original, derivatives } = await seedWithDerivatives(h, 'alice', 'img-1');
+    // Another image of the same user keeps its derivatives.
+    const other = await seedWithDerivatives(h, 'alice', 'img-10');
+
+    const result = await h.services.deleteImage('alice', 'img-1');
+
+    expect([...result.deletedKeys].sort()).toEqual([...derivatives].sort());
+    expect(await h.store.list(h.config.processedBucket, '')).toEqual([...other.derivatives].sort());
+    expect(await h.store.head({ bucket: h.config.originalsBucket, key: original })).toBeDefined();
+    expect(await h.eventStore.load('img-1')).toHaveLength(1);
+
+    expect(h.publisher.published).toHaveLength(1);
+    const [entry] = h.publisher.published;
+    expect(entry).toMatchObject({ source: 'imgpipe.ingest', detailType: 'ImageDeleted' });
+    const detail = parseDetail(ImageDeletedV1, entry?.detail);
+    expect(detail.data).toEqual({
+      imageId: 'img-1',
+      userId: 'alice',
+      deletedKeys: result.deletedKeys,
+      deletedAt: '2025-06-01T12:00:00.000Z',
+    });
+  });
+
+  it('is idempotent: once the history has ImageDeleted, a repeat publishes nothing', async () => {
+    const h = createHarness();
+    await seedWithDerivatives(h, 'alice', 'img-1');
+
+    await h.services.deleteImage('alice', 'img-1');
+    await h.storePublished();
+    const again = await h.services.deleteImage('alice', 'img-1');
+
+    expect(again).toEqual({ imageId: 'img-1', deletedKeys: [] });
+    expect(h.publisher.published).toHaveLength(1);
+    expect((await h.eventStore.load('img-1')).map((e) => e.detailType)).toEqual(['ImageUploaded', 'ImageDeleted']);
+  });
+
+  it('repeated before the history caught up, it publishes the same event id, which is stored once', async () => {
+    const h = createHarness();
+    await seedWithDerivatives(h, 'alice', 'img-1');
+
+    const first = await h.services.deleteImage('alice', 'img-1');
+    h.clock.advance(5000);
+    const second = await h.services.deleteImage('alice', 'img-1');
+    await h.storePublished();
+
+    expect(second.event?.eventId).toBe(first.event?.eventId);
+    expect((await h.eventStore.load('img-1')).map((e) => e.detailType)).toEqual(['ImageUploaded', 'ImageDeleted']);
+  });
+
+  it('answers 404 for another user’s image and touches nothing', async () => {
+    const h = createHarness();
+    const { derivatives } = await seedWithDerivatives(h, 'alice', 'img-1');
+
+    await expect(h.services.deleteImage('bob', 'img-1')).rejects.toBeInstanceOf(ImageNotFoundError);
+    await expect(h.services.deleteImage('bob', 'nope')).rejects.toBeInstanceOf(ImageNotFoundError);
+
+    expect(await h.store.list(h.config.processedBucket, '')).toEqual([...derivatives].sort());
+    expect(h.publisher.published).toHaveLength(0);
+  });
+
+  it('fails retryably when the bus refuses the event', async () => {
+    const h = createHarness();
+    await seedWithDerivatives(h, 'alice', 'img-1');
+    h.publisher.publish = async (entries) => ({
+      published: [],
+      failed: entries.map((entry) => ({ entry, errorCode: 'ThrottlingException', errorMessage: 'slow down' })),
+    });
+
+    await expect(h.services.deleteImage('alice', 'img-1')).rejects.toMatchObject({
+      code: 'PUBLISH_FAILED',
+      retryable: true,
+    });
+  });
+});

@@ -1,0 +1,65 @@
+import {
+  logger,
+  metrics,
+  MetricNames,
+  recordImageFailed,
+  recordMetric,
+  withImageContext,
+} from '@imgpipe/platform';
+import type { CheckUpload, CheckUploadOutcome } from '../check-upload.use-case';
+import { parseObjectCreatedEvent } from '../object-created-event';
+import { ingestServicesFromEnv } from '../services';
+
+export interface ObjectCreatedHandlerOptions {
+  /** Called with every outcome (metrics, logs); the default handler counts and logs. */
+  readonly observe?: (outcome: CheckUploadOutcome) => void;
+}
+
+/**
+ * `onObjectCreated`: the S3 "Object Created" event as EventBridge delivers it -> the
+ * upload check. A malformed event throws (a wiring mistake: to the DLQ); a publish
+ * failure throws retryable, so EventBridge delivers again.
+ */
+export function createObjectCreatedHandler(checkUpload: () => CheckUpload, options: ObjectCreatedHandlerOptions = {}) {
+  return async function onObjectCreated(event: unknown): Promise<CheckUploadOutcome> {
+    const object = parseObjectCreatedEvent(event);
+    const outcome = await checkUpload()(object);
+    const imageId = 'imageId' in outcome ? outcome.imageId : undefined;
+    withImageContext({ imageId, correlationId: imageId }, () => options.observe?.(outcome));
+    return outcome;
+  };
+}
+
+/** Counts and logs an outcome with the shared Powertools logger and metrics. */
+export function recordOutcome(outcome: CheckUploadOutcome): void {
+  switch (outcome.outcome) {
+    case 'accepted':
+      recordMetric(MetricNames.ImagesUploaded, 1);
+      logger.info('upload accepted', { format: outcome.event.data.format, size: outcome.event.data.original.size });
+      break;
+    case 'rejected':
+      recordImageFailed(outcome.code);
+      logger.warn('upload rejected', { code: outcome.code, reason: outcome.event.data.reason });
+      break;
+    case 'missing':
+      logger.warn('object no longer exists', { key: outcome.key });
+      break;
+    case 'ignored':
+      logger.info('object ignored', { key: outcome.key, reason: outcome.reason });
+      break;
+  }
+}
+
+const onObjectCreated = createObjectCreatedHandler(() => ingestServicesFromEnv().checkUpload, {
+  observe: recordOutcome,
+});
+
+/** The Lambda entry point: checks the upload, then flushes the metrics (EMF). */
+export async function handler(event: unknown): Promise<CheckUploadOutcome> {
+  try {
+    return await onObjectCreated(event);
+  } finally {
+    // An ignored object counts nothing: publishing an empty buffer would only log a warning.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,106 @@
+import {
+  DynamoImageEventStore,
+  DynamoImageReadModel,
+  EventBridgePublisher,
+  S3ObjectStore,
+  S3PresignedPostSigner,
+  UuidV7Generator,
+  createAwsClients,
+  systemClock,
+  tracer,
+  type AwsClients,
+  type Clock,
+  type EventPublisher,
+  type IdGenerator,
+  type ImageEventStore,
+  type ImageReadModel,
+  type ObjectStore,
+  type UploadSigner,
+} from '@imgpipe/platform';
+import { createCheckUpload, type CheckUpload } from './check-upload.use-case';
+import type { IngestConfig } from './config';
+import { loadIngestConfig } from './config';
+import { createCreateUpload, type CreateUpload } from './create-upload.use-case';
+import { createDeleteImage, type DeleteImage } from './delete-image.use-case';
+import { createGetImage, type GetImage } from './get-image.use-case';
+import { createListImages, type ListImages } from './list-images.use-case';
+
+/** Every port the ingest use cases stand on. */
+export interface IngestPorts {
+  readonly signer: UploadSigner;
+  readonly ids: IdGenerator;
+  readonly clock: Clock;
+  readonly store: ObjectStore;
+  readonly publisher: EventPublisher;
+  readonly readModel: ImageReadModel;
+  readonly eventStore: ImageEventStore;
+}
+
+/** The use cases, wired. */
+export interface IngestServices {
+  readonly createUpload: CreateUpload;
+  readonly listImages: ListImages;
+  readonly getImage: GetImage;
+  readonly deleteImage: DeleteImage;
+  readonly checkUpload: CheckUpload;
+}
+
+/** Wires the use cases over any ports: the AWS adapters, local peers or in-memory fakes. */
+export function createIngestServices(config: IngestConfig, ports: IngestPorts): IngestServices {
+  return {
+    createUpload: createCreateUpload({
+      signer: ports.signer,
+      ids: ports.ids,
+      originalsBucket: config.originalsBucket,
+      maxUploadBytes: config.maxUploadBytes,
+      uploadTtlSeconds: config.uploadTtlSeconds,
+      acceptedContentTypes: config.acceptedContentTypes,
+    }),
+    listImages: createListImages({ readModel: ports.readModel }),
+    getImage: createGetImage({ readModel: ports.readModel, eventStore: ports.eventStore }),
+    deleteImage: createDeleteImage({
+      readModel: ports.readModel,
+      eventStore: ports.eventStore,
+      store: ports.store,
+      publisher: ports.publisher,
+      clock: ports.clock,
+      processedBucket: config.processedBucket,
+    }),
+    checkUpload: createCheckUpload({
+      store: ports.store,
+      publisher: ports.publisher,
+      clock: ports.clock,
+      policy: config.policy,
+      renditionsVersion: config.renditionsVersion,
+      headBytes: config.headBytes,
+    }),
+  };
+}
+
+/** The AWS adapters for `config`, on shared SDK clients. */
+export function createAwsIngestPorts(config: IngestConfig, clients: AwsClients): IngestPorts {
+  const clock = systemClock;
+  return {
+    signer: new S3PresignedPostSigner(clients.s3),
+    ids: new UuidV7Generator(clock),
+    clock,
+    store: new S3ObjectStore(clients.s3),
+    publisher: new EventBridgePublisher(clients.eventBridge, config.eventBusName),
+    readModel: new DynamoImageReadModel(clients.documents, config.imagesTable),
+    eventStore: new DynamoImageEventStore(clients.documents, config.eventsTable),
+  };
+}
+
+let coldStart: IngestServices | undefined;
+
+/**
+ * The services of this process, built on first use from the environment (config read
+ * once, fails fast) with traced AWS clients; shared by both handlers.
+ */
+export function ingestServicesFromEnv(): IngestServices {
+  if (!coldStart) {
+    const config = loadIngestConfig();
+    coldStart = createIngestServices(config, createAwsIngestPorts(config, createAwsClients(config.aws, { tracer })));
+  }
+  return coldStart;
+}

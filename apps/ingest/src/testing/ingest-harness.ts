@@ -1,0 +1,136 @@
+import { createEnvelope, ImageUploadedV1, type DataInputOf } from '@imgpipe/contracts';
+import {
+  InMemoryImageEventStore,
+  InMemoryImageReadModel,
+  InMemoryObjectStore,
+  ManualClock,
+  RecordingEventPublisher,
+  UuidV7Generator,
+  originalKey,
+  type PublishEntry,
+  type SignedUpload,
+  type SignUploadInput,
+  type UploadSigner,
+} from '@imgpipe/platform';
+import { loadIngestConfig, type IngestConfig } from '../config';
+import { createIngestServices, type IngestPorts, type IngestServices } from '../services';
+
+/** The environment the specs run the service under. */
+export const TEST_ENV = {
+  AWS_REGION: 'us-east-1',
+  ORIGINALS_BUCKET: 'imgpipe-originals',
+  PROCESSED_BUCKET: 'imgpipe-processed',
+  IMAGES_TABLE: 'image-metadata',
+  EVENTS_TABLE: 'image-events',
+  EVENT_BUS_NAME: 'imgpipe',
+} as const;
+
+/** An {@link UploadSigner} that signs nothing and keeps what it was asked. */
+export class RecordingUploadSigner implements UploadSigner {
+  readonly requests: SignUploadInput[] = [];
+
+  constructor(private readonly clock: ManualClock) {}
+
+  async sign(input: SignUploadInput): Promise<SignedUpload> {
+    this.requests.push(structuredClone(input));
+    const expires = new Date(this.clock.now().getTime() + input.expiresInSeconds * 1000);
+    expires.setUTCMilliseconds(0);
+    return {
+      url: `https://${input.bucket}.s3.example.test/`,
+      fields: { key: input.key, 'Content-Type': input.contentType, Policy: 'test-policy' },
+      expiresAt: expires.toISOString(),
+    };
+  }
+}
+
+export interface Harness {
+  readonly config: IngestConfig;
+  readonly clock: ManualClock;
+  readonly signer: RecordingUploadSigner;
+  readonly store: InMemoryObjectStore;
+  readonly publisher: RecordingEventPublisher;
+  readonly readModel: InMemoryImageReadModel;
+  readonly eventStore: InMemoryImageEventStore;
+  readonly ports: IngestPorts;
+  readonly services: IngestServices;
+  /** An image as the metadata service leaves it after `ImageUploaded`: history and record. */
+  seedImage(image: { userId: string; imageId: string; uploadedAt: string; filename?: string }): Promise<void>;
+  /** Appends what was published to the history, as the metadata service would. */
+  storePublished(): Promise<void>;
+}
+
+/** Ingest over in-memory ports, at 2025-06-01T12:00:00Z on a clock that moves only when told. */
+export function createHarness(env: Record<string, string> = {}): Harness {
+  const config = loadIngestConfig({ ...TEST_ENV, ...env });
+  const clock = new ManualClock('2025-06-01T12:00:00.000Z');
+  const signer = new RecordingUploadSigner(clock);
+  const store = new InMemoryObjectStore();
+  const publisher = new RecordingEventPublisher();
+  const readModel = new InMemoryImageReadModel();
+  const eventStore = new InMemoryImageEventStore();
+  const ports: IngestPorts = {
+    signer,
+    ids: new UuidV7Generator(clock),
+    clock,
+    store,
+    publisher,
+    readModel,
+    eventStore,
+  };
+  let storedCount = 0;
+
+  const append = async (entries: readonly PublishEntry[]) => {
+    for (const entry of entries) {
+      const detail = entry.detail as { eventId: string; occurredAt: string; data: { imageId: string } };
+      const history = await eventStore.load(detail.data.imageId);
+      await eventStore.append(detail.data.imageId, history.length, [
+        {
+          eventId: detail.eventId,
+          source: entry.source,
+          detailType: entry.detailType,
+          occurredAt: detail.occurredAt,
+          detail: structuredClone(detail) as unknown as Record<string, unknown>,
+        },
+      ]);
+    }
+  };
+
+  return {
+    config,
+    clock,
+    signer,
+    store,
+    publisher,
+    readModel,
+    eventStore,
+    ports,
+    services: createIngestServices(config, ports),
+    async seedImage({ userId, imageId, uploadedAt, filename = 'photo.jpg' }) {
+      const data: DataInputOf<typeof ImageUploadedV1> = {
+        imageId,
+        userId,
+        original: {
+          bucket: config.originalsBucket,
+          key: originalKey(userId, imageId, filename),
+          size: 1234,
+          contentHash: 'etag:0123456789abcdef',
+          contentType: 'image/jpeg',
+          filename,
+        },
+        format: 'jpeg',
+        renditionsVersion: config.renditionsVersion,
+        uploadedAt,
+      };
+      const envelope = createEnvelope(ImageUploadedV1, data, { correlationId: imageId, occurredAt: uploadedAt });
+      await append([{ source: 'imgpipe.ingest', detailType: 'ImageUploaded', detail: envelope }]);
+      await readModel.put(
+        { imageId, userId, uploadedAt, originalKey: data.original.key, status: 'processing', revision: 1 },
+        { expectedRevision: 0 },
+      );
+    },
+    async storePublished() {
+      await append(publisher.published.slice(storedCount));
+      storedCount = publisher.published.length;
+    },
+  };
+}
