@@ -1,1 +1,30 @@
-export {};
+/**
+ * The metadata service: every event of an image appended to its history (the event store)
+ * and projected into the read model (`image-metadata`); the state machine's record tasks;
+ * the bus consumer; read-model rebuilds.
+ */
+export * from './errors';
+export * from './config';
+export * from './projection';
+export * from './metrics';
+export * from './stored-events';
+export * from './append-and-project.use-case';
+export * from './record-metadata.use-case';
+export * from './record-failure.use-case';
+export * from './record-pipeline-event.use-case';
+export * from './rebuild-read-model.use-case';
+export * from './metadata-service';
+export { createRecordMetadataHandler, handler as recordMetadataHandler } from './handlers/record-metadata.handler';
+export { createRecordFailureHandler, handler as recordFailureHandler } from './handlers/record-failure.handler';
+export {
+  createOnPipelineEventHandler,
+  handler as onPipelineEventHandler,
+  type OnPipelineEventResult,
+} from './handlers/on-pipeline-event.handler';
+export {
+  createRebuildReadModelHandler,
+  handler as rebuildReadModelHandler,
+  RebuildReadModelInputSchema,
+  type RebuildReadModelInput,
+  type RebuildReadModelOutput,
+} from './handlers/rebuild-read-model.handler';

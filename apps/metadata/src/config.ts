@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import {
+  awsConfigSchema,
+  envInt,
+  loadConfig,
+  resourcesConfigSchema,
+  toAwsClientsConfig,
+  type AwsClientsConfig,
+  type Env,
+} from '@imgpipe/platform';
+import type { ProjectionOptions } from './projection';
+
+/** How often `appendAndProject` reloads and retries after a concurrency conflict, by default. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/**
+ * Environment of the metadata functions: the AWS location, the two tables, the bus
+ * (`recordFailure` publishes `ImageProcessingFailed`) and two optional knobs.
+ */
+export const metadataEnvSchema = awsConfigSchema.extend({
+  ...resourcesConfigSchema.pick({ IMAGES_TABLE: true, EVENTS_TABLE: true, EVENT_BUS_NAME: true }).shape,
+  /** Read-model records expire (DynamoDB TTL) this many days after upload; unset: never. */
+  RETENTION_DAYS: envInt().max(36_500).optional(),
+  /** Attempts of one append + projection under concurrent writers (1 = no retry). */
+  METADATA_MAX_ATTEMPTS: envInt().max(20).default(DEFAULT_MAX_ATTEMPTS),
+});
+export type MetadataEnv = z.output<typeof metadataEnvSchema>;
+
+/** The metadata service's configuration, read once per cold start. */
+export interface MetadataConfig {
+  readonly aws: AwsClientsConfig;
+  readonly tables: { readonly images: string; readonly events: string };
+  readonly eventBusName: string;
+  readonly projection: ProjectionOptions;
+  readonly maxAttempts: number;
+}
+
+/**
+ * Reads and checks the environment.
+ *
+ * @throws {ConfigError} naming every variable at fault, e.g.
+ * `invalid configuration: EVENTS_TABLE is not set`.
+ */
+export function loadMetadataConfig(env: Env = process.env): MetadataConfig {
+  const e = loadConfig(metadataEnvSchema, env);
+  return {
+    aws: toAwsClientsConfig(e),
+    tables: { images: e.IMAGES_TABLE, events: e.EVENTS_TABLE },
+    eventBusName: e.EVENT_BUS_NAME,
+    projection: e.RETENTION_DAYS !== undefined ? { retentionDays: e.RETENTION_DAYS } : {},
+    maxAttempts: e.METADATA_MAX_ATTEMPTS,
+  };
+}

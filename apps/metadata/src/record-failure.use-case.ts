@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import {
+  CorrelationId,
+  createEnvelope,
+  ErrorName,
+  FailureCodeSchema,
+  FailureStageSchema,
+  ImageProcessingFailedV1,
+  ImageUploadedDataSchema,
+  INVALID_IMAGE_CODES,
+  LIMITS,
+  type EnvelopeOf,
+  type FailureCode,
+  type FailureStage,
+  type ImageProcessingFailedData,
+} from '@imgpipe/contracts';
+import { parseTaskFailure, type Clock, type EventPublisher } from '@imgpipe/platform';
+import type { AppendAndProject } from './append-and-project.use-case';
+import { MetadataError } from './errors';
+import { parseStoredEvent, type ImageMetadataRecord } from './projection';
+import { withRecordedUpload } from './recorded-upload';
+import { runEventId, toNewImageEvent } from './stored-events';
+
+/**
+ * The stage reported when the input names none. A Catch on the Parallel state cannot tell
+ * which branch threw; compress is the first branch (and decodes the original first).
+ */
+export const DEFAULT_FAILURE_STAGE: FailureStage = 'compress';
+
+/**
+ * Input of the state machine task `RecordFailure`: the `ImageUploaded` data and the error
+ * a Catch delivers (`{ Error, Cause }`, e.g. with `"ResultPath": "$.error"`). `stage` names
+ * where it failed, when the state machine knows (default {@link DEFAULT_FAILURE_STAGE}).
+ *
+ * ```json
+ * { "uploaded": { ...ImageUploaded data },
+ *   "error": { "Error": "InvalidImage", "Cause": "{\"errorType\":\"InvalidImage\",\"errorMessage\":\"{\\\"code\\\":...}\"}" },
+ *   "stage": "thumbnail", "correlationId": "optional" }
+ * ```
+ */
+export const RecordFailureInputSchema = z.object({
+  uploaded: ImageUploadedDataSchema,
+  error: z.object({
+    Error: z.string().min(1).max(1024),
+    /** Step Functions payloads are at most 256 KiB. */
+    Cause: z.string().max(262_144).optional(),
+  }),
+  stage: FailureStageSchema.optional(),
+  correlationId: CorrelationId.optional(),
+});
+export type RecordFailureInput = z.infer<typeof RecordFailureInputSchema>;
+
+/** The recorded (and published) `ImageProcessingFailed` event, as a `PutEvents` entry wants it. */
+export interface RecordFailureOutput {
+  readonly source: 'imgpipe.metadata';
+  readonly detailType: typeof ImageProcessingFailedV1.detailType;
+  readonly detail: EnvelopeOf<typeof ImageProcessingFailedV1>;
+}
+
+export interface RecordFailureResult extends RecordFailureOutput {
+  readonly record: ImageMetadataRecord | undefined;
+  /** Whether this call stored the event (false on a retry). */
+  readonly recorded: boolean;
+}
+
+export interface RecordFailureDeps {
+  readonly appendAndProject: AppendAndProject;
+  readonly publisher: EventPublisher;
+  readonly clock: Clock;
+}
+
+const invalidImageCodes: ReadonlySet<string> = new Set(INVALID_IMAGE_CODES);
+
+/**
+ * The `recordFailure` task: reads the Catch's `{ Error, Cause }` back into a classified
+ * failure (`parseTaskFailure`: an `InvalidImage` keeps its code and reason; anything else is
+ * `TRANSIENT_EXHAUSTED` or `INTERNAL`), appends `ImageProcessingFailed` (id derived from
+ * image, stage, code, content hash and rendition set, so a retry appends nothing new),
+ * projects (recording the upload first when the history lacks it, see `withRecordedUpload`),
+ * and publishes the recorded event to the bus (source `imgpipe.metadata`) — the
+ * state machine ends in Fail after this task. Publishing again on a retry is harmless:
+ * consumers deduplicate on the event id.
+ *
+ * @throws {MetadataError} `PublishFailed` (retryable) when the bus refuses the event.
+ */
+export function createRecordFailure(deps: RecordFailureDeps): (input: RecordFailureInput) => Promise<RecordFailureResult> {
+  return async function recordFailure(input) {
+    const { uploaded } = input;
+    const failure = classify(input.error.Error, input.error.Cause);
+    const stage = input.stage ?? DEFAULT_FAILURE_STAGE;
+    const data: ImageProcessingFailedData = {
+      imageId: uploaded.imageId,
+      userId: uploaded.userId,
+      originalKey: uploaded.original.key,
+      stage,
+      ...failure,
+    };
+    const eventId = runEventId(
+      {
+        imageId: uploaded.imageId,
+        contentHash: uploaded.original.contentHash,
+        renditionsVersion: uploaded.renditionsVersion,
+      },
+      `failed/${stage}/${failure.code}`,
+    );
+    const correlationId = input.correlationId ?? uploaded.imageId;
+    const envelope = createEnvelope(ImageProcessingFailedV1, data, {
+      eventId,
+      correlationId,
+      occurredAt: deps.clock.now().toISOString(),
+    });
+    const failed = toNewImageEvent(ImageProcessingFailedV1, envelope, 'imgpipe.metadata');
+
+    const result = await deps.appendAndProject(uploaded.imageId, (history) =>
+      withRecordedUpload(history, uploaded, correlationId, [failed]),
+    );
+    const stored = result.history.find((event) => event.eventId === eventId);
+    const event = stored ? parseStoredEvent(stored) : undefined;
+    if (event?.detailType !== 'ImageProcessingFailed') {
+      throw new Error(`image ${uploaded.imageId}: ImageProcessingFailed ${eventId} is not in the history after the append`);
+    }
+
+    const output: RecordFailureOutput = {
+      source: 'imgpipe.metadata',
+      detailType: ImageProcessingFailedV1.detailType,
+      detail: event.envelope,
+    };
+    const published = await deps.publisher.publish([output]);
+    const refused = published.failed[0];
+    if (refused) {
+      throw new MetadataError(
+        'PublishFailed',
+        `image ${uploaded.imageId}: the bus refused ImageProcessingFailed ${eventId}: ${refused.errorCode} ${refused.errorMessage}`,
+      );
+    }
+    return { ...output, record: result.record, recorded: result.appended.some((e) => e.eventId === eventId) };
+  };
+}
+
+type Classified = Pick<ImageProcessingFailedData, 'code' | 'errorName' | 'reason' | 'retryable'>;
+
+/** The Catch's error as the contract's fields: a known code, a valid error name, a readable reason. */
+function classify(error: string, cause: string | undefined): Classified {
+  const failure = parseTaskFailure(error, cause);
+  const known = FailureCodeSchema.safeParse(failure.code);
+  const code: FailureCode = known.success ? known.data : failure.retryable ? 'TRANSIENT_EXHAUSTED' : 'INTERNAL';
+  const errorName = ErrorName.safeParse(failure.errorName).success ? failure.errorName : 'Error';
+  return {
+    code,
+    errorName,
+    reason: readableReason(failure.reason, errorName),
+    // Bad input stays bad, whatever the error said.
+    retryable: invalidImageCodes.has(code) ? false : failure.retryable,
+  };
+}
+
+// Control characters other than tab, line feed and carriage return (the contract refuses them).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+function readableReason(reason: string, errorName: string): string {
+  const text = reason.replace(CONTROL_CHARS, ' ').trim().slice(0, LIMITS.reasonLength);
+  return text || `The pipeline failed with ${errorName} and gave no reason.`;
+}
