@@ -1,0 +1,69 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/** Powertools / Lambda application log levels the functions accept. */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** CloudWatch Logs retention periods that exist (the API rejects any other day count). */
+const RETENTION_DAYS = new Set<number>(
+  Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
+);
+
+/**
+ * The deploy-time knobs, read from CDK context (`cdk.json` or `-c key=value`). Every key has
+ * a default so `cdk synth` works with no context at all.
+ */
+export const infraContextSchema = z.object({
+  /** Name of the custom event bus (DESIGN.md: `imgpipe`). */
+  'imgpipe:eventBusName': z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default('imgpipe'),
+  /** How long the bus archive keeps events for replay. */
+  'imgpipe:archiveRetentionDays': z.coerce.number().int().positive().default(30),
+  /** Retention of every function's log group; must be a value CloudWatch Logs offers. */
+  'imgpipe:logRetentionDays': z.coerce
+    .number()
+    .int()
+    .refine((days) => RETENTION_DAYS.has(days), 'must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)')
+    .default(30),
+  'imgpipe:logLevel': z.enum(LOG_LEVELS).default('INFO'),
+  /** Origins allowed to POST a presigned upload straight to the originals bucket. */
+  'imgpipe:uploadCorsOrigins': z
+    .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
+    .default(['*']),
+});
+
+/** The parsed deploy-time settings. */
+export interface InfraConfig {
+  readonly eventBusName: string;
+  readonly archiveRetentionDays: number;
+  readonly logRetention: RetentionDays;
+  readonly logLevel: LogLevel;
+  readonly uploadCorsOrigins: readonly string[];
+}
+
+/**
+ * Reads {@link infraContextSchema} from a construct's context and fails synth with every bad
+ * key named.
+ *
+ * @example
+ * const config = readInfraConfig(app.node); // npx cdk synth -c imgpipe:archiveRetentionDays=90
+ */
+export function readInfraConfig(node: Node): InfraConfig {
+  const raw = Object.fromEntries(
+    Object.keys(infraContextSchema.shape).map((key) => [key, node.tryGetContext(key) as unknown]),
+  );
+  const parsed = infraContextSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid CDK context: ${problems}`);
+  }
+  const c = parsed.data;
+  return {
+    eventBusName: c['imgpipe:eventBusName'],
+    archiveRetentionDays: c['imgpipe:archiveRetentionDays'],
+    logRetention: c['imgpipe:logRetentionDays'] as RetentionDays,
+    logLevel: c['imgpipe:logLevel'],
+    uploadCorsOrigins: c['imgpipe:uploadCorsOrigins'],
+  };
+}

@@ -1,0 +1,73 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { InfraConfig } from '../config';
+import { ImgpipeFunction, knobs } from '../lambda/default-lambda-props';
+import { COMPRESSED_PREFIX, ORIGINALS_PREFIX } from '../object-prefixes';
+
+/** Output formats compress can write (`COMPRESS_FORMATS` of apps/compress/src/config.ts). */
+export type CompressFormat = 'webp' | 'avif' | 'jpeg';
+
+/** The compress service's knobs; each maps to one variable of apps/compress/src/config.ts. */
+export interface CompressSettings {
+  /** `COMPRESS_FORMATS`. @default the service default (webp) */
+  readonly formats?: readonly CompressFormat[];
+  /** `COMPRESS_PROFILE`. @default 'default' */
+  readonly profile?: 'default' | 'fast';
+  /** `WEBP_QUALITY`, 1-100. @default the service default (80) */
+  readonly webpQuality?: number;
+  /** `MAX_UPLOAD_BYTES`, `MAX_PIXELS`, `MAX_FRAMES`: input limits. @default image-ops defaults */
+  readonly maxUploadBytes?: number;
+  readonly maxPixels?: number;
+  readonly maxFrames?: number;
+}
+
+export interface CompressProps extends CompressSettings {
+  readonly config: InfraConfig;
+  readonly originals: IBucket;
+  readonly processed: IBucket;
+}
+
+/**
+ * Memory and timeout. A WebP encode of a 24 MP photo takes ~2 s on one core; Lambda gives
+ * a full vCPU at 1769 MB, so 2048 MB buys one whole core (plus a little) and room for the
+ * decoded raster (24 MP x 4 bytes ≈ 96 MB, several copies while encoding). 60 s leaves
+ * headroom for AVIF, which is several times slower than WebP. Revisit both from the
+ * benchmark (`npm run bench`) rather than by feel.
+ */
+export const COMPRESS_MEMORY_MB = 2048;
+export const COMPRESS_TIMEOUT = Duration.seconds(60);
+
+/**
+ * The compress function (state machine task `Compress`): reads an original under `uploads/`,
+ * writes web-optimised variants under `compressed/` of the processed bucket, nothing else.
+ */
+export class CompressService extends Construct {
+  readonly fn: ImgpipeFunction;
+
+  constructor(scope: Construct, id: string, props: CompressProps) {
+    super(scope, id);
+    const environment = knobs({
+      COMPRESS_FORMATS: props.formats?.join(','),
+      COMPRESS_PROFILE: props.profile,
+      WEBP_QUALITY: props.webpQuality,
+      MAX_UPLOAD_BYTES: props.maxUploadBytes,
+      MAX_PIXELS: props.maxPixels,
+      MAX_FRAMES: props.maxFrames,
+    });
+
+    this.fn = new ImgpipeFunction(this, 'CompressImage', {
+      service: 'compress',
+      entry: 'apps/compress/src/handlers/compress-image.handler.ts',
+      description: 'imgpipe compress: original -> web-optimised full-size variants',
+      memorySize: COMPRESS_MEMORY_MB,
+      timeout: COMPRESS_TIMEOUT,
+      logRetention: props.config.logRetention,
+      logLevel: props.config.logLevel,
+      nativeModules: ['sharp'],
+      environment,
+    })
+      .bindBucket('ORIGINALS_BUCKET', props.originals, ['read'], { prefix: ORIGINALS_PREFIX })
+      .bindBucket('PROCESSED_BUCKET', props.processed, ['write'], { prefix: COMPRESSED_PREFIX });
+  }
+}

@@ -1,0 +1,64 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { InfraConfig } from '../config';
+import { ImgpipeFunction, knobs } from '../lambda/default-lambda-props';
+import { ORIGINALS_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
+
+/** The thumbnail service's knobs; each maps to one variable of apps/thumbnail/src/config.ts. */
+export interface ThumbnailSettings {
+  /** `RENDITION_SET`: `default`, `marketplace` or an inline JSON rendition set. @default 'default' */
+  readonly renditionSet?: string;
+  /** `THUMBNAIL_BACKGROUND`, `#rrggbb` (fill for `contain` and flattened alpha). @default '#ffffff' */
+  readonly background?: string;
+  readonly maxUploadBytes?: number;
+  readonly maxPixels?: number;
+  readonly maxFrames?: number;
+}
+
+export interface ThumbnailProps extends ThumbnailSettings {
+  readonly config: InfraConfig;
+  readonly originals: IBucket;
+  readonly processed: IBucket;
+}
+
+/**
+ * Memory and timeout: one decode of the original, then several small resizes and encodes —
+ * the decode of a 24 MP photo dominates, as in compress, so the same full vCPU (2048 MB,
+ * above the 1769 MB mark) and 60 s. Revisit from the benchmark.
+ */
+export const THUMBNAIL_MEMORY_MB = 2048;
+export const THUMBNAIL_TIMEOUT = Duration.seconds(60);
+
+/**
+ * The thumbnail function (state machine task `Thumbnail`): reads an original under
+ * `uploads/`, writes the rendition set under `thumbnails/` of the processed bucket.
+ */
+export class ThumbnailService extends Construct {
+  readonly fn: ImgpipeFunction;
+
+  constructor(scope: Construct, id: string, props: ThumbnailProps) {
+    super(scope, id);
+    const environment = knobs({
+      RENDITION_SET: props.renditionSet,
+      THUMBNAIL_BACKGROUND: props.background,
+      MAX_UPLOAD_BYTES: props.maxUploadBytes,
+      MAX_PIXELS: props.maxPixels,
+      MAX_FRAMES: props.maxFrames,
+    });
+
+    this.fn = new ImgpipeFunction(this, 'GenerateThumbnails', {
+      service: 'thumbnail',
+      entry: 'apps/thumbnail/src/handlers/generate-thumbnails.handler.ts',
+      description: 'imgpipe thumbnail: original -> rendition set',
+      memorySize: THUMBNAIL_MEMORY_MB,
+      timeout: THUMBNAIL_TIMEOUT,
+      logRetention: props.config.logRetention,
+      logLevel: props.config.logLevel,
+      nativeModules: ['sharp'],
+      environment,
+    })
+      .bindBucket('ORIGINALS_BUCKET', props.originals, ['read'], { prefix: ORIGINALS_PREFIX })
+      .bindBucket('PROCESSED_BUCKET', props.processed, ['write'], { prefix: THUMBNAILS_PREFIX });
+  }
+}

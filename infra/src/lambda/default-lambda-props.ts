@@ -1,0 +1,287 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RemovalPolicy, Validations, type Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { LogLevel } from '../config';
+import { acknowledgeWildcardResources } from '../nag/acknowledgements';
+
+/** The repository root: entries are given relative to it, and it is esbuild's project root. */
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+
+/** The CloudWatch namespace of every imgpipe metric (`@imgpipe/platform`'s `METRICS_NAMESPACE`). */
+export const METRICS_NAMESPACE = 'imgpipe';
+
+/** Native modules esbuild cannot inline; they are installed into the asset for linux-arm64. */
+export type NativeModule = 'sharp';
+
+/** What a function may do with the objects under one prefix of a bucket. */
+export type BucketAccess = 'read' | 'write' | 'delete' | 'list';
+
+/** What a function may do with a table's items (and its indexes, for reads). */
+export type TableAccess = 'read' | 'write' | 'read-write';
+
+/** `npm ci` inside the asset installs the linux-arm64 glibc build of native modules, no Docker. */
+export const LINUX_ARM64_NPM_ENV = {
+  npm_config_os: 'linux',
+  npm_config_cpu: 'arm64',
+  npm_config_libc: 'glibc',
+} as const;
+
+export interface ImgpipeFunctionProps {
+  /** The service name: `POWERTOOLS_SERVICE_NAME`, and the prefix of the description. */
+  readonly service: string;
+  /** Handler file, relative to the repository root (`apps/compress/src/handlers/...handler.ts`). */
+  readonly entry: string;
+  /** Exported handler name. @default 'handler' */
+  readonly handler?: string;
+  readonly description: string;
+  /** MB. Lambda gives one full vCPU at 1769 MB, proportionally less below. */
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly logRetention: RetentionDays;
+  readonly logLevel: LogLevel;
+  /** Native modules to install into the asset instead of bundling. @default none */
+  readonly nativeModules?: readonly NativeModule[];
+  /** Extra environment (service knobs); resource names come through the `bind*` helpers. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A service's knobs as environment variables: unset ones are left out, so the service's own
+ * default (in its `config.ts`) applies rather than a second copy of it here.
+ *
+ * @example
+ * knobs({ WEBP_QUALITY: props.webpQuality, COMPRESS_FORMATS: props.formats?.join(',') });
+ */
+export function knobs(values: Readonly<Record<string, string | number | undefined>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])),
+  );
+}
+
+const APPLICATION_LOG_LEVELS: Record<LogLevel, ApplicationLogLevel> = {
+  DEBUG: ApplicationLogLevel.DEBUG,
+  INFO: ApplicationLogLevel.INFO,
+  WARN: ApplicationLogLevel.WARN,
+  ERROR: ApplicationLogLevel.ERROR,
+};
+
+/** The exact version of `name` the workspace pins in the root package.json (one source of truth). */
+export function pinnedVersion(name: NativeModule): string {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const version = pkg.dependencies?.[name];
+  if (!version || !/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new Error(`${name} must be pinned to an exact version in the root package.json dependencies (found ${version ?? 'nothing'})`);
+  }
+  return version;
+}
+
+/**
+ * The shell command that installs native modules into a bundle directory for linux-arm64.
+ * It writes its own package.json first and passes `--prefix`, so npm can never walk up into
+ * the workspace (and touch its node_modules) from inside cdk.out.
+ */
+export function installNativeModulesCommand(outputDir: string, nativeModules: readonly NativeModule[]): string {
+  const dependencies = Object.fromEntries(nativeModules.map((name) => [name, pinnedVersion(name)]));
+  const packageJson = JSON.stringify({ private: true, dependencies });
+  return [
+    `cd "${outputDir}"`,
+    `printf '%s' '${packageJson}' > package.json`,
+    `npm install --prefix "${outputDir}" --omit=dev --no-package-lock --no-audit --no-fund --ignore-scripts`,
+  ].join(' && ');
+}
+
+/**
+ * The esbuild settings of every function. The AWS SDK v3 is bundled rather than taken from
+ * the runtime, so the SDK version that runs is the one the tests ran against.
+ *
+ * Native modules (sharp) are left out of the bundle and installed next to it by npm with
+ * `npm_config_os/cpu/libc` set to linux/arm64/glibc, which picks sharp's prebuilt
+ * `@img/sharp-linux-arm64` binaries on any build host, no Docker. This is what
+ * `bundling.nodeModules` does, done by hand because `nodeModules` cannot work here: it reads
+ * the version from the entry's package.json (apps never depend on sharp; image-ops does) or
+ * from `sharp/package.json` (not in sharp's `exports`), and then runs `npm ci` against the
+ * workspace lock file, which does not match the one-dependency package.json it generates.
+ */
+export function bundlingFor(nativeModules: readonly NativeModule[] = []): BundlingOptions {
+  const base: BundlingOptions = {
+    format: OutputFormat.CJS,
+    target: 'node22',
+    minify: true,
+    sourceMap: true,
+    externalModules: [],
+  };
+  if (nativeModules.length === 0) return base;
+  return {
+    ...base,
+    externalModules: [...nativeModules],
+    environment: { ...LINUX_ARM64_NPM_ENV },
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir, outputDir) => [installNativeModulesCommand(outputDir, nativeModules)],
+    },
+  };
+}
+
+/**
+ * Every imgpipe Lambda: arm64, Node.js 22, active X-Ray tracing, JSON logs into its own log
+ * group with a retention, Powertools environment, and a role of its own that starts with
+ * nothing but writing to that log group. Resources are attached with the `bind*` helpers,
+ * so an environment variable and the IAM grant it needs are one call and cannot drift.
+ *
+ * @example
+ * const fn = new ImgpipeFunction(this, 'Compress', { service: 'compress', entry: 'apps/compress/src/handlers/compress-image.handler.ts', ... });
+ * fn.bindBucket('ORIGINALS_BUCKET', originals, ['read'], { prefix: 'uploads/' });
+ */
+export class ImgpipeFunction extends NodejsFunction {
+  /** The log group the function writes to (retention set, retained on delete for audit). */
+  readonly logGroupOwned: LogGroup;
+  /** Object-key prefixes granted through {@link bindBucket}: their `prefix*` wildcards are intended. */
+  private readonly scopedPrefixes = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ImgpipeFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Our own role instead of the default one: no AWS managed policy (AWSLambdaBasicExecutionRole
+    // would allow writing to any log group), only this function's log group.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the imgpipe ${props.service} function ${id}`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: join(REPO_ROOT, props.entry),
+      handler: props.handler ?? 'handler',
+      description: props.description,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: APPLICATION_LOG_LEVELS[props.logLevel],
+      systemLogLevelV2: SystemLogLevel.WARN,
+      bundling: bundlingFor(props.nativeModules),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.service,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Same level as the Lambda log-level filter above, so neither silently drops lines.
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+    });
+    this.logGroupOwned = logGroup;
+
+    acknowledgeWildcardResources(role, (resource) => [...this.scopedPrefixes].some((p) => resource.endsWith(`/${p}*`)), {
+      reason:
+        'Object access is scoped to one key prefix of one bucket (bindBucket): keys below it are per user and image, so a prefix wildcard is the narrowest grant that works.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is pinned on purpose: it is the LTS line the handlers are built (esbuild target node22) and tested for; a runtime major is upgraded deliberately with its tests, not by a lint rule.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (AWS service authorization reference), so the resource must be "*".',
+    });
+  }
+
+  /**
+   * Grants `access` to the objects under `prefix` of `bucket` and sets `envName` to its name.
+   * `read` is `s3:GetObject`, `write` `s3:PutObject`, `delete` `s3:DeleteObject`, and `list`
+   * `s3:ListBucket` limited to keys under the prefix. Pass `prefix: ''` for the whole bucket,
+   * on purpose.
+   */
+  bindBucket(envName: string, bucket: IBucket, access: readonly BucketAccess[], options: { readonly prefix: string }): this {
+    this.addEnvironment(envName, bucket.bucketName);
+    const objectActions = access.flatMap((a) => {
+      switch (a) {
+        case 'read':
+          return ['s3:GetObject'];
+        case 'write':
+          return ['s3:PutObject'];
+        case 'delete':
+          return ['s3:DeleteObject'];
+        case 'list':
+          return [];
+      }
+    });
+    if (options.prefix) this.scopedPrefixes.add(options.prefix);
+    if (objectActions.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: objectActions,
+          resources: [bucket.arnForObjects(`${options.prefix}*`)],
+        }),
+      );
+    }
+    if (access.includes('list')) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          ...(options.prefix ? { conditions: { StringLike: { 's3:prefix': [`${options.prefix}*`] } } } : {}),
+        }),
+      );
+    }
+    // SSE-KMS buckets need the key too; the platform's buckets use SSE-S3, so this is usually a no-op.
+    if (bucket.encryptionKey) {
+      if (access.includes('read')) bucket.encryptionKey.grantDecrypt(this);
+      if (access.includes('write')) bucket.encryptionKey.grantEncrypt(this);
+    }
+    return this;
+  }
+
+  /** Grants item-level `access` to `table` (and its indexes) and sets `envName` to its name. */
+  bindTable(envName: string, table: ITable, access: TableAccess): this {
+    this.addEnvironment(envName, table.tableName);
+    if (access === 'read') table.grantReadData(this);
+    else if (access === 'write') table.grantWriteData(this);
+    else table.grantReadWriteData(this);
+    return this;
+  }
+
+  /** Grants `events:PutEvents` on `bus` and sets `envName` to its name. */
+  bindEventBus(envName: string, bus: IEventBus): this {
+    this.addEnvironment(envName, bus.eventBusName);
+    bus.grantPutEventsTo(this);
+    return this;
+  }
+
+  /** Grants `sns:Publish` on `topic` (and its key) and sets `envName` to its ARN. */
+  bindTopic(envName: string, topic: ITopic): this {
+    this.addEnvironment(envName, topic.topicArn);
+    topic.grantPublish(this);
+    return this;
+  }
+}

@@ -1,0 +1,27 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { InfraConfig } from '../config';
+import { CompressService, type CompressSettings } from '../constructs/compress.construct';
+import type { FoundationResources } from './foundation.stack';
+
+export interface CompressStackProps extends StackProps {
+  readonly config: InfraConfig;
+  readonly foundation: Pick<FoundationResources, 'buckets'>;
+  readonly settings?: CompressSettings;
+}
+
+/** The compress service, deployable on its own (`cdk deploy <Compress> --exclusively`). */
+export class CompressStack extends Stack {
+  readonly service: CompressService;
+
+  constructor(scope: Construct, id: string, props: CompressStackProps) {
+    super(scope, id, props);
+    const { originals, processed } = props.foundation.buckets;
+    this.service = new CompressService(this, 'Compress', {
+      ...props.settings,
+      config: props.config,
+      originals,
+      processed,
+    });
+  }
+}

@@ -1,0 +1,182 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../app';
+import { testApp } from '../testing/test-app';
+
+// One synth for the file (context overrides the archive retention to prove it is configurable).
+const app = testApp({ 'imgpipe:archiveRetentionDays': 90 });
+const { foundation } = buildApp(app, { nag: false });
+const template = Template.fromStack(foundation);
+
+const bucketLogicalId = (prefix: string): string => {
+  const ids = Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) => id.startsWith(prefix));
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+};
+
+describe('FoundationStack', () => {
+  it('is termination-protected and retains every stateful resource', () => {
+    expect(foundation.terminationProtection).toBe(true);
+    for (const type of [
+      'AWS::S3::Bucket',
+      'AWS::DynamoDB::Table',
+      'AWS::Events::EventBus',
+      'AWS::Events::Archive',
+      'AWS::SNS::Topic',
+      'AWS::SQS::Queue',
+      'AWS::KMS::Key',
+    ]) {
+      const resources = Object.values(template.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const resource of resources) expect(resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  it('runs no custom-resource Lambda (EventBridge notifications are set natively)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
+  });
+
+  it('versions the originals bucket, expires noncurrent versions and sends events to EventBridge', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' })]),
+      },
+      LoggingConfiguration: { DestinationBucketName: { Ref: bucketLogicalId('AccessLogs') }, LogFilePrefix: 'originals/' },
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['POST'] })] },
+    });
+  });
+
+  it('blocks public access and encrypts every bucket, and logs the data buckets', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    expect(Object.keys(buckets)).toHaveLength(3);
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket['Properties']).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      });
+    }
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: { Ref: bucketLogicalId('AccessLogs') }, LogFilePrefix: 'processed/' },
+    });
+  });
+
+  it('denies non-TLS requests on every bucket', () => {
+    for (const prefix of ['Originals', 'Processed', 'AccessLogs']) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketLogicalId(prefix) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('declares the read model from the shared table definition: keys, GSI, TTL, PITR, on-demand', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'imageId', KeyType: 'HASH' },
+        { AttributeName: 'uploadedAt', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'user-id-index',
+          KeySchema: [
+            { AttributeName: 'userId', KeyType: 'HASH' },
+            { AttributeName: 'uploadedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('declares the event store and the idempotency table', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'imageId', KeyType: 'HASH' },
+        { AttributeName: 'sequence', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'sequence', AttributeType: 'N' }]),
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+  });
+
+  it('creates the imgpipe bus with an archive whose retention comes from context', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'imgpipe' });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      RetentionDays: 90,
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventBus'), 'Arn'] },
+    });
+  });
+
+  it('archives for 30 days by default', () => {
+    const { foundation: defaults } = buildApp(testApp(), { nag: false });
+    Template.fromStack(defaults).hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+  });
+
+  it('encrypts the topic with a rotated key and denies non-TLS publishing', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotificationsKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps two encrypted, TLS-only DLQs for 14 days', () => {
+    const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(2);
+    for (const queue of queues) {
+      expect(queue['Properties']).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    }
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      },
+      2,
+    );
+  });
+
+  it('exposes the resources the other stacks and the CLI need', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    for (const name of ['OriginalsBucketName', 'ProcessedBucketName', 'EventBusName', 'EventArchiveArn', 'RuleTargetsDlqUrl', 'NotifyDlqUrl']) {
+      expect(outputs).toContain(name);
+    }
+  });
+});

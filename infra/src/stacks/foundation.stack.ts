@@ -1,0 +1,194 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Archive, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  CfnBucket,
+  HttpMethods,
+  ObjectOwnership,
+  type BucketProps,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { TABLES } from '@imgpipe/platform';
+import type { Construct } from 'constructs';
+import type { InfraConfig } from '../config';
+import { createPlatformTable } from '../constructs/platform-table.construct';
+
+/** The platform's tables, keyed as in `@imgpipe/platform`'s `TABLES`. */
+export type PlatformTables = { readonly [K in keyof typeof TABLES]: ITable };
+
+/** The dead-letter queues of the asynchronous hops, kept with the other stateful resources. */
+export interface DeadLetterQueues {
+  /**
+   * Every EventBridge rule target's DLQ. One queue serves all rules: EventBridge stamps each
+   * message with `RULE_ARN`, `TARGET_ARN` and `ERROR_CODE` attributes, so redrive and triage
+   * still know where a message came from.
+   */
+  readonly ruleTargets: IQueue;
+  /** The redrive DLQ of the notify queue (messages notify failed to deliver `maxReceiveCount` times). */
+  readonly notify: IQueue;
+}
+
+/** What the foundation gives the other stacks: typed, so a stack takes only what it names. */
+export interface FoundationResources {
+  readonly buckets: { readonly originals: IBucket; readonly processed: IBucket };
+  readonly tables: PlatformTables;
+  readonly eventBus: IEventBus;
+  readonly archive: Archive;
+  /** The user-facing notification topic (ImageProcessed / ImageProcessingFailed). */
+  readonly notificationsTopic: ITopic;
+  readonly deadLetterQueues: DeadLetterQueues;
+}
+
+export interface FoundationStackProps extends StackProps {
+  readonly config: InfraConfig;
+}
+
+/** How long a DLQ keeps a message: the SQS maximum, so a long weekend never loses one. */
+const DLQ_RETENTION = Duration.days(14);
+
+/**
+ * Everything stateful, in one termination-protected stack whose resources all survive a
+ * stack delete: the buckets, the tables, the bus and its archive, the topic and the DLQs.
+ * Service stacks come and go; this one is deployed rarely and never torn down by accident.
+ */
+export class FoundationStack extends Stack {
+  readonly resources: FoundationResources;
+
+  constructor(scope: Construct, id: string, props: FoundationStackProps) {
+    super(scope, id, { terminationProtection: true, ...props });
+    const { config } = props;
+
+    const secureBucket = (bucketId: string, extra: BucketProps): Bucket =>
+      new Bucket(this, bucketId, {
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        encryption: BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        removalPolicy: RemovalPolicy.RETAIN,
+        ...extra,
+      });
+
+    // Log delivery needs SSE-S3 and ACL-less ownership on the target; access logs age out.
+    const accessLogs = secureBucket('AccessLogs', {
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket of the originals and processed buckets; logging it into itself would loop.',
+    });
+
+    const originals = secureBucket('Originals', {
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'originals/',
+      lifecycleRules: [
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      // The browser POSTs straight to a presigned URL; the signed policy is the authorisation.
+      cors: [
+        {
+          allowedMethods: [HttpMethods.POST],
+          allowedOrigins: [...config.uploadCorsOrigins],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag', 'Location'],
+          maxAge: 3000,
+        },
+      ],
+    });
+
+    // S3 -> EventBridge delivery (ingest's onObjectCreated rule listens on the default bus).
+    // Set on the CloudFormation resource itself: the L2's `eventBridgeEnabled: true` goes
+    // through a custom-resource Lambda (BucketNotificationsHandler) that would be one more
+    // function, role and managed policy to run and to justify, for a property CloudFormation
+    // supports natively.
+    (originals.node.defaultChild as CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+
+    // Derivatives are reproducible from originals + event history, so no versioning here.
+    const processed = secureBucket('Processed', {
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'processed/',
+      lifecycleRules: [{ id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
+
+    const tables: PlatformTables = {
+      imageMetadata: createPlatformTable(this, TABLES.imageMetadata),
+      imageEvents: createPlatformTable(this, TABLES.imageEvents),
+      idempotency: createPlatformTable(this, TABLES.idempotency),
+    };
+
+    const eventBus = new EventBus(this, 'EventBus', { eventBusName: config.eventBusName });
+    eventBus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const archive = new Archive(this, 'EventArchive', {
+      sourceEventBus: eventBus,
+      description: `Every event on ${config.eventBusName}, kept for replay`,
+      // An archive needs a pattern; "from this account" matches every event the bus accepts.
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(config.archiveRetentionDays),
+    });
+    archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    const topicKey = new Key(this, 'NotificationsKey', {
+      description: 'Encrypts the imgpipe notifications topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const notificationsTopic = new Topic(this, 'Notifications', {
+      displayName: 'imgpipe notifications',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    notificationsTopic.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    const deadLetterQueue = (queueId: string): Queue => {
+      const queue = new Queue(this, queueId, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: DLQ_RETENTION,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself a dead-letter queue (of consumers in other stacks); a DLQ of a DLQ would only move the problem.',
+      });
+      return queue;
+    };
+    const deadLetterQueues: DeadLetterQueues = {
+      ruleTargets: deadLetterQueue('RuleTargetsDlq'),
+      notify: deadLetterQueue('NotifyDlq'),
+    };
+
+    this.resources = {
+      buckets: { originals, processed },
+      tables,
+      eventBus,
+      archive,
+      notificationsTopic,
+      deadLetterQueues,
+    };
+
+    // What people and the CLI (replay, redrive) need to find on a real account.
+    const outputs: Record<string, string> = {
+      OriginalsBucketName: originals.bucketName,
+      ProcessedBucketName: processed.bucketName,
+      ImageMetadataTableName: tables.imageMetadata.tableName,
+      ImageEventsTableName: tables.imageEvents.tableName,
+      IdempotencyTableName: tables.idempotency.tableName,
+      EventBusName: eventBus.eventBusName,
+      EventArchiveArn: archive.archiveArn,
+      NotificationsTopicArn: notificationsTopic.topicArn,
+      RuleTargetsDlqUrl: deadLetterQueues.ruleTargets.queueUrl,
+      NotifyDlqUrl: deadLetterQueues.notify.queueUrl,
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+  }
+}

@@ -1,0 +1,127 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../app';
+import { testApp } from '../testing/test-app';
+
+const app = testApp({ 'imgpipe:logRetentionDays': 14, 'imgpipe:logLevel': 'DEBUG' });
+const stacks = buildApp(app, { nag: false });
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** Every Allow statement of every IAM policy in the template. */
+function allowStatements(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+    ((policy['Properties'] as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement ?? []).filter(
+      (s) => s.Effect === 'Allow',
+    ),
+  );
+}
+
+const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** The S3 statements, with their resources as readable strings (cross-stack ARN + suffix). */
+function s3Grants(template: Template): { actions: string[]; resource: string }[] {
+  return allowStatements(template)
+    .filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')))
+    .map((s) => ({ actions: actionsOf(s), resource: JSON.stringify(s.Resource) }));
+}
+
+const ORIGINALS = /Originals[0-9A-F]{8}Arn/;
+const PROCESSED = /Processed[0-9A-F]{8}Arn/;
+
+describe.each([
+  {
+    name: 'compress',
+    stack: stacks.compress,
+    service: 'compress',
+    writes: 'compressed/*',
+    entry: 'compress-image.handler',
+  },
+  {
+    name: 'thumbnail',
+    stack: stacks.thumbnail,
+    service: 'thumbnail',
+    writes: 'thumbnails/*',
+    entry: 'generate-thumbnails.handler',
+  },
+])('$name stack', ({ stack, service, writes }) => {
+  const template = Template.fromStack(stack);
+
+  it('grants exactly s3:GetObject on originals uploads/* and s3:PutObject on processed ' + writes, () => {
+    const grants = s3Grants(template);
+    expect(grants).toHaveLength(2);
+    const read = grants.find((g) => ORIGINALS.test(g.resource));
+    const write = grants.find((g) => PROCESSED.test(g.resource));
+    expect(read?.actions).toEqual(['s3:GetObject']);
+    expect(read?.resource).toContain('/uploads/*');
+    expect(write?.actions).toEqual(['s3:PutObject']);
+    expect(write?.resource).toContain(`/${writes}`);
+  });
+
+  it('can never write, delete or list the originals bucket', () => {
+    const onOriginals = s3Grants(template).filter((g) => ORIGINALS.test(g.resource));
+    for (const grant of onOriginals) {
+      expect(grant.actions.filter((a) => /^s3:(Put|Delete|List|\*)/.test(a) || a === '*')).toEqual([]);
+    }
+  });
+
+  it('has no wildcard actions and no AWS managed policy', () => {
+    for (const statement of allowStatements(template)) {
+      expect(actionsOf(statement).filter((a) => a.includes('*'))).toEqual([]);
+    }
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role['Properties']).not.toHaveProperty('ManagedPolicyArns');
+    }
+  });
+
+  it('writes only to its own log group (besides X-Ray, which has no resource-level permissions)', () => {
+    const logs = allowStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+    expect(logs).toHaveLength(1);
+    expect(logs[0]?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/LogGroup[0-9A-F]{8}$/), 'Arn'] });
+    const xray = allowStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('xray:')));
+    expect(xray.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('runs on arm64 Node.js 22 with active tracing, JSON logs and the Powertools environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 2048,
+      Timeout: 60,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'DEBUG',
+        SystemLogLevel: 'WARN',
+        LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') },
+      },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: service,
+          POWERTOOLS_METRICS_NAMESPACE: 'imgpipe',
+          POWERTOOLS_LOG_LEVEL: 'DEBUG',
+          ORIGINALS_BUCKET: Match.anyValue(),
+          PROCESSED_BUCKET: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
+  it('keeps its logs for the configured retention', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+  });
+
+  it('sets no service knob it was not given, so the service defaults apply', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    };
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
+      ['NODE_OPTIONS', 'ORIGINALS_BUCKET', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'PROCESSED_BUCKET'].sort(),
+    );
+  });
+});
