@@ -1,0 +1,146 @@
+import aslValidator from 'asl-validator';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { TASK_ERROR_NAMES } from '@imgpipe/platform';
+import {
+  definitionVariables,
+  loadPipelineDefinition,
+  PIPELINE_LAMBDA_STATES,
+  PIPELINE_SUBSTITUTIONS,
+  PipelineDefinitionError,
+  placeholderSubstitutions,
+  PUBLISH_PROCESSED_STATE,
+  renderPipelineDefinition,
+  type PipelineSubstitutions,
+} from './asl';
+
+type State = Record<string, unknown> & { Type: string };
+
+/** Every state of the definition, branches included, by name. */
+function allStates(definition: { States: Record<string, unknown> }): Map<string, State> {
+  const states = new Map<string, State>();
+  for (const [name, state] of Object.entries(definition.States) as [string, State][]) {
+    states.set(name, state);
+    for (const branch of (state['Branches'] as { States: Record<string, unknown> }[] | undefined) ?? []) {
+      for (const [n, s] of allStates(branch)) states.set(n, s);
+    }
+  }
+  return states;
+}
+
+describe('pipeline.asl.json', () => {
+  it('is a valid state machine once its variables are filled (asl-validator, paths and ARNs checked)', () => {
+    const definition = renderPipelineDefinition(placeholderSubstitutions());
+
+    const result = aslValidator(definition, { checkPaths: true, checkArn: true });
+
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('is valid as written too, with ${...} variables where the ARNs go (as the CDK app deploys it)', () => {
+    expect(aslValidator(loadPipelineDefinition(), { checkPaths: true, checkArn: true }).errorsText('\n')).toBe('');
+  });
+
+  it('is refused by the validator when a variable is filled with something that is not an ARN (the check bites)', () => {
+    const definition = renderPipelineDefinition({ ...placeholderSubstitutions(), CompressFunctionArn: 'compress' });
+
+    expect(aslValidator(definition, { checkPaths: true, checkArn: true }).isValid).toBe(false);
+  });
+
+  it('is accepted by aws-local-stepfunctions, which validates on construction', () => {
+    expect(() => new StateMachine(renderPipelineDefinition(placeholderSubstitutions()))).not.toThrow();
+  });
+
+  it('uses exactly the declared substitution variables', () => {
+    expect(definitionVariables().sort()).toEqual([...PIPELINE_SUBSTITUTIONS].sort());
+  });
+
+  it('has the seed shape: Parallel[Compress, Thumbnail] -> RecordMetadata -> PublishProcessed; failures -> RecordFailure -> Fail', () => {
+    const definition = loadPipelineDefinition();
+    const states = definition.States as Record<string, State>;
+
+    const parallel = states[definition.StartAt];
+    const branches = parallel?.['Branches'] as { StartAt: string }[];
+    expect(parallel?.Type).toBe('Parallel');
+    expect(branches.map((b) => b.StartAt)).toEqual(['Compress', 'Thumbnail']);
+    expect(parallel?.['Next']).toBe('RecordMetadata');
+    expect(states['RecordMetadata']?.['Next']).toBe(PUBLISH_PROCESSED_STATE);
+    expect(states[PUBLISH_PROCESSED_STATE]?.['End']).toBe(true);
+    expect(states['RecordFailure']?.['Next']).toBe('PipelineFailed');
+    expect(states['PipelineFailed']?.Type).toBe('Fail');
+  });
+
+  it('names every Task state in PIPELINE_LAMBDA_STATES or as PublishProcessed, each Lambda with its own variable', () => {
+    const tasks = [...allStates(loadPipelineDefinition())].filter(([, s]) => s.Type === 'Task');
+
+    expect(tasks.map(([name]) => name).sort()).toEqual(
+      [...Object.keys(PIPELINE_LAMBDA_STATES), PUBLISH_PROCESSED_STATE].sort(),
+    );
+    for (const [name, state] of tasks) {
+      const variable = PIPELINE_LAMBDA_STATES[name as keyof typeof PIPELINE_LAMBDA_STATES];
+      expect(state['Resource']).toBe(variable ? `\${${variable}}` : 'arn:aws:states:::events:putEvents');
+    }
+  });
+
+  it('never retries the non-retryable task errors and retries anything else 3 times at 2 s with backoff 2, on every Task', () => {
+    const tasks = [...allStates(loadPipelineDefinition()).values()].filter((s) => s.Type === 'Task');
+
+    for (const task of tasks) {
+      expect(task['Retry']).toEqual([
+        { ErrorEquals: [...TASK_ERROR_NAMES], MaxAttempts: 0 },
+        { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 },
+      ]);
+    }
+  });
+
+  it('routes every failure, input kept next to the error, through a stage-naming Pass state to RecordFailure', () => {
+    const states = loadPipelineDefinition().States as Record<string, State>;
+
+    for (const name of ['ProcessImage', 'RecordMetadata', PUBLISH_PROCESSED_STATE]) {
+      const [catcher, ...rest] = states[name]?.['Catch'] as { ErrorEquals: string[]; ResultPath: string; Next: string }[];
+      expect(rest).toEqual([]);
+      expect(catcher).toMatchObject({ ErrorEquals: ['States.ALL'], ResultPath: '$.error' });
+      expect(states[catcher?.Next ?? '']?.['Next']).toBe('RecordFailure');
+    }
+  });
+});
+
+describe('renderPipelineDefinition', () => {
+  it('fills every variable', () => {
+    const substitutions = placeholderSubstitutions({ eventBusName: 'bus-x' });
+
+    const text = JSON.stringify(renderPipelineDefinition(substitutions));
+
+    expect(text).not.toContain('${');
+    expect(text).toContain(substitutions.CompressFunctionArn);
+    expect(text).toContain('"EventBusName":"bus-x"');
+  });
+
+  it('throws listing every variable left unfilled', () => {
+    const { CompressFunctionArn: _c, EventBusName: _e, ...partial } = placeholderSubstitutions();
+
+    expect(() => renderPipelineDefinition({ ...partial, EventBusName: '' } as PipelineSubstitutions)).toThrow(
+      new PipelineDefinitionError('pipeline.asl.json: unfilled variable(s): ${CompressFunctionArn}, ${EventBusName}'),
+    );
+  });
+
+  it('throws on a variable the definition does not know', () => {
+    const substitutions = { ...placeholderSubstitutions(), CompresFunctionArn: 'x' } as PipelineSubstitutions;
+
+    expect(() => renderPipelineDefinition(substitutions)).toThrow(/unknown variable\(s\): CompresFunctionArn/);
+  });
+
+  it('inserts values as string content, so a quote cannot change the document', () => {
+    const definition = renderPipelineDefinition({ ...placeholderSubstitutions(), EventBusName: 'a","Injected":"b' });
+    const publish = definition.States[PUBLISH_PROCESSED_STATE] as unknown as {
+      Parameters: { Entries: Record<string, unknown>[] };
+    };
+
+    expect(publish.Parameters.Entries[0]?.['EventBusName']).toBe('a","Injected":"b');
+    expect(publish.Parameters.Entries[0]).not.toHaveProperty('Injected');
+  });
+
+  it('returns a fresh object every call', () => {
+    expect(loadPipelineDefinition()).not.toBe(loadPipelineDefinition());
+  });
+});

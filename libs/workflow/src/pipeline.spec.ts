@@ -1,0 +1,306 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import {
+  exampleEnvelope,
+  ImageCompressedV1,
+  ImageProcessedV1,
+  ImageProcessingFailedV1,
+  ImageUploadedV1,
+  parseDetail,
+  ThumbnailsGeneratedV1,
+  toEventBridgeEvent,
+} from '@imgpipe/contracts';
+import {
+  parseTaskFailure,
+  RecordingEventPublisher,
+  TaskError,
+  type EventPublisher,
+  type PublishResult,
+} from '@imgpipe/platform';
+import { placeholderSubstitutions, renderPipelineDefinition, type PipelineTaskState } from './asl';
+import { toLocalTaskHandlers, type LocalTask } from './local-tasks';
+import { polyfillPromiseWithResolvers } from './polyfill';
+import { createPutEventsTask } from './put-events-task';
+import { EVENT_BUS_NAME } from './rules';
+import {
+  ProcessTaskInputSchema,
+  RecordFailureTaskInputSchema,
+  RecordMetadataTaskInputSchema,
+  RecordMetadataTaskOutputSchema,
+  type PipelineInput,
+} from './task-io';
+
+// aws-local-stepfunctions 3 calls Promise.withResolvers in every Task state; Node 20 lacks it.
+polyfillPromiseWithResolvers();
+
+const TASK_STATES: readonly PipelineTaskState[] = [
+  'Compress',
+  'Thumbnail',
+  'RecordMetadata',
+  'PublishProcessed',
+  'RecordFailure',
+];
+
+const uploadedEnvelope = exampleEnvelope(ImageUploadedV1, 'full');
+const input: PipelineInput = toEventBridgeEvent(ImageUploadedV1, uploadedEnvelope);
+const compressed = ImageCompressedV1.examples.full;
+const thumbnails = ThumbnailsGeneratedV1.examples.full;
+const processed = {
+  source: ImageProcessedV1.source,
+  detailType: ImageProcessedV1.detailType,
+  detail: exampleEnvelope(ImageProcessedV1, 'full'),
+};
+const failed = {
+  source: 'imgpipe.metadata',
+  detailType: ImageProcessingFailedV1.detailType,
+  detail: exampleEnvelope(ImageProcessingFailedV1, 'full'),
+};
+
+/** A transient failure: any error that is not a classified TaskError. */
+class SlowDown extends Error {
+  override readonly name = 'SlowDown';
+}
+
+/** A publisher whose bus refuses every entry. */
+class RefusingPublisher implements EventPublisher {
+  async publish(entries: Parameters<EventPublisher['publish']>[0]): Promise<PublishResult> {
+    return {
+      published: [],
+      failed: entries.map((entry) => ({ entry, errorCode: 'InternalFailure', errorMessage: 'try again' })),
+    };
+  }
+}
+
+// Constructing validates the definition (about a second); executions are independent.
+const machine = new StateMachine(renderPipelineDefinition(placeholderSubstitutions()));
+
+interface Run {
+  readonly calls: Readonly<Record<PipelineTaskState, unknown[]>>;
+  readonly published: RecordingEventPublisher['published'];
+  readonly output?: unknown;
+  readonly error?: Error & { cause?: unknown };
+}
+
+/**
+ * Runs the definition with fake tasks (the happy path unless overridden), counting every
+ * call. Retry pauses are overridden to 0 ms unless `realRetryPauses` is set.
+ */
+async function runPipeline(
+  overrides: Partial<Record<PipelineTaskState, LocalTask>> = {},
+  options: { publisher?: EventPublisher } = {},
+): Promise<Run> {
+  const recording = new RecordingEventPublisher();
+  const calls = Object.fromEntries(TASK_STATES.map((s) => [s, [] as unknown[]])) as Record<
+    PipelineTaskState,
+    unknown[]
+  >;
+  const tasks: Record<PipelineTaskState, LocalTask> = {
+    Compress: async () => compressed,
+    Thumbnail: async () => thumbnails,
+    RecordMetadata: async () => ({ ...processed, record: { status: 'processed' }, recorded: true }),
+    PublishProcessed: createPutEventsTask(options.publisher ?? recording, { eventBusName: EVENT_BUS_NAME }),
+    RecordFailure: async () => failed,
+    ...overrides,
+  };
+  const counted = Object.fromEntries(
+    TASK_STATES.map((state) => [
+      state,
+      async (taskInput: unknown) => {
+        calls[state].push(taskInput);
+        return tasks[state](taskInput);
+      },
+    ]),
+  ) as Record<PipelineTaskState, LocalTask>;
+
+  const execution = machine.run(JSON.parse(JSON.stringify(input)) as Parameters<StateMachine['run']>[0], {
+    overrides: {
+      taskResourceLocalHandlers: toLocalTaskHandlers(counted),
+      retryIntervalOverrides: Object.fromEntries(TASK_STATES.map((s) => [s, 0])),
+    },
+  });
+  try {
+    return { calls, published: recording.published, output: await execution.result };
+  } catch (error) {
+    return { calls, published: recording.published, error: error as Error };
+  }
+}
+
+function throwing(error: () => Error): LocalTask {
+  return async () => {
+    throw error();
+  };
+}
+
+describe('pipeline.asl.json on aws-local-stepfunctions', () => {
+  it('runs Compress and Thumbnail on the ImageUploaded data, records both results and publishes ImageProcessed', async () => {
+    const run = await runPipeline();
+
+    expect(run.error).toBeUndefined();
+    expect(run.calls.Compress).toEqual([uploadedEnvelope.data]);
+    expect(run.calls.Thumbnail).toEqual([uploadedEnvelope.data]);
+    expect(ProcessTaskInputSchema.parse(run.calls.Compress[0])).toEqual(uploadedEnvelope.data);
+    expect(run.calls.RecordFailure).toEqual([]);
+  });
+
+  it('hands RecordMetadata { uploaded, results: [compressed, thumbnails], correlationId } in the shape the record task parses', async () => {
+    const run = await runPipeline();
+
+    expect(run.calls.RecordMetadata).toHaveLength(1);
+    const recordInput = RecordMetadataTaskInputSchema.parse(run.calls.RecordMetadata[0]);
+    expect(recordInput).toEqual({
+      uploaded: uploadedEnvelope.data,
+      results: [ImageCompressedV1.data.parse(compressed), ThumbnailsGeneratedV1.data.parse(thumbnails)],
+      correlationId: uploadedEnvelope.correlationId,
+    });
+    // Nothing else travels: the record task gets exactly these three fields.
+    expect(Object.keys(run.calls.RecordMetadata[0] as object).sort()).toEqual(['correlationId', 'results', 'uploaded']);
+  });
+
+  it('puts the recorded ImageProcessed on the imgpipe bus, detail intact, and ends with it as the output', async () => {
+    const run = await runPipeline();
+
+    expect(run.published).toHaveLength(1);
+    const [entry] = run.published;
+    expect(entry?.source).toBe('imgpipe.metadata');
+    expect(entry?.detailType).toBe('ImageProcessed');
+    expect(parseDetail(ImageProcessedV1, entry?.detail)).toEqual(processed.detail);
+    // The ResultSelector keeps the event and drops what the task returns besides it.
+    expect(run.output).toEqual(processed);
+    expect(RecordMetadataTaskOutputSchema.parse(run.output)).toEqual(processed);
+  });
+
+  it('does not retry an InvalidImage from Compress: RecordFailure gets it, readable by parseTaskFailure, and the execution fails with it', async () => {
+    const reason = 'The JPEG data ends before the image does (truncated upload?).';
+
+    const run = await runPipeline({ Compress: throwing(() => new TaskError('InvalidImage', 'CORRUPT', reason)) });
+
+    expect(run.calls.Compress).toHaveLength(1);
+    expect(run.calls.RecordMetadata).toEqual([]);
+    expect(run.calls.PublishProcessed).toEqual([]);
+    expect(run.calls.RecordFailure).toHaveLength(1);
+    const failure = RecordFailureTaskInputSchema.parse(run.calls.RecordFailure[0]);
+    expect(failure).toMatchObject({
+      uploaded: uploadedEnvelope.data,
+      stage: 'compress',
+      correlationId: uploadedEnvelope.correlationId,
+      error: { Error: 'InvalidImage' },
+    });
+    expect(parseTaskFailure(failure.error.Error, failure.error.Cause)).toEqual({
+      errorName: 'InvalidImage',
+      code: 'CORRUPT',
+      reason,
+      retryable: false,
+    });
+    expect(run.error?.name).toBe('ExecutionError');
+    expect((run.error?.cause as Error).name).toBe('InvalidImage');
+  });
+
+  it('does not retry an InvalidEvent either', async () => {
+    const run = await runPipeline({
+      Thumbnail: throwing(() => new TaskError('InvalidEvent', 'INVALID_EVENT', 'task input does not match its contract')),
+    });
+
+    expect(run.calls.Thumbnail).toHaveLength(1);
+    const failure = RecordFailureTaskInputSchema.parse(run.calls.RecordFailure[0]);
+    expect(parseTaskFailure(failure.error.Error, failure.error.Cause)).toMatchObject({
+      code: 'INVALID_EVENT',
+      retryable: false,
+    });
+  });
+
+  it('retries a transient error and carries on when the retry succeeds', async () => {
+    let attempts = 0;
+    const run = await runPipeline({
+      Compress: async () => {
+        attempts += 1;
+        if (attempts === 1) throw new SlowDown('S3 asked to slow down');
+        return compressed;
+      },
+    });
+
+    expect(run.error).toBeUndefined();
+    expect(run.calls.Compress).toHaveLength(2);
+    expect(run.calls.RecordFailure).toEqual([]);
+    expect(run.published).toHaveLength(1);
+  });
+
+  it('gives up after 3 retries (4 attempts) and records a retryable TRANSIENT_EXHAUSTED failure', async () => {
+    const run = await runPipeline({ Thumbnail: throwing(() => new SlowDown('S3 asked to slow down')) });
+
+    expect(run.calls.Thumbnail).toHaveLength(4);
+    expect(run.calls.RecordMetadata).toEqual([]);
+    expect(run.calls.RecordFailure).toHaveLength(1);
+    const failure = RecordFailureTaskInputSchema.parse(run.calls.RecordFailure[0]);
+    expect(failure.error.Error).toBe('SlowDown');
+    expect(parseTaskFailure(failure.error.Error, failure.error.Cause)).toEqual({
+      errorName: 'SlowDown',
+      code: 'TRANSIENT_EXHAUSTED',
+      reason: 'S3 asked to slow down',
+      retryable: true,
+    });
+    expect((run.error?.cause as Error).name).toBe('SlowDown');
+  });
+
+  it('records a RecordMetadata failure under stage record', async () => {
+    const run = await runPipeline({ RecordMetadata: throwing(() => new SlowDown('table busy')) });
+
+    expect(run.calls.RecordMetadata).toHaveLength(4);
+    expect(run.calls.PublishProcessed).toEqual([]);
+    expect(RecordFailureTaskInputSchema.parse(run.calls.RecordFailure[0]).stage).toBe('record');
+  });
+
+  it('retries a refused PutEvents entry (EventBridge.FailedEntry) and records it under stage notify', async () => {
+    const run = await runPipeline({}, { publisher: new RefusingPublisher() });
+
+    expect(run.calls.PublishProcessed).toHaveLength(4);
+    const failure = RecordFailureTaskInputSchema.parse(run.calls.RecordFailure[0]);
+    expect(failure.stage).toBe('notify');
+    expect(failure.error.Error).toBe('EventBridge.FailedEntry');
+  });
+
+  it('fails the execution with RecordFailure’s own error when recording the failure keeps failing', async () => {
+    const run = await runPipeline({
+      Compress: throwing(() => new TaskError('InvalidImage', 'CORRUPT', 'bad')),
+      RecordFailure: throwing(() => new SlowDown('table busy')),
+    });
+
+    expect(run.calls.RecordFailure).toHaveLength(4);
+    expect((run.error?.cause as Error).name).toBe('SlowDown');
+  });
+});
+
+describe('retry pauses', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('waits 2 s, 4 s and 8 s between attempts (IntervalSeconds 2, BackoffRate 2), on a fake clock', async () => {
+    let attempts = 0;
+    const handlers = toLocalTaskHandlers({
+      Compress: async () => {
+        attempts += 1;
+        throw new SlowDown('again');
+      },
+      Thumbnail: async () => thumbnails,
+      RecordMetadata: async () => processed,
+      PublishProcessed: async () => ({ Entries: [{}], FailedEntryCount: 0 }),
+      RecordFailure: async () => failed,
+    });
+    const execution = machine.run(JSON.parse(JSON.stringify(input)) as Parameters<StateMachine['run']>[0], {
+      overrides: { taskResourceLocalHandlers: handlers },
+    });
+    const settled = execution.result.catch((error: unknown) => error);
+
+    const attemptsAfter = async (ms: number) => {
+      await jest.advanceTimersByTimeAsync(ms);
+      return attempts;
+    };
+    expect(await attemptsAfter(0)).toBe(1);
+    expect(await attemptsAfter(1999)).toBe(1);
+    expect(await attemptsAfter(1)).toBe(2);
+    expect(await attemptsAfter(3999)).toBe(2);
+    expect(await attemptsAfter(1)).toBe(3);
+    expect(await attemptsAfter(7999)).toBe(3);
+    expect(await attemptsAfter(1)).toBe(4);
+    expect(await attemptsAfter(60_000)).toBe(4);
+    expect(((await settled) as Error & { cause: Error }).cause.name).toBe('SlowDown');
+  });
+});
