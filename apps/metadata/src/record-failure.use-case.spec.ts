@@ -39,6 +39,15 @@ describe('recordFailure (the recordFailure task)', () => {
     });
   });
 
+  it('takes the stage from the task that threw over the stage the Catch guessed', async () => {
+    const { service } = inMemoryService();
+    const error = caught(new TaskError('InvalidImage', 'CORRUPT', 'The JPEG data ends early.', { stage: 'thumbnail' }));
+
+    const { detail } = await service.recordFailure({ uploaded, error, stage: 'compress' });
+
+    expect(detail.data).toMatchObject({ stage: 'thumbnail', code: 'CORRUPT' });
+  });
+
   it('a transient error that outlasted the retries is TRANSIENT_EXHAUSTED and retryable', async () => {
     const { service } = inMemoryService();
 

@@ -86,8 +86,9 @@ const invalidImageCodes: ReadonlySet<string> = new Set(INVALID_IMAGE_CODES);
 export function createRecordFailure(deps: RecordFailureDeps): (input: RecordFailureInput) => Promise<RecordFailureResult> {
   return async function recordFailure(input) {
     const { uploaded } = input;
-    const failure = classify(input.error.Error, input.error.Cause);
-    const stage = input.stage ?? DEFAULT_FAILURE_STAGE;
+    const { stage: thrownBy, ...failure } = classify(input.error.Error, input.error.Cause);
+    // The task that threw knows its stage better than a Catch around a Parallel state.
+    const stage = thrownBy ?? input.stage ?? DEFAULT_FAILURE_STAGE;
     const data: ImageProcessingFailedData = {
       imageId: uploaded.imageId,
       userId: uploaded.userId,
@@ -137,7 +138,9 @@ export function createRecordFailure(deps: RecordFailureDeps): (input: RecordFail
   };
 }
 
-type Classified = Pick<ImageProcessingFailedData, 'code' | 'errorName' | 'reason' | 'retryable'>;
+type Classified = Pick<ImageProcessingFailedData, 'code' | 'errorName' | 'reason' | 'retryable'> & {
+  readonly stage?: ImageProcessingFailedData['stage'];
+};
 
 /** The Catch's error as the contract's fields: a known code, a valid error name, a readable reason. */
 function classify(error: string, cause: string | undefined): Classified {
@@ -145,9 +148,11 @@ function classify(error: string, cause: string | undefined): Classified {
   const known = FailureCodeSchema.safeParse(failure.code);
   const code: FailureCode = known.success ? known.data : failure.retryable ? 'TRANSIENT_EXHAUSTED' : 'INTERNAL';
   const errorName = ErrorName.safeParse(failure.errorName).success ? failure.errorName : 'Error';
+  const stage = FailureStageSchema.safeParse(failure.stage);
   return {
     code,
     errorName,
+    stage: stage.success ? stage.data : undefined,
     reason: readableReason(failure.reason, errorName),
     // Bad input stays bad, whatever the error said.
     retryable: invalidImageCodes.has(code) ? false : failure.retryable,

@@ -7,7 +7,11 @@ import { z } from 'zod';
 export const TASK_ERROR_NAMES = ['InvalidImage', 'InvalidEvent'] as const;
 export type TaskErrorName = (typeof TASK_ERROR_NAMES)[number];
 
-const causeSchema = z.object({ code: z.string().min(1).max(64), reason: z.string().max(2000) });
+const causeSchema = z.object({
+  code: z.string().min(1).max(64),
+  reason: z.string().max(2000),
+  stage: z.string().min(1).max(32).optional(),
+});
 
 /**
  * A non-retryable task failure. Lambda reports `name` as the error type, which the ASL
@@ -19,10 +23,25 @@ export class TaskError extends Error {
     override readonly name: TaskErrorName,
     readonly code: string,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; stage?: string },
   ) {
-    super(JSON.stringify({ code, reason }), options);
+    super(JSON.stringify({ code, reason, stage: options?.stage }), options);
   }
+}
+
+/**
+ * Re-labels an unclassified (transient) error with the stage that threw it, keeping its
+ * name so Retry still treats it as transient. A Catch on a Parallel state cannot tell
+ * which branch failed; the cause can.
+ */
+export function withTaskStage(error: unknown, stage: string): Error {
+  const original = error instanceof Error ? error : new Error(String(error));
+  const staged = new Error(
+    JSON.stringify({ code: 'TRANSIENT_EXHAUSTED', reason: original.message.slice(0, 2000), stage }),
+    { cause: original },
+  );
+  staged.name = original.name;
+  return staged;
 }
 
 export interface TaskFailureCause {
@@ -30,6 +49,8 @@ export interface TaskFailureCause {
   readonly code: string;
   readonly reason: string;
   readonly retryable: boolean;
+  /** The stage that threw, when the task said so. */
+  readonly stage?: string;
 }
 
 /**

@@ -8,6 +8,7 @@ import { createCompressImage } from '../compress-image.use-case';
 export const handler = createTaskHandler({
   input: ImageUploadedDataSchema,
   isInvalidInput: isInvalidImageError,
+  stage: 'compress',
   coldStart: () => {
     const config = loadCompressConfig();
     configureImageRuntime();

@@ -2,7 +2,6 @@ import {
   logger,
   metrics,
   MetricNames,
-  recordImageFailed,
   recordMetric,
   withImageContext,
 } from '@imgpipe/platform';
@@ -38,7 +37,7 @@ export function recordOutcome(outcome: CheckUploadOutcome): void {
       logger.info('upload accepted', { format: outcome.event.data.format, size: outcome.event.data.original.size });
       break;
     case 'rejected':
-      recordImageFailed(outcome.code);
+      // `ImagesFailed` is counted once, by metadata, when the failure enters the history.
       logger.warn('upload rejected', { code: outcome.code, reason: outcome.event.data.reason });
       break;
     case 'missing':

@@ -8,6 +8,7 @@ import { createGenerateThumbnails } from '../generate-thumbnails.use-case';
 export const handler = createTaskHandler({
   input: ImageUploadedDataSchema,
   isInvalidInput: isInvalidImageError,
+  stage: 'thumbnail',
   coldStart: () => {
     const config = loadThumbnailConfig();
     configureImageRuntime();

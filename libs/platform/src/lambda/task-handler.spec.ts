@@ -38,6 +38,7 @@ describe('createTaskHandler', () => {
         throw new BadPicture('CORRUPT', 'the JPEG data ends early');
       },
       isInvalidInput: isBadPicture,
+      stage: 'compress',
     });
 
     const error = (await handler({ imageId: 'a' }).catch((e: unknown) => e)) as TaskError;
@@ -48,11 +49,35 @@ describe('createTaskHandler', () => {
       errorName: 'InvalidImage',
       code: 'CORRUPT',
       reason: 'the JPEG data ends early',
+      stage: 'compress',
       retryable: false,
     });
   });
 
-  it('lets any other error through unchanged, so it is retried as transient', async () => {
+  it('keeps the name of any other error, so it is retried as transient, and adds the stage', async () => {
+    const boom = new TypeError('socket hang up');
+    const handler = createTaskHandler({
+      input,
+      stage: 'thumbnail',
+      coldStart: () => async () => {
+        throw boom;
+      },
+    });
+
+    const error = (await handler({ imageId: 'a' }).catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe('TypeError');
+    expect(error.cause).toBe(boom);
+    const cause = JSON.stringify({ errorType: error.name, errorMessage: error.message });
+    expect(parseTaskFailure(error.name, cause)).toEqual({
+      errorName: 'TypeError',
+      code: 'TRANSIENT_EXHAUSTED',
+      reason: 'socket hang up',
+      stage: 'thumbnail',
+      retryable: true,
+    });
+  });
+
+  it('lets any other error through unchanged when the task names no stage', async () => {
     const boom = new Error('socket hang up');
     const handler = createTaskHandler({
       input,
