@@ -101,6 +101,15 @@ describe('projectImage', () => {
     expect(redriven).not.toHaveProperty('failure');
   });
 
+  it('a processed image whose announcement failed stays processed and keeps the failure', () => {
+    const run = successfulRun();
+    const failure = failureEvent({ stage: 'notify', code: 'TRANSIENT_EXHAUSTED', errorName: 'EventBridge.FailedEntry', retryable: true, reason: 'The bus refused the event.' });
+
+    const record = projectImage(historyOf([...run, failure]));
+
+    expect(record).toMatchObject({ status: 'processed', failure: { stage: 'notify', code: 'TRANSIENT_EXHAUSTED' } });
+  });
+
   it('an upload ingest refused (no ImageUploaded) is a failed record keyed by the failure time', () => {
     const refused = failureEvent({ stage: 'ingest', code: 'UNSUPPORTED_FORMAT' }, { source: 'imgpipe.ingest', occurredAt: '2025-06-01T12:00:01.000Z' });
 

@@ -237,9 +237,12 @@ function apply(draft: Draft, event: PipelineEvent): Draft {
     }
     case 'ImageProcessingFailed': {
       const data = event.envelope.data;
+      // The image itself is done; only announcing it failed. It stays processed, and the
+      // failure is kept so the history and the UI can say what went wrong.
+      const announcementOnly = draft.status === 'processed' && data.stage === 'notify';
       return {
         ...draft,
-        status: 'failed',
+        status: announcementOnly ? 'processed' : 'failed',
         originalKey: data.originalKey,
         failure: { code: data.code, reason: data.reason, stage: data.stage },
         updatedAt,
