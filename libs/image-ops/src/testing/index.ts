@@ -186,8 +186,7 @@ export async function solidImage(
 ): Promise<Buffer> {
   const width = options.width ?? 64;
   const height = options.height ?? 48;
-  const channels = options.alpha === undefined ? 3 : 4;
-  const image = sharp({ create: { width, height, channels, background: colour } });
+  const image = sharp({ create: { width, height, channels: 3, background: colour } });
   const withAlpha = options.alpha === undefined ? image : image.ensureAlpha(options.alpha);
   return withAlpha.toFormat(format, format === 'webp' ? { lossless: true } : { quality: 95 }).toBuffer();
 }

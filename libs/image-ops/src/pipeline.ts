@@ -1,0 +1,348 @@
+/**
+ * The engine behind `compress`, `renditions` and `processImage`: decode once, encode many.
+ *
+ * 1. `inspect` the input (policy, no pixel decoded).
+ * 2. Plan every output's exact size from the displayed size, so that an output's size
+ *    never depends on how the pixels were obtained.
+ * 3. Decode ONCE to raw 8-bit sRGB with orientation applied, at the smallest size every
+ *    output can be made from (full size for variants; for renditions alone, the largest
+ *    rendition's need, which lets libjpeg/libwebp shrink on load).
+ * 4. Encode every output from that buffer, all at once: the single-threaded WebP encode
+ *    runs on one thread while the renditions run on the others.
+ *
+ * Failures are classified by stage: decoding is `CORRUPT` input, encoding is transient.
+ */
+import sharp, { type Sharp } from 'sharp';
+import { DEFAULT_BACKGROUND } from './colour';
+import type { CompressedVariant, CompressOptions } from './compress';
+import { decodeFailure, encodeFailure } from './errors';
+import { contentTypeOf, MAX_OUTPUT_DIMENSION, type OutputFormat } from './formats';
+import { decodeHeif } from './heif';
+import type { InputPolicy } from './policy';
+import { type ImageFacts, inspect } from './probe';
+import type { Rendition, RenditionResult, RenditionSet } from './renditions';
+
+/** What to make. @internal */
+export interface PipelineRequest {
+  policy: InputPolicy;
+  /** Variants to make; none when absent. */
+  compress?: CompressOptions;
+  /** Renditions to make; none when absent. */
+  renditionSet?: RenditionSet;
+  /** Background for renditions (JPEG flattening, `contain` padding). */
+  background?: string;
+}
+
+/** Where the time went, in milliseconds. `compressMs` and `renditionsMs` overlap. */
+export interface ProcessTimings {
+  /** Probe and the one decode. */
+  decodeMs: number;
+  /** All variants, from the decoded pixels. */
+  compressMs: number;
+  /** All renditions, from the decoded pixels. */
+  renditionsMs: number;
+  /** Wall time of the whole job. */
+  totalMs: number;
+}
+
+/** @internal */
+export interface PipelineResult {
+  facts: ImageFacts;
+  variants: CompressedVariant[];
+  renditions: RenditionResult[];
+  timings: ProcessTimings;
+}
+
+interface Size {
+  width: number;
+  height: number;
+}
+
+/** Decoded pixels: 8-bit sRGB, rows packed, frames stacked top to bottom. */
+interface RawImage extends Size {
+  data: Buffer;
+  channels: 3 | 4;
+  /** Frames in `data`; `height` is one frame's. */
+  pages: number;
+}
+
+interface VariantPlan extends Size {
+  format: 'webp' | 'avif' | 'jpeg';
+}
+
+interface RenditionPlan extends Size {
+  name: string;
+  rendition: Rendition;
+  /** Smallest source size this rendition can be made from without upscaling anything. */
+  need: Size;
+}
+
+/** Floating-point slack, so that 4000 * (600 / 4000) floors and ceils to 600. */
+const EPSILON = 1e-9;
+const ROUNDING = {
+  round: (x: number) => Math.round(x),
+  floor: (x: number) => Math.floor(x + EPSILON),
+  ceil: (x: number) => Math.ceil(x - EPSILON),
+} as const;
+
+function scaled(facts: Size, scale: number, rounding: keyof typeof ROUNDING = 'round'): Size {
+  const round = ROUNDING[rounding];
+  return {
+    width: Math.min(facts.width, Math.max(1, round(facts.width * scale))),
+    height: Math.min(facts.height, Math.max(1, round(facts.height * scale))),
+  };
+}
+
+function sameSize(a: Size, b: Size): boolean {
+  return a.width === b.width && a.height === b.height;
+}
+
+function largest(sizes: Size[]): Size | undefined {
+  if (sizes.length === 0) return undefined;
+  return {
+    width: Math.max(...sizes.map((s) => s.width)),
+    height: Math.max(...sizes.map((s) => s.height)),
+  };
+}
+
+/**
+ * Variants are full size, scaled down only past the format's limit (a 20000 px panorama
+ * becomes 16383 px wide in WebP). An animation's frames can only be resized while
+ * decoding, so all its variants share the smallest scale.
+ */
+function planVariants(facts: ImageFacts, options: CompressOptions): VariantPlan[] {
+  const scaleOf = (format: OutputFormat): number =>
+    Math.min(1, MAX_OUTPUT_DIMENSION[format] / facts.width, MAX_OUTPUT_DIMENSION[format] / facts.height);
+  const shared = Math.min(...options.formats.map(scaleOf));
+  return options.formats.map((format) => ({
+    format,
+    ...scaled(facts, facts.animated ? shared : scaleOf(format), 'floor'),
+  }));
+}
+
+/**
+ * A rendition's output size, from the displayed size alone; never larger than the source.
+ * `inside`/`outside` keep the source's aspect; `cover`/`contain`/`fill` keep the box's,
+ * shrinking the box (not enlarging the image) when the source is too small for it.
+ */
+function planRendition(facts: ImageFacts, name: string, rendition: Rendition): RenditionPlan {
+  const { width: W, height: H } = facts;
+  const { width: w, height: h, fit } = rendition;
+  if (fit === 'inside' || fit === 'outside') {
+    const fitScale = fit === 'inside' ? Math.min(w / W, h / H) : Math.max(w / W, h / H);
+    const out = scaled(facts, Math.min(1, fitScale));
+    return { name, rendition, ...out, need: out };
+  }
+  const shrink = fit === 'contain' ? Math.min(1, Math.max(W / w, H / h)) : Math.min(1, W / w, H / h);
+  const box = { width: Math.max(1, Math.round(w * shrink)), height: Math.max(1, Math.round(h * shrink)) };
+  const sourceScale =
+    fit === 'contain'
+      ? Math.min(box.width / W, box.height / H)
+      : Math.max(box.width / W, box.height / H);
+  return { name, rendition, ...box, need: scaled(facts, Math.min(1, sourceScale), 'ceil') };
+}
+
+/** Wraps raw pixels for one output; `allFrames` keeps an animation's frames. */
+function fromRaw(raw: RawImage, allFrames: boolean): Sharp {
+  const pages = allFrames ? raw.pages : 1;
+  const frameBytes = raw.width * raw.height * raw.channels;
+  const data = pages === raw.pages ? raw.data : raw.data.subarray(0, frameBytes * pages);
+  return sharp(data, {
+    raw: {
+      width: raw.width,
+      height: raw.height * pages,
+      channels: raw.channels,
+      ...(pages > 1 ? { pageHeight: raw.height } : {}),
+    },
+    limitInputPixels: false,
+  });
+}
+
+async function toRaw(image: Sharp): Promise<RawImage> {
+  const { data, info } = await image
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const pages = info.pages ?? 1;
+  return {
+    data,
+    width: info.width,
+    height: info.pageHeight ?? info.height / pages,
+    // sRGB output has 3 bands, 4 with alpha.
+    channels: info.channels === 4 ? 4 : 3,
+    pages,
+  };
+}
+
+/** The one decode: oriented, sRGB, 8-bit, at `size` (libvips shrinks on load where it can). */
+async function decode(
+  input: Uint8Array,
+  facts: ImageFacts,
+  size: Size,
+  allFrames: boolean,
+  policy: InputPolicy,
+): Promise<RawImage> {
+  const resize = !sameSize(size, facts);
+  try {
+    if (facts.format === 'heif') {
+      const pixels = await decodeHeif(input, facts, policy);
+      const raw: RawImage = { ...pixels, pages: 1 };
+      if (!resize && facts.hasAlpha) return raw;
+      let image = fromRaw(raw, false);
+      if (!facts.hasAlpha) image = image.removeAlpha();
+      if (resize) image = image.resize(size.width, size.height, { fit: 'fill' });
+      return await toRaw(image);
+    }
+    let image = sharp(input, {
+      failOn: 'error',
+      limitInputPixels: policy.maxPixels,
+      autoOrient: true,
+      pages: allFrames ? -1 : 1,
+    });
+    // A resize here lets libvips decode JPEG at 1/2, 1/4, 1/8 scale and WebP at any scale.
+    if (resize) image = image.resize(size.width, size.height, { fit: 'fill' });
+    return await toRaw(image);
+  } catch (error) {
+    throw decodeFailure(error, facts.format);
+  }
+}
+
+type EncoderSettings =
+  | { format: 'webp'; quality: number; effort: number; loop?: number; delay?: number[] }
+  | { format: 'avif'; quality: number; effort: number; chromaSubsampling: '4:2:0' | '4:4:4' }
+  | { format: 'jpeg'; quality: number; progressive: boolean; mozjpeg: boolean; background: string }
+  | { format: 'png' };
+
+function encodeAs(image: Sharp, settings: EncoderSettings, hasAlpha: boolean): Sharp {
+  switch (settings.format) {
+    case 'webp': {
+      const { quality, effort, loop, delay } = settings;
+      return image.webp({ quality, effort, ...(loop === undefined ? {} : { loop }), ...(delay ? { delay } : {}) });
+    }
+    case 'avif':
+      return image.avif({
+        quality: settings.quality,
+        effort: settings.effort,
+        chromaSubsampling: settings.chromaSubsampling,
+      });
+    case 'jpeg': {
+      const flat = hasAlpha ? image.flatten({ background: settings.background }) : image;
+      return flat.jpeg({ quality: settings.quality, progressive: settings.progressive, mozjpeg: settings.mozjpeg });
+    }
+    case 'png':
+      return image.png();
+  }
+}
+
+async function encode(image: Sharp, what: string): Promise<Buffer> {
+  try {
+    return await image.toBuffer();
+  } catch (error) {
+    throw encodeFailure(error, what);
+  }
+}
+
+function encoded(format: OutputFormat, data: Buffer, size: Size) {
+  return { format, contentType: contentTypeOf(format), data, width: size.width, height: size.height, size: data.length };
+}
+
+async function makeVariant(
+  raw: RawImage,
+  plan: VariantPlan,
+  options: CompressOptions,
+  animation: { loop?: number; delay?: number[] },
+  originalSize: number,
+): Promise<CompressedVariant> {
+  const animated = plan.format === 'webp' && raw.pages > 1;
+  let image = fromRaw(raw, animated);
+  if (!sameSize(plan, raw)) image = image.resize(plan.width, plan.height, { fit: 'fill' });
+  const settings: EncoderSettings =
+    plan.format === 'webp'
+      ? { format: 'webp', ...options.webp, ...(animated ? animation : {}) }
+      : plan.format === 'avif'
+        ? { format: 'avif', ...options.avif }
+        : { format: 'jpeg', ...options.jpeg, background: options.background };
+  const data = await encode(encodeAs(image, settings, raw.channels === 4), `${plan.format} variant`);
+  const savingsPercent = Math.round((1 - data.length / originalSize) * 1000) / 10;
+  return { ...encoded(plan.format, data, plan), savingsPercent };
+}
+
+async function makeRendition(source: RawImage, plan: RenditionPlan, background: string): Promise<RenditionResult> {
+  const { rendition } = plan;
+  let image = fromRaw(source, false);
+  if (rendition.fit === 'cover') {
+    image = image.resize(plan.width, plan.height, { fit: 'cover', position: rendition.position });
+  } else if (rendition.fit === 'contain') {
+    image = image.resize(plan.width, plan.height, { fit: 'contain', background });
+  } else if (!sameSize(plan, source)) {
+    // inside/outside/fill: the exact size is planned already.
+    image = image.resize(plan.width, plan.height, { fit: 'fill' });
+  }
+  const settings: EncoderSettings =
+    rendition.format === 'jpeg'
+      ? { format: 'jpeg', quality: rendition.quality, progressive: rendition.progressive, mozjpeg: false, background }
+      : rendition.format === 'webp'
+        ? { format: 'webp', quality: rendition.quality, effort: 4 }
+        : rendition.format === 'avif'
+          ? { format: 'avif', quality: rendition.quality, effort: 4, chromaSubsampling: '4:2:0' }
+          : { format: 'png' };
+  const data = await encode(encodeAs(image, settings, source.channels === 4), `rendition ${plan.name}`);
+  return { name: plan.name, ...encoded(rendition.format, data, plan) };
+}
+
+/**
+ * The renditions' common source: the decoded pixels, or (when they are much larger than
+ * the renditions need) one downscale of them that every rendition then shares.
+ */
+async function renditionSource(raw: RawImage, need: Size): Promise<RawImage> {
+  const first: RawImage =
+    raw.pages > 1 ? { ...raw, data: raw.data.subarray(0, raw.width * raw.height * raw.channels), pages: 1 } : raw;
+  if (need.width * need.height * 2 > raw.width * raw.height) return first;
+  try {
+    return await toRaw(fromRaw(first, false).resize(need.width, need.height, { fit: 'fill' }));
+  } catch (error) {
+    throw encodeFailure(error, 'rendition source');
+  }
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - start };
+}
+
+/** Runs one job: inspect, plan, decode once, encode every output concurrently. @internal */
+export async function runPipeline(input: Uint8Array, request: PipelineRequest): Promise<PipelineResult> {
+  const start = performance.now();
+  const { facts, loop, delay } = await inspect(input, request.policy);
+  const compressOptions = request.compress;
+  const variantPlans = compressOptions ? planVariants(facts, compressOptions) : [];
+  const renditionPlans = request.renditionSet
+    ? Object.entries(request.renditionSet.renditions).map(([name, r]) => planRendition(facts, name, r))
+    : [];
+  const renditionNeed = largest(renditionPlans.map((p) => p.need));
+  const variantNeed = largest(variantPlans);
+  const decodeSize = variantNeed ?? renditionNeed ?? facts;
+  const allFrames = facts.animated && variantPlans.length > 0;
+  const raw = await decode(input, facts, decodeSize, allFrames, request.policy);
+  const decodeMs = performance.now() - start;
+
+  const compressJob = timed(async () =>
+    compressOptions
+      ? Promise.all(variantPlans.map((plan) => makeVariant(raw, plan, compressOptions, { loop, delay }, facts.size)))
+      : [],
+  );
+  const renditionsJob = timed(async () => {
+    if (!renditionNeed) return [];
+    const source = await renditionSource(raw, renditionNeed);
+    const background = request.background ?? compressOptions?.background ?? DEFAULT_BACKGROUND;
+    return Promise.all(renditionPlans.map((plan) => makeRendition(source, plan, background)));
+  });
+  const [variants, renditions] = await Promise.all([compressJob, renditionsJob]);
+  return {
+    facts,
+    variants: variants.value,
+    renditions: renditions.value,
+    timings: { decodeMs, compressMs: variants.ms, renditionsMs: renditions.ms, totalMs: performance.now() - start },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * `processImage`: every variant and every rendition of an image from ONE decode.
+ */
+import { type CompressedVariant, type CompressOptionsInput, resolveCompressOptions } from './compress';
+import { type ProcessTimings, runPipeline } from './pipeline';
+import { DEFAULT_INPUT_POLICY, type InputPolicy } from './policy';
+import type { ImageFacts } from './probe';
+import { DEFAULT_RENDITION_SET, type RenditionResult, type RenditionSet, renditionSetSchema } from './renditions';
+
+export type { ProcessTimings } from './pipeline';
+
+/** Options of {@link processImage}. */
+export interface ProcessImageOptions {
+  /** Variant settings; default WebP quality 80. Its `background` also serves the renditions. */
+  compress?: CompressOptionsInput;
+  /** Renditions to make; default {@link DEFAULT_RENDITION_SET}. */
+  renditionSet?: RenditionSet;
+  /** Input policy; default {@link DEFAULT_INPUT_POLICY}. */
+  policy?: InputPolicy;
+}
+
+/** Everything {@link processImage} made. */
+export interface ProcessedImage {
+  facts: ImageFacts;
+  variants: CompressedVariant[];
+  renditions: RenditionResult[];
+  timings: ProcessTimings;
+}
+
+/**
+ * What `compress` and `renditions` make, with the same sizes, from a single decode of the
+ * input: the full-size pixels are decoded once, the variants are encoded from them while
+ * the renditions are made from one shared downscale on the other threads. For the CLI and
+ * the benchmark, where both are wanted at once.
+ *
+ * @throws InvalidImageError for input the policy refuses or that cannot be decoded;
+ * ImageOpsError (retryable) when an encoder fails.
+ */
+export async function processImage(input: Uint8Array, options: ProcessImageOptions = {}): Promise<ProcessedImage> {
+  const compress = resolveCompressOptions(options.compress);
+  return runPipeline(input, {
+    policy: options.policy ?? DEFAULT_INPUT_POLICY,
+    compress,
+    renditionSet: renditionSetSchema.parse(options.renditionSet ?? DEFAULT_RENDITION_SET),
+    background: compress.background,
+  });
+}
