@@ -1,5 +1,5 @@
 import { ImageProcessingFailedV1, ImageUploadedV1, parseDetail } from '@imgpipe/contracts';
-import { renditionSetVersion, resolveRenditionSet } from '@imgpipe/image-ops';
+import { renditionSetVersion, resolveRenditionSet } from '@imgpipe/image-ops/checks';
 import { testImage as makeTestImage, type TestImageKind, type TestImageOptions } from '@imgpipe/image-ops/testing';
 import type { ObjectStore } from '@imgpipe/platform';
 import { createCheckUpload } from './check-upload.use-case';

@@ -13,7 +13,7 @@ import {
   isInvalidImageError,
   type InputPolicy,
   type InvalidImageCode,
-} from '@imgpipe/image-ops';
+} from '@imgpipe/image-ops/checks';
 import { ORIGINALS_PREFIX, type Clock, type EventPublisher, type ObjectStore } from '@imgpipe/platform';
 import { deterministicEventId } from './event-ids';
 import { sanitizeFilename } from './filename';

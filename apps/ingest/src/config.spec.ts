@@ -1,5 +1,5 @@
 import { ConfigError } from '@imgpipe/platform';
-import { renditionSetVersion, resolveRenditionSet } from '@imgpipe/image-ops';
+import { renditionSetVersion, resolveRenditionSet } from '@imgpipe/image-ops/checks';
 import { loadIngestConfig } from './config';
 import { TEST_ENV } from './testing/ingest-harness';
 

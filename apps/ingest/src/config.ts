@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -11,12 +10,12 @@ import {
   type Env,
 } from '@imgpipe/platform';
 import {
+  readRenditionSet as readRenditionSetValue,
   renditionSetVersion,
   resolveInputPolicy,
-  resolveRenditionSet,
   type InputPolicy,
   type RenditionSet,
-} from '@imgpipe/image-ops';
+} from '@imgpipe/image-ops/checks';
 import { acceptedContentTypes } from './content-types';
 import { DEFAULT_HEAD_BYTES } from './check-upload.use-case';
 
@@ -60,10 +59,8 @@ export interface IngestConfig {
  * it, so both agree on its version.
  */
 export function readRenditionSet(value: string): RenditionSet {
-  if (value === 'default' || value === 'marketplace') return resolveRenditionSet(value);
   try {
-    const text = value.trimStart().startsWith('{') ? value : readFileSync(value, 'utf8');
-    return resolveRenditionSet(JSON.parse(text) as unknown);
+    return readRenditionSetValue(value);
   } catch (error) {
     throw new ConfigError([
       {

@@ -1,5 +1,5 @@
 import type { InputFormat } from '@imgpipe/contracts';
-import type { InputPolicy } from '@imgpipe/image-ops';
+import type { InputPolicy } from '@imgpipe/image-ops/checks';
 
 /**
  * The `Content-Type`s an upload may declare for each input format (HEIC/HEIF has two names

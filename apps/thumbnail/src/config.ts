@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadConfig, platformConfigSchema } from '@imgpipe/platform';
-import { resolveInputPolicy, resolveRenditionSet, type InputPolicy, type RenditionSet } from '@imgpipe/image-ops';
+import { readRenditionSet, resolveInputPolicy, type InputPolicy, type RenditionSet } from '@imgpipe/image-ops';
 
 const optionalInt = z.coerce.number().int().positive().optional();
 
@@ -21,18 +20,6 @@ export interface ThumbnailConfig {
   readonly renditionSet: RenditionSet;
   readonly background: string;
   readonly policy: InputPolicy;
-}
-
-function readRenditionSet(value: string): RenditionSet {
-  if (value === 'default' || value === 'marketplace') return resolveRenditionSet(value);
-  const text = value.trimStart().startsWith('{') ? value : readFileSync(value, 'utf8');
-  try {
-    return resolveRenditionSet(JSON.parse(text) as unknown);
-  } catch (error) {
-    throw new Error(`RENDITION_SET is not a valid rendition set: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
 }
 
 export function loadThumbnailConfig(env: NodeJS.ProcessEnv = process.env): ThumbnailConfig {

@@ -61,6 +61,7 @@ export {
   MAX_RENDITIONS,
   RENDITION_FITS,
   RENDITION_POSITIONS,
+  readRenditionSet,
   RENDITION_SET_PRESETS,
   renditions,
   renditionSchema,
