@@ -22,7 +22,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'], bannedExternalImports: cdk },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'], bannedExternalImports: cdk },
             // The local runtime and the CLI wire the apps' own handlers together.
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:app'], bannedExternalImports: cdk },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:app', 'type:tool'], bannedExternalImports: cdk },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib'] },
             // sharp lives in libs/image-ops and nowhere else.
             { sourceTag: 'scope:shared', bannedExternalImports: ['sharp'] },
