@@ -1,0 +1,523 @@
+/**
+ * The client of the HTTP surface the UI is served with (the local runtime, or API Gateway
+ * plus CloudFront on AWS): `/auth/dev-login`, `/api/*` (the ingest API and the stats), and
+ * the URLs of `/cdn/*` and of the `/api/events` stream.
+ *
+ * Every answer is read with a tolerant decoder: unknown fields are dropped, a field of the
+ * wrong type is treated as absent, and an answer that is not the expected shape at all is
+ * an {@link ApiError} with code `BAD_RESPONSE` — the pages never see `unknown`.
+ */
+
+// ---------------------------------------------------------------------------------------
+// Wire types. The ingest service's own types live in an app the UI may not import (apps
+// never import apps), so these are the client's view of the same JSON.
+// ---------------------------------------------------------------------------------------
+
+/** Where an image is in the pipeline (the read model's `status`). */
+export const IMAGE_STATUSES = ['processing', 'processed', 'failed', 'deleted'] as const;
+export type ImageStatus = (typeof IMAGE_STATUSES)[number];
+
+/** Why the last pipeline run of an image failed. */
+export interface ImageFailure {
+  /** A stable code, e.g. `CORRUPT`, `TOO_LARGE`, `TRANSIENT_EXHAUSTED`. */
+  readonly code: string;
+  /** A sentence a person can read. */
+  readonly reason: string;
+  /** The stage that failed: `ingest`, `compress`, `thumbnail`, `record`, `notify`. */
+  readonly stage: string;
+}
+
+/** One image as `GET /api/images` and `GET /api/images/{id}` show it (the read-model record). */
+export interface ImageView {
+  readonly imageId: string;
+  readonly userId: string;
+  /** ISO 8601; the listing is ordered by it, newest first. */
+  readonly uploadedAt: string;
+  readonly status: ImageStatus;
+  /** `uploads/{userId}/{imageId}/{sanitized filename}`. */
+  readonly originalKey?: string;
+  readonly originalSize?: number;
+  /** The original's real format (`jpeg`, `png`, `heif` ...). */
+  readonly format?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly renditionsVersion?: string;
+  /** Key of the primary full-size variant, e.g. `compressed/{user}/{id}/full.webp`. */
+  readonly compressedKey?: string;
+  readonly compressedSize?: number;
+  /** Negative when the compressed variant is larger than the original. */
+  readonly savingsPercent?: number;
+  /** Rendition name -> object key, e.g. `small` -> `thumbnails/{user}/{id}/small.jpg`. */
+  readonly thumbnails?: Readonly<Record<string, string>>;
+  readonly processingTimeMs?: number;
+  /** Set while `status` is `failed`. */
+  readonly failure?: ImageFailure;
+  readonly deletedAt?: string;
+  readonly updatedAt?: string;
+}
+
+/** One event of an image's history (`GET /api/images/{id}`), oldest first. */
+export interface HistoryEntry {
+  readonly sequence: number;
+  readonly eventId: string;
+  /** The event name, e.g. `ImageUploaded`. */
+  readonly detailType: string;
+  /** The producer, e.g. `imgpipe.compress`. */
+  readonly source: string;
+  readonly occurredAt: string;
+  readonly correlationId?: string;
+  /** The event's `detail.data`, as the contract of `detailType` describes it. */
+  readonly data: unknown;
+}
+
+/** `GET /api/images/{id}`. */
+export interface ImageDetails {
+  readonly imageId: string;
+  /** `null` until the metadata projection has caught up with the history. */
+  readonly image: ImageView | null;
+  readonly history: readonly HistoryEntry[];
+}
+
+/** `GET /api/images`: a page of the caller's images, newest first. */
+export interface ImageList {
+  readonly items: readonly ImageView[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  readonly cursor?: string;
+}
+
+/** `POST /api/uploads` body: what the client declares about the file it will upload. */
+export interface UploadRequest {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly bytes: number;
+}
+
+/** A grant to upload one original: POST `fields`, then the file as `file`, to `url`. */
+export interface UploadGrant {
+  readonly imageId: string;
+  readonly key: string;
+  readonly url: string;
+  /** Form fields in the order they must be sent. */
+  readonly fields: Readonly<Record<string, string>>;
+  /** ISO 8601; the storage service refuses the upload after it. */
+  readonly expiresAt: string;
+}
+
+/** `DELETE /api/images/{id}`. */
+export interface DeleteResult {
+  readonly imageId: string;
+  readonly deletedKeys: readonly string[];
+}
+
+/** Pipeline-wide figures: `GET /api/stats` and the `stats` events of `/api/events`. */
+export interface DashboardStats {
+  readonly processed: number;
+  readonly failed: number;
+  readonly failedByCode: Readonly<Record<string, number>>;
+  readonly processing: number;
+  /** Processing time percentiles, upload to record; `null` before the first image. */
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly bytesSaved: number;
+  readonly originalBytes: number;
+  /** Messages waiting in the dead-letter queues. */
+  readonly dlqDepth: number;
+}
+
+/** An `image` event of `/api/events`: one of the caller's images changed. */
+export interface ImageChange {
+  readonly imageId: string;
+  readonly detailType: string;
+  /** The image's status after the change, when the server says. */
+  readonly status?: ImageStatus;
+  readonly occurredAt?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------
+
+/**
+ * A request the server refused or could not answer. `status` is the HTTP status, or 0
+ * when the server was not reached. `code` is the server's code (`INVALID_REQUEST`,
+ * `TOO_LARGE`, `NOT_FOUND`, `UNAUTHENTICATED` ...) or one of the client's own:
+ * `NETWORK`, `BAD_RESPONSE`, `HTTP_<status>`.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** For `INVALID_REQUEST`: the fields at fault. */
+    readonly fields: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ApiError';
+  }
+}
+
+/** What to say when an error answer carries no `{ code, message }` of its own. */
+const STATUS_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'The server refused the request as malformed.',
+  401: 'You are not signed in, or your sign-in has expired.',
+  403: 'This is not allowed.',
+  404: 'Not found.',
+  413: 'The file is too large.',
+  429: 'Too many requests; wait a moment and try again.',
+  500: 'The request failed on the server.',
+  502: 'The server is unavailable; try again.',
+  503: 'The server is unavailable; try again.',
+  504: 'The server took too long to answer; try again.',
+};
+
+/**
+ * The error an `/api` or `/auth` answer stands for: its JSON `{ code, message, fields? }`
+ * when it has one, else a message for the status (a proxy's HTML page is never shown).
+ *
+ * @example
+ * parseApiError(413, '{"code":"TOO_LARGE","message":"bytes: 30000000 is over the upload limit"}');
+ * // ApiError { status: 413, code: 'TOO_LARGE', message: 'bytes: 30000000 is over ...' }
+ */
+export function parseApiError(status: number, bodyText: string): ApiError {
+  const body = parseJson(bodyText);
+  if (isRecord(body) && typeof body['code'] === 'string' && typeof body['message'] === 'string') {
+    const fields = Array.isArray(body['fields']) ? body['fields'].filter((f): f is string => typeof f === 'string') : [];
+    return new ApiError(status, body['code'], body['message'], fields);
+  }
+  const fallback =
+    STATUS_MESSAGES[status] ??
+    (status >= 500 ? 'The request failed on the server.' : `The server refused the request (HTTP ${status}).`);
+  return new ApiError(status, `HTTP_${status}`, fallback);
+}
+
+/** A sentence for a person, for any error the client throws. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) return error.status === 0 ? error.message : `${error.message} (${error.code})`;
+  if (error instanceof Error && error.message) return error.message;
+  return 'Something went wrong.';
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoders: unknown JSON -> the types above
+// ---------------------------------------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+/** Copies the defined values only, so optional fields stay absent rather than `undefined`. */
+function defined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+function numberMap(value: unknown): Record<string, number> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, number] => num(entry[1]) !== undefined));
+}
+
+/** The status, or `processing` for one this client does not know (a newer server's). */
+function decodeStatus(value: unknown): ImageStatus {
+  return (IMAGE_STATUSES as readonly unknown[]).includes(value) ? (value as ImageStatus) : 'processing';
+}
+
+function decodeFailure(value: unknown): ImageFailure | undefined {
+  if (!isRecord(value)) return undefined;
+  const code = str(value['code']);
+  const reason = str(value['reason']);
+  if (code === undefined && reason === undefined) return undefined;
+  return { code: code ?? 'UNKNOWN', reason: reason ?? 'No reason was recorded.', stage: str(value['stage']) ?? 'unknown' };
+}
+
+/** An image record, or `undefined` when `value` lacks its key (`imageId`, `userId`, `uploadedAt`). */
+export function decodeImageView(value: unknown): ImageView | undefined {
+  if (!isRecord(value)) return undefined;
+  const imageId = str(value['imageId']);
+  const userId = str(value['userId']);
+  const uploadedAt = str(value['uploadedAt']);
+  if (imageId === undefined || userId === undefined || uploadedAt === undefined) return undefined;
+  return defined<ImageView>({
+    imageId,
+    userId,
+    uploadedAt,
+    status: decodeStatus(value['status']),
+    originalKey: str(value['originalKey']),
+    originalSize: num(value['originalSize']),
+    format: str(value['format']),
+    width: num(value['width']),
+    height: num(value['height']),
+    renditionsVersion: str(value['renditionsVersion']),
+    compressedKey: str(value['compressedKey']),
+    compressedSize: num(value['compressedSize']),
+    savingsPercent: num(value['savingsPercent']),
+    thumbnails: stringMap(value['thumbnails']),
+    processingTimeMs: num(value['processingTimeMs']),
+    failure: decodeFailure(value['failure']),
+    deletedAt: str(value['deletedAt']),
+    updatedAt: str(value['updatedAt']),
+  });
+}
+
+function badResponse(what: string): ApiError {
+  return new ApiError(200, 'BAD_RESPONSE', `The server's answer to ${what} could not be read.`);
+}
+
+/** @throws ApiError `BAD_RESPONSE` when `value` is not a listing. */
+export function decodeImageList(value: unknown): ImageList {
+  if (!isRecord(value) || !Array.isArray(value['items'])) throw badResponse('the image list');
+  const items = value['items'].map(decodeImageView).filter((item): item is ImageView => item !== undefined);
+  const cursor = str(value['cursor']);
+  return cursor ? { items, cursor } : { items };
+}
+
+/** The event's `detail.data`: ingest sends it as `data`; a whole `detail` envelope is read too. */
+function historyData(value: Json): unknown {
+  if ('data' in value) return value['data'] ?? null;
+  const detail = value['detail'];
+  return isRecord(detail) && 'data' in detail ? (detail['data'] ?? null) : null;
+}
+
+function decodeHistoryEntry(value: unknown): HistoryEntry | undefined {
+  if (!isRecord(value)) return undefined;
+  const sequence = num(value['sequence']);
+  const detailType = str(value['detailType']);
+  if (sequence === undefined || detailType === undefined) return undefined;
+  return defined<HistoryEntry>({
+    sequence,
+    eventId: str(value['eventId']) ?? String(sequence),
+    detailType,
+    source: str(value['source']) ?? 'unknown',
+    occurredAt: str(value['occurredAt']) ?? '',
+    correlationId: str(value['correlationId']),
+    data: historyData(value),
+  });
+}
+
+/** @throws ApiError `BAD_RESPONSE` when `value` is not an image's details. */
+export function decodeImageDetails(value: unknown): ImageDetails {
+  if (!isRecord(value)) throw badResponse('the image');
+  const image = decodeImageView(value['image']) ?? null;
+  const imageId = str(value['imageId']) ?? image?.imageId;
+  if (imageId === undefined) throw badResponse('the image');
+  const history = (Array.isArray(value['history']) ? value['history'] : [])
+    .map(decodeHistoryEntry)
+    .filter((entry): entry is HistoryEntry => entry !== undefined)
+    .sort((a, b) => a.sequence - b.sequence);
+  return { imageId, image, history };
+}
+
+/** @throws ApiError `BAD_RESPONSE` when `value` is not an upload grant. */
+export function decodeUploadGrant(value: unknown): UploadGrant {
+  if (!isRecord(value)) throw badResponse('the upload request');
+  const imageId = str(value['imageId']);
+  const key = str(value['key']);
+  const url = str(value['url']);
+  const fields = stringMap(value['fields']);
+  if (imageId === undefined || key === undefined || url === undefined || fields === undefined) {
+    throw badResponse('the upload request');
+  }
+  return { imageId, key, url, fields, expiresAt: str(value['expiresAt']) ?? '' };
+}
+
+/** @throws ApiError `BAD_RESPONSE` when `value` is not a stats object. */
+export function decodeStats(value: unknown): DashboardStats {
+  if (!isRecord(value)) throw badResponse('the statistics');
+  const count = (name: string) => num(value[name]) ?? 0;
+  return {
+    processed: count('processed'),
+    failed: count('failed'),
+    failedByCode: numberMap(value['failedByCode']),
+    processing: count('processing'),
+    p50Ms: num(value['p50Ms']) ?? null,
+    p95Ms: num(value['p95Ms']) ?? null,
+    bytesSaved: count('bytesSaved'),
+    originalBytes: count('originalBytes'),
+    dlqDepth: count('dlqDepth'),
+  };
+}
+
+/** The data of an `image` server-sent event, or `undefined` for one that is not. */
+export function decodeImageChange(value: unknown): ImageChange | undefined {
+  if (!isRecord(value)) return undefined;
+  const imageId = str(value['imageId']);
+  if (imageId === undefined) return undefined;
+  const status = (IMAGE_STATUSES as readonly unknown[]).includes(value['status'])
+    ? (value['status'] as ImageStatus)
+    : undefined;
+  return defined<ImageChange>({
+    imageId,
+    detailType: str(value['detailType']) ?? 'unknown',
+    status,
+    occurredAt: str(value['occurredAt']),
+  });
+}
+
+/** Parses a server-sent event's `data` text as JSON; `undefined` when it is not JSON. */
+export function parseEventData(text: string): unknown {
+  return parseJson(text);
+}
+
+// ---------------------------------------------------------------------------------------
+// URLs
+// ---------------------------------------------------------------------------------------
+
+/** Encodes each `/`-separated segment of an object key for use in a URL path. */
+export function encodeKeyPath(key: string): string {
+  return key
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+}
+
+/**
+ * The public URL of a processed object: `/cdn/<key>`.
+ *
+ * @example cdnUrl('thumbnails/u1/img1/small.jpg'); // '/cdn/thumbnails/u1/img1/small.jpg'
+ */
+export function cdnUrl(key: string, baseUrl = ''): string {
+  return `${baseUrl}/cdn/${encodeKeyPath(key)}`;
+}
+
+/**
+ * The negotiated full-size URL: the compressed key without its extension, for which the
+ * CDN picks AVIF, WebP or JPEG from the browser's `Accept` header.
+ *
+ * @example negotiatedUrl('compressed/u1/img1/full.webp'); // '/cdn/compressed/u1/img1/full'
+ */
+export function negotiatedUrl(compressedKey: string, baseUrl = ''): string {
+  const slash = compressedKey.lastIndexOf('/');
+  const dot = compressedKey.lastIndexOf('.');
+  return cdnUrl(dot > slash ? compressedKey.slice(0, dot) : compressedKey, baseUrl);
+}
+
+/** The URL of the live stream; the token travels in the query (EventSource sends no headers). */
+export function eventsUrl(token: string, baseUrl = ''): string {
+  return `${baseUrl}/api/events?access_token=${encodeURIComponent(token)}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// The client
+// ---------------------------------------------------------------------------------------
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  /** Origin prefix of every URL; `''` (the default) is the page's own origin. */
+  readonly baseUrl?: string;
+  /** The bearer token to send, read on every call (it changes on sign-in and sign-out). */
+  readonly getToken: () => string | null;
+  /** Called when an authenticated call answers 401 (expired or revoked token). */
+  readonly onUnauthorized?: (error: ApiError) => void;
+  /** Defaults to the global `fetch`. */
+  readonly fetch?: FetchLike;
+}
+
+/** The HTTP surface, one method a route. Every method rejects with an {@link ApiError} only. */
+export interface ApiClient {
+  /** `POST /auth/dev-login`: a development user's token (the local runtime, on loopback only). */
+  devLogin(user: string): Promise<string>;
+  /** `POST /api/uploads`: a presigned POST grant for one file. */
+  createUpload(request: UploadRequest): Promise<UploadGrant>;
+  /** `GET /api/images?limit&cursor`: a page of the caller's images, newest first. */
+  listImages(page?: { readonly limit?: number; readonly cursor?: string }): Promise<ImageList>;
+  /** `GET /api/images/{id}`: one image and its whole event history. */
+  getImage(imageId: string): Promise<ImageDetails>;
+  /** `DELETE /api/images/{id}`: removes the derivatives; the history stays. */
+  deleteImage(imageId: string): Promise<DeleteResult>;
+  /** `GET /api/stats`: the pipeline-wide dashboard figures. */
+  getStats(): Promise<DashboardStats>;
+}
+
+/**
+ * The client of the UI's HTTP surface.
+ *
+ * @example
+ * const api = createApiClient({ getToken: () => localStorage.getItem('imgpipe.token') });
+ * const { items, cursor } = await api.listImages({ limit: 20 });
+ */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const baseUrl = options.baseUrl ?? '';
+  // Called through a closure: a bare `window.fetch` reference called as a method throws
+  // "Illegal invocation" in browsers.
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  async function request(method: string, path: string, body?: unknown, authenticated = true): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const token = authenticated ? options.getToken() : null;
+    if (token) headers['authorization'] = `Bearer ${token}`;
+
+    let response: Response;
+    try {
+      response = await doFetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (cause) {
+      throw new ApiError(0, 'NETWORK', 'The server could not be reached. Is `npm start` still running?', [], { cause });
+    }
+    const text = await response.text().catch(() => '');
+    if (!response.ok) {
+      const error = parseApiError(response.status, text);
+      if (response.status === 401 && authenticated) options.onUnauthorized?.(error);
+      throw error;
+    }
+    const value = parseJson(text);
+    // 202/204 answers may carry no body.
+    return value === undefined ? {} : value;
+  }
+
+  return {
+    async devLogin(user) {
+      const value = await request('POST', '/auth/dev-login', { user }, false);
+      const token = isRecord(value) ? str(value['token']) : undefined;
+      if (!token) throw badResponse('the sign-in');
+      return token;
+    },
+    async createUpload(upload) {
+      return decodeUploadGrant(await request('POST', '/api/uploads', upload));
+    },
+    async listImages(page = {}) {
+      const query = new URLSearchParams();
+      if (page.limit !== undefined) query.set('limit', String(page.limit));
+      if (page.cursor !== undefined) query.set('cursor', page.cursor);
+      const search = query.toString();
+      return decodeImageList(await request('GET', `/api/images${search ? `?${search}` : ''}`));
+    },
+    async getImage(imageId) {
+      return decodeImageDetails(await request('GET', `/api/images/${encodeURIComponent(imageId)}`));
+    },
+    async deleteImage(imageId) {
+      const value = await request('DELETE', `/api/images/${encodeURIComponent(imageId)}`);
+      const deletedKeys =
+        isRecord(value) && Array.isArray(value['deletedKeys'])
+          ? value['deletedKeys'].filter((k): k is string => typeof k === 'string')
+          : [];
+      return { imageId, deletedKeys };
+    },
+    async getStats() {
+      return decodeStats(await request('GET', '/api/stats'));
+    },
+  };
+}

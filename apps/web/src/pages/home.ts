@@ -1,0 +1,33 @@
+/** `#/`: the upload panel above the gallery. */
+import type { ApiClient } from '../api';
+import { h } from '../dom';
+import type { Uploads } from '../uploads';
+import { createGallery } from './gallery';
+import type { Page } from './page';
+
+export function createHomePage(deps: { readonly api: ApiClient; readonly uploads: Uploads; readonly userName: string }): Page {
+  const heading = h('h1', { attrs: { tabindex: -1 } }, 'Your images');
+  const gallery = createGallery({ api: deps.api });
+  const element = h(
+    'div',
+    { class: 'page' },
+    heading,
+    h('p', { class: 'lede' }, 'Upload photos; the pipeline compresses them and makes thumbnails. Everything here updates by itself.'),
+    deps.uploads.element,
+    gallery.element,
+  );
+  void gallery.load();
+  return {
+    element,
+    title: 'Upload and gallery',
+    heading,
+    applyDetails(details) {
+      if (details.image) gallery.upsert(details.image);
+    },
+    watchedImageIds: () => gallery.processingIds(),
+    dispose() {
+      // The upload panel outlives the page: detach it so the next home page can adopt it.
+      deps.uploads.element.remove();
+    },
+  };
+}

@@ -1,0 +1,314 @@
+/**
+ * One image: the full-size compressed image, every rendition with its size, the facts,
+ * the event history as a timeline (failures with their code and reason) and a delete
+ * button behind a confirmation.
+ */
+import { ApiError, cdnUrl, describeError, negotiatedUrl, type ApiClient, type HistoryEntry, type ImageDetails, type ImageView } from '../api';
+import { announce, h, replaceChildren } from '../dom';
+import {
+  formatBytes,
+  formatDateTime,
+  formatDuration,
+  formatOffset,
+  formatSavings,
+  sortRenditionNames,
+} from '../format';
+import { dimensions, renditionFacts, summarizeEvent, variantFacts, type OutputFacts } from '../history';
+import { displayName, statusLabel } from './gallery';
+import type { Page } from './page';
+
+export interface ImagePageDeps {
+  readonly api: ApiClient;
+  /** After a successful delete (the app goes back to the gallery). */
+  readonly onDeleted: (image: { readonly imageId: string; readonly name: string }) => void;
+}
+
+function fact(term: string, value: string | undefined): HTMLElement | null {
+  return value === undefined ? null : h('div', {}, h('dt', {}, term), h('dd', {}, value));
+}
+
+function outputCaption(facts: OutputFacts | undefined): string {
+  if (!facts) return '';
+  return [facts.format?.toUpperCase(), dimensions(facts), facts.size !== undefined ? formatBytes(facts.size) : undefined]
+    .filter((part): part is string => part !== undefined)
+    .join(' · ');
+}
+
+function timeline(history: readonly HistoryEntry[]): HTMLElement {
+  if (history.length === 0) return h('p', { class: 'muted' }, 'No events recorded yet.');
+  const first = history[0]?.occurredAt ?? '';
+  return h(
+    'ol',
+    { class: 'timeline' },
+    ...history.map((entry, index) => {
+      const { summary, failure } = summarizeEvent(entry);
+      return h(
+        'li',
+        { class: `timeline-item${failure ? ' timeline-failure' : ''}` },
+        h('h3', { class: 'timeline-title' }, entry.detailType),
+        h(
+          'p',
+          { class: 'timeline-meta' },
+          h('time', { attrs: { datetime: entry.occurredAt } }, formatDateTime(entry.occurredAt)),
+          index > 0 ? ` (${formatOffset(first, entry.occurredAt)})` : null,
+          ' · ',
+          entry.source,
+        ),
+        summary ? h('p', { class: 'timeline-summary' }, summary) : null,
+        failure
+          ? h(
+              'dl',
+              { class: 'failure-facts' },
+              h('div', {}, h('dt', {}, 'Code'), h('dd', {}, failure.code)),
+              failure.stage ? h('div', {}, h('dt', {}, 'Stage'), h('dd', {}, failure.stage)) : null,
+              h('div', {}, h('dt', {}, 'Reason'), h('dd', {}, failure.reason)),
+              failure.retryable !== undefined
+                ? h('div', {}, h('dt', {}, 'Retryable'), h('dd', {}, failure.retryable ? 'yes' : 'no'))
+                : null,
+            )
+          : null,
+      );
+    }),
+  );
+}
+
+function renditions(image: ImageView, history: readonly HistoryEntry[]): HTMLElement | null {
+  const thumbnails = image.thumbnails ?? {};
+  const names = sortRenditionNames(Object.keys(thumbnails));
+  if (names.length === 0 || image.status === 'deleted') return null;
+  const facts = renditionFacts(history);
+  return h(
+    'section',
+    { class: 'panel', attrs: { 'aria-labelledby': 'renditions-heading' } },
+    h('h2', { attrs: { id: 'renditions-heading' } }, 'Renditions'),
+    h(
+      'ul',
+      { class: 'renditions' },
+      ...names.map((name) => {
+        const key = thumbnails[name] ?? '';
+        const info = facts.get(name);
+        return h(
+          'li',
+          {},
+          h(
+            'figure',
+            { class: 'rendition' },
+            h('a', { attrs: { href: cdnUrl(key) } }, h('img', {
+              attrs: {
+                src: cdnUrl(key),
+                alt: `${name} rendition`,
+                loading: 'lazy',
+                ...(info?.width ? { width: info.width } : {}),
+                ...(info?.height ? { height: info.height } : {}),
+              },
+            })),
+            h('figcaption', {}, h('strong', {}, name), ' ', outputCaption(info)),
+          ),
+        );
+      }),
+    ),
+  );
+}
+
+function fullSize(image: ImageView, history: readonly HistoryEntry[], name: string): HTMLElement | null {
+  if (!image.compressedKey || image.status === 'deleted') return null;
+  const variants = variantFacts(history);
+  return h(
+    'section',
+    { class: 'panel', attrs: { 'aria-labelledby': 'full-heading' } },
+    h('h2', { attrs: { id: 'full-heading' } }, 'Full size'),
+    h(
+      'figure',
+      { class: 'full-size' },
+      h('img', {
+        attrs: {
+          src: negotiatedUrl(image.compressedKey),
+          alt: `${name}, compressed full-size image`,
+          ...(image.width ? { width: image.width } : {}),
+          ...(image.height ? { height: image.height } : {}),
+        },
+      }),
+      h('figcaption', { class: 'muted' }, 'Served as AVIF, WebP or JPEG, whichever your browser accepts best.'),
+    ),
+    variants.length > 0
+      ? h(
+          'ul',
+          { class: 'variants', attrs: { 'aria-label': 'Full-size variants' } },
+          ...variants.map((variant) =>
+            h('li', {}, h('a', { attrs: { href: cdnUrl(variant.key) } }, variant.format?.toUpperCase() ?? variant.key), ' ', outputCaption({ ...variant, format: undefined })),
+          ),
+        )
+      : null,
+  );
+}
+
+function factsPanel(details: ImageDetails, image: ImageView): HTMLElement {
+  return h(
+    'dl',
+    { class: 'facts facts-wide' },
+    fact('Status', statusLabel(image.status)),
+    fact('Uploaded', formatDateTime(image.uploadedAt)),
+    fact('Original', image.originalSize !== undefined ? formatBytes(image.originalSize) : undefined),
+    fact('Format', image.format?.toUpperCase()),
+    fact('Dimensions', dimensions(image)),
+    fact('Compressed', image.compressedSize !== undefined ? formatBytes(image.compressedSize) : undefined),
+    fact('Saved', image.savingsPercent !== undefined ? formatSavings(image.savingsPercent) : undefined),
+    fact('Processing time', image.processingTimeMs !== undefined ? formatDuration(image.processingTimeMs) : undefined),
+    fact('Deleted', image.deletedAt ? formatDateTime(image.deletedAt) : undefined),
+    fact('Image id', details.imageId),
+  );
+}
+
+/** A confirmation dialog; resolves true when the person confirms. */
+function confirmDelete(name: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const cancel = h('button', { class: 'button', attrs: { type: 'button' } }, 'Cancel');
+    const confirm = h('button', { class: 'button danger', attrs: { type: 'button' } }, 'Delete');
+    const dialog = h(
+      'dialog',
+      { class: 'dialog', attrs: { 'aria-labelledby': 'delete-title', 'aria-describedby': 'delete-text' } },
+      h('h2', { attrs: { id: 'delete-title' } }, 'Delete this image?'),
+      h(
+        'p',
+        { attrs: { id: 'delete-text' } },
+        'The compressed image and thumbnails of ',
+        h('strong', {}, name),
+        ' are removed. The original and the event history are kept.',
+      ),
+      h('div', { class: 'dialog-actions' }, cancel, confirm),
+    );
+    const finish = (answer: boolean) => {
+      dialog.close();
+      dialog.remove();
+      resolve(answer);
+    };
+    cancel.addEventListener('click', () => finish(false));
+    confirm.addEventListener('click', () => finish(true));
+    dialog.addEventListener('cancel', (event) => {
+      event.preventDefault();
+      finish(false);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}
+
+export function createImagePage(imageId: string, deps: ImagePageDeps): Page {
+  const heading = h('h1', { attrs: { tabindex: -1 } }, 'Image');
+  const body = h('div', { class: 'stack' }, h('p', { class: 'muted', attrs: { role: 'status' } }, 'Loading the image…'));
+  const element = h(
+    'div',
+    { class: 'page' },
+    h('p', {}, h('a', { class: 'back-link', attrs: { href: '#/' } }, '← All images')),
+    heading,
+    body,
+  );
+  let deleting = false;
+  let latest: ImageDetails | undefined;
+
+  function render(details: ImageDetails): void {
+    if (latest && JSON.stringify(latest) === JSON.stringify(details)) return;
+    const statusBefore = latest?.image?.status;
+    const focusWasInside = body.contains(document.activeElement);
+    latest = details;
+    const image = details.image;
+    const name = image ? displayName(image) : details.imageId;
+    heading.textContent = name;
+    document.title = `${name} · imgpipe`;
+
+    const deleteButton = h('button', { class: 'button danger', attrs: { type: 'button' } }, 'Delete image…');
+    deleteButton.addEventListener('click', () => void onDelete(name, deleteButton));
+    const canDelete = image !== null && image.status !== 'deleted';
+
+    replaceChildren(
+      body,
+      image
+        ? h('p', {}, h('span', { class: `badge badge-${image.status}` }, statusLabel(image.status)))
+        : h('p', { class: 'notice' }, 'The pipeline has recorded this upload but has not summarised it yet; the history below is up to date.'),
+      image?.failure
+        ? h(
+            'div',
+            { class: 'failure-box' },
+            h('h2', {}, 'Processing failed'),
+            h('p', {}, image.failure.reason),
+            h('p', { class: 'muted' }, `Code ${image.failure.code}, at the ${image.failure.stage} stage.`),
+          )
+        : null,
+      image?.status === 'deleted' ? h('p', { class: 'notice' }, 'This image was deleted. Its history is kept.') : null,
+      image?.status === 'processing' ? h('p', { class: 'notice' }, 'Still processing; this page updates by itself.') : null,
+      image ? fullSize(image, details.history, name) : null,
+      image ? renditions(image, details.history) : null,
+      image
+        ? h(
+            'section',
+            { class: 'panel', attrs: { 'aria-labelledby': 'facts-heading' } },
+            h('h2', { attrs: { id: 'facts-heading' } }, 'Details'),
+            factsPanel(details, image),
+          )
+        : null,
+      h(
+        'section',
+        { class: 'panel', attrs: { 'aria-labelledby': 'history-heading' } },
+        h('h2', { attrs: { id: 'history-heading' } }, 'Event history'),
+        timeline(details.history),
+      ),
+      canDelete ? h('div', { class: 'actions' }, deleteButton) : null,
+    );
+    // A live update rebuilt the content under the focus: keep it on the page, not lost to <body>.
+    if (focusWasInside) heading.focus();
+    if (statusBefore !== undefined && image && image.status !== statusBefore) {
+      announce(`${name}: ${statusLabel(image.status)}${image.failure ? `: ${image.failure.reason}` : ''}`);
+    }
+  }
+
+  function renderError(error: unknown): void {
+    const notFound = error instanceof ApiError && error.status === 404;
+    heading.textContent = notFound ? 'Image not found' : 'The image could not be loaded';
+    replaceChildren(
+      body,
+      h(
+        'p',
+        { class: 'error', attrs: { role: 'alert' } },
+        notFound ? 'There is no image with this id among yours.' : describeError(error),
+      ),
+      h('p', {}, h('a', { attrs: { href: '#/' } }, 'Back to your images')),
+    );
+  }
+
+  async function onDelete(name: string, button: HTMLButtonElement): Promise<void> {
+    if (deleting || !(await confirmDelete(name))) {
+      button.focus();
+      return;
+    }
+    deleting = true;
+    button.disabled = true;
+    button.textContent = 'Deleting…';
+    try {
+      await deps.api.deleteImage(imageId);
+      deps.onDeleted({ imageId, name });
+    } catch (error) {
+      button.disabled = false;
+      button.textContent = 'Delete image…';
+      const message = h('p', { class: 'error', attrs: { role: 'alert' } }, `The image could not be deleted: ${describeError(error)}`);
+      button.parentElement?.append(message);
+      announce(`The image could not be deleted: ${describeError(error)}`);
+    } finally {
+      deleting = false;
+    }
+  }
+
+  void deps.api.getImage(imageId).then(render, (error: unknown) => {
+    if (!latest) renderError(error);
+  });
+
+  return {
+    element,
+    title: 'Image',
+    heading,
+    applyDetails(details) {
+      if (details.imageId === imageId && !deleting) render(details);
+    },
+    watchedImageIds: () => [imageId],
+  };
+}

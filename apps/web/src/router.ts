@@ -1,0 +1,46 @@
+/** Hash routes: `#/` (upload and gallery), `#/images/<id>`, `#/dashboard`. */
+
+export type Route =
+  | { readonly name: 'home' }
+  | { readonly name: 'image'; readonly imageId: string }
+  | { readonly name: 'dashboard' }
+  | { readonly name: 'not-found'; readonly path: string };
+
+/**
+ * The route of a location fragment.
+ *
+ * @example parseRoute('#/images/01J9ZQ'); // { name: 'image', imageId: '01J9ZQ' }
+ */
+export function parseRoute(hash: string): Route {
+  const path = (hash.startsWith('#') ? hash.slice(1) : hash).replace(/\/+$/, '') || '/';
+  if (path === '/') return { name: 'home' };
+  if (path === '/dashboard') return { name: 'dashboard' };
+  const image = /^\/images\/([^/]+)$/.exec(path);
+  if (image?.[1]) {
+    try {
+      return { name: 'image', imageId: decodeURIComponent(image[1]) };
+    } catch {
+      return { name: 'not-found', path };
+    }
+  }
+  return { name: 'not-found', path };
+}
+
+/** The fragment link of a route (`href` of an `<a>`). */
+export function routeHref(route: Route): string {
+  switch (route.name) {
+    case 'home':
+      return '#/';
+    case 'dashboard':
+      return '#/dashboard';
+    case 'image':
+      return `#/images/${encodeURIComponent(route.imageId)}`;
+    case 'not-found':
+      return `#${route.path}`;
+  }
+}
+
+/** Shorthand for an image page's link. */
+export function imageHref(imageId: string): string {
+  return routeHref({ name: 'image', imageId });
+}
