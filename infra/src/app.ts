@@ -1,8 +1,15 @@
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readInfraConfig } from './config';
+import { ApiStack } from './stacks/api.stack';
+import { DeliveryStack } from './stacks/delivery.stack';
+import { ObservabilityStack } from './stacks/observability.stack';
 import { CompressStack } from './stacks/compress.stack';
 import { FoundationStack } from './stacks/foundation.stack';
+import { IngestStack } from './stacks/ingest.stack';
+import { MetadataStack } from './stacks/metadata.stack';
+import { NotifyStack } from './stacks/notify.stack';
+import { PipelineStack } from './stacks/pipeline.stack';
 import { ThumbnailStack } from './stacks/thumbnail.stack';
 
 /** Every stack of the app, by role. */
@@ -10,6 +17,13 @@ export interface ImgpipeStacks {
   readonly foundation: FoundationStack;
   readonly compress: CompressStack;
   readonly thumbnail: ThumbnailStack;
+  readonly ingest: IngestStack;
+  readonly metadata: MetadataStack;
+  readonly notify: NotifyStack;
+  readonly pipeline: PipelineStack;
+  readonly api: ApiStack;
+  readonly delivery: DeliveryStack;
+  readonly observability: ObservabilityStack;
 }
 
 /** Stack names: stable, because `cdk deploy <name> --exclusively` and the nx targets use them. */
@@ -17,6 +31,13 @@ export const STACK_NAMES = {
   foundation: 'ImgpipeFoundation',
   compress: 'ImgpipeCompress',
   thumbnail: 'ImgpipeThumbnail',
+  ingest: 'ImgpipeIngest',
+  metadata: 'ImgpipeMetadata',
+  notify: 'ImgpipeNotify',
+  pipeline: 'ImgpipePipeline',
+  api: 'ImgpipeApi',
+  delivery: 'ImgpipeDelivery',
+  observability: 'ImgpipeObservability',
 } as const;
 
 /**
@@ -36,6 +57,41 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
   const foundation = new FoundationStack(app, STACK_NAMES.foundation, { ...common, config });
   const compress = new CompressStack(app, STACK_NAMES.compress, { ...common, config, foundation: foundation.resources });
   const thumbnail = new ThumbnailStack(app, STACK_NAMES.thumbnail, { ...common, config, foundation: foundation.resources });
+  const ingest = new IngestStack(app, STACK_NAMES.ingest, { ...common, config, foundation: foundation.resources });
+  const metadata = new MetadataStack(app, STACK_NAMES.metadata, { ...common, config, foundation: foundation.resources });
+  const notify = new NotifyStack(app, STACK_NAMES.notify, { ...common, config, foundation: foundation.resources });
+  const pipeline = new PipelineStack(app, STACK_NAMES.pipeline, {
+    ...common,
+    config,
+    foundation: foundation.resources,
+    tasks: {
+      compress: compress.service.fn,
+      thumbnail: thumbnail.service.fn,
+      recordMetadata: metadata.service.recordMetadata,
+      recordFailure: metadata.service.recordFailure,
+    },
+    notifyQueue: notify.service.queue,
+    onObjectCreated: ingest.service.onObjectCreated,
+    onPipelineEvent: metadata.service.onPipelineEvent,
+  });
+  const api = new ApiStack(app, STACK_NAMES.api, { ...common, config, handler: ingest.service.httpApi });
+  const delivery = new DeliveryStack(app, STACK_NAMES.delivery, { ...common, processed: foundation.resources.buckets.processed });
+  const observability = new ObservabilityStack(app, STACK_NAMES.observability, {
+    ...common,
+    services: [
+      { name: 'ingest', functions: [ingest.service.httpApi, ingest.service.onObjectCreated] },
+      { name: 'compress', functions: [compress.service.fn] },
+      { name: 'thumbnail', functions: [thumbnail.service.fn] },
+      { name: 'metadata', functions: metadata.service.functions },
+      { name: 'notify', functions: [notify.service.fn] },
+    ],
+    stateMachine: pipeline.pipeline.stateMachine,
+    deadLetterQueues: {
+      'rule-targets': foundation.resources.deadLetterQueues.ruleTargets,
+      notify: foundation.resources.deadLetterQueues.notify,
+    },
+    queues: { notify: notify.service.queue },
+  });
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { foundation, compress, thumbnail };
+  return { foundation, compress, thumbnail, ingest, metadata, notify, pipeline, api, delivery, observability };
 }

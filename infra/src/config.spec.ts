@@ -10,6 +10,8 @@ describe('readInfraConfig', () => {
       logRetention: RetentionDays.ONE_MONTH,
       logLevel: 'INFO',
       uploadCorsOrigins: ['*'],
+      webOrigins: ['*'],
+      jwt: { kind: 'cognito' },
     });
   });
 

@@ -31,7 +31,28 @@ export const infraContextSchema = z.object({
   'imgpipe:uploadCorsOrigins': z
     .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
     .default(['*']),
+  /** Origins the web UI is served from: the HTTP API's CORS allow-list. */
+  'imgpipe:webOrigins': z
+    .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
+    .default(['*']),
+  /**
+   * An OIDC issuer whose JWTs the API accepts (`https://...`), instead of the Cognito user
+   * pool the API stack otherwise creates. Needs `imgpipe:jwtAudience`.
+   */
+  'imgpipe:jwtIssuer': z.url({ protocol: /^https$/ }).optional(),
+  /** The audiences (client ids) a token of `imgpipe:jwtIssuer` must carry. */
+  'imgpipe:jwtAudience': z
+    .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
+    .optional(),
+}).refine((c) => (c['imgpipe:jwtIssuer'] === undefined) === (c['imgpipe:jwtAudience'] === undefined), {
+  path: ['imgpipe:jwtAudience'],
+  message: 'imgpipe:jwtIssuer and imgpipe:jwtAudience go together (or neither: a Cognito user pool is created)',
 });
+
+/** Who signs the API's bearer tokens: an external OIDC issuer, or a user pool the API stack creates. */
+export type JwtIssuerConfig =
+  | { readonly kind: 'cognito' }
+  | { readonly kind: 'external'; readonly issuer: string; readonly audience: readonly string[] };
 
 /** The parsed deploy-time settings. */
 export interface InfraConfig {
@@ -40,6 +61,8 @@ export interface InfraConfig {
   readonly logRetention: RetentionDays;
   readonly logLevel: LogLevel;
   readonly uploadCorsOrigins: readonly string[];
+  readonly webOrigins: readonly string[];
+  readonly jwt: JwtIssuerConfig;
 }
 
 /**
@@ -65,5 +88,10 @@ export function readInfraConfig(node: Node): InfraConfig {
     logRetention: c['imgpipe:logRetentionDays'] as RetentionDays,
     logLevel: c['imgpipe:logLevel'],
     uploadCorsOrigins: c['imgpipe:uploadCorsOrigins'],
+    webOrigins: c['imgpipe:webOrigins'],
+    jwt:
+      c['imgpipe:jwtIssuer'] !== undefined && c['imgpipe:jwtAudience'] !== undefined
+        ? { kind: 'external', issuer: c['imgpipe:jwtIssuer'], audience: c['imgpipe:jwtAudience'] }
+        : { kind: 'cognito' },
   };
 }

@@ -202,6 +202,10 @@ export class ImgpipeFunction extends NodejsFunction {
       reason:
         'Object access is scoped to one key prefix of one bucket (bindBucket): keys below it are per user and image, so a prefix wildcard is the narrowest grant that works.',
     });
+    acknowledgeWildcardResources(role, (resource) => resource.endsWith('/index/*'), {
+      reason:
+        'Table grants (bindTable) cover the table and its indexes: DynamoDB names indexes "<table ARN>/index/<name>", and the tables\' GSIs (user-id-index) are queried; the wildcard cannot reach another table.',
+    });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -282,6 +286,13 @@ export class ImgpipeFunction extends NodejsFunction {
   bindTopic(envName: string, topic: ITopic): this {
     this.addEnvironment(envName, topic.topicArn);
     topic.grantPublish(this);
+    if (topic.masterKey && this.role) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'Publishing to a KMS-encrypted topic needs a data key; the grant (kms:GenerateDataKey*, CDK\'s topic.grantPublish) is limited to the ARN of the topic\'s own key, so it reaches no other key.',
+      });
+    }
     return this;
   }
 }

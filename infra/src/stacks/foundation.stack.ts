@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Archive, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -18,6 +19,7 @@ import { TABLES } from '@imgpipe/platform';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config';
 import { createPlatformTable } from '../constructs/platform-table.construct';
+import { COMPRESSED_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
 
 /** The platform's tables, keyed as in `@imgpipe/platform`'s `TABLES`. */
 export type PlatformTables = { readonly [K in keyof typeof TABLES]: ITable };
@@ -120,6 +122,23 @@ export class FoundationStack extends Stack {
       lifecycleRules: [{ id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
 
+    // CloudFront (Origin Access Control) reads the derivatives. The distribution lives in the
+    // delivery stack; naming its ARN here would make the two stacks depend on each other, so
+    // the grant is to this account's distributions, on the derivative prefixes only.
+    processed.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudFrontOacReadDerivatives',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: [processed.arnForObjects(`${COMPRESSED_PREFIX}*`), processed.arnForObjects(`${THUMBNAILS_PREFIX}*`)],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: '*' }) },
+        },
+      }),
+    );
+
     const tables: PlatformTables = {
       imageMetadata: createPlatformTable(this, TABLES.imageMetadata),
       imageEvents: createPlatformTable(this, TABLES.imageEvents),
@@ -162,8 +181,26 @@ export class FoundationStack extends Stack {
       });
       return queue;
     };
+    const ruleTargetsDlq = deadLetterQueue('RuleTargetsDlq');
+    // EventBridge dead-letters a failed delivery here. The rules live in the pipeline stack;
+    // naming their ARNs would make this stack depend on it (a cycle), so the grant is to any
+    // rule of this account and region, and the pipeline stack imports the queue (its targets
+    // then add no policy of their own).
+    ruleTargetsDlq.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowEventBridgeRuleDeadLetters',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [ruleTargetsDlq.queueArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+    );
     const deadLetterQueues: DeadLetterQueues = {
-      ruleTargets: deadLetterQueue('RuleTargetsDlq'),
+      ruleTargets: ruleTargetsDlq,
       notify: deadLetterQueue('NotifyDlq'),
     };
 

@@ -1,0 +1,55 @@
+import { runInNewContext } from 'node:vm';
+import { negotiateImageFormat, type NegotiableFormat } from '@imgpipe/delivery';
+import { buildCdnFunctionCode, CLOUDFRONT_FUNCTION_MAX_BYTES } from './cdn-function';
+
+interface Request {
+  uri: string;
+  headers: Record<string, { value: string }>;
+}
+
+/** Runs the bundled code the way CloudFront does: a fresh global scope, `handler(event)`, no require. */
+function runCdnFunction(available: readonly NegotiableFormat[], request: Request): Request {
+  const sandbox: { event: unknown; result: Request | undefined } = { event: { version: '1.0', request }, result: undefined };
+  runInNewContext(`${buildCdnFunctionCode(available)}\nresult = handler(event);`, sandbox);
+  return sandbox.result as Request;
+}
+
+const CHROME_ACCEPT = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
+
+describe('the CDN viewer-request function (bundled, run in a bare context)', () => {
+  it('is self-contained and within CloudFront Functions\' 10 KB', () => {
+    const code = buildCdnFunctionCode(['avif', 'webp', 'jpeg']);
+    expect(Buffer.byteLength(code)).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES);
+    expect(code).not.toMatch(/\brequire\(|\bimport\s|\bexport\s/);
+    expect(code).toMatch(/function handler\(event\)/);
+  });
+
+  it.each([
+    [CHROME_ACCEPT, ['avif', 'webp', 'jpeg'], 'avif', 'full.avif'],
+    ['image/webp,*/*', ['avif', 'webp', 'jpeg'], 'webp', 'full.webp'],
+    ['*/*', ['avif', 'webp', 'jpeg'], 'jpeg', 'full.jpg'],
+    [CHROME_ACCEPT, ['webp'], 'webp', 'full.webp'],
+  ] as const)('Accept %p with %p stored -> %s', (accept, available, format, file) => {
+    const out = runCdnFunction(available, { uri: '/compressed/u1/img-1/full', headers: { accept: { value: accept } } });
+    expect(out.uri).toBe(`/compressed/u1/img-1/${file}`);
+    expect(out.headers['x-imgpipe-format']).toEqual({ value: format });
+    // The very function the local /cdn uses decides.
+    expect(negotiateImageFormat(accept, available)).toBe(format);
+  });
+
+  it('answers a request without Accept with JPEG when stored', () => {
+    const out = runCdnFunction(['webp', 'jpeg'], { uri: '/compressed/u1/img-1/full', headers: {} });
+    expect(out.uri).toBe('/compressed/u1/img-1/full.jpg');
+  });
+
+  it('leaves other paths alone and strips a client-sent format header (no cache splitting)', () => {
+    const out = runCdnFunction(['webp'], {
+      uri: '/thumbnails/u1/img-1/small.webp',
+      headers: { accept: { value: CHROME_ACCEPT }, 'x-imgpipe-format': { value: 'evil' } },
+    });
+    expect(out.uri).toBe('/thumbnails/u1/img-1/small.webp');
+    expect(out.headers['x-imgpipe-format']).toBeUndefined();
+    const explicit = runCdnFunction(['webp'], { uri: '/compressed/u1/img-1/full.webp', headers: {} });
+    expect(explicit.uri).toBe('/compressed/u1/img-1/full.webp');
+  });
+});

@@ -1,0 +1,34 @@
+/*
+ * The viewer-request code of the CDN, bundled by esbuild (see cdn-function.ts) into a
+ * CloudFront Function (cloudfront-js-2.0): no Node APIs, no modules at run time. It uses
+ * the very `negotiateImageFormat` the local runtime's `/cdn/*` uses, so both answer alike.
+ */
+import { FORMAT_EXTENSIONS, negotiateImageFormat, type NegotiableFormat } from '@imgpipe/delivery';
+
+/** The header the cache policy keys on: the negotiated format, never the raw `Accept`. */
+export const FORMAT_HEADER = 'x-imgpipe-format';
+
+/** The part of a CloudFront Functions viewer-request event this code reads and writes. */
+export interface CdnRequest {
+  uri: string;
+  headers: Record<string, { value: string } | undefined>;
+}
+
+/** `/compressed/<user>/<image>/full`: the negotiated URL of an image's full-size variant. */
+const NEGOTIATED = /^\/compressed\/[^/]+\/[^/]+\/full$/;
+
+/**
+ * Rewrites a negotiated URL to the stored variant the client accepts best
+ * (`.../full` -> `.../full.avif`) and sets {@link FORMAT_HEADER} to that format; any other
+ * request passes unchanged, with the header removed so a client cannot split the cache.
+ */
+export function rewriteRequest(request: CdnRequest, available: readonly NegotiableFormat[]): CdnRequest {
+  delete request.headers[FORMAT_HEADER];
+  if (!NEGOTIATED.test(request.uri)) return request;
+  const accept = request.headers['accept'];
+  const format = negotiateImageFormat(accept ? accept.value : undefined, available);
+  if (format === undefined) return request;
+  request.uri = `${request.uri}.${FORMAT_EXTENSIONS[format]}`;
+  request.headers[FORMAT_HEADER] = { value: format };
+  return request;
+}

@@ -1,0 +1,140 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { buildApp } from '../app';
+import { defined } from '../testing/iam';
+import { testApp } from '../testing/test-app';
+import { DeliveryStack } from './delivery.stack';
+
+const stacks = buildApp(testApp(), { nag: false });
+const template = Template.fromStack(stacks.delivery);
+const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]?.['Properties'] as {
+  DistributionConfig: {
+    Origins: { Id: string; DomainName: unknown; OriginAccessControlId?: unknown }[];
+    CacheBehaviors: { PathPattern: string; TargetOriginId: string; CachePolicyId: unknown; FunctionAssociations: unknown[]; ResponseHeadersPolicyId: unknown; ViewerProtocolPolicy: string }[];
+    DefaultCacheBehavior: { TargetOriginId: string; ResponseHeadersPolicyId: unknown; ViewerProtocolPolicy: string };
+  };
+};
+const config = distribution.DistributionConfig;
+const originOf = (id: string) => defined(config.Origins.find((o) => o.Id === id), `origin ${id}`);
+
+describe('DeliveryStack', () => {
+  it('serves compressed/ and thumbnails/ from the processed bucket through Origin Access Control', () => {
+    expect(config.CacheBehaviors.map((b) => b.PathPattern).sort()).toEqual(['/compressed/*', '/thumbnails/*']);
+    for (const behavior of config.CacheBehaviors) {
+      const origin = originOf(behavior.TargetOriginId);
+      expect(JSON.stringify(origin.DomainName)).toMatch(/Processed[0-9A-F]{8}RegionalDomainName/);
+      expect(origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/OriginAccessControl/), 'Id'] });
+      expect(behavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    }
+    template.resourcePropertiesCountIs('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }) }, 2);
+  });
+
+  it('runs the format negotiation as a cloudfront-js-2.0 viewer-request function on the image behaviours', () => {
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+      FunctionCode: Match.stringLikeRegexp('function handler\\(event\\)'),
+    });
+    for (const behavior of config.CacheBehaviors) {
+      expect(behavior.FunctionAssociations).toEqual([
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^NegotiateFormat/), 'FunctionARN'] } },
+      ]);
+    }
+  });
+
+  it('keys the image cache on the normalised format header, not on Accept, cookies or query strings', () => {
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['x-imgpipe-format'] },
+          CookiesConfig: { CookieBehavior: 'none' },
+          QueryStringsConfig: { QueryStringBehavior: 'none' },
+        }),
+      }),
+    });
+    expect(JSON.stringify(template.findResources('AWS::CloudFront::CachePolicy')).toLowerCase()).not.toContain('"accept"');
+    for (const behavior of config.CacheBehaviors) expect(behavior.CachePolicyId).toEqual({ Ref: expect.stringMatching(/^ImageCache/) });
+  });
+
+  it('adds security headers to every response', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 730 * 24 * 3600, IncludeSubdomains: true }),
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ReferrerPolicy: Match.objectLike({ ReferrerPolicy: 'strict-origin-when-cross-origin' }),
+          ContentSecurityPolicy: Match.objectLike({ ContentSecurityPolicy: Match.stringLikeRegexp("frame-ancestors 'none'") }),
+        }),
+      }),
+    });
+    for (const behavior of [...config.CacheBehaviors, config.DefaultCacheBehavior]) {
+      expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/^SecurityHeaders/) });
+    }
+  });
+
+  it('hosts the web UI from its own private bucket as the default behaviour, readable by this distribution only', () => {
+    expect(JSON.stringify(originOf(config.DefaultCacheBehavior.TargetOriginId).DomainName)).toMatch(/"Web[0-9A-F]{8}","RegionalDomainName"/);
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^Web') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Action: 's3:GetObject',
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.objectLike({ 'Fn::Join': Match.anyValue() }) } },
+          }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(template.findResources('AWS::S3::BucketPolicy'))).toMatch(/distribution\/",\{"Ref":"Cdn[0-9A-F]{8}"\}/);
+  });
+
+  it('deploys apps/web/dist when it was built (it is, in this checkout) and invalidates the UI', () => {
+    expect(stacks.delivery.webDeployed).toBe(true);
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: Match.stringLikeRegexp('^Web') },
+      DistributionPaths: ['/*'],
+    });
+  });
+
+  it('skips the UI deployment, with a note, when apps/web/dist is missing', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const bucket = new Bucket(new Stack(app, 'Data'), 'Processed');
+    const stack = new DeliveryStack(app, 'NoWeb', { processed: bucket, webDistDir: '/nonexistent/dist' });
+    expect(stack.webDeployed).toBe(false);
+    Template.fromStack(stack).resourceCountIs('Custom::CDKBucketDeployment', 0);
+    const notes = app.synth().getStackByName('NoWeb').messages.map((m) => String(m.entry.data));
+    expect(notes.some((n) => n.includes('apps/web/dist not built'))).toBe(true);
+  });
+
+  it('logs requests to a bucket of its own', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ Logging: { Bucket: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Logs'), 'RegionalDomainName'] }, Prefix: 'cdn/' } }),
+    });
+  });
+});
+
+describe('FoundationStack: CloudFront read of the derivatives', () => {
+  it('grants this account\'s distributions s3:GetObject on compressed/* and thumbnails/* of the processed bucket only', () => {
+    const foundation = Template.fromStack(stacks.foundation);
+    foundation.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^Processed') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudFrontOacReadDerivatives',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Action: 's3:GetObject',
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
+          }),
+        ]),
+      },
+    });
+    const policies = JSON.stringify(foundation.findResources('AWS::S3::BucketPolicy'));
+    expect(policies).toContain('/compressed/*');
+    expect(policies).toContain('/thumbnails/*');
+    expect(policies).not.toMatch(/cloudfront[^]*uploads\//);
+  });
+});

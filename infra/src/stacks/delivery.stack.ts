@@ -1,0 +1,236 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  AllowedMethods,
+  CachePolicy,
+  CacheHeaderBehavior,
+  CacheQueryStringBehavior,
+  CacheCookieBehavior,
+  Distribution,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+  type BehaviorOptions,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import type { NegotiableFormat } from '@imgpipe/delivery';
+import type { Construct } from 'constructs';
+import { buildCdnFunctionCode } from '../delivery/cdn-function';
+import { FORMAT_HEADER } from '../delivery/cdn-request.function';
+import { REPO_ROOT } from '../lambda/default-lambda-props';
+import { COMPRESSED_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
+
+/** Where `apps/web` builds the browser UI; deployed when it exists at synth. */
+export const WEB_DIST_DIR = join(REPO_ROOT, 'apps', 'web', 'dist');
+
+export interface DeliveryStackProps extends StackProps {
+  /** The processed bucket (derivatives under `compressed/` and `thumbnails/`). */
+  readonly processed: IBucket;
+  /**
+   * The full-size formats the compress service stores (its `COMPRESS_FORMATS`): the CDN
+   * never negotiates a format that was not written. @default ['webp'] (the compress default)
+   */
+  readonly availableFormats?: readonly NegotiableFormat[];
+  /** The built web UI. @default {@link WEB_DIST_DIR} */
+  readonly webDistDir?: string;
+}
+
+/**
+ * Image delivery and the web UI behind one CloudFront distribution:
+ * - `/compressed/*` and `/thumbnails/*` from the processed bucket through Origin Access
+ *   Control; a viewer-request CloudFront Function picks the format of `.../full` from
+ *   `Accept` with `@imgpipe/delivery`'s `negotiateImageFormat` (the local `/cdn` runs the
+ *   same function) and sets `x-imgpipe-format`, and the cache policy keys on that header, so
+ *   there is one cache entry per format rather than one per distinct `Accept` string;
+ * - everything else from the web UI bucket (`apps/web/dist`, deployed when it was built);
+ * - security headers on every response; access logs to a bucket of this stack.
+ *
+ * The processed bucket is imported by name: the foundation stack's own bucket policy grants
+ * this account's distributions read on the derivative prefixes (naming this distribution's
+ * ARN there would make the two stacks depend on each other).
+ */
+export class DeliveryStack extends Stack {
+  readonly distribution: Distribution;
+  readonly webBucket: Bucket;
+  readonly imageCachePolicy: CachePolicy;
+  readonly viewerRequestFunction: CloudFrontFunction;
+  /** Whether `apps/web/dist` existed at synth and was deployed. */
+  readonly webDeployed: boolean;
+
+  constructor(scope: Construct, id: string, props: DeliveryStackProps) {
+    super(scope, id, props);
+    const availableFormats = props.availableFormats ?? ['webp'];
+    const webDistDir = props.webDistDir ?? WEB_DIST_DIR;
+
+    const logs = new Bucket(this, 'Logs', {
+      // CloudFront standard logging writes with an ACL, so this bucket keeps ACLs enabled.
+      objectOwnership: ObjectOwnership.OBJECT_WRITER,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(logs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access log bucket of the distribution and the web bucket; logging it into itself would loop.',
+    });
+
+    this.webBucket = new Bucket(this, 'Web', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'web/',
+      // Rebuilt from apps/web on every deploy: nothing in it is state.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const processed = Bucket.fromBucketAttributes(this, 'Processed', {
+      bucketName: props.processed.bucketName,
+      bucketArn: props.processed.bucketArn,
+      bucketRegionalDomainName: props.processed.bucketRegionalDomainName,
+    });
+
+    this.viewerRequestFunction = new CloudFrontFunction(this, 'NegotiateFormat', {
+      comment: 'imgpipe: Accept -> stored image format (negotiateImageFormat of @imgpipe/delivery)',
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(buildCdnFunctionCode(availableFormats)),
+    });
+
+    this.imageCachePolicy = new CachePolicy(this, 'ImageCache', {
+      comment: 'imgpipe derivatives: immutable objects, one entry per negotiated format',
+      headerBehavior: CacheHeaderBehavior.allowList(FORMAT_HEADER),
+      queryStringBehavior: CacheQueryStringBehavior.none(),
+      cookieBehavior: CacheCookieBehavior.none(),
+      defaultTtl: Duration.days(1),
+      maxTtl: Duration.days(365),
+      minTtl: Duration.seconds(0),
+      enableAcceptEncodingGzip: false,
+      enableAcceptEncodingBrotli: false,
+    });
+
+    const securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'imgpipe: security headers on every response',
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy:
+            "default-src 'self'; img-src 'self' blob: data: https:; connect-src 'self' https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self' https:",
+          override: true,
+        },
+      },
+    });
+
+    const images: BehaviorOptions = {
+      origin: S3BucketOrigin.withOriginAccessControl(processed),
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: this.imageCachePolicy,
+      responseHeadersPolicy: securityHeaders,
+      functionAssociations: [{ function: this.viewerRequestFunction, eventType: FunctionEventType.VIEWER_REQUEST }],
+      compress: false,
+    };
+
+    this.distribution = new Distribution(this, 'Cdn', {
+      comment: 'imgpipe: processed images and the web UI',
+      defaultRootObject: 'index.html',
+      priceClass: PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: logs,
+      logFilePrefix: 'cdn/',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.webBucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: securityHeaders,
+      },
+      additionalBehaviors: {
+        [`/${COMPRESSED_PREFIX}*`]: images,
+        [`/${THUMBNAILS_PREFIX}*`]: images,
+      },
+    });
+    // The imported bucket's policy is the foundation stack's to write (it does: see above).
+    Annotations.of(this).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
+      'The foundation stack grants this account\'s distributions s3:GetObject on compressed/* and thumbnails/*.',
+    );
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'Images and the UI are served worldwide on purpose; there is no market or legal reason to block a country.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'Only GET/HEAD of immutable, public derivatives and static UI files go through this distribution (the API is a separate HTTP API with JWT auth and throttling); a WAF web ACL adds cost without a request body to inspect. Attach one by ARN if abuse appears.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the minimum viewer protocol; a custom domain with an ACM certificate (and TLSv1.2_2021) is a deployment choice this app leaves to context.',
+      },
+    );
+
+    this.webDeployed = existsSync(join(webDistDir, 'index.html'));
+    if (this.webDeployed) {
+      const deployment = new BucketDeployment(this, 'WebDeployment', {
+        sources: [Source.asset(webDistDir)],
+        destinationBucket: this.webBucket,
+        distribution: this.distribution,
+        distributionPaths: ['/*'],
+        memoryLimit: 256,
+      });
+      Validations.of(deployment).acknowledge(
+        { id: 'AwsSolutions-L1', reason: 'The runtime of the CDK-provided BucketDeployment handler is chosen and upgraded by aws-cdk-lib, not by this app.' },
+      );
+      // The handler's role is a stack-level singleton, so its findings are acknowledged on the stack.
+      Validations.of(this).acknowledge(
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'The CDK-provided BucketDeployment handler runs only during deployments; its role and managed logging policy come with aws-cdk-lib.',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'cloudfront:CreateInvalidation (BucketDeployment invalidating the UI after a deploy) supports no narrower resource in the CDK-provided handler policy.',
+        },
+        {
+          id: 'AwsSolutions-L1',
+          reason: 'The runtime of the CDK-provided BucketDeployment handler is chosen and upgraded by aws-cdk-lib, not by this app.',
+        },
+        ...[
+          'Action::s3:GetBucket*',
+          'Action::s3:GetObject*',
+          'Action::s3:List*',
+          'Action::s3:Abort*',
+          'Action::s3:DeleteObject*',
+          'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+          `Resource::<${this.getLogicalId(this.webBucket.node.defaultChild as CfnBucket)}.Arn>/*`,
+        ].map((finding) => ({
+          id: `AwsSolutions-IAM5[${finding}]`,
+          reason:
+            'The CDK-provided BucketDeployment handler copies the UI asset (read on the CDK asset bucket) into the web bucket, replacing what was there (read, write, delete on the web bucket\'s objects); these are its grants, on those two buckets only.',
+        })),
+      );
+    } else {
+      Annotations.of(this).addInfo(`apps/web/dist not built at synth (${webDistDir}): the web UI is not deployed; run the web build first.`);
+    }
+
+    new CfnOutput(this, 'CdnDomainName', { value: this.distribution.distributionDomainName });
+    new CfnOutput(this, 'WebBucketName', { value: this.webBucket.bucketName });
+  }
+}

@@ -1,0 +1,26 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { InfraConfig } from '../config';
+import { MetadataService, type MetadataSettings } from '../constructs/metadata.construct';
+import type { FoundationResources } from './foundation.stack';
+
+export interface MetadataStackProps extends StackProps {
+  readonly config: InfraConfig;
+  readonly foundation: Pick<FoundationResources, 'tables' | 'eventBus'>;
+  readonly settings?: MetadataSettings;
+}
+
+/** The metadata service (event store append, read-model projection), deployable on its own. */
+export class MetadataStack extends Stack {
+  readonly service: MetadataService;
+
+  constructor(scope: Construct, id: string, props: MetadataStackProps) {
+    super(scope, id, props);
+    this.service = new MetadataService(this, 'Metadata', {
+      ...props.settings,
+      config: props.config,
+      tables: props.foundation.tables,
+      eventBus: props.foundation.eventBus,
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { InfraConfig } from '../config';
+import { NotifyService, type NotifySettings } from '../constructs/notify.construct';
+import type { FoundationResources } from './foundation.stack';
+
+export interface NotifyStackProps extends StackProps {
+  readonly config: InfraConfig;
+  readonly foundation: Pick<FoundationResources, 'tables' | 'eventBus' | 'notificationsTopic' | 'deadLetterQueues'>;
+  readonly settings?: NotifySettings;
+}
+
+/** The notify service (its queue and batch consumer), deployable on its own. */
+export class NotifyStack extends Stack {
+  readonly service: NotifyService;
+
+  constructor(scope: Construct, id: string, props: NotifyStackProps) {
+    super(scope, id, props);
+    const { tables, eventBus, notificationsTopic, deadLetterQueues } = props.foundation;
+    this.service = new NotifyService(this, 'Notify', {
+      ...props.settings,
+      config: props.config,
+      topic: notificationsTopic,
+      idempotencyTable: tables.idempotency,
+      deadLetterQueue: deadLetterQueues.notify,
+      eventBus,
+    });
+  }
+}

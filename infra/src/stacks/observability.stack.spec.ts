@@ -1,0 +1,101 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../app';
+import { defined } from '../testing/iam';
+import { testApp } from '../testing/test-app';
+import { MAX_ERROR_RATE, PROCESSING_SLA } from './observability.stack';
+
+const stacks = buildApp(testApp(), { nag: false });
+const template = Template.fromStack(stacks.observability);
+const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a['Properties'] as Record<string, unknown>);
+const alarmNamed = (pattern: RegExp) => alarms.filter((a) => pattern.test(String(a['AlarmName'])));
+const dashboardBodies = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map((d) =>
+  // The body is JSON inside a Fn::Join: drop the escaping to search it.
+  JSON.stringify((d['Properties'] as { DashboardBody: unknown }).DashboardBody).replace(/\\/g, ''),
+);
+
+describe('ObservabilityStack', () => {
+  it('has one dashboard per service and one for the pipeline', () => {
+    const names = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map((d) => String((d['Properties'] as { DashboardName?: unknown }).DashboardName));
+    expect(names.sort()).toEqual(['imgpipe-compress', 'imgpipe-ingest', 'imgpipe-metadata', 'imgpipe-notify', 'imgpipe-pipeline', 'imgpipe-thumbnail']);
+  });
+
+  it('shows invocations, errors, throttles and duration p50/p95/p99 of every function', () => {
+    const services = dashboardBodies.filter((b) => !b.includes('imgpipe pipeline'));
+    expect(services).toHaveLength(5);
+    for (const body of services) {
+      for (const needle of ['"Invocations"', '"Errors"', '"Throttles"', '"Duration"', '"stat":"p50"', '"stat":"p95"', '"stat":"p99"']) expect(body).toContain(needle);
+    }
+  });
+
+  it('shows executions started/succeeded/failed/timed out, DLQ depth and the imgpipe metrics on the pipeline dashboard', () => {
+    const pipeline = defined(dashboardBodies.find((b) => b.includes('imgpipe pipeline')), 'the pipeline dashboard');
+    for (const needle of [
+      'ExecutionsStarted',
+      'ExecutionsSucceeded',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'ApproximateNumberOfMessagesVisible',
+      'ImagesProcessed',
+      'ProcessingTimeMs',
+      'BytesSaved',
+      'CompressionRatio',
+    ]) {
+      expect(pipeline).toContain(needle);
+    }
+    expect(pipeline).toContain(`SEARCH('{imgpipe,code,service} MetricName="ImagesFailed"', 'Sum', 300)`);
+  });
+
+  it('sends every alarm to the ops topic', () => {
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(alarm['AlarmActions']).toEqual([{ Ref: expect.stringMatching(/^OpsAlarms/) }]);
+      expect(alarm).toMatchObject({ ActionsEnabled: true, DatapointsToAlarm: 1, EvaluationPeriods: 1 });
+    }
+  });
+
+  it('alarms on an error rate over 5 % in 5 minutes and on any throttle, for each of the 9 functions', () => {
+    const faultRate = alarmNamed(/Fault-Rate/);
+    expect(faultRate).toHaveLength(9);
+    for (const alarm of faultRate) {
+      expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: MAX_ERROR_RATE });
+      expect(JSON.stringify(alarm['Metrics'])).toMatch(/"MetricName":"Errors".*"Period":300,"Stat":"Average"/);
+    }
+    const throttles = alarmNamed(/Throttled-Count/);
+    expect(throttles).toHaveLength(9);
+    for (const alarm of throttles) expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+  });
+
+  it('alarms on any failed or timed-out execution', () => {
+    for (const pattern of [/StateMachine-Failure-Count/, /StateMachine-TimedOut-Count/]) {
+      const [alarm] = alarmNamed(pattern);
+      expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    }
+  });
+
+  it('alarms as soon as either DLQ holds a message', () => {
+    for (const pattern of [/rule-targets-dlq/, /notify-dlq/]) {
+      const matching = alarmNamed(pattern);
+      expect(matching).toHaveLength(1);
+      expect(matching[0]).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+      expect(JSON.stringify(matching[0]?.['Metrics'])).toContain('ApproximateNumberOfMessagesVisible');
+    }
+  });
+
+  it('alarms when p95 processing time exceeds the 5 s SLA', () => {
+    const [alarm] = alarmNamed(/processing-time-p95/);
+    expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: PROCESSING_SLA.toMilliseconds() });
+    expect(JSON.stringify(alarm?.['Metrics'])).toMatch(/"MetricName":"ProcessingTimeMs","Namespace":"imgpipe".*"Stat":"p95"/);
+  });
+
+  it('encrypts the ops topic with a key CloudWatch may use', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OpsTopicKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+  });
+});

@@ -1,0 +1,189 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../app';
+import { NOTIFY_TIMEOUT } from '../constructs/notify.construct';
+import { DYNAMODB_READ, DYNAMODB_WRITE, grantsOf } from '../testing/iam';
+import { testApp } from '../testing/test-app';
+
+// One synth for the file: ingest, metadata and notify (bundling skipped).
+const stacks = buildApp(testApp(), { nag: false });
+
+/** Matches one rendered grant resource: a cross-stack ARN by logical-id prefix, with `suffix` joined on (or none). */
+type ResourceMatcher = (rendered: string) => boolean;
+const arn =
+  (logicalIdPrefix: string, suffix?: string): ResourceMatcher =>
+  (rendered) =>
+    new RegExp(`${logicalIdPrefix}[0-9A-F]{8}(Arn)?[0-9A-F]{8}"`).test(rendered) &&
+    (suffix ? rendered.endsWith(`"${suffix}"]]}`) : !rendered.includes('Fn::Join'));
+const matching =
+  (pattern: RegExp): ResourceMatcher =>
+  (rendered) =>
+    pattern.test(rendered);
+
+const expectResources = (grants: Record<string, string[]>, action: string, matchers: ResourceMatcher[]): void => {
+  const resources = grants[action] ?? [];
+  expect(resources).toHaveLength(matchers.length);
+  for (const matcher of matchers) expect(resources.filter(matcher)).toHaveLength(1);
+};
+
+const functionEnv = (template: Template, description: RegExp): Record<string, unknown> => {
+  const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) =>
+    description.test(String((f['Properties'] as { Description?: string }).Description)),
+  );
+  expect(fns).toHaveLength(1);
+  return (fns[0]?.['Properties'] as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+};
+
+describe('IngestStack', () => {
+  const template = Template.fromStack(stacks.ingest);
+
+  it('has two functions: the HTTP API and the upload validator, both with sharp installed (no pixels, 512 MB)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 512, TracingConfig: { Mode: 'Active' } },
+      2,
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('upload API'), Timeout: 10 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('checks an uploaded original'), Timeout: 30 });
+  });
+
+  it('lets only the API presign: s3:PutObject on originals uploads/*, nothing else on originals', () => {
+    const api = grantsOf(template, 'IngestHttpApiRole');
+    expectResources(api, 's3:PutObject', [arn('Originals', '/uploads/*')]);
+    expect(Object.keys(api).sort()).toEqual(
+      ['s3:PutObject', 's3:DeleteObject', 's3:ListBucket', ...DYNAMODB_READ, 'events:PutEvents'].sort(),
+    );
+  });
+
+  it('lets the API list and delete derivatives under compressed/ and thumbnails/ only', () => {
+    const api = grantsOf(template, 'IngestHttpApiRole');
+    expectResources(api, 's3:DeleteObject', [arn('Processed', '/compressed/*'), arn('Processed', '/thumbnails/*')]);
+    expectResources(api, 's3:ListBucket', [matching(/s3:prefix":\["compressed\/\*"\]/), matching(/s3:prefix":\["thumbnails\/\*"\]/)]);
+  });
+
+  it('lets the API read both tables (and the user-id index) and put events on the bus, never write a table', () => {
+    const api = grantsOf(template, 'IngestHttpApiRole');
+    for (const action of DYNAMODB_READ) {
+      expectResources(api, action, [arn('ImageEvents'), arn('ImageMetadata'), arn('ImageMetadata', '/index/*')]);
+    }
+    for (const action of DYNAMODB_WRITE) expect(api[action]).toBeUndefined();
+    expectResources(api, 'events:PutEvents', [arn('EventBus')]);
+  });
+
+  it('lets the validator read originals uploads/* and put events, nothing more', () => {
+    const validator = grantsOf(template, 'IngestOnObjectCreatedRole');
+    expect(Object.keys(validator).sort()).toEqual(['events:PutEvents', 's3:GetObject']);
+    expectResources(validator, 's3:GetObject', [arn('Originals', '/uploads/*')]);
+  });
+
+  it('gives both handlers every variable the ingest config requires', () => {
+    for (const description of [/upload API/, /checks an uploaded original/]) {
+      expect(Object.keys(functionEnv(template, description))).toEqual(
+        expect.arrayContaining(['ORIGINALS_BUCKET', 'PROCESSED_BUCKET', 'IMAGES_TABLE', 'EVENTS_TABLE', 'EVENT_BUS_NAME']),
+      );
+    }
+  });
+});
+
+describe('MetadataStack', () => {
+  const template = Template.fromStack(stacks.metadata);
+  const roles = ['RecordMetadata', 'RecordFailure', 'OnPipelineEvent', 'RebuildReadModel'];
+
+  it('has the four handlers, the rebuild sized for a full scan', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Timeout: 30 }, 3);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('re-projects'),
+      MemorySize: 1024,
+      Timeout: 900,
+    });
+  });
+
+  it.each(roles)('%s reads and writes the event store and the read model, and nothing else but the bus', (role) => {
+    const grants = grantsOf(template, `Metadata${role}Role`);
+    for (const action of [...DYNAMODB_READ, ...DYNAMODB_WRITE]) {
+      expectResources(grants, action, [arn('ImageEvents'), arn('ImageMetadata'), arn('ImageMetadata', '/index/*')]);
+    }
+    expect(Object.keys(grants).filter((a) => !a.startsWith('dynamodb:'))).toEqual(role === 'RecordFailure' ? ['events:PutEvents'] : []);
+  });
+
+  it('lets only recordFailure (which publishes ImageProcessingFailed) put events', () => {
+    expectResources(grantsOf(template, 'MetadataRecordFailureRole'), 'events:PutEvents', [arn('EventBus')]);
+  });
+
+  it('gives every handler the variables the metadata config requires', () => {
+    for (const description of [/task RecordMetadata/, /task RecordFailure/, /appends bus events/, /re-projects/]) {
+      expect(Object.keys(functionEnv(template, description))).toEqual(
+        expect.arrayContaining(['EVENTS_TABLE', 'IMAGES_TABLE', 'EVENT_BUS_NAME']),
+      );
+    }
+  });
+});
+
+describe('NotifyStack', () => {
+  const template = Template.fromStack(stacks.notify);
+
+  it('consumes its queue in batches with partial batch responses', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifyQueue'), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('gives the queue a visibility timeout of at least six function timeouts and a redrive to the notify DLQ after 5 receives', () => {
+    const queue = Object.values(template.findResources('AWS::SQS::Queue'))[0]?.['Properties'] as {
+      VisibilityTimeout: number;
+      RedrivePolicy: { deadLetterTargetArn: unknown; maxReceiveCount: number };
+      SqsManagedSseEnabled: boolean;
+    };
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * NOTIFY_TIMEOUT.toSeconds());
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: NOTIFY_TIMEOUT.toSeconds() });
+    expect(queue.RedrivePolicy.maxReceiveCount).toBe(5);
+    expect(JSON.stringify(queue.RedrivePolicy.deadLetterTargetArn)).toMatch(/NotifyDlq[0-9A-F]{8}Arn/);
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('lets EventBridge send only from rules on the imgpipe bus of this account, and only over TLS', () => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: {
+              ArnLike: { 'aws:SourceArn': Match.anyValue() },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
+          }),
+        ]),
+      },
+    });
+    const policy = JSON.stringify(template.findResources('AWS::SQS::QueuePolicy'));
+    expect(policy).toContain(':rule/');
+    expect(policy).toMatch(/"OutputName":"PublishOutputRefEventBus[0-9A-F]+"\}\},"\/\*"\]\]/);
+  });
+
+  it('publishes to the topic (with its key), keeps idempotency records and consumes the queue, nothing else', () => {
+    const grants = grantsOf(template, 'NotifyNotifyBatchRole');
+    expectResources(grants, 'sns:Publish', [matching(/RefNotifications[0-9A-F]{8}/)]);
+    expectResources(grants, 'kms:GenerateDataKey*', [arn('NotificationsKey')]);
+    for (const action of [...DYNAMODB_READ, ...DYNAMODB_WRITE]) expectResources(grants, action, [arn('Idempotency')]);
+    expect(Object.keys(grants).filter((a) => a.startsWith('sqs:')).sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ]);
+    expect(Object.keys(grants).filter((a) => !/^(sqs|dynamodb|sns|kms):/.test(a))).toEqual([]);
+    expect(Object.keys(grants).filter((a) => a.startsWith('sns:'))).toEqual(['sns:Publish']);
+  });
+
+  it('sets the topic ARN and the idempotency table the notify config requires', () => {
+    expect(Object.keys(functionEnv(template, /notify/))).toEqual(expect.arrayContaining(['NOTIFY_TOPIC_ARN', 'IDEMPOTENCY_TABLE']));
+  });
+});
