@@ -3,6 +3,9 @@
 // Workspace packages resolve through npm workspaces (node_modules/@imgpipe/* symlinks to
 // their TypeScript sources), so there is no path-alias table to keep in step.
 /** @type {import('jest').Config} */
+// The AWS SDK's notice that it will need Node 22 from 2027 is for deployers, not test logs.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 module.exports = {
   testEnvironment: 'node',
   // Image work on a loaded 2-core machine is slow; a timeout here is a hang, not a speed test.
@@ -18,6 +21,12 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    // jose ships ES modules only: compile it to CommonJS like our own sources.
+    '^.+/node_modules/jose/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   coverageReporters: ['text-summary', 'html'],
 };

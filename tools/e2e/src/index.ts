@@ -1,0 +1,1 @@
+export { launchBrowser, CHROMIUM_PATH } from './browser';
