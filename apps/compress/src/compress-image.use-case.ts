@@ -1,5 +1,5 @@
 import type { ImageCompressedData, ImageUploadedData } from '@imgpipe/contracts';
-import { compress, type CompressOptions, type InputPolicy } from '@imgpipe/image-ops';
+import { compress, type CompressOptionsInput, type InputPolicy } from '@imgpipe/image-ops';
 import {
   compressedKey,
   IMMUTABLE_CACHE_CONTROL,
@@ -12,7 +12,7 @@ export interface CompressImageDeps {
   /** Where outputs go: never the originals bucket. */
   readonly processedBucket: string;
   readonly originalsBucket: string;
-  readonly options?: Partial<CompressOptions>;
+  readonly options?: CompressOptionsInput;
   readonly policy?: InputPolicy;
   readonly now?: () => number;
 }

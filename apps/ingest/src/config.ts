@@ -10,9 +10,10 @@ import {
   type Env,
 } from '@imgpipe/platform';
 import {
+  inputPolicyEnvShape,
+  inputPolicyFromEnv,
   readRenditionSet as readRenditionSetValue,
   renditionSetVersion,
-  resolveInputPolicy,
   type InputPolicy,
   type RenditionSet,
 } from '@imgpipe/image-ops/checks';
@@ -25,10 +26,8 @@ const MAX_UPLOAD_TTL_SECONDS = 7 * 24 * 3600;
 /** Environment of the ingest functions; every knob has a default but the AWS resources. */
 export const ingestEnvSchema = platformConfigSchema.extend({
   ...resourcesConfigSchema.pick({ IMAGES_TABLE: true, EVENTS_TABLE: true, EVENT_BUS_NAME: true }).shape,
-  /** Largest upload in bytes; default the input policy's (25 MiB). Same variable as compress and thumbnail. */
-  MAX_UPLOAD_BYTES: envInt().optional(),
-  MAX_PIXELS: envInt().optional(),
-  MAX_FRAMES: envInt().optional(),
+  /** `MAX_UPLOAD_BYTES` (default 25 MiB), `MAX_PIXELS`, `MAX_FRAMES`: the same variables as compress and thumbnail. */
+  ...inputPolicyEnvShape,
   /** How long a presigned POST is valid. */
   UPLOAD_URL_TTL_SECONDS: envInt().max(MAX_UPLOAD_TTL_SECONDS).default(15 * 60),
   /** Bytes of an upload read to check its real type. */
@@ -78,11 +77,7 @@ export function readRenditionSet(value: string): RenditionSet {
  */
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
   const e = loadConfig(ingestEnvSchema, env);
-  const policy = resolveInputPolicy({
-    ...(e.MAX_UPLOAD_BYTES ? { maxBytes: e.MAX_UPLOAD_BYTES } : {}),
-    ...(e.MAX_PIXELS ? { maxPixels: e.MAX_PIXELS } : {}),
-    ...(e.MAX_FRAMES ? { maxFrames: e.MAX_FRAMES } : {}),
-  });
+  const policy = inputPolicyFromEnv(e);
   return {
     aws: toAwsClientsConfig(e),
     originalsBucket: e.ORIGINALS_BUCKET,

@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import { loadConfig, platformConfigSchema } from '@imgpipe/platform';
-import { readRenditionSet, resolveInputPolicy, type InputPolicy, type RenditionSet } from '@imgpipe/image-ops';
+import {
+  inputPolicyEnvShape,
+  inputPolicyFromEnv,
+  readRenditionSet,
+  type InputPolicy,
+  type RenditionSet,
+} from '@imgpipe/image-ops';
 
-const optionalInt = z.coerce.number().int().positive().optional();
 
 /** Environment of the thumbnail function. */
 export const thumbnailEnvSchema = platformConfigSchema.extend({
   /** `default`, `marketplace`, or a JSON rendition set inline (`{...}`) or in a file path. */
   RENDITION_SET: z.string().default('default'),
   THUMBNAIL_BACKGROUND: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#ffffff'),
-  MAX_UPLOAD_BYTES: optionalInt,
-  MAX_PIXELS: optionalInt,
-  MAX_FRAMES: optionalInt,
+  ...inputPolicyEnvShape,
 });
 
 export interface ThumbnailConfig {
@@ -29,10 +32,6 @@ export function loadThumbnailConfig(env: NodeJS.ProcessEnv = process.env): Thumb
     processedBucket: e.PROCESSED_BUCKET,
     renditionSet: readRenditionSet(e.RENDITION_SET),
     background: e.THUMBNAIL_BACKGROUND,
-    policy: resolveInputPolicy({
-      ...(e.MAX_UPLOAD_BYTES ? { maxBytes: e.MAX_UPLOAD_BYTES } : {}),
-      ...(e.MAX_PIXELS ? { maxPixels: e.MAX_PIXELS } : {}),
-      ...(e.MAX_FRAMES ? { maxFrames: e.MAX_FRAMES } : {}),
-    }),
+    policy: inputPolicyFromEnv(e),
   };
 }

@@ -17,8 +17,15 @@ export { contentTypeOf, extensionOf, INPUT_FORMATS, OUTPUT_FORMATS, SNIFF_BYTES,
 export type { ContentTypeOf, InputFormat, OutputContentType, OutputFormat } from './formats';
 export { readHeaderDimensions } from './header';
 export type { HeaderDimensions } from './header';
-export { checkUploadHead, DEFAULT_INPUT_POLICY, inputPolicySchema, resolveInputPolicy } from './policy';
-export type { InputPolicy, UploadHeadCheck } from './policy';
+export {
+  checkUploadHead,
+  DEFAULT_INPUT_POLICY,
+  inputPolicyEnvShape,
+  inputPolicyFromEnv,
+  inputPolicySchema,
+  resolveInputPolicy,
+} from './policy';
+export type { InputPolicy, InputPolicyEnv, UploadHeadCheck } from './policy';
 export {
   DEFAULT_RENDITION_SET,
   MARKETPLACE_RENDITION_SET,

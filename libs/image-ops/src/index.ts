@@ -28,8 +28,15 @@ export type { HeaderDimensions } from './header';
 
 export { hexColourSchema, DEFAULT_BACKGROUND } from './colour';
 
-export { checkUploadHead, DEFAULT_INPUT_POLICY, inputPolicySchema, resolveInputPolicy } from './policy';
-export type { InputPolicy, UploadHeadCheck } from './policy';
+export {
+  checkUploadHead,
+  DEFAULT_INPUT_POLICY,
+  inputPolicyEnvShape,
+  inputPolicyFromEnv,
+  inputPolicySchema,
+  resolveInputPolicy,
+} from './policy';
+export type { InputPolicy, InputPolicyEnv, UploadHeadCheck } from './policy';
 
 export { probe } from './probe';
 export type { ImageFacts } from './probe';

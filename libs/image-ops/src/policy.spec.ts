@@ -124,3 +124,23 @@ describe('checkUploadHead', () => {
     );
   });
 });
+
+describe('input limits from the environment', () => {
+  const { z } = jest.requireActual<typeof import('zod')>('zod');
+  const { inputPolicyEnvShape, inputPolicyFromEnv, DEFAULT_INPUT_POLICY } = jest.requireActual<typeof import('./policy')>('./policy');
+  const schema = z.object(inputPolicyEnvShape);
+
+  it('keeps the defaults for unset variables and applies the set ones', () => {
+    expect(inputPolicyFromEnv(schema.parse({}))).toEqual(DEFAULT_INPUT_POLICY);
+    expect(inputPolicyFromEnv(schema.parse({ MAX_UPLOAD_BYTES: '1000', MAX_FRAMES: '3' }))).toMatchObject({
+      maxBytes: 1000,
+      maxFrames: 3,
+      maxPixels: DEFAULT_INPUT_POLICY.maxPixels,
+    });
+  });
+
+  it('refuses a limit that is not a positive integer', () => {
+    expect(schema.safeParse({ MAX_PIXELS: '-5' }).success).toBe(false);
+    expect(schema.safeParse({ MAX_PIXELS: 'lots' }).success).toBe(false);
+  });
+});

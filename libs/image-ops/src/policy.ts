@@ -174,3 +174,32 @@ export function checkUploadHead(
   checkDimensions(dims, policy);
   return { format, width: dims.width, height: dims.height };
 }
+
+const limitVariable = z.coerce.number().int().positive().optional();
+
+/**
+ * The environment variables every service reads its input limits from, as one zod shape to
+ * spread into a service's config schema: `MAX_UPLOAD_BYTES`, `MAX_PIXELS`, `MAX_FRAMES`.
+ * Unset ones keep {@link DEFAULT_INPUT_POLICY}'s values.
+ */
+export const inputPolicyEnvShape = {
+  MAX_UPLOAD_BYTES: limitVariable,
+  MAX_PIXELS: limitVariable,
+  MAX_FRAMES: limitVariable,
+} as const;
+
+/** The variables of {@link inputPolicyEnvShape}, parsed. */
+export interface InputPolicyEnv {
+  readonly MAX_UPLOAD_BYTES?: number;
+  readonly MAX_PIXELS?: number;
+  readonly MAX_FRAMES?: number;
+}
+
+/** The input policy those variables describe. */
+export function inputPolicyFromEnv(env: InputPolicyEnv): InputPolicy {
+  return resolveInputPolicy({
+    ...(env.MAX_UPLOAD_BYTES ? { maxBytes: env.MAX_UPLOAD_BYTES } : {}),
+    ...(env.MAX_PIXELS ? { maxPixels: env.MAX_PIXELS } : {}),
+    ...(env.MAX_FRAMES ? { maxFrames: env.MAX_FRAMES } : {}),
+  });
+}
