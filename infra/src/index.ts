@@ -20,3 +20,4 @@ export * from './stacks/api.stack';
 export * from './stacks/delivery.stack';
 export * from './stacks/observability.stack';
 export * from './delivery/cdn-function';
+export * from './deploy-units';

@@ -53,12 +53,9 @@ export const INGEST_VALIDATOR_TIMEOUT = Duration.seconds(30);
  *   (HEAD and a ranged GET of the first bytes) and publishes `ImageUploaded` or
  *   `ImageProcessingFailed`; it cannot write anything to S3 or DynamoDB.
  *
- * sharp is installed into both assets (the linux-arm64 hook): the handlers use only
- * image-ops' sharp-free functions (sniffing, header dimensions, rendition-set versions), but
- * `@imgpipe/image-ops`' index imports sharp at the top level, so a bundle with sharp merely
- * external would fail at cold start with "Cannot find module 'sharp'" (checked: esbuild keeps
- * one top-level `require("sharp")` in each ingest bundle). A sharp-free entry point of
- * image-ops would let both drop it.
+ * No sharp in either asset: ingest imports only `@imgpipe/image-ops/checks` (sniffing,
+ * header dimensions, rendition-set versions), which never loads it; `npm run synth-all`
+ * fails a bundle that would `require("sharp")` without shipping it.
  */
 export class IngestService extends Construct {
   readonly httpApi: ImgpipeFunction;
@@ -79,7 +76,6 @@ export class IngestService extends Construct {
       service: 'ingest',
       logRetention: config.logRetention,
       logLevel: config.logLevel,
-      nativeModules: ['sharp'] as const,
       environment,
     };
 

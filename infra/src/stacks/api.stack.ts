@@ -7,15 +7,8 @@ import { AccountRecovery, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cogni
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { API_METHODS, API_ROUTES } from '@imgpipe/workflow';
 import type { InfraConfig } from '../config';
-
-/** The routes of apps/ingest's HTTP handler (`src/http/router.ts`), all behind the JWT authorizer. */
-export const API_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly path: string }> = [
-  { method: HttpMethod.POST, path: '/uploads' },
-  { method: HttpMethod.GET, path: '/images' },
-  { method: HttpMethod.GET, path: '/images/{id}' },
-  { method: HttpMethod.DELETE, path: '/images/{id}' },
-];
 
 /**
  * Default route throttling of the stage (every route, all callers together): a steady 50
@@ -49,10 +42,11 @@ export interface ApiStackProps extends StackProps {
 }
 
 /**
- * The upload API: an HTTP API whose four routes go to ingest's one HTTP handler, behind a
- * JWT authorizer (tokens of a Cognito user pool this stack creates, or of the issuer given
- * with `-c imgpipe:jwtIssuer=... -c imgpipe:jwtAudience=...`), throttled at the stage, with
- * CORS for the web origins and JSON access logs.
+ * The upload API: an HTTP API whose routes (`API_ROUTES` of `@imgpipe/workflow`) go to
+ * ingest's one HTTP handler, behind a JWT authorizer (tokens of a Cognito user pool this
+ * stack creates, or of the issuer given with `-c imgpipe:jwtIssuer=... -c
+ * imgpipe:jwtAudience=...`), throttled at the stage, with CORS for the web origins and JSON
+ * access logs.
  */
 export class ApiStack extends Stack {
   readonly api: HttpApi;
@@ -127,14 +121,18 @@ export class ApiStack extends Stack {
       defaultAuthorizer: authorizer,
       corsPreflight: {
         allowOrigins: [...config.webOrigins],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
+        // The methods the routes use, in API_METHODS order.
+        allowMethods: API_METHODS.filter((method) => API_ROUTES.some((route) => route.method === method)).map(
+          (method) => CorsHttpMethod[method],
+        ),
         allowHeaders: ['authorization', 'content-type'],
         maxAge: Duration.hours(1),
       },
     });
+    // The routes ingest's router serves (`API_ROUTES` of @imgpipe/workflow), all to its one HTTP function.
     const integration = new HttpLambdaIntegration('Ingest', props.handler);
     for (const route of API_ROUTES) {
-      this.api.addRoutes({ path: route.path, methods: [route.method], integration });
+      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {

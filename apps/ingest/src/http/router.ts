@@ -1,7 +1,8 @@
+import { API_ROUTES, type ApiRouteName } from '@imgpipe/workflow';
 import { MethodNotAllowedError, RouteNotFoundError } from '../errors';
 
-/** The routes of the ingest API. */
-export type RouteName = 'createUpload' | 'listImages' | 'getImage' | 'deleteImage';
+/** The routes of the ingest API (`API_ROUTES` of `@imgpipe/workflow`, which the ApiStack deploys). */
+export type RouteName = ApiRouteName;
 
 export interface MatchedRoute {
   readonly name: RouteName;
@@ -16,16 +17,24 @@ interface RouteDefinition {
   readonly methods: Readonly<Partial<Record<string, RouteName>>>;
 }
 
-const ROUTES: readonly RouteDefinition[] = [
-  { path: '/uploads', pattern: /^\/uploads\/?$/, methods: { POST: 'createUpload' } },
-  { path: '/images', pattern: /^\/images\/?$/, methods: { GET: 'listImages' } },
-  { path: '/images/{id}', pattern: /^\/images\/([^/]+)\/?$/, methods: { GET: 'getImage', DELETE: 'deleteImage' } },
-];
+/** `/images/{id}` -> `^/images/([^/]+)/?$`: a `{param}` is one path segment; a trailing slash is allowed. */
+function pathPattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => (/^\{[^}]+\}$/.test(segment) ? '([^/]+)' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}/?$`);
+}
+
+/** The shared route list grouped by path, so a known path with another method is a 405, not a 404. */
+const ROUTES: readonly RouteDefinition[] = [...new Set(API_ROUTES.map((route) => route.path))].map((path) => ({
+  path,
+  pattern: pathPattern(path),
+  methods: Object.fromEntries(API_ROUTES.filter((route) => route.path === path).map((route) => [route.method, route.name])),
+}));
 
 /** The API's routes as API Gateway route keys (`POST /uploads`, ...), for infra and the local runtime. */
-export const ROUTE_KEYS: readonly string[] = ROUTES.flatMap((route) =>
-  Object.keys(route.methods).map((method) => `${method} ${route.path}`),
-);
+export const ROUTE_KEYS: readonly string[] = API_ROUTES.map((route) => route.routeKey);
 
 /**
  * The route for a method and path.
