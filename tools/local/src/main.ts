@@ -1,131 +1,60 @@
-import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  configureImageRuntime,
-  resolveInputPolicy,
-  resolveRenditionSet,
-  type CompressOptions,
-} from '@imgpipe/image-ops';
-import { runBatch, type BatchRow } from './batch';
-import { formatBytes, formatTable } from './table';
 
-const USAGE = `usage: npm start -- <files or folders> [options]
+// Before any SDK client exists: the AWS SDK's "Node 20 support ends" notice is for
+// deployers, not for someone trying the pipeline on their machine.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
-Runs the compress and thumbnail services over local images, writing the outputs to
-./out/compressed/... and ./out/thumbnails/..., and prints a table.
+const BATCH_ONLY = ['out', 'renditions', 'formats', 'profile', 'quality', 'max-bytes', 'max-pixels', 'max-frames'] as const;
 
-options:
-  --out <dir>            output folder (default: ./out)
-  --concurrency <n>      images at once (default: the number of cores, ${availableParallelism()})
-  --renditions <set>     default | marketplace | a JSON file declaring a set (default: default)
-  --formats <list>       full-size formats, comma separated: webp,avif,jpeg (default: webp)
-  --profile <p>          default | fast (WebP effort 4 or 2)
-  --quality <q>          WebP quality 1-100 (default: 80)
-  --max-bytes <n>        refuse originals larger than this (default: 25 MiB)
-  --max-pixels <n>       refuse images with more pixels than this
-  --max-frames <n>       refuse animations with more frames than this
-  -h, --help             this text
-
-Exit code: 0 when every file was processed, 1 when any file was refused or failed.`;
-
-function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
-
+/**
+ * `npm start`, three modes:
+ * - no file arguments: the local runtime (the pipeline, the web UI, `/api`, `/cdn`);
+ * - `replay ...`: re-publish archived events;
+ * - `<files or folders> ...`: the offline batch mode into `./out`.
+ * Each mode loads only its own modules.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'replay') {
+    const { replayMain } = await import('./replay');
+    return replayMain(argv.slice(1));
+  }
+  // Both modes' options, so that option values are never mistaken for file arguments.
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
-      out: { type: 'string', default: 'out' },
+      // serve
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      user: { type: 'string' },
+      'no-ui': { type: 'boolean' },
+      'log-to-terminal': { type: 'boolean' },
+      // both
       concurrency: { type: 'string' },
-      renditions: { type: 'string', default: 'default' },
-      formats: { type: 'string', default: 'webp' },
-      profile: { type: 'string', default: 'default' },
+      help: { type: 'boolean', short: 'h' },
+      // batch
+      out: { type: 'string' },
+      renditions: { type: 'string' },
+      formats: { type: 'string' },
+      profile: { type: 'string' },
       quality: { type: 'string' },
       'max-bytes': { type: 'string' },
       'max-pixels': { type: 'string' },
       'max-frames': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+  if (positionals.length > 0) {
+    const { batchMain } = await import('./batch-main');
+    return batchMain(argv);
   }
-  if (positionals.length === 0) {
-    process.stderr.write(`${USAGE}\n`);
+  const batchOnly = BATCH_ONLY.filter((name) => values[name] !== undefined);
+  if (batchOnly.length > 0) {
+    process.stderr.write(`imgpipe: ${batchOnly.map((n) => `--${n}`).join(', ')} need files or folders to process (batch mode)\n`);
     return 2;
   }
-
-  const renditionSet =
-    values.renditions === 'default' || values.renditions === 'marketplace'
-      ? resolveRenditionSet(values.renditions)
-      : resolveRenditionSet(JSON.parse(readFileSync(values.renditions, 'utf8')) as unknown);
-  const quality = positiveInt('quality', values.quality);
-  const compress: Partial<CompressOptions> = {
-    formats: values.formats.split(',').map((f) => f.trim()) as CompressOptions['formats'],
-    profile: values.profile as CompressOptions['profile'],
-    ...(quality === undefined ? {} : { webp: { quality, effort: values.profile === 'fast' ? 2 : 4 } }),
-  };
-  const policy = resolveInputPolicy({
-    ...(values['max-bytes'] ? { maxBytes: positiveInt('max-bytes', values['max-bytes']) } : {}),
-    ...(values['max-pixels'] ? { maxPixels: positiveInt('max-pixels', values['max-pixels']) } : {}),
-    ...(values['max-frames'] ? { maxFrames: positiveInt('max-frames', values['max-frames']) } : {}),
-  });
-  const concurrency = positiveInt('concurrency', values.concurrency) ?? availableParallelism();
-  configureImageRuntime();
-
-  const outDir = resolve(values.out);
-  const started = performance.now();
-  const tty = process.stderr.isTTY;
-  const rows = await runBatch(positionals, {
-    outDir,
-    concurrency,
-    renditionSet,
-    compress,
-    policy,
-    onProgress: (done, total, row) => {
-      const text = `[${done}/${total}] ${row.status.padEnd(9)} ${row.file}`;
-      process.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);
-    },
-  });
-  if (tty) process.stderr.write('\r\x1b[K');
-  const seconds = (performance.now() - started) / 1000;
-
-  process.stdout.write(`${renderRows(rows)}\n\n`);
-  const ok = rows.filter((r) => r.status === 'processed');
-  const original = ok.reduce((sum, r) => sum + r.originalBytes, 0);
-  const webp = ok.reduce((sum, r) => sum + (r.webpBytes ?? 0), 0);
-  process.stdout.write(
-    `${ok.length} of ${rows.length} processed in ${seconds.toFixed(1)} s` +
-      (ok.length ? `; ${formatBytes(original)} -> ${formatBytes(webp)} WebP (${(100 - (webp / original) * 100).toFixed(1)}% saved)` : '') +
-      `; outputs in ${outDir}\n`,
-  );
-  const bad = rows.filter((r) => r.status !== 'processed');
-  for (const row of bad) process.stderr.write(`${row.status}: ${row.file}: ${row.error}\n`);
-  if (rows.length === 0) process.stderr.write('no files found\n');
-  return bad.length > 0 || rows.length === 0 ? 1 : 0;
-}
-
-function renderRows(rows: readonly BatchRow[]): string {
-  return formatTable(
-    ['file', 'original', 'webp', 'savings %', 'renditions', 'ms', 'status'],
-    rows.map((r) => [
-      r.file,
-      r.originalBytes,
-      r.webpBytes ?? '-',
-      r.savingsPercent === undefined ? '-' : r.savingsPercent.toFixed(1),
-      r.renditions?.join(', ') ?? '-',
-      r.ms,
-      r.status === 'processed' ? 'processed' : (r.error ?? r.status),
-    ]),
-  );
+  const { serveMain } = await import('./serve-main');
+  return serveMain(values);
 }
 
 if (require.main === module) {

@@ -1,0 +1,151 @@
+/*
+ * Plain, dependency-free code: this module is bundled into a CloudFront Function
+ * (cloudfront-js-2.0), which has no Node APIs, no modules and a small subset of the
+ * standard library. Loops and string methods only; nothing is imported.
+ */
+
+/** The full-size formats a negotiated URL can answer with, best compression first. */
+export const NEGOTIABLE_FORMATS = ['avif', 'webp', 'jpeg'] as const;
+export type NegotiableFormat = (typeof NEGOTIABLE_FORMATS)[number];
+
+/** The `Content-Type` of each format. */
+export const FORMAT_CONTENT_TYPES: Readonly<Record<NegotiableFormat, string>> = {
+  avif: 'image/avif',
+  webp: 'image/webp',
+  jpeg: 'image/jpeg',
+};
+
+/** The file extension each format is stored under (`compressed/{user}/{id}/full.<ext>`). */
+export const FORMAT_EXTENSIONS: Readonly<Record<NegotiableFormat, string>> = {
+  avif: 'avif',
+  webp: 'webp',
+  jpeg: 'jpg',
+};
+
+/** The media types that name each format in an `Accept` header (`image/jpg` is a common misspelling). */
+const MEDIA_TYPES: Readonly<Record<NegotiableFormat, readonly string[]>> = {
+  avif: ['image/avif'],
+  webp: ['image/webp'],
+  jpeg: ['image/jpeg', 'image/jpg', 'image/pjpeg'],
+};
+
+/** When nothing is acceptable: the most widely decodable format there is. */
+const FALLBACK_ORDER: readonly NegotiableFormat[] = ['jpeg', 'webp', 'avif'];
+
+/** No range says anything about the format (or only a wildcard, for AVIF and WebP). */
+const UNPROVEN = -1;
+
+interface MediaRange {
+  readonly type: string;
+  readonly q: number;
+}
+
+/** `q` as RFC 9110 writes it: 0 to 1 with at most three decimals. Anything else: not a valid range. */
+function parseQuality(text: string): number | undefined {
+  const value = text.trim();
+  if (value.length === 0 || value.length > 5) return undefined;
+  const first = value.charAt(0);
+  if (first !== '0' && first !== '1') return undefined;
+  if (value.length > 1) {
+    if (value.charAt(1) !== '.') return undefined;
+    for (let i = 2; i < value.length; i++) {
+      const c = value.charAt(i);
+      if (c < '0' || c > '9') return undefined;
+      if (first === '1' && c !== '0') return undefined;
+    }
+  }
+  return Number(value);
+}
+
+function parseAccept(header: string): MediaRange[] {
+  const ranges: MediaRange[] = [];
+  const parts = header.split(',');
+  for (let i = 0; i < parts.length; i++) {
+    const params = (parts[i] as string).split(';');
+    const type = (params[0] as string).trim().toLowerCase();
+    if (type.indexOf('/') <= 0) continue;
+    let q: number | undefined = 1;
+    for (let j = 1; j < params.length; j++) {
+      const param = params[j] as string;
+      const eq = param.indexOf('=');
+      if (eq < 0) continue;
+      if (param.slice(0, eq).trim().toLowerCase() === 'q') q = parseQuality(param.slice(eq + 1));
+    }
+    if (q !== undefined) ranges.push({ type, q });
+  }
+  return ranges;
+}
+
+/**
+ * How much the client wants `format`: the highest `q` among the ranges that name it
+ * exactly; failing that, the `q` of `image/*`, then of `*\/*`. A wildcard qualifies JPEG
+ * only: a client that decodes AVIF or WebP says so (every current browser names both),
+ * while one that sends only wildcards (curl, crawlers, old browsers) may not. For AVIF and
+ * WebP a wildcard can only refuse (`q=0`); otherwise they are `UNPROVEN`.
+ */
+function qualityOf(format: NegotiableFormat, ranges: readonly MediaRange[]): number {
+  const names = MEDIA_TYPES[format];
+  let exact = UNPROVEN;
+  let imageAny = UNPROVEN;
+  let any = UNPROVEN;
+  for (let i = 0; i < ranges.length; i++) {
+    const range = ranges[i] as MediaRange;
+    if (names.indexOf(range.type) >= 0) exact = Math.max(exact, range.q);
+    else if (range.type === 'image/*') imageAny = Math.max(imageAny, range.q);
+    else if (range.type === '*/*') any = Math.max(any, range.q);
+  }
+  if (exact !== UNPROVEN) return exact;
+  const wildcard = imageAny !== UNPROVEN ? imageAny : any;
+  if (format === 'jpeg' || wildcard === 0) return wildcard;
+  return UNPROVEN;
+}
+
+/**
+ * The format to answer a negotiated image URL with (`/cdn/compressed/{user}/{id}/full`),
+ * from the request's `Accept` header and the formats stored for the image. Used by the CDN
+ * (a CloudFront Function) and by the local runtime, so both answer alike.
+ *
+ * - The format with the highest `q` wins; on a tie, the smaller file: AVIF, then WebP,
+ *   then JPEG. `q=0` refuses a format.
+ * - AVIF and WebP count only when named (`image/avif`, `image/webp`); JPEG also through
+ *   `image/*` or `*\/*`. A missing or empty header means `*\/*`: JPEG.
+ * - Only formats in `available` are ever returned. When none is acceptable, the most
+ *   widely decodable available one is (JPEG, then WebP, then AVIF), preferring one the
+ *   header did not refuse: an image the client may not want beats no image.
+ *
+ * @returns `undefined` only when `available` holds no known format.
+ * @example
+ * negotiateImageFormat('image/avif,image/webp,image/apng,*\/*;q=0.8', ['webp', 'jpeg']); // 'webp'
+ * negotiateImageFormat(undefined, ['avif', 'webp', 'jpeg']); // 'jpeg'
+ */
+export function negotiateImageFormat(
+  accept: string | undefined,
+  available: readonly NegotiableFormat[],
+): NegotiableFormat | undefined {
+  const header = accept === undefined || accept.trim() === '' ? '*/*' : accept;
+  const ranges = parseAccept(header);
+  const quality: Partial<Record<NegotiableFormat, number>> = {};
+  let best: NegotiableFormat | undefined;
+  let bestQ = 0;
+  for (let i = 0; i < NEGOTIABLE_FORMATS.length; i++) {
+    const format = NEGOTIABLE_FORMATS[i] as NegotiableFormat;
+    if (available.indexOf(format) < 0) continue;
+    const q = qualityOf(format, ranges);
+    quality[format] = q;
+    if (q > bestQ) {
+      best = format;
+      bestQ = q;
+    }
+  }
+  if (best !== undefined) return best;
+  // Nothing acceptable: the most decodable format not refused outright, else any.
+  for (let i = 0; i < FALLBACK_ORDER.length; i++) {
+    const format = FALLBACK_ORDER[i] as NegotiableFormat;
+    if (quality[format] === UNPROVEN) return format;
+  }
+  for (let i = 0; i < FALLBACK_ORDER.length; i++) {
+    const format = FALLBACK_ORDER[i] as NegotiableFormat;
+    if (available.indexOf(format) >= 0) return format;
+  }
+  return undefined;
+}

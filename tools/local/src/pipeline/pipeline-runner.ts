@@ -1,0 +1,169 @@
+import type { StateMachine } from 'aws-local-stepfunctions';
+import type { LocalTaskHandlers } from '@imgpipe/workflow';
+
+type JsonInput = Parameters<StateMachine['run']>[0];
+
+/** Counts of executions, for the progress line. */
+export interface RunnerCounts {
+  readonly queued: number;
+  readonly running: number;
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
+/** How an execution ended. */
+export interface ExecutionOutcome {
+  readonly key: string;
+  readonly status: 'succeeded' | 'failed' | 'aborted';
+  readonly output?: unknown;
+  readonly error?: unknown;
+  readonly ms: number;
+}
+
+export interface PipelineRunnerOptions {
+  /** The state machine, constructed once (executions are independent); may still be loading. */
+  readonly machine: StateMachine | Promise<StateMachine>;
+  /** Every Task state's local function (`toLocalTaskHandlers`). */
+  readonly taskHandlers: LocalTaskHandlers;
+  /** Executions at once; the rest wait in order (default 1). */
+  readonly concurrency: number;
+  /** Per-state retry pauses in ms instead of the definition's (tests: 0). */
+  readonly retryIntervalOverrides?: Readonly<Record<string, number>>;
+  readonly onSettled?: (outcome: ExecutionOutcome) => void;
+  /** Called whenever a count changes. */
+  readonly onChange?: (counts: RunnerCounts) => void;
+}
+
+interface Pending {
+  readonly key: string;
+  readonly input: unknown;
+}
+
+interface Running {
+  readonly key: string;
+  readonly abort: () => void;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Starts executions of the pipeline state machine (aws-local-stepfunctions) with bounded
+ * concurrency: a burst of uploads waits in a FIFO queue instead of decoding every image at
+ * once. An execution already queued or running under the same key (the `ImageUploaded`
+ * event id) is not started twice; a later one is, as EventBridge would deliver it again.
+ */
+export class PipelineRunner {
+  private readonly queue: Pending[] = [];
+  private readonly running = new Map<string, Running>();
+  private succeeded = 0;
+  private failed = 0;
+  private accepting = true;
+
+  constructor(private readonly options: PipelineRunnerOptions) {
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new RangeError(`concurrency must be a positive integer, got ${options.concurrency}`);
+    }
+  }
+
+  get counts(): RunnerCounts {
+    return { queued: this.queue.length, running: this.running.size, succeeded: this.succeeded, failed: this.failed };
+  }
+
+  /** Queues an execution; false when one with this key is already queued or running, or after stop. */
+  submit(key: string, input: unknown): boolean {
+    if (!this.accepting || this.running.has(key) || this.queue.some((p) => p.key === key)) return false;
+    this.queue.push({ key, input });
+    this.changed();
+    this.startNext();
+    return true;
+  }
+
+  /** Resolves when nothing is queued or running. */
+  async idle(): Promise<void> {
+    while (this.queue.length > 0 || this.running.size > 0) {
+      await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    }
+  }
+
+  /**
+   * Takes no more work and drops the queue; waits up to `graceMs` for running executions,
+   * then aborts the rest (their images are run again on the next start).
+   * @returns how many executions were abandoned (queued or aborted).
+   */
+  async stop(graceMs: number): Promise<number> {
+    this.accepting = false;
+    const dropped = this.queue.splice(0).length;
+    const running = [...this.running.values()];
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const finished = Promise.allSettled(running.map((r) => r.done)).then(() => 'done' as const);
+    const result = await Promise.race([finished, graceOver]);
+    clearTimeout(timer);
+    let aborted = 0;
+    if (result === 'timeout') {
+      for (const r of this.running.values()) {
+        r.abort();
+        aborted += 1;
+      }
+      await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    }
+    this.changed();
+    return dropped + aborted;
+  }
+
+  private startNext(): void {
+    while (this.accepting && this.running.size < this.options.concurrency) {
+      const next = this.queue.shift();
+      if (!next) return;
+      this.start(next);
+    }
+  }
+
+  private start({ key, input }: Pending): void {
+    const started = performance.now();
+    let aborted = false;
+    let abortExecution: (() => void) | undefined;
+    const settle = (outcome: Omit<ExecutionOutcome, 'key' | 'ms'>) => {
+      if (outcome.status === 'succeeded') this.succeeded += 1;
+      else if (outcome.status === 'failed') this.failed += 1;
+      this.options.onSettled?.({ key, ms: Math.round(performance.now() - started), ...outcome });
+    };
+    const run = async (): Promise<void> => {
+      const machine = await this.options.machine;
+      if (aborted) return settle({ status: 'aborted' });
+      const execution = machine.run(input as JsonInput, {
+        overrides: {
+          taskResourceLocalHandlers: this.options.taskHandlers,
+          ...(this.options.retryIntervalOverrides ? { retryIntervalOverrides: { ...this.options.retryIntervalOverrides } } : {}),
+        },
+        noThrowOnAbort: true,
+      });
+      abortExecution = execution.abort;
+      try {
+        const output = await execution.result;
+        settle(aborted ? { status: 'aborted' } : { status: 'succeeded', output });
+      } catch (error) {
+        settle({ status: 'failed', error });
+      }
+    };
+    const entry: Running = {
+      key,
+      abort: () => {
+        aborted = true;
+        abortExecution?.();
+      },
+      done: run().finally(() => {
+        this.running.delete(key);
+        this.changed();
+        this.startNext();
+      }),
+    };
+    this.running.set(key, entry);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.options.onChange?.(this.counts);
+  }
+}

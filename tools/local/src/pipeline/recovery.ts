@@ -1,0 +1,101 @@
+import { parseUploadKey } from '@imgpipe/ingest';
+import { ORIGINALS_PREFIX, type ImageEventStore, type ObjectStore, type StoredImageEvent } from '@imgpipe/platform';
+import { LOCAL_ACCOUNT, LOCAL_EVENT_REGION, type BusEntry, type BusEvent } from '../bus/bus-event';
+
+/** The events after which an image's pipeline run has nothing left to do. */
+export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['ImageProcessed', 'ImageProcessingFailed', 'ImageDeleted']);
+
+export interface RecoveryDeps {
+  readonly eventStore: ImageEventStore;
+  readonly store: ObjectStore;
+  readonly originalsBucket: string;
+  /** Starts the pipeline on an `ImageUploaded` event (the `image-uploaded-to-pipeline` rule's target). */
+  readonly runPipeline: (event: BusEvent) => void;
+  /** Puts an S3 "Object Created" event on the default bus (S3's notification, again). */
+  readonly announceObject: (entry: BusEntry) => Promise<void>;
+  /** Whether S3 announced this original itself since the start (a fresh upload, not a lost one). */
+  readonly announcedSinceStart?: (key: string) => boolean;
+}
+
+export interface RecoveryResult {
+  /** Images whose last `ImageUploaded` had no terminal event: run again. */
+  readonly rerun: readonly string[];
+  /** Originals with no history at all (the process died before ingest saw them): announced again. */
+  readonly reannounced: readonly string[];
+}
+
+/**
+ * The `ImageUploaded` an image's pipeline run still owes an outcome to: its last
+ * `ImageUploaded`, when no terminal event follows it.
+ */
+export function unfinishedUpload(history: readonly StoredImageEvent[]): StoredImageEvent | undefined {
+  let unfinished: StoredImageEvent | undefined;
+  for (const event of history) {
+    if (event.detailType === 'ImageUploaded') unfinished = event;
+    else if (TERMINAL_EVENTS.has(event.detailType)) unfinished = undefined;
+  }
+  return unfinished;
+}
+
+/** The event the bus delivered for a stored `ImageUploaded` (its id is the envelope's). */
+export function toPipelineInput(event: StoredImageEvent): BusEvent {
+  return {
+    version: '0',
+    id: event.eventId,
+    'detail-type': event.detailType,
+    source: event.source,
+    account: LOCAL_ACCOUNT,
+    time: event.occurredAt,
+    region: LOCAL_EVENT_REGION,
+    resources: [],
+    detail: event.detail,
+  };
+}
+
+/**
+ * Crash safety, run on every start. Work in flight when the process stopped (or died) is
+ * picked up again; every step is idempotent (deterministic event ids, idempotent tasks),
+ * so running an image twice records it once.
+ * 1. Every image whose history has an `ImageUploaded` with no terminal event after it
+ *    (`ImageProcessed`, `ImageProcessingFailed`, `ImageDeleted`) is run through the
+ *    pipeline again.
+ * 2. Every original under `uploads/` whose image has no history at all (stored, but the
+ *    process died before ingest checked it) is announced again as "Object Created" —
+ *    unless S3 announced it itself since the start (an upload arriving during recovery).
+ */
+export async function recoverUnfinishedWork(deps: RecoveryDeps): Promise<RecoveryResult> {
+  const known = new Set<string>();
+  const rerun: string[] = [];
+  for await (const imageId of deps.eventStore.scanImageIds()) {
+    known.add(imageId);
+    const upload = unfinishedUpload(await deps.eventStore.load(imageId));
+    if (upload) {
+      deps.runPipeline(toPipelineInput(upload));
+      rerun.push(imageId);
+    }
+  }
+
+  const reannounced: string[] = [];
+  for (const key of await deps.store.list(deps.originalsBucket, ORIGINALS_PREFIX)) {
+    const parts = parseUploadKey(key);
+    if (!parts || known.has(parts.imageId) || deps.announcedSinceStart?.(key)) continue;
+    // Ingest may have published ImageUploaded just now; only a history still empty counts.
+    if ((await deps.eventStore.load(parts.imageId)).length > 0) continue;
+    const head = await deps.store.head({ bucket: deps.originalsBucket, key });
+    if (!head) continue;
+    await deps.announceObject({
+      source: 'aws.s3',
+      detailType: 'Object Created',
+      resources: [`arn:aws:s3:::${deps.originalsBucket}`],
+      detail: {
+        version: '0',
+        bucket: { name: deps.originalsBucket },
+        object: { key, size: head.size, ...(head.etag ? { etag: head.etag.replace(/"/g, '') } : {}) },
+        reason: 'PostObject',
+        requester: 'imgpipe-local-recovery',
+      },
+    });
+    reannounced.push(parts.imageId);
+  }
+  return { rerun, reannounced };
+}

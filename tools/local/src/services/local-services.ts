@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { APIGatewayProxyStructuredResultV2, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createCompressImage, loadCompressConfig } from '@imgpipe/compress';
+import { ImageUploadedDataSchema } from '@imgpipe/contracts';
+import { configureImageRuntime, isInvalidImageError } from '@imgpipe/image-ops';
+import {
+  createAwsIngestPorts,
+  createHttpApiHandler,
+  createIngestServices,
+  createObjectCreatedHandler,
+  loadIngestConfig,
+  recordOutcome,
+  type CheckUploadOutcome,
+  type HttpApiEvent,
+  type IngestConfig,
+  type IngestServices,
+} from '@imgpipe/ingest';
+import {
+  createAwsMetadataDependencies,
+  createMetadataService,
+  createOnPipelineEventHandler,
+  createRecordFailureHandler,
+  createRecordMetadataHandler,
+  loadMetadataConfig,
+  type MetadataService,
+  type OnPipelineEventResult,
+} from '@imgpipe/metadata';
+import {
+  createNotifyBatchHandler,
+  createNotifyUseCase,
+  deliverOncePerEvent,
+  HttpWebhookSender,
+  loadNotifyConfig,
+} from '@imgpipe/notify';
+import {
+  createTaskHandler,
+  localLambdaContext,
+  logger,
+  S3ObjectStore,
+  type AwsClients,
+  type Env,
+  type EventPublisher,
+  type Notification,
+  type Notifier,
+} from '@imgpipe/platform';
+import { createGenerateThumbnails, loadThumbnailConfig } from '@imgpipe/thumbnail';
+import { createPutEventsTask, EVENT_BUS_NAME, toLocalTaskHandlers, type LocalTaskHandlers } from '@imgpipe/workflow';
+
+/**
+ * The SNS topic's local stand-in: each notification appended as a JSON line to a file
+ * (`.imgpipe/logs/notifications.jsonl`), where a person can read what subscribers would get.
+ */
+export class FileNotifier implements Notifier {
+  constructor(private readonly path: string) {}
+
+  async notify(notification: Notification): Promise<{ messageId: string }> {
+    const messageId = randomUUID();
+    await mkdir(dirname(this.path), { recursive: true });
+    await appendFile(this.path, `${JSON.stringify({ messageId, at: new Date().toISOString(), ...notification })}\n`);
+    return { messageId };
+  }
+}
+
+export interface LocalServicesDeps {
+  /** The environment every service reads its configuration from (resources and knobs). */
+  readonly env: Env;
+  /** SDK clients on the local S3 and DynamoDB servers. */
+  readonly clients: AwsClients;
+  /** The `imgpipe` bus. */
+  readonly publisher: EventPublisher;
+  /** Where notify's SNS messages go. */
+  readonly notifier: Notifier;
+}
+
+/** Every handler the runtime routes to, built from the services' own factories. */
+export interface LocalServices {
+  readonly ingestConfig: IngestConfig;
+  readonly ingest: IngestServices;
+  readonly metadata: MetadataService;
+  /** The ingest HTTP API (API Gateway HTTP API v2 events). */
+  readonly httpApi: (event: HttpApiEvent) => Promise<APIGatewayProxyStructuredResultV2>;
+  /** ingest `onObjectCreated` (S3 "Object Created" events from the default bus). */
+  readonly onObjectCreated: (event: unknown) => Promise<CheckUploadOutcome>;
+  /** metadata `onPipelineEvent` (every imgpipe event). */
+  readonly onPipelineEvent: (event: EventBridgeEvent<string, unknown>) => Promise<OnPipelineEventResult>;
+  /** notify's SQS batch handler. */
+  readonly notifyBatch: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  /** The pipeline's Task states -> the compress, thumbnail and metadata task handlers and PutEvents. */
+  readonly taskHandlers: LocalTaskHandlers;
+}
+
+/**
+ * Wires every service the way its Lambda entry point does — the same config loaders, use
+ * cases and handler factories — over the local peers (S3 and DynamoDB adapters on the
+ * local servers) and the local bus in place of EventBridge. Nothing reads `process.env`:
+ * the configuration comes from `env`, so two runtimes can live in one process. Every
+ * service's configuration is read now: a bad setting throws its `ConfigError` here.
+ */
+export function createLocalServices(deps: LocalServicesDeps): LocalServices {
+  const { env, clients, publisher } = deps;
+
+  const ingestConfig = loadIngestConfig(env);
+  const ingest = createIngestServices(ingestConfig, { ...createAwsIngestPorts(ingestConfig, clients), publisher });
+  const httpApi = createHttpApiHandler(() => ingest, { log: logger });
+  const onObjectCreated = createObjectCreatedHandler(() => ingest.checkUpload, { observe: recordOutcome });
+
+  const metadataConfig = loadMetadataConfig(env);
+  const metadata = createMetadataService({ ...createAwsMetadataDependencies(metadataConfig, clients), publisher });
+  const onPipelineEvent = createOnPipelineEventHandler(() => metadata);
+
+  const store = new S3ObjectStore(clients.s3);
+  // The compress and thumbnail Lambdas are this very adapter over their use cases; their
+  // entry points differ only in building S3 clients from process.env. Their configuration
+  // is read here, at start, so a bad setting stops `npm start` instead of failing images.
+  const compressConfig = loadCompressConfig(env);
+  const thumbnailConfig = loadThumbnailConfig(env);
+  const compress = createTaskHandler({
+    input: ImageUploadedDataSchema,
+    isInvalidInput: isInvalidImageError,
+    coldStart: () => {
+      configureImageRuntime();
+      return createCompressImage({ store, ...compressConfig });
+    },
+  });
+  const thumbnail = createTaskHandler({
+    input: ImageUploadedDataSchema,
+    isInvalidInput: isInvalidImageError,
+    coldStart: () => {
+      configureImageRuntime();
+      return createGenerateThumbnails({ store, ...thumbnailConfig });
+    },
+  });
+
+  const notifyConfig = loadNotifyConfig(env);
+  const notifyUseCase = createNotifyUseCase({
+    notifier: deps.notifier,
+    webhookSender: new HttpWebhookSender({
+      ...notifyConfig.webhookPolicy,
+      timeoutMs: notifyConfig.webhookTimeoutMs,
+      maxResponseBytes: notifyConfig.webhookMaxResponseBytes,
+    }),
+    webhooks: notifyConfig.webhooks,
+    once: deliverOncePerEvent({ tableName: notifyConfig.idempotencyTable, client: clients.dynamodb }),
+  });
+  const notifyHandler = createNotifyBatchHandler(() => notifyUseCase);
+
+  return {
+    ingestConfig,
+    ingest,
+    metadata,
+    httpApi,
+    onObjectCreated,
+    onPipelineEvent,
+    notifyBatch: (event) => notifyHandler(event, localLambdaContext({ functionName: 'imgpipe-local-notify' })),
+    taskHandlers: toLocalTaskHandlers({
+      Compress: compress,
+      Thumbnail: thumbnail,
+      RecordMetadata: createRecordMetadataHandler(() => metadata),
+      RecordFailure: createRecordFailureHandler(() => metadata),
+      PublishProcessed: createPutEventsTask(publisher, { eventBusName: EVENT_BUS_NAME }),
+    }),
+  };
+}
