@@ -15,7 +15,8 @@ export default [
       '@nx/enforce-module-boundaries': [
         'error',
         {
-          enforceBuildableLibDependency: true,
+          // Libraries are consumed as sources (npm workspaces), never built on their own.
+          enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
             // Apps never import apps; they stand on libs only. No CDK in runtime code.

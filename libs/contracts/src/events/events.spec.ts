@@ -207,8 +207,12 @@ describe('field rules', () => {
     expect(pathsOf(ImageUploadedV1, detail)).toEqual(['data.original.size']);
   });
 
-  it.each(['svg', 'bmp', 'JPEG'])('refuses the original format %s', (format) => {
+  it.each(['bmp', 'JPEG', 'pdf'])('refuses the original format %s', (format) => {
     expect(pathsOf(ImageUploadedV1, withData(ImageUploadedV1, { format }))).toEqual(['data.format']);
+  });
+
+  it('carries svg, which the default input policy refuses but configuration may allow', () => {
+    expect(ImageUploadedV1.data.safeParse({ ...ImageUploadedV1.examples.minimal, format: 'svg' }).success).toBe(true);
   });
 
   it.each(['a/b.jpg', 'a\\b.jpg', 'a\u0000.jpg'])('refuses the filename %j', (filename) => {
