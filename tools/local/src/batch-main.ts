@@ -1,12 +1,14 @@
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import {
   configureImageRuntime,
+  readRenditionSet,
+  resolveCompressOptions,
   resolveInputPolicy,
-  resolveRenditionSet,
   type CompressOptions,
+  type CompressOptionsInput,
 } from '@imgpipe/image-ops';
 import { runBatch, type BatchRow } from './batch';
 import { formatBytes, formatTable } from './table';
@@ -67,16 +69,14 @@ export async function batchMain(argv: readonly string[]): Promise<number> {
     return 2;
   }
 
-  const renditionSet =
-    values.renditions === 'default' || values.renditions === 'marketplace'
-      ? resolveRenditionSet(values.renditions)
-      : resolveRenditionSet(JSON.parse(readFileSync(values.renditions, 'utf8')) as unknown);
+  const renditionSet = readRenditionSet(values.renditions);
   const quality = positiveInt('quality', values.quality);
-  const compress: Partial<CompressOptions> = {
+  // Validated once, up front: a bad --formats or --profile is one clear error, not one per file.
+  const compress = validCompressOptions({
     formats: values.formats.split(',').map((f) => f.trim()) as CompressOptions['formats'],
     profile: values.profile as CompressOptions['profile'],
-    ...(quality === undefined ? {} : { webp: { quality, effort: values.profile === 'fast' ? 2 : 4 } }),
-  };
+    ...(quality === undefined ? {} : { webp: { quality } }),
+  });
   const policy = resolveInputPolicy({
     ...(values['max-bytes'] ? { maxBytes: positiveInt('max-bytes', values['max-bytes']) } : {}),
     ...(values['max-pixels'] ? { maxPixels: positiveInt('max-pixels', values['max-pixels']) } : {}),
@@ -130,4 +130,13 @@ function renderRows(rows: readonly BatchRow[]): string {
       r.status === 'processed' ? 'processed' : (r.error ?? r.status),
     ]),
   );
+}
+
+function validCompressOptions(input: CompressOptionsInput): CompressOptions {
+  try {
+    return resolveCompressOptions(input);
+  } catch (error) {
+    const issues = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : String(error);
+    throw new Error(`invalid --formats, --profile or --quality: ${issues}`, { cause: error });
+  }
 }

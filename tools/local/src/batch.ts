@@ -8,7 +8,7 @@ import {
   checkUploadHead,
   isInvalidImageError,
   renditionSetVersion,
-  type CompressOptions,
+  type CompressOptionsInput,
   type InputPolicy,
   type RenditionSet,
 } from '@imgpipe/image-ops';
@@ -22,7 +22,7 @@ export interface BatchOptions {
   readonly outDir: string;
   readonly concurrency: number;
   readonly renditionSet: RenditionSet;
-  readonly compress?: Partial<CompressOptions>;
+  readonly compress?: CompressOptionsInput;
   readonly policy?: InputPolicy;
   /** Called after each file, for a progress line. */
   readonly onProgress?: (done: number, total: number, row: BatchRow) => void;
