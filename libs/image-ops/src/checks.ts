@@ -13,8 +13,17 @@ export {
   TRANSIENT_IMAGE_CODES,
 } from './errors';
 export type { ImageOpsErrorOptions, InvalidImageCode, TransientImageCode } from './errors';
-export { contentTypeOf, extensionOf, INPUT_FORMATS, OUTPUT_FORMATS, SNIFF_BYTES, sniffFormat } from './formats';
+export {
+  contentTypeOf,
+  extensionOf,
+  INPUT_FORMATS,
+  MAX_OUTPUT_DIMENSION,
+  OUTPUT_FORMATS,
+  SNIFF_BYTES,
+  sniffFormat,
+} from './formats';
 export type { ContentTypeOf, InputFormat, OutputContentType, OutputFormat } from './formats';
+export { DEFAULT_BACKGROUND, hexColourSchema } from './colour';
 export { readHeaderDimensions } from './header';
 export type { HeaderDimensions } from './header';
 export {
@@ -29,11 +38,22 @@ export type { InputPolicy, InputPolicyEnv, UploadHeadCheck } from './policy';
 export {
   DEFAULT_RENDITION_SET,
   MARKETPLACE_RENDITION_SET,
+  MAX_RENDITION_DIMENSION,
+  MAX_RENDITIONS,
   readRenditionSet,
+  RENDITION_FITS,
+  RENDITION_POSITIONS,
   renditionSchema,
   renditionSetSchema,
   renditionSetVersion,
   RENDITION_SET_PRESETS,
   resolveRenditionSet,
 } from './rendition-set';
-export type { Rendition, RenditionInput, RenditionSet, RenditionSetInput } from './rendition-set';
+export type {
+  Rendition,
+  RenditionFit,
+  RenditionInput,
+  RenditionPosition,
+  RenditionSet,
+  RenditionSetInput,
+} from './rendition-set';

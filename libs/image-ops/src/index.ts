@@ -2,41 +2,8 @@
  * `@imgpipe/image-ops`: pure image operations on sharp. Bytes and options in, bytes and
  * facts out; no AWS, no I/O. The only project allowed to import `sharp`.
  */
-export {
-  INVALID_IMAGE_CODES,
-  ImageOpsError,
-  InvalidImageError,
-  isImageOpsError,
-  isInvalidImageError,
-  TRANSIENT_IMAGE_CODES,
-} from './errors';
-export type { ImageOpsErrorOptions, InvalidImageCode, TransientImageCode } from './errors';
-
-export {
-  contentTypeOf,
-  extensionOf,
-  INPUT_FORMATS,
-  MAX_OUTPUT_DIMENSION,
-  OUTPUT_FORMATS,
-  SNIFF_BYTES,
-  sniffFormat,
-} from './formats';
-export type { ContentTypeOf, InputFormat, OutputContentType, OutputFormat } from './formats';
-
-export { readHeaderDimensions } from './header';
-export type { HeaderDimensions } from './header';
-
-export { hexColourSchema, DEFAULT_BACKGROUND } from './colour';
-
-export {
-  checkUploadHead,
-  DEFAULT_INPUT_POLICY,
-  inputPolicyEnvShape,
-  inputPolicyFromEnv,
-  inputPolicySchema,
-  resolveInputPolicy,
-} from './policy';
-export type { InputPolicy, InputPolicyEnv, UploadHeadCheck } from './policy';
+// The sharp-free part (formats, policy, errors, rendition sets): also `@imgpipe/image-ops/checks`.
+export * from './checks';
 
 export { probe } from './probe';
 export type { ImageFacts } from './probe';
@@ -61,31 +28,8 @@ export type {
   EncodedImage,
 } from './compress';
 
-export {
-  DEFAULT_RENDITION_SET,
-  MARKETPLACE_RENDITION_SET,
-  MAX_RENDITION_DIMENSION,
-  MAX_RENDITIONS,
-  RENDITION_FITS,
-  RENDITION_POSITIONS,
-  readRenditionSet,
-  RENDITION_SET_PRESETS,
-  renditions,
-  renditionSchema,
-  renditionSetSchema,
-  renditionSetVersion,
-  resolveRenditionSet,
-} from './renditions';
-export type {
-  Rendition,
-  RenditionFit,
-  RenditionInput,
-  RenditionOptions,
-  RenditionPosition,
-  RenditionResult,
-  RenditionSet,
-  RenditionSetInput,
-} from './renditions';
+export { renditions } from './renditions';
+export type { RenditionOptions, RenditionResult } from './renditions';
 
 export { processImage } from './process';
 export type { ProcessedImage, ProcessImageOptions, ProcessTimings } from './process';
