@@ -1,3 +1,4 @@
+import type { HistoryEntry } from '@imgpipe/contracts/views';
 import type { ImageRecord, ImageRecordKey, StoredImageEvent } from '@imgpipe/platform';
 
 /**
@@ -6,19 +7,7 @@ import type { ImageRecord, ImageRecordKey, StoredImageEvent } from '@imgpipe/pla
  */
 export type ImageView = ImageRecordKey & { readonly [attribute: string]: unknown };
 
-/** One event of an image's history, as the API shows it. */
-export interface HistoryEntry {
-  /** 1 for the image's first event, then 2, 3, ... */
-  readonly sequence: number;
-  readonly eventId: string;
-  /** The event name, e.g. `ImageUploaded`. */
-  readonly detailType: string;
-  readonly source: string;
-  readonly occurredAt: string;
-  readonly correlationId?: string;
-  /** The event's `detail.data`. */
-  readonly data: unknown;
-}
+export type { HistoryEntry };
 
 export function toImageView(record: ImageRecord): ImageView {
   const { revision: _revision, ...view } = record;

@@ -12,12 +12,12 @@ import {
   type InputFormat,
   type ThumbnailsGeneratedV1,
 } from '@imgpipe/contracts';
+import type { ImageStatus } from '@imgpipe/contracts/views';
 import type { ImageRecord, StoredImageEvent } from '@imgpipe/platform';
 import { MetadataError } from './errors';
 
-/** Where an image is in the pipeline, as the read model shows it. */
-export const IMAGE_STATUSES = ['processing', 'processed', 'failed', 'deleted'] as const;
-export type ImageStatus = (typeof IMAGE_STATUSES)[number];
+/** Where an image is in the pipeline: the read model's `status` (one definition, shared with the UI). */
+export { IMAGE_STATUSES, type ImageStatus } from '@imgpipe/contracts/views';
 
 /** Why the last pipeline run of an image failed. */
 export interface ImageFailure {

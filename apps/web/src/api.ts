@@ -7,15 +7,15 @@
  * wrong type is treated as absent, and an answer that is not the expected shape at all is
  * an {@link ApiError} with code `BAD_RESPONSE` — the pages never see `unknown`.
  */
+import { IMAGE_STATUSES, type DashboardStats, type HistoryEntry, type ImageChange, type ImageStatus } from '@imgpipe/contracts/views';
 
 // ---------------------------------------------------------------------------------------
-// Wire types. The ingest service's own types live in an app the UI may not import (apps
-// never import apps), so these are the client's view of the same JSON.
+// Wire types. The shared read-side shapes come from `@imgpipe/contracts/views`; the image
+// view below is the client's tolerant reading of the read-model record the API returns.
 // ---------------------------------------------------------------------------------------
 
-/** Where an image is in the pipeline (the read model's `status`). */
-export const IMAGE_STATUSES = ['processing', 'processed', 'failed', 'deleted'] as const;
-export type ImageStatus = (typeof IMAGE_STATUSES)[number];
+export { IMAGE_STATUSES };
+export type { DashboardStats, HistoryEntry, ImageChange, ImageStatus };
 
 /** Why the last pipeline run of an image failed. */
 export interface ImageFailure {
@@ -56,19 +56,6 @@ export interface ImageView {
   readonly updatedAt?: string;
 }
 
-/** One event of an image's history (`GET /api/images/{id}`), oldest first. */
-export interface HistoryEntry {
-  readonly sequence: number;
-  readonly eventId: string;
-  /** The event name, e.g. `ImageUploaded`. */
-  readonly detailType: string;
-  /** The producer, e.g. `imgpipe.compress`. */
-  readonly source: string;
-  readonly occurredAt: string;
-  readonly correlationId?: string;
-  /** The event's `detail.data`, as the contract of `detailType` describes it. */
-  readonly data: unknown;
-}
 
 /** `GET /api/images/{id}`. */
 export interface ImageDetails {
@@ -109,29 +96,7 @@ export interface DeleteResult {
   readonly deletedKeys: readonly string[];
 }
 
-/** Pipeline-wide figures: `GET /api/stats` and the `stats` events of `/api/events`. */
-export interface DashboardStats {
-  readonly processed: number;
-  readonly failed: number;
-  readonly failedByCode: Readonly<Record<string, number>>;
-  readonly processing: number;
-  /** Processing time percentiles, upload to record; `null` before the first image. */
-  readonly p50Ms: number | null;
-  readonly p95Ms: number | null;
-  readonly bytesSaved: number;
-  readonly originalBytes: number;
-  /** Messages waiting in the dead-letter queues. */
-  readonly dlqDepth: number;
-}
 
-/** An `image` event of `/api/events`: one of the caller's images changed. */
-export interface ImageChange {
-  readonly imageId: string;
-  readonly detailType: string;
-  /** The image's status after the change, when the server says. */
-  readonly status?: ImageStatus;
-  readonly occurredAt?: string;
-}
 
 // ---------------------------------------------------------------------------------------
 // Errors

@@ -16,3 +16,4 @@ export * from './registry';
 export * from './examples';
 export * from './json-schema';
 export * from './artifacts';
+export * from './views';

@@ -1,13 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import type { DashboardStats, ImageStatus } from '../stats/pipeline-stats';
+import type { DashboardStats, ImageChange } from '@imgpipe/contracts/views';
 
 /** The data of an `image` event: one of the caller's images changed. */
-export interface ImageChange {
-  readonly imageId: string;
-  readonly detailType: string;
-  readonly status?: ImageStatus;
-  readonly occurredAt?: string;
-}
+export type { ImageChange };
 
 interface Subscriber {
   readonly userId: string;

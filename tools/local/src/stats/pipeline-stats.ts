@@ -1,24 +1,8 @@
+import type { DashboardStats, ImageStatus } from '@imgpipe/contracts/views';
 import type { BusEvent } from '../bus/bus-event';
 
-/** Pipeline-wide figures: `GET /api/stats` and the `stats` events of `/api/events`. */
-export interface DashboardStats {
-  readonly processed: number;
-  readonly failed: number;
-  readonly failedByCode: Readonly<Record<string, number>>;
-  readonly processing: number;
-  /** Processing time percentiles (upload to record) of processed images; `null` before the first. */
-  readonly p50Ms: number | null;
-  readonly p95Ms: number | null;
-  /** Σ (original − compressed) over processed images. */
-  readonly bytesSaved: number;
-  /** Σ original over processed images. */
-  readonly originalBytes: number;
-  /** Messages waiting in the dead-letter queues (the notify queue's and the bus targets'). */
-  readonly dlqDepth: number;
-}
 
-/** Where an image is, as the `image` events of `/api/events` say. */
-export type ImageStatus = 'processing' | 'processed' | 'failed' | 'deleted';
+export type { DashboardStats, ImageStatus };
 
 const STATUS_OF: Readonly<Record<string, ImageStatus>> = {
   ImageUploaded: 'processing',
