@@ -2,24 +2,20 @@ import { Duration } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { InfraConfig } from '../config';
-import { ImgpipeFunction, knobs } from '../lambda/default-lambda-props';
+import { ImgpipeFunction, inputLimitKnobs, knobs, type InputLimitSettings } from '../lambda/default-lambda-props';
 import { COMPRESSED_PREFIX, ORIGINALS_PREFIX } from '../object-prefixes';
 
 /** Output formats compress can write (`COMPRESS_FORMATS` of apps/compress/src/config.ts). */
 export type CompressFormat = 'webp' | 'avif' | 'jpeg';
 
 /** The compress service's knobs; each maps to one variable of apps/compress/src/config.ts. */
-export interface CompressSettings {
+export interface CompressSettings extends InputLimitSettings {
   /** `COMPRESS_FORMATS`. @default the service default (webp) */
   readonly formats?: readonly CompressFormat[];
   /** `COMPRESS_PROFILE`. @default 'default' */
   readonly profile?: 'default' | 'fast';
   /** `WEBP_QUALITY`, 1-100. @default the service default (80) */
   readonly webpQuality?: number;
-  /** `MAX_UPLOAD_BYTES`, `MAX_PIXELS`, `MAX_FRAMES`: input limits. @default image-ops defaults */
-  readonly maxUploadBytes?: number;
-  readonly maxPixels?: number;
-  readonly maxFrames?: number;
 }
 
 export interface CompressProps extends CompressSettings {
@@ -47,14 +43,14 @@ export class CompressService extends Construct {
 
   constructor(scope: Construct, id: string, props: CompressProps) {
     super(scope, id);
-    const environment = knobs({
-      COMPRESS_FORMATS: props.formats?.join(','),
-      COMPRESS_PROFILE: props.profile,
-      WEBP_QUALITY: props.webpQuality,
-      MAX_UPLOAD_BYTES: props.maxUploadBytes,
-      MAX_PIXELS: props.maxPixels,
-      MAX_FRAMES: props.maxFrames,
-    });
+    const environment = {
+      ...knobs({
+        COMPRESS_FORMATS: props.formats?.join(','),
+        COMPRESS_PROFILE: props.profile,
+        WEBP_QUALITY: props.webpQuality,
+      }),
+      ...inputLimitKnobs(props),
+    };
 
     this.fn = new ImgpipeFunction(this, 'CompressImage', {
       service: 'compress',

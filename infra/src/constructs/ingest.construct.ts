@@ -3,22 +3,18 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { InfraConfig } from '../config';
-import { ImgpipeFunction, knobs } from '../lambda/default-lambda-props';
+import { ImgpipeFunction, inputLimitKnobs, knobs, type InputLimitSettings } from '../lambda/default-lambda-props';
 import { COMPRESSED_PREFIX, ORIGINALS_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
 import type { PlatformTables } from '../stacks/foundation.stack';
 
 /** The ingest service's knobs; each maps to one variable of apps/ingest/src/config.ts. */
-export interface IngestSettings {
+export interface IngestSettings extends InputLimitSettings {
   /** `UPLOAD_URL_TTL_SECONDS`: how long a presigned POST is valid. @default the service default (900) */
   readonly uploadUrlTtlSeconds?: number;
   /** `UPLOAD_HEAD_BYTES`: bytes of an upload read to check its real type. @default the service default */
   readonly uploadHeadBytes?: number;
   /** `RENDITION_SET`: must name the thumbnail service's set, so `ImageUploaded` carries its version. */
   readonly renditionSet?: string;
-  /** `MAX_UPLOAD_BYTES`, `MAX_PIXELS`, `MAX_FRAMES`: the same limits compress and thumbnail apply. */
-  readonly maxUploadBytes?: number;
-  readonly maxPixels?: number;
-  readonly maxFrames?: number;
 }
 
 export interface IngestProps extends IngestSettings {
@@ -64,14 +60,14 @@ export class IngestService extends Construct {
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
     const { config, originals, processed, tables, eventBus } = props;
-    const environment = knobs({
-      UPLOAD_URL_TTL_SECONDS: props.uploadUrlTtlSeconds,
-      UPLOAD_HEAD_BYTES: props.uploadHeadBytes,
-      RENDITION_SET: props.renditionSet,
-      MAX_UPLOAD_BYTES: props.maxUploadBytes,
-      MAX_PIXELS: props.maxPixels,
-      MAX_FRAMES: props.maxFrames,
-    });
+    const environment = {
+      ...knobs({
+        UPLOAD_URL_TTL_SECONDS: props.uploadUrlTtlSeconds,
+        UPLOAD_HEAD_BYTES: props.uploadHeadBytes,
+        RENDITION_SET: props.renditionSet,
+      }),
+      ...inputLimitKnobs(props),
+    };
     const common = {
       service: 'ingest',
       logRetention: config.logRetention,

@@ -2,18 +2,15 @@ import { Duration } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { InfraConfig } from '../config';
-import { ImgpipeFunction, knobs } from '../lambda/default-lambda-props';
+import { ImgpipeFunction, inputLimitKnobs, knobs, type InputLimitSettings } from '../lambda/default-lambda-props';
 import { ORIGINALS_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
 
 /** The thumbnail service's knobs; each maps to one variable of apps/thumbnail/src/config.ts. */
-export interface ThumbnailSettings {
+export interface ThumbnailSettings extends InputLimitSettings {
   /** `RENDITION_SET`: `default`, `marketplace` or an inline JSON rendition set. @default 'default' */
   readonly renditionSet?: string;
   /** `THUMBNAIL_BACKGROUND`, `#rrggbb` (fill for `contain` and flattened alpha). @default '#ffffff' */
   readonly background?: string;
-  readonly maxUploadBytes?: number;
-  readonly maxPixels?: number;
-  readonly maxFrames?: number;
 }
 
 export interface ThumbnailProps extends ThumbnailSettings {
@@ -39,13 +36,13 @@ export class ThumbnailService extends Construct {
 
   constructor(scope: Construct, id: string, props: ThumbnailProps) {
     super(scope, id);
-    const environment = knobs({
-      RENDITION_SET: props.renditionSet,
-      THUMBNAIL_BACKGROUND: props.background,
-      MAX_UPLOAD_BYTES: props.maxUploadBytes,
-      MAX_PIXELS: props.maxPixels,
-      MAX_FRAMES: props.maxFrames,
-    });
+    const environment = {
+      ...knobs({
+        RENDITION_SET: props.renditionSet,
+        THUMBNAIL_BACKGROUND: props.background,
+      }),
+      ...inputLimitKnobs(props),
+    };
 
     this.fn = new ImgpipeFunction(this, 'GenerateThumbnails', {
       service: 'thumbnail',

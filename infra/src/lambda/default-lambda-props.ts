@@ -296,3 +296,25 @@ export class ImgpipeFunction extends NodejsFunction {
     return this;
   }
 }
+
+/**
+ * The input limits every service that reads originals applies (ingest, compress, thumbnail):
+ * one set of knobs, mapped to the variables of image-ops' `inputPolicyEnvShape`.
+ */
+export interface InputLimitSettings {
+  /** `MAX_UPLOAD_BYTES`. @default image-ops' default (25 MiB) */
+  readonly maxUploadBytes?: number;
+  /** `MAX_PIXELS`. @default image-ops' default */
+  readonly maxPixels?: number;
+  /** `MAX_FRAMES`. @default image-ops' default */
+  readonly maxFrames?: number;
+}
+
+/** The environment variables of {@link InputLimitSettings}; unset ones are left out. */
+export function inputLimitKnobs(settings: InputLimitSettings): Record<string, string> {
+  return knobs({
+    MAX_UPLOAD_BYTES: settings.maxUploadBytes,
+    MAX_PIXELS: settings.maxPixels,
+    MAX_FRAMES: settings.maxFrames,
+  });
+}
