@@ -1,5 +1,5 @@
 import { ConfigError } from '@imgpipe/platform';
-import { loadNotifyConfig } from './config';
+import { loadNotifyConfig, parseWebhookList } from './config';
 
 const base = {
   AWS_REGION: 'eu-west-1',
@@ -86,5 +86,51 @@ describe('loadNotifyConfig', () => {
   it('names every missing variable', () => {
     const error = problem({ AWS_REGION: 'eu-west-1' });
     expect(error.variables.sort()).toEqual(['IDEMPOTENCY_TABLE', 'NOTIFY_TOPIC_ARN']);
+  });
+
+  describe('WEBHOOKS_SECRET_ARN', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:imgpipe/webhooks-AbCdEf';
+
+    it('points at the secret, re-read every 300 s unless told otherwise', () => {
+      expect(loadNotifyConfig({ ...base, WEBHOOKS_SECRET_ARN: arn }).webhooksSecret).toEqual({ arn, maxAgeSeconds: 300 });
+      expect(loadNotifyConfig({ ...base, WEBHOOKS_SECRET_ARN: arn, WEBHOOKS_SECRET_MAX_AGE_S: '60' }).webhooksSecret).toEqual({
+        arn,
+        maxAgeSeconds: 60,
+      });
+      expect(loadNotifyConfig(base).webhooksSecret).toBeUndefined();
+    });
+
+    it('refuses a value that is not a Secrets Manager ARN, and a list in WEBHOOKS beside it', () => {
+      expect(problem({ ...base, WEBHOOKS_SECRET_ARN: 'imgpipe/webhooks' }).variables).toEqual(['WEBHOOKS_SECRET_ARN']);
+      const both = problem({ ...base, WEBHOOKS_SECRET_ARN: arn, WEBHOOKS: JSON.stringify([{ url: 'https://hooks.example.com/x', secret }]) });
+      expect(both.variables).toEqual(['WEBHOOKS_SECRET_ARN']);
+      expect(both.message).toContain('not both');
+    });
+  });
+});
+
+describe('parseWebhookList', () => {
+  const strict = { allowHttp: false, allowLoopback: false };
+
+  it('reads a list with the checks of WEBHOOKS; an empty text is no webhooks', () => {
+    expect(parseWebhookList(JSON.stringify([{ url: 'https://hooks.example.com/x', secret }]), strict)).toEqual([
+      expect.objectContaining({ url: 'https://hooks.example.com/x', secret }),
+    ]);
+    expect(parseWebhookList('  ', strict)).toEqual([]);
+  });
+
+  it('names the source and the field at fault, and never echoes the text', () => {
+    const text = JSON.stringify([{ url: 'http://hooks.example.com/x', secret }]);
+    let caught: unknown;
+    try {
+      parseWebhookList(text, strict);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variables).toEqual(['WEBHOOKS_SECRET_ARN.0.url']);
+    expect((caught as ConfigError).message).not.toContain(secret);
+    expect(() => parseWebhookList(`[{"secret":"${secret}"`, strict)).toThrow(/WEBHOOKS_SECRET_ARN is invalid: must be JSON/);
+    expect(() => parseWebhookList(text, { allowHttp: true, allowLoopback: false })).not.toThrow();
   });
 });

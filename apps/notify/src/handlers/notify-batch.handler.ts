@@ -1,11 +1,15 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ContractError, parseKnownEvent } from '@imgpipe/contracts';
-import { createAwsClients, logger, SnsNotifier, tracer, withImageContext } from '@imgpipe/platform';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { clientConfig, createAwsClients, logger, SnsNotifier, tracer, withImageContext } from '@imgpipe/platform';
 import { loadNotifyConfig } from '../config';
 import { deliverOncePerEvent } from '../deliver-once';
 import { NOTIFY_CONTRACTS, createNotifyUseCase, type NotifyEvent, type NotifyResult } from '../notify.use-case';
 import { HttpWebhookSender } from '../webhook/http-webhook-sender';
+import type { WebhookRegistration } from '../webhook/registrations';
+import { secretWebhooks, staticWebhooks, type WebhookSource } from '../webhook/webhook-source';
 
 /** The use case as the handler calls it. */
 export type NotifyUseCase = (event: NotifyEvent, context?: Context) => Promise<NotifyResult>;
@@ -23,10 +27,10 @@ export type NotifyUseCase = (event: NotifyEvent, context?: Context) => Promise<N
  * A whole batch that fails is reported record by record as well, not thrown.
  */
 export function createNotifyBatchHandler(
-  useCase: () => NotifyUseCase,
+  useCase: () => NotifyUseCase | Promise<NotifyUseCase>,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return async (event, context) => {
-    const notify = useCase();
+    const notify = await useCase();
     // One processor per invocation: its state must not be shared by concurrent invocations
     // in one process (the local runtime).
     const processor = new BatchProcessor(EventType.SQS);
@@ -69,23 +73,43 @@ function parseRecord(record: SQSRecord): NotifyEvent {
   }
 }
 
-let coldStart: NotifyUseCase | undefined;
+interface ColdStart {
+  readonly webhooks: WebhookSource;
+  readonly build: (webhooks: readonly WebhookRegistration[]) => NotifyUseCase;
+}
 
-/** The Lambda handler: SNS through the SDK, webhooks over HTTPS, idempotency in DynamoDB. */
-export const handler = createNotifyBatchHandler(() => {
+let coldStart: ColdStart | undefined;
+let current: { readonly webhooks: readonly WebhookRegistration[]; readonly notify: NotifyUseCase } | undefined;
+
+/**
+ * The Lambda handler: SNS through the SDK, webhooks over HTTPS, idempotency in DynamoDB.
+ * The webhook list is `WEBHOOKS`, or the `WEBHOOKS_SECRET_ARN` secret read through Powertools
+ * Parameters (cached `WEBHOOKS_SECRET_MAX_AGE_S`); the use case is rebuilt when it changes.
+ */
+export const handler = createNotifyBatchHandler(async () => {
   coldStart ??= (() => {
     const config = loadNotifyConfig();
     const clients = createAwsClients(config.aws, { tracer });
-    return createNotifyUseCase({
-      notifier: new SnsNotifier(clients.sns, config.topicArn),
-      webhookSender: new HttpWebhookSender({
-        ...config.webhookPolicy,
-        timeoutMs: config.webhookTimeoutMs,
-        maxResponseBytes: config.webhookMaxResponseBytes,
-      }),
-      webhooks: config.webhooks,
-      once: deliverOncePerEvent({ tableName: config.idempotencyTable, client: clients.dynamodb }),
+    const notifier = new SnsNotifier(clients.sns, config.topicArn);
+    const webhookSender = new HttpWebhookSender({
+      ...config.webhookPolicy,
+      timeoutMs: config.webhookTimeoutMs,
+      maxResponseBytes: config.webhookMaxResponseBytes,
     });
+    const once = deliverOncePerEvent({ tableName: config.idempotencyTable, client: clients.dynamodb });
+    const webhooks = config.webhooksSecret
+      ? secretWebhooks({
+          secretArn: config.webhooksSecret.arn,
+          maxAgeSeconds: config.webhooksSecret.maxAgeSeconds,
+          policy: config.webhookPolicy,
+          provider: new SecretsProvider({
+            awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient(clientConfig(config.aws))),
+          }),
+        })
+      : staticWebhooks(config.webhooks);
+    return { webhooks, build: (list) => createNotifyUseCase({ notifier, webhookSender, webhooks: list, once }) };
   })();
-  return coldStart;
+  const webhooks = await coldStart.webhooks();
+  if (current?.webhooks !== webhooks) current = { webhooks, notify: coldStart.build(webhooks) };
+  return current.notify;
 });
