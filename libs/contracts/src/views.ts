@@ -48,3 +48,43 @@ export interface ImageChange {
   readonly status?: ImageStatus;
   readonly occurredAt?: string;
 }
+
+/**
+ * `GET /config.json`: where the web UI finds its API, its images and its sign-in. The local
+ * runtime serves one for `npm start`; on AWS the Api stack writes one into the UI's bucket
+ * (the HTTP API's URL, the Cognito hosted sign-in). The UI reads it before anything else.
+ */
+export interface WebConfig {
+  /** Prefix of the upload API's routes (`/uploads`, `/images`, ...): `/api` locally, the HTTP API's URL on AWS; no trailing `/`. */
+  readonly apiBaseUrl: string;
+  /** Prefix of processed-object URLs (`<cdnBaseUrl>/thumbnails/...`): `/cdn` locally, `''` behind CloudFront. */
+  readonly cdnBaseUrl: string;
+  readonly auth: WebAuthConfig;
+  /** The server-sent event stream of image changes and stats, or `null`: the UI polls what it watches. */
+  readonly eventsUrl: string | null;
+  /** `GET` pipeline-wide {@link DashboardStats}, or `null` when the deployment has none (see `dashboardUrl`). */
+  readonly statsUrl: string | null;
+  /** Where the pipeline's figures are shown instead, when `statsUrl` is `null` (a CloudWatch dashboard). */
+  readonly dashboardUrl?: string;
+}
+
+/** How a person signs in. */
+export type WebAuthConfig =
+  /** The local runtime: `POST /auth/dev-login` (loopback only) and the sign-in link `npm start` prints. */
+  | { readonly kind: 'dev'; readonly loginUrl: string }
+  /**
+   * An OpenID Connect provider (the Cognito user pool's hosted sign-in, or the issuer given to
+   * the deployment): authorization code flow with PKCE, a public client; the ID token is the
+   * bearer the API's JWT authorizer checks (its `aud` is `clientId`). Endpoints absent here
+   * are read from `<issuer>/.well-known/openid-configuration`.
+   */
+  | {
+      readonly kind: 'oidc';
+      readonly issuer: string;
+      readonly clientId: string;
+      readonly scopes: readonly string[];
+      readonly authorizationEndpoint?: string;
+      readonly tokenEndpoint?: string;
+      /** Cognito's `/logout` (it takes `client_id` and `logout_uri`); absent: sign-out is local only. */
+      readonly logoutEndpoint?: string;
+    };
