@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { readInfraConfig } from './config';
 import { ApiStack } from './stacks/api.stack';
 import { DeliveryStack } from './stacks/delivery.stack';
-import { ObservabilityStack } from './stacks/observability.stack';
+import { dashboardName, ObservabilityStack } from './stacks/observability.stack';
 import { CompressStack } from './stacks/compress.stack';
 import { FoundationStack } from './stacks/foundation.stack';
 import { IngestStack } from './stacks/ingest.stack';
@@ -74,8 +74,14 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     onObjectCreated: ingest.service.onObjectCreated,
     onPipelineEvent: metadata.service.onPipelineEvent,
   });
-  const api = new ApiStack(app, STACK_NAMES.api, { ...common, config, handler: ingest.service.httpApi });
   const delivery = new DeliveryStack(app, STACK_NAMES.delivery, { ...common, processed: foundation.resources.buckets.processed });
+  const api = new ApiStack(app, STACK_NAMES.api, {
+    ...common,
+    config,
+    handler: ingest.service.httpApi,
+    web: { origin: delivery.webOrigin, bucket: delivery.webBucket, distribution: delivery.distribution },
+    dashboardName: dashboardName('pipeline'),
+  });
   const observability = new ObservabilityStack(app, STACK_NAMES.observability, {
     ...common,
     services: [

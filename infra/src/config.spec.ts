@@ -10,7 +10,7 @@ describe('readInfraConfig', () => {
       logRetention: RetentionDays.ONE_MONTH,
       logLevel: 'INFO',
       uploadCorsOrigins: ['*'],
-      webOrigins: ['*'],
+      extraSignInCallbackUrls: [],
       jwt: { kind: 'cognito' },
     });
   });

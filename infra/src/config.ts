@@ -31,10 +31,30 @@ export const infraContextSchema = z.object({
   'imgpipe:uploadCorsOrigins': z
     .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
     .default(['*']),
-  /** Origins the web UI is served from: the HTTP API's CORS allow-list. */
+  /**
+   * Origins the web UI is served from: the HTTP API's CORS allow-list. Unset: the UI's own
+   * distribution (`https://<id>.cloudfront.net`), which is where the deployed UI runs.
+   */
   'imgpipe:webOrigins': z
     .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
-    .default(['*']),
+    .optional(),
+  /**
+   * The Cognito hosted sign-in's domain prefix (`<prefix>.auth.<region>.amazoncognito.com`),
+   * unique in the region. Unset: `imgpipe-<account id>`.
+   */
+  'imgpipe:signInDomainPrefix': z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1-63 lowercase letters, digits and inner hyphens')
+    .refine((prefix) => !/aws|amazon|cognito/.test(prefix), 'may not contain aws, amazon or cognito (Cognito refuses them)')
+    .optional(),
+  /**
+   * More sign-in callback (and sign-out) URLs the user pool's web client accepts besides the
+   * distribution's own, e.g. `http://localhost:3000/` to run a UI build against this API.
+   */
+  'imgpipe:signInCallbackUrls': z
+    .union([z.array(z.url()), z.string().transform((csv) => csv.split(',').map((s) => s.trim()).filter(Boolean))])
+    .pipe(z.array(z.url()))
+    .default([]),
   /**
    * An OIDC issuer whose JWTs the API accepts (`https://...`), instead of the Cognito user
    * pool the API stack otherwise creates. Needs `imgpipe:jwtAudience`.
@@ -61,7 +81,10 @@ export interface InfraConfig {
   readonly logRetention: RetentionDays;
   readonly logLevel: LogLevel;
   readonly uploadCorsOrigins: readonly string[];
-  readonly webOrigins: readonly string[];
+  /** Unset: the UI's own distribution. */
+  readonly webOrigins?: readonly string[];
+  readonly signInDomainPrefix?: string;
+  readonly extraSignInCallbackUrls: readonly string[];
   readonly jwt: JwtIssuerConfig;
 }
 
@@ -88,7 +111,9 @@ export function readInfraConfig(node: Node): InfraConfig {
     logRetention: c['imgpipe:logRetentionDays'] as RetentionDays,
     logLevel: c['imgpipe:logLevel'],
     uploadCorsOrigins: c['imgpipe:uploadCorsOrigins'],
-    webOrigins: c['imgpipe:webOrigins'],
+    ...(c['imgpipe:webOrigins'] !== undefined ? { webOrigins: c['imgpipe:webOrigins'] } : {}),
+    ...(c['imgpipe:signInDomainPrefix'] !== undefined ? { signInDomainPrefix: c['imgpipe:signInDomainPrefix'] } : {}),
+    extraSignInCallbackUrls: c['imgpipe:signInCallbackUrls'],
     jwt:
       c['imgpipe:jwtIssuer'] !== undefined && c['imgpipe:jwtAudience'] !== undefined
         ? { kind: 'external', issuer: c['imgpipe:jwtIssuer'], audience: c['imgpipe:jwtAudience'] }

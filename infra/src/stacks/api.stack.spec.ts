@@ -42,11 +42,81 @@ describe('ApiStack with its own Cognito user pool', () => {
         Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true }) },
       }),
     });
+  });
+
+  it('signs the web UI in through the hosted sign-in: a public client, code flow only, back to the distribution', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-      AllowedOAuthFlowsUserPoolClient: false,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: Match.arrayEquals(['openid', 'email', 'profile']),
+      SupportedIdentityProviders: ['COGNITO'],
     });
+    const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))[0]?.['Properties'] as {
+      CallbackURLs: unknown[];
+      LogoutURLs: unknown[];
+    };
+    for (const urls of [client.CallbackURLs, client.LogoutURLs]) {
+      expect(urls).toHaveLength(1);
+      expect(JSON.stringify(urls[0])).toMatch(/"https:\/\/",\{"Fn::GetStackOutput":\{"StackName":"ImgpipeDelivery".*DomainName.*\},"\/"/);
+    }
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['', ['imgpipe-', { Ref: 'AWS::AccountId' }]] },
+    });
+  });
+
+  it('writes the UI\'s config.json beside the UI: this API, the hosted sign-in, no stream or stats, the pipeline dashboard', () => {
+    const userPool = Object.keys(template.findResources('AWS::Cognito::UserPool'))[0];
+    const client = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'))[0];
+    const domain = Object.keys(template.findResources('AWS::Cognito::UserPoolDomain'))[0];
+    const hostedUi = (path: string) => ({
+      'Fn::Join': ['', ['https://', { Ref: domain }, '.auth.', { Ref: 'AWS::Region' }, `.amazoncognito.com${path}`]],
+    });
+    expect(stacks.api.resolve(stacks.api.webConfig)).toEqual({
+      apiBaseUrl: { 'Fn::GetAtt': [expect.stringMatching(/^HttpApi/), 'ApiEndpoint'] },
+      cdnBaseUrl: '',
+      auth: {
+        kind: 'oidc',
+        issuer: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: userPool }]] },
+        clientId: { Ref: client },
+        scopes: ['openid', 'email', 'profile'],
+        authorizationEndpoint: hostedUi('/oauth2/authorize'),
+        tokenEndpoint: hostedUi('/oauth2/token'),
+        logoutEndpoint: hostedUi('/logout'),
+      },
+      eventsUrl: null,
+      statsUrl: null,
+      dashboardUrl: {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { Ref: 'AWS::Region' },
+            '.console.',
+            { Ref: 'AWS::URLSuffix' },
+            '/cloudwatch/home?region=',
+            { Ref: 'AWS::Region' },
+            '#dashboards/dashboard/imgpipe-pipeline',
+          ],
+        ],
+      },
+    });
+    const deliveryOutput = (name: RegExp) => ({
+      'Fn::GetStackOutput': { StackName: 'ImgpipeDelivery', Region: { Ref: 'AWS::Region' }, OutputName: expect.stringMatching(name) },
+    });
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    expect(deployment?.['Properties']).toMatchObject({
+      DestinationBucketName: deliveryOutput(/Web/),
+      DistributionId: deliveryOutput(/Cdn/),
+      DistributionPaths: ['/config.json'],
+      Prune: false,
+      SystemMetadata: { 'cache-control': 'no-cache' },
+    });
+    // The deploy-time values are filled into the JSON by the deployment (markers), not at synth.
+    expect(Object.values((deployment?.['Properties'] as { SourceMarkers: object[] }).SourceMarkers[0] ?? {})).toEqual(
+      expect.arrayContaining([{ 'Fn::GetAtt': [expect.stringMatching(/^HttpApi/), 'ApiEndpoint'] }, { Ref: client }]),
+    );
   });
 
   it('throttles every route at the stage and writes JSON access logs', () => {
@@ -80,7 +150,38 @@ describe('ApiStack with its own Cognito user pool', () => {
   });
 
   it('prints the URL and the user pool ids', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'UserPoolClientId', 'UserPoolId']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'SignInUrl', 'UserPoolClientId', 'UserPoolId']);
+  });
+});
+
+describe('ApiStack with the defaults', () => {
+  const stacks = buildApp(testApp(), { nag: false });
+
+  it('allows CORS from the distribution that serves the UI, not from anywhere', () => {
+    const api = Object.values(Template.fromStack(stacks.api).findResources('AWS::ApiGatewayV2::Api'))[0]?.['Properties'] as {
+      CorsConfiguration: { AllowOrigins: unknown[] };
+    };
+    expect(api.CorsConfiguration.AllowOrigins).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          ['https://', { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'ImgpipeDelivery', OutputName: expect.stringMatching(/DomainName/) }) }],
+        ],
+      },
+    ]);
+  });
+
+  it('takes a sign-in domain prefix and extra callback URLs from context, and refuses a prefix Cognito would', () => {
+    const custom = buildApp(
+      testApp({ 'imgpipe:signInDomainPrefix': 'acme-images', 'imgpipe:signInCallbackUrls': 'http://localhost:3000/' }),
+      { nag: false },
+    );
+    const template = Template.fromStack(custom.api);
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-images' });
+    const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))[0]?.['Properties'] as { CallbackURLs: unknown[] };
+    expect(client.CallbackURLs).toHaveLength(2);
+    expect(client.CallbackURLs[1]).toBe('http://localhost:3000/');
+    expect(() => buildApp(testApp({ 'imgpipe:signInDomainPrefix': 'my-cognito' }), { nag: false })).toThrow(/imgpipe:signInDomainPrefix/);
   });
 });
 
@@ -96,6 +197,15 @@ describe('ApiStack with an issuer given by context', () => {
       JwtConfiguration: { Issuer: 'https://auth.example/realms/imgpipe', Audience: ['web', 'cli'] },
     });
     template.resourceCountIs('AWS::Cognito::UserPool', 0);
+  });
+
+  it('tells the UI to sign in with that issuer (endpoints from its discovery document), as the first audience', () => {
+    expect(stacks.api.resolve(stacks.api.webConfig.auth)).toEqual({
+      kind: 'oidc',
+      issuer: 'https://auth.example/realms/imgpipe',
+      clientId: 'web',
+      scopes: ['openid', 'email', 'profile'],
+    });
   });
 
   it('refuses an issuer without an audience at synth', () => {

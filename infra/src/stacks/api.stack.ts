@@ -3,12 +3,25 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccountRecovery, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import {
+  AccountRecovery,
+  OAuthScope,
+  UserPool,
+  UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import type { WebConfig } from '@imgpipe/contracts/views';
 import type { Construct } from 'constructs';
 import { API_METHODS, API_ROUTES } from '@imgpipe/workflow';
 import type { InfraConfig } from '../config';
+import { acknowledgeWildcardResources } from '../nag/acknowledgements';
+import { acknowledgeBucketDeployment, WEB_CONFIG_FILE } from './delivery.stack';
 
 /**
  * Default route throttling of the stage (every route, all callers together): a steady 50
@@ -35,10 +48,25 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
+/** The scopes the web UI asks for: an ID token with the user's email for the header. */
+export const WEB_SIGN_IN_SCOPES = ['openid', 'email', 'profile'] as const;
+
+/** The UI's hosting (Delivery stack): where it is served and where its runtime configuration goes. */
+export interface WebHosting {
+  /** `https://<distribution domain>`: the sign-in callback and the API's CORS origin. */
+  readonly origin: string;
+  readonly bucket: IBucket;
+  readonly distribution: IDistribution;
+}
+
 export interface ApiStackProps extends StackProps {
   readonly config: InfraConfig;
   /** Ingest's HTTP API handler. */
   readonly handler: IFunction;
+  /** The web UI: this stack writes its `config.json` (API URL, sign-in) and lets it call the API. */
+  readonly web: WebHosting;
+  /** The CloudWatch dashboard the UI links for the pipeline's figures (it has no stats route on AWS). */
+  readonly dashboardName?: string;
 }
 
 /**
@@ -55,6 +83,8 @@ export class ApiStack extends Stack {
   /** Present when the stack created the issuer. */
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
+  /** What `config.json` tells the UI (tokens resolved at deploy time). */
+  readonly webConfig: WebConfig;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -62,6 +92,7 @@ export class ApiStack extends Stack {
 
     let issuer: string;
     let audience: string[];
+    let domain: UserPoolDomain | undefined;
     if (config.jwt.kind === 'external') {
       issuer = config.jwt.issuer;
       audience = [...config.jwt.audience];
@@ -83,12 +114,25 @@ export class ApiStack extends Stack {
         // The users are state: never deleted with the stack.
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      // Cognito's hosted sign-in (sign-up, password reset, email codes) at
+      // https://<prefix>.auth.<region>.amazoncognito.com; the prefix is unique per region.
+      domain = userPool.addDomain('SignIn', {
+        cognitoDomain: { domainPrefix: config.signInDomainPrefix ?? `imgpipe-${this.account}` },
+      });
+      const callback = `${props.web.origin}/`;
       const client = userPool.addClient('WebClient', {
-        // A browser app cannot keep a secret: a public client with SRP sign-in.
+        // A browser app cannot keep a secret: a public client. The UI signs in with the
+        // authorization code flow and PKCE (S256) through the hosted sign-in; SRP stays
+        // available to scripts and the CLI.
         generateSecret: false,
         authFlows: { userSrp: true },
-        // Sign-in is SRP from the web UI; no hosted UI, so no OAuth flows or callback URLs.
-        disableOAuth: true,
+        oAuth: {
+          flows: { authorizationCodeGrant: true },
+          scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+          callbackUrls: [callback, ...config.extraSignInCallbackUrls],
+          logoutUrls: [callback, ...config.extraSignInCallbackUrls],
+        },
+        supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
         preventUserExistenceErrors: true,
         accessTokenValidity: Duration.hours(1),
         idTokenValidity: Duration.hours(1),
@@ -112,6 +156,7 @@ export class ApiStack extends Stack {
       this.userPoolClient = client;
       new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+      new CfnOutput(this, 'SignInUrl', { value: domain.baseUrl() });
     }
 
     const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { jwtAudience: audience });
@@ -120,7 +165,8 @@ export class ApiStack extends Stack {
       createDefaultStage: false,
       defaultAuthorizer: authorizer,
       corsPreflight: {
-        allowOrigins: [...config.webOrigins],
+        // The UI's own origin unless the deployment names its origins.
+        allowOrigins: config.webOrigins ? [...config.webOrigins] : [props.web.origin],
         // The methods the routes use, in API_METHODS order.
         allowMethods: API_METHODS.filter((method) => API_ROUTES.some((route) => route.method === method)).map(
           (method) => CorsHttpMethod[method],
@@ -148,5 +194,60 @@ export class ApiStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
+
+    // The UI's runtime configuration: written beside the UI (the Delivery stack's UI
+    // deployment excludes this file, so neither deploy undoes the other) and invalidated.
+    this.webConfig = webConfigFor({
+      apiBaseUrl: this.api.apiEndpoint,
+      auth:
+        config.jwt.kind === 'external'
+          ? { kind: 'oidc', issuer, clientId: audience[0] ?? '', scopes: [...WEB_SIGN_IN_SCOPES] }
+          : {
+              kind: 'oidc',
+              issuer,
+              clientId: audience[0] ?? '',
+              scopes: [...WEB_SIGN_IN_SCOPES],
+              authorizationEndpoint: `${domain?.baseUrl() ?? ''}/oauth2/authorize`,
+              tokenEndpoint: `${domain?.baseUrl() ?? ''}/oauth2/token`,
+              logoutEndpoint: `${domain?.baseUrl() ?? ''}/logout`,
+            },
+      ...(props.dashboardName
+        ? { dashboardUrl: `https://${this.region}.console.${this.urlSuffix}/cloudwatch/home?region=${this.region}#dashboards/dashboard/${props.dashboardName}` }
+        : {}),
+    });
+    const deployment = new BucketDeployment(this, 'WebConfig', {
+      sources: [Source.jsonData(WEB_CONFIG_FILE, this.webConfig)],
+      destinationBucket: props.web.bucket,
+      // Only this one file: never prune the UI the Delivery stack put there.
+      prune: false,
+      distribution: props.web.distribution,
+      distributionPaths: [`/${WEB_CONFIG_FILE}`],
+      // Read on every page load: browsers revalidate it, so a new API or client id is seen at once.
+      cacheControl: [CacheControl.noCache()],
+      memoryLimit: 256,
+    });
+    acknowledgeBucketDeployment(this, deployment);
+    // Its write grant on the web bucket's objects names the bucket through the Delivery stack's output.
+    const deliveryStack = Stack.of(props.web.bucket).stackName;
+    acknowledgeWildcardResources(this, (resource) => resource.includes(`"StackName":"${deliveryStack}"`) && resource.endsWith('/*'), {
+      reason:
+        "The CDK-provided BucketDeployment handler writes config.json into the web bucket (Delivery stack); its grant is on that bucket's objects only.",
+    });
   }
+}
+
+/**
+ * The `config.json` of a deployed UI: the API on its own domain, images from the root of the
+ * UI's own distribution, OIDC sign-in; no event stream and no stats route on AWS (the UI
+ * polls what it watches; the figures are on the CloudWatch dashboard).
+ */
+export function webConfigFor(parts: Pick<WebConfig, 'apiBaseUrl' | 'auth' | 'dashboardUrl'>): WebConfig {
+  return {
+    apiBaseUrl: parts.apiBaseUrl,
+    cdnBaseUrl: '',
+    auth: parts.auth,
+    eventsUrl: null,
+    statsUrl: null,
+    ...(parts.dashboardUrl ? { dashboardUrl: parts.dashboardUrl } : {}),
+  };
 }

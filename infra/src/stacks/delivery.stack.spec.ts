@@ -7,7 +7,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { buildApp } from '../app';
 import { defined } from '../testing/iam';
 import { testApp } from '../testing/test-app';
-import { DeliveryStack } from './delivery.stack';
+import { DeliveryStack, WEB_CONFIG_FILE } from './delivery.stack';
 
 const stacks = buildApp(testApp(), { nag: false });
 const template = Template.fromStack(stacks.delivery);
@@ -71,9 +71,26 @@ describe('DeliveryStack', () => {
         }),
       }),
     });
+    const policies = template.findResources('AWS::CloudFront::ResponseHeadersPolicy');
     for (const behavior of [...config.CacheBehaviors, config.DefaultCacheBehavior]) {
-      expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/^SecurityHeaders/) });
+      const id = (behavior.ResponseHeadersPolicyId as { Ref: string }).Ref;
+      expect(policies[id]).toMatchObject({
+        Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: { FrameOptions: { FrameOption: 'DENY' } } } },
+      });
     }
+  });
+
+  it('sends Vary: Accept with the format-negotiated compressed images only', () => {
+    const policies = template.findResources('AWS::CloudFront::ResponseHeadersPolicy');
+    const customHeaders = (pattern: string | undefined) => {
+      const behavior = pattern ? config.CacheBehaviors.find((b) => b.PathPattern === pattern) : config.DefaultCacheBehavior;
+      const id = (defined(behavior, `behaviour ${pattern}`).ResponseHeadersPolicyId as { Ref: string }).Ref;
+      const policy = policies[id]?.['Properties'] as { ResponseHeadersPolicyConfig: { CustomHeadersConfig?: { Items: unknown[] } } };
+      return policy.ResponseHeadersPolicyConfig.CustomHeadersConfig?.Items ?? [];
+    };
+    expect(customHeaders('/compressed/*')).toEqual([{ Header: 'Vary', Value: 'Accept', Override: true }]);
+    expect(customHeaders('/thumbnails/*')).toEqual([]);
+    expect(customHeaders(undefined)).toEqual([]);
   });
 
   it('hosts the web UI from its own private bucket as the default behaviour, readable by this distribution only', () => {
@@ -106,6 +123,8 @@ describe('DeliveryStack', () => {
     Template.fromStack(stack).hasResourceProperties('Custom::CDKBucketDeployment', {
       DestinationBucketName: { Ref: Match.stringLikeRegexp('^Web') },
       DistributionPaths: ['/*'],
+      // config.json is the Api stack's: a UI deploy neither uploads nor prunes it.
+      Exclude: [WEB_CONFIG_FILE],
     });
   });
 

@@ -17,6 +17,7 @@ import {
   PriceClass,
   ResponseHeadersPolicy,
   ViewerProtocolPolicy,
+  type ResponseSecurityHeadersBehavior,
   type BehaviorOptions,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -28,6 +29,9 @@ import { buildCdnFunctionCode } from '../delivery/cdn-function';
 import { FORMAT_HEADER } from '../delivery/cdn-request.function';
 import { REPO_ROOT } from '../lambda/default-lambda-props';
 import { COMPRESSED_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
+
+/** The UI's runtime configuration (`WebConfig` of `@imgpipe/contracts/views`), beside `index.html`. */
+export const WEB_CONFIG_FILE = 'config.json';
 
 /** Where `apps/web` builds the browser UI; deployed when it exists at synth. */
 export const WEB_DIST_DIR = join(REPO_ROOT, 'apps', 'web', 'dist');
@@ -65,6 +69,8 @@ export class DeliveryStack extends Stack {
   readonly viewerRequestFunction: CloudFrontFunction;
   /** Whether `apps/web/dist` existed at synth and was deployed. */
   readonly webDeployed: boolean;
+  /** `https://<distribution domain>`: where the UI is served, the origin its API calls come from. */
+  readonly webOrigin: string;
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
     super(scope, id, props);
@@ -120,19 +126,30 @@ export class DeliveryStack extends Stack {
       enableAcceptEncodingBrotli: false,
     });
 
+    const securityHeadersBehavior: ResponseSecurityHeadersBehavior = {
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+      contentSecurityPolicy: {
+        contentSecurityPolicy:
+          "default-src 'self'; img-src 'self' blob: data: https:; connect-src 'self' https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self' https:",
+        override: true,
+      },
+    };
     const securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'imgpipe: security headers on every response',
-      securityHeadersBehavior: {
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
-        contentSecurityPolicy: {
-          contentSecurityPolicy:
-            "default-src 'self'; img-src 'self' blob: data: https:; connect-src 'self' https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self' https:",
-          override: true,
-        },
-      },
+      securityHeadersBehavior,
+    });
+    // `.../full` under compressed/ is one URL whose body depends on Accept. The cache keys on
+    // the normalised format, but caches after CloudFront (browsers, corporate proxies) only
+    // see the URL: `Vary: Accept` tells them not to hand a WebP answer to a client that
+    // asked for JPEG. S3 sends no Vary, so CloudFront adds it (a response headers policy,
+    // free, rather than a second function on every image response).
+    const negotiatedHeaders = new ResponseHeadersPolicy(this, 'NegotiatedImageHeaders', {
+      comment: 'imgpipe: security headers, and Vary: Accept on format-negotiated images',
+      securityHeadersBehavior,
+      customHeadersBehavior: { customHeaders: [{ header: 'Vary', value: 'Accept', override: true }] },
     });
 
     const images: BehaviorOptions = {
@@ -144,6 +161,7 @@ export class DeliveryStack extends Stack {
       functionAssociations: [{ function: this.viewerRequestFunction, eventType: FunctionEventType.VIEWER_REQUEST }],
       compress: false,
     };
+    const negotiatedImages: BehaviorOptions = { ...images, responseHeadersPolicy: negotiatedHeaders };
 
     this.distribution = new Distribution(this, 'Cdn', {
       comment: 'imgpipe: processed images and the web UI',
@@ -160,7 +178,7 @@ export class DeliveryStack extends Stack {
         responseHeadersPolicy: securityHeaders,
       },
       additionalBehaviors: {
-        [`/${COMPRESSED_PREFIX}*`]: images,
+        [`/${COMPRESSED_PREFIX}*`]: negotiatedImages,
         [`/${THUMBNAILS_PREFIX}*`]: images,
       },
     });
@@ -191,46 +209,58 @@ export class DeliveryStack extends Stack {
       const deployment = new BucketDeployment(this, 'WebDeployment', {
         sources: [Source.asset(webDistDir)],
         destinationBucket: this.webBucket,
+        // The runtime configuration is the Api stack's to write (it knows the API and the
+        // sign-in); excluded files are neither uploaded nor pruned, so a UI deploy keeps it.
+        exclude: [WEB_CONFIG_FILE],
         distribution: this.distribution,
         distributionPaths: ['/*'],
         memoryLimit: 256,
       });
-      Validations.of(deployment).acknowledge(
-        { id: 'AwsSolutions-L1', reason: 'The runtime of the CDK-provided BucketDeployment handler is chosen and upgraded by aws-cdk-lib, not by this app.' },
-      );
-      // The handler's role is a stack-level singleton, so its findings are acknowledged on the stack.
-      Validations.of(this).acknowledge(
-        {
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason: 'The CDK-provided BucketDeployment handler runs only during deployments; its role and managed logging policy come with aws-cdk-lib.',
-        },
-        {
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'cloudfront:CreateInvalidation (BucketDeployment invalidating the UI after a deploy) supports no narrower resource in the CDK-provided handler policy.',
-        },
-        {
-          id: 'AwsSolutions-L1',
-          reason: 'The runtime of the CDK-provided BucketDeployment handler is chosen and upgraded by aws-cdk-lib, not by this app.',
-        },
-        ...[
-          'Action::s3:GetBucket*',
-          'Action::s3:GetObject*',
-          'Action::s3:List*',
-          'Action::s3:Abort*',
-          'Action::s3:DeleteObject*',
-          'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
-          `Resource::<${this.getLogicalId(this.webBucket.node.defaultChild as CfnBucket)}.Arn>/*`,
-        ].map((finding) => ({
-          id: `AwsSolutions-IAM5[${finding}]`,
-          reason:
-            'The CDK-provided BucketDeployment handler copies the UI asset (read on the CDK asset bucket) into the web bucket, replacing what was there (read, write, delete on the web bucket\'s objects); these are its grants, on those two buckets only.',
-        })),
-      );
+      acknowledgeBucketDeployment(this, deployment, `<${this.getLogicalId(this.webBucket.node.defaultChild as CfnBucket)}.Arn>/*`);
     } else {
       Annotations.of(this).addInfo(`apps/web/dist not built at synth (${webDistDir}): the web UI is not deployed; run the web build first.`);
     }
 
+    this.webOrigin = `https://${this.distribution.distributionDomainName}`;
     new CfnOutput(this, 'CdnDomainName', { value: this.distribution.distributionDomainName });
+    new CfnOutput(this, 'WebUrl', { value: `${this.webOrigin}/` });
     new CfnOutput(this, 'WebBucketName', { value: this.webBucket.bucketName });
   }
+}
+
+/**
+ * cdk-nag acknowledgements for a CDK-provided `BucketDeployment` handler (a stack-level
+ * singleton Lambda whose role, runtime and grants come with aws-cdk-lib).
+ *
+ * @param destinationObjects the nag finding text of the destination bucket's objects,
+ *   e.g. `<WebBucket1234.Arn>/*`; omitted when the bucket is another stack's (its ARN is then
+ *   a cross-stack value, which nag does not flag as a wildcard of this stack).
+ */
+export function acknowledgeBucketDeployment(stack: Stack, deployment: BucketDeployment, destinationObjects?: string): void {
+  const reason = 'The runtime of the CDK-provided BucketDeployment handler is chosen and upgraded by aws-cdk-lib, not by this app.';
+  Validations.of(deployment).acknowledge({ id: 'AwsSolutions-L1', reason });
+  Validations.of(stack).acknowledge(
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'The CDK-provided BucketDeployment handler runs only during deployments; its role and managed logging policy come with aws-cdk-lib.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'cloudfront:CreateInvalidation (BucketDeployment invalidating the UI after a deploy) supports no narrower resource in the CDK-provided handler policy.',
+    },
+    { id: 'AwsSolutions-L1', reason },
+    ...[
+      'Action::s3:GetBucket*',
+      'Action::s3:GetObject*',
+      'Action::s3:List*',
+      'Action::s3:Abort*',
+      'Action::s3:DeleteObject*',
+      'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+      ...(destinationObjects ? [`Resource::${destinationObjects}`] : []),
+    ].map((finding) => ({
+      id: `AwsSolutions-IAM5[${finding}]`,
+      reason:
+        "The CDK-provided BucketDeployment handler copies an asset (read on the CDK asset bucket) into the web bucket, replacing what was there (read, write, delete on the web bucket's objects); these are its grants, on those two buckets only.",
+    })),
+  );
 }

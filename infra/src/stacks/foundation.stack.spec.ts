@@ -24,6 +24,7 @@ describe('FoundationStack', () => {
       'AWS::SNS::Topic',
       'AWS::SQS::Queue',
       'AWS::KMS::Key',
+      'AWS::SecretsManager::Secret',
     ]) {
       const resources = Object.values(template.findResources(type));
       expect(resources.length).toBeGreaterThan(0);
@@ -175,8 +176,16 @@ describe('FoundationStack', () => {
 
   it('exposes the resources the other stacks and the CLI need', () => {
     const outputs = Object.keys(template.findOutputs('*'));
-    for (const name of ['OriginalsBucketName', 'ProcessedBucketName', 'EventBusName', 'EventArchiveArn', 'RuleTargetsDlqUrl', 'NotifyDlqUrl']) {
+    for (const name of ['OriginalsBucketName', 'ProcessedBucketName', 'EventBusName', 'EventArchiveArn', 'RuleTargetsDlqUrl', 'NotifyDlqUrl', 'WebhooksSecretArn']) {
       expect(outputs).toContain(name);
     }
+  });
+
+  it('keeps the webhook list in a secret that starts as an empty list and is never rewritten by a deploy', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: '[]', Description: Match.stringLikeRegexp('webhook list') });
+    // No generated value: the template's value is constant, so CloudFormation never writes it again.
+    const [secret] = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secret?.['Properties']).not.toHaveProperty('GenerateSecretString');
   });
 });

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Archive, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -14,6 +14,7 @@ import {
   type IBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { TABLES } from '@imgpipe/platform';
 import type { Construct } from 'constructs';
@@ -45,6 +46,12 @@ export interface FoundationResources {
   /** The user-facing notification topic (ImageProcessed / ImageProcessingFailed). */
   readonly notificationsTopic: ITopic;
   readonly deadLetterQueues: DeadLetterQueues;
+  /**
+   * The webhook list notify reads (`WEBHOOKS_SECRET_ARN`): JSON `[{ "url", "secret", ... }]`,
+   * created as `[]` and edited by people (`aws secretsmanager put-secret-value`), never by a
+   * deploy, so the signing secrets are in neither the template nor the function's settings.
+   */
+  readonly webhooksSecret: ISecret;
 }
 
 export interface FoundationStackProps extends StackProps {
@@ -204,6 +211,20 @@ export class FoundationStack extends Stack {
       notify: deadLetterQueue('NotifyDlq'),
     };
 
+    const webhooksSecret = new Secret(this, 'Webhooks', {
+      description: 'imgpipe notify: the webhook list, JSON [{ "url", "secret", "userId"?, "events"?, "id"? }]',
+      // Created as an empty list; the real one is put by a person after the deploy.
+      // CloudFormation writes the value only when the template's value changes, and this one
+      // never does, so a later deploy never overwrites the list that was put.
+      secretStringValue: SecretValue.unsafePlainText('[]'),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(webhooksSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The webhook signing secrets are shared with each receiver, who must change theirs at the same moment; a Lambda rotation cannot reach the receivers, so rotation is a person putting a new list (notify re-reads it within WEBHOOKS_SECRET_MAX_AGE_S).',
+    });
+
     this.resources = {
       buckets: { originals, processed },
       tables,
@@ -211,6 +232,7 @@ export class FoundationStack extends Stack {
       archive,
       notificationsTopic,
       deadLetterQueues,
+      webhooksSecret,
     };
 
     // What people and the CLI (replay, redrive) need to find on a real account.
@@ -225,6 +247,7 @@ export class FoundationStack extends Stack {
       NotificationsTopicArn: notificationsTopic.topicArn,
       RuleTargetsDlqUrl: deadLetterQueues.ruleTargets.queueUrl,
       NotifyDlqUrl: deadLetterQueues.notify.queueUrl,
+      WebhooksSecretArn: webhooksSecret.secretArn,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

@@ -22,6 +22,9 @@ export const MAX_ERROR_RATE = 0.05;
 /** The period every alarm evaluates, one datapoint of it breaching is enough. */
 export const ALARM_PERIOD = Duration.minutes(5);
 
+/** The CloudWatch dashboard of a service (`imgpipe-compress`) or of the pipeline (`imgpipe-pipeline`). */
+export const dashboardName = (name: string): string => `imgpipe-${name}`;
+
 /** One service's functions, by name (`Compress`, `Ingest`...), for its dashboard and alarms. */
 export interface MonitoredService {
   readonly name: string;
@@ -85,7 +88,7 @@ export class ObservabilityStack extends Stack {
           evaluationPeriods: 1,
         },
         dashboardFactory: new DefaultDashboardFactory(this, `${name}Dashboards`, {
-          dashboardNamePrefix: `imgpipe-${name}`,
+          dashboardNamePrefix: dashboardName(name),
           createDashboard: true,
           createSummaryDashboard: false,
           createAlarmDashboard: false,
