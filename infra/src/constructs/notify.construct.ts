@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -15,6 +16,8 @@ export interface NotifySettings {
   readonly webhookTimeoutMs?: number;
   /** `WEBHOOK_MAX_RESPONSE_BYTES`. @default the service default (4096) */
   readonly webhookMaxResponseBytes?: number;
+  /** `WEBHOOKS_SECRET_MAX_AGE_S`: how long a read of the webhook list is reused. @default the service default (300) */
+  readonly webhooksSecretMaxAgeSeconds?: number;
 }
 
 export interface NotifyProps extends NotifySettings {
@@ -25,6 +28,8 @@ export interface NotifyProps extends NotifySettings {
   readonly deadLetterQueue: IQueue;
   /** The bus whose rules may send to the notify queue. */
   readonly eventBus: IEventBus;
+  /** The webhook list (`WEBHOOKS_SECRET_ARN`), read at run time. */
+  readonly webhooksSecret: ISecret;
 }
 
 /**
@@ -103,10 +108,12 @@ export class NotifyService extends Construct {
       environment: knobs({
         WEBHOOK_TIMEOUT_MS: props.webhookTimeoutMs,
         WEBHOOK_MAX_RESPONSE_BYTES: props.webhookMaxResponseBytes,
+        WEBHOOKS_SECRET_MAX_AGE_S: props.webhooksSecretMaxAgeSeconds,
       }),
     })
       .bindTopic('NOTIFY_TOPIC_ARN', props.topic)
-      .bindTable('IDEMPOTENCY_TABLE', props.idempotencyTable, 'read-write');
+      .bindTable('IDEMPOTENCY_TABLE', props.idempotencyTable, 'read-write')
+      .bindSecret('WEBHOOKS_SECRET_ARN', props.webhooksSecret);
 
     this.fn.addEventSource(
       new SqsEventSource(this.queue, {

@@ -15,6 +15,7 @@ import {
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { LogLevel } from '../config';
@@ -293,6 +294,17 @@ export class ImgpipeFunction extends NodejsFunction {
           'Publishing to a KMS-encrypted topic needs a data key; the grant (kms:GenerateDataKey*, CDK\'s topic.grantPublish) is limited to the ARN of the topic\'s own key, so it reaches no other key.',
       });
     }
+    return this;
+  }
+
+  /**
+   * Grants `secretsmanager:GetSecretValue` (and `DescribeSecret`) on `secret` alone and sets
+   * `envName` to its ARN: the function reads the value at run time, so it never appears in
+   * the function's configuration or the template.
+   */
+  bindSecret(envName: string, secret: ISecret): this {
+    this.addEnvironment(envName, secret.secretArn);
+    secret.grantRead(this);
     return this;
   }
 }

@@ -6,7 +6,7 @@ import type { FoundationResources } from './foundation.stack';
 
 export interface NotifyStackProps extends StackProps {
   readonly config: InfraConfig;
-  readonly foundation: Pick<FoundationResources, 'tables' | 'eventBus' | 'notificationsTopic' | 'deadLetterQueues'>;
+  readonly foundation: Pick<FoundationResources, 'tables' | 'eventBus' | 'notificationsTopic' | 'deadLetterQueues' | 'webhooksSecret'>;
   readonly settings?: NotifySettings;
 }
 
@@ -16,7 +16,7 @@ export class NotifyStack extends Stack {
 
   constructor(scope: Construct, id: string, props: NotifyStackProps) {
     super(scope, id, props);
-    const { tables, eventBus, notificationsTopic, deadLetterQueues } = props.foundation;
+    const { tables, eventBus, notificationsTopic, deadLetterQueues, webhooksSecret } = props.foundation;
     this.service = new NotifyService(this, 'Notify', {
       ...props.settings,
       config: props.config,
@@ -24,6 +24,7 @@ export class NotifyStack extends Stack {
       idempotencyTable: tables.idempotency,
       deadLetterQueue: deadLetterQueues.notify,
       eventBus,
+      webhooksSecret,
     });
   }
 }

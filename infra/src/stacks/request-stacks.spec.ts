@@ -167,7 +167,7 @@ describe('NotifyStack', () => {
     expect(policy).toMatch(/"OutputName":"PublishOutputRefEventBus[0-9A-F]+"\}\},"\/\*"\]\]/);
   });
 
-  it('publishes to the topic (with its key), keeps idempotency records and consumes the queue, nothing else', () => {
+  it('publishes to the topic (with its key), keeps idempotency records, reads the webhook secret and consumes the queue, nothing else', () => {
     const grants = grantsOf(template, 'NotifyNotifyBatchRole');
     expectResources(grants, 'sns:Publish', [matching(/RefNotifications[0-9A-F]{8}/)]);
     expectResources(grants, 'kms:GenerateDataKey*', [arn('NotificationsKey')]);
@@ -179,11 +179,17 @@ describe('NotifyStack', () => {
       'sqs:GetQueueUrl',
       'sqs:ReceiveMessage',
     ]);
-    expect(Object.keys(grants).filter((a) => !/^(sqs|dynamodb|sns|kms):/.test(a))).toEqual([]);
+    for (const action of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']) {
+      expectResources(grants, action, [matching(/RefWebhooks[0-9A-F]{8}/)]);
+    }
+    expect(Object.keys(grants).filter((a) => !/^(sqs|dynamodb|sns|kms|secretsmanager):/.test(a))).toEqual([]);
     expect(Object.keys(grants).filter((a) => a.startsWith('sns:'))).toEqual(['sns:Publish']);
   });
 
-  it('sets the topic ARN and the idempotency table the notify config requires', () => {
-    expect(Object.keys(functionEnv(template, /notify/))).toEqual(expect.arrayContaining(['NOTIFY_TOPIC_ARN', 'IDEMPOTENCY_TABLE']));
+  it('sets the topic ARN, the idempotency table and the webhook secret\'s ARN (never a webhook list) the notify config requires', () => {
+    const env = functionEnv(template, /notify/);
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['NOTIFY_TOPIC_ARN', 'IDEMPOTENCY_TABLE', 'WEBHOOKS_SECRET_ARN']));
+    expect(JSON.stringify(env['WEBHOOKS_SECRET_ARN'])).toMatch(/RefWebhooks[0-9A-F]{8}/);
+    expect(env).not.toHaveProperty('WEBHOOKS');
   });
 });
