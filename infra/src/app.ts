@@ -4,6 +4,7 @@ import { readInfraConfig } from './config';
 import { ApiStack } from './stacks/api.stack';
 import { DeliveryStack } from './stacks/delivery.stack';
 import { dashboardName, ObservabilityStack } from './stacks/observability.stack';
+import type { CompressSettings } from './constructs/compress.construct';
 import { CompressStack } from './stacks/compress.stack';
 import { FoundationStack } from './stacks/foundation.stack';
 import { IngestStack } from './stacks/ingest.stack';
@@ -48,6 +49,8 @@ export interface BuildAppOptions {
   readonly env?: Environment;
   /** Run cdk-nag's AWS Solutions checks at synth. @default true (tests of templates alone turn it off for speed) */
   readonly nag?: boolean;
+  /** The compress function's knobs (formats, profile, quality, limits). @default the service defaults */
+  readonly compress?: CompressSettings;
 }
 
 export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks {
@@ -55,7 +58,12 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
   const config = readInfraConfig(app.node);
   const common = env ? { env } : {};
   const foundation = new FoundationStack(app, STACK_NAMES.foundation, { ...common, config });
-  const compress = new CompressStack(app, STACK_NAMES.compress, { ...common, config, foundation: foundation.resources });
+  const compress = new CompressStack(app, STACK_NAMES.compress, {
+    ...common,
+    config,
+    foundation: foundation.resources,
+    ...(options.compress ? { settings: options.compress } : {}),
+  });
   const thumbnail = new ThumbnailStack(app, STACK_NAMES.thumbnail, { ...common, config, foundation: foundation.resources });
   const ingest = new IngestStack(app, STACK_NAMES.ingest, { ...common, config, foundation: foundation.resources });
   const metadata = new MetadataStack(app, STACK_NAMES.metadata, { ...common, config, foundation: foundation.resources });
@@ -74,7 +82,12 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     onObjectCreated: ingest.service.onObjectCreated,
     onPipelineEvent: metadata.service.onPipelineEvent,
   });
-  const delivery = new DeliveryStack(app, STACK_NAMES.delivery, { ...common, processed: foundation.resources.buckets.processed });
+  const delivery = new DeliveryStack(app, STACK_NAMES.delivery, {
+    ...common,
+    processed: foundation.resources.buckets.processed,
+    // The CDN negotiates only formats compress actually writes.
+    availableFormats: compress.service.formats,
+  });
   const api = new ApiStack(app, STACK_NAMES.api, {
     ...common,
     config,

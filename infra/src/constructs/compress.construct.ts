@@ -8,6 +8,9 @@ import { COMPRESSED_PREFIX, ORIGINALS_PREFIX } from '../object-prefixes';
 /** Output formats compress can write (`COMPRESS_FORMATS` of apps/compress/src/config.ts). */
 export type CompressFormat = 'webp' | 'avif' | 'jpeg';
 
+/** What compress writes when `COMPRESS_FORMATS` is unset (apps/compress/src/config.ts). */
+export const COMPRESS_DEFAULT_FORMATS: readonly CompressFormat[] = ['webp'];
+
 /** The compress service's knobs; each maps to one variable of apps/compress/src/config.ts. */
 export interface CompressSettings extends InputLimitSettings {
   /** `COMPRESS_FORMATS`. @default the service default (webp) */
@@ -40,9 +43,12 @@ export const COMPRESS_TIMEOUT = Duration.seconds(60);
  */
 export class CompressService extends Construct {
   readonly fn: ImgpipeFunction;
+  /** The full-size formats this function writes: the only ones the CDN may negotiate. */
+  readonly formats: readonly CompressFormat[];
 
   constructor(scope: Construct, id: string, props: CompressProps) {
     super(scope, id);
+    this.formats = props.formats ?? COMPRESS_DEFAULT_FORMATS;
     const environment = {
       ...knobs({
         COMPRESS_FORMATS: props.formats?.join(','),

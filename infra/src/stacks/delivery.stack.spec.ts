@@ -45,6 +45,16 @@ describe('DeliveryStack', () => {
     }
   });
 
+  it('negotiates only the formats the compress function writes', () => {
+    const functionCode = (built: typeof stacks) =>
+      (Object.values(Template.fromStack(built.delivery).findResources('AWS::CloudFront::Function'))[0]?.['Properties'] as { FunctionCode: string }).FunctionCode;
+    expect(functionCode(stacks)).toContain('var AVAILABLE_FORMATS = ["webp"];');
+
+    const withAvif = buildApp(testApp(), { nag: false, compress: { formats: ['avif', 'webp'] } });
+    expect(functionCode(withAvif)).toContain('var AVAILABLE_FORMATS = ["avif","webp"];');
+    expect(JSON.stringify(Template.fromStack(withAvif.compress).findResources('AWS::Lambda::Function'))).toContain('"COMPRESS_FORMATS":"avif,webp"');
+  });
+
   it('keys the image cache on the normalised format header, not on Accept, cookies or query strings', () => {
     template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
       CachePolicyConfig: Match.objectLike({
