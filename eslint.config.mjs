@@ -24,7 +24,12 @@ export default [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'], bannedExternalImports: cdk },
             // The local runtime and the CLI wire the apps' own handlers together.
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:app', 'type:tool'], bannedExternalImports: cdk },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib'] },
+            // infra assembles every stack. A service's construct and stack (type:service-infra) stand
+            // on infra-shared and libs only, never on another service or infra; infra-shared on libs.
+            // (That neither imports libs/workflow is checked by infra/src/affected.spec.ts.)
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib', 'type:infra-shared', 'type:service-infra'] },
+            { sourceTag: 'type:service-infra', onlyDependOnLibsWithTags: ['type:lib', 'type:infra-shared'] },
+            { sourceTag: 'type:infra-shared', onlyDependOnLibsWithTags: ['type:lib'] },
             // sharp lives in libs/image-ops and nowhere else.
             { sourceTag: 'scope:shared', bannedExternalImports: ['sharp'] },
             { sourceTag: 'scope:ingest', bannedExternalImports: ['sharp'] },

@@ -1,5 +1,5 @@
 import { DEPLOY_UNITS } from './deploy-units';
-import { REPO_ROOT } from './lambda/default-lambda-props';
+import { REPO_ROOT } from '@imgpipe/infra-shared';
 import { ScratchRepo } from './testing/scratch-repo';
 
 /**
@@ -32,9 +32,23 @@ const CASES: ReadonlyArray<{ readonly change: string; readonly file: string; rea
   { change: 'libs/workflow', file: 'libs/workflow/pipeline.asl.json', line: ' ', deploys: ['infra', 'ingest', 'pipeline'] },
   // sharp's services, and nobody else.
   { change: 'libs/image-ops', file: 'libs/image-ops/src/index.ts', line: '// affected-test', deploys: ['compress', 'ingest', 'thumbnail'] },
-  // infra's own stacks and the pipeline, which is built by infra's code (see docs/deploy.md
-  // for a change to a service's construct).
+  // infra's own stacks and the pipeline, which is built by infra's code.
   { change: 'infra', file: 'infra/src/stacks/foundation.stack.ts', line: '// affected-test', deploys: ['infra', 'pipeline'] },
+  // A service's construct and stack deploy that service (its app depends on compress-infra),
+  // and infra and the pipeline, which import the stack to wire its function in; no other service.
+  {
+    change: 'infra/services/compress',
+    file: 'infra/services/compress/src/compress.construct.ts',
+    line: '// affected-test',
+    deploys: ['compress', 'infra', 'pipeline'],
+  },
+  // Every service stack is built from infra-shared (here the Lambda defaults); web is not.
+  {
+    change: 'infra/shared',
+    file: 'infra/shared/src/lambda/default-lambda-props.ts',
+    line: '// affected-test',
+    deploys: EVERY_UNIT.filter((unit) => unit !== 'web'),
+  },
   { change: 'the README', file: 'README.md', line: 'affected-test', deploys: [] },
 ];
 

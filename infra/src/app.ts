@@ -1,17 +1,16 @@
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readInfraConfig } from './config';
+import { readInfraConfig } from '@imgpipe/infra-shared';
 import { ApiStack } from './stacks/api.stack';
 import { DeliveryStack } from './stacks/delivery.stack';
 import { dashboardName, ObservabilityStack } from './stacks/observability.stack';
-import type { CompressSettings } from './constructs/compress.construct';
-import { CompressStack } from './stacks/compress.stack';
+import { CompressStack, type CompressSettings } from '@imgpipe/compress-infra';
 import { FoundationStack } from './stacks/foundation.stack';
-import { IngestStack } from './stacks/ingest.stack';
-import { MetadataStack } from './stacks/metadata.stack';
-import { NotifyStack } from './stacks/notify.stack';
+import { IngestStack } from '@imgpipe/ingest-infra';
+import { MetadataStack } from '@imgpipe/metadata-infra';
+import { NotifyStack } from '@imgpipe/notify-infra';
 import { PipelineStack } from './stacks/pipeline.stack';
-import { ThumbnailStack } from './stacks/thumbnail.stack';
+import { ThumbnailStack } from '@imgpipe/thumbnail-infra';
 
 /** Every stack of the app, by role. */
 export interface ImgpipeStacks {

@@ -1,5 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { readInfraConfig } from './config';
+import { readInfraConfig } from '@imgpipe/infra-shared';
 import { testApp } from './testing/test-app';
 
 describe('readInfraConfig', () => {

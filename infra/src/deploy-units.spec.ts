@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STACK_NAMES } from './app';
 import { cdkCommand, DEPLOY_UNITS, type DeployUnit } from './deploy-units';
-import { REPO_ROOT } from './lambda/default-lambda-props';
+import { REPO_ROOT } from '@imgpipe/infra-shared';
 
 /** Where each unit's Nx targets are declared: a package.json `nx` field, or the pipeline's project.json. */
 const PROJECT_FILES: Record<DeployUnit, string> = {
@@ -69,6 +69,17 @@ describe('the Nx deploy units', () => {
     }
     expect(projectConfig('web').targets?.['build']?.command).toBe('npx tsx apps/web/build.ts --minify');
   });
+
+  it.each(['compress', 'thumbnail', 'ingest', 'metadata', 'notify'] as const)(
+    '%s: the app depends on the project holding its construct and stack, and on no other infra project',
+    (service) => {
+      const infraProject = JSON.parse(readFileSync(join(REPO_ROOT, 'infra/services', service, 'package.json'), 'utf8')) as {
+        nx?: ProjectConfig;
+      };
+      expect(infraProject.nx?.name).toBe(`${service}-infra`);
+      expect(projectConfig(service).implicitDependencies).toEqual([`${service}-infra`]);
+    },
+  );
 
   it('makes the pipeline unit depend on the code that builds its stack: infra and libs/workflow', () => {
     expect(projectConfig('pipeline').implicitDependencies?.sort()).toEqual(['infra', 'workflow']);

@@ -5,7 +5,10 @@ import { STACK_NAMES } from './app';
  * its package.json; the pipeline's in `infra/pipeline/project.json`) run
  * {@link cdkCommand} in `infra/`, so `npx nx affected -t deploy` deploys the stacks of the
  * projects a change reaches through the project graph:
- * - each service app deploys its own stack: what changes its code changes only its bundle;
+ * - each service app deploys its own stack: what changes its code changes only its bundle.
+ *   The stack and its construct live in `infra/services/<service>` (Nx project
+ *   `<service>-infra`, built on `infra/shared`), on which the app has an implicit dependency,
+ *   so a change to them deploys the service too;
  * - `pipeline` (no code; `implicitDependencies` on `infra` and `workflow`) deploys the
  *   state machine and the rules, which infra builds from `libs/workflow`;
  * - `web` deploys Delivery, which carries the built UI (`apps/web/dist`);

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STACK_NAMES } from './app';
-import { pinnedVersion, REPO_ROOT } from './lambda/default-lambda-props';
+import { pinnedVersion, REPO_ROOT } from '@imgpipe/infra-shared';
 
 /** sharp's native packages for a Lambda on arm64 (Amazon Linux 2023, glibc). */
 export const SHARP_LINUX_ARM64_PACKAGES = ['@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64'] as const;

@@ -1,11 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { readInfraConfig } from '../config';
-import { inputLimitKnobs } from '../lambda/default-lambda-props';
+import { inputLimitKnobs, readInfraConfig } from '@imgpipe/infra-shared';
 import { testApp } from '../testing/test-app';
-import { CompressService } from './compress.construct';
-import { ThumbnailService } from './thumbnail.construct';
+import { CompressService } from '@imgpipe/compress-infra';
+import { ThumbnailService } from '@imgpipe/thumbnail-infra';
 
 describe('input limits', () => {
   it('map to the variables the services read, leaving unset ones to the services’ defaults', () => {

@@ -16,7 +16,7 @@ import {
   LINUX_ARM64_NPM_ENV,
   pinnedVersion,
   type ImgpipeFunctionProps,
-} from './default-lambda-props';
+} from '@imgpipe/infra-shared';
 
 const props: ImgpipeFunctionProps = {
   service: 'probe',

@@ -19,8 +19,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import type { WebConfig } from '@imgpipe/contracts/views';
 import type { Construct } from 'constructs';
 import { API_METHODS, API_ROUTES } from '@imgpipe/workflow';
-import type { InfraConfig } from '../config';
-import { acknowledgeWildcardResources } from '../nag/acknowledgements';
+import { acknowledgeWildcardResources, type InfraConfig } from '@imgpipe/infra-shared';
 import { acknowledgeBucketDeployment, WEB_CONFIG_FILE } from './delivery.stack';
 
 /**

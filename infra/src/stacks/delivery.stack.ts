@@ -27,8 +27,7 @@ import type { NegotiableFormat } from '@imgpipe/delivery';
 import type { Construct } from 'constructs';
 import { buildCdnFunctionCode } from '../delivery/cdn-function';
 import { FORMAT_HEADER } from '../delivery/cdn-request.function';
-import { REPO_ROOT } from '../lambda/default-lambda-props';
-import { COMPRESSED_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
+import { COMPRESSED_PREFIX, REPO_ROOT, THUMBNAILS_PREFIX } from '@imgpipe/infra-shared';
 
 /** The UI's runtime configuration (`WebConfig` of `@imgpipe/contracts/views`), beside `index.html`. */
 export const WEB_CONFIG_FILE = 'config.json';

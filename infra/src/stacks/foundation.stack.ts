@@ -1,6 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Archive, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
@@ -11,48 +10,21 @@ import {
   HttpMethods,
   ObjectOwnership,
   type BucketProps,
-  type IBucket,
 } from 'aws-cdk-lib/aws-s3';
-import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
-import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { TABLES } from '@imgpipe/platform';
 import type { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
+import {
+  COMPRESSED_PREFIX,
+  THUMBNAILS_PREFIX,
+  type DeadLetterQueues,
+  type FoundationResources,
+  type InfraConfig,
+  type PlatformTables,
+} from '@imgpipe/infra-shared';
 import { createPlatformTable } from '../constructs/platform-table.construct';
-import { COMPRESSED_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
-
-/** The platform's tables, keyed as in `@imgpipe/platform`'s `TABLES`. */
-export type PlatformTables = { readonly [K in keyof typeof TABLES]: ITable };
-
-/** The dead-letter queues of the asynchronous hops, kept with the other stateful resources. */
-export interface DeadLetterQueues {
-  /**
-   * Every EventBridge rule target's DLQ. One queue serves all rules: EventBridge stamps each
-   * message with `RULE_ARN`, `TARGET_ARN` and `ERROR_CODE` attributes, so redrive and triage
-   * still know where a message came from.
-   */
-  readonly ruleTargets: IQueue;
-  /** The redrive DLQ of the notify queue (messages notify failed to deliver `maxReceiveCount` times). */
-  readonly notify: IQueue;
-}
-
-/** What the foundation gives the other stacks: typed, so a stack takes only what it names. */
-export interface FoundationResources {
-  readonly buckets: { readonly originals: IBucket; readonly processed: IBucket };
-  readonly tables: PlatformTables;
-  readonly eventBus: IEventBus;
-  readonly archive: Archive;
-  /** The user-facing notification topic (ImageProcessed / ImageProcessingFailed). */
-  readonly notificationsTopic: ITopic;
-  readonly deadLetterQueues: DeadLetterQueues;
-  /**
-   * The webhook list notify reads (`WEBHOOKS_SECRET_ARN`): JSON `[{ "url", "secret", ... }]`,
-   * created as `[]` and edited by people (`aws secretsmanager put-secret-value`), never by a
-   * deploy, so the signing secrets are in neither the template nor the function's settings.
-   */
-  readonly webhooksSecret: ISecret;
-}
 
 export interface FoundationStackProps extends StackProps {
   readonly config: InfraConfig;

@@ -13,7 +13,7 @@ import {
   type CustomMetricGroup,
 } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../lambda/default-lambda-props';
+import { METRICS_NAMESPACE } from '@imgpipe/infra-shared';
 
 /** The processing-time SLA: an image is compressed, thumbnailed and recorded within 5 s (p95). */
 export const PROCESSING_SLA = Duration.seconds(5);

@@ -2,9 +2,8 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
+import type { FoundationResources, InfraConfig } from '@imgpipe/infra-shared';
 import { Pipeline, type PipelineTaskFunctions } from '../constructs/pipeline.construct';
-import type { FoundationResources } from './foundation.stack';
 
 export interface PipelineStackProps extends StackProps {
   readonly config: InfraConfig;

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../app';
-import { NOTIFY_TIMEOUT } from '../constructs/notify.construct';
+import { NOTIFY_TIMEOUT } from '@imgpipe/notify-infra';
 import { DYNAMODB_READ, DYNAMODB_WRITE, grantsOf } from '../testing/iam';
 import { testApp } from '../testing/test-app';
 

@@ -1,8 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { CompressService, type CompressSettings } from '../constructs/compress.construct';
-import type { FoundationResources } from './foundation.stack';
+import type { FoundationResources, InfraConfig } from '@imgpipe/infra-shared';
+import { CompressService, type CompressSettings } from './compress.construct';
 
 export interface CompressStackProps extends StackProps {
   readonly config: InfraConfig;

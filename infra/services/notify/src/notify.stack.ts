@@ -1,8 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { NotifyService, type NotifySettings } from '../constructs/notify.construct';
-import type { FoundationResources } from './foundation.stack';
+import type { FoundationResources, InfraConfig } from '@imgpipe/infra-shared';
+import { NotifyService, type NotifySettings } from './notify.construct';
 
 export interface NotifyStackProps extends StackProps {
   readonly config: InfraConfig;

@@ -7,8 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { ImgpipeFunction, knobs } from '../lambda/default-lambda-props';
+import { ImgpipeFunction, type InfraConfig, knobs } from '@imgpipe/infra-shared';
 
 /** The notify service's knobs; each maps to one variable of apps/notify/src/config.ts. */
 export interface NotifySettings {

@@ -1,9 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { ImgpipeFunction, knobs } from '../lambda/default-lambda-props';
-import type { PlatformTables } from '../stacks/foundation.stack';
+import { ImgpipeFunction, type InfraConfig, knobs, type PlatformTables } from '@imgpipe/infra-shared';
 
 /** The metadata service's knobs; each maps to one variable of apps/metadata/src/config.ts. */
 export interface MetadataSettings {

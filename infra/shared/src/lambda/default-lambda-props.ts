@@ -22,7 +22,7 @@ import type { LogLevel } from '../config';
 import { acknowledgeWildcardResources } from '../nag/acknowledgements';
 
 /** The repository root: entries are given relative to it, and it is esbuild's project root. */
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
 /** The CloudWatch namespace of every imgpipe metric (`@imgpipe/platform`'s `METRICS_NAMESPACE`). */
 export const METRICS_NAMESPACE = 'imgpipe';

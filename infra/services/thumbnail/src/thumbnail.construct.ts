@@ -1,9 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { ImgpipeFunction, inputLimitKnobs, knobs, type InputLimitSettings } from '../lambda/default-lambda-props';
-import { ORIGINALS_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
+import {
+  ImgpipeFunction,
+  type InfraConfig,
+  inputLimitKnobs,
+  type InputLimitSettings,
+  knobs,
+  ORIGINALS_PREFIX,
+  THUMBNAILS_PREFIX,
+} from '@imgpipe/infra-shared';
 
 /** The thumbnail service's knobs; each maps to one variable of apps/thumbnail/src/config.ts. */
 export interface ThumbnailSettings extends InputLimitSettings {

@@ -1,8 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { ThumbnailService, type ThumbnailSettings } from '../constructs/thumbnail.construct';
-import type { FoundationResources } from './foundation.stack';
+import type { FoundationResources, InfraConfig } from '@imgpipe/infra-shared';
+import { ThumbnailService, type ThumbnailSettings } from './thumbnail.construct';
 
 export interface ThumbnailStackProps extends StackProps {
   readonly config: InfraConfig;

@@ -1,8 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { IngestService, type IngestSettings } from '../constructs/ingest.construct';
-import type { FoundationResources } from './foundation.stack';
+import type { FoundationResources, InfraConfig } from '@imgpipe/infra-shared';
+import { IngestService, type IngestSettings } from './ingest.construct';
 
 export interface IngestStackProps extends StackProps {
   readonly config: InfraConfig;

@@ -1,8 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { MetadataService, type MetadataSettings } from '../constructs/metadata.construct';
-import type { FoundationResources } from './foundation.stack';
+import type { FoundationResources, InfraConfig } from '@imgpipe/infra-shared';
+import { MetadataService, type MetadataSettings } from './metadata.construct';
 
 export interface MetadataStackProps extends StackProps {
   readonly config: InfraConfig;

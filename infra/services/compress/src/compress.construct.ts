@@ -1,9 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { ImgpipeFunction, inputLimitKnobs, knobs, type InputLimitSettings } from '../lambda/default-lambda-props';
-import { COMPRESSED_PREFIX, ORIGINALS_PREFIX } from '../object-prefixes';
+import {
+  COMPRESSED_PREFIX,
+  ImgpipeFunction,
+  type InfraConfig,
+  inputLimitKnobs,
+  type InputLimitSettings,
+  knobs,
+  ORIGINALS_PREFIX,
+} from '@imgpipe/infra-shared';
 
 /** Output formats compress can write (`COMPRESS_FORMATS` of apps/compress/src/config.ts). */
 export type CompressFormat = 'webp' | 'avif' | 'jpeg';

@@ -2,10 +2,17 @@ import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { InfraConfig } from '../config';
-import { ImgpipeFunction, inputLimitKnobs, knobs, type InputLimitSettings } from '../lambda/default-lambda-props';
-import { COMPRESSED_PREFIX, ORIGINALS_PREFIX, THUMBNAILS_PREFIX } from '../object-prefixes';
-import type { PlatformTables } from '../stacks/foundation.stack';
+import {
+  COMPRESSED_PREFIX,
+  ImgpipeFunction,
+  type InfraConfig,
+  inputLimitKnobs,
+  type InputLimitSettings,
+  knobs,
+  ORIGINALS_PREFIX,
+  type PlatformTables,
+  THUMBNAILS_PREFIX,
+} from '@imgpipe/infra-shared';
 
 /** The ingest service's knobs; each maps to one variable of apps/ingest/src/config.ts. */
 export interface IngestSettings extends InputLimitSettings {

@@ -1,0 +1,2 @@
+export * from './compress.construct';
+export * from './compress.stack';

@@ -1,0 +1,2 @@
+export * from './ingest.construct';
+export * from './ingest.stack';

@@ -1,0 +1,2 @@
+export * from './metadata.construct';
+export * from './metadata.stack';

@@ -1,0 +1,2 @@
+export * from './notify.construct';
+export * from './notify.stack';

@@ -1,0 +1,2 @@
+export * from './thumbnail.construct';
+export * from './thumbnail.stack';

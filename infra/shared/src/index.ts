@@ -1,0 +1,5 @@
+export * from './config';
+export * from './foundation-resources';
+export * from './lambda/default-lambda-props';
+export * from './nag/acknowledgements';
+export * from './object-prefixes';
