@@ -8,6 +8,7 @@ import {
   decodeImageView,
   decodeStats,
   describeError,
+  devLogin,
   eventsUrl,
   negotiatedUrl,
   parseApiError,
@@ -174,17 +175,22 @@ describe('decodeImageChange', () => {
 });
 
 describe('URLs', () => {
-  it('encodes each key segment but keeps the slashes', () => {
-    expect(cdnUrl('thumbnails/a b/img#1/small.jpg')).toBe('/cdn/thumbnails/a%20b/img%231/small.jpg');
+  it('encodes each key segment but keeps the slashes, under the configured CDN prefix', () => {
+    expect(cdnUrl('thumbnails/a b/img#1/small.jpg', '/cdn')).toBe('/cdn/thumbnails/a%20b/img%231/small.jpg');
+    // Behind CloudFront the objects are at the distribution's root.
+    expect(cdnUrl('thumbnails/u/img/small.jpg', '')).toBe('/thumbnails/u/img/small.jpg');
+    expect(cdnUrl('thumbnails/u/img/small.jpg', 'https://images.example')).toBe('https://images.example/thumbnails/u/img/small.jpg');
   });
 
   it('drops the extension for the negotiated full-size URL, and only the last segment’s', () => {
-    expect(negotiatedUrl('compressed/u/img/full.webp')).toBe('/cdn/compressed/u/img/full');
-    expect(negotiatedUrl('compressed/u.v/img/full')).toBe('/cdn/compressed/u.v/img/full');
+    expect(negotiatedUrl('compressed/u/img/full.webp', '/cdn')).toBe('/cdn/compressed/u/img/full');
+    expect(negotiatedUrl('compressed/u.v/img/full', '/cdn')).toBe('/cdn/compressed/u.v/img/full');
+    expect(negotiatedUrl('compressed/u/img/full.avif', '')).toBe('/compressed/u/img/full');
   });
 
-  it('puts the token in the events URL, encoded', () => {
-    expect(eventsUrl('a.b+c', 'http://h')).toBe('http://h/api/events?access_token=a.b%2Bc');
+  it('puts the token in the events URL, encoded, after any query the URL has', () => {
+    expect(eventsUrl('http://h/api/events', 'a.b+c')).toBe('http://h/api/events?access_token=a.b%2Bc');
+    expect(eventsUrl('/events?v=2', 't')).toBe('/events?v=2&access_token=t');
   });
 });
 
@@ -204,25 +210,39 @@ describe('createApiClient', () => {
     };
   }
   const header = (call: Call | undefined, name: string) => (call?.init?.headers as Record<string, string> | undefined)?.[name];
+  /** The local runtime's places. */
+  const local = { apiBaseUrl: '/api', cdnBaseUrl: '/cdn', statsUrl: '/api/stats' } as const;
+  /** An AWS deployment's: the HTTP API on its own domain, no stats. */
+  const aws = { apiBaseUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com', cdnBaseUrl: '', statsUrl: null } as const;
 
-  it('sends the bearer token and builds the listing query', async () => {
+  it('sends the bearer token and builds the listing query under the API prefix', async () => {
     const { fetch, calls } = fakeFetch(200, JSON.stringify({ items: [processed], cursor: 'n' }));
-    const api = createApiClient({ getToken: () => 'tok', fetch, baseUrl: 'http://h' });
+    const api = createApiClient({ ...aws, getToken: () => 'tok', fetch });
 
     const list = await api.listImages({ limit: 20, cursor: 'a+b/c' });
 
-    expect(calls[0]?.url).toBe('http://h/api/images?limit=20&cursor=a%2Bb%2Fc');
+    expect(calls[0]?.url).toBe('https://abc123.execute-api.eu-west-1.amazonaws.com/images?limit=20&cursor=a%2Bb%2Fc');
     expect(header(calls[0], 'authorization')).toBe('Bearer tok');
     expect(list.cursor).toBe('n');
   });
 
-  it('posts the upload declaration as JSON and returns the grant', async () => {
+  it('waits for a token that is being refreshed', async () => {
+    const { fetch, calls } = fakeFetch(200, JSON.stringify({ items: [] }));
+    const api = createApiClient({ ...aws, getToken: async () => 'fresh', fetch });
+
+    await api.listImages();
+
+    expect(header(calls[0], 'authorization')).toBe('Bearer fresh');
+  });
+
+  it('posts the upload declaration as JSON to <api>/uploads and returns the grant', async () => {
     const grant = { imageId: 'i', key: 'uploads/u/i/a.jpg', url: 'http://s3/b', fields: { key: 'k', Policy: 'p' }, expiresAt: 't' };
     const { fetch, calls } = fakeFetch(201, JSON.stringify(grant));
-    const api = createApiClient({ getToken: () => 'tok', fetch });
+    const api = createApiClient({ ...local, getToken: () => 'tok', fetch });
 
     const result = await api.createUpload({ filename: 'a.jpg', contentType: 'image/jpeg', bytes: 10 });
 
+    expect(calls[0]?.url).toBe('/api/uploads');
     expect(calls[0]?.init?.method).toBe('POST');
     expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({ filename: 'a.jpg', contentType: 'image/jpeg', bytes: 10 });
     expect(header(calls[0], 'content-type')).toBe('application/json');
@@ -231,48 +251,60 @@ describe('createApiClient', () => {
 
   it('encodes the image id in the path', async () => {
     const { fetch, calls } = fakeFetch(200, JSON.stringify({ imageId: 'a/b', image: null, history: [] }));
-    await createApiClient({ getToken: () => 't', fetch }).getImage('a/b');
+    await createApiClient({ ...local, getToken: () => 't', fetch }).getImage('a/b');
 
     expect(calls[0]?.url).toBe('/api/images/a%2Fb');
+  });
+
+  it('reads the stats from statsUrl, and has no getStats without one', async () => {
+    const { fetch, calls } = fakeFetch(200, JSON.stringify({ processed: 3 }));
+    const withStats = createApiClient({ ...local, getToken: () => 't', fetch });
+    expect(await withStats.getStats?.()).toMatchObject({ processed: 3, failed: 0 });
+    expect(calls[0]?.url).toBe('/api/stats');
+
+    expect(createApiClient({ ...aws, getToken: () => 't', fetch }).getStats).toBeUndefined();
+  });
+
+  it('builds object URLs under the CDN prefix', () => {
+    const api = createApiClient({ ...aws, getToken: () => null });
+    expect(api.objectUrl('thumbnails/u/i/small.jpg')).toBe('/thumbnails/u/i/small.jpg');
+    expect(api.negotiatedUrl('compressed/u/i/full.webp')).toBe('/compressed/u/i/full');
+    expect(createApiClient({ ...local, getToken: () => null }).objectUrl('thumbnails/u/i/small.jpg')).toBe('/cdn/thumbnails/u/i/small.jpg');
   });
 
   it('rejects with the server error and reports a 401', async () => {
     const { fetch } = fakeFetch(401, JSON.stringify({ code: 'UNAUTHENTICATED', message: 'the request carries no authenticated user' }));
     const onUnauthorized = jest.fn();
-    const api = createApiClient({ getToken: () => 'expired', fetch, onUnauthorized });
+    const api = createApiClient({ ...local, getToken: () => 'expired', fetch, onUnauthorized });
 
-    await expect(api.getStats()).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    await expect(api.listImages()).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads API Gateway’s own 401 (no code) as HTTP_401 and reports it', async () => {
+    const { fetch } = fakeFetch(401, JSON.stringify({ message: 'Unauthorized' }));
+    const onUnauthorized = jest.fn();
+    const api = createApiClient({ ...aws, getToken: () => 'wrong-audience', fetch, onUnauthorized });
+
+    await expect(api.getImage('i')).rejects.toMatchObject({ status: 401, code: 'HTTP_401' });
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
 
   it('turns a failed fetch into a NETWORK error with status 0', async () => {
     const api = createApiClient({
+      ...local,
       getToken: () => 't',
       fetch: async () => {
         throw new TypeError('Failed to fetch');
       },
     });
 
-    await expect(api.getStats()).rejects.toMatchObject({ status: 0, code: 'NETWORK' });
-  });
-
-  it('signs in a development user without a bearer token, and a 401 there is not a sign-out', async () => {
-    const { fetch, calls } = fakeFetch(200, JSON.stringify({ token: 'new' }));
-    const onUnauthorized = jest.fn();
-    const api = createApiClient({ getToken: () => 'old', fetch, onUnauthorized });
-
-    expect(await api.devLogin('alice')).toBe('new');
-    expect(header(calls[0], 'authorization')).toBeUndefined();
-    expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({ user: 'alice' });
-
-    const refused = createApiClient({ getToken: () => null, fetch: fakeFetch(403, '{"code":"FORBIDDEN","message":"loopback only"}').fetch, onUnauthorized });
-    await expect(refused.devLogin('alice')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(onUnauthorized).not.toHaveBeenCalled();
+    await expect(api.listImages()).rejects.toMatchObject({ status: 0, code: 'NETWORK' });
   });
 
   it('accepts a delete answered 202 without a body', async () => {
     const { fetch, calls } = fakeFetch(202, '');
-    const result = await createApiClient({ getToken: () => 't', fetch }).deleteImage('img1');
+    const result = await createApiClient({ ...local, getToken: () => 't', fetch }).deleteImage('img1');
 
     expect(calls[0]?.init?.method).toBe('DELETE');
     expect(result).toEqual({ imageId: 'img1', deletedKeys: [] });
@@ -280,8 +312,29 @@ describe('createApiClient', () => {
 
   it('rejects an answer of the wrong shape as BAD_RESPONSE', async () => {
     const { fetch } = fakeFetch(201, JSON.stringify({ imageId: 'i' }));
-    await expect(createApiClient({ getToken: () => 't', fetch }).createUpload({ filename: 'a', contentType: 'image/png', bytes: 1 })).rejects.toMatchObject({
+    await expect(createApiClient({ ...local, getToken: () => 't', fetch }).createUpload({ filename: 'a', contentType: 'image/png', bytes: 1 })).rejects.toMatchObject({
       code: 'BAD_RESPONSE',
     });
+  });
+});
+
+describe('devLogin', () => {
+  it('posts the user to the login URL without a bearer token and returns the token', async () => {
+    const calls: Array<{ url: string; init: RequestInit | undefined }> = [];
+    const fetch: FetchLike = async (url, init) => {
+      calls.push({ url, init });
+      return new Response(JSON.stringify({ token: 'new' }), { status: 200 });
+    };
+
+    expect(await devLogin('/auth/dev-login', 'alice', fetch)).toBe('new');
+    expect(calls[0]?.url).toBe('/auth/dev-login');
+    expect(calls[0]?.init?.method).toBe('POST');
+    expect((calls[0]?.init?.headers as Record<string, string>)['authorization']).toBeUndefined();
+    expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({ user: 'alice' });
+  });
+
+  it('rejects with the server’s refusal', async () => {
+    const fetch: FetchLike = async () => new Response('{"code":"FORBIDDEN","message":"loopback only"}', { status: 403 });
+    await expect(devLogin('/auth/dev-login', 'alice', fetch)).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'loopback only' });
   });
 });

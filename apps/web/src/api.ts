@@ -1,13 +1,15 @@
 /**
- * The client of the HTTP surface the UI is served with (the local runtime, or API Gateway
- * plus CloudFront on AWS): `/auth/dev-login`, `/api/*` (the ingest API and the stats), and
- * the URLs of `/cdn/*` and of the `/api/events` stream.
+ * The client of the HTTP surface the UI is served with, at the places `config.json` names
+ * (see config.ts): the upload API (`<apiBaseUrl>/uploads`, `/images`, `/images/{id}`), the
+ * stats (`statsUrl`, local only), the development sign-in (`auth.loginUrl`), and the URLs of
+ * processed objects (`<cdnBaseUrl>/<key>`) and of the event stream (`eventsUrl`).
  *
  * Every answer is read with a tolerant decoder: unknown fields are dropped, a field of the
  * wrong type is treated as absent, and an answer that is not the expected shape at all is
  * an {@link ApiError} with code `BAD_RESPONSE` — the pages never see `unknown`.
  */
 import { IMAGE_STATUSES, type DashboardStats, type HistoryEntry, type ImageChange, type ImageStatus } from '@imgpipe/contracts/views';
+import { defined, isRecord, num, parseJson, str, type Json } from './json';
 
 // ---------------------------------------------------------------------------------------
 // Wire types. The shared read-side shapes come from `@imgpipe/contracts/views`; the image
@@ -27,7 +29,7 @@ export interface ImageFailure {
   readonly stage: string;
 }
 
-/** One image as `GET /api/images` and `GET /api/images/{id}` show it (the read-model record). */
+/** One image as `GET <api>/images` and `GET <api>/images/{id}` show it (the read-model record). */
 export interface ImageView {
   readonly imageId: string;
   readonly userId: string;
@@ -57,7 +59,7 @@ export interface ImageView {
 }
 
 
-/** `GET /api/images/{id}`. */
+/** `GET <api>/images/{id}`. */
 export interface ImageDetails {
   readonly imageId: string;
   /** `null` until the metadata projection has caught up with the history. */
@@ -65,14 +67,14 @@ export interface ImageDetails {
   readonly history: readonly HistoryEntry[];
 }
 
-/** `GET /api/images`: a page of the caller's images, newest first. */
+/** `GET <api>/images`: a page of the caller's images, newest first. */
 export interface ImageList {
   readonly items: readonly ImageView[];
   /** Pass back as `cursor` for the next page; absent on the last page. */
   readonly cursor?: string;
 }
 
-/** `POST /api/uploads` body: what the client declares about the file it will upload. */
+/** `POST <api>/uploads` body: what the client declares about the file it will upload. */
 export interface UploadRequest {
   readonly filename: string;
   readonly contentType: string;
@@ -90,7 +92,7 @@ export interface UploadGrant {
   readonly expiresAt: string;
 }
 
-/** `DELETE /api/images/{id}`. */
+/** `DELETE <api>/images/{id}`. */
 export interface DeleteResult {
   readonly imageId: string;
   readonly deletedKeys: readonly string[];
@@ -167,29 +169,6 @@ export function describeError(error: unknown): string {
 // Decoders: unknown JSON -> the types above
 // ---------------------------------------------------------------------------------------
 
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-
-/** Copies the defined values only, so optional fields stay absent rather than `undefined`. */
-function defined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
 
 function stringMap(value: unknown): Record<string, string> | undefined {
   if (!isRecord(value)) return undefined;
@@ -355,29 +334,36 @@ export function encodeKeyPath(key: string): string {
 }
 
 /**
- * The public URL of a processed object: `/cdn/<key>`.
+ * The public URL of a processed object: `<cdnBaseUrl>/<key>` — `/cdn/<key>` locally,
+ * `/<key>` at the root of the UI's CloudFront distribution (`cdnBaseUrl` `''`).
  *
- * @example cdnUrl('thumbnails/u1/img1/small.jpg'); // '/cdn/thumbnails/u1/img1/small.jpg'
+ * @example cdnUrl('thumbnails/u1/img1/small.jpg', '/cdn'); // '/cdn/thumbnails/u1/img1/small.jpg'
  */
-export function cdnUrl(key: string, baseUrl = ''): string {
-  return `${baseUrl}/cdn/${encodeKeyPath(key)}`;
+export function cdnUrl(key: string, cdnBaseUrl: string): string {
+  return `${cdnBaseUrl}/${encodeKeyPath(key)}`;
 }
 
 /**
  * The negotiated full-size URL: the compressed key without its extension, for which the
  * CDN picks AVIF, WebP or JPEG from the browser's `Accept` header.
  *
- * @example negotiatedUrl('compressed/u1/img1/full.webp'); // '/cdn/compressed/u1/img1/full'
+ * @example negotiatedUrl('compressed/u1/img1/full.webp', ''); // '/compressed/u1/img1/full'
  */
-export function negotiatedUrl(compressedKey: string, baseUrl = ''): string {
+export function negotiatedUrl(compressedKey: string, cdnBaseUrl: string): string {
   const slash = compressedKey.lastIndexOf('/');
   const dot = compressedKey.lastIndexOf('.');
-  return cdnUrl(dot > slash ? compressedKey.slice(0, dot) : compressedKey, baseUrl);
+  return cdnUrl(dot > slash ? compressedKey.slice(0, dot) : compressedKey, cdnBaseUrl);
 }
 
-/** The URL of the live stream; the token travels in the query (EventSource sends no headers). */
-export function eventsUrl(token: string, baseUrl = ''): string {
-  return `${baseUrl}/api/events?access_token=${encodeURIComponent(token)}`;
+/**
+ * The URL of the live stream (the config's `eventsUrl`) for `token`, which travels in the
+ * `access_token` query parameter (EventSource sends no headers).
+ *
+ * @example eventsUrl('/api/events', 'a.b+c'); // '/api/events?access_token=a.b%2Bc'
+ */
+export function eventsUrl(streamUrl: string, token: string): string {
+  const separator = streamUrl.includes('?') ? '&' : '?';
+  return `${streamUrl}${separator}access_token=${encodeURIComponent(token)}`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -386,11 +372,21 @@ export function eventsUrl(token: string, baseUrl = ''): string {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** `fetch` called through a closure: a bare `window.fetch` called as a method throws "Illegal invocation". */
+const globalFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
+
 export interface ApiClientOptions {
-  /** Origin prefix of every URL; `''` (the default) is the page's own origin. */
-  readonly baseUrl?: string;
-  /** The bearer token to send, read on every call (it changes on sign-in and sign-out). */
-  readonly getToken: () => string | null;
+  /** The config's `apiBaseUrl`: prefix of `/uploads` and `/images` (`/api` locally, the HTTP API's URL on AWS). */
+  readonly apiBaseUrl: string;
+  /** The config's `cdnBaseUrl`: prefix of processed-object URLs (`/cdn` locally, `''` behind CloudFront). */
+  readonly cdnBaseUrl: string;
+  /** The config's `statsUrl`; `null` or absent: the client has no `getStats`. */
+  readonly statsUrl?: string | null;
+  /**
+   * The bearer token to send, read on every call (it changes on sign-in, refresh and
+   * sign-out). May wait, e.g. for a refresh of a token about to expire.
+   */
+  readonly getToken: () => string | null | Promise<string | null>;
   /** Called when an authenticated call answers 401 (expired or revoked token). */
   readonly onUnauthorized?: (error: ApiError) => void;
   /** Defaults to the global `fetch`. */
@@ -399,90 +395,125 @@ export interface ApiClientOptions {
 
 /** The HTTP surface, one method a route. Every method rejects with an {@link ApiError} only. */
 export interface ApiClient {
-  /** `POST /auth/dev-login`: a development user's token (the local runtime, on loopback only). */
-  devLogin(user: string): Promise<string>;
-  /** `POST /api/uploads`: a presigned POST grant for one file. */
+  /** `POST <api>/uploads`: a presigned POST grant for one file. */
   createUpload(request: UploadRequest): Promise<UploadGrant>;
-  /** `GET /api/images?limit&cursor`: a page of the caller's images, newest first. */
+  /** `GET <api>/images?limit&cursor`: a page of the caller's images, newest first. */
   listImages(page?: { readonly limit?: number; readonly cursor?: string }): Promise<ImageList>;
-  /** `GET /api/images/{id}`: one image and its whole event history. */
+  /** `GET <api>/images/{id}`: one image and its whole event history. */
   getImage(imageId: string): Promise<ImageDetails>;
-  /** `DELETE /api/images/{id}`: removes the derivatives; the history stays. */
+  /** `DELETE <api>/images/{id}`: removes the derivatives; the history stays. */
   deleteImage(imageId: string): Promise<DeleteResult>;
-  /** `GET /api/stats`: the pipeline-wide dashboard figures. */
-  getStats(): Promise<DashboardStats>;
+  /** `GET <statsUrl>`: the pipeline-wide dashboard figures; absent when the deployment has no stats route. */
+  readonly getStats?: () => Promise<DashboardStats>;
+  /** The public URL of a processed object (a thumbnail, a compressed variant). */
+  objectUrl(key: string): string;
+  /** The negotiated full-size URL of a compressed key (see {@link negotiatedUrl}). */
+  negotiatedUrl(compressedKey: string): string;
+}
+
+/** The URLs of processed objects, as the pages build them. */
+export type ObjectUrls = Pick<ApiClient, 'objectUrl' | 'negotiatedUrl'>;
+
+interface RequestOptions {
+  readonly method: string;
+  readonly url: string;
+  readonly body?: unknown;
+  readonly token?: string | null;
 }
 
 /**
- * The client of the UI's HTTP surface.
+ * One JSON request: the answer's JSON (`{}` for an empty body), or an {@link ApiError}
+ * (`NETWORK` when the server was not reached, the server's error otherwise).
+ */
+async function requestJson(doFetch: FetchLike, request: RequestOptions): Promise<unknown> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  if (request.token) headers['authorization'] = `Bearer ${request.token}`;
+
+  let response: Response;
+  try {
+    response = await doFetch(request.url, {
+      method: request.method,
+      headers,
+      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+    });
+  } catch (cause) {
+    throw new ApiError(0, 'NETWORK', 'The server could not be reached. Check your connection and try again.', [], { cause });
+  }
+  const text = await response.text().catch(() => '');
+  if (!response.ok) throw parseApiError(response.status, text);
+  const value = parseJson(text);
+  // 202/204 answers may carry no body.
+  return value === undefined ? {} : value;
+}
+
+/**
+ * `POST <loginUrl> {"user"}` (the config's `auth.loginUrl`, `dev` sign-in): a development
+ * user's token. Sends no bearer token; the local runtime allows it on loopback only.
+ *
+ * @throws ApiError the server's refusal (`FORBIDDEN` off loopback, `INVALID_USER` ...).
+ */
+export async function devLogin(loginUrl: string, user: string, fetch: FetchLike = globalFetch): Promise<string> {
+  const value = await requestJson(fetch, { method: 'POST', url: loginUrl, body: { user } });
+  const token = isRecord(value) ? str(value['token']) : undefined;
+  if (!token) throw badResponse('the sign-in');
+  return token;
+}
+
+/**
+ * The client of the UI's HTTP surface, at the places `config.json` names.
  *
  * @example
- * const api = createApiClient({ getToken: () => localStorage.getItem('imgpipe.token') });
+ * const api = createApiClient({ apiBaseUrl: config.apiBaseUrl, cdnBaseUrl: config.cdnBaseUrl, getToken: () => session.token() });
  * const { items, cursor } = await api.listImages({ limit: 20 });
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const baseUrl = options.baseUrl ?? '';
-  // Called through a closure: a bare `window.fetch` reference called as a method throws
-  // "Illegal invocation" in browsers.
-  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const doFetch = options.fetch ?? globalFetch;
 
-  async function request(method: string, path: string, body?: unknown, authenticated = true): Promise<unknown> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const token = authenticated ? options.getToken() : null;
-    if (token) headers['authorization'] = `Bearer ${token}`;
-
-    let response: Response;
-    try {
-      response = await doFetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-    } catch (cause) {
-      throw new ApiError(0, 'NETWORK', 'The server could not be reached. Is `npm start` still running?', [], { cause });
-    }
-    const text = await response.text().catch(() => '');
-    if (!response.ok) {
-      const error = parseApiError(response.status, text);
-      if (response.status === 401 && authenticated) options.onUnauthorized?.(error);
-      throw error;
-    }
-    const value = parseJson(text);
-    // 202/204 answers may carry no body.
-    return value === undefined ? {} : value;
+  async function request(method: string, path: string, body?: unknown): Promise<unknown> {
+    return authenticated(method, `${options.apiBaseUrl}${path}`, body);
   }
 
+  async function authenticated(method: string, url: string, body?: unknown): Promise<unknown> {
+    let token: string | null;
+    try {
+      token = await options.getToken();
+    } catch (cause) {
+      throw new ApiError(401, 'UNAUTHENTICATED', 'You are not signed in, or your sign-in has expired.', [], { cause });
+    }
+    try {
+      return await requestJson(doFetch, { method, url, body, token });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) options.onUnauthorized?.(error);
+      throw error;
+    }
+  }
+
+  const statsUrl = options.statsUrl;
   return {
-    async devLogin(user) {
-      const value = await request('POST', '/auth/dev-login', { user }, false);
-      const token = isRecord(value) ? str(value['token']) : undefined;
-      if (!token) throw badResponse('the sign-in');
-      return token;
-    },
     async createUpload(upload) {
-      return decodeUploadGrant(await request('POST', '/api/uploads', upload));
+      return decodeUploadGrant(await request('POST', '/uploads', upload));
     },
     async listImages(page = {}) {
       const query = new URLSearchParams();
       if (page.limit !== undefined) query.set('limit', String(page.limit));
       if (page.cursor !== undefined) query.set('cursor', page.cursor);
       const search = query.toString();
-      return decodeImageList(await request('GET', `/api/images${search ? `?${search}` : ''}`));
+      return decodeImageList(await request('GET', `/images${search ? `?${search}` : ''}`));
     },
     async getImage(imageId) {
-      return decodeImageDetails(await request('GET', `/api/images/${encodeURIComponent(imageId)}`));
+      return decodeImageDetails(await request('GET', `/images/${encodeURIComponent(imageId)}`));
     },
     async deleteImage(imageId) {
-      const value = await request('DELETE', `/api/images/${encodeURIComponent(imageId)}`);
+      const value = await request('DELETE', `/images/${encodeURIComponent(imageId)}`);
       const deletedKeys =
         isRecord(value) && Array.isArray(value['deletedKeys'])
           ? value['deletedKeys'].filter((k): k is string => typeof k === 'string')
           : [];
       return { imageId, deletedKeys };
     },
-    async getStats() {
-      return decodeStats(await request('GET', '/api/stats'));
-    },
+    ...(statsUrl ? { getStats: async () => decodeStats(await authenticated('GET', statsUrl)) } : {}),
+    objectUrl: (key) => cdnUrl(key, options.cdnBaseUrl),
+    negotiatedUrl: (compressedKey) => negotiatedUrl(compressedKey, options.cdnBaseUrl),
   };
 }

@@ -1,4 +1,4 @@
-import { createSession, decodeTokenClaims, isExpired, TOKEN_STORAGE_KEY, tokenFromFragment, type TokenStorage } from './auth';
+import { createSession, decodeTokenClaims, displayUser, isExpired, TOKEN_STORAGE_KEY, tokenFromFragment, type TokenStorage } from './auth';
 
 const base64Url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 const jwt = (payload: object) => `${base64Url('{"alg":"HS256"}')}.${base64Url(JSON.stringify(payload))}.signature`;
@@ -83,5 +83,13 @@ describe('createSession', () => {
     expect(session.token()).toBe('t2');
     session.signOut();
     expect(session.token()).toBeNull();
+  });
+});
+
+describe('displayUser', () => {
+  it('shows the email of an ID token, else the subject', () => {
+    expect(displayUser(decodeTokenClaims(jwt({ sub: 'f81d4fae', email: 'ann@example.com' })))).toBe('ann@example.com');
+    expect(displayUser(decodeTokenClaims(jwt({ sub: 'dev', email: '' })))).toBe('dev');
+    expect(displayUser(decodeTokenClaims('opaque'))).toBe('unknown user');
   });
 });

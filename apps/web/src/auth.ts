@@ -1,5 +1,6 @@
 /**
- * Sign-in state: the bearer token the runtime issues. It arrives in the sign-in URL's
+ * Sign-in state of the `dev` sign-in (the OpenID Connect one is oidc.ts and
+ * oidc-session.ts): the bearer token the local runtime issues. It arrives in the sign-in URL's
  * fragment (`/#token=<JWT>`, never sent to a server or written to its logs), is kept in
  * `localStorage` and sent as `Authorization: Bearer` on every API call. The claims are
  * decoded for display only; the server verifies the token.
@@ -14,6 +15,10 @@ export interface TokenClaims {
   readonly sub?: string;
   /** Expiry, epoch seconds. */
   readonly exp?: number;
+  /** The person's email (an OpenID Connect ID token's `email` claim), shown instead of `sub`. */
+  readonly email?: string;
+  /** The ID token's `nonce`: the one the sign-in request sent. */
+  readonly nonce?: string;
 }
 
 /**
@@ -49,11 +54,18 @@ export function decodeTokenClaims(token: string): TokenClaims | undefined {
     return undefined;
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
-  const { sub, exp } = payload as Record<string, unknown>;
+  const { sub, exp, email, nonce } = payload as Record<string, unknown>;
   return {
     ...(typeof sub === 'string' ? { sub } : {}),
     ...(typeof exp === 'number' && Number.isFinite(exp) ? { exp } : {}),
+    ...(typeof email === 'string' && email !== '' ? { email } : {}),
+    ...(typeof nonce === 'string' ? { nonce } : {}),
   };
+}
+
+/** The name the header shows for a signed-in person: the email when the token has one, else `sub`. */
+export function displayUser(claims: TokenClaims | undefined): string {
+  return claims?.email ?? claims?.sub ?? 'unknown user';
 }
 
 /** Whether the token has expired at `nowMs` (a token without `exp` never does, here). */
@@ -71,8 +83,11 @@ export interface Session {
   signOut(): void;
 }
 
-/** A session over `storage`; storage that throws (private modes) degrades to memory. */
-export function createSession(storage: TokenStorage | undefined): Session {
+/**
+ * A session over `storage` under `key` (the dev token's by default); storage that throws
+ * (private modes) degrades to memory.
+ */
+export function createSession(storage: TokenStorage | undefined, key: string = TOKEN_STORAGE_KEY): Session {
   let memory: string | null = null;
   const attempt = <T>(action: () => T, fallback: T): T => {
     try {
@@ -82,14 +97,14 @@ export function createSession(storage: TokenStorage | undefined): Session {
     }
   };
   return {
-    token: () => attempt(() => storage?.getItem(TOKEN_STORAGE_KEY) ?? null, memory) ?? memory,
+    token: () => attempt(() => storage?.getItem(key) ?? null, memory) ?? memory,
     signIn(token) {
       memory = token;
-      attempt(() => storage?.setItem(TOKEN_STORAGE_KEY, token), undefined);
+      attempt(() => storage?.setItem(key, token), undefined);
     },
     signOut() {
       memory = null;
-      attempt(() => storage?.removeItem(TOKEN_STORAGE_KEY), undefined);
+      attempt(() => storage?.removeItem(key), undefined);
     },
   };
 }

@@ -1,6 +1,8 @@
 /**
- * The live connection: `GET /api/events` as server-sent events. `image` events say one of
- * the caller's images changed; `stats` events carry the dashboard figures.
+ * The live connection: the config's `eventsUrl` (`/api/events` locally) as server-sent
+ * events. `image` events say one of the caller's images changed; `stats` events carry the
+ * dashboard figures. A deployment without a stream (`eventsUrl: null`, AWS) gets
+ * {@link pollingOnly}: no EventSource at all, the app polls what it watches.
  *
  * EventSource reconnects by itself after a dropped connection; when the server answers
  * with an error status (the token expired, the runtime restarted mid-request) it gives up
@@ -8,8 +10,11 @@
  */
 import { decodeImageChange, decodeStats, eventsUrl, parseEventData, type DashboardStats, type ImageChange } from './api';
 
-/** `open`: events flow; `connecting`: first attempt or reconnecting after a drop. */
-export type LiveState = 'connecting' | 'open';
+/**
+ * `open`: events flow; `connecting`: first attempt or reconnecting after a drop;
+ * `polling`: this deployment has no stream, the app re-reads what it watches.
+ */
+export type LiveState = 'connecting' | 'open' | 'polling';
 
 export interface LiveHandlers {
   readonly onImage: (change: ImageChange) => void;
@@ -30,8 +35,21 @@ export function reconnectDelayMs(attempt: number): number {
   return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
 }
 
-/** Opens the stream for `token`. */
-export function connectLive(token: string, handlers: LiveHandlers, baseUrl = ''): LiveConnection {
+/** The connection of a deployment without an event stream: always `polling`, nothing opened. */
+export function pollingOnly(): LiveConnection {
+  return {
+    close() {
+      // nothing was opened
+    },
+    state: 'polling',
+  };
+}
+
+/**
+ * Opens the stream at `streamUrl` with the token `getToken` gives at each (re)open
+ * (it travels in the `access_token` query parameter).
+ */
+export function connectLive(streamUrl: string, getToken: () => string | null | Promise<string | null>, handlers: LiveHandlers): LiveConnection {
   let source: EventSource | undefined;
   let state: LiveState = 'connecting';
   let failures = 0;
@@ -45,8 +63,15 @@ export function connectLive(token: string, handlers: LiveHandlers, baseUrl = '')
     handlers.onState(next);
   };
 
-  function open(): void {
-    source = new EventSource(eventsUrl(token, baseUrl));
+  async function open(): Promise<void> {
+    let token: string | null = null;
+    try {
+      token = await getToken();
+    } catch {
+      // no token: the stream answers 401 and this retries later
+    }
+    if (closed) return;
+    source = new EventSource(eventsUrl(streamUrl, token ?? ''));
     source.addEventListener('open', () => {
       failures = 0;
       setState('open');
@@ -71,11 +96,11 @@ export function connectLive(token: string, handlers: LiveHandlers, baseUrl = '')
       if (source?.readyState !== EventSource.CLOSED || closed) return;
       // The browser gave up (an error status or a wrong content type): retry ourselves.
       failures += 1;
-      retryTimer = setTimeout(open, reconnectDelayMs(failures));
+      retryTimer = setTimeout(() => void open(), reconnectDelayMs(failures));
     });
   }
 
-  open();
+  void open();
   handlers.onState(state);
   return {
     close() {

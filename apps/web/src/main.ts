@@ -1,33 +1,60 @@
 /**
- * The browser entry: signs in (token from the URL fragment or local storage), then runs the
- * app shell — header, hash router, live connection, uploads — until sign-out.
+ * The browser entry: reads `config.json`, signs in the way it says (`dev`: a token from the
+ * URL fragment or the dev-login form; `oidc`: the provider's sign-in, code flow with PKCE),
+ * then runs the app shell — header, hash router, live connection or polling, uploads —
+ * until sign-out.
  */
-import { createApiClient, describeError, type ImageDetails } from './api';
-import { createSession, decodeTokenClaims, isExpired, tokenFromFragment, type Session } from './auth';
+import { createApiClient, describeError, devLogin, type ImageDetails } from './api';
+import { createSession, decodeTokenClaims, displayUser, isExpired, tokenFromFragment, type TokenStorage } from './auth';
+import { loadWebConfig, type OidcAuthConfig, type WebConfig } from './config';
 import { h, replaceChildren } from './dom';
-import { connectLive, type LiveState } from './live';
+import { connectLive, pollingOnly, type LiveState } from './live';
+import {
+  buildLogoutUrl,
+  completeSignIn,
+  describeCallbackError,
+  parseCallback,
+  PENDING_SIGN_IN_KEY,
+  resolveEndpoints,
+  startSignIn,
+  type OidcEndpoints,
+} from './oidc';
+import { createOidcSession } from './oidc-session';
 import { createDashboardPage } from './pages/dashboard';
 import { createHomePage } from './pages/home';
 import { createImagePage } from './pages/image';
 import { createNotFoundPage } from './pages/not-found';
 import type { Page } from './pages/page';
-import { createSignInPage } from './pages/sign-in';
+import { createSignInPage, type SignInDeps } from './pages/sign-in';
 import { createRefresher } from './refresher';
 import { parseRoute, type Route } from './router';
 import { createUploads } from './uploads';
 
-/** While the live stream is down, watched images are re-read this often. */
+/** Without an open event stream, watched images (and the dashboard's figures) are re-read this often. */
 const POLL_INTERVAL_MS = 4000;
 
-function storage(): Storage | undefined {
+/** `sessionStorage` flag: this tab went to the provider's sign-out, say so when it comes back. */
+const SIGNED_OUT_FLAG = 'imgpipe.signedOut';
+
+const fetchFromWindow = (input: string, init?: RequestInit) => fetch(input, init);
+
+function webStorage(kind: 'localStorage' | 'sessionStorage'): Storage | undefined {
   try {
-    return window.localStorage;
+    return window[kind];
   } catch {
     return undefined; // storage disabled: the session lives in memory
   }
 }
 
-const session: Session = createSession(storage());
+/** A storage in memory, for a browser that refuses `sessionStorage`. */
+function memoryStorage(): TokenStorage {
+  const items = new Map<string, string>();
+  return {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, value),
+    removeItem: (key) => void items.delete(key),
+  };
+}
 
 function root(): HTMLElement {
   const element = document.getElementById('app');
@@ -35,41 +62,9 @@ function root(): HTMLElement {
   return element;
 }
 
-/** Moves the token out of the address bar (and history) into storage. */
-function adoptFragmentToken(): void {
-  const token = tokenFromFragment(location.hash);
-  if (!token) return;
-  session.signIn(token);
-  history.replaceState(null, '', `${location.pathname}${location.search}#/`);
-}
-
-function start(notice?: string): void {
-  const token = session.token();
-  if (!token) {
-    showSignIn(notice);
-    return;
-  }
-  const claims = decodeTokenClaims(token);
-  if (claims && isExpired(claims, Date.now())) {
-    session.signOut();
-    showSignIn('Your sign-in has expired. Sign in again.');
-    return;
-  }
-  showApp(token, claims?.sub ?? 'unknown user');
-}
-
-function showSignIn(notice?: string): void {
-  const api = createApiClient({ getToken: () => null });
-  const page = createSignInPage({
-    api,
-    ...(notice ? { notice } : {}),
-    onToken(token) {
-      session.signIn(token);
-      history.replaceState(null, '', `${location.pathname}${location.search}#/`);
-      start();
-    },
-  });
-  document.title = 'Sign in · imgpipe';
+/** A page outside the app shell (sign-in, start-up errors): brand header and one page. */
+function showStandalone(title: string, page: { readonly element: HTMLElement; readonly heading: HTMLElement }): void {
+  document.title = `${title} · imgpipe`;
   replaceChildren(
     root(),
     h('header', { class: 'site-header' }, h('div', { class: 'header-inner' }, h('span', { class: 'brand' }, 'imgpipe'))),
@@ -77,15 +72,64 @@ function showSignIn(notice?: string): void {
   );
 }
 
-const LIVE_TEXT: Readonly<Record<LiveState, string>> = { open: 'Live', connecting: 'Connecting…' };
+function showMessagePage(title: string, ...lines: HTMLElement[]): void {
+  const heading = h('h1', { attrs: { tabindex: -1 } }, title);
+  showStandalone(title, { element: h('div', { class: 'page sign-in' }, heading, ...lines), heading });
+}
 
-function showApp(token: string, userName: string): void {
+function showConfigError(error: unknown): void {
+  const reload = h('button', { class: 'button primary', attrs: { type: 'button' } }, 'Reload');
+  reload.addEventListener('click', () => location.reload());
+  showMessagePage(
+    'imgpipe cannot start',
+    h('p', { class: 'error', attrs: { role: 'alert' } }, describeError(error)),
+    h(
+      'p',
+      {},
+      'The page reads ',
+      h('code', {}, 'config.json'),
+      ' beside it to find this deployment’s API and sign-in. Reload to try again; if it keeps failing, the deployment is incomplete: tell whoever runs it.',
+    ),
+    h('p', {}, reload),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// The app shell
+// ---------------------------------------------------------------------------------------
+
+/** Who is signed in, as the shell needs it. */
+interface Account {
+  readonly userName: string;
+  /** The bearer for API calls and the stream (may refresh first). */
+  readonly getToken: () => string | null | Promise<string | null>;
+  /** After the shell is torn down: forget the sign-in; `notice` is set when it ended by itself. */
+  readonly end: (notice?: string) => void;
+}
+
+interface RunningApp {
+  /** Tears the shell down and ends the account's session. */
+  signOut(notice?: string): void;
+}
+
+const LIVE_TEXT: Readonly<Record<LiveState, string>> = { open: 'Live', connecting: 'Connecting…', polling: 'Polling' };
+const LIVE_TITLE: Readonly<Record<LiveState, string>> = {
+  open: 'Updates arrive as they happen',
+  connecting: 'Live updates are reconnecting; the page polls meanwhile',
+  polling: `This deployment has no live update stream: the page re-reads what it is waiting for every ${POLL_INTERVAL_MS / 1000} s`,
+};
+
+function showApp(config: WebConfig, account: Account): RunningApp {
   let page: Page | undefined;
   let signedOut = false;
+  const userName = account.userName;
 
   const api = createApiClient({
-    getToken: () => session.token(),
-    onUnauthorized: () => signOut('Your sign-in is no longer valid (it may have expired, or the server restarted with a new key). Sign in again.'),
+    apiBaseUrl: config.apiBaseUrl,
+    cdnBaseUrl: config.cdnBaseUrl,
+    statsUrl: config.statsUrl,
+    getToken: account.getToken,
+    onUnauthorized: () => signOut('The server did not accept your sign-in (it may have expired or been revoked). Sign in again.'),
   });
   const images = createRefresher({
     load: (imageId: string) => api.getImage(imageId),
@@ -101,9 +145,12 @@ function showApp(token: string, userName: string): void {
   const uploads = createUploads({ api, refresh: (imageId) => void images.request(imageId) });
 
   // --- shell -----------------------------------------------------------------------------
+  // The dashboard link stays when there are figures to show (the stats route) or a place to
+  // send the person (the CloudWatch dashboard); a deployment with neither hides it.
+  const showDashboard = config.statsUrl !== null || config.dashboardUrl !== undefined;
   const navLinks = [
     { href: '#/', label: 'Upload & gallery', matches: (route: Route) => route.name === 'home' || route.name === 'image' },
-    { href: '#/dashboard', label: 'Dashboard', matches: (route: Route) => route.name === 'dashboard' },
+    ...(showDashboard ? [{ href: '#/dashboard', label: 'Dashboard', matches: (route: Route) => route.name === 'dashboard' }] : []),
   ].map((link) => ({ ...link, element: h('a', { class: 'nav-link', attrs: { href: link.href } }, link.label) }));
   const liveIndicator = h('span', { class: 'live', attrs: { role: 'status' } });
   const signOutButton = h('button', { class: 'button small', attrs: { type: 'button' } }, 'Sign out');
@@ -133,7 +180,7 @@ function showApp(token: string, userName: string): void {
   function renderLive(state: LiveState): void {
     liveIndicator.textContent = LIVE_TEXT[state];
     liveIndicator.dataset['state'] = state;
-    liveIndicator.title = state === 'open' ? 'Updates arrive as they happen' : 'Live updates are reconnecting; the page polls meanwhile';
+    liveIndicator.title = LIVE_TITLE[state];
   }
 
   // --- routing ---------------------------------------------------------------------------
@@ -150,7 +197,11 @@ function showApp(token: string, userName: string): void {
           },
         });
       case 'dashboard':
-        return createDashboardPage({ api });
+        return createDashboardPage({
+          api,
+          live: config.eventsUrl !== null,
+          ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+        });
       case 'not-found':
         return createNotFoundPage();
     }
@@ -177,20 +228,33 @@ function showApp(token: string, userName: string): void {
     firstRender = false;
   }
 
-  // --- live updates ----------------------------------------------------------------------
+  // --- live updates, or polling ----------------------------------------------------------
   function refreshWatched(): void {
     const ids = new Set([...uploads.pendingImageIds(), ...(page?.watchedImageIds?.() ?? [])]);
     for (const id of ids) void images.request(id);
   }
-  const live = connectLive(token, {
-    onImage: (change) => void images.request(change.imageId),
-    onStats: (stats) => page?.applyStats?.(stats),
-    onState: renderLive,
-    onReconnected: refreshWatched,
-  });
+  const live = config.eventsUrl
+    ? connectLive(config.eventsUrl, account.getToken, {
+        onImage: (change) => void images.request(change.imageId),
+        onStats: (stats) => page?.applyStats?.(stats),
+        onState: renderLive,
+        onReconnected: refreshWatched,
+      })
+    : pollingOnly();
   renderLive(live.state);
   const poll = setInterval(() => {
-    if (live.state !== 'open') refreshWatched();
+    if (live.state === 'open') return;
+    refreshWatched();
+    // Without `stats` events the dashboard's figures are polled too.
+    const shown = page;
+    if (shown?.applyStats && api.getStats) {
+      api.getStats().then(
+        (stats) => {
+          if (!signedOut && page === shown) shown.applyStats?.(stats);
+        },
+        (error: unknown) => console.debug(`refreshing the figures failed: ${describeError(error)}`),
+      );
+    }
   }, POLL_INTERVAL_MS);
 
   // Files dropped outside the drop zone would make the browser open them, leaving the app.
@@ -216,13 +280,196 @@ function showApp(token: string, userName: string): void {
     window.removeEventListener('hashchange', renderRoute);
     window.removeEventListener('dragover', onWindowDragOver);
     window.removeEventListener('drop', onWindowDrop);
-    session.signOut();
-    start(notice);
+    account.end(notice);
   }
   signOutButton.addEventListener('click', () => signOut());
 
   renderRoute();
+  return { signOut };
 }
 
-adoptFragmentToken();
-start();
+// ---------------------------------------------------------------------------------------
+// `dev` sign-in: the local runtime's token
+// ---------------------------------------------------------------------------------------
+
+function runDevSignIn(config: WebConfig, loginUrl: string): void {
+  const session = createSession(webStorage('localStorage'));
+
+  // The token of the sign-in link moves out of the address bar (and history) into storage.
+  const fragmentToken = tokenFromFragment(location.hash);
+  if (fragmentToken) {
+    session.signIn(fragmentToken);
+    history.replaceState(null, '', `${location.pathname}${location.search}#/`);
+  }
+
+  function start(notice?: string): void {
+    const token = session.token();
+    if (!token) {
+      showSignIn(notice);
+      return;
+    }
+    const claims = decodeTokenClaims(token);
+    if (claims && isExpired(claims, Date.now())) {
+      session.signOut();
+      showSignIn('Your sign-in has expired. Sign in again.');
+      return;
+    }
+    showApp(config, {
+      userName: displayUser(claims),
+      getToken: () => session.token(),
+      end: (endNotice) => {
+        session.signOut();
+        start(endNotice);
+      },
+    });
+  }
+
+  function showSignIn(notice?: string): void {
+    const deps: SignInDeps = {
+      kind: 'dev',
+      devLogin: (user) => devLogin(loginUrl, user, fetchFromWindow),
+      ...(notice ? { notice } : {}),
+      onToken(token) {
+        session.signIn(token);
+        history.replaceState(null, '', `${location.pathname}${location.search}#/`);
+        start();
+      },
+    };
+    showStandalone('Sign in', createSignInPage(deps));
+  }
+
+  start();
+}
+
+// ---------------------------------------------------------------------------------------
+// `oidc` sign-in: authorization code flow with PKCE; the ID token is the bearer
+// ---------------------------------------------------------------------------------------
+
+async function runOidcSignIn(config: WebConfig, auth: OidcAuthConfig): Promise<void> {
+  const tabStorage: TokenStorage = webStorage('sessionStorage') ?? memoryStorage();
+  // Where the provider sends the browser back, and after sign-out: the page itself, e.g. https://d123.cloudfront.net/
+  const redirectUri = `${location.origin}${location.pathname}`;
+  let endpointsPromise: Promise<OidcEndpoints> | undefined;
+  const endpoints = (): Promise<OidcEndpoints> =>
+    (endpointsPromise ??= resolveEndpoints(auth, fetchFromWindow).catch((error: unknown) => {
+      endpointsPromise = undefined; // a later sign-in tries discovery again
+      throw error;
+    }));
+
+  let app: RunningApp | undefined;
+  const session = createOidcSession({
+    auth,
+    storage: webStorage('localStorage'),
+    fetch: fetchFromWindow,
+    endpoints,
+    now: Date.now,
+    onEnded: (notice) => {
+      if (app) app.signOut(notice);
+      else showSignIn(notice);
+    },
+  });
+
+  function showSignIn(notice?: string, error?: string): void {
+    app = undefined;
+    const deps: SignInDeps = {
+      kind: 'oidc',
+      provider: auth.authorizationEndpoint ?? auth.issuer,
+      ...(notice ? { notice } : {}),
+      ...(error ? { error } : {}),
+      async signIn() {
+        const route = location.hash;
+        const url = await startSignIn({
+          auth,
+          endpoints: await endpoints(),
+          crypto: globalThis.crypto,
+          storage: tabStorage,
+          redirectUri,
+          ...(route && route !== '#/' && route !== '#' ? { returnTo: route } : {}),
+        });
+        location.assign(url);
+      },
+    };
+    showStandalone('Sign in', createSignInPage(deps));
+  }
+
+  function showSignedIn(): void {
+    app = showApp(config, {
+      userName: displayUser(session.claims()),
+      getToken: () => session.token(),
+      end: (notice) => {
+        app = undefined;
+        session.signOut();
+        if (notice) {
+          showSignIn(notice);
+        } else if (auth.logoutEndpoint) {
+          // The provider's session ends too (Cognito's /logout), then it sends the browser back here.
+          tabStorage.setItem(SIGNED_OUT_FLAG, '1');
+          location.assign(buildLogoutUrl(auth.logoutEndpoint, auth.clientId, redirectUri));
+        } else {
+          showSignIn('You have signed out of imgpipe. The sign-in provider may still remember you.');
+        }
+      },
+    });
+  }
+
+  // A timer that slept with the laptop is late: renew on coming back if the token is due.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && app) void session.token();
+  });
+
+  const callback = parseCallback(location.search);
+  if (callback.kind !== 'none') {
+    // The code is used once: out of the address bar and history before anything else.
+    history.replaceState(null, '', `${location.pathname}${location.hash}`);
+  }
+  if (callback.kind === 'error') {
+    tabStorage.removeItem(PENDING_SIGN_IN_KEY);
+    showSignIn(undefined, describeCallbackError(callback));
+    return;
+  }
+  if (callback.kind === 'code') {
+    showMessagePage('Signing you in…', h('p', { class: 'muted', attrs: { role: 'status' } }, 'Finishing the sign-in with the provider.'));
+    try {
+      const { tokens, returnTo } = await completeSignIn({
+        callback,
+        storage: tabStorage,
+        fetch: fetchFromWindow,
+        endpoints: await endpoints(),
+        clientId: auth.clientId,
+        nowMs: Date.now(),
+      });
+      session.adopt(tokens);
+      if (returnTo) history.replaceState(null, '', `${location.pathname}${returnTo}`);
+    } catch (error) {
+      showSignIn(undefined, `Sign-in failed: ${describeError(error)}`);
+      return;
+    }
+    showSignedIn();
+    return;
+  }
+  if (session.resume()) {
+    showSignedIn();
+    return;
+  }
+  const signedOut = tabStorage.getItem(SIGNED_OUT_FLAG) !== null;
+  tabStorage.removeItem(SIGNED_OUT_FLAG);
+  showSignIn(signedOut ? 'You have signed out.' : undefined);
+}
+
+// ---------------------------------------------------------------------------------------
+
+async function boot(): Promise<void> {
+  let config: WebConfig;
+  try {
+    config = await loadWebConfig(fetchFromWindow);
+  } catch (error) {
+    showConfigError(error);
+    return;
+  }
+  if (config.auth.kind === 'dev') runDevSignIn(config, config.auth.loginUrl);
+  else await runOidcSignIn(config, config.auth);
+}
+
+void boot().catch((error: unknown) =>
+  showMessagePage('imgpipe cannot start', h('p', { class: 'error', attrs: { role: 'alert' } }, describeError(error))),
+);

@@ -3,7 +3,7 @@
  * bar and status, from the request for a grant to the pipeline's verdict. It lives for
  * the whole session, so leaving the page does not lose uploads in flight.
  */
-import { describeError, cdnUrl, type ApiClient, type ImageDetails } from './api';
+import { describeError, type ApiClient, type ImageDetails } from './api';
 import { announce, h, replaceChildren } from './dom';
 import { cardRendition, formatBytes } from './format';
 import { imageHref } from './router';
@@ -143,7 +143,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
     row.progress.setAttribute('aria-valuetext', `${progressPercent(entry)}% uploaded`);
     row.status.textContent = phaseText(entry);
     const thumb = entry.thumbnailKey
-      ? h('img', { class: 'upload-thumb', attrs: { src: cdnUrl(entry.thumbnailKey), alt: '', width: 48, height: 48 } })
+      ? h('img', { class: 'upload-thumb', attrs: { src: deps.api.objectUrl(entry.thumbnailKey), alt: '', width: 48, height: 48 } })
       : null;
     const link =
       entry.imageId && entry.phase !== 'queued' && entry.phase !== 'requesting' && entry.phase !== 'uploading'

@@ -1,10 +1,12 @@
 /**
  * The pipeline dashboard: processed, failed (by code), in progress, p50/p95 processing
  * time, bytes saved and the dead-letter queues' depth. Pipeline-wide, not per person;
- * updated live by the `stats` events of `/api/events`.
+ * read from the config's `statsUrl` and updated live by the `stats` events of its
+ * `eventsUrl` (or polled without one). A deployment without a stats route (AWS) gets a
+ * page that says where its figures are instead: the CloudWatch dashboard (`dashboardUrl`).
  */
 import { describeError, type ApiClient, type DashboardStats } from '../api';
-import { h, replaceChildren } from '../dom';
+import { h, replaceChildren, VISUALLY_HIDDEN } from '../dom';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent } from '../format';
 import type { Page } from './page';
 
@@ -30,8 +32,38 @@ export function failuresByCount(failedByCode: Readonly<Record<string, number>>):
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
 }
 
-export function createDashboardPage(deps: { readonly api: ApiClient }): Page {
+export interface DashboardDeps {
+  readonly api: ApiClient;
+  /** Whether `stats` events arrive (an event stream is open or opening); else the shell polls. */
+  readonly live: boolean;
+  /** The config's `dashboardUrl`: where a deployment without stats shows its figures. */
+  readonly dashboardUrl?: string;
+}
+
+/** The page of a deployment whose API has no stats route: where the figures are instead. */
+function elsewherePage(heading: HTMLElement, dashboardUrl: string | undefined): Page {
+  const element = h(
+    'div',
+    { class: 'page' },
+    heading,
+    h('p', {}, 'This deployment keeps its pipeline figures (images processed and failed, processing times, dead-letter queues) in Amazon CloudWatch, not in this app.'),
+    dashboardUrl
+      ? h(
+          'p',
+          {},
+          h('a', { class: 'button', attrs: { href: dashboardUrl, target: '_blank', rel: 'noopener noreferrer' } }, 'Open the CloudWatch dashboard', h('span', { class: VISUALLY_HIDDEN }, ' (opens in a new tab)')),
+          ' ',
+          h('span', { class: 'muted' }, '(in the AWS console; you need access to the AWS account)'),
+        )
+      : h('p', { class: 'muted' }, 'Ask whoever runs this deployment for its CloudWatch dashboard.'),
+  );
+  return { element, title: 'Dashboard', heading };
+}
+
+export function createDashboardPage(deps: DashboardDeps): Page {
   const heading = h('h1', { attrs: { tabindex: -1 } }, 'Pipeline dashboard');
+  const getStats = deps.api.getStats;
+  if (!getStats) return elsewherePage(heading, deps.dashboardUrl);
   const updated = h('p', { class: 'muted' }, 'Loading the figures…');
   const tiles = h('dl', { class: 'tiles' });
   const failures = h('div', {});
@@ -40,7 +72,7 @@ export function createDashboardPage(deps: { readonly api: ApiClient }): Page {
     'div',
     { class: 'page' },
     heading,
-    h('p', {}, 'Figures for the whole pipeline (every user), updated live as images finish.'),
+    h('p', {}, `Figures for the whole pipeline (every user), ${deps.live ? 'updated live as images finish' : 'refreshed every few seconds'}.`),
     updated,
     error,
     tiles,
@@ -93,7 +125,7 @@ export function createDashboardPage(deps: { readonly api: ApiClient }): Page {
     );
   }
 
-  deps.api.getStats().then(
+  getStats().then(
     (stats) => render(stats),
     (cause: unknown) => {
       if (received) return;

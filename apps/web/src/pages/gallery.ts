@@ -3,7 +3,7 @@
  * thumbnail (a placeholder while processing, the reason when it failed), original vs
  * compressed size and the savings. Kept up to date by `upsert` from live events.
  */
-import { cdnUrl, describeError, type ApiClient, type ImageView } from '../api';
+import { describeError, type ApiClient, type ImageView, type ObjectUrls } from '../api';
 import { h, replaceChildren } from '../dom';
 import { cardRendition, filenameFromKey, formatBytes, formatDateTime, formatSavings } from '../format';
 import { imageHref } from '../router';
@@ -56,10 +56,10 @@ function placeholder(kind: 'processing' | 'failed' | 'none', text: string): HTML
 }
 
 /** The media part of a card: the thumbnail, or a placeholder saying why there is none. */
-export function cardMedia(image: ImageView): HTMLElement {
+export function cardMedia(image: ImageView, urls: ObjectUrls): HTMLElement {
   const key = image.status === 'deleted' ? undefined : cardRendition(image.thumbnails);
   if (key) {
-    const img = h('img', { attrs: { src: cdnUrl(key), alt: '', loading: 'lazy', decoding: 'async' } });
+    const img = h('img', { attrs: { src: urls.objectUrl(key), alt: '', loading: 'lazy', decoding: 'async' } });
     img.addEventListener('error', () => img.replaceWith(placeholder('none', 'No preview')), { once: true });
     return img;
   }
@@ -72,7 +72,7 @@ function fact(term: string, value: string): HTMLElement {
   return h('div', {}, h('dt', {}, term), h('dd', {}, value));
 }
 
-function card(image: ImageView): HTMLLIElement {
+function card(image: ImageView, urls: ObjectUrls): HTMLLIElement {
   const name = displayName(image);
   const facts = h('dl', { class: 'facts' });
   if (image.originalSize !== undefined) facts.append(fact('Original', formatBytes(image.originalSize)));
@@ -82,7 +82,7 @@ function card(image: ImageView): HTMLLIElement {
   return h(
     'li',
     { class: `card status-${image.status}`, attrs: { 'data-image-id': image.imageId } },
-    h('div', { class: 'card-media' }, cardMedia(image)),
+    h('div', { class: 'card-media' }, cardMedia(image, urls)),
     h(
       'div',
       { class: 'card-body' },
@@ -162,7 +162,7 @@ export function createGallery(deps: { readonly api: ApiClient }): Gallery {
       const oldest = sortedViews().at(-1);
       if (cursor !== undefined && oldest && newerFirst(view, oldest) > 0) return;
     }
-    const element = card(view);
+    const element = card(view, deps.api);
     images.set(view.imageId, { view, element });
     if (existing) existing.element.replaceWith(element);
     else place(view, element);
@@ -181,7 +181,7 @@ export function createGallery(deps: { readonly api: ApiClient }): Gallery {
       loadedOnce = true;
       for (const view of page.items) {
         if (view.status === 'deleted') continue;
-        const element = card(view);
+        const element = card(view, deps.api);
         const existing = images.get(view.imageId);
         images.set(view.imageId, { view, element });
         if (existing) existing.element.replaceWith(element);

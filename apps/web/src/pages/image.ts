@@ -3,7 +3,7 @@
  * the event history as a timeline (failures with their code and reason) and a delete
  * button behind a confirmation.
  */
-import { ApiError, cdnUrl, describeError, negotiatedUrl, type ApiClient, type HistoryEntry, type ImageDetails, type ImageView } from '../api';
+import { ApiError, describeError, type ApiClient, type ObjectUrls, type HistoryEntry, type ImageDetails, type ImageView } from '../api';
 import { announce, h, replaceChildren } from '../dom';
 import {
   formatBytes,
@@ -72,7 +72,7 @@ function timeline(history: readonly HistoryEntry[]): HTMLElement {
   );
 }
 
-function renditions(image: ImageView, history: readonly HistoryEntry[]): HTMLElement | null {
+function renditions(image: ImageView, history: readonly HistoryEntry[], urls: ObjectUrls): HTMLElement | null {
   const thumbnails = image.thumbnails ?? {};
   const names = sortRenditionNames(Object.keys(thumbnails));
   if (names.length === 0 || image.status === 'deleted') return null;
@@ -93,9 +93,9 @@ function renditions(image: ImageView, history: readonly HistoryEntry[]): HTMLEle
           h(
             'figure',
             { class: 'rendition' },
-            h('a', { attrs: { href: cdnUrl(key) } }, h('img', {
+            h('a', { attrs: { href: urls.objectUrl(key) } }, h('img', {
               attrs: {
-                src: cdnUrl(key),
+                src: urls.objectUrl(key),
                 alt: `${name} rendition`,
                 loading: 'lazy',
                 ...(info?.width ? { width: info.width } : {}),
@@ -110,7 +110,7 @@ function renditions(image: ImageView, history: readonly HistoryEntry[]): HTMLEle
   );
 }
 
-function fullSize(image: ImageView, history: readonly HistoryEntry[], name: string): HTMLElement | null {
+function fullSize(image: ImageView, history: readonly HistoryEntry[], name: string, urls: ObjectUrls): HTMLElement | null {
   if (!image.compressedKey || image.status === 'deleted') return null;
   const variants = variantFacts(history);
   return h(
@@ -122,7 +122,7 @@ function fullSize(image: ImageView, history: readonly HistoryEntry[], name: stri
       { class: 'full-size' },
       h('img', {
         attrs: {
-          src: negotiatedUrl(image.compressedKey),
+          src: urls.negotiatedUrl(image.compressedKey),
           alt: `${name}, compressed full-size image`,
           ...(image.width ? { width: image.width } : {}),
           ...(image.height ? { height: image.height } : {}),
@@ -135,7 +135,7 @@ function fullSize(image: ImageView, history: readonly HistoryEntry[], name: stri
           'ul',
           { class: 'variants', attrs: { 'aria-label': 'Full-size variants' } },
           ...variants.map((variant) =>
-            h('li', {}, h('a', { attrs: { href: cdnUrl(variant.key) } }, variant.format?.toUpperCase() ?? variant.key), ' ', outputCaption({ ...variant, format: undefined })),
+            h('li', {}, h('a', { attrs: { href: urls.objectUrl(variant.key) } }, variant.format?.toUpperCase() ?? variant.key), ' ', outputCaption({ ...variant, format: undefined })),
           ),
         )
       : null,
@@ -237,8 +237,8 @@ export function createImagePage(imageId: string, deps: ImagePageDeps): Page {
         : null,
       image?.status === 'deleted' ? h('p', { class: 'notice' }, 'This image was deleted. Its history is kept.') : null,
       image?.status === 'processing' ? h('p', { class: 'notice' }, 'Still processing; this page updates by itself.') : null,
-      image ? fullSize(image, details.history, name) : null,
-      image ? renditions(image, details.history) : null,
+      image ? fullSize(image, details.history, name, deps.api) : null,
+      image ? renditions(image, details.history, deps.api) : null,
       image
         ? h(
             'section',

@@ -1,18 +1,92 @@
 /**
- * The sign-in screen: how to use the link `npm start` printed, and a form that signs in a
- * development user (`POST /auth/dev-login`, which the local runtime allows on loopback).
+ * The sign-in screen, for the config's `auth.kind`:
+ * - `dev` (the local runtime): how to use the link `npm start` printed, and a form that
+ *   signs in a development user (`POST <auth.loginUrl>`, allowed on loopback only);
+ * - `oidc`: a "Sign in" button that goes to the provider's sign-in page.
  */
-import { describeError, type ApiClient } from '../api';
+import { describeError } from '../api';
 import { h } from '../dom';
 
-export interface SignInDeps {
-  readonly api: ApiClient;
-  readonly onToken: (token: string) => void;
-  /** Why the person is here again (an expired session), shown above the form. */
+interface CommonDeps {
+  /** Why the person is here again (an expired session, a sign-out), shown above the form. */
   readonly notice?: string;
+  /** What went wrong with the last sign-in (the provider's error), shown as an alert. */
+  readonly error?: string;
 }
 
-export function createSignInPage(deps: SignInDeps): { readonly element: HTMLElement; readonly heading: HTMLElement } {
+export interface DevSignInDeps extends CommonDeps {
+  readonly kind: 'dev';
+  /** Signs in a development user: their token. */
+  readonly devLogin: (user: string) => Promise<string>;
+  readonly onToken: (token: string) => void;
+}
+
+export interface OidcSignInDeps extends CommonDeps {
+  readonly kind: 'oidc';
+  /** The provider's sign-in URL (or its issuer), whose host the page names. */
+  readonly provider: string;
+  /** Sends the browser to the provider; rejects when it cannot (its settings unreadable). */
+  readonly signIn: () => Promise<void>;
+}
+
+export type SignInDeps = DevSignInDeps | OidcSignInDeps;
+
+export interface SignInPage {
+  readonly element: HTMLElement;
+  readonly heading: HTMLElement;
+}
+
+function messages(deps: CommonDeps): HTMLElement[] {
+  return [
+    deps.notice ? h('p', { class: 'notice', attrs: { role: 'status' } }, deps.notice) : null,
+    deps.error ? h('p', { class: 'error', attrs: { role: 'alert' } }, deps.error) : null,
+  ].filter((element): element is HTMLParagraphElement => element !== null);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+export function createSignInPage(deps: SignInDeps): SignInPage {
+  return deps.kind === 'dev' ? devSignInPage(deps) : oidcSignInPage(deps);
+}
+
+function oidcSignInPage(deps: OidcSignInDeps): SignInPage {
+  const heading = h('h1', { attrs: { tabindex: -1 } }, 'Sign in to imgpipe');
+  const button = h('button', { class: 'button primary', attrs: { type: 'button' } }, 'Sign in');
+  const error = h('p', { class: 'error', attrs: { role: 'alert', hidden: true } });
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    button.textContent = 'Going to the sign-in page…';
+    error.hidden = true;
+    deps.signIn().catch((cause: unknown) => {
+      button.disabled = false;
+      button.textContent = 'Sign in';
+      error.textContent = `Sign-in could not start: ${describeError(cause)}`;
+      error.hidden = false;
+    });
+  });
+  const element = h(
+    'div',
+    { class: 'page sign-in' },
+    heading,
+    ...messages(deps),
+    h(
+      'section',
+      { class: 'panel stack' },
+      h('p', {}, 'You sign in on the sign-in page of ', h('strong', {}, hostOf(deps.provider)), ' and come back here. New here? That page can create an account, if this deployment allows it.'),
+      error,
+      h('p', {}, button),
+    ),
+  );
+  return { element, heading };
+}
+
+function devSignInPage(deps: DevSignInDeps): SignInPage {
   const heading = h('h1', { attrs: { tabindex: -1 } }, 'Sign in to imgpipe');
   const input = h('input', {
     attrs: {
@@ -57,7 +131,7 @@ export function createSignInPage(deps: SignInDeps): { readonly element: HTMLElem
     }
     submit.disabled = true;
     error.hidden = true;
-    deps.api.devLogin(user).then(
+    deps.devLogin(user).then(
       (token) => deps.onToken(token),
       (cause: unknown) => {
         submit.disabled = false;
@@ -72,7 +146,7 @@ export function createSignInPage(deps: SignInDeps): { readonly element: HTMLElem
     'div',
     { class: 'page sign-in' },
     heading,
-    deps.notice ? h('p', { class: 'notice', attrs: { role: 'status' } }, deps.notice) : null,
+    ...messages(deps),
     h(
       'section',
       { class: 'panel' },

@@ -7,6 +7,7 @@ import { bearerToken, InvalidTokenError, InvalidUserError, type LocalAuth } from
 import { serveCdn } from './cdn';
 import type { EventStreamHub } from './event-stream';
 import { placeholderPage, serveStatic, type WebBundle } from './static-web';
+import { LOCAL_WEB_CONFIG } from './web-config';
 import type { DashboardStats } from '../stats/pipeline-stats';
 
 /** What the HTTP surface stands on. */
@@ -75,7 +76,8 @@ const headerOf = (request: IncomingMessage, name: string): string | undefined =>
 
 /**
  * The runtime's one origin, as the UI expects it:
- * - `GET /` and the UI's files; `POST /auth/dev-login` (loopback only);
+ * - `GET /` and the UI's files; `GET /config.json` ({@link LOCAL_WEB_CONFIG}: where the UI
+ *   finds all of the below); `POST /auth/dev-login` (loopback only);
  * - `/api/uploads`, `/api/images[/{id}]` -> the ingest HTTP API handler, as an API Gateway
  *   HTTP API event with the JWT authorizer's claims, `/api` stripped;
  * - `GET /api/events` (server-sent events; token in `access_token`), `GET /api/stats`;
@@ -110,6 +112,15 @@ async function handle(deps: HttpDeps, request: IncomingMessage, response: Server
     return send(response, answer.status, answer.headers, answer.body);
   }
   if (method !== 'GET' && method !== 'HEAD') return sendError(response, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, { allow: 'GET, HEAD' });
+  if (path === '/config.json') {
+    const body = JSON.stringify(LOCAL_WEB_CONFIG);
+    return send(
+      response,
+      200,
+      { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) },
+      method === 'HEAD' ? undefined : body,
+    );
+  }
 
   const web = deps.web();
   if (web?.kind === 'built') {
