@@ -23,7 +23,7 @@ export interface HistoryEntry {
   readonly data: unknown;
 }
 
-/** Pipeline-wide figures: `GET /api/stats` and the `stats` events of `/api/events`. */
+/** Pipeline-wide figures: `GET <statsUrl>` and the `stats` events of `<eventsUrl>` ({@link WebConfig}; `/api/stats` and `/api/events` locally). */
 export interface DashboardStats {
   readonly processed: number;
   readonly failed: number;
@@ -40,7 +40,7 @@ export interface DashboardStats {
   readonly dlqDepth: number;
 }
 
-/** An `image` event of `/api/events`: one of the caller's images changed. */
+/** An `image` event of the `<eventsUrl>` stream: one of the caller's images changed. */
 export interface ImageChange {
   readonly imageId: string;
   readonly detailType: string;
