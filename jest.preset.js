@@ -21,12 +21,12 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
-    // jose ships ES modules only: compile it to CommonJS like our own sources.
-    '^.+/node_modules/jose/.+\\.js$': [
+    // jose and oauth4webapi ship ES modules only: compile them to CommonJS like our own sources.
+    '^.+/node_modules/(jose|oauth4webapi)/.+\\.js$': [
       '@swc/jest',
       { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|oauth4webapi)/)'],
   coverageReporters: ['text-summary', 'html'],
 };

@@ -53,10 +53,10 @@ describe('decodeWebConfig', () => {
     });
   });
 
-  it('reads an external issuer with no endpoints (discovery), adding the openid scope it needs', () => {
+  it('reads an external issuer with no endpoints (discovery), adding the openid scope it needs, and keeps the issuer exactly (it must equal the tokens\' iss)', () => {
     expect(decodeWebConfig({ ...aws, auth: { kind: 'oidc', issuer: 'https://login.example/realm/', clientId: 'c', scopes: ['email', 7] } }).auth).toEqual({
       kind: 'oidc',
-      issuer: 'https://login.example/realm',
+      issuer: 'https://login.example/realm/',
       clientId: 'c',
       scopes: ['openid', 'email'],
     });

@@ -5,7 +5,7 @@
  * beside `index.html`.
  *
  * Read tolerantly, like the API's answers: unknown fields are dropped, a trailing `/` is
- * trimmed off the URL prefixes, an optional field of the wrong type is treated as absent.
+ * trimmed off the URL prefixes (not off the issuer, which must match the tokens' `iss`), an optional field of the wrong type is treated as absent.
  * A config the UI cannot work with (no API, an unknown sign-in kind) is a
  * {@link ConfigError} that says which field is at fault.
  */
@@ -62,7 +62,8 @@ function decodeAuth(value: unknown): WebAuthConfig {
     const logoutEndpoint = optionalUrl(value['logoutEndpoint']);
     return {
       kind,
-      issuer: trimSlash(required(value, 'issuer', 'auth.')),
+      // Exactly as given: it is compared, byte for byte, with the ID token's `iss` and the discovery document's `issuer`.
+      issuer: required(value, 'issuer', 'auth.'),
       clientId: required(value, 'clientId', 'auth.'),
       scopes,
       ...(authorizationEndpoint ? { authorizationEndpoint } : {}),

@@ -9,16 +9,7 @@ import { createSession, decodeTokenClaims, displayUser, isExpired, tokenFromFrag
 import { loadWebConfig, type OidcAuthConfig, type WebConfig } from './config';
 import { h, replaceChildren } from './dom';
 import { connectLive, pollingOnly, type LiveState } from './live';
-import {
-  buildLogoutUrl,
-  completeSignIn,
-  describeCallbackError,
-  parseCallback,
-  PENDING_SIGN_IN_KEY,
-  resolveEndpoints,
-  startSignIn,
-  type OidcEndpoints,
-} from './oidc';
+import { buildLogoutUrl, callbackParams, completeSignIn, OidcError, resolveServer, startSignIn, type AuthorizationServer } from './oidc';
 import { createOidcSession } from './oidc-session';
 import { createDashboardPage } from './pages/dashboard';
 import { createHomePage } from './pages/home';
@@ -349,10 +340,10 @@ async function runOidcSignIn(config: WebConfig, auth: OidcAuthConfig): Promise<v
   const tabStorage: TokenStorage = webStorage('sessionStorage') ?? memoryStorage();
   // Where the provider sends the browser back, and after sign-out: the page itself, e.g. https://d123.cloudfront.net/
   const redirectUri = `${location.origin}${location.pathname}`;
-  let endpointsPromise: Promise<OidcEndpoints> | undefined;
-  const endpoints = (): Promise<OidcEndpoints> =>
-    (endpointsPromise ??= resolveEndpoints(auth, fetchFromWindow).catch((error: unknown) => {
-      endpointsPromise = undefined; // a later sign-in tries discovery again
+  let serverPromise: Promise<AuthorizationServer> | undefined;
+  const server = (): Promise<AuthorizationServer> =>
+    (serverPromise ??= resolveServer(auth, fetchFromWindow).catch((error: unknown) => {
+      serverPromise = undefined; // a later sign-in tries discovery again
       throw error;
     }));
 
@@ -361,7 +352,7 @@ async function runOidcSignIn(config: WebConfig, auth: OidcAuthConfig): Promise<v
     auth,
     storage: webStorage('localStorage'),
     fetch: fetchFromWindow,
-    endpoints,
+    server,
     now: Date.now,
     onEnded: (notice) => {
       if (app) app.signOut(notice);
@@ -380,8 +371,7 @@ async function runOidcSignIn(config: WebConfig, auth: OidcAuthConfig): Promise<v
         const route = location.hash;
         const url = await startSignIn({
           auth,
-          endpoints: await endpoints(),
-          crypto: globalThis.crypto,
+          server: await server(),
           storage: tabStorage,
           redirectUri,
           ...(route && route !== '#/' && route !== '#' ? { returnTo: route } : {}),
@@ -417,31 +407,25 @@ async function runOidcSignIn(config: WebConfig, auth: OidcAuthConfig): Promise<v
     if (document.visibilityState === 'visible' && app) void session.token();
   });
 
-  const callback = parseCallback(location.search);
-  if (callback.kind !== 'none') {
+  const callback = callbackParams(location.search);
+  if (callback) {
     // The code is used once: out of the address bar and history before anything else.
     history.replaceState(null, '', `${location.pathname}${location.hash}`);
-  }
-  if (callback.kind === 'error') {
-    tabStorage.removeItem(PENDING_SIGN_IN_KEY);
-    showSignIn(undefined, describeCallbackError(callback));
-    return;
-  }
-  if (callback.kind === 'code') {
     showMessagePage('Signing you in…', h('p', { class: 'muted', attrs: { role: 'status' } }, 'Finishing the sign-in with the provider.'));
     try {
       const { tokens, returnTo } = await completeSignIn({
         callback,
         storage: tabStorage,
         fetch: fetchFromWindow,
-        endpoints: await endpoints(),
+        server: await server(),
         clientId: auth.clientId,
-        nowMs: Date.now(),
       });
       session.adopt(tokens);
       if (returnTo) history.replaceState(null, '', `${location.pathname}${returnTo}`);
     } catch (error) {
-      showSignIn(undefined, `Sign-in failed: ${describeError(error)}`);
+      // The provider's own `?error=` (cancelled, refused) reads as it is; the rest as a failure.
+      const provider = error instanceof OidcError && callback.has('error') && error.code === callback.get('error');
+      showSignIn(undefined, provider ? error.message : `Sign-in failed: ${describeError(error)}`);
       return;
     }
     showSignedIn();

@@ -10,7 +10,7 @@ import type { FetchLike } from './api';
 import { createSession, decodeTokenClaims, type TokenClaims, type TokenStorage } from './auth';
 import type { OidcAuthConfig } from './config';
 import { isRecord, num, parseJson, str } from './json';
-import { OidcError, refreshDelayMs, refreshTokens, type OidcEndpoints, type TokenSet } from './oidc';
+import { OidcError, refreshDelayMs, refreshTokens, type AuthorizationServer, type TokenSet } from './oidc';
 
 /** The `localStorage` key of the signed-in tokens. */
 export const OIDC_SESSION_KEY = 'imgpipe.oidc.session';
@@ -31,8 +31,8 @@ export interface OidcSessionDeps {
   /** `localStorage`; `undefined` (or throwing) keeps the tokens in memory. */
   readonly storage: TokenStorage | undefined;
   readonly fetch: FetchLike;
-  /** The endpoints (resolved once by the caller, from the config or discovery). */
-  readonly endpoints: () => Promise<OidcEndpoints>;
+  /** The provider (resolved once by the caller, from the config or discovery). */
+  readonly server: () => Promise<AuthorizationServer>;
   readonly now: () => number;
   readonly timers?: Timers;
   /** The session ended by itself (refresh refused, expired): the person must sign in again. */
@@ -136,8 +136,7 @@ export function createOidcSession(deps: OidcSessionDeps): OidcSession {
         return null;
       }
       try {
-        const { tokenEndpoint } = await deps.endpoints();
-        const next = await refreshTokens(deps.fetch, tokenEndpoint, { refreshToken: current.refreshToken, clientId: deps.auth.clientId }, deps.now());
+        const next = await refreshTokens(await deps.server(), { refreshToken: current.refreshToken, clientId: deps.auth.clientId }, deps.fetch);
         adopt(next);
         return next.idToken;
       } catch (error) {

@@ -1,32 +1,26 @@
-import { webcrypto } from 'node:crypto';
+import { calculatePKCECodeChallenge } from 'oauth4webapi';
 import type { FetchLike } from './api';
 import type { TokenStorage } from './auth';
 import type { OidcAuthConfig } from './config';
 import {
-  base64UrlEncode,
   buildAuthorizeUrl,
   buildLogoutUrl,
+  callbackParams,
   completeSignIn,
-  decodeTokenResponse,
   describeCallbackError,
-  discoveryUrl,
-  exchangeCode,
   OidcError,
-  parseCallback,
   PENDING_SIGN_IN_KEY,
-  pkceChallenge,
-  randomToken,
   refreshDelayMs,
   refreshTokens,
-  resolveEndpoints,
+  resolveServer,
   startSignIn,
   takePendingSignIn,
-  type OidcCrypto,
+  type AuthorizationServer,
 } from './oidc';
 
-const crypto = webcrypto as unknown as OidcCrypto;
 const base64Url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-const jwt = (payload: object) => `${base64Url('{"alg":"RS256"}')}.${base64Url(JSON.stringify(payload))}.signature`;
+/** An unsigned-looking JWT: oauth4webapi checks the claims of an ID token from the token endpoint, not its signature. */
+const jwt = (payload: object) => `${base64Url('{"alg":"RS256","kid":"k1"}')}.${base64Url(JSON.stringify(payload))}.c2lnbmF0dXJl`;
 
 function memoryStorage(): TokenStorage & { items: Map<string, string> } {
   const items = new Map<string, string>();
@@ -42,8 +36,10 @@ interface Call {
   readonly url: string;
   readonly init: RequestInit | undefined;
 }
-/** A fetch that records its calls and answers each with the next of `answers`. */
-function fakeFetch(...answers: Array<{ status: number; body: unknown } | Error>): { fetch: FetchLike; calls: Call[] } {
+type Answer = { status: number; body: unknown; headers?: Record<string, string> } | Error;
+
+/** A fetch that records its calls and answers each with the next of `answers` (objects as JSON). */
+function fakeFetch(...answers: Answer[]): { fetch: FetchLike; calls: Call[] } {
   const calls: Call[] = [];
   return {
     calls,
@@ -52,10 +48,17 @@ function fakeFetch(...answers: Array<{ status: number; body: unknown } | Error>)
       const answer = answers.shift();
       if (!answer) throw new Error(`unexpected fetch of ${url}`);
       if (answer instanceof Error) throw answer;
-      return new Response(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body), { status: answer.status });
+      const json = typeof answer.body !== 'string';
+      return new Response(json ? JSON.stringify(answer.body) : String(answer.body), {
+        status: answer.status,
+        headers: { 'content-type': json ? 'application/json;charset=UTF-8' : 'text/plain', ...answer.headers },
+      });
     },
   };
 }
+
+/** The form fields of a recorded request. */
+const form = (call: Call | undefined) => Object.fromEntries(new URLSearchParams(String(call?.init?.body)));
 
 const cognito: OidcAuthConfig = {
   kind: 'oidc',
@@ -66,39 +69,53 @@ const cognito: OidcAuthConfig = {
   tokenEndpoint: 'https://imgpipe.auth.eu-west-1.amazoncognito.com/oauth2/token',
   logoutEndpoint: 'https://imgpipe.auth.eu-west-1.amazoncognito.com/logout',
 };
+/** The provider of {@link cognito}, as {@link resolveServer} makes it from the config. */
+const cognitoServer: AuthorizationServer = {
+  issuer: cognito.issuer,
+  authorization_endpoint: cognito.authorizationEndpoint,
+  token_endpoint: cognito.tokenEndpoint,
+};
 
-describe('PKCE', () => {
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+/** A Cognito-like ID token of this sign-in; `claims` override or (as `undefined`) remove its claims. */
+function idToken(claims: Record<string, unknown> = {}): { token: string; exp: number } {
+  const payload: Record<string, unknown> = {
+    iss: cognito.issuer,
+    aud: cognito.clientId,
+    sub: 'u1',
+    email: 'ann@example.com',
+    iat: nowSeconds(),
+    exp: nowSeconds() + 3600,
+    nonce: 'n1',
+    ...claims,
+  };
+  return { token: jwt(payload), exp: Number(payload['exp']) };
+}
+const tokenAnswer = (body: Record<string, unknown>) => ({ status: 200, body: { access_token: 'opaque', token_type: 'Bearer', expires_in: 3600, ...body } });
+
+describe('PKCE (oauth4webapi)', () => {
   // RFC 7636, appendix B: the verifier's 32 octets, the verifier, and its S256 challenge.
   const rfcOctets = [
     116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141,
     121,
   ];
-
-  it('makes the verifier of RFC 7636 appendix B from its octets', () => {
-    const fixed: OidcCrypto = {
-      getRandomValues: (array) => {
-        array.set(rfcOctets);
-        return array;
-      },
-      subtle: crypto.subtle,
-    };
-    expect(randomToken(fixed)).toBe('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk');
-  });
+  afterEach(() => jest.restoreAllMocks());
 
   it('derives the S256 challenge of RFC 7636 appendix B', async () => {
-    expect(await pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', crypto)).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    expect(await calculatePKCECodeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
   });
 
-  it('makes random URL-safe verifiers of 43 characters, different each time', () => {
-    const a = randomToken(crypto);
-    const b = randomToken(crypto);
-    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(b).not.toBe(a);
-  });
+  it('turns the random octets of RFC 7636 appendix B into its verifier and sends that verifier’s challenge', async () => {
+    jest.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+      (array as unknown as Uint8Array).set(rfcOctets);
+      return array;
+    });
+    const storage = memoryStorage();
 
-  it('encodes base64url without padding', () => {
-    expect(base64UrlEncode(new Uint8Array([0xfb, 0xff]))).toBe('-_8');
-    expect(base64UrlEncode(new Uint8Array([]))).toBe('');
+    const url = new URL(await startSignIn({ auth: cognito, server: cognitoServer, storage, redirectUri: 'https://d123.cloudfront.net/' }));
+
+    expect(JSON.parse(storage.items.get(PENDING_SIGN_IN_KEY) ?? '{}')).toMatchObject({ verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' });
+    expect(url.searchParams.get('code_challenge')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
   });
 });
 
@@ -128,41 +145,30 @@ describe('the authorization request', () => {
     });
   });
 
-  it('keeps the state, nonce and verifier in the tab, and sends the challenge of that verifier', async () => {
+  it('keeps fresh random state, nonce and verifier in the tab, and sends the challenge of that verifier', async () => {
     const storage = memoryStorage();
     const url = new URL(
-      await startSignIn({
-        auth: cognito,
-        endpoints: { authorizationEndpoint: cognito.authorizationEndpoint ?? '', tokenEndpoint: cognito.tokenEndpoint ?? '' },
-        crypto,
-        storage,
-        redirectUri: 'https://d123.cloudfront.net/',
-        returnTo: '#/images/abc',
-      }),
+      await startSignIn({ auth: cognito, server: cognitoServer, storage, redirectUri: 'https://d123.cloudfront.net/', returnTo: '#/images/abc' }),
     );
     const pending = JSON.parse(storage.items.get(PENDING_SIGN_IN_KEY) ?? '{}') as Record<string, string>;
 
     expect(url.origin + url.pathname).toBe('https://imgpipe.auth.eu-west-1.amazoncognito.com/oauth2/authorize');
     expect(url.searchParams.get('state')).toBe(pending['state']);
     expect(url.searchParams.get('nonce')).toBe(pending['nonce']);
-    expect(url.searchParams.get('code_challenge')).toBe(await pkceChallenge(pending['verifier'] ?? '', crypto));
+    expect(url.searchParams.get('code_challenge')).toBe(await calculatePKCECodeChallenge(pending['verifier'] ?? ''));
     expect(url.searchParams.get('scope')).toBe('openid email profile');
-    expect(pending['state']).not.toBe(pending['nonce']);
+    for (const key of ['state', 'nonce', 'verifier']) expect(pending[key]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set([pending['state'], pending['nonce'], pending['verifier']]).size).toBe(3);
     expect(pending).toMatchObject({ redirectUri: 'https://d123.cloudfront.net/', returnTo: '#/images/abc' });
   });
 });
 
 describe('the provider’s answer', () => {
-  it('reads a code and its state, an error, or nothing', () => {
-    expect(parseCallback('?code=abc&state=xyz')).toEqual({ kind: 'code', code: 'abc', state: 'xyz' });
-    expect(parseCallback('?code=abc')).toEqual({ kind: 'code', code: 'abc', state: '' });
-    expect(parseCallback('?error=access_denied&error_description=User+cancelled&state=x')).toEqual({
-      kind: 'error',
-      error: 'access_denied',
-      description: 'User cancelled',
-    });
-    expect(parseCallback('')).toEqual({ kind: 'none' });
-    expect(parseCallback('?utm_source=mail')).toEqual({ kind: 'none' });
+  it('is a query with a code or an error; any other query is not one', () => {
+    expect(callbackParams('?code=abc&state=xyz')?.get('code')).toBe('abc');
+    expect(callbackParams('?error=access_denied&state=x')?.get('error')).toBe('access_denied');
+    expect(callbackParams('')).toBeUndefined();
+    expect(callbackParams('?utm_source=mail')).toBeUndefined();
   });
 
   it('words the provider’s errors for a person', () => {
@@ -172,89 +178,17 @@ describe('the provider’s answer', () => {
     );
   });
 
-  it('takes the pending sign-in of the same state, once', () => {
+  it('takes the pending sign-in once', () => {
     const storage = memoryStorage();
     storage.setItem(PENDING_SIGN_IN_KEY, JSON.stringify({ state: 's1', nonce: 'n', verifier: 'v', redirectUri: 'https://d/' }));
 
-    expect(takePendingSignIn(storage, 's1')).toEqual({ state: 's1', nonce: 'n', verifier: 'v', redirectUri: 'https://d/' });
+    expect(takePendingSignIn(storage)).toEqual({ state: 's1', nonce: 'n', verifier: 'v', redirectUri: 'https://d/' });
     expect(storage.items.has(PENDING_SIGN_IN_KEY)).toBe(false);
-    expect(() => takePendingSignIn(storage, 's1')).toThrow(expect.objectContaining({ code: 'state_mismatch' }));
-  });
-
-  it('refuses a state that is not the pending one, and forgets the pending one', () => {
-    const storage = memoryStorage();
-    storage.setItem(PENDING_SIGN_IN_KEY, JSON.stringify({ state: 's1', nonce: 'n', verifier: 'v', redirectUri: 'https://d/' }));
-
-    expect(() => takePendingSignIn(storage, 'forged')).toThrow(OidcError);
-    expect(storage.items.has(PENDING_SIGN_IN_KEY)).toBe(false);
-    expect(() => takePendingSignIn(memoryStorage(), '')).toThrow(/does not match a sign-in started in this tab/);
-  });
-});
-
-describe('the token endpoint', () => {
-  const idToken = jwt({ sub: 'u1', email: 'ann@example.com', exp: 2_000_000, nonce: 'n1', aud: 'client123' });
-
-  it('exchanges the code with exactly the form-encoded body the flow needs', async () => {
-    const { fetch, calls } = fakeFetch({ status: 200, body: { id_token: idToken, access_token: 'opaque', refresh_token: 'r1', expires_in: 3600, token_type: 'Bearer' } });
-
-    const tokens = await exchangeCode(
-      fetch,
-      cognito.tokenEndpoint ?? '',
-      { code: 'c o+de', verifier: 'ver', redirectUri: 'https://d123.cloudfront.net/', clientId: 'client123' },
-      1_000_000_000,
-    );
-
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.url).toBe('https://imgpipe.auth.eu-west-1.amazoncognito.com/oauth2/token');
-    expect(calls[0]?.init?.method).toBe('POST');
-    expect(calls[0]?.init?.headers).toMatchObject({ 'content-type': 'application/x-www-form-urlencoded' });
-    expect(calls[0]?.init?.body).toBe(
-      'grant_type=authorization_code&client_id=client123&code=c+o%2Bde&code_verifier=ver&redirect_uri=https%3A%2F%2Fd123.cloudfront.net%2F',
-    );
-    // The ID token is the bearer; it expires at its own exp.
-    expect(tokens).toEqual({ idToken, refreshToken: 'r1', expiresAt: 2_000_000_000 });
-  });
-
-  it('refreshes with the refresh token, keeping it when the answer does not rotate it', async () => {
-    const fresh = jwt({ sub: 'u1', exp: 3_000_000 });
-    const { fetch, calls } = fakeFetch({ status: 200, body: { id_token: fresh, access_token: 'a', expires_in: 3600 } });
-
-    const tokens = await refreshTokens(fetch, 'https://idp.example/token', { refreshToken: 'r1', clientId: 'client123' }, 0);
-
-    expect(calls[0]?.init?.body).toBe('grant_type=refresh_token&client_id=client123&refresh_token=r1');
-    expect(tokens).toEqual({ idToken: fresh, refreshToken: 'r1', expiresAt: 3_000_000_000 });
-  });
-
-  it('takes the expiry from expires_in when the ID token has no exp', () => {
-    expect(decodeTokenResponse({ id_token: jwt({ sub: 'u' }), expires_in: 60 }, 1000)).toEqual({ idToken: jwt({ sub: 'u' }), expiresAt: 61_000 });
-  });
-
-  it('refuses an answer without an ID token (the openid scope missing)', () => {
-    expect(() => decodeTokenResponse({ access_token: 'a' }, 0)).toThrow(expect.objectContaining({ code: 'no_id_token' }));
-  });
-
-  it('reports the provider’s error, final for invalid_grant, retryable for a 5xx or the network', async () => {
-    const refused = fakeFetch({ status: 400, body: { error: 'invalid_grant', error_description: 'Refresh Token has expired' } });
-    await expect(refreshTokens(refused.fetch, 'https://idp/token', { refreshToken: 'r', clientId: 'c' }, 0)).rejects.toMatchObject({
-      code: 'invalid_grant',
-      retryable: false,
-      message: 'The sign-in provider refused the token request: Refresh Token has expired.',
-    });
-    const down = fakeFetch({ status: 503, body: 'Service Unavailable' });
-    await expect(refreshTokens(down.fetch, 'https://idp/token', { refreshToken: 'r', clientId: 'c' }, 0)).rejects.toMatchObject({
-      code: 'HTTP_503',
-      retryable: true,
-    });
-    const offline = fakeFetch(new TypeError('Failed to fetch'));
-    await expect(refreshTokens(offline.fetch, 'https://idp/token', { refreshToken: 'r', clientId: 'c' }, 0)).rejects.toMatchObject({
-      code: 'network',
-      retryable: true,
-    });
+    expect(takePendingSignIn(storage)).toBeUndefined();
   });
 });
 
 describe('completeSignIn', () => {
-  const endpoints = { authorizationEndpoint: 'https://idp/authorize', tokenEndpoint: 'https://idp/token' };
   function pendingStorage() {
     const storage = memoryStorage();
     storage.setItem(
@@ -263,71 +197,205 @@ describe('completeSignIn', () => {
     );
     return storage;
   }
+  const complete = (query: string, fetch: FetchLike, storage = pendingStorage()) =>
+    completeSignIn({ callback: new URLSearchParams(query), storage, fetch, server: cognitoServer, clientId: cognito.clientId });
 
-  it('exchanges the code with the pending verifier and returns the tokens and the route', async () => {
-    const idToken = jwt({ sub: 'u1', nonce: 'n1', exp: 10 });
-    const { fetch, calls } = fakeFetch({ status: 200, body: { id_token: idToken } });
+  it('exchanges the code with exactly the form the flow needs, and returns the tokens and the route', async () => {
+    const { token, exp } = idToken();
+    const { fetch, calls } = fakeFetch(tokenAnswer({ id_token: token, refresh_token: 'r1' }));
+    const storage = pendingStorage();
 
-    const result = await completeSignIn({ callback: { code: 'c1', state: 's1' }, storage: pendingStorage(), fetch, endpoints, clientId: 'client123', nowMs: 0 });
+    const result = await complete('?code=c+o%2Bde&state=s1', fetch, storage);
 
-    expect(new URLSearchParams(String(calls[0]?.init?.body)).get('code_verifier')).toBe('v1');
-    expect(result).toEqual({ tokens: { idToken, expiresAt: 10_000 }, returnTo: '#/dashboard' });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.url).toBe('https://imgpipe.auth.eu-west-1.amazoncognito.com/oauth2/token');
+    expect(calls[0]?.init?.method).toBe('POST');
+    expect(calls[0]?.init?.headers).toMatchObject({ 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' });
+    expect(form(calls[0])).toEqual({
+      grant_type: 'authorization_code',
+      code: 'c o+de',
+      code_verifier: 'v1',
+      redirect_uri: 'https://d123.cloudfront.net/',
+      client_id: 'client123',
+    });
+    // The ID token is the bearer; it expires at its own exp.
+    expect(result).toEqual({ tokens: { idToken: token, refreshToken: 'r1', expiresAt: exp * 1000 }, returnTo: '#/dashboard' });
+    expect(storage.items.has(PENDING_SIGN_IN_KEY)).toBe(false);
   });
 
-  it('never calls the token endpoint for a state it did not send', async () => {
+  it.each([
+    ['another state', '?code=c1&state=forged'],
+    ['no state', '?code=c1'],
+  ])('never calls the token endpoint for %s, and forgets the pending sign-in', async (_what, query) => {
     const { fetch, calls } = fakeFetch();
-    await expect(
-      completeSignIn({ callback: { code: 'c1', state: 'other' }, storage: pendingStorage(), fetch, endpoints, clientId: 'c', nowMs: 0 }),
-    ).rejects.toMatchObject({ code: 'state_mismatch' });
+    const storage = pendingStorage();
+    await expect(complete(query, fetch, storage)).rejects.toMatchObject({
+      code: 'state_mismatch',
+      message: expect.stringContaining('does not match a sign-in started in this tab'),
+    });
+    expect(calls).toHaveLength(0);
+    expect(storage.items.has(PENDING_SIGN_IN_KEY)).toBe(false);
+  });
+
+  it('refuses an answer when this tab started no sign-in', async () => {
+    const { fetch, calls } = fakeFetch();
+    await expect(complete('?code=c1&state=s1', fetch, memoryStorage())).rejects.toMatchObject({ code: 'state_mismatch' });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('turns the provider’s ?error= into a sentence, without a token request', async () => {
+    const { fetch, calls } = fakeFetch();
+    await expect(complete('?error=access_denied&error_description=User+cancelled&state=s1', fetch)).rejects.toMatchObject({
+      code: 'access_denied',
+      message: 'Sign-in was cancelled or refused: User cancelled.',
+    });
+    await expect(complete('?error=invalid_scope&state=s1', fetch)).rejects.toThrow('The sign-in provider reported an error: invalid_scope (invalid_scope).');
+    // An error answer of another sign-in is not shown as this one's.
+    await expect(complete('?error=access_denied&state=other', fetch)).rejects.toMatchObject({ code: 'state_mismatch' });
     expect(calls).toHaveLength(0);
   });
 
   it('refuses an ID token whose nonce is not the one sent', async () => {
-    const { fetch } = fakeFetch({ status: 200, body: { id_token: jwt({ sub: 'u1', nonce: 'replayed' }) } });
-    await expect(
-      completeSignIn({ callback: { code: 'c1', state: 's1' }, storage: pendingStorage(), fetch, endpoints, clientId: 'c', nowMs: 0 }),
-    ).rejects.toMatchObject({ code: 'nonce_mismatch' });
+    const { fetch } = fakeFetch(tokenAnswer({ id_token: idToken({ nonce: 'replayed' }).token }));
+    await expect(complete('?code=c1&state=s1', fetch)).rejects.toMatchObject({
+      code: 'nonce_mismatch',
+      message: 'The ID token does not belong to this sign-in (its nonce differs). Sign in again.',
+    });
+  });
+
+  it.each([
+    ['of another issuer', { iss: 'https://evil.example' }, /"iss"/],
+    ['for another client', { aud: 'other-client' }, /"aud"/],
+    ['that has expired', { exp: nowSeconds() - 3600 }, /"exp".*clock/],
+    ['without iat', { iat: undefined }, /"iat"/],
+  ])('refuses an ID token %s', async (_what, claims, message) => {
+    const { fetch } = fakeFetch(tokenAnswer({ id_token: idToken(claims).token }));
+    const error: unknown = await complete('?code=c1&state=s1', fetch).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OidcError);
+    expect((error as OidcError).message).toMatch(message);
+    expect((error as OidcError).retryable).toBe(false);
+  });
+
+  it('refuses an answer without an ID token (the openid scope missing)', async () => {
+    const { fetch } = fakeFetch(tokenAnswer({}));
+    await expect(complete('?code=c1&state=s1', fetch)).rejects.toMatchObject({ code: 'no_id_token' });
+  });
+
+  it('reports the token endpoint’s refusal', async () => {
+    const { fetch } = fakeFetch({ status: 400, body: { error: 'invalid_grant', error_description: 'Authorization code has been consumed' } });
+    await expect(complete('?code=c1&state=s1', fetch)).rejects.toMatchObject({
+      code: 'invalid_grant',
+      retryable: false,
+      message: 'The sign-in provider refused the token request: Authorization code has been consumed.',
+    });
   });
 });
 
-describe('resolveEndpoints', () => {
-  it('uses the configured endpoints without fetching anything', async () => {
+describe('refreshTokens', () => {
+  const refresh = (fetch: FetchLike) => refreshTokens(cognitoServer, { refreshToken: 'r1', clientId: 'client123' }, fetch);
+
+  it('posts exactly the refresh form, keeping the refresh token when the answer does not rotate it', async () => {
+    const { token, exp } = idToken({ nonce: undefined });
+    const { fetch, calls } = fakeFetch(tokenAnswer({ id_token: token }));
+
+    const tokens = await refresh(fetch);
+
+    expect(calls[0]?.url).toBe(cognito.tokenEndpoint);
+    expect(calls[0]?.init?.method).toBe('POST');
+    expect(form(calls[0])).toEqual({ grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'client123' });
+    expect(tokens).toEqual({ idToken: token, refreshToken: 'r1', expiresAt: exp * 1000 });
+  });
+
+  it('takes a rotated refresh token', async () => {
+    const { fetch } = fakeFetch(tokenAnswer({ id_token: idToken().token, refresh_token: 'r2' }));
+    expect((await refresh(fetch)).refreshToken).toBe('r2');
+  });
+
+  it('checks the new ID token’s claims too', async () => {
+    const { fetch } = fakeFetch(tokenAnswer({ id_token: idToken({ aud: 'other-client' }).token }));
+    await expect(refresh(fetch)).rejects.toMatchObject({ code: 'invalid_id_token', retryable: false });
+  });
+
+  it('reports the provider’s error: final for invalid_grant, retryable for a 5xx, 429 or the network', async () => {
+    await expect(refresh(fakeFetch({ status: 400, body: { error: 'invalid_grant', error_description: 'Refresh Token has expired' } }).fetch)).rejects.toMatchObject({
+      code: 'invalid_grant',
+      retryable: false,
+      message: 'The sign-in provider refused the token request: Refresh Token has expired.',
+    });
+    await expect(refresh(fakeFetch({ status: 503, body: 'Service Unavailable' }).fetch)).rejects.toMatchObject({
+      code: 'HTTP_503',
+      retryable: true,
+      message: 'The sign-in provider refused the token request: HTTP 503.',
+    });
+    await expect(refresh(fakeFetch({ status: 429, body: { error: 'slow_down' } }).fetch)).rejects.toMatchObject({ retryable: true });
+    await expect(refresh(fakeFetch(new TypeError('Failed to fetch')).fetch)).rejects.toMatchObject({ code: 'network', retryable: true });
+    await expect(
+      refresh(fakeFetch({ status: 401, body: '', headers: { 'www-authenticate': 'Bearer error="invalid_client", error_description="Unknown client"' } }).fetch),
+    ).rejects.toMatchObject({ code: 'invalid_client', retryable: false, message: 'The sign-in provider refused the token request: Unknown client.' });
+  });
+
+  it('refuses a token endpoint that is not https', async () => {
     const { fetch, calls } = fakeFetch();
-    expect(await resolveEndpoints(cognito, fetch)).toEqual({
-      authorizationEndpoint: cognito.authorizationEndpoint,
-      tokenEndpoint: cognito.tokenEndpoint,
+    await expect(refreshTokens({ ...cognitoServer, token_endpoint: 'http://idp.example/token' }, { refreshToken: 'r1', clientId: 'c' }, fetch)).rejects.toMatchObject({
+      code: 'insecure_endpoint',
     });
     expect(calls).toHaveLength(0);
   });
+});
 
-  it('reads the missing ones from the issuer’s discovery document', async () => {
-    const { fetch, calls } = fakeFetch({
-      status: 200,
-      body: { issuer: 'https://login.example/realm', authorization_endpoint: 'https://login.example/auth', token_endpoint: 'https://login.example/token' },
-    });
+describe('resolveServer', () => {
+  const external: OidcAuthConfig = { kind: 'oidc', issuer: 'https://login.example/realm', clientId: 'c', scopes: ['openid'] };
+  const discovery = { issuer: 'https://login.example/realm', authorization_endpoint: 'https://login.example/auth', token_endpoint: 'https://login.example/token' };
 
-    const endpoints = await resolveEndpoints({ kind: 'oidc', issuer: 'https://login.example/realm', clientId: 'c', scopes: ['openid'] }, fetch);
+  it('uses the configured endpoints (Cognito: on another host than the issuer) without fetching anything', async () => {
+    const { fetch, calls } = fakeFetch();
+    expect(await resolveServer(cognito, fetch)).toEqual(cognitoServer);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('reads the provider from the issuer’s discovery document when the config names no endpoints', async () => {
+    const { fetch, calls } = fakeFetch({ status: 200, body: discovery });
+
+    const server = await resolveServer(external, fetch);
 
     expect(calls[0]?.url).toBe('https://login.example/realm/.well-known/openid-configuration');
-    expect(endpoints).toEqual({ authorizationEndpoint: 'https://login.example/auth', tokenEndpoint: 'https://login.example/token' });
+    expect(calls[0]?.init?.method).toBe('GET');
+    expect(server).toMatchObject(discovery);
   });
 
   it('keeps a configured endpoint over the discovered one', async () => {
-    const { fetch } = fakeFetch({ status: 200, body: { authorization_endpoint: 'https://login.example/auth', token_endpoint: 'https://login.example/token' } });
-    const endpoints = await resolveEndpoints(
-      { kind: 'oidc', issuer: 'https://login.example', clientId: 'c', scopes: ['openid'], tokenEndpoint: 'https://proxy.example/token' },
-      fetch,
-    );
-    expect(endpoints.tokenEndpoint).toBe('https://proxy.example/token');
+    const { fetch } = fakeFetch({ status: 200, body: discovery });
+    const server = await resolveServer({ ...external, tokenEndpoint: 'https://proxy.example/token' }, fetch);
+    expect(server).toMatchObject({ authorization_endpoint: 'https://login.example/auth', token_endpoint: 'https://proxy.example/token' });
   });
 
   it('says which document failed, and how', async () => {
-    const auth: OidcAuthConfig = { kind: 'oidc', issuer: 'https://login.example/', clientId: 'c', scopes: ['openid'] };
-    expect(discoveryUrl(auth.issuer)).toBe('https://login.example/.well-known/openid-configuration');
-    await expect(resolveEndpoints(auth, fakeFetch({ status: 404, body: 'nope' }).fetch)).rejects.toThrow(
-      "The sign-in provider's settings could not be read from https://login.example/.well-known/openid-configuration: HTTP 404.",
+    const failing = (answer: Answer) => resolveServer(external, fakeFetch(answer).fetch);
+    await expect(failing({ status: 404, body: 'nope' })).rejects.toMatchObject({
+      code: 'discovery_failed',
+      retryable: false,
+      message: "The sign-in provider's settings could not be read from https://login.example/realm/.well-known/openid-configuration: HTTP 404.",
+    });
+    await expect(failing({ status: 502, body: 'Bad Gateway' })).rejects.toMatchObject({ code: 'discovery_failed', retryable: true });
+    await expect(failing(new TypeError('Failed to fetch'))).rejects.toMatchObject({ code: 'discovery_failed', retryable: true });
+    await expect(failing({ status: 200, body: '<html>' })).rejects.toThrow(/: the answer is not JSON\.$/);
+    await expect(failing({ status: 200, body: { ...discovery, issuer: 'https://evil.example' } })).rejects.toThrow(
+      /: its issuer is not https:\/\/login\.example\/realm\.$/,
     );
-    await expect(resolveEndpoints(auth, fakeFetch({ status: 200, body: { issuer: 'x' } }).fetch)).rejects.toMatchObject({ code: 'discovery_failed' });
+    await expect(failing({ status: 200, body: { issuer: discovery.issuer } })).rejects.toThrow(/names no authorization_endpoint or token_endpoint/);
+  });
+
+  it('gives a provider whose discovered issuer the ID token must carry', async () => {
+    const { fetch } = fakeFetch({ status: 200, body: discovery });
+    const server = await resolveServer(external, fetch);
+    const storage = memoryStorage();
+    storage.setItem(PENDING_SIGN_IN_KEY, JSON.stringify({ state: 's1', nonce: 'n1', verifier: 'v1', redirectUri: 'https://d/' }));
+    const token = fakeFetch(tokenAnswer({ id_token: idToken({ aud: 'c' }).token })); // iss: Cognito's, not login.example's
+
+    await expect(completeSignIn({ callback: new URLSearchParams('code=c1&state=s1'), storage, fetch: token.fetch, server, clientId: 'c' })).rejects.toMatchObject({
+      code: 'invalid_id_token',
+    });
+    expect(token.calls[0]?.url).toBe('https://login.example/token');
   });
 });
 

@@ -1,33 +1,38 @@
 /**
  * OpenID Connect sign-in for a public browser client: the authorization code flow with
- * PKCE (RFC 7636, S256), as Cognito's hosted sign-in and any OIDC issuer speak it. Pure
- * protocol steps; `fetch`, `crypto` and storage are passed in, so each step is testable.
+ * PKCE (RFC 7636, S256), as Cognito's hosted sign-in and any OIDC issuer speak it.
+ *
+ * The protocol is [oauth4webapi](https://github.com/panva/oauth4webapi)'s: the random
+ * state, nonce and code verifier, the S256 challenge, discovery, the callback's validation
+ * (`state`, `error`), the code exchange and the refresh, and the ID token's claims checks
+ * (`iss`, `aud`, `exp`, `iat`, `sub`, `nonce`). Written here, because the library leaves
+ * them to the application: the authorization URL, where the pending sign-in is kept, the
+ * mapping of the library's errors to {@link OidcError} (a sentence for a person, and
+ * whether trying again may work), refresh timing and Cognito's `/logout` URL.
  *
  * The flow, as main.ts drives it:
  * 1. {@link startSignIn}: a random `state`, `nonce` and code verifier, kept in
  *    `sessionStorage` ({@link PENDING_SIGN_IN_KEY}); the browser goes to the returned
  *    authorization URL.
  * 2. The provider sends the browser back to `redirect_uri` (the page's origin + path) with
- *    `?code=&state=` or `?error=&error_description=`: {@link parseCallback}.
- * 3. {@link completeSignIn}: the state is checked against the pending sign-in, the code is
- *    exchanged at the token endpoint with the verifier, the ID token's `nonce` is checked.
+ *    `?code=&state=` or `?error=&error_description=`: {@link callbackParams}.
+ * 3. {@link completeSignIn}: the answer is validated against the pending sign-in, the code
+ *    is exchanged at the token endpoint with the verifier, the ID token's claims are checked.
  * 4. The **ID token** is the API's bearer (its `aud` is the client id the API's JWT
  *    authorizer checks); {@link refreshTokens} renews it before it expires
  *    ({@link refreshDelayMs}).
  *
- * Endpoints come from the config, or from the issuer's discovery document
- * ({@link resolveEndpoints}).
+ * The provider's endpoints come from the config, or from the issuer's discovery document
+ * ({@link resolveServer}). `fetch` and storage are passed in, so each step is testable.
  */
+import * as oauth from 'oauth4webapi';
 import type { FetchLike } from './api';
-import { decodeTokenClaims, type TokenStorage } from './auth';
+import type { TokenStorage } from './auth';
 import type { OidcAuthConfig } from './config';
-import { isRecord, num, parseJson, str } from './json';
+import { isRecord, parseJson, str } from './json';
 
-/** The part of WebCrypto the flow uses (`globalThis.crypto` in browsers and Node 20). */
-export interface OidcCrypto {
-  getRandomValues<T extends Uint8Array>(array: T): T;
-  readonly subtle: Pick<SubtleCrypto, 'digest'>;
-}
+/** The provider as oauth4webapi describes it: `issuer`, `authorization_endpoint`, `token_endpoint` ... */
+export type AuthorizationServer = oauth.AuthorizationServer;
 
 /** The `sessionStorage` key of the sign-in this tab started. */
 export const PENDING_SIGN_IN_KEY = 'imgpipe.oidc.pending';
@@ -47,77 +52,86 @@ export class OidcError extends Error {
   }
 }
 
-// ---------------------------------------------------------------------------------------
-// PKCE
-// ---------------------------------------------------------------------------------------
-
-/** Base64url without padding (RFC 4648 §5), as PKCE and JWTs use it. */
-export function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+/** The request options that send oauth4webapi's requests through `fetch`; a fetch that throws is an {@link OidcError} `network`. */
+function requestOptions(fetch: FetchLike): { [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, URLSearchParams | undefined>) => Promise<Response> } {
+  return {
+    [oauth.customFetch]: async (url, init) => {
+      try {
+        return await fetch(url, init);
+      } catch (cause) {
+        throw new OidcError('network', 'The sign-in provider could not be reached. Check your connection and try again.', true, { cause });
+      }
+    },
+  };
 }
 
-/**
- * A random URL-safe string of `byteLength` random bytes: 32 bytes give the 43 characters
- * RFC 7636 asks of a code verifier (and plenty for `state` and `nonce`).
- */
-export function randomToken(crypto: OidcCrypto, byteLength = 32): string {
-  return base64UrlEncode(crypto.getRandomValues(new Uint8Array(byteLength)));
+/** This app as the provider knows it: a public client (no secret; PKCE instead). */
+function publicClient(clientId: string): oauth.Client {
+  return { client_id: clientId };
 }
 
+/** Whether an HTTP status is worth trying again later. */
+function retryableStatus(status: number): boolean {
+  return status >= 500 || status === 429;
+}
+
+/** The HTTP status of an oauth4webapi error about an unsuccessful response (not 2xx, no OAuth error body). */
+function httpFailure(error: unknown): number | undefined {
+  if (!(error instanceof oauth.OperationProcessingError) || !(error.cause instanceof Response)) return undefined;
+  return error.cause.ok ? undefined : error.cause.status;
+}
+
+// ---------------------------------------------------------------------------------------
+// The provider
+// ---------------------------------------------------------------------------------------
+
 /**
- * The S256 code challenge of a verifier: base64url(SHA-256(ASCII(verifier))).
+ * The provider: the config's endpoints; when it leaves one out, the issuer's discovery
+ * document (`<issuer>/.well-known/openid-configuration`, fetched only then, its `issuer`
+ * checked), with the configured endpoints kept over the discovered ones.
  *
- * @example await pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', crypto);
- * // 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' (RFC 7636, appendix B)
+ * @throws OidcError `discovery_failed` when the document cannot be fetched, is not the issuer's, or lacks an endpoint.
  */
-export async function pkceChallenge(verifier: string, crypto: OidcCrypto): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-  return base64UrlEncode(new Uint8Array(digest));
-}
+export async function resolveServer(auth: OidcAuthConfig, fetch: FetchLike): Promise<AuthorizationServer> {
+  const configured = {
+    ...(auth.authorizationEndpoint ? { authorization_endpoint: auth.authorizationEndpoint } : {}),
+    ...(auth.tokenEndpoint ? { token_endpoint: auth.tokenEndpoint } : {}),
+  };
+  // Cognito: the issuer is cognito-idp.<region>.amazonaws.com/<pool>, the endpoints are on the hosted-UI domain.
+  if (configured.authorization_endpoint && configured.token_endpoint) return { issuer: auth.issuer, ...configured };
 
-// ---------------------------------------------------------------------------------------
-// Endpoints
-// ---------------------------------------------------------------------------------------
-
-/** Where the provider signs people in and issues tokens. */
-export interface OidcEndpoints {
-  readonly authorizationEndpoint: string;
-  readonly tokenEndpoint: string;
-}
-
-/** The issuer's discovery document: `<issuer>/.well-known/openid-configuration`. */
-export function discoveryUrl(issuer: string): string {
-  return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-}
-
-/**
- * The config's endpoints; those it leaves out are read from the issuer's discovery
- * document (fetched only then).
- *
- * @throws OidcError `discovery_failed` when the document cannot be fetched or lacks an endpoint.
- */
-export async function resolveEndpoints(auth: OidcAuthConfig, fetch: FetchLike): Promise<OidcEndpoints> {
-  if (auth.authorizationEndpoint && auth.tokenEndpoint) {
-    return { authorizationEndpoint: auth.authorizationEndpoint, tokenEndpoint: auth.tokenEndpoint };
-  }
-  const url = discoveryUrl(auth.issuer);
+  let url: string | undefined;
   const fail = (why: string, retryable: boolean, cause?: unknown) =>
-    new OidcError('discovery_failed', `The sign-in provider's settings could not be read from ${url}: ${why}.`, retryable, { cause });
-  let response: Response;
+    new OidcError(
+      'discovery_failed',
+      `The sign-in provider's settings could not be read from ${url ?? `the discovery document of ${auth.issuer}`}: ${why}.`,
+      retryable,
+      { cause },
+    );
+  const options = requestOptions(fetch);
+  let discovered: AuthorizationServer;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' } });
-  } catch (cause) {
-    throw fail('the provider was not reached', true, cause);
+    const issuer = new URL(auth.issuer);
+    const response = await oauth.discoveryRequest(issuer, {
+      [oauth.customFetch]: (requested, init) => {
+        url = requested;
+        return options[oauth.customFetch](requested, init);
+      },
+    });
+    discovered = await oauth.processDiscoveryResponse(issuer, response);
+  } catch (error) {
+    if (error instanceof OidcError) throw fail('the provider was not reached', true, error);
+    const status = httpFailure(error);
+    if (status !== undefined) throw fail(`HTTP ${status}`, retryableStatus(status), error);
+    if (error instanceof oauth.OperationProcessingError && error.code === oauth.RESPONSE_IS_NOT_JSON) throw fail('the answer is not JSON', false, error);
+    if (error instanceof oauth.OperationProcessingError && error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+      throw fail(`its issuer is not ${auth.issuer}`, false, error);
+    }
+    throw fail(error instanceof Error ? error.message : String(error), false, error);
   }
-  if (!response.ok) throw fail(`HTTP ${response.status}`, response.status >= 500);
-  const document = parseJson(await response.text().catch(() => ''));
-  if (!isRecord(document)) throw fail('the answer is not JSON', false);
-  const authorizationEndpoint = auth.authorizationEndpoint ?? str(document['authorization_endpoint']);
-  const tokenEndpoint = auth.tokenEndpoint ?? str(document['token_endpoint']);
-  if (!authorizationEndpoint || !tokenEndpoint) throw fail('it names no authorization_endpoint or token_endpoint', false);
-  return { authorizationEndpoint, tokenEndpoint };
+  const server = { ...discovered, ...configured };
+  if (!server.authorization_endpoint || !server.token_endpoint) throw fail('it names no authorization_endpoint or token_endpoint', false);
+  return server;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -159,8 +173,7 @@ export interface PendingSignIn {
 
 export interface StartSignInDeps {
   readonly auth: OidcAuthConfig;
-  readonly endpoints: OidcEndpoints;
-  readonly crypto: OidcCrypto;
+  readonly server: AuthorizationServer;
   /** `sessionStorage`: this tab only, gone when it closes. */
   readonly storage: TokenStorage;
   /** The page's origin + path, e.g. `https://d123.cloudfront.net/`: where the provider sends the browser back. */
@@ -169,25 +182,29 @@ export interface StartSignInDeps {
 }
 
 /**
- * Starts a sign-in: keeps a fresh state, nonce and verifier in `storage` and returns the
- * URL to send the browser to.
+ * Starts a sign-in: keeps a fresh state, nonce and code verifier (oauth4webapi's, 32 random
+ * bytes each from WebCrypto) in `storage` and returns the URL to send the browser to.
+ *
+ * @throws OidcError `discovery_failed` when the provider has no authorization endpoint.
  */
 export async function startSignIn(deps: StartSignInDeps): Promise<string> {
+  const authorizationEndpoint = deps.server.authorization_endpoint;
+  if (!authorizationEndpoint) throw new OidcError('discovery_failed', `The sign-in provider ${deps.server.issuer} names no authorization endpoint.`);
   const pending: PendingSignIn = {
-    state: randomToken(deps.crypto),
-    nonce: randomToken(deps.crypto),
-    verifier: randomToken(deps.crypto),
+    state: oauth.generateRandomState(),
+    nonce: oauth.generateRandomNonce(),
+    verifier: oauth.generateRandomCodeVerifier(),
     redirectUri: deps.redirectUri,
     ...(deps.returnTo ? { returnTo: deps.returnTo } : {}),
   };
   deps.storage.setItem(PENDING_SIGN_IN_KEY, JSON.stringify(pending));
-  return buildAuthorizeUrl(deps.endpoints.authorizationEndpoint, {
+  return buildAuthorizeUrl(authorizationEndpoint, {
     clientId: deps.auth.clientId,
     redirectUri: deps.redirectUri,
     scopes: deps.auth.scopes,
     state: pending.state,
     nonce: pending.nonce,
-    codeChallenge: await pkceChallenge(pending.verifier, deps.crypto),
+    codeChallenge: await oauth.calculatePKCECodeChallenge(pending.verifier),
   });
 }
 
@@ -195,63 +212,47 @@ export async function startSignIn(deps: StartSignInDeps): Promise<string> {
 // 2. The provider's answer
 // ---------------------------------------------------------------------------------------
 
-/** What the page's query says about a sign-in. */
-export type SignInCallback =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'code'; readonly code: string; readonly state: string }
-  | { readonly kind: 'error'; readonly error: string; readonly description?: string };
-
 /**
- * Reads `location.search` after the provider sent the browser back.
+ * The provider's answer in the page's query (`?code=&state=` or `?error=...`), or
+ * `undefined` when the page was not opened by one.
  *
- * @example parseCallback('?code=abc&state=xyz'); // { kind: 'code', code: 'abc', state: 'xyz' }
+ * @example callbackParams('?code=abc&state=xyz')?.get('code'); // 'abc'
  */
-export function parseCallback(search: string): SignInCallback {
-  const params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
-  const error = params.get('error');
-  if (error) {
-    const description = params.get('error_description')?.trim();
-    return description ? { kind: 'error', error, description } : { kind: 'error', error };
-  }
-  const code = params.get('code');
-  if (code) return { kind: 'code', code, state: params.get('state') ?? '' };
-  return { kind: 'none' };
+export function callbackParams(search: string): URLSearchParams | undefined {
+  const params = new URLSearchParams(search);
+  return params.has('code') || params.has('error') ? params : undefined;
 }
 
 /** A sentence for a person about a provider's `?error=`. */
-export function describeCallbackError(callback: { readonly error: string; readonly description?: string }): string {
+export function describeCallbackError(callback: { readonly error: string; readonly description?: string | undefined }): string {
+  const description = callback.description?.trim();
   if (callback.error === 'access_denied') {
-    return `Sign-in was cancelled or refused${callback.description ? `: ${callback.description}` : ''}.`;
+    return `Sign-in was cancelled or refused${description ? `: ${description}` : ''}.`;
   }
-  return `The sign-in provider reported an error: ${callback.description ?? callback.error} (${callback.error}).`;
+  return `The sign-in provider reported an error: ${description || callback.error} (${callback.error}).`;
 }
 
-/**
- * The pending sign-in the callback's `state` belongs to, removed from storage (a code is
- * used once).
- *
- * @throws OidcError `state_mismatch` when this tab started no sign-in or another one.
- */
-export function takePendingSignIn(storage: TokenStorage, state: string): PendingSignIn {
+/** The pending sign-in of this tab, removed from storage (an answer is used once); `undefined` when there is none. */
+export function takePendingSignIn(storage: TokenStorage): PendingSignIn | undefined {
   const stored = parseJson(storage.getItem(PENDING_SIGN_IN_KEY) ?? '');
   storage.removeItem(PENDING_SIGN_IN_KEY);
-  const pending: PendingSignIn | undefined =
-    isRecord(stored) && str(stored['state']) && str(stored['nonce']) && str(stored['verifier']) && str(stored['redirectUri'])
-      ? {
-          state: String(stored['state']),
-          nonce: String(stored['nonce']),
-          verifier: String(stored['verifier']),
-          redirectUri: String(stored['redirectUri']),
-          ...(str(stored['returnTo']) ? { returnTo: String(stored['returnTo']) } : {}),
-        }
-      : undefined;
-  if (!pending || state === '' || pending.state !== state) {
-    throw new OidcError(
-      'state_mismatch',
-      'This sign-in answer does not match a sign-in started in this tab (it may be old, or from another tab). Sign in again.',
-    );
-  }
-  return pending;
+  if (!isRecord(stored)) return undefined;
+  const state = str(stored['state']);
+  const nonce = str(stored['nonce']);
+  const verifier = str(stored['verifier']);
+  const redirectUri = str(stored['redirectUri']);
+  const returnTo = str(stored['returnTo']);
+  if (!state || !nonce || !verifier || !redirectUri) return undefined;
+  return { state, nonce, verifier, redirectUri, ...(returnTo ? { returnTo } : {}) };
+}
+
+function stateMismatch(cause?: unknown): OidcError {
+  return new OidcError(
+    'state_mismatch',
+    'This sign-in answer does not match a sign-in started in this tab (it may be old, or from another tab). Sign in again.',
+    false,
+    { cause },
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -263,123 +264,142 @@ export interface TokenSet {
   /** The API's bearer. */
   readonly idToken: string;
   readonly refreshToken?: string;
-  /** When the ID token expires, epoch milliseconds (its `exp`, else `expires_in`); absent: unknown. */
+  /** When the ID token expires, epoch milliseconds (its `exp`); absent: unknown. */
   readonly expiresAt?: number;
 }
 
 /**
- * A token endpoint answer as a {@link TokenSet}; `previousRefreshToken` is kept when the
- * answer has none (Cognito's refresh answers do not rotate it).
- *
- * @throws OidcError `no_id_token` when the answer carries no ID token.
+ * A processed token endpoint answer as a {@link TokenSet}; `previousRefreshToken` is kept
+ * when the answer has none (Cognito's refresh answers do not rotate it).
  */
-export function decodeTokenResponse(value: unknown, nowMs: number, previousRefreshToken?: string): TokenSet {
-  const idToken = isRecord(value) ? str(value['id_token']) : undefined;
-  if (!isRecord(value) || !idToken) {
-    throw new OidcError('no_id_token', 'The sign-in provider returned no ID token (is the "openid" scope allowed for this client?).');
-  }
-  const refreshToken = str(value['refresh_token']) ?? previousRefreshToken;
-  const exp = decodeTokenClaims(idToken)?.exp;
-  const expiresIn = num(value['expires_in']);
-  const expiresAt = exp !== undefined ? exp * 1000 : expiresIn !== undefined ? nowMs + expiresIn * 1000 : undefined;
+function tokenSet(result: oauth.TokenEndpointResponse, previousRefreshToken?: string): TokenSet {
+  const idToken = result.id_token;
+  if (!idToken) throw noIdToken();
+  const refreshToken = result.refresh_token ?? previousRefreshToken;
+  // The library has checked the ID token's claims, `exp` among them (required).
+  const exp = oauth.getValidatedIdTokenClaims(result)?.exp;
   return {
     idToken,
     ...(refreshToken ? { refreshToken } : {}),
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(exp !== undefined ? { expiresAt: exp * 1000 } : {}),
   };
 }
 
-/**
- * POSTs a form-encoded token request and returns the JSON answer.
- *
- * @throws OidcError with the provider's `error` (`invalid_grant` ...), or `network`/`HTTP_<status>`.
- */
-async function tokenRequest(fetch: FetchLike, tokenEndpoint: string, form: Readonly<Record<string, string>>): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(tokenEndpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams(form).toString(),
-    });
-  } catch (cause) {
-    throw new OidcError('network', 'The sign-in provider could not be reached. Check your connection and try again.', true, { cause });
+function noIdToken(cause?: unknown): OidcError {
+  return new OidcError('no_id_token', 'The sign-in provider returned no ID token (is the "openid" scope allowed for this client?).', false, { cause });
+}
+
+/** The claim an oauth4webapi ID-token check failed on (`nonce`, `iss` ...), if that is what failed. */
+function failedClaim(error: oauth.OperationProcessingError): string | undefined {
+  return isRecord(error.cause) ? str(error.cause['claim']) : undefined;
+}
+
+/** An oauth4webapi error of a token request as the {@link OidcError} the UI shows. */
+function tokenError(error: unknown): OidcError {
+  if (error instanceof OidcError) return error;
+  const refused = (code: string, why: string, retryable: boolean) =>
+    new OidcError(code, `The sign-in provider refused the token request: ${why}.`, retryable, { cause: error });
+  if (error instanceof oauth.ResponseBodyError) {
+    // 4xx with an OAuth error body: invalid_grant (expired or revoked), invalid_client ...
+    return refused(error.error, error.error_description ?? error.error, retryableStatus(error.status));
   }
-  const body = parseJson(await response.text().catch(() => ''));
-  if (!response.ok) {
-    const error = isRecord(body) ? str(body['error']) : undefined;
-    const description = isRecord(body) ? str(body['error_description']) : undefined;
-    const retryable = response.status >= 500 || response.status === 429;
-    throw new OidcError(
-      error ?? `HTTP_${response.status}`,
-      `The sign-in provider refused the token request: ${description ?? error ?? `HTTP ${response.status}`}.`,
-      retryable,
-    );
+  if (error instanceof oauth.WWWAuthenticateChallengeError) {
+    const challenge = error.cause[0]?.parameters;
+    const code = challenge?.error ?? `HTTP_${error.status}`;
+    return refused(code, challenge?.error_description ?? challenge?.error ?? `HTTP ${error.status}`, retryableStatus(error.status));
   }
-  return body;
-}
-
-export interface CodeExchange {
-  readonly code: string;
-  readonly verifier: string;
-  readonly redirectUri: string;
-  readonly clientId: string;
-}
-
-/** Exchanges an authorization code: `grant_type=authorization_code` with the PKCE verifier. */
-export async function exchangeCode(fetch: FetchLike, tokenEndpoint: string, exchange: CodeExchange, nowMs: number): Promise<TokenSet> {
-  const answer = await tokenRequest(fetch, tokenEndpoint, {
-    grant_type: 'authorization_code',
-    client_id: exchange.clientId,
-    code: exchange.code,
-    code_verifier: exchange.verifier,
-    redirect_uri: exchange.redirectUri,
-  });
-  return decodeTokenResponse(answer, nowMs);
-}
-
-/** Renews the tokens: `grant_type=refresh_token`; the refresh token is kept when not rotated. */
-export async function refreshTokens(
-  fetch: FetchLike,
-  tokenEndpoint: string,
-  refresh: { readonly refreshToken: string; readonly clientId: string },
-  nowMs: number,
-): Promise<TokenSet> {
-  const answer = await tokenRequest(fetch, tokenEndpoint, {
-    grant_type: 'refresh_token',
-    client_id: refresh.clientId,
-    refresh_token: refresh.refreshToken,
-  });
-  return decodeTokenResponse(answer, nowMs, refresh.refreshToken);
+  if (error instanceof oauth.OperationProcessingError) {
+    const status = httpFailure(error);
+    if (status !== undefined) return refused(`HTTP_${status}`, `HTTP ${status}`, retryableStatus(status));
+    if (error.code === oauth.RESPONSE_IS_NOT_JSON) return new OidcError('invalid_response', 'The sign-in provider’s answer is not JSON.', false, { cause: error });
+    if (error.code === oauth.JWT_CLAIM_COMPARISON && failedClaim(error) === 'nonce') {
+      return new OidcError('nonce_mismatch', 'The ID token does not belong to this sign-in (its nonce differs). Sign in again.', false, { cause: error });
+    }
+    if (error.code === oauth.INVALID_RESPONSE && error.message.includes('"id_token"')) return noIdToken(error);
+    if (error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK) {
+      const hint = error.code === oauth.JWT_TIMESTAMP_CHECK ? ' (is this device’s clock right?)' : '';
+      return new OidcError('invalid_id_token', `The sign-in provider’s ID token was refused: ${error.message}${hint}.`, false, { cause: error });
+    }
+    if (error.code === oauth.HTTP_REQUEST_FORBIDDEN) {
+      return new OidcError('insecure_endpoint', 'The sign-in provider’s endpoints must use https.', false, { cause: error });
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new OidcError('invalid_response', `The sign-in provider’s answer could not be used: ${message}.`, false, { cause: error });
 }
 
 export interface CompleteSignInDeps {
-  readonly callback: { readonly code: string; readonly state: string };
+  /** The provider's answer ({@link callbackParams}). */
+  readonly callback: URLSearchParams;
   /** The `sessionStorage` {@link startSignIn} wrote to. */
   readonly storage: TokenStorage;
   readonly fetch: FetchLike;
-  readonly endpoints: OidcEndpoints;
+  readonly server: AuthorizationServer;
   readonly clientId: string;
-  readonly nowMs: number;
 }
 
 /**
- * Finishes a sign-in: checks the state, exchanges the code, checks the ID token's nonce.
+ * Finishes a sign-in: validates the answer against the pending sign-in (its `state`; an
+ * `?error=` becomes a sentence), exchanges the code with the verifier (public client:
+ * `client_id` in the body), checks the ID token's `iss`, `aud`, `exp`, `iat`, `sub` and
+ * `nonce` (oauth4webapi; the signature is not checked: the token comes straight from the
+ * token endpoint over TLS, and the API verifies it).
  *
- * @throws OidcError `state_mismatch`, `nonce_mismatch`, or the token endpoint's error.
+ * @throws OidcError `state_mismatch`, the provider's `?error=` code, `nonce_mismatch`,
+ *   `invalid_id_token`, `no_id_token`, or the token endpoint's error.
  */
 export async function completeSignIn(deps: CompleteSignInDeps): Promise<{ readonly tokens: TokenSet; readonly returnTo?: string }> {
-  const pending = takePendingSignIn(deps.storage, deps.callback.state);
-  const tokens = await exchangeCode(
-    deps.fetch,
-    deps.endpoints.tokenEndpoint,
-    { code: deps.callback.code, verifier: pending.verifier, redirectUri: pending.redirectUri, clientId: deps.clientId },
-    deps.nowMs,
-  );
-  if (decodeTokenClaims(tokens.idToken)?.nonce !== pending.nonce) {
-    throw new OidcError('nonce_mismatch', 'The ID token does not belong to this sign-in (its nonce differs). Sign in again.');
+  const pending = takePendingSignIn(deps.storage);
+  if (!pending) throw stateMismatch();
+  const client = publicClient(deps.clientId);
+  let params: URLSearchParams;
+  try {
+    params = oauth.validateAuthResponse(deps.server, client, deps.callback, pending.state);
+  } catch (error) {
+    if (error instanceof oauth.AuthorizationResponseError) {
+      throw new OidcError(error.error, describeCallbackError({ error: error.error, description: error.error_description }), false, { cause: error });
+    }
+    if (error instanceof oauth.OperationProcessingError && error.message.includes('"state"')) throw stateMismatch(error);
+    throw new OidcError('invalid_response', `The sign-in provider’s answer could not be used: ${error instanceof Error ? error.message : String(error)}.`, false, {
+      cause: error,
+    });
   }
-  return pending.returnTo ? { tokens, returnTo: pending.returnTo } : { tokens };
+  try {
+    const response = await oauth.authorizationCodeGrantRequest(
+      deps.server,
+      client,
+      oauth.None(),
+      params,
+      pending.redirectUri,
+      pending.verifier,
+      requestOptions(deps.fetch),
+    );
+    const result = await oauth.processAuthorizationCodeResponse(deps.server, client, response, { expectedNonce: pending.nonce });
+    const tokens = tokenSet(result);
+    return pending.returnTo ? { tokens, returnTo: pending.returnTo } : { tokens };
+  } catch (error) {
+    throw tokenError(error);
+  }
+}
+
+/**
+ * Renews the tokens (`grant_type=refresh_token`); the refresh token is kept when not
+ * rotated. A new ID token's claims are checked as at sign-in (no nonce).
+ *
+ * @throws OidcError with the provider's `error` (`invalid_grant` ...), or `network`/`HTTP_<status>` (retryable for the network, 5xx, 429).
+ */
+export async function refreshTokens(
+  server: AuthorizationServer,
+  refresh: { readonly refreshToken: string; readonly clientId: string },
+  fetch: FetchLike,
+): Promise<TokenSet> {
+  const client = publicClient(refresh.clientId);
+  try {
+    const response = await oauth.refreshTokenGrantRequest(server, client, oauth.None(), refresh.refreshToken, requestOptions(fetch));
+    return tokenSet(await oauth.processRefreshTokenResponse(server, client, response), refresh.refreshToken);
+  } catch (error) {
+    throw tokenError(error);
+  }
 }
 
 // ---------------------------------------------------------------------------------------
