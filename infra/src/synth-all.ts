@@ -1,5 +1,5 @@
 /**
- * `npm run synth-all -w infra`: one full `cdk synth --all` of the app WITH bundling (esbuild
+ * `npm run synth-all -w @imgpipe/infra`: one full `cdk synth --all` of the app WITH bundling (esbuild
  * for every function, sharp installed for linux-arm64 from the npm registry), so a bundle
  * that cannot be built fails the build. Then it checks what was built: every function's
  * asset exists, and every bundle that loads sharp ships sharp's linux-arm64 binaries at the
