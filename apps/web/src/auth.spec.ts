@@ -1,7 +1,7 @@
 import { createSession, decodeTokenClaims, displayUser, isExpired, TOKEN_STORAGE_KEY, tokenFromFragment, type TokenStorage } from './auth';
+import { base64Url, memoryStorage, unsignedJwt } from './test-fixtures';
 
-const base64Url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-const jwt = (payload: object) => `${base64Url('{"alg":"HS256"}')}.${base64Url(JSON.stringify(payload))}.signature`;
+const jwt = (payload: object) => unsignedJwt(payload, { alg: 'HS256' });
 
 describe('tokenFromFragment', () => {
   it('reads the token of the sign-in URL', () => {
@@ -42,16 +42,6 @@ describe('isExpired', () => {
 });
 
 describe('createSession', () => {
-  function memoryStorage(): TokenStorage & { items: Map<string, string> } {
-    const items = new Map<string, string>();
-    return {
-      items,
-      getItem: (key) => items.get(key) ?? null,
-      setItem: (key, value) => void items.set(key, value),
-      removeItem: (key) => void items.delete(key),
-    };
-  }
-
   it('keeps the token under imgpipe.token until sign-out', () => {
     const storage = memoryStorage();
     const session = createSession(storage);

@@ -1,5 +1,6 @@
 import type { FetchLike } from './api';
 import { ConfigError, decodeWebConfig, loadWebConfig } from './config';
+import { COGNITO_AUTH } from './test-fixtures';
 
 /** What the local runtime serves (tools/local). */
 const local = {
@@ -14,15 +15,7 @@ const local = {
 const aws = {
   apiBaseUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com',
   cdnBaseUrl: '',
-  auth: {
-    kind: 'oidc',
-    issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
-    clientId: 'client123',
-    scopes: ['openid', 'email', 'profile'],
-    authorizationEndpoint: 'https://imgpipe.auth.eu-west-1.amazoncognito.com/oauth2/authorize',
-    tokenEndpoint: 'https://imgpipe.auth.eu-west-1.amazoncognito.com/oauth2/token',
-    logoutEndpoint: 'https://imgpipe.auth.eu-west-1.amazoncognito.com/logout',
-  },
+  auth: COGNITO_AUTH,
   eventsUrl: null,
   statsUrl: null,
   dashboardUrl: 'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/imgpipe',

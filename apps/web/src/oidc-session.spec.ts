@@ -1,8 +1,8 @@
 import type { FetchLike } from './api';
-import type { TokenStorage } from './auth';
 import type { OidcAuthConfig } from './config';
 import type { AuthorizationServer } from './oidc';
 import { createOidcSession, OIDC_SESSION_KEY, SESSION_ENDED_NOTICE, type Timers } from './oidc-session';
+import { memoryStorage, unsignedJwt } from './test-fixtures';
 
 const HOUR = 3_600_000;
 /**
@@ -17,20 +17,9 @@ const server = async (): Promise<AuthorizationServer> => ({
   token_endpoint: 'https://idp.example/token',
 });
 
-const base64Url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 /** An ID token of this issuer and client (unsigned-looking: oauth4webapi checks the claims of a token endpoint's ID token, not its signature). */
-const jwt = (payload: object) =>
-  `${base64Url('{"alg":"RS256"}')}.${base64Url(JSON.stringify({ iss: auth.issuer, aud: auth.clientId, iat: T0 / 1000, ...payload }))}.c2lnbmF0dXJl`;
+const jwt = (payload: object) => unsignedJwt({ iss: auth.issuer, aud: auth.clientId, iat: T0 / 1000, ...payload });
 
-function memoryStorage(): TokenStorage & { items: Map<string, string> } {
-  const items = new Map<string, string>();
-  return {
-    items,
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, value),
-    removeItem: (key) => void items.delete(key),
-  };
-}
 
 /** A clock and timers moved by hand. */
 function fakeTime(start = T0) {

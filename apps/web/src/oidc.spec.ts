@@ -1,7 +1,5 @@
 import { calculatePKCECodeChallenge } from 'oauth4webapi';
 import type { FetchLike } from './api';
-import type { TokenStorage } from './auth';
-import type { OidcAuthConfig } from './config';
 import {
   buildAuthorizeUrl,
   buildLogoutUrl,
@@ -17,20 +15,11 @@ import {
   takePendingSignIn,
   type AuthorizationServer,
 } from './oidc';
+import { COGNITO_AUTH, memoryStorage, unsignedJwt } from './test-fixtures';
+import type { OidcAuthConfig } from './config';
 
-const base64Url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-/** An unsigned-looking JWT: oauth4webapi checks the claims of an ID token from the token endpoint, not its signature. */
-const jwt = (payload: object) => `${base64Url('{"alg":"RS256","kid":"k1"}')}.${base64Url(JSON.stringify(payload))}.c2lnbmF0dXJl`;
+const jwt = (payload: object) => unsignedJwt(payload, { alg: 'RS256', kid: 'k1' });
 
-function memoryStorage(): TokenStorage & { items: Map<string, string> } {
-  const items = new Map<string, string>();
-  return {
-    items,
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, value),
-    removeItem: (key) => void items.delete(key),
-  };
-}
 
 interface Call {
   readonly url: string;
@@ -60,15 +49,7 @@ function fakeFetch(...answers: Answer[]): { fetch: FetchLike; calls: Call[] } {
 /** The form fields of a recorded request. */
 const form = (call: Call | undefined) => Object.fromEntries(new URLSearchParams(String(call?.init?.body)));
 
-const cognito: OidcAuthConfig = {
-  kind: 'oidc',
-  issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
-  clientId: 'client123',
-  scopes: ['openid', 'email', 'profile'],
-  authorizationEndpoint: 'https://imgpipe.auth.eu-west-1.amazoncognito.com/oauth2/authorize',
-  tokenEndpoint: 'https://imgpipe.auth.eu-west-1.amazoncognito.com/oauth2/token',
-  logoutEndpoint: 'https://imgpipe.auth.eu-west-1.amazoncognito.com/logout',
-};
+const cognito = COGNITO_AUTH;
 /** The provider of {@link cognito}, as {@link resolveServer} makes it from the config. */
 const cognitoServer: AuthorizationServer = {
   issuer: cognito.issuer,
