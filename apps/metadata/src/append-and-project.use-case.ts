@@ -81,7 +81,8 @@ export function createAppendAndProject(deps: AppendAndProjectDeps): AppendAndPro
         const parsed = batch.map((event) => checkEvent(imageId, event));
 
         if (batch.length > 0) {
-          const result = await deps.events.append(imageId, lastSequence(history), batch);
+          // The history just loaded is the plan's input: the store need not read it again.
+          const result = await deps.events.append(imageId, lastSequence(history), batch, { history });
           appended.push(...result.appended);
           for (const id of result.duplicates) if (!appended.some((e) => e.eventId === id)) duplicates.add(id);
           countFacts(metrics, result.appended, batch, parsed);

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrencyConflictError } from '../errors';
 import type {
+  AppendOptions,
   AppendResult,
   ImageEventStore,
   NewImageEvent,
@@ -35,8 +36,8 @@ export class DynamoImageEventStore implements ImageEventStore {
     private readonly tableName: string,
   ) {}
 
-  async append(imageId: string, expectedSequence: number, events: readonly NewImageEvent[]): Promise<AppendResult> {
-    const history = await this.index(imageId);
+  async append(imageId: string, expectedSequence: number, events: readonly NewImageEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const history = options.history ?? (await this.index(imageId));
     const plan = planAppend(imageId, expectedSequence, events, history);
     const appended: StoredImageEvent[] = [];
     const duplicates = [...plan.duplicates];

@@ -199,3 +199,47 @@ describe('DynamoImageEventStore conditional put (a writer that read before anoth
     await expect(fast.load(imageId)).resolves.toHaveLength(1);
   });
 });
+
+describe('DynamoImageEventStore append with the caller\'s history (AppendOptions.history)', () => {
+  /** The real document client, counting what is sent by command name. */
+  function counting() {
+    const documents = local.clients.documents;
+    const sent: string[] = [];
+    const client = {
+      send: (command: Parameters<typeof documents.send>[0]) => {
+        sent.push(command.constructor.name);
+        return documents.send(command);
+      },
+    } as unknown as typeof documents;
+    return { store: new DynamoImageEventStore(client, TABLE_NAMES.events), sent };
+  }
+
+  it('plans from the given history: one PutItem per event, no second Query', async () => {
+    const imageId = newId();
+    const { store, sent } = counting();
+    await store.append(imageId, 0, [event('ImageUploaded')]);
+    const history = await store.load(imageId);
+    sent.length = 0;
+
+    const result = await store.append(imageId, 1, [event('ImageCompressed'), event('ImageProcessed')], { history });
+
+    expect(sent).toEqual(['PutCommand', 'PutCommand']);
+    expect(result.appended.map((e) => e.sequence)).toEqual([2, 3]);
+  });
+
+  it('is safe with a stale history: another writer\'s event is a conflict, the same event a duplicate, nothing is overwritten', async () => {
+    const imageId = newId();
+    const { store } = counting();
+    await store.append(imageId, 0, [event('ImageUploaded')]);
+    const stale = await store.load(imageId);
+    const theirs = event('ImageProcessed');
+    await store.append(imageId, 1, [theirs]);
+
+    const conflict = await store.append(imageId, 1, [event('ImageProcessingFailed')], { history: stale }).catch((e: unknown) => e);
+    const duplicate = await store.append(imageId, 1, [theirs], { history: stale });
+
+    expect(conflict).toBeInstanceOf(ConcurrencyConflictError);
+    expect(duplicate).toEqual({ appended: [], duplicates: [theirs.eventId], lastSequence: 2 });
+    expect((await store.load(imageId)).map((e) => e.eventId)).toEqual([stale[0]?.eventId, theirs.eventId]);
+  });
+});
