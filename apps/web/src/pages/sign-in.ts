@@ -55,8 +55,14 @@ export function createSignInPage(deps: SignInDeps): SignInPage {
   return deps.kind === 'dev' ? devSignInPage(deps) : oidcSignInPage(deps);
 }
 
-function oidcSignInPage(deps: OidcSignInDeps): SignInPage {
+/** The page around either way of signing in: the heading, the notice or error, the panels. */
+function signInPage(deps: SignInDeps, ...panels: HTMLElement[]): SignInPage {
   const heading = h('h1', { attrs: { tabindex: -1 } }, 'Sign in to imgpipe');
+  const element = h('div', { class: 'page sign-in' }, heading, ...messages(deps), ...panels);
+  return { element, heading };
+}
+
+function oidcSignInPage(deps: OidcSignInDeps): SignInPage {
   const button = h('button', { class: 'button primary', attrs: { type: 'button' } }, 'Sign in');
   const error = h('p', { class: 'error', attrs: { role: 'alert', hidden: true } });
   button.addEventListener('click', () => {
@@ -70,11 +76,8 @@ function oidcSignInPage(deps: OidcSignInDeps): SignInPage {
       error.hidden = false;
     });
   });
-  const element = h(
-    'div',
-    { class: 'page sign-in' },
-    heading,
-    ...messages(deps),
+  return signInPage(
+    deps,
     h(
       'section',
       { class: 'panel stack' },
@@ -83,11 +86,9 @@ function oidcSignInPage(deps: OidcSignInDeps): SignInPage {
       h('p', {}, button),
     ),
   );
-  return { element, heading };
 }
 
 function devSignInPage(deps: DevSignInDeps): SignInPage {
-  const heading = h('h1', { attrs: { tabindex: -1 } }, 'Sign in to imgpipe');
   const input = h('input', {
     attrs: {
       id: 'dev-user',
@@ -142,11 +143,8 @@ function devSignInPage(deps: DevSignInDeps): SignInPage {
     );
   });
 
-  const element = h(
-    'div',
-    { class: 'page sign-in' },
-    heading,
-    ...messages(deps),
+  return signInPage(
+    deps,
     h(
       'section',
       { class: 'panel' },
@@ -156,5 +154,4 @@ function devSignInPage(deps: DevSignInDeps): SignInPage {
     ),
     h('section', { class: 'panel' }, form),
   );
-  return { element, heading };
 }
