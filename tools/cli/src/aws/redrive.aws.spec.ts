@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { main } from '../main';
 import { captureIo } from '../testing/capture-io';
+import { answer, scriptClient, type ScriptedClient } from '../testing/scripted-sdk';
 
 /*
  * SQS message move tasks have no local peer, so these run against the SDK client with
@@ -16,38 +17,21 @@ const OTHER_DLQ = `arn:aws:sqs:${REGION}:123456789012:other-dlq`;
 const NOTIFY_DLQ_URL = `https://sqs.${REGION}.amazonaws.com/123456789012/ImgpipeFoundation-NotifyDlq1A2B`;
 const RULE_TARGETS_DLQ_URL = `https://sqs.${REGION}.amazonaws.com/123456789012/ImgpipeFoundation-RuleTargetsDlq3C4D`;
 
-type Sent = { readonly constructor: { readonly name: string }; readonly input: unknown };
-let send: jest.SpyInstance;
-let answers: ((command: Sent) => unknown)[];
-
+let sdk: ScriptedClient;
 beforeEach(() => {
-  answers = [];
-  send = jest.spyOn(SQSClient.prototype, 'send').mockImplementation((async (command: Sent) => {
-    const answer = answers.shift();
-    if (!answer) throw new Error(`unexpected ${command.constructor.name}`);
-    return answer(command);
-  }) as never);
+  sdk = scriptClient(SQSClient);
 });
-
-afterEach(() => send.mockRestore());
-
-const requests = () => send.mock.calls.map(([command]) => [(command as Sent).constructor.name, (command as Sent).input]);
-const reply =
-  <T>(type: new (...args: never[]) => T, answer: unknown) =>
-  (command: Sent) => {
-    expect(command).toBeInstanceOf(type);
-    return answer;
-  };
+afterEach(() => sdk.restore());
 
 describe('imgpipe redrive --target aws', () => {
   it('moves each DLQ back to its source and follows each task to COMPLETED', async () => {
     const now = Date.now();
-    answers = [
-      reply(StartMessageMoveTaskCommand, { TaskHandle: 'task-1' }),
-      reply(ListMessageMoveTasksCommand, { Results: [{ TaskHandle: 'task-1', Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 1, ApproximateNumberOfMessagesToMove: 3 }] }),
-      reply(ListMessageMoveTasksCommand, { Results: [{ Status: 'COMPLETED', StartedTimestamp: now, ApproximateNumberOfMessagesMoved: 3, ApproximateNumberOfMessagesToMove: 3 }] }),
-      reply(StartMessageMoveTaskCommand, { TaskHandle: 'task-2' }),
-      reply(ListMessageMoveTasksCommand, { Results: [{ Status: 'COMPLETED', StartedTimestamp: now, ApproximateNumberOfMessagesMoved: 0, ApproximateNumberOfMessagesToMove: 0 }] }),
+    sdk.answers = [
+      answer(StartMessageMoveTaskCommand, { TaskHandle: 'task-1' }),
+      answer(ListMessageMoveTasksCommand, { Results: [{ TaskHandle: 'task-1', Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 1, ApproximateNumberOfMessagesToMove: 3 }] }),
+      answer(ListMessageMoveTasksCommand, { Results: [{ Status: 'COMPLETED', StartedTimestamp: now, ApproximateNumberOfMessagesMoved: 3, ApproximateNumberOfMessagesToMove: 3 }] }),
+      answer(StartMessageMoveTaskCommand, { TaskHandle: 'task-2' }),
+      answer(ListMessageMoveTasksCommand, { Results: [{ Status: 'COMPLETED', StartedTimestamp: now, ApproximateNumberOfMessagesMoved: 0, ApproximateNumberOfMessagesToMove: 0 }] }),
     ];
     const io = captureIo();
 
@@ -57,7 +41,7 @@ describe('imgpipe redrive --target aws', () => {
     );
 
     expect(code).toBe(0);
-    expect(requests()).toEqual([
+    expect(sdk.requests()).toEqual([
       ['StartMessageMoveTaskCommand', { SourceArn: NOTIFY_DLQ, MaxNumberOfMessagesPerSecond: 10 }],
       ['ListMessageMoveTasksCommand', { SourceArn: NOTIFY_DLQ, MaxResults: 1 }],
       ['ListMessageMoveTasksCommand', { SourceArn: NOTIFY_DLQ, MaxResults: 1 }],
@@ -74,11 +58,11 @@ describe('imgpipe redrive --target aws', () => {
     const dir = await mkdtemp(join(tmpdir(), 'imgpipe-cli-outputs-'));
     const outputs = join(dir, 'cdk-outputs.json');
     await writeFile(outputs, JSON.stringify({ ImgpipeFoundation: { NotifyDlqUrl: NOTIFY_DLQ_URL, RuleTargetsDlqUrl: RULE_TARGETS_DLQ_URL } }));
-    answers = [
-      reply(GetQueueAttributesCommand, { Attributes: { QueueArn: NOTIFY_DLQ, ApproximateNumberOfMessages: '2' } }),
-      reply(GetQueueAttributesCommand, { Attributes: { QueueArn: 'arn:rule-targets', ApproximateNumberOfMessages: '5' } }),
-      reply(StartMessageMoveTaskCommand, { TaskHandle: 'task-1' }),
-      reply(ListMessageMoveTasksCommand, { Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 2, ApproximateNumberOfMessagesToMove: 2 }] }),
+    sdk.answers = [
+      answer(GetQueueAttributesCommand, { Attributes: { QueueArn: NOTIFY_DLQ, ApproximateNumberOfMessages: '2' } }),
+      answer(GetQueueAttributesCommand, { Attributes: { QueueArn: 'arn:rule-targets', ApproximateNumberOfMessages: '5' } }),
+      answer(StartMessageMoveTaskCommand, { TaskHandle: 'task-1' }),
+      answer(ListMessageMoveTasksCommand, { Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 2, ApproximateNumberOfMessagesToMove: 2 }] }),
     ];
     const io = captureIo();
 
@@ -90,7 +74,7 @@ describe('imgpipe redrive --target aws', () => {
     }
 
     expect(code).toBe(0);
-    expect(requests()).toEqual([
+    expect(sdk.requests()).toEqual([
       ['GetQueueAttributesCommand', { QueueUrl: NOTIFY_DLQ_URL, AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'] }],
       ['GetQueueAttributesCommand', { QueueUrl: RULE_TARGETS_DLQ_URL, AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'] }],
       ['StartMessageMoveTaskCommand', { SourceArn: NOTIFY_DLQ }],
@@ -101,12 +85,12 @@ describe('imgpipe redrive --target aws', () => {
   });
 
   it('waits past an older finished task for its own, and exits 1 with the reason when the task fails', async () => {
-    answers = [
-      reply(StartMessageMoveTaskCommand, { TaskHandle: 'task-new' }),
+    sdk.answers = [
+      answer(StartMessageMoveTaskCommand, { TaskHandle: 'task-new' }),
       // SQS has not listed the new task yet: the latest is yesterday's.
-      reply(ListMessageMoveTasksCommand, { Results: [{ Status: 'COMPLETED', StartedTimestamp: Date.now() - 86_400_000 }] }),
-      reply(ListMessageMoveTasksCommand, { Results: [{ TaskHandle: 'task-old', Status: 'RUNNING' }] }),
-      reply(ListMessageMoveTasksCommand, {
+      answer(ListMessageMoveTasksCommand, { Results: [{ Status: 'COMPLETED', StartedTimestamp: Date.now() - 86_400_000 }] }),
+      answer(ListMessageMoveTasksCommand, { Results: [{ TaskHandle: 'task-old', Status: 'RUNNING' }] }),
+      answer(ListMessageMoveTasksCommand, {
         Results: [{ Status: 'FAILED', StartedTimestamp: Date.now(), ApproximateNumberOfMessagesMoved: 1, ApproximateNumberOfMessagesToMove: 4, FailureReason: 'AWS.SimpleQueueService.NonExistentQueue' }],
       }),
     ];
@@ -115,7 +99,7 @@ describe('imgpipe redrive --target aws', () => {
     const code = await main(['redrive', '--target', 'aws', '--region', REGION, '--dlq-arn', NOTIFY_DLQ, '--poll-interval', '0.001'], io);
 
     expect(code).toBe(1);
-    expect(requests()).toHaveLength(4);
+    expect(sdk.requests()).toHaveLength(4);
     expect(io.stdout.text).toBe(`${NOTIFY_DLQ}: FAILED, 1/4 message(s) moved back (AWS.SimpleQueueService.NonExistentQueue)\n`);
   });
 
@@ -125,6 +109,6 @@ describe('imgpipe redrive --target aws', () => {
     expect(await main(['redrive', '--target', 'aws', '--region', REGION], io)).toBe(2);
     expect(io.stderr.text).toContain('--target aws needs --dlq-arn or --stack');
     expect(await main(['redrive', '--target', 'aws', '--dlq-arn', NOTIFY_DLQ, '--max-per-second', '501'], io)).toBe(2);
-    expect(send).not.toHaveBeenCalled();
+    expect(sdk.send).not.toHaveBeenCalled();
   });
 });

@@ -12,6 +12,7 @@ import {
 import { eventRules } from '@imgpipe/workflow';
 import { main } from '../main';
 import { captureIo } from '../testing/capture-io';
+import { answer, scriptClient, type ScriptedClient } from '../testing/scripted-sdk';
 import { archiveNameOf, defaultReplayName, rulesAccepting } from './replay.aws';
 
 /*
@@ -43,38 +44,20 @@ const archiveRule: Rule = {
   State: 'ENABLED',
 };
 
-type Sent = { readonly constructor: { readonly name: string }; readonly input: unknown };
-let send: jest.SpyInstance;
-let answers: ((command: Sent) => unknown)[];
-
+let sdk: ScriptedClient;
 beforeEach(() => {
-  answers = [];
-  send = jest.spyOn(EventBridgeClient.prototype, 'send').mockImplementation((async (command: Sent) => {
-    const answer = answers.shift();
-    if (!answer) throw new Error(`unexpected ${command.constructor.name}`);
-    return answer(command);
-  }) as never);
+  sdk = scriptClient(EventBridgeClient);
 });
-
-afterEach(() => send.mockRestore());
-
-/** The commands sent, as [command name, input]. */
-const requests = () => send.mock.calls.map(([command]) => [(command as Sent).constructor.name, (command as Sent).input]);
-const expectCommand =
-  <T>(type: new (...args: never[]) => T, answer: unknown) =>
-  (command: Sent) => {
-    expect(command).toBeInstanceOf(type);
-    return answer;
-  };
+afterEach(() => sdk.restore());
 
 describe('imgpipe replay --target aws', () => {
   it('replays the window of the archive onto the bus, to the rules that accept the detail-type, and follows it to COMPLETED', async () => {
-    answers = [
-      expectCommand(ListRulesCommand, { Rules: workflowRules.slice(0, 2), NextToken: 'page-2' }),
-      expectCommand(ListRulesCommand, { Rules: [...workflowRules.slice(2), archiveRule] }),
-      expectCommand(StartReplayCommand, { ReplayArn: 'arn:replay', State: 'STARTING' }),
-      expectCommand(DescribeReplayCommand, { State: 'RUNNING', EventLastReplayedTime: new Date('2025-06-01T12:30:00.000Z') }),
-      expectCommand(DescribeReplayCommand, { State: 'COMPLETED', EventLastReplayedTime: new Date('2025-06-01T13:00:00.000Z') }),
+    sdk.answers = [
+      answer(ListRulesCommand, { Rules: workflowRules.slice(0, 2), NextToken: 'page-2' }),
+      answer(ListRulesCommand, { Rules: [...workflowRules.slice(2), archiveRule] }),
+      answer(StartReplayCommand, { ReplayArn: 'arn:replay', State: 'STARTING' }),
+      answer(DescribeReplayCommand, { State: 'RUNNING', EventLastReplayedTime: new Date('2025-06-01T12:30:00.000Z') }),
+      answer(DescribeReplayCommand, { State: 'COMPLETED', EventLastReplayedTime: new Date('2025-06-01T13:00:00.000Z') }),
     ];
     const io = captureIo();
 
@@ -89,7 +72,7 @@ describe('imgpipe replay --target aws', () => {
     );
 
     expect(code).toBe(0);
-    expect(requests()).toEqual([
+    expect(sdk.requests()).toEqual([
       ['ListRulesCommand', { EventBusName: BUS_ARN }],
       ['ListRulesCommand', { EventBusName: BUS_ARN, NextToken: 'page-2' }],
       [
@@ -118,10 +101,10 @@ describe('imgpipe replay --target aws', () => {
     const dir = await mkdtemp(join(tmpdir(), 'imgpipe-cli-outputs-'));
     const outputs = join(dir, 'cdk-outputs.json');
     await writeFile(outputs, JSON.stringify({ ImgpipeFoundation: { EventArchiveArn: ARCHIVE_ARN, EventBusName: 'imgpipe' } }));
-    answers = [
-      expectCommand(DescribeArchiveCommand, { EventSourceArn: BUS_ARN, State: 'ENABLED' }),
-      expectCommand(StartReplayCommand, { State: 'STARTING' }),
-      expectCommand(DescribeReplayCommand, { State: 'FAILED', StateReason: 'The destination bus was deleted.' }),
+    sdk.answers = [
+      answer(DescribeArchiveCommand, { EventSourceArn: BUS_ARN, State: 'ENABLED' }),
+      answer(StartReplayCommand, { State: 'STARTING' }),
+      answer(DescribeReplayCommand, { State: 'FAILED', StateReason: 'The destination bus was deleted.' }),
     ];
     const io = captureIo();
 
@@ -136,7 +119,7 @@ describe('imgpipe replay --target aws', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    expect(requests()).toEqual([
+    expect(sdk.requests()).toEqual([
       ['DescribeArchiveCommand', { ArchiveName: 'ImgpipeFoundationEventArchive1A2B3C' }],
       [
         'StartReplayCommand',
@@ -155,7 +138,7 @@ describe('imgpipe replay --target aws', () => {
   });
 
   it('sends the given rules as the filter, and with --no-wait returns once the replay started', async () => {
-    answers = [expectCommand(StartReplayCommand, { State: 'STARTING' })];
+    sdk.answers = [answer(StartReplayCommand, { State: 'STARTING' })];
     const io = captureIo({ AWS_REGION: REGION });
 
     const code = await main(
@@ -165,14 +148,14 @@ describe('imgpipe replay --target aws', () => {
     );
 
     expect(code).toBe(0);
-    expect(requests()).toEqual([
+    expect(sdk.requests()).toEqual([
       ['StartReplayCommand', expect.objectContaining({ ReplayName: 'quick', Destination: { Arn: BUS_ARN, FilterArns: [ruleArn('a'), ruleArn('b')] } })],
     ]);
     expect(io.stdout.text).toContain('quick: STARTING\n');
   });
 
   it('starts nothing when no rule of the bus accepts the detail-type (exit 3)', async () => {
-    answers = [expectCommand(ListRulesCommand, { Rules: [archiveRule] })];
+    sdk.answers = [answer(ListRulesCommand, { Rules: [archiveRule] })];
     const io = captureIo();
 
     const code = await main(
@@ -181,12 +164,12 @@ describe('imgpipe replay --target aws', () => {
     );
 
     expect(code).toBe(3);
-    expect(requests().map(([name]) => name)).toEqual(['ListRulesCommand']);
+    expect(sdk.requests().map(([name]) => name)).toEqual(['ListRulesCommand']);
     expect(io.stderr.text).toContain(`no rule on ${BUS_ARN} accepts ImageTagged`);
   });
 
   it("reports AWS's refusal and exits 3", async () => {
-    answers = [
+    sdk.answers = [
       () => {
         throw Object.assign(new Error('Replay reprocess-june already exists.'), { name: 'ResourceAlreadyExistsException' });
       },
@@ -204,7 +187,7 @@ describe('imgpipe replay --target aws', () => {
 
     expect(await main(['replay', '--target', 'aws', '--from', '-1h'], io)).toBe(2);
     expect(io.stderr.text).toContain('--target aws needs --archive-arn or --stack');
-    expect(send).not.toHaveBeenCalled();
+    expect(sdk.send).not.toHaveBeenCalled();
   });
 });
 
