@@ -92,4 +92,29 @@ describe('LocalQueue (SQS semantics)', () => {
     expect(queue.depth).toEqual({ visible: 0, inFlight: 0, deadLetters: 1 });
     expect(queue.deadLetters[0]?.receiveCount).toBe(3);
   });
+
+  it('delivers a message again even when its wake-up timer fires before the wall clock reaches its visibility', async () => {
+    // Node's timers run on the event loop's cached clock, which can be behind Date.now():
+    // here the wall clock is made to lag 50 ms right after the first delivery fails.
+    let lag = 0;
+    const realNow = Date.now.bind(Date);
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - lag);
+    try {
+      const { batches, consumer } = recorder((_body, receiveCount) => {
+        if (receiveCount > 1) return false;
+        lag = 50;
+        setTimeout(() => (lag = 0), 30);
+        return true;
+      });
+      const queue = new LocalQueue({ name: 'q', consumer, visibilityTimeoutMs: 10, maxReceiveCount: 5 });
+      queue.send('late');
+
+      const outcome = await Promise.race([queue.idle().then(() => 'idle'), new Promise((resolve) => setTimeout(() => resolve('stuck'), 3000))]);
+
+      expect(outcome).toBe('idle');
+      expect(batches.flat().map((m) => m.receiveCount)).toEqual([1, 2]);
+    } finally {
+      now.mockRestore();
+    }
+  });
 });

@@ -119,7 +119,10 @@ export class LocalQueue {
   private pump(): void {
     while (!this.stopped && this.running.size < this.maxConcurrency) {
       const batch = this.receive();
-      if (batch.length === 0) return;
+      if (batch.length === 0) {
+        this.wakeForHidden();
+        return;
+      }
       const invocation = this.invoke(batch);
       this.running.add(invocation);
       void invocation.finally(() => {
@@ -163,6 +166,19 @@ export class LocalQueue {
       if (failed.has(message.messageId)) this.wakeAt(message.visibleAt);
       else this.messages.delete(message.messageId);
     }
+  }
+
+  /**
+   * With nothing in flight, every message left is hidden until its visibility timeout ends:
+   * wake at the earliest. (A timer set by `wakeAt` runs on the monotonic clock and may fire
+   * a moment before `Date.now()` reaches the time it was set for; without this, a message
+   * found still hidden then would wait forever.)
+   */
+  private wakeForHidden(): void {
+    if (this.running.size > 0 || this.messages.size === 0) return;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const message of this.messages.values()) earliest = Math.min(earliest, message.visibleAt);
+    this.wakeAt(Math.max(earliest, Date.now() + 1));
   }
 
   private wakeAt(time: number): void {
