@@ -56,7 +56,7 @@ export function dataLayout(dataDir: string) {
     logs: join(root, 'logs'),
     web: join(root, 'web'),
     secret: join(root, 'secret'),
-    /** `{ pid, url, port }` of the runtime using this directory, while it runs. */
+    /** `{ pid, url, port, endpoints }` of the runtime using this directory, while it runs. */
     runtimeFile: join(root, 'runtime.json'),
   } as const;
 }
@@ -156,6 +156,8 @@ interface RuntimeFile {
   readonly url: string;
   readonly port: number;
   readonly startedAt: string;
+  /** The local S3 and DynamoDB endpoints (loopback): for tools on this machine, e.g. the security suite. */
+  readonly endpoints?: { readonly s3: string; readonly dynamodb: string };
 }
 
 function isAlive(pid: number): boolean {
@@ -422,7 +424,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const total = Math.round(performance.now() - started);
   await writeFile(
     layout.runtimeFile,
-    JSON.stringify({ pid: process.pid, url, port, startedAt: new Date().toISOString() } satisfies RuntimeFile, null, 2),
+    JSON.stringify(
+      { pid: process.pid, url, port, startedAt: new Date().toISOString(), endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint } } satisfies RuntimeFile,
+      null,
+      2,
+    ),
   );
   const signInUrl = `${url}/#token=${await auth.issue(options.devUser ?? DEFAULT_DEV_USER)}`;
 
