@@ -10,6 +10,11 @@ describe('parseCommandLine', () => {
     expect(values).toEqual({ from: '-2h', json: true });
   });
 
+  // The README's forms: `imgpipe replay --from -2h`, `npm start -- replay --from -1d`.
+  it.each([['-2h'], ['-1d'], ['-30m']])('takes `--from %s` exactly as the README writes it', (from) => {
+    expect(parseCommandLine(['--from', from, '--detail-type', 'ImageUploaded'], options).values).toEqual({ from, 'detail-type': ['ImageUploaded'] });
+  });
+
   it('collects a repeatable option', () => {
     expect(parseCommandLine(['--detail-type', 'A', '--detail-type', 'B'], options).values['detail-type']).toEqual(['A', 'B']);
   });

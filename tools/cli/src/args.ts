@@ -1,36 +1,17 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { parseCommandLineArgs } from '@imgpipe/local/command-line';
 import { UsageError } from './errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
- * Joins `--option -2h` into `--option=-2h` for options that take a value, when the value
- * starts with a dash and a digit (a relative time, a negative number): `parseArgs` would
- * take it for an option.
- */
-function joinDashedValues(argv: readonly string[], options: Options): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    const next = argv[i + 1];
-    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
-    if (name && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${arg}=${next}`);
-      i += 1;
-    } else {
-      out.push(arg);
-    }
-  }
-  return out;
-}
-
-/**
  * `util.parseArgs` in strict mode, with its errors (unknown option, missing value, stray
- * positional) turned into a {@link UsageError}. `--from -2h` works as `--from=-2h` does.
+ * positional) turned into a {@link UsageError}. `--from -2h` works as `--from=-2h` does
+ * (the local runtime's `parseCommandLineArgs`, shared with `npm start`).
  */
 export function parseCommandLine<const O extends Options>(argv: readonly string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args: joinDashedValues(argv, options), options, allowPositionals, strict: true });
+    return parseCommandLineArgs({ args: [...argv], options, allowPositionals, strict: true });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);

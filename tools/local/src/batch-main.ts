@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
   configureImageRuntime,
@@ -11,6 +10,7 @@ import {
   type CompressOptionsInput,
 } from '@imgpipe/image-ops';
 import { runBatch, type BatchRow } from './batch';
+import { parseCommandLineArgs } from './command-line';
 import { formatBytes, formatTable } from './table';
 
 export const BATCH_USAGE = `usage: npm start -- <files or folders> [options]
@@ -44,7 +44,7 @@ function positiveInt(name: string, value: string | undefined): number | undefine
  * code: 0 when every file was processed, 1 when any was refused or failed, 2 on bad usage.
  */
 export async function batchMain(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLineArgs({
     args: [...argv],
     allowPositionals: true,
     options: {

@@ -31,3 +31,4 @@ export type { ImageChange } from './http/event-stream';
 export type { RecoveryResult } from './pipeline/recovery';
 export { runBatch, collectFiles, type BatchOptions, type BatchRow } from './batch';
 export { formatTable, formatBytes } from './table';
+export { parseCommandLineArgs, joinDashedValues } from './command-line';

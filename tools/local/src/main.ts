@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLineArgs } from './command-line';
 
 // Before any SDK client exists: the AWS SDK's "Node 20 support ends" notice is for
 // deployers, not for someone trying the pipeline on their machine.
@@ -19,7 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return replayMain(argv.slice(1));
   }
   // Both modes' options, so that option values are never mistaken for file arguments.
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLineArgs({
     args: [...argv],
     allowPositionals: true,
     options: {

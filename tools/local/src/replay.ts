@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { ReplayRequest, ReplayResult } from './bus/replay-archive';
+import { parseCommandLineArgs } from './command-line';
 import { LocalAuth, loadOrCreateSecret } from './http/auth';
 import { dataLayout, runningRuntime, startLocalRuntime } from './runtime';
 
@@ -71,7 +71,7 @@ export async function replayOnDataDir(options: ReplayOnDataDirOptions): Promise<
 
 /** `npm start -- replay ...`: returns the exit code. */
 export async function replayMain(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLineArgs({
     args: [...argv],
     options: {
       from: { type: 'string' },
