@@ -9,6 +9,8 @@ export const EVENT_NAMES = [
   'ImageProcessed',
   'ImageProcessingFailed',
   'ImageDeleted',
+  'ImageRestored',
+  'ImagePurged',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -196,6 +196,9 @@ describe('registry', () => {
       'ImageProcessed.v1',
       'ImageProcessingFailed.v1',
       'ImageDeleted.v1',
+      'ImageDeleted.v2',
+      'ImageRestored.v1',
+      'ImagePurged.v1',
     ]);
   });
 

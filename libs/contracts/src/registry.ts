@@ -2,9 +2,11 @@ import type { AnyContract, EnvelopeOf, SourceOf } from './contract';
 import { ContractError } from './errors';
 import { parseEventBridgeEvent, routeIssues } from './envelope';
 import { ImageCompressedV1 } from './events/image-compressed.contract';
-import { ImageDeletedV1 } from './events/image-deleted.contract';
+import { ImageDeletedV1, ImageDeletedV2 } from './events/image-deleted.contract';
 import { ImageProcessedV1 } from './events/image-processed.contract';
 import { ImageProcessingFailedV1 } from './events/image-processing-failed.contract';
+import { ImagePurgedV1 } from './events/image-purged.contract';
+import { ImageRestoredV1 } from './events/image-restored.contract';
 import { ImageUploadedV1 } from './events/image-uploaded.contract';
 import { ThumbnailsGeneratedV1 } from './events/thumbnails-generated.contract';
 
@@ -20,6 +22,9 @@ export const allContracts = [
   ImageProcessedV1,
   ImageProcessingFailedV1,
   ImageDeletedV1,
+  ImageDeletedV2,
+  ImageRestoredV1,
+  ImagePurgedV1,
 ] as const;
 
 /** Any contract in {@link allContracts}. */
