@@ -22,6 +22,14 @@ export function derivativePrefixes(userId: string, imageId: string): string[] {
   return [`${COMPRESSED_PREFIX}${userId}/${imageId}/`, `${THUMBNAILS_PREFIX}${userId}/${imageId}/`];
 }
 
+/**
+ * The CDN paths of every derivative of one image (`/compressed/{userId}/{imageId}/*`,
+ * `/thumbnails/...`): the processed bucket is the CDN's origin at its root.
+ */
+export function derivativeCdnPaths(userId: string, imageId: string): string[] {
+  return derivativePrefixes(userId, imageId).map((prefix) => `/${prefix}*`);
+}
+
 export function compressedKey(userId: string, imageId: string, format: OutputExtensionFormat): string {
   return `${COMPRESSED_PREFIX}${userId}/${imageId}/full.${EXTENSIONS[format]}`;
 }
@@ -50,4 +58,44 @@ export function assertOutputLocation(target: { bucket: string; key: string }, or
       `refusing to write s3://${target.bucket}/${target.key}: outputs never go where originals live (it would loop the pipeline)`,
     );
   }
+}
+
+/** The format each output extension names: the inverse of the layout's extensions. */
+const FORMAT_OF_EXTENSION: ReadonlyMap<string, OutputExtensionFormat> = new Map(
+  (Object.entries(EXTENSIONS) as [OutputExtensionFormat, string][]).map(([format, extension]) => [extension, format]),
+);
+
+/** What a derivative's key names (see {@link compressedKey} and {@link thumbnailKey}). */
+export interface DerivativeKey {
+  readonly kind: 'compressed' | 'thumbnail';
+  readonly userId: string;
+  readonly imageId: string;
+  /** `full` for the compressed image, the rendition's name for a thumbnail. */
+  readonly name: string;
+  /** The format the key's extension names; its Content-Type is the contracts' `OUTPUT_CONTENT_TYPES[format]`. */
+  readonly format: OutputExtensionFormat;
+}
+
+/** `compressed/{user}/{image}/full.{ext}`, `thumbnails/{user}/{image}/{rendition}.{ext}`. */
+const DERIVATIVE_KEY = /^(compressed|thumbnails)\/([^/]+)\/([^/]+)\/([A-Za-z0-9_-]{1,64})\.([a-z]+)$/;
+
+/**
+ * The parts of a derivative's key, or `undefined` for any key outside the layout (another
+ * prefix, another depth, an extension no output format is stored under, a `.`/`..` or
+ * control character in a segment). The user and image segments are checked for shape
+ * only; callers that need valid ids check them with their own rules.
+ *
+ * @example
+ * parseDerivativeKey('thumbnails/u1/img1/small.jpg'); // { kind: 'thumbnail', userId: 'u1', imageId: 'img1', name: 'small', format: 'jpeg' }
+ */
+export function parseDerivativeKey(key: string): DerivativeKey | undefined {
+  const match = DERIVATIVE_KEY.exec(key);
+  if (!match) return undefined;
+  const [, prefix, userId = '', imageId = '', name = '', extension = ''] = match;
+  const format = FORMAT_OF_EXTENSION.get(extension);
+  // eslint-disable-next-line no-control-regex
+  const badSegment = (segment: string) => segment.startsWith('.') || /[\u0000-\u001f\u007f]/.test(segment);
+  if (!format || badSegment(userId) || badSegment(imageId)) return undefined;
+  if (prefix === 'compressed' && name !== 'full') return undefined;
+  return { kind: prefix === 'compressed' ? 'compressed' : 'thumbnail', userId, imageId, name, format };
 }

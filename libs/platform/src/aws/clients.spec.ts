@@ -45,6 +45,16 @@ describe('AWS client configuration', () => {
     clients.destroy();
   });
 
+  it('builds the CloudFront client on AWS whatever the endpoint overrides (it has no local peer)', async () => {
+    const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1000' });
+
+    const endpoint = await clients.cloudFront.config.endpoint?.();
+
+    expect(endpoint).toBeUndefined();
+    await expect(clients.cloudFront.config.region()).resolves.toBe('eu-west-1');
+    clients.destroy();
+  });
+
   it('wraps clients with the tracer when given one', () => {
     const captured: unknown[] = [];
     const clients = createAwsClients(

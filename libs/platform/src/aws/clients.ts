@@ -1,3 +1,4 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -55,6 +56,11 @@ export interface AwsClients {
   readonly documents: DynamoDBDocumentClient;
   readonly eventBridge: EventBridgeClient;
   readonly sns: SNSClient;
+  /**
+   * CloudFront (a global service: any region reaches it). It has no local peer, so no
+   * endpoint override applies to it; the local runtime never invalidates.
+   */
+  readonly cloudFront: CloudFrontClient;
   /** Closes the sockets of every client created so far. */
   destroy(): void;
 }
@@ -106,6 +112,12 @@ export function createAwsClients(config?: AwsClientsConfig, options: CreateAwsCl
   );
   const eventBridge = lazy(() => new EventBridgeClient(clientConfig(base('eventbridge'))));
   const sns = lazy(() => new SNSClient(clientConfig(base('sns'))));
+  const cloudFront = lazy(
+    () =>
+      new CloudFrontClient(
+        clientConfig({ region: resolved.region, ...(resolved.credentials ? { credentials: resolved.credentials } : {}) }),
+      ),
+  );
 
   return {
     get s3() {
@@ -122,6 +134,9 @@ export function createAwsClients(config?: AwsClientsConfig, options: CreateAwsCl
     },
     get sns() {
       return sns();
+    },
+    get cloudFront() {
+      return cloudFront();
     },
     destroy() {
       for (const client of created.splice(0)) client.destroy();
