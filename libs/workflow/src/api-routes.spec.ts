@@ -1,12 +1,13 @@
 import { API_METHODS, API_ROUTES } from './api-routes';
 
 describe('API_ROUTES', () => {
-  it('lists the four operations of the upload API with their API Gateway route keys', () => {
+  it('lists the five operations of the upload API with their API Gateway route keys', () => {
     expect(API_ROUTES.map((route) => [route.name, route.routeKey])).toEqual([
       ['createUpload', 'POST /uploads'],
       ['listImages', 'GET /images'],
       ['getImage', 'GET /images/{id}'],
       ['deleteImage', 'DELETE /images/{id}'],
+      ['restoreImage', 'POST /images/{id}/restore'],
     ]);
   });
 

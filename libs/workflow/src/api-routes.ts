@@ -35,7 +35,9 @@ export const API_ROUTES = [
   apiRoute('listImages', 'GET', '/images'),
   apiRoute('getImage', 'GET', '/images/{id}'),
   apiRoute('deleteImage', 'DELETE', '/images/{id}'),
+  // Undoes a delete within the undo window: the image goes back through the pipeline.
+  apiRoute('restoreImage', 'POST', '/images/{id}/restore'),
 ] as const;
 
-/** The operations of the upload API: `createUpload`, `listImages`, `getImage`, `deleteImage`. */
+/** The operations of the upload API: `createUpload`, `listImages`, `getImage`, `deleteImage`, `restoreImage`. */
 export type ApiRouteName = (typeof API_ROUTES)[number]['name'];
