@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { MAX_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
 import { readInfraConfig } from '@imgpipe/infra-shared';
 import { testApp } from './testing/test-app';
 
@@ -6,7 +7,8 @@ describe('readInfraConfig', () => {
   it('uses the defaults cdk.json carries', () => {
     expect(readInfraConfig(testApp().node)).toEqual({
       eventBusName: 'imgpipe',
-      archiveRetentionDays: 30,
+      archiveRetentionDays: 14,
+      purgeIntervalMinutes: 60,
       logRetention: RetentionDays.ONE_MONTH,
       logLevel: 'INFO',
       uploadCorsOrigins: ['*'],
@@ -19,11 +21,13 @@ describe('readInfraConfig', () => {
     const config = readInfraConfig(
       testApp({
         'imgpipe:archiveRetentionDays': '90',
+        'imgpipe:undoWindowSeconds': String(90 * 86_400),
         'imgpipe:logRetentionDays': '14',
         'imgpipe:uploadCorsOrigins': 'https://a.example, https://b.example',
       }).node,
     );
     expect(config.archiveRetentionDays).toBe(90);
+    expect(config.undoWindowSeconds).toBe(90 * 86_400);
     expect(config.logRetention).toBe(RetentionDays.TWO_WEEKS);
     expect(config.uploadCorsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
@@ -31,5 +35,23 @@ describe('readInfraConfig', () => {
   it('fails synth naming every bad key', () => {
     const node = testApp({ 'imgpipe:logRetentionDays': 31, 'imgpipe:logLevel': 'LOUD' }).node;
     expect(() => readInfraConfig(node)).toThrow(/imgpipe:logRetentionDays.*imgpipe:logLevel|imgpipe:logLevel.*imgpipe:logRetentionDays/);
+  });
+
+  it('refuses an archive that would outlive the undo window by more than the replay margin', () => {
+    // 7-day window (the default) + 7 days: 14 is the most, 15 is refused.
+    expect(readInfraConfig(testApp({ 'imgpipe:archiveRetentionDays': 14 }).node).archiveRetentionDays).toBe(14);
+    expect(() => readInfraConfig(testApp({ 'imgpipe:archiveRetentionDays': 15 }).node)).toThrow(
+      /imgpipe:archiveRetentionDays: may not exceed the undo window/,
+    );
+    // A 2.5-day window rounds up to 3 days: 10 is the most.
+    const window = { 'imgpipe:undoWindowSeconds': 2.5 * 86_400 };
+    expect(readInfraConfig(testApp({ ...window }).node)).toMatchObject({ undoWindowSeconds: 216_000, archiveRetentionDays: 10 });
+    expect(() => readInfraConfig(testApp({ ...window, 'imgpipe:archiveRetentionDays': 11 }).node)).toThrow(/archiveRetentionDays/);
+  });
+
+  it('refuses an undo window beyond the contracts\' maximum, and a purge interval outside 1-1440 minutes', () => {
+    expect(() => readInfraConfig(testApp({ 'imgpipe:undoWindowSeconds': MAX_UNDO_WINDOW_SECONDS + 1 }).node)).toThrow(/imgpipe:undoWindowSeconds/);
+    expect(() => readInfraConfig(testApp({ 'imgpipe:purgeIntervalMinutes': 0 }).node)).toThrow(/imgpipe:purgeIntervalMinutes/);
+    expect(readInfraConfig(testApp({ 'imgpipe:purgeIntervalMinutes': '15' }).node).purgeIntervalMinutes).toBe(15);
   });
 });

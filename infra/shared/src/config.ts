@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { DEFAULT_UNDO_WINDOW_SECONDS, MAX_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
 
 /** Powertools / Lambda application log levels the functions accept. */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -12,14 +13,37 @@ const RETENTION_DAYS = new Set<number>(
 );
 
 /**
+ * How long the bus archive may keep events after an image's undo window has run out: a week
+ * to notice a bad deploy and replay its events. Past it, archived events would keep the
+ * filenames of purged images (an EventBridge archive can only expire events, not edit them).
+ */
+export const ARCHIVE_REPLAY_MARGIN_DAYS = 7;
+
+/** The longest archive retention allowed with an undo window of `undoWindowSeconds`. */
+export function maxArchiveRetentionDays(undoWindowSeconds: number): number {
+  return Math.ceil(undoWindowSeconds / 86_400) + ARCHIVE_REPLAY_MARGIN_DAYS;
+}
+
+/**
  * The deploy-time knobs, read from CDK context (`cdk.json` or `-c key=value`). Every key has
  * a default so `cdk synth` works with no context at all.
  */
 export const infraContextSchema = z.object({
   /** Name of the custom event bus (DESIGN.md: `imgpipe`). */
   'imgpipe:eventBusName': z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default('imgpipe'),
-  /** How long the bus archive keeps events for replay. */
-  'imgpipe:archiveRetentionDays': z.coerce.number().int().positive().default(30),
+  /**
+   * How long the bus archive keeps events for replay. Archived events carry personal data (an
+   * upload's key holds its filename) and an EventBridge archive cannot be edited, so it is
+   * refused above the undo window plus {@link ARCHIVE_REPLAY_MARGIN_DAYS}. Unset: exactly that.
+   */
+  'imgpipe:archiveRetentionDays': z.coerce.number().int().positive().optional(),
+  /**
+   * `UNDO_WINDOW_SECONDS` of ingest and metadata: how long a deleted image can be restored
+   * before its original is purged. Unset: the services' default (`DEFAULT_UNDO_WINDOW_SECONDS`).
+   */
+  'imgpipe:undoWindowSeconds': z.coerce.number().int().positive().max(MAX_UNDO_WINDOW_SECONDS).optional(),
+  /** How often metadata's purge runs (an EventBridge schedule), in minutes. */
+  'imgpipe:purgeIntervalMinutes': z.coerce.number().int().min(1).max(1440).default(60),
   /** Retention of every function's log group; must be a value CloudWatch Logs offers. */
   'imgpipe:logRetentionDays': z.coerce
     .number()
@@ -64,10 +88,20 @@ export const infraContextSchema = z.object({
   'imgpipe:jwtAudience': z
     .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
     .optional(),
-}).refine((c) => (c['imgpipe:jwtIssuer'] === undefined) === (c['imgpipe:jwtAudience'] === undefined), {
-  path: ['imgpipe:jwtAudience'],
-  message: 'imgpipe:jwtIssuer and imgpipe:jwtAudience go together (or neither: a Cognito user pool is created)',
-});
+})
+  .refine(
+    (c) =>
+      c['imgpipe:archiveRetentionDays'] === undefined ||
+      c['imgpipe:archiveRetentionDays'] <= maxArchiveRetentionDays(c['imgpipe:undoWindowSeconds'] ?? DEFAULT_UNDO_WINDOW_SECONDS),
+    {
+      path: ['imgpipe:archiveRetentionDays'],
+      message: `may not exceed the undo window (imgpipe:undoWindowSeconds, in days, rounded up) plus ${ARCHIVE_REPLAY_MARGIN_DAYS} days: archived events keep the filenames a purge erases everywhere else`,
+    },
+  )
+  .refine((c) => (c['imgpipe:jwtIssuer'] === undefined) === (c['imgpipe:jwtAudience'] === undefined), {
+    path: ['imgpipe:jwtAudience'],
+    message: 'imgpipe:jwtIssuer and imgpipe:jwtAudience go together (or neither: a Cognito user pool is created)',
+  });
 
 /** Who signs the API's bearer tokens: an external OIDC issuer, or a user pool the API stack creates. */
 export type JwtIssuerConfig =
@@ -77,7 +111,11 @@ export type JwtIssuerConfig =
 /** The parsed deploy-time settings. */
 export interface InfraConfig {
   readonly eventBusName: string;
+  /** At most {@link maxArchiveRetentionDays} of the undo window. */
   readonly archiveRetentionDays: number;
+  /** Set only when configured: unset, the services' own default applies (`DEFAULT_UNDO_WINDOW_SECONDS`). */
+  readonly undoWindowSeconds?: number;
+  readonly purgeIntervalMinutes: number;
   readonly logRetention: RetentionDays;
   readonly logLevel: LogLevel;
   readonly uploadCorsOrigins: readonly string[];
@@ -107,7 +145,10 @@ export function readInfraConfig(node: Node): InfraConfig {
   const c = parsed.data;
   return {
     eventBusName: c['imgpipe:eventBusName'],
-    archiveRetentionDays: c['imgpipe:archiveRetentionDays'],
+    archiveRetentionDays:
+      c['imgpipe:archiveRetentionDays'] ?? maxArchiveRetentionDays(c['imgpipe:undoWindowSeconds'] ?? DEFAULT_UNDO_WINDOW_SECONDS),
+    ...(c['imgpipe:undoWindowSeconds'] !== undefined ? { undoWindowSeconds: c['imgpipe:undoWindowSeconds'] } : {}),
+    purgeIntervalMinutes: c['imgpipe:purgeIntervalMinutes'],
     logRetention: c['imgpipe:logRetentionDays'] as RetentionDays,
     logLevel: c['imgpipe:logLevel'],
     uploadCorsOrigins: c['imgpipe:uploadCorsOrigins'],

@@ -1,9 +1,11 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { TABLES } from '@imgpipe/platform';
 import { buildApp } from '../app';
 import { testApp } from '../testing/test-app';
 
-// One synth for the file (context overrides the archive retention to prove it is configurable).
-const app = testApp({ 'imgpipe:archiveRetentionDays': 90 });
+// One synth for the file (context overrides the archive retention to prove it is configurable;
+// a 90-day archive needs an undo window at least 83 days long).
+const app = testApp({ 'imgpipe:archiveRetentionDays': 90, 'imgpipe:undoWindowSeconds': 90 * 86_400 });
 const { foundation } = buildApp(app, { nag: false });
 const template = Template.fromStack(foundation);
 
@@ -42,10 +44,30 @@ describe('FoundationStack', () => {
       VersioningConfiguration: { Status: 'Enabled' },
       NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
       LifecycleConfiguration: {
-        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' })]),
+        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' })]),
       },
       LoggingConfiguration: { DestinationBucketName: { Ref: bucketLogicalId('AccessLogs') }, LogFilePrefix: 'originals/' },
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['POST'] })] },
+    });
+  });
+
+  it('erases what stops being current in the originals bucket within a day, on the whole bucket', () => {
+    const originals = template.findResources('AWS::S3::Bucket')[bucketLogicalId('Originals')];
+    const rules = (originals?.['Properties'] as { LifecycleConfiguration: { Rules: Record<string, unknown>[] } }).LifecycleConfiguration.Rules;
+    // A refused second upload, or a version a purge left behind: gone a day after it stops being current.
+    expect(rules).toContainEqual({ Id: 'expire-noncurrent-versions', NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' });
+    expect(rules).toContainEqual({ Id: 'remove-expired-delete-markers', ExpiredObjectDeleteMarker: true, Status: 'Enabled' });
+    expect(rules).toContainEqual({ Id: 'abort-incomplete-multipart', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' });
+    // No filter: every key, whatever its prefix or tags.
+    for (const rule of rules) expect(rule).not.toHaveProperty('Prefix');
+    for (const rule of rules) expect(rule).not.toHaveProperty('TagFilters');
+  });
+
+  it('does not version the processed bucket, so a deleted rendition is gone at once', () => {
+    const processed = template.findResources('AWS::S3::Bucket')[bucketLogicalId('Processed')];
+    expect(processed?.['Properties']).not.toHaveProperty('VersioningConfiguration');
+    expect(processed?.['Properties']).toMatchObject({
+      LifecycleConfiguration: { Rules: [{ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }] },
     });
   });
 
@@ -125,7 +147,25 @@ describe('FoundationStack', () => {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
-    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    template.resourceCountIs('AWS::DynamoDB::Table', Object.keys(TABLES).length);
+  });
+
+  it('declares the upload grants table from TABLES.uploadGrants: keyed by image id, expired by TTL', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: TABLES.uploadGrants.partitionKey.name, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'imageId', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    expect(Object.keys(template.findResources('AWS::DynamoDB::Table')).filter((id) => id.startsWith(TABLES.uploadGrants.id))).toHaveLength(1);
+  });
+
+  it('declares every table of TABLES, and nothing else', () => {
+    const ids = Object.keys(template.findResources('AWS::DynamoDB::Table'));
+    expect(ids).toHaveLength(Object.keys(TABLES).length);
+    for (const def of Object.values(TABLES)) expect(ids.filter((id) => id.startsWith(def.id))).toHaveLength(1);
   });
 
   it('creates the imgpipe bus with an archive whose retention comes from context', () => {
@@ -136,9 +176,14 @@ describe('FoundationStack', () => {
     });
   });
 
-  it('archives for 30 days by default', () => {
+  it('archives for the undo window plus a week by default (14 days), since archived events name the files a purge erases', () => {
     const { foundation: defaults } = buildApp(testApp(), { nag: false });
-    Template.fromStack(defaults).hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+    Template.fromStack(defaults).hasResourceProperties('AWS::Events::Archive', { RetentionDays: 14 });
+  });
+
+  it('follows a longer undo window when the archive retention is not set', () => {
+    const { foundation: longer } = buildApp(testApp({ 'imgpipe:undoWindowSeconds': 30 * 86_400 }), { nag: false });
+    Template.fromStack(longer).hasResourceProperties('AWS::Events::Archive', { RetentionDays: 37 });
   });
 
   it('encrypts the topic with a rotated key and denies non-TLS publishing', () => {
@@ -176,7 +221,7 @@ describe('FoundationStack', () => {
 
   it('exposes the resources the other stacks and the CLI need', () => {
     const outputs = Object.keys(template.findOutputs('*'));
-    for (const name of ['OriginalsBucketName', 'ProcessedBucketName', 'EventBusName', 'EventArchiveArn', 'RuleTargetsDlqUrl', 'NotifyDlqUrl', 'WebhooksSecretArn']) {
+    for (const name of ['OriginalsBucketName', 'ProcessedBucketName', 'UploadGrantsTableName', 'EventBusName', 'EventArchiveArn', 'RuleTargetsDlqUrl', 'NotifyDlqUrl', 'WebhooksSecretArn']) {
       expect(outputs).toContain(name);
     }
   });

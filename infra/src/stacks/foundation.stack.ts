@@ -30,6 +30,12 @@ export interface FoundationStackProps extends StackProps {
   readonly config: InfraConfig;
 }
 
+/**
+ * How long the originals bucket keeps a version after it stops being current (a refused second
+ * upload whose delete left a marker, anything a purge could not reach): one day, S3's minimum.
+ */
+export const ORIGINALS_NONCURRENT_EXPIRY = Duration.days(1);
+
 /** How long a DLQ keeps a message: the SQS maximum, so a long weekend never loses one. */
 const DLQ_RETENTION = Duration.days(14);
 
@@ -69,8 +75,14 @@ export class FoundationStack extends Stack {
       versioned: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'originals/',
+      // Versioned so that ingest can refuse the second object of a used upload grant by deleting
+      // that object's version (the first becomes current again). A version that stops being
+      // current is kept one day, then erased: an original is personal data, and after a purge
+      // (which deletes every version) nothing of it may linger. Delete markers left with no
+      // version behind them are removed too.
       lifecycleRules: [
-        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: ORIGINALS_NONCURRENT_EXPIRY },
+        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
         { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       // The browser POSTs straight to a presigned URL; the signed policy is the authorisation.
@@ -94,7 +106,8 @@ export class FoundationStack extends Stack {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
 
-    // Derivatives are reproducible from originals + event history, so no versioning here.
+    // Derivatives are reproducible from originals + event history, so no versioning here; it
+    // also means a deleted image's renditions are gone at once (no noncurrent version to expire).
     const processed = secureBucket('Processed', {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'processed/',
@@ -122,6 +135,8 @@ export class FoundationStack extends Stack {
       imageMetadata: createPlatformTable(this, TABLES.imageMetadata),
       imageEvents: createPlatformTable(this, TABLES.imageEvents),
       idempotency: createPlatformTable(this, TABLES.idempotency),
+      // Written by ingest at presign time, claimed by the first object; expired by TTL.
+      uploadGrants: createPlatformTable(this, TABLES.uploadGrants),
     };
 
     const eventBus = new EventBus(this, 'EventBus', { eventBusName: config.eventBusName });
@@ -214,6 +229,7 @@ export class FoundationStack extends Stack {
       ImageMetadataTableName: tables.imageMetadata.tableName,
       ImageEventsTableName: tables.imageEvents.tableName,
       IdempotencyTableName: tables.idempotency.tableName,
+      UploadGrantsTableName: tables.uploadGrants.tableName,
       EventBusName: eventBus.eventBusName,
       EventArchiveArn: archive.archiveArn,
       NotificationsTopicArn: notificationsTopic.topicArn,
