@@ -49,6 +49,16 @@ describe('table definitions', () => {
     expect(TABLES.idempotency.timeToLiveAttribute).toBe('expiration');
   });
 
+  it('declares the upload grants (imageId S, TTL expiresAt)', () => {
+    expect(toCreateTableInput(TABLES.uploadGrants)).toEqual({
+      TableName: 'upload-grants',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'imageId', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'imageId', AttributeType: 'S' }],
+    });
+    expect(TABLES.uploadGrants).toMatchObject({ id: 'UploadGrants', timeToLiveAttribute: 'expiresAt' });
+  });
+
   it('refuses a definition that gives one attribute two types', () => {
     const broken = {
       id: 'Broken',

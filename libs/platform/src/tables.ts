@@ -71,11 +71,23 @@ export const idempotencyTable = {
   timeToLiveAttribute: 'expiration',
 } as const satisfies TableDefinition;
 
+/**
+ * Upload grants written at presign time (`UploadGrantStore`): who may upload which key, and
+ * the one object that used each grant. Expired by DynamoDB a day after the grant lapses.
+ */
+export const uploadGrantsTable = {
+  id: 'UploadGrants',
+  defaultName: 'upload-grants',
+  partitionKey: { name: 'imageId', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
 /** Every table of the platform. */
 export const TABLES = {
   imageMetadata: imageMetadataTable,
   imageEvents: imageEventsTable,
   idempotency: idempotencyTable,
+  uploadGrants: uploadGrantsTable,
 } as const satisfies Record<string, TableDefinition>;
 
 /** The `CreateTable` request (on-demand billing) that builds `def` under `tableName`. */

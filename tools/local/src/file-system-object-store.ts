@@ -60,6 +60,11 @@ export class FileSystemObjectStore implements ObjectStore {
     return { etag: `"${createHash('md5').update(input.body).digest('hex')}"` };
   }
 
+  /** A folder keeps no versions: this deletes the file, whatever the version id. */
+  async deleteVersion(location: ObjectLocation): Promise<void> {
+    await rm(this.path(location), { force: true });
+  }
+
   async deletePrefix(bucket: string, prefix: string): Promise<string[]> {
     const keys = await this.list(bucket, prefix);
     await Promise.all(keys.map((key) => rm(this.path({ bucket, key }), { force: true })));

@@ -74,6 +74,43 @@ describe('S3ObjectStore against the local S3 server', () => {
     await expect(store().deletePrefix(bucket, `${root}/nothing/`)).resolves.toEqual([]);
   });
 
+  it('deletes an unversioned object with deleteVersion (no version id), and a missing one without error', async () => {
+    const key = `it/${newId()}/gone.jpg`;
+    const other = `it/${newId()}/stays.jpg`;
+    await store().put({ bucket, key, body: new Uint8Array([1]), contentType: 'image/jpeg' });
+    await store().put({ bucket, key: other, body: new Uint8Array([2]), contentType: 'image/jpeg' });
+
+    await store().deleteVersion({ bucket, key });
+    await store().deleteVersion({ bucket, key });
+
+    await expect(store().head({ bucket, key })).resolves.toBeUndefined();
+    await expect(store().head({ bucket, key: other })).resolves.toMatchObject({ size: 1 });
+  });
+
+  it('names the version on every request for one version (S3 with a versioned bucket)', async () => {
+    const sent: Array<{ name: string; input: Record<string, unknown> }> = [];
+    const s3 = {
+      send: jest.fn(async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        sent.push({ name: command.constructor.name, input: command.input });
+        return { ContentLength: 3, ETag: '"e"', VersionId: 'v2', Body: { transformToByteArray: async () => new Uint8Array(3) } };
+      }),
+    } as unknown as S3Client;
+    const versioned = new S3ObjectStore(s3);
+    const location = { bucket, key: 'uploads/u/i/a.jpg', versionId: 'v2' };
+
+    await expect(versioned.head(location)).resolves.toMatchObject({ versionId: 'v2' });
+    await versioned.getHead(location, 3);
+    await versioned.get(location);
+    await versioned.deleteVersion(location);
+
+    expect(sent.map((c) => [c.name, c.input['VersionId']])).toEqual([
+      ['HeadObjectCommand', 'v2'],
+      ['GetObjectCommand', 'v2'],
+      ['GetObjectCommand', 'v2'],
+      ['DeleteObjectCommand', 'v2'],
+    ]);
+  });
+
   it('wraps an S3 outage as a retryable DependencyError (a 503 no local server produces)', async () => {
     const outage = Object.assign(new Error('Please reduce your request rate.'), {
       name: 'SlowDown',

@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -27,6 +28,9 @@ function httpStatus(error: unknown): number | undefined {
 const isNotFound = (error: unknown) =>
   ['NoSuchKey', 'NotFound'].includes(errorName(error) ?? '') || httpStatus(error) === 404;
 
+/** `VersionId` for a request on one version; nothing for the current one. */
+const version = (versionId: string | undefined) => (versionId === undefined ? {} : { VersionId: versionId });
+
 /**
  * {@link ObjectStore} on S3 (or an S3-compatible server through the client's endpoint).
  * Build the client with `createAwsClients` so checksums and path-style addressing are set.
@@ -34,9 +38,9 @@ const isNotFound = (error: unknown) =>
 export class S3ObjectStore implements ObjectStore {
   constructor(private readonly s3: S3Client) {}
 
-  async get({ bucket, key }: ObjectLocation): Promise<StoredObject> {
+  async get({ bucket, key, versionId }: ObjectLocation): Promise<StoredObject> {
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...version(versionId) }));
       const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
       return {
         body,
@@ -44,6 +48,7 @@ export class S3ObjectStore implements ObjectStore {
         ...(out.ContentType ? { contentType: out.ContentType } : {}),
         ...(out.CacheControl ? { cacheControl: out.CacheControl } : {}),
         ...(out.ETag ? { etag: out.ETag } : {}),
+        ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}),
         ...(out.Metadata && Object.keys(out.Metadata).length > 0 ? { metadata: out.Metadata } : {}),
       };
     } catch (error) {
@@ -52,11 +57,11 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async getHead({ bucket, key }: ObjectLocation, bytes: number): Promise<Uint8Array> {
+  async getHead({ bucket, key, versionId }: ObjectLocation, bytes: number): Promise<Uint8Array> {
     if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`getHead needs a byte count, got ${bytes}`);
     if (bytes === 0) return new Uint8Array();
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` }));
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}`, ...version(versionId) }));
       const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
       // A server that ignores Range sends everything: never hand back more than asked for.
       return body.byteLength > bytes ? body.subarray(0, bytes) : body;
@@ -68,14 +73,15 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async head({ bucket, key }: ObjectLocation): Promise<ObjectHead | undefined> {
+  async head({ bucket, key, versionId }: ObjectLocation): Promise<ObjectHead | undefined> {
     try {
-      const out = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const out = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...version(versionId) }));
       return {
         size: out.ContentLength ?? 0,
         ...(out.ContentType ? { contentType: out.ContentType } : {}),
         ...(out.CacheControl ? { cacheControl: out.CacheControl } : {}),
         ...(out.ETag ? { etag: out.ETag } : {}),
+        ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}),
         ...(out.Metadata && Object.keys(out.Metadata).length > 0 ? { metadata: out.Metadata } : {}),
       };
     } catch (error) {
@@ -84,7 +90,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async put(input: PutObjectInput): Promise<{ etag?: string }> {
+  async put(input: PutObjectInput): Promise<{ etag?: string; versionId?: string }> {
     try {
       const out = await this.s3.send(
         new PutObjectCommand({
@@ -97,9 +103,22 @@ export class S3ObjectStore implements ObjectStore {
           ...(input.metadata ? { Metadata: { ...input.metadata } } : {}),
         }),
       );
-      return out.ETag ? { etag: out.ETag } : {};
+      return {
+        ...(out.ETag ? { etag: out.ETag } : {}),
+        ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}),
+      };
     } catch (error) {
       throw dependencyError('S3', 'PutObject', error);
+    }
+  }
+
+  async deleteVersion({ bucket, key, versionId }: ObjectLocation): Promise<void> {
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...version(versionId) }));
+    } catch (error) {
+      // S3 answers 204 for a key that is not there; a server that says 404 means the same.
+      if (isNotFound(error)) return;
+      throw dependencyError('S3', 'DeleteObject', error);
     }
   }
 

@@ -2,17 +2,38 @@ import { createHash } from 'node:crypto';
 import { ObjectNotFoundError } from '../errors';
 import type { ObjectHead, ObjectLocation, ObjectStore, PutObjectInput, StoredObject } from './object-store.port';
 
+export interface InMemoryObjectStoreOptions {
+  /**
+   * Keep every version of a key, as a versioned S3 bucket does: `put` returns a `versionId`,
+   * reads take one, and `deleteVersion` removes one version, making the previous current.
+   * Default false (a plain bucket: a `put` replaces the object).
+   */
+  readonly versioned?: boolean;
+}
+
 /** An {@link ObjectStore} in a Map, for unit tests and dry runs. Copies bytes in and out. */
 export class InMemoryObjectStore implements ObjectStore {
-  private readonly objects = new Map<string, StoredObject>();
+  /** Every version of each object, oldest first; the last is the current one. */
+  private readonly objects = new Map<string, StoredObject[]>();
+  private readonly versioned: boolean;
+  private versions = 0;
+
+  constructor(options: InMemoryObjectStoreOptions = {}) {
+    this.versioned = options.versioned ?? false;
+  }
 
   private static id(bucket: string, key: string): string {
     return `${bucket}\u0000${key}`;
   }
 
-  async get({ bucket, key }: ObjectLocation): Promise<StoredObject> {
-    const found = this.objects.get(InMemoryObjectStore.id(bucket, key));
-    if (!found) throw new ObjectNotFoundError(bucket, key);
+  private find({ bucket, key, versionId }: ObjectLocation): StoredObject | undefined {
+    const versions = this.objects.get(InMemoryObjectStore.id(bucket, key)) ?? [];
+    return versionId === undefined ? versions.at(-1) : versions.find((v) => v.versionId === versionId);
+  }
+
+  async get(location: ObjectLocation): Promise<StoredObject> {
+    const found = this.find(location);
+    if (!found) throw new ObjectNotFoundError(location.bucket, location.key);
     return { ...found, body: Uint8Array.from(found.body) };
   }
 
@@ -21,25 +42,38 @@ export class InMemoryObjectStore implements ObjectStore {
     return found.body.subarray(0, bytes);
   }
 
-  async head({ bucket, key }: ObjectLocation): Promise<ObjectHead | undefined> {
-    const found = this.objects.get(InMemoryObjectStore.id(bucket, key));
+  async head(location: ObjectLocation): Promise<ObjectHead | undefined> {
+    const found = this.find(location);
     if (!found) return undefined;
     const { body: _body, ...facts } = found;
     return facts;
   }
 
-  async put(input: PutObjectInput): Promise<{ etag?: string }> {
+  async put(input: PutObjectInput): Promise<{ etag?: string; versionId?: string }> {
     const body = Uint8Array.from(input.body);
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    this.objects.set(InMemoryObjectStore.id(input.bucket, input.key), {
+    const versionId = this.versioned ? `v${String(++this.versions).padStart(6, '0')}` : undefined;
+    const stored: StoredObject = {
       body,
       size: body.byteLength,
       contentType: input.contentType,
       cacheControl: input.cacheControl,
       metadata: input.metadata,
       etag,
-    });
-    return { etag };
+      ...(versionId ? { versionId } : {}),
+    };
+    const id = InMemoryObjectStore.id(input.bucket, input.key);
+    this.objects.set(id, this.versioned ? [...(this.objects.get(id) ?? []), stored] : [stored]);
+    return versionId ? { etag, versionId } : { etag };
+  }
+
+  async deleteVersion({ bucket, key, versionId }: ObjectLocation): Promise<void> {
+    const id = InMemoryObjectStore.id(bucket, key);
+    // Without a version id a versioned bucket would add a delete marker; here the key goes,
+    // which is what every caller of this fake needs from a plain delete.
+    const left = versionId === undefined ? [] : (this.objects.get(id) ?? []).filter((v) => v.versionId !== versionId);
+    if (left.length > 0) this.objects.set(id, left);
+    else this.objects.delete(id);
   }
 
   async deletePrefix(bucket: string, prefix: string): Promise<string[]> {

@@ -4,6 +4,8 @@ export interface StoredObject {
   readonly contentType?: string;
   readonly cacheControl?: string;
   readonly etag?: string;
+  /** The version read, on a versioned bucket. */
+  readonly versionId?: string;
   readonly size: number;
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -23,6 +25,8 @@ export interface PutObjectInput {
 export interface ObjectLocation {
   readonly bucket: string;
   readonly key: string;
+  /** One version of the object, on a versioned bucket; the current version when absent. */
+  readonly versionId?: string;
 }
 
 /**
@@ -36,7 +40,15 @@ export interface ObjectStore {
   getHead(location: ObjectLocation, bytes: number): Promise<Uint8Array>;
   /** Facts only; `undefined` when the object does not exist. */
   head(location: ObjectLocation): Promise<ObjectHead | undefined>;
-  put(input: PutObjectInput): Promise<{ etag?: string }>;
+  /** Stores the object; `versionId` is the version created, on a versioned bucket. */
+  put(input: PutObjectInput): Promise<{ etag?: string; versionId?: string }>;
+  /**
+   * Removes one version for good (`location.versionId`: the previous version becomes the
+   * current one again, nothing else is lost); without a version id, deletes the object as a
+   * plain DELETE does (on a versioned bucket that only hides it behind a delete marker).
+   * Deleting what is not there succeeds.
+   */
+  deleteVersion(location: ObjectLocation): Promise<void>;
   /** Deletes every key under the prefix; returns the keys deleted. */
   deletePrefix(bucket: string, prefix: string): Promise<string[]>;
   list(bucket: string, prefix: string): Promise<string[]>;

@@ -10,7 +10,7 @@ import {
 } from './local-peers';
 
 export const BUCKETS = { originals: 'originals', processed: 'processed' } as const;
-export const TABLE_NAMES = { images: 'test-images', events: 'test-events', idempotency: 'test-idempotency' } as const;
+export const TABLE_NAMES = { images: 'test-images', events: 'test-events', idempotency: 'test-idempotency', grants: 'test-upload-grants' } as const;
 
 export interface LocalAws {
   s3: LocalS3;
@@ -32,6 +32,7 @@ export function useLocalAws(): LocalAws {
           { definition: TABLES.imageMetadata, name: TABLE_NAMES.images },
           { definition: TABLES.imageEvents, name: TABLE_NAMES.events },
           { definition: TABLES.idempotency, name: TABLE_NAMES.idempotency },
+          { definition: TABLES.uploadGrants, name: TABLE_NAMES.grants },
         ],
       }),
     ]);
