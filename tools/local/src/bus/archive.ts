@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { BusEvent, BusName } from './bus-event';
@@ -24,40 +24,88 @@ export interface ArchiveQuery {
   readonly bus?: BusName;
 }
 
+/**
+ * Rewrites the `detail` of one archived event (e.g. `redactEvent` of @imgpipe/contracts):
+ * given the event's `detail-type` and its `detail` as archived (a contract envelope for
+ * imgpipe's events, S3's notification detail for `Object Created`), returns the detail to
+ * keep. The `never` lets any redaction function be passed, whatever detail type it declares.
+ */
+export type EventRedaction = (detailType: string, detail: never) => unknown;
+
 const FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const DAY_MS = 24 * 3600 * 1000;
+/** A day file being rewritten; renamed over the day file once complete (never read as one). */
+const REWRITE_SUFFIX = '.rewrite';
 
 /**
  * The bus archive: every event the local bus takes, appended as one JSON line to
- * `<dir>/<UTC day>.jsonl` (the day it was archived). Append-only; kept across restarts;
- * read back by replay and by the dashboard figures. Writes are serialised, so lines never
- * interleave; a line cut short by a crash is skipped on reading.
+ * `<dir>/<UTC day>.jsonl` (the day it was archived). Kept across restarts; read back by
+ * replay and by the dashboard figures. Writes are serialised, so lines never interleave; a
+ * line cut short by a crash is skipped on reading.
+ *
+ * One line per `detail.eventId`: an event whose id is archived already (the same fact
+ * published again by a replayed or rebuilt run, whose ids are deterministic) is not
+ * appended twice. The ids are indexed once, on the first append, from the files (only the
+ * ids are kept in memory). Events without a `detail.eventId` (S3's) are always appended.
+ * The only rewrite is {@link redactImage}.
  */
 export class EventArchive {
   private file: { day: string; handle: FileHandle } | undefined;
-  private chain: Promise<void> = Promise.resolve();
+  private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** `detail.eventId` of every archived event; loaded on the first append. */
+  private eventIds: Set<string> | undefined;
 
   constructor(readonly directory: string) {}
 
-  /** Appends one event; resolves once the line is written (not fsynced). */
-  append(bus: BusName, event: BusEvent, now: Date = new Date()): Promise<void> {
+  /**
+   * Appends one event unless an event with its `detail.eventId` is archived already.
+   * Resolves once the line is written (not fsynced): `true` when it was appended, `false`
+   * when it was a duplicate.
+   */
+  append(bus: BusName, event: BusEvent, now: Date = new Date()): Promise<boolean> {
     if (this.closed) return Promise.reject(new Error('the event archive is closed'));
     const line = `${JSON.stringify({ bus, archivedAt: now.toISOString(), event } satisfies ArchivedEvent)}\n`;
     const day = now.toISOString().slice(0, 10);
-    const write = this.chain.then(async () => {
+    const eventId = detailEventId(event);
+    return this.exclusive(async () => {
+      const ids = (this.eventIds ??= await this.indexEventIds());
+      if (eventId !== undefined && ids.has(eventId)) return false;
       const handle = await this.handleFor(day);
       await handle.write(line);
+      if (eventId !== undefined) ids.add(eventId);
+      return true;
     });
-    // The next write waits for this one whether it succeeded or not.
-    this.chain = write.catch(() => undefined);
-    return write;
+  }
+
+  /**
+   * Rewrites every archived event of `imageId` (`detail.data.imageId`, or S3's
+   * `Object Created` of a key with that image id as a path segment) through `redact`, e.g.
+   * when the image is purged and its personal data (the filename in its keys) must go.
+   * Each day file holding such an event is rewritten whole to a new file that is then
+   * renamed over it, so a reader sees the old file or the new one, never half of each; it
+   * runs in turn with appends, so no append is lost to the rename.
+   *
+   * @returns how many events were rewritten.
+   * @example
+   * await archive.redactImage(imageId, redactEvent);
+   */
+  redactImage(imageId: string, redact: EventRedaction): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('the event archive is closed'));
+    return this.exclusive(async () => {
+      // Appends reopen the (renamed) day file.
+      await this.file?.handle.close();
+      this.file = undefined;
+      let rewritten = 0;
+      for (const day of await this.days()) rewritten += await this.redactDay(day, imageId, redact);
+      return rewritten;
+    });
   }
 
   /** Waits for pending writes and closes the file. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.chain;
+    await this.chain.catch(() => undefined);
     await this.file?.handle.close();
     this.file = undefined;
   }
@@ -86,6 +134,57 @@ export class EventArchive {
     }
   }
 
+  /** Runs `task` after every write before it, whether they succeeded or not. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The `detail.eventId`s of every archived event. */
+  private async indexEventIds(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const day of await this.days()) {
+      const lines = createInterface({ input: createReadStream(join(this.directory, `${day}.jsonl`)), crlfDelay: Infinity });
+      for await (const line of lines) {
+        const eventId = eventIdOfLine(line);
+        if (eventId !== undefined) ids.add(eventId);
+      }
+    }
+    return ids;
+  }
+
+  private async redactDay(day: string, imageId: string, redact: EventRedaction): Promise<number> {
+    const path = join(this.directory, `${day}.jsonl`);
+    const text = await readFile(path, 'utf8');
+    // Most days hold nothing of the image: skip them without parsing a line.
+    if (!text.includes(imageId)) return 0;
+    let rewritten = 0;
+    const lines = text.split('\n').map((line) => {
+      const archived = parseLine(line);
+      if (!archived || !isOfImage(archived.event, imageId)) return line;
+      rewritten += 1;
+      const detail = redact(archived.event['detail-type'], archived.event.detail as never);
+      return JSON.stringify({ ...archived, event: { ...archived.event, detail } } satisfies ArchivedEvent);
+    });
+    if (rewritten === 0) return 0;
+    const temporary = `${path}${REWRITE_SUFFIX}`;
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.write(lines.join('\n'));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    return rewritten;
+  }
+
   private async days(): Promise<string[]> {
     const names = await readdir(this.directory).catch(() => [] as string[]);
     return names
@@ -98,7 +197,14 @@ export class EventArchive {
     if (this.file?.day === day) return this.file.handle;
     await this.file?.handle.close();
     await mkdir(this.directory, { recursive: true });
-    const handle = await open(join(this.directory, `${day}.jsonl`), 'a');
+    const handle = await open(join(this.directory, `${day}.jsonl`), 'a+');
+    // A line cut short by a crash would swallow the next one: end it first.
+    const { size } = await handle.stat();
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) await handle.write('\n');
+    }
     this.file = { day, handle };
     return handle;
   }
@@ -123,4 +229,25 @@ function parseLine(line: string): ArchivedEvent | undefined {
     // A line cut short by a crash: skip it.
   }
   return undefined;
+}
+
+/** `detail.eventId` of an event, when it has one (imgpipe's events do; S3's do not). */
+function detailEventId(event: BusEvent): string | undefined {
+  const detail = event.detail;
+  if (typeof detail !== 'object' || detail === null) return undefined;
+  const eventId = (detail as { eventId?: unknown }).eventId;
+  return typeof eventId === 'string' && eventId !== '' ? eventId : undefined;
+}
+
+function eventIdOfLine(line: string): string | undefined {
+  const archived = parseLine(line);
+  return archived ? detailEventId(archived.event) : undefined;
+}
+
+/** Whether an archived event is about `imageId`: its `data.imageId`, or a segment of S3's object key. */
+function isOfImage(event: BusEvent, imageId: string): boolean {
+  const detail = event.detail as { data?: { imageId?: unknown }; object?: { key?: unknown } } | null;
+  if (detail?.data?.imageId === imageId) return true;
+  const key = detail?.object?.key;
+  return typeof key === 'string' && key.split(/\/|%2F/i).includes(imageId);
 }

@@ -188,9 +188,26 @@ describe('the archive', () => {
     expect(read.map((a) => a.event.id)).toEqual([uploaded.id]);
   });
 
+  it('keeps an event published again with the same detail.eventId once, and delivers it every time', async () => {
+    const archive = new EventArchive(dir);
+    const h = harness({ archive });
+    // A replayed upload, and the same upload as the re-run pipeline publishes it again (a new bus id).
+    await h.bus.put('imgpipe', uploaded);
+    await h.bus.put('imgpipe', { ...uploaded, 'replay-name': 'replay-1' });
+    await h.bus.put('imgpipe', { ...uploaded, id: 'published-again' });
+    await h.bus.idle();
+    await archive.close();
+
+    expect(h.received.pipeline).toHaveLength(3);
+    const read = [];
+    for await (const archived of new EventArchive(dir).read()) read.push(archived.event.id);
+    expect(read).toEqual([uploaded.id]);
+  });
+
   it('reads a time window on the events’ own time and skips a line cut short by a crash', async () => {
     const archive = new EventArchive(dir);
-    const at = (time: string) => ({ ...uploaded, id: time, time });
+    // Three distinct facts (one line per detail.eventId).
+    const at = (time: string) => ({ ...uploaded, id: time, time, detail: { ...(uploaded.detail as object), eventId: `ev-${time}` } });
     await archive.append('imgpipe', at('2025-06-01T10:00:00.000Z'));
     await archive.append('imgpipe', at('2025-06-01T11:00:00.000Z'));
     await archive.append('imgpipe', at('2025-06-01T12:00:00.000Z'));

@@ -28,7 +28,7 @@ export interface LocalBusOptions {
   readonly rules: readonly EventRule[];
   /** Each rule target's delivery. */
   readonly targets: Readonly<Record<RuleTarget, TargetDelivery>>;
-  /** Every event put on the bus is appended here first (replayed events are not). */
+  /** Every event put on the bus is appended here first (replayed events are not; the archive keeps one per `detail.eventId`). */
   readonly archive?: EventArchive;
   readonly retry?: Partial<DeliveryRetryPolicy>;
   /** Called after each delivery settles (after its retries). */
@@ -55,7 +55,8 @@ const defaultSleep = (ms: number) =>
  *   matches (libs/workflow's matcher, on the rules libs/workflow declares) delivers it to
  *   its target asynchronously, as EventBridge does;
  * - a failed delivery is retried with backoff and then dead-lettered (counted, reported);
- * - a replayed event carries `replay-name` and is not archived again.
+ * - a replayed event carries `replay-name` and is not archived again; nor is an event whose
+ *   `detail.eventId` the archive holds already (what a replayed run publishes again).
  */
 export class LocalBus {
   private readonly rules: readonly CompiledRule[];
