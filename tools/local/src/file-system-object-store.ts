@@ -65,6 +65,11 @@ export class FileSystemObjectStore implements ObjectStore {
     await rm(this.path(location), { force: true });
   }
 
+  /** A folder keeps no versions: this deletes the files under the prefix. */
+  async deleteAllVersions(bucket: string, prefix: string): Promise<number> {
+    return (await this.deletePrefix(bucket, prefix)).length;
+  }
+
   async deletePrefix(bucket: string, prefix: string): Promise<string[]> {
     const keys = await this.list(bucket, prefix);
     await Promise.all(keys.map((key) => rm(this.path({ bucket, key }), { force: true })));

@@ -3,6 +3,7 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrencyConflictError } from '../errors';
@@ -77,6 +78,42 @@ export class DynamoImageEventStore implements ImageEventStore {
   async load(imageId: string): Promise<StoredImageEvent[]> {
     const items = await this.query(imageId);
     return items.map(fromItem);
+  }
+
+  /**
+   * One conditional UpdateItem per event whose detail changes (`SET detail`, on the condition
+   * that the item at that sequence is still that event), so a concurrent redaction or append
+   * can never make it overwrite another event.
+   */
+  async redact(imageId: string, redact: (event: StoredImageEvent) => Readonly<Record<string, unknown>>): Promise<number> {
+    let rewritten = 0;
+    for (const event of await this.load(imageId)) {
+      const detail = redact(structuredClone(event));
+      if (JSON.stringify(detail) === JSON.stringify(event.detail)) continue;
+      try {
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [PK]: imageId, [SK]: event.sequence },
+            UpdateExpression: 'SET #detail = :detail',
+            ConditionExpression: '#eventId = :eventId',
+            ExpressionAttributeNames: { '#detail': 'detail', '#eventId': 'eventId' },
+            ExpressionAttributeValues: { ':detail': detail, ':eventId': event.eventId },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) {
+          throw new ConcurrencyConflictError(
+            `image ${imageId}: sequence ${event.sequence} no longer holds event ${event.eventId}`,
+            `image-events/${imageId}`,
+            { cause: error },
+          );
+        }
+        throw dependencyError('DynamoDB', 'UpdateItem', error);
+      }
+      rewritten += 1;
+    }
+    return rewritten;
   }
 
   async *scanImageIds(): AsyncIterable<string> {

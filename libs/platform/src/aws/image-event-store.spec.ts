@@ -144,6 +144,34 @@ describe.each([
     for (const imageId of ids) expect(seen.filter((s) => s === imageId)).toHaveLength(1);
     expect(new Set(seen).size).toBe(seen.length);
   });
+
+  it('redacts stored details in place: sequences, ids and other images untouched; a second run rewrites nothing', async () => {
+    const imageId = newId();
+    const other = newId();
+    const uploaded = event('ImageUploaded', { filename: 'me.jpg', size: 3 });
+    const processed = event('ImageProcessed', { size: 3 });
+    await store.append(imageId, 0, [uploaded, processed]);
+    await store.append(other, 0, [event('ImageUploaded', { filename: 'me.jpg' })]);
+    const strip = (e: { detail: Readonly<Record<string, unknown>> }) => {
+      const data = { ...(e.detail['data'] as Record<string, unknown>) };
+      delete data['filename'];
+      return { ...e.detail, data };
+    };
+
+    const rewritten = await store.redact(imageId, strip);
+    const again = await store.redact(imageId, strip);
+
+    const history = await store.load(imageId);
+    expect([rewritten, again]).toEqual([1, 0]);
+    expect(history.map((e) => [e.sequence, e.eventId, e.detailType])).toEqual([
+      [1, uploaded.eventId, 'ImageUploaded'],
+      [2, processed.eventId, 'ImageProcessed'],
+    ]);
+    expect(history[0]?.detail['data']).toEqual({ size: 3 });
+    expect(history[1]?.detail).toEqual(processed.detail);
+    expect((await store.load(other))[0]?.detail['data']).toEqual({ filename: 'me.jpg' });
+    await expect(store.redact(newId(), strip)).resolves.toBe(0);
+  });
 });
 
 describe('DynamoImageEventStore conditional put (a writer that read before another wrote)', () => {

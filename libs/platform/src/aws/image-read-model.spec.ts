@@ -11,6 +11,8 @@ const local = useLocalAws();
 interface Projection {
   status: string;
   originalKey: string;
+  undoUntil?: string;
+  purgedAt?: string;
   thumbnails?: Array<{ name: string; key: string; width: number }>;
   savingsPercent?: number;
 }
@@ -113,4 +115,24 @@ describe.each([
     await expect(model.listByUser(userId, { cursor: encodeCursor({ imageId: 'x' }) })).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(model.listByUser(userId, { limit: 101 })).rejects.toThrow(RangeError);
   });
+
+  it('lists the deleted, unpurged records whose undo window ended before an instant, and no others', async () => {
+    const userId = `user-${newId()}`;
+    const at = '2025-05-01T00:00:00.000Z';
+    const due = record(userId, at, { status: 'deleted', undoUntil: '2025-05-08T00:00:00.000Z' });
+    const cases = [
+      due,
+      record(userId, at, { status: 'deleted', undoUntil: '2025-05-09T00:00:00.000Z' }), // window still open
+      record(userId, at, { status: 'deleted', undoUntil: '2025-05-07T00:00:00.000Z', purgedAt: '2025-05-07T01:00:00.000Z' }),
+      record(userId, at, { status: 'processed', undoUntil: '2025-05-07T00:00:00.000Z' }), // restored since
+      record(userId, at, { status: 'deleted' }), // no window recorded
+    ];
+    for (const r of cases) await model.put(r, { expectedRevision: 0 });
+
+    const found: Rec[] = [];
+    for await (const r of model.listDeletedBefore('2025-05-08T12:00:00.000Z')) if (r.userId === userId) found.push(r);
+
+    expect(found).toEqual([due]);
+  });
 });
+

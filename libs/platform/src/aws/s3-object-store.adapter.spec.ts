@@ -124,3 +124,65 @@ describe('S3ObjectStore against the local S3 server', () => {
     expect(error).toMatchObject({ code: 'DependencyFailure', retryable: true, cause: outage });
   });
 });
+
+describe('S3ObjectStore.deleteAllVersions', () => {
+  it('on the local server (no versioning: it answers NotImplemented) deletes exactly the keys under the prefix', async () => {
+    const root = `it/${newId()}`;
+    for (const key of [`${root}/img/a.jpg`, `${root}/img/b.jpg`, `${root}/other/c.jpg`]) {
+      await store().put({ bucket, key, body: new Uint8Array([1]), contentType: 'image/jpeg' });
+    }
+
+    await expect(store().deleteAllVersions(bucket, `${root}/img/`)).resolves.toBe(2);
+
+    await expect(store().list(bucket, `${root}/`)).resolves.toEqual([`${root}/other/c.jpg`]);
+    await expect(store().deleteAllVersions(bucket, `${root}/img/`)).resolves.toBe(0);
+  });
+
+  it('on a versioned bucket deletes every version and delete marker by id, over every page', async () => {
+    const sent: Array<{ name: string; input: Record<string, unknown> }> = [];
+    const pages = [
+      {
+        Versions: [
+          { Key: 'uploads/u/i/a.jpg', VersionId: 'v1' },
+          { Key: 'uploads/u/i/a.jpg', VersionId: 'v2' },
+        ],
+        IsTruncated: true,
+        NextKeyMarker: 'uploads/u/i/a.jpg',
+        NextVersionIdMarker: 'v2',
+      },
+      { Versions: [], DeleteMarkers: [{ Key: 'uploads/u/i/a.jpg', VersionId: 'm3' }], IsTruncated: false },
+    ];
+    const s3 = {
+      send: jest.fn(async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        sent.push({ name: command.constructor.name, input: command.input });
+        return command.constructor.name === 'ListObjectVersionsCommand' ? pages.shift() : { Errors: [] };
+      }),
+    } as unknown as S3Client;
+
+    const erased = await new S3ObjectStore(s3).deleteAllVersions('originals', 'uploads/u/i/');
+
+    expect(erased).toBe(3);
+    expect(sent.map((c) => c.name)).toEqual(['ListObjectVersionsCommand', 'ListObjectVersionsCommand', 'DeleteObjectsCommand']);
+    expect(sent[1]?.input).toMatchObject({ Prefix: 'uploads/u/i/', KeyMarker: 'uploads/u/i/a.jpg', VersionIdMarker: 'v2' });
+    expect(sent[2]?.input).toEqual({
+      Bucket: 'originals',
+      Delete: {
+        Objects: [
+          { Key: 'uploads/u/i/a.jpg', VersionId: 'v1' },
+          { Key: 'uploads/u/i/a.jpg', VersionId: 'v2' },
+          { Key: 'uploads/u/i/a.jpg', VersionId: 'm3' },
+        ],
+        Quiet: true,
+      },
+    });
+  });
+
+  it('fails as a dependency error when S3 refuses a listing for another reason', async () => {
+    const s3 = {
+      send: jest.fn(async () => {
+        throw Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+      }),
+    } as unknown as S3Client;
+    await expect(new S3ObjectStore(s3).deleteAllVersions('originals', 'uploads/u/i/')).rejects.toBeInstanceOf(DependencyError);
+  });
+});

@@ -4,6 +4,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -24,6 +25,13 @@ function httpStatus(error: unknown): number | undefined {
   const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
   return metadata?.httpStatusCode;
 }
+
+/**
+ * A server without versioning: s3rver answers `GET ?versions` with 405 MethodNotAllowed
+ * (others with 501 NotImplemented). S3 itself lists versions of any bucket, versioned or not.
+ */
+const isNotImplemented = (error: unknown) =>
+  ['NotImplemented', 'MethodNotAllowed'].includes(errorName(error) ?? '') || [501, 405].includes(httpStatus(error) ?? 0);
 
 const isNotFound = (error: unknown) =>
   ['NoSuchKey', 'NotFound'].includes(errorName(error) ?? '') || httpStatus(error) === 404;
@@ -141,13 +149,51 @@ export class S3ObjectStore implements ObjectStore {
 
   async deletePrefix(bucket: string, prefix: string): Promise<string[]> {
     const keys = await this.list(bucket, prefix);
-    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
-      const batch = keys.slice(i, i + DELETE_BATCH);
+    await this.deleteBatches(bucket, keys.map((Key) => ({ Key })));
+    return keys;
+  }
+
+  /**
+   * ListObjectVersions under the prefix, then DeleteObjects naming each version id (and each
+   * delete marker's), a thousand at a time. A server that has no versioning at all (the
+   * local S3-compatible server refuses the listing) keeps one version a key: its keys are
+   * deleted.
+   */
+  async deleteAllVersions(bucket: string, prefix: string): Promise<number> {
+    const versions: Array<{ Key: string; VersionId?: string }> = [];
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    try {
+      do {
+        const out = await this.s3.send(
+          new ListObjectVersionsCommand({
+            Bucket: bucket,
+            Prefix: prefix,
+            ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
+            ...(versionMarker !== undefined ? { VersionIdMarker: versionMarker } : {}),
+          }),
+        );
+        for (const v of [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])]) {
+          if (v.Key !== undefined) versions.push({ Key: v.Key, ...(v.VersionId ? { VersionId: v.VersionId } : {}) });
+        }
+        const more = out.IsTruncated === true;
+        keyMarker = more ? out.NextKeyMarker : undefined;
+        versionMarker = more ? out.NextVersionIdMarker : undefined;
+      } while (keyMarker !== undefined);
+    } catch (error) {
+      if (isNotImplemented(error)) return (await this.deletePrefix(bucket, prefix)).length;
+      throw dependencyError('S3', 'ListObjectVersions', error);
+    }
+    await this.deleteBatches(bucket, versions);
+    return versions.length;
+  }
+
+  private async deleteBatches(bucket: string, objects: ReadonlyArray<{ Key: string; VersionId?: string }>): Promise<void> {
+    for (let i = 0; i < objects.length; i += DELETE_BATCH) {
+      const batch = objects.slice(i, i + DELETE_BATCH);
       let out;
       try {
-        out = await this.s3.send(
-          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-        );
+        out = await this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [...batch], Quiet: true } }));
       } catch (error) {
         throw dependencyError('S3', 'DeleteObjects', error);
       }
@@ -163,6 +209,5 @@ export class S3ObjectStore implements ObjectStore {
         );
       }
     }
-    return keys;
   }
 }

@@ -57,4 +57,14 @@ export interface ImageEventStore {
   load(imageId: string): Promise<StoredImageEvent[]>;
   /** Every image id with a history, once each, in no particular order (whole-table rebuilds). */
   scanImageIds(): AsyncIterable<string>;
+  /**
+   * Rewrites the `detail` of every stored event of the image through `redact` (erasure of
+   * personal data after a purge; e.g. `redactEvent` of `@imgpipe/contracts`). The one
+   * exception to "append-only": sequences, ids, types and times stay; only details change,
+   * and only where `redact` returns something different. `redact` must be idempotent, so a
+   * second or concurrent run rewrites nothing new.
+   *
+   * @returns how many events were rewritten.
+   */
+  redact(imageId: string, redact: (event: StoredImageEvent) => Readonly<Record<string, unknown>>): Promise<number>;
 }

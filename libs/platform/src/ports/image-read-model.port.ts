@@ -42,4 +42,13 @@ export interface ImageReadModel<T extends object = Record<string, unknown>> {
   remove(key: Pick<ImageRecordKey, 'imageId' | 'uploadedAt'>, options: { readonly expectedRevision: number }): Promise<void>;
   /** One user's images, newest upload first, a page at a time. Throws `InvalidCursorError` for a foreign cursor. */
   listByUser(userId: string, options?: ListByUserOptions): Promise<ImagePage<ImageRecord<T>>>;
+  /**
+   * Every record whose undo window is over and that is not purged yet: `status` `deleted`,
+   * an `undoUntil` before `instant` (ISO 8601 UTC, compared as strings), no `purgedAt`. In
+   * no particular order; the purge's work list.
+   */
+  listDeletedBefore(instant: string): AsyncIterable<ImageRecord<T>>;
 }
+
+/** The attributes {@link ImageReadModel.listDeletedBefore} reads: the projection's names for them. */
+export const DELETION_ATTRIBUTES = { status: 'status', deleted: 'deleted', undoUntil: 'undoUntil', purgedAt: 'purgedAt' } as const;

@@ -24,6 +24,19 @@ export class InMemoryImageEventStore implements ImageEventStore {
     return structuredClone(this.histories.get(imageId) ?? []);
   }
 
+  async redact(imageId: string, redact: (event: StoredImageEvent) => Readonly<Record<string, unknown>>): Promise<number> {
+    let rewritten = 0;
+    const history = this.histories.get(imageId) ?? [];
+    const next = history.map((event) => {
+      const detail = redact(structuredClone(event));
+      if (JSON.stringify(detail) === JSON.stringify(event.detail)) return event;
+      rewritten += 1;
+      return { ...event, detail: structuredClone(detail) };
+    });
+    if (rewritten > 0) this.histories.set(imageId, next);
+    return rewritten;
+  }
+
   async *scanImageIds(): AsyncIterable<string> {
     for (const imageId of [...this.histories.keys()]) yield imageId;
   }

@@ -1,11 +1,12 @@
 import { decodeCursor, encodeCursor, resolvePageLimit } from '../cursor';
 import { ConcurrencyConflictError, InvalidCursorError } from '../errors';
-import type {
-  ImagePage,
-  ImageReadModel,
-  ImageRecord,
-  ImageRecordKey,
-  ListByUserOptions,
+import {
+  DELETION_ATTRIBUTES,
+  type ImagePage,
+  type ImageReadModel,
+  type ImageRecord,
+  type ImageRecordKey,
+  type ListByUserOptions,
 } from './image-read-model.port';
 
 const CURSOR_FIELDS = ['imageId', 'uploadedAt', 'userId'] as const;
@@ -64,6 +65,17 @@ export class InMemoryImageReadModel<T extends object = Record<string, unknown>> 
       items: structuredClone(items),
       ...(more && last ? { cursor: encodeCursor({ imageId: last.imageId, uploadedAt: last.uploadedAt, userId }) } : {}),
     };
+  }
+
+  async *listDeletedBefore(instant: string): AsyncIterable<ImageRecord<T>> {
+    const { status, deleted, undoUntil, purgedAt } = DELETION_ATTRIBUTES;
+    for (const record of [...this.records.values()]) {
+      const fields = record as Record<string, unknown>;
+      const until = fields[undoUntil];
+      if (fields[status] === deleted && typeof until === 'string' && until < instant && fields[purgedAt] === undefined) {
+        yield structuredClone(record);
+      }
+    }
   }
 
   private check(imageId: string, expectedRevision: number): void {

@@ -82,6 +82,16 @@ export class InMemoryObjectStore implements ObjectStore {
     return keys;
   }
 
+  async deleteAllVersions(bucket: string, prefix: string): Promise<number> {
+    let erased = 0;
+    for (const key of await this.list(bucket, prefix)) {
+      const id = InMemoryObjectStore.id(bucket, key);
+      erased += this.objects.get(id)?.length ?? 0;
+      this.objects.delete(id);
+    }
+    return erased;
+  }
+
   async list(bucket: string, prefix: string): Promise<string[]> {
     const start = InMemoryObjectStore.id(bucket, prefix);
     return [...this.objects.keys()]

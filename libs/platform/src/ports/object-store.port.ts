@@ -51,5 +51,12 @@ export interface ObjectStore {
   deleteVersion(location: ObjectLocation): Promise<void>;
   /** Deletes every key under the prefix; returns the keys deleted. */
   deletePrefix(bucket: string, prefix: string): Promise<string[]>;
+  /**
+   * Erases every version of every key under the prefix (a whole key is its own prefix), delete
+   * markers included, so nothing is left to restore: on a versioned bucket a plain delete only
+   * hides the object behind a delete marker. Returns how many versions (and markers) were
+   * removed; 0 when there was nothing. On an unversioned store it deletes the keys.
+   */
+  deleteAllVersions(bucket: string, prefix: string): Promise<number>;
   list(bucket: string, prefix: string): Promise<string[]>;
 }
