@@ -1,4 +1,4 @@
-import { allContracts, parseKnownEvent, type EventName } from '@imgpipe/contracts';
+import { imageHistoryContracts, parseKnownEvent, type EventName } from '@imgpipe/contracts';
 import type { NewImageEvent } from '@imgpipe/platform';
 import type { AppendAndProject } from './append-and-project.use-case';
 import type { ImageMetadataRecord } from './projection';
@@ -32,7 +32,7 @@ export function createRecordPipelineEvent(
   deps: RecordPipelineEventDeps,
 ): (event: unknown) => Promise<RecordPipelineEventResult> {
   return async function recordPipelineEvent(event) {
-    const parsed = parseKnownEvent(allContracts, event);
+    const parsed = parseKnownEvent(imageHistoryContracts, event);
     const received = (typeof event === 'string' ? JSON.parse(event) : event) as { detail: Record<string, unknown> };
     const { envelope } = parsed;
     const stored: NewImageEvent = {

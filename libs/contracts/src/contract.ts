@@ -11,6 +11,7 @@ export const EVENT_NAMES = [
   'ImageDeleted',
   'ImageRestored',
   'ImagePurged',
+  'UploadRefused',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

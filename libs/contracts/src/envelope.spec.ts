@@ -11,7 +11,7 @@ import { ImageDeletedV1 } from './events/image-deleted.contract';
 import { ImageProcessedV1 } from './events/image-processed.contract';
 import { ImageProcessingFailedV1 } from './events/image-processing-failed.contract';
 import { ImageUploadedV1, type ImageUploadedData } from './events/image-uploaded.contract';
-import { allContracts, findContract, parseKnownEvent, toEventPattern } from './registry';
+import { allContracts, findContract, imageHistoryContracts, parseKnownEvent, toEventPattern } from './registry';
 
 const ids = {
   correlationId: 'corr-7',
@@ -199,7 +199,14 @@ describe('registry', () => {
       'ImageDeleted.v2',
       'ImageRestored.v1',
       'ImagePurged.v1',
+      'UploadRefused.v1',
     ]);
+  });
+
+  it('keeps audit-only events (UploadRefused) out of the contracts of an image history', () => {
+    expect(imageHistoryContracts.map((c) => c.id)).toEqual(
+      allContracts.map((c) => c.id).filter((id) => id !== 'UploadRefused.v1'),
+    );
   });
 
   it('finds a contract by detail-type and version', () => {

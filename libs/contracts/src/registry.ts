@@ -9,6 +9,7 @@ import { ImagePurgedV1 } from './events/image-purged.contract';
 import { ImageRestoredV1 } from './events/image-restored.contract';
 import { ImageUploadedV1 } from './events/image-uploaded.contract';
 import { ThumbnailsGeneratedV1 } from './events/thumbnails-generated.contract';
+import { UploadRefusedV1 } from './events/upload-refused.contract';
 
 /**
  * Every version of every event, oldest version first within an event. A new version is
@@ -25,10 +26,25 @@ export const allContracts = [
   ImageDeletedV2,
   ImageRestoredV1,
   ImagePurgedV1,
+  UploadRefusedV1,
 ] as const;
 
 /** Any contract in {@link allContracts}. */
 export type KnownContract = (typeof allContracts)[number];
+
+/**
+ * Contracts whose events are no image's history: audit records (`UploadRefused`: its image
+ * and owner are known only when a grant proves them). The metadata rule leaves them out.
+ */
+export const auditOnlyContracts = [UploadRefusedV1] as const;
+
+/** A contract whose events belong to one image's history (every one carries `imageId`). */
+export type ImageHistoryContract = Exclude<KnownContract, (typeof auditOnlyContracts)[number]>;
+
+/** Every contract but {@link auditOnlyContracts}: the events appended to an image's history. */
+export const imageHistoryContracts: readonly ImageHistoryContract[] = allContracts.filter(
+  (contract): contract is ImageHistoryContract => !(auditOnlyContracts as readonly KnownContract[]).includes(contract),
+);
 
 /**
  * The contract for a `detail-type` and `detail.version`, or `undefined` when there is

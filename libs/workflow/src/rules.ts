@@ -1,5 +1,5 @@
 import {
-  allContracts,
+  imageHistoryContracts,
   ImageProcessedV1,
   ImageProcessingFailedV1,
   ImageUploadedV1,
@@ -90,9 +90,10 @@ export function eventRules(parameters: EventRuleParameters): readonly EventRule[
     },
     {
       name: 'imgpipe-events-to-metadata',
-      description: 'Every imgpipe event, every version: append it to the image history (the event store).',
+      description: 'Every imgpipe event of an image, every version: append it to the image history (the event store).',
       eventBus: EVENT_BUS_NAME,
-      eventPattern: contractPattern(allContracts),
+      // Audit-only events (UploadRefused: no proven image) stay on the bus and in its archive.
+      eventPattern: contractPattern(imageHistoryContracts),
       target: 'metadata',
     },
   ];

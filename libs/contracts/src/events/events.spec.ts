@@ -8,6 +8,7 @@ import { ImageProcessedV1 } from './image-processed.contract';
 import { ImageProcessingFailedV1 } from './image-processing-failed.contract';
 import { ImageUploadedV1 } from './image-uploaded.contract';
 import { ThumbnailsGeneratedV1 } from './thumbnails-generated.contract';
+import { UploadRefusedV1 } from './upload-refused.contract';
 
 /** A deep copy of a contract's example envelope, to break in one place. */
 function envelopeOf(contract: (typeof allContracts)[number], name = 'full'): Record<string, unknown> & {
@@ -312,5 +313,12 @@ describe('field rules', () => {
   it('refuses more deleted keys than the bound', () => {
     const deletedKeys = Array.from({ length: 1001 }, (_, i) => `thumbnails/u/i/${i}.jpg`);
     expect(pathsOf(ImageDeletedV1, withData(ImageDeletedV1, { deletedKeys }))).toEqual(['data.deletedKeys']);
+  });
+
+  it('refuses an UploadRefused naming an image without its owner, or an owner without its image', () => {
+    expect(pathsOf(UploadRefusedV1, withData(UploadRefusedV1, { userId: undefined }))).toEqual(['data.userId']);
+    expect(pathsOf(UploadRefusedV1, withData(UploadRefusedV1, { imageId: undefined }))).toEqual(['data.userId']);
+    expect(pathsOf(UploadRefusedV1, withData(UploadRefusedV1, { code: 'NOPE' }))).toEqual(['data.code']);
+    expect(pathsOf(UploadRefusedV1, withData(UploadRefusedV1, { key: 'uploads/../escape' }))).toEqual(['data.key']);
   });
 });
