@@ -64,7 +64,20 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     ...(options.compress ? { settings: options.compress } : {}),
   });
   const thumbnail = new ThumbnailStack(app, STACK_NAMES.thumbnail, { ...common, config, foundation: foundation.resources });
-  const ingest = new IngestStack(app, STACK_NAMES.ingest, { ...common, config, foundation: foundation.resources });
+  const delivery = new DeliveryStack(app, STACK_NAMES.delivery, {
+    ...common,
+    processed: foundation.resources.buckets.processed,
+    // The CDN negotiates only formats compress actually writes.
+    availableFormats: compress.service.formats,
+  });
+  // Ingest invalidates a deleted image's paths on the CDN: it reads Delivery's distribution id,
+  // so Delivery deploys before Ingest (Delivery reads nothing of Ingest: no cycle).
+  const ingest = new IngestStack(app, STACK_NAMES.ingest, {
+    ...common,
+    config,
+    foundation: foundation.resources,
+    distribution: delivery.distribution,
+  });
   const metadata = new MetadataStack(app, STACK_NAMES.metadata, { ...common, config, foundation: foundation.resources });
   const notify = new NotifyStack(app, STACK_NAMES.notify, { ...common, config, foundation: foundation.resources });
   const pipeline = new PipelineStack(app, STACK_NAMES.pipeline, {
@@ -80,12 +93,6 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     notifyQueue: notify.service.queue,
     onObjectCreated: ingest.service.onObjectCreated,
     onPipelineEvent: metadata.service.onPipelineEvent,
-  });
-  const delivery = new DeliveryStack(app, STACK_NAMES.delivery, {
-    ...common,
-    processed: foundation.resources.buckets.processed,
-    // The CDN negotiates only formats compress actually writes.
-    availableFormats: compress.service.formats,
   });
   const api = new ApiStack(app, STACK_NAMES.api, {
     ...common,

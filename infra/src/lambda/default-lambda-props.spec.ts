@@ -6,6 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { grantsOf } from '../testing/iam';
 import { REPORT_FINDINGS_CONTEXT, unacknowledgedFindings } from '../testing/nag-report';
 import { testApp } from '../testing/test-app';
 import {
@@ -75,6 +76,9 @@ describe('ImgpipeFunction bind helpers', () => {
     .bindEventBus('BUS_NAME', bus)
     .bindTopic('TOPIC_ARN', topic);
   new ImgpipeFunction(stack, 'WholeBucket', props).bindBucket('DATA_BUCKET', bucket, ['write'], { prefix: '' });
+  new ImgpipeFunction(stack, 'Versions', props)
+    .bindBucket('DATA_BUCKET', bucket, ['read-version', 'delete-version', 'list-versions'], { prefix: 'in/' })
+    .bindTableActions('DATA_TABLE', table, ['GetItem', 'UpdateItem']);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const findings = unacknowledgedFindings(app);
   const template = Template.fromStack(stack);
@@ -96,6 +100,21 @@ describe('ImgpipeFunction bind helpers', () => {
       expect(statements).toContain(`"${action}"`);
     }
     expect(statements).toContain('"s3:prefix":["in/*"]');
+  });
+
+  it('grants the version actions on the prefix, lists versions under it only, and exactly the table actions named', () => {
+    const versions = grantsOf(template, 'VersionsRole');
+    expect(Object.keys(versions).sort()).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 's3:DeleteObjectVersion', 's3:GetObjectVersion', 's3:ListBucketVersions'].sort(),
+    );
+    for (const action of ['s3:GetObjectVersion', 's3:DeleteObjectVersion']) {
+      expect(versions[action]).toEqual([expect.stringMatching(/"\/in\/\*"\]\]\}$/)]);
+    }
+    expect(versions['s3:ListBucketVersions']).toEqual([expect.stringMatching(/ if \{"StringLike":\{"s3:prefix":\["in\/\*"\]\}\}$/)]);
+    expect(versions['dynamodb:GetItem']).toEqual([expect.stringMatching(/Table[0-9A-F]{8}Arn/)]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DATA_BUCKET: Match.anyValue(), DATA_TABLE: Match.anyValue() }) },
+    });
   });
 
   it('acknowledges the wildcard of a prefix-scoped grant and nothing broader', () => {

@@ -47,12 +47,24 @@ describe('IngestStack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('checks an uploaded original'), Timeout: 30 });
   });
 
-  it('lets only the API presign: s3:PutObject on originals uploads/*, nothing else on originals', () => {
+  it('lets only the API presign and check an original still exists: s3:PutObject and s3:GetObject on originals uploads/*, no delete', () => {
     const api = grantsOf(template, 'IngestHttpApiRole');
     expectResources(api, 's3:PutObject', [arn('Originals', '/uploads/*')]);
+    expectResources(api, 's3:GetObject', [arn('Originals', '/uploads/*')]);
     expect(Object.keys(api).sort()).toEqual(
-      ['s3:PutObject', 's3:DeleteObject', 's3:ListBucket', ...DYNAMODB_READ, 'events:PutEvents'].sort(),
+      [
+        's3:PutObject',
+        's3:GetObject',
+        's3:DeleteObject',
+        's3:ListBucket',
+        ...DYNAMODB_READ,
+        'dynamodb:PutItem',
+        'events:PutEvents',
+        'cloudfront:CreateInvalidation',
+      ].sort(),
     );
+    // The original is kept through the undo window: only metadata's purge erases it.
+    expect((api['s3:DeleteObject'] ?? []).filter(arn('Originals', '/uploads/*'))).toEqual([]);
   });
 
   it('lets the API list and delete derivatives under compressed/ and thumbnails/ only', () => {
@@ -61,26 +73,62 @@ describe('IngestStack', () => {
     expectResources(api, 's3:ListBucket', [matching(/s3:prefix":\["compressed\/\*"\]/), matching(/s3:prefix":\["thumbnails\/\*"\]/)]);
   });
 
-  it('lets the API read both tables (and the user-id index) and put events on the bus, never write a table', () => {
+  it('lets the API read both tables (and the user-id index), put and get upload grants, and put events; it writes no other table', () => {
     const api = grantsOf(template, 'IngestHttpApiRole');
     for (const action of DYNAMODB_READ) {
-      expectResources(api, action, [arn('ImageEvents'), arn('ImageMetadata'), arn('ImageMetadata', '/index/*')]);
+      expectResources(api, action, [
+        arn('ImageEvents'),
+        arn('ImageMetadata'),
+        arn('ImageMetadata', '/index/*'),
+        ...(action === 'dynamodb:GetItem' ? [arn('UploadGrants')] : []),
+      ]);
     }
-    for (const action of DYNAMODB_WRITE) expect(api[action]).toBeUndefined();
+    // A grant is written at presign time (conditional put); nothing else is ever written.
+    expectResources(api, 'dynamodb:PutItem', [arn('UploadGrants')]);
+    for (const action of DYNAMODB_WRITE.filter((a) => a !== 'dynamodb:PutItem')) expect(api[action]).toBeUndefined();
     expectResources(api, 'events:PutEvents', [arn('EventBus')]);
   });
 
-  it('lets the validator read originals uploads/* and put events, nothing more', () => {
-    const validator = grantsOf(template, 'IngestOnObjectCreatedRole');
-    expect(Object.keys(validator).sort()).toEqual(['events:PutEvents', 's3:GetObject']);
-    expectResources(validator, 's3:GetObject', [arn('Originals', '/uploads/*')]);
+  it('lets the API invalidate paths on the Delivery stack\'s distribution only, whose id it is given', () => {
+    const api = grantsOf(template, 'IngestHttpApiRole');
+    const deliveryCdn = /"Fn::GetStackOutput":\{"StackName":"ImgpipeDelivery","Region":\{"Ref":"AWS::Region"\},"OutputName":"PublishOutputRefCdn[0-9A-F]{8}[0-9A-F]{8}"\}/;
+    expect(api['cloudfront:CreateInvalidation']).toEqual([
+      expect.stringMatching(new RegExp(`^\\{"Fn::Join":\\["",\\["arn:",\\{"Ref":"AWS::Partition"\\},":cloudfront::",\\{"Ref":"AWS::AccountId"\\},":distribution/",\\{${deliveryCdn.source}\\}\\]\\]\\}$`)),
+    ]);
+    expect(JSON.stringify(functionEnv(template, /upload API/)['CDN_DISTRIBUTION_ID'])).toMatch(deliveryCdn);
+    // The validator never invalidates.
+    expect(functionEnv(template, /checks an uploaded original/)).not.toHaveProperty('CDN_DISTRIBUTION_ID');
   });
 
-  it('gives both handlers every variable the ingest config requires', () => {
+  it('lets the validator read originals uploads/* (a given version too), claim a grant, and erase a refused version; nothing more', () => {
+    const validator = grantsOf(template, 'IngestOnObjectCreatedRole');
+    expect(Object.keys(validator).sort()).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents', 's3:DeleteObjectVersion', 's3:GetObject', 's3:GetObjectVersion'].sort(),
+    );
+    for (const action of ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObjectVersion']) {
+      expectResources(validator, action, [arn('Originals', '/uploads/*')]);
+    }
+    // Claiming is an update of the grant table alone; the event store and read model are not its to touch.
+    expectResources(validator, 'dynamodb:GetItem', [arn('UploadGrants')]);
+    expectResources(validator, 'dynamodb:UpdateItem', [arn('UploadGrants')]);
+  });
+
+  it('gives both handlers every variable the ingest config requires, the grants table included', () => {
     for (const description of [/upload API/, /checks an uploaded original/]) {
-      expect(Object.keys(functionEnv(template, description))).toEqual(
-        expect.arrayContaining(['ORIGINALS_BUCKET', 'PROCESSED_BUCKET', 'IMAGES_TABLE', 'EVENTS_TABLE', 'EVENT_BUS_NAME']),
+      const env = functionEnv(template, description);
+      expect(Object.keys(env)).toEqual(
+        expect.arrayContaining(['ORIGINALS_BUCKET', 'PROCESSED_BUCKET', 'IMAGES_TABLE', 'EVENTS_TABLE', 'EVENT_BUS_NAME', 'GRANTS_TABLE']),
       );
+      expect(JSON.stringify(env['GRANTS_TABLE'])).toMatch(/"OutputName":"PublishOutputRefUploadGrants[0-9A-F]{8}/);
+      // Unset in context: the service's own default window applies (one definition, in libs/contracts).
+      expect(env).not.toHaveProperty('UNDO_WINDOW_SECONDS');
+    }
+  });
+
+  it('passes the configured undo window to both handlers', () => {
+    const configured = Template.fromStack(buildApp(testApp({ 'imgpipe:undoWindowSeconds': 172_800 }), { nag: false }).ingest);
+    for (const description of [/upload API/, /checks an uploaded original/]) {
+      expect(functionEnv(configured, description)['UNDO_WINDOW_SECONDS']).toBe('172800');
     }
   });
 });

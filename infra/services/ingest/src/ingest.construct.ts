@@ -1,5 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
@@ -28,8 +30,10 @@ export interface IngestProps extends IngestSettings {
   readonly config: InfraConfig;
   readonly originals: IBucket;
   readonly processed: IBucket;
-  readonly tables: Pick<PlatformTables, 'imageMetadata' | 'imageEvents'>;
+  readonly tables: Pick<PlatformTables, 'imageMetadata' | 'imageEvents' | 'uploadGrants'>;
   readonly eventBus: IEventBus;
+  /** The CDN in front of the processed bucket: a delete invalidates the image's paths there. */
+  readonly distribution: IDistribution;
 }
 
 /**
@@ -47,14 +51,20 @@ export const INGEST_VALIDATOR_TIMEOUT = Duration.seconds(30);
 
 /**
  * The ingest service as two functions, so each holds only the grants its own handler uses:
- * - `httpApi` (`POST /uploads`, `GET /images`, `GET /images/{id}`, `DELETE /images/{id}`):
- *   the only function that can presign an upload, hence `s3:PutObject` on originals
- *   `uploads/*` (a presigned POST is authorised by the signer's own permissions); reads both
- *   tables; lists and deletes derivatives under `compressed/` and `thumbnails/` of the
- *   processed bucket (DELETE); publishes `ImageDeleted`.
+ * - `httpApi` (`POST /uploads`, `GET /images`, `GET /images/{id}`, `DELETE /images/{id}`,
+ *   `POST /images/{id}/restore`): the only function that can presign an upload, hence
+ *   `s3:PutObject` on originals `uploads/*` (a presigned POST is authorised by the signer's
+ *   own permissions), and writes the upload grant first (`PutItem`, never overwriting; `GetItem`);
+ *   reads both tables; reads (HEAD) an original to check a restore still has one; lists and
+ *   deletes derivatives under `compressed/` and `thumbnails/` of the processed bucket and
+ *   invalidates the image's paths on the CDN (`cloudfront:CreateInvalidation` on that one
+ *   distribution) on DELETE; publishes `ImageDeleted` and `ImageRestored`. It never deletes an
+ *   original: that is metadata's purge, after the undo window.
  * - `onObjectCreated` (the S3 "Object Created" rule target): reads originals `uploads/*`
- *   (HEAD and a ranged GET of the first bytes) and publishes `ImageUploaded` or
- *   `ImageProcessingFailed`; it cannot write anything to S3 or DynamoDB.
+ *   (HEAD and a ranged GET of the first bytes, of the notified version), claims the upload's
+ *   grant (`GetItem`, conditional `UpdateItem`), and refuses an object no grant covers, or the
+ *   second object of a used grant, by erasing that version (`s3:DeleteObjectVersion`: the first
+ *   upload stays current); publishes `ImageUploaded`, `UploadRefused` or `ImageProcessingFailed`.
  *
  * No sharp in either asset: ingest imports only `@imgpipe/image-ops/checks` (sniffing,
  * header dimensions, rendition-set versions), which never loads it; `npm run synth-all`
@@ -66,12 +76,14 @@ export class IngestService extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
-    const { config, originals, processed, tables, eventBus } = props;
+    const { config, originals, processed, tables, eventBus, distribution } = props;
     const environment = {
       ...knobs({
         UPLOAD_URL_TTL_SECONDS: props.uploadUrlTtlSeconds,
         UPLOAD_HEAD_BYTES: props.uploadHeadBytes,
         RENDITION_SET: props.renditionSet,
+        // The one window of the app (CDK context), the same value metadata's purge reads.
+        UNDO_WINDOW_SECONDS: config.undoWindowSeconds,
       }),
       ...inputLimitKnobs(props),
     };
@@ -89,12 +101,27 @@ export class IngestService extends Construct {
       memorySize: INGEST_API_MEMORY_MB,
       timeout: INGEST_API_TIMEOUT,
     })
-      .bindBucket('ORIGINALS_BUCKET', originals, ['write'], { prefix: ORIGINALS_PREFIX })
+      .bindBucket('ORIGINALS_BUCKET', originals, ['read', 'write'], { prefix: ORIGINALS_PREFIX })
       .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'list'], { prefix: COMPRESSED_PREFIX })
       .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'list'], { prefix: THUMBNAILS_PREFIX })
       .bindTable('IMAGES_TABLE', tables.imageMetadata, 'read')
       .bindTable('EVENTS_TABLE', tables.imageEvents, 'read')
+      .bindTableActions('GRANTS_TABLE', tables.uploadGrants, ['PutItem', 'GetItem'])
       .bindEventBus('EVENT_BUS_NAME', eventBus);
+    // A delete invalidates the image's paths at once, on this distribution only. Written out
+    // rather than `distribution.grantCreateInvalidation`, which builds the ARN in the Delivery
+    // stack's scope; here it is built from this stack's account, the distribution's id crossing
+    // over as a stack output (so Delivery is deployed before Ingest; Delivery reads nothing of Ingest).
+    this.httpApi.addEnvironment('CDN_DISTRIBUTION_ID', distribution.distributionId);
+    this.httpApi.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cloudfront:CreateInvalidation'],
+        resources: [
+          Stack.of(this).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: distribution.distributionId }),
+        ],
+      }),
+    );
 
     this.onObjectCreated = new ImgpipeFunction(this, 'OnObjectCreated', {
       ...common,
@@ -103,7 +130,8 @@ export class IngestService extends Construct {
       memorySize: INGEST_VALIDATOR_MEMORY_MB,
       timeout: INGEST_VALIDATOR_TIMEOUT,
     })
-      .bindBucket('ORIGINALS_BUCKET', originals, ['read'], { prefix: ORIGINALS_PREFIX })
+      .bindBucket('ORIGINALS_BUCKET', originals, ['read', 'read-version', 'delete-version'], { prefix: ORIGINALS_PREFIX })
+      .bindTableActions('GRANTS_TABLE', tables.uploadGrants, ['GetItem', 'UpdateItem'])
       .bindEventBus('EVENT_BUS_NAME', eventBus);
     // The ingest config requires these names (one schema serves both handlers), but the
     // validator never calls them: names only, no grant.

@@ -1,4 +1,5 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { Construct } from 'constructs';
 import type { FoundationResources, InfraConfig } from '@imgpipe/infra-shared';
 import { IngestService, type IngestSettings } from './ingest.construct';
@@ -7,9 +8,14 @@ export interface IngestStackProps extends StackProps {
   readonly config: InfraConfig;
   readonly foundation: Pick<FoundationResources, 'buckets' | 'tables' | 'eventBus'>;
   readonly settings?: IngestSettings;
+  /** The Delivery stack's CDN, whose cached paths of a deleted image are invalidated. */
+  readonly distribution: IDistribution;
 }
 
-/** The ingest service (upload API handler and upload validator), deployable on its own. */
+/**
+ * The ingest service (upload API handler and upload validator), deployable on its own once
+ * Foundation and Delivery are deployed (it reads their outputs).
+ */
 export class IngestStack extends Stack {
   readonly service: IngestService;
 
@@ -23,6 +29,7 @@ export class IngestStack extends Stack {
       processed: buckets.processed,
       tables,
       eventBus,
+      distribution: props.distribution,
     });
   }
 }

@@ -30,11 +30,19 @@ export const METRICS_NAMESPACE = 'imgpipe';
 /** Native modules esbuild cannot inline; they are installed into the asset for linux-arm64. */
 export type NativeModule = 'sharp';
 
-/** What a function may do with the objects under one prefix of a bucket. */
-export type BucketAccess = 'read' | 'write' | 'delete' | 'list';
+/**
+ * What a function may do with the objects under one prefix of a bucket. The `*-version`
+ * accesses are for versioned buckets: `read-version` reads (GET/HEAD) a given version,
+ * `delete-version` erases a given version for good, `list-versions` lists the versions.
+ */
+export type BucketAccess = 'read' | 'write' | 'delete' | 'list' | 'read-version' | 'delete-version' | 'list-versions';
 
 /** What a function may do with a table's items (and its indexes, for reads). */
 export type TableAccess = 'read' | 'write' | 'read-write';
+
+/** Single DynamoDB item actions, for a grant narrower than {@link TableAccess}. */
+export const TABLE_ITEM_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan'] as const;
+export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];
 
 /** `npm ci` inside the asset installs the linux-arm64 glibc build of native modules, no Docker. */
 export const LINUX_ARM64_NPM_ENV = {
@@ -221,9 +229,10 @@ export class ImgpipeFunction extends NodejsFunction {
 
   /**
    * Grants `access` to the objects under `prefix` of `bucket` and sets `envName` to its name.
-   * `read` is `s3:GetObject`, `write` `s3:PutObject`, `delete` `s3:DeleteObject`, and `list`
-   * `s3:ListBucket` limited to keys under the prefix. Pass `prefix: ''` for the whole bucket,
-   * on purpose.
+   * `read` is `s3:GetObject`, `write` `s3:PutObject`, `delete` `s3:DeleteObject`,
+   * `read-version` `s3:GetObjectVersion`, `delete-version` `s3:DeleteObjectVersion`; `list`
+   * (`s3:ListBucket`) and `list-versions` (`s3:ListBucketVersions`) are limited to keys under the
+   * prefix. Pass `prefix: ''` for the whole bucket, on purpose.
    */
   bindBucket(envName: string, bucket: IBucket, access: readonly BucketAccess[], options: { readonly prefix: string }): this {
     this.addEnvironment(envName, bucket.bucketName);
@@ -235,10 +244,19 @@ export class ImgpipeFunction extends NodejsFunction {
           return ['s3:PutObject'];
         case 'delete':
           return ['s3:DeleteObject'];
+        case 'read-version':
+          return ['s3:GetObjectVersion'];
+        case 'delete-version':
+          return ['s3:DeleteObjectVersion'];
         case 'list':
+        case 'list-versions':
           return [];
       }
     });
+    const listActions = [
+      ...(access.includes('list') ? ['s3:ListBucket'] : []),
+      ...(access.includes('list-versions') ? ['s3:ListBucketVersions'] : []),
+    ];
     if (options.prefix) this.scopedPrefixes.add(options.prefix);
     if (objectActions.length > 0) {
       this.addToRolePolicy(
@@ -249,11 +267,11 @@ export class ImgpipeFunction extends NodejsFunction {
         }),
       );
     }
-    if (access.includes('list')) {
+    if (listActions.length > 0) {
       this.addToRolePolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: ['s3:ListBucket'],
+          actions: listActions,
           resources: [bucket.bucketArn],
           ...(options.prefix ? { conditions: { StringLike: { 's3:prefix': [`${options.prefix}*`] } } } : {}),
         }),
@@ -261,7 +279,7 @@ export class ImgpipeFunction extends NodejsFunction {
     }
     // SSE-KMS buckets need the key too; the platform's buckets use SSE-S3, so this is usually a no-op.
     if (bucket.encryptionKey) {
-      if (access.includes('read')) bucket.encryptionKey.grantDecrypt(this);
+      if (access.includes('read') || access.includes('read-version')) bucket.encryptionKey.grantDecrypt(this);
       if (access.includes('write')) bucket.encryptionKey.grantEncrypt(this);
     }
     return this;
@@ -273,6 +291,19 @@ export class ImgpipeFunction extends NodejsFunction {
     if (access === 'read') table.grantReadData(this);
     else if (access === 'write') table.grantWriteData(this);
     else table.grantReadWriteData(this);
+    return this;
+  }
+
+  /**
+   * Grants exactly `actions` on `table`'s items (and its indexes) and sets `envName` to its
+   * name: for a function that needs less than {@link bindTable}'s read or write sets.
+   *
+   * @example
+   * fn.bindTableActions('GRANTS_TABLE', tables.uploadGrants, ['GetItem', 'UpdateItem']);
+   */
+  bindTableActions(envName: string, table: ITable, actions: readonly TableItemAction[]): this {
+    this.addEnvironment(envName, table.tableName);
+    table.grant(this, ...actions.map((action) => `dynamodb:${action}`));
     return this;
   }
 
