@@ -1,15 +1,17 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../app';
 import { testApp } from '../testing/test-app';
+import { API_ROUTES } from '@imgpipe/workflow';
 import { API_THROTTLE } from './api.stack';
 
-const ROUTE_KEYS = ['POST /uploads', 'GET /images', 'GET /images/{id}', 'DELETE /images/{id}'];
+// Written out, not read from API_ROUTES: the template must carry these, whatever the list says.
+const ROUTE_KEYS = ['POST /uploads', 'GET /images', 'GET /images/{id}', 'DELETE /images/{id}', 'POST /images/{id}/restore'];
 
 describe('ApiStack with its own Cognito user pool', () => {
   const stacks = buildApp(testApp({ 'imgpipe:webOrigins': 'https://app.example' }), { nag: false });
   const template = Template.fromStack(stacks.api);
 
-  it('routes exactly the four ingest routes, each behind the JWT authorizer, to the ingest HTTP handler', () => {
+  it('routes exactly the ingest routes (restore included), each behind the JWT authorizer, to the ingest HTTP handler', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => r['Properties'] as { RouteKey: string; AuthorizationType: string; AuthorizerId: unknown; Target: unknown },
     );
@@ -24,6 +26,12 @@ describe('ApiStack with its own Cognito user pool', () => {
       PayloadFormatVersion: '2.0',
       IntegrationUri: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'ImgpipeIngest', OutputName: Match.stringLikeRegexp('IngestHttpApi[0-9A-F]{8}Arn') }) },
     });
+  });
+
+  it('creates a route for every entry of API_ROUTES, so a route added there reaches AWS with no infra change', () => {
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => (r['Properties'] as { RouteKey: string }).RouteKey);
+    expect(routeKeys.sort()).toEqual(API_ROUTES.map((route) => route.routeKey).sort());
+    expect(API_ROUTES.find((route) => route.name === 'restoreImage')?.routeKey).toBe('POST /images/{id}/restore');
   });
 
   it('validates tokens of the user pool it creates, for its web client', () => {
@@ -142,7 +150,7 @@ describe('ApiStack with its own Cognito user pool', () => {
 
   it('lets API Gateway invoke the handler from this API only', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
-    expect(permissions).toHaveLength(4);
+    expect(permissions).toHaveLength(ROUTE_KEYS.length);
     for (const permission of permissions) {
       expect(permission['Properties']).toMatchObject({ Principal: 'apigateway.amazonaws.com', Action: 'lambda:InvokeFunction' });
       expect(JSON.stringify(permission['Properties'])).toMatch(/:execute-api:.*\{"Ref":"HttpApi[0-9A-F]{8}"\}/);
