@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { EventBus, Rule, type EventPattern, type IEventBus, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -16,6 +16,7 @@ import {
   type PipelineSubstitutions,
   type RuleTarget,
 } from '@imgpipe/workflow';
+import { RULE_TARGET_RETRY } from '@imgpipe/infra-shared';
 import { Construct } from 'constructs';
 
 /** The functions behind the state machine's Lambda Task states. */
@@ -41,13 +42,9 @@ export interface PipelineProps {
   readonly logRetention: RetentionDays;
 }
 
-/**
- * How EventBridge retries a target before dead-lettering the event: 8 attempts over at most
- * an hour (EventBridge backs off exponentially with jitter). An hour outlasts a throttling
- * burst or a deploy, and is far inside the archive's retention, from which anything older
- * can be replayed.
- */
-export const RULE_TARGET_RETRY = { retryAttempts: 8, maxEventAge: Duration.hours(1) } as const;
+// Re-exported from infra-shared, where every rule target of the app (here and in the service
+// stacks) takes it from.
+export { RULE_TARGET_RETRY };
 
 /** The workflow's pattern keys as the CDK's `EventPattern` names them (it renders them back). */
 const PATTERN_KEYS: Readonly<Record<string, keyof EventPattern>> = {
