@@ -1,5 +1,6 @@
 import { ConfigError } from '@imgpipe/platform';
 import { renditionSetVersion, resolveRenditionSet } from '@imgpipe/image-ops/checks';
+import { DEFAULT_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
 import { loadIngestConfig } from './config';
 import { TEST_ENV } from './testing/ingest-harness';
 
@@ -13,12 +14,15 @@ describe('loadIngestConfig', () => {
       processedBucket: 'imgpipe-processed',
       imagesTable: 'image-metadata',
       eventsTable: 'image-events',
+      grantsTable: 'upload-grants',
       eventBusName: 'imgpipe',
       maxUploadBytes: 25 * 1024 * 1024,
       uploadTtlSeconds: 900,
       headBytes: 64 * 1024,
       renditionsVersion: renditionSetVersion(resolveRenditionSet('default')),
+      undoWindowSeconds: DEFAULT_UNDO_WINDOW_SECONDS,
     });
+    expect(config.cdnDistributionId).toBeUndefined();
     expect(config.policy.maxBytes).toBe(config.maxUploadBytes);
     expect(config.acceptedContentTypes).toContain('image/jpeg');
     expect(config.acceptedContentTypes).not.toContain('image/svg+xml');
@@ -38,6 +42,16 @@ describe('loadIngestConfig', () => {
     expect(config.aws.endpoints).toEqual({ s3: 'http://127.0.0.1:4568' });
   });
 
+  it('reads the undo window and the CDN distribution, and refuses unusable ones', () => {
+    expect(loadIngestConfig({ ...TEST_ENV, UNDO_WINDOW_SECONDS: '5', CDN_DISTRIBUTION_ID: 'E2ABCDEF123456' })).toMatchObject({
+      undoWindowSeconds: 5,
+      cdnDistributionId: 'E2ABCDEF123456',
+    });
+    for (const bad of [{ UNDO_WINDOW_SECONDS: '0' }, { UNDO_WINDOW_SECONDS: '31536001' }, { CDN_DISTRIBUTION_ID: 'arn:aws:x' }]) {
+      expect(() => loadIngestConfig({ ...TEST_ENV, ...bad })).toThrow(ConfigError);
+    }
+  });
+
   it('fails fast naming every variable at fault', () => {
     const error = (() => {
       try {
@@ -49,7 +63,7 @@ describe('loadIngestConfig', () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variables).toEqual(
-      expect.arrayContaining(['ORIGINALS_BUCKET', 'PROCESSED_BUCKET', 'IMAGES_TABLE', 'EVENTS_TABLE', 'EVENT_BUS_NAME', 'UPLOAD_URL_TTL_SECONDS']),
+      expect.arrayContaining(['ORIGINALS_BUCKET', 'PROCESSED_BUCKET', 'IMAGES_TABLE', 'EVENTS_TABLE', 'GRANTS_TABLE', 'EVENT_BUS_NAME', 'UPLOAD_URL_TTL_SECONDS']),
     );
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_UNDO_WINDOW_SECONDS, MAX_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
 import {
   ConfigError,
   envInt,
@@ -34,6 +35,15 @@ export const ingestEnvSchema = platformConfigSchema.extend({
   UPLOAD_HEAD_BYTES: envInt().max(1024 * 1024).default(DEFAULT_HEAD_BYTES),
   /** The thumbnail service's rendition set (`default`, `marketplace`, inline JSON or a file path). */
   RENDITION_SET: z.string().default('default'),
+  /** The upload grants table (`TABLES.uploadGrants`), held to the platform's table-name rule. */
+  GRANTS_TABLE: resourcesConfigSchema.shape.IMAGES_TABLE,
+  /** How long a deleted image can be restored before its original is erased (default 7 days); metadata reads the same variable. */
+  UNDO_WINDOW_SECONDS: envInt().max(MAX_UNDO_WINDOW_SECONDS).default(DEFAULT_UNDO_WINDOW_SECONDS),
+  /** The CloudFront distribution in front of the processed bucket; a delete invalidates the image's paths on it. Absent: no CDN cache to invalidate (the local runtime). */
+  CDN_DISTRIBUTION_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{1,64}$/, 'must be a CloudFront distribution id (A-Z, 0-9)')
+    .optional(),
 });
 
 export interface IngestConfig {
@@ -42,6 +52,8 @@ export interface IngestConfig {
   readonly processedBucket: string;
   readonly imagesTable: string;
   readonly eventsTable: string;
+  /** Upload grants: written at presign time, claimed by the one object each admits. */
+  readonly grantsTable: string;
   readonly eventBusName: string;
   readonly policy: InputPolicy;
   /** The policy's `maxBytes`: the presigned POST's upper bound and the ingest check's. */
@@ -51,6 +63,10 @@ export interface IngestConfig {
   readonly headBytes: number;
   /** `renditionSetVersion` of the thumbnail service's set, carried by every `ImageUploaded`. */
   readonly renditionsVersion: string;
+  /** Seconds a delete can be undone (`ImageDeleted.undoUntil` = `deletedAt` + this). */
+  readonly undoWindowSeconds: number;
+  /** The CloudFront distribution to invalidate a deleted image's paths on; absent: none. */
+  readonly cdnDistributionId?: string;
 }
 
 /**
@@ -84,6 +100,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     processedBucket: e.PROCESSED_BUCKET,
     imagesTable: e.IMAGES_TABLE,
     eventsTable: e.EVENTS_TABLE,
+    grantsTable: e.GRANTS_TABLE,
     eventBusName: e.EVENT_BUS_NAME,
     policy,
     maxUploadBytes: policy.maxBytes,
@@ -91,5 +108,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     uploadTtlSeconds: e.UPLOAD_URL_TTL_SECONDS,
     headBytes: e.UPLOAD_HEAD_BYTES,
     renditionsVersion: renditionSetVersion(readRenditionSet(e.RENDITION_SET)),
+    undoWindowSeconds: e.UNDO_WINDOW_SECONDS,
+    ...(e.CDN_DISTRIBUTION_ID ? { cdnDistributionId: e.CDN_DISTRIBUTION_ID } : {}),
   };
 }

@@ -53,6 +53,29 @@ export class ImageNotFoundError extends IngestError {
   }
 }
 
+/** Why an image cannot be restored now. */
+export const RESTORE_CONFLICTS = {
+  /** The image is not deleted (never was, or a restore already undid the delete). */
+  NOT_DELETED: 'it is not deleted',
+  /** The undo window ended (`undoUntil` has passed) or the original was already erased. */
+  UNDO_WINDOW_PASSED: 'its undo window has passed',
+  /** The original is no longer stored, so there is nothing to process again. */
+  ORIGINAL_GONE: 'its original is no longer stored',
+  /** The image never entered the pipeline (ingest refused it): there is nothing to process again. */
+  NOT_RESTORABLE: 'it was never accepted into the pipeline',
+} as const;
+export type RestoreConflict = keyof typeof RESTORE_CONFLICTS;
+
+/** The image is in a state that does not allow the request (HTTP 409); `code` says which. */
+export class ImageStateConflictError extends IngestError {
+  constructor(
+    readonly imageId: string,
+    code: RestoreConflict,
+  ) {
+    super(`image ${imageId} cannot be restored: ${RESTORE_CONFLICTS[code]}`, code, false);
+  }
+}
+
 /** The request carries no usable user identity (no JWT `sub`, or one unfit for object keys). */
 export class UnauthenticatedError extends IngestError {
   constructor(message = 'the request carries no authenticated user') {

@@ -3,9 +3,14 @@ import type { ImageRecord, ImageRecordKey, StoredImageEvent } from '@imgpipe/pla
 
 /**
  * An image as the API shows it: the read-model record (whatever the metadata projection
- * stores: keys, status, sizes, thumbnails...) without its internal `revision`.
+ * stores: keys, status, sizes, thumbnails...) without its internal `revision`. A deleted
+ * image carries `deletedAt` and `undoUntil` (until when `POST /images/{id}/restore` undoes it).
  */
-export type ImageView = ImageRecordKey & { readonly [attribute: string]: unknown };
+export type ImageView = ImageRecordKey & {
+  readonly deletedAt?: string;
+  readonly undoUntil?: string;
+  readonly [attribute: string]: unknown;
+};
 
 export type { HistoryEntry };
 

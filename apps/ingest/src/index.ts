@@ -1,5 +1,5 @@
 /**
- * `@imgpipe/ingest`: the upload API (presigned POST; list, get and delete my images) and
+ * `@imgpipe/ingest`: the upload API (presigned POST; list, get, delete and restore my images) and
  * the `onObjectCreated` check that admits an upload into the pipeline.
  */
 export { handler as httpApiHandler, createHttpApiHandler } from './handlers/http-api.handler';
@@ -15,6 +15,8 @@ export * from './create-upload.use-case';
 export * from './list-images.use-case';
 export * from './get-image.use-case';
 export * from './delete-image.use-case';
+export * from './restore-image.use-case';
+export { deletionState, type DeletionState, type DeletionInForce } from './deletion-state';
 export * from './check-upload.use-case';
 export * from './services';
 export * from './config';

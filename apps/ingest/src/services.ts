@@ -1,19 +1,24 @@
 import {
+  CloudFrontInvalidator,
   DynamoImageEventStore,
   DynamoImageReadModel,
+  DynamoUploadGrantStore,
   EventBridgePublisher,
   S3ObjectStore,
   S3PresignedPostSigner,
   UuidV7Generator,
   createAwsClients,
   systemClock,
+  noCdnInvalidator,
   tracer,
   type AwsClients,
+  type CdnInvalidator,
   type Clock,
   type EventPublisher,
   type IdGenerator,
   type ImageEventStore,
   type ImageReadModel,
+  type UploadGrantStore,
   type ObjectStore,
   type UploadSigner,
 } from '@imgpipe/platform';
@@ -24,6 +29,7 @@ import { createCreateUpload, type CreateUpload } from './create-upload.use-case'
 import { createDeleteImage, type DeleteImage } from './delete-image.use-case';
 import { createGetImage, type GetImage } from './get-image.use-case';
 import { createListImages, type ListImages } from './list-images.use-case';
+import { createRestoreImage, type RestoreImage } from './restore-image.use-case';
 
 /** Every port the ingest use cases stand on. */
 export interface IngestPorts {
@@ -34,6 +40,10 @@ export interface IngestPorts {
   readonly publisher: EventPublisher;
   readonly readModel: ImageReadModel;
   readonly eventStore: ImageEventStore;
+  /** Upload grants: written by `createUpload`, checked and claimed by `checkUpload`. */
+  readonly grants: UploadGrantStore;
+  /** Drops a deleted image's paths from the CDN; `noCdnInvalidator` without a CDN cache. */
+  readonly cdn: CdnInvalidator;
 }
 
 /** The use cases, wired. */
@@ -42,6 +52,7 @@ export interface IngestServices {
   readonly listImages: ListImages;
   readonly getImage: GetImage;
   readonly deleteImage: DeleteImage;
+  readonly restoreImage: RestoreImage;
   readonly checkUpload: CheckUpload;
 }
 
@@ -51,12 +62,18 @@ export function createIngestServices(config: IngestConfig, ports: IngestPorts): 
     createUpload: createCreateUpload({
       signer: ports.signer,
       ids: ports.ids,
+      grants: ports.grants,
+      clock: ports.clock,
       originalsBucket: config.originalsBucket,
       maxUploadBytes: config.maxUploadBytes,
       uploadTtlSeconds: config.uploadTtlSeconds,
       acceptedContentTypes: config.acceptedContentTypes,
     }),
-    listImages: createListImages({ readModel: ports.readModel }),
+    listImages: createListImages({
+      readModel: ports.readModel,
+      clock: ports.clock,
+      undoWindowSeconds: config.undoWindowSeconds,
+    }),
     getImage: createGetImage({ readModel: ports.readModel, eventStore: ports.eventStore }),
     deleteImage: createDeleteImage({
       readModel: ports.readModel,
@@ -64,10 +81,21 @@ export function createIngestServices(config: IngestConfig, ports: IngestPorts): 
       store: ports.store,
       publisher: ports.publisher,
       clock: ports.clock,
+      cdn: ports.cdn,
       processedBucket: config.processedBucket,
+      undoWindowSeconds: config.undoWindowSeconds,
+    }),
+    restoreImage: createRestoreImage({
+      readModel: ports.readModel,
+      eventStore: ports.eventStore,
+      store: ports.store,
+      publisher: ports.publisher,
+      clock: ports.clock,
+      undoWindowSeconds: config.undoWindowSeconds,
     }),
     checkUpload: createCheckUpload({
       store: ports.store,
+      grants: ports.grants,
       publisher: ports.publisher,
       clock: ports.clock,
       policy: config.policy,
@@ -88,6 +116,8 @@ export function createAwsIngestPorts(config: IngestConfig, clients: AwsClients):
     publisher: new EventBridgePublisher(clients.eventBridge, config.eventBusName),
     readModel: new DynamoImageReadModel(clients.documents, config.imagesTable),
     eventStore: new DynamoImageEventStore(clients.documents, config.eventsTable),
+    grants: new DynamoUploadGrantStore(clients.documents, config.grantsTable),
+    cdn: config.cdnDistributionId ? new CloudFrontInvalidator(clients.cloudFront, config.cdnDistributionId) : noCdnInvalidator,
   };
 }
 

@@ -98,6 +98,7 @@ describe('HTTP API handler', () => {
       ['GET', '/uploads', 'POST'],
       ['PUT', '/images', 'GET'],
       ['POST', '/images/img-1', 'GET, DELETE'],
+      ['GET', '/images/img-1/restore', 'POST'],
     ])('%s %s is 405 with Allow: %s', async (method, path, allow) => {
       const { call } = setup();
       const response = await call(request(method, path));
@@ -220,7 +221,7 @@ describe('HTTP API handler', () => {
       await h.storePublished();
       const second = await call(request('DELETE', '/images/img-1', { sub: 'alice' }));
       expect(first.statusCode).toBe(200);
-      expect(first.json).toEqual({ imageId: 'img-1', status: 'deleted', deletedKeys: [] });
+      expect(first.json).toEqual({ imageId: 'img-1', status: 'deleted', deletedKeys: [], undoUntil: '2025-06-08T12:00:00.000Z' });
       expect(second.statusCode).toBe(200);
       expect(h.publisher.published).toHaveLength(1);
     });
@@ -230,6 +231,61 @@ describe('HTTP API handler', () => {
       await seed(h, 'alice', 'img-1');
       expect((await call(request('GET', '/images/img%2D1', { sub: 'alice' }))).statusCode).toBe(200);
       expect((await call(request('GET', '/images/%E0%A4%A', { sub: 'alice' }))).statusCode).toBe(404);
+    });
+  });
+
+  describe('POST /images/{id}/restore', () => {
+    it('answers 202 with the image processing again, after a delete', async () => {
+      const { h, call } = setup();
+      await seed(h, 'alice', 'img-1');
+      await h.store.put({ bucket: h.config.originalsBucket, key: 'uploads/alice/img-1/photo.jpg', body: new Uint8Array([1]), contentType: 'image/jpeg' });
+      await call(request('DELETE', '/images/img-1', { sub: 'alice' }));
+      await h.storePublished();
+
+      const response = await call(request('POST', '/images/img-1/restore', { sub: 'alice' }));
+
+      expect(response.statusCode).toBe(202);
+      expect(response.json).toMatchObject({ imageId: 'img-1', userId: 'alice', status: 'processing' });
+      expect(h.publisher.published.map((e) => e.detailType)).toEqual(['ImageDeleted', 'ImageRestored', 'ImageUploaded']);
+    });
+
+    it('answers 409 NOT_DELETED for an image that is not deleted', async () => {
+      const { h, call } = setup();
+      await seed(h, 'alice', 'img-1');
+
+      const response = await call(request('POST', '/images/img-1/restore', { sub: 'alice' }));
+
+      expect(response.statusCode).toBe(409);
+      expect(response.json).toEqual({ code: 'NOT_DELETED', message: 'image img-1 cannot be restored: it is not deleted' });
+    });
+
+    it('answers 404 for another user’s deleted image, the same answer as an unknown id', async () => {
+      const { h, call } = setup();
+      await seed(h, 'alice', 'img-1');
+      await call(request('DELETE', '/images/img-1', { sub: 'alice' }));
+      await h.storePublished();
+
+      const foreign = await call(request('POST', '/images/img-1/restore', { sub: 'bob' }));
+      const unknown = await call(request('POST', '/images/img-2/restore', { sub: 'bob' }));
+
+      expect([foreign.statusCode, unknown.statusCode]).toEqual([404, 404]);
+      expect(foreign.json).toEqual({ code: 'NOT_FOUND', message: 'image img-1 was not found' });
+      expect(h.publisher.published).toHaveLength(1);
+    });
+  });
+
+  describe('GET /images?status=deleted', () => {
+    it('passes the status on and answers 400 naming status for an unknown one', async () => {
+      const { h, call } = setup();
+      await seed(h, 'alice', 'img-1');
+
+      const deleted = await call(request('GET', '/images', { sub: 'alice', query: { status: 'deleted' } }));
+      const bad = await call(request('GET', '/images', { sub: 'alice', query: { status: 'all' } }));
+
+      expect(deleted.statusCode).toBe(200);
+      expect(deleted.json).toEqual({ items: [] });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json).toMatchObject({ code: 'INVALID_REQUEST', fields: ['status'] });
     });
   });
 

@@ -6,7 +6,7 @@ import { matchRoute } from '../http/router';
 import { ingestServicesFromEnv, type IngestServices } from '../services';
 
 /** The use cases the HTTP API calls. */
-export type HttpApiServices = Pick<IngestServices, 'createUpload' | 'listImages' | 'getImage' | 'deleteImage'>;
+export type HttpApiServices = Pick<IngestServices, 'createUpload' | 'listImages' | 'getImage' | 'deleteImage' | 'restoreImage'>;
 
 export interface HttpApiHandlerOptions {
   readonly log?: ErrorLog;
@@ -36,8 +36,16 @@ export function createHttpApiHandler(services: () => HttpApiServices, options: H
         case 'deleteImage': {
           const id = route.id ?? '';
           return await withImageContext({ imageId: id }, async () => {
-            const { imageId, deletedKeys } = await services().deleteImage(userId, id);
-            return jsonResponse(200, { imageId, status: 'deleted', deletedKeys });
+            const { imageId, deletedKeys, undoUntil } = await services().deleteImage(userId, id);
+            return jsonResponse(200, { imageId, status: 'deleted', deletedKeys, ...(undoUntil ? { undoUntil } : {}) });
+          });
+        }
+        case 'restoreImage': {
+          const id = route.id ?? '';
+          return await withImageContext({ imageId: id }, async () => {
+            const { image } = await services().restoreImage(userId, id);
+            // Accepted: the image is processing again; GET /images/{id} follows it.
+            return jsonResponse(202, image);
           });
         }
       }
@@ -47,5 +55,5 @@ export function createHttpApiHandler(services: () => HttpApiServices, options: H
   };
 }
 
-/** `POST /uploads`, `GET /images`, `GET /images/{id}`, `DELETE /images/{id}`. */
+/** `POST /uploads`, `GET /images`, `GET /images/{id}`, `DELETE /images/{id}`, `POST /images/{id}/restore`. */
 export const handler = createHttpApiHandler(ingestServicesFromEnv, { log: logger });

@@ -1,6 +1,7 @@
 import { PlatformError } from '@imgpipe/platform';
 import {
   ImageNotFoundError,
+  ImageStateConflictError,
   IngestError,
   MethodNotAllowedError,
   RequestValidationError,
@@ -57,6 +58,9 @@ export function errorResponse(error: unknown, log?: ErrorLog): HttpResponse {
   }
   if (error instanceof MethodNotAllowedError) {
     return reply(405, { code: error.code, message: error.message }, { allow: error.allowed.join(', ') });
+  }
+  if (error instanceof ImageStateConflictError) {
+    return reply(409, { code: error.code, message: error.message });
   }
   if (error instanceof UploadTooLargeError) {
     return reply(413, { code: error.code, message: error.message });

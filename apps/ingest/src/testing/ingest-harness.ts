@@ -3,7 +3,9 @@ import {
   InMemoryImageEventStore,
   InMemoryImageReadModel,
   InMemoryObjectStore,
+  InMemoryUploadGrantStore,
   ManualClock,
+  RecordingCdnInvalidator,
   RecordingEventPublisher,
   UuidV7Generator,
   originalKey,
@@ -12,7 +14,9 @@ import {
   type SignUploadInput,
   type UploadSigner,
 } from '@imgpipe/platform';
+import type { CreatedObject } from '../check-upload.use-case';
 import { loadIngestConfig, type IngestConfig } from '../config';
+import type { CreateUploadResult } from '../create-upload.use-case';
 import { createIngestServices, type IngestPorts, type IngestServices } from '../services';
 
 /** The environment the specs run the service under. */
@@ -22,6 +26,7 @@ export const TEST_ENV = {
   PROCESSED_BUCKET: 'imgpipe-processed',
   IMAGES_TABLE: 'image-metadata',
   EVENTS_TABLE: 'image-events',
+  GRANTS_TABLE: 'upload-grants',
   EVENT_BUS_NAME: 'imgpipe',
 } as const;
 
@@ -43,6 +48,11 @@ export class RecordingUploadSigner implements UploadSigner {
   }
 }
 
+export interface HarnessOptions {
+  /** Originals kept in versions, as on AWS (the local S3 server has none). */
+  readonly versionedStore?: boolean;
+}
+
 export interface Harness {
   readonly config: IngestConfig;
   readonly clock: ManualClock;
@@ -51,33 +61,50 @@ export interface Harness {
   readonly publisher: RecordingEventPublisher;
   readonly readModel: InMemoryImageReadModel;
   readonly eventStore: InMemoryImageEventStore;
+  readonly grants: InMemoryUploadGrantStore;
+  readonly cdn: RecordingCdnInvalidator;
   readonly ports: IngestPorts;
   readonly services: IngestServices;
   /** An image as the metadata service leaves it after `ImageUploaded`: history and record. */
   seedImage(image: { userId: string; imageId: string; uploadedAt: string; filename?: string }): Promise<void>;
+  /**
+   * Uploads `body` as the browser does: asks `createUpload` for a grant (which records it),
+   * stores the object under the granted key, and returns the grant and the notification's view
+   * of the object (created a second after the grant), ready for `checkUpload`.
+   */
+  upload(
+    userId: string,
+    body: Uint8Array,
+    options?: { filename?: string; contentType?: string },
+  ): Promise<{ grant: CreateUploadResult; object: CreatedObject }>;
   /** Appends what was published to the history, as the metadata service would. */
   storePublished(): Promise<void>;
 }
 
 /** Ingest over in-memory ports, at 2025-06-01T12:00:00Z on a clock that moves only when told. */
-export function createHarness(env: Record<string, string> = {}): Harness {
+export function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Harness {
   const config = loadIngestConfig({ ...TEST_ENV, ...env });
   const clock = new ManualClock('2025-06-01T12:00:00.000Z');
   const signer = new RecordingUploadSigner(clock);
-  const store = new InMemoryObjectStore();
+  const store = new InMemoryObjectStore({ versioned: options.versionedStore ?? false });
   const publisher = new RecordingEventPublisher();
   const readModel = new InMemoryImageReadModel();
   const eventStore = new InMemoryImageEventStore();
+  const grants = new InMemoryUploadGrantStore();
+  const cdn = new RecordingCdnInvalidator();
   const ports: IngestPorts = {
     signer,
+    grants,
     ids: new UuidV7Generator(clock),
     clock,
     store,
     publisher,
     readModel,
     eventStore,
+    cdn,
   };
   let storedCount = 0;
+  const services = createIngestServices(config, ports);
 
   const append = async (entries: readonly PublishEntry[]) => {
     for (const entry of entries) {
@@ -103,8 +130,10 @@ export function createHarness(env: Record<string, string> = {}): Harness {
     publisher,
     readModel,
     eventStore,
+    cdn,
     ports,
-    services: createIngestServices(config, ports),
+    grants,
+    services,
     async seedImage({ userId, imageId, uploadedAt, filename = 'photo.jpg' }) {
       const data: DataInputOf<typeof ImageUploadedV1> = {
         imageId,
@@ -127,6 +156,19 @@ export function createHarness(env: Record<string, string> = {}): Harness {
         { imageId, userId, uploadedAt, originalKey: data.original.key, status: 'processing', revision: 1 },
         { expectedRevision: 0 },
       );
+    },
+    async upload(userId, body, { filename = 'photo.jpg', contentType = 'image/jpeg' } = {}) {
+      const grant = await services.createUpload(userId, { filename, contentType, bytes: body.byteLength });
+      const stored = await store.put({ bucket: config.originalsBucket, key: grant.key, body, contentType });
+      const object: CreatedObject = {
+        bucket: config.originalsBucket,
+        key: grant.key,
+        size: body.byteLength,
+        ...(stored.etag ? { etag: stored.etag } : {}),
+        ...(stored.versionId ? { versionId: stored.versionId } : {}),
+        createdAt: new Date(clock.now().getTime() + 1000).toISOString(),
+      };
+      return { grant, object };
     },
     async storePublished() {
       await append(publisher.published.slice(storedCount));
