@@ -3,6 +3,7 @@ import {
   compressedKey,
   derivativePrefixes,
   originalKey,
+  parseDerivativeKey,
   thumbnailKey,
 } from './object-keys';
 
@@ -21,5 +22,31 @@ describe('object key layout', () => {
       /originals/,
     );
     expect(() => assertOutputLocation({ bucket: 'processed', key: 'compressed/u/i/full.webp' }, 'originals')).not.toThrow();
+  });
+});
+
+describe('parseDerivativeKey', () => {
+  it('reads back every key the layout writes', () => {
+    expect(parseDerivativeKey(compressedKey('u1', 'img1', 'jpeg'))).toEqual({ kind: 'compressed', userId: 'u1', imageId: 'img1', name: 'full', format: 'jpeg' });
+    expect(parseDerivativeKey(thumbnailKey('u1', 'img1', 'small', 'avif'))).toEqual({ kind: 'thumbnail', userId: 'u1', imageId: 'img1', name: 'small', format: 'avif' });
+    expect(parseDerivativeKey(compressedKey('u1', 'img1', 'png'))?.format).toBe('png');
+  });
+
+  it('refuses keys outside the layout', () => {
+    for (const key of [
+      'uploads/u1/img1/a.jpg',
+      'compressed/u1/img1/full',
+      'compressed/u1/img1/small.webp',
+      'thumbnails/u1/img1/small.html',
+      'thumbnails/u1/img1/small.JPG',
+      'thumbnails/u1/img1/small.jpeg',
+      'thumbnails/u1/img1/x/small.jpg',
+      'thumbnails/../img1/small.jpg',
+      'thumbnails/u1/.hidden/small.jpg',
+      'thumbnails/u\u00001/img1/small.jpg',
+      'thumbnails//img1/small.jpg',
+    ]) {
+      expect(parseDerivativeKey(key)).toBeUndefined();
+    }
   });
 });

@@ -28,6 +28,7 @@ export { EventArchive, type ArchivedEvent, type ArchiveQuery } from './bus/archi
 export type { BusEvent, BusName } from './bus/bus-event';
 export type { DashboardStats, ImageStatus } from './stats/pipeline-stats';
 export type { ImageChange } from './http/event-stream';
+export { readAdminToken, AdminTokenUnavailableError } from './http/auth';
 export type { RecoveryResult } from './pipeline/recovery';
 export { runBatch, collectFiles, type BatchOptions, type BatchRow } from './batch';
 export { formatTable, formatBytes } from './table';

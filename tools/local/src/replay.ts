@@ -1,6 +1,6 @@
 import type { ReplayRequest, ReplayResult } from './bus/replay-archive';
 import { parseCommandLineArgs } from './command-line';
-import { LocalAuth, loadOrCreateSecret } from './http/auth';
+import { readAdminToken } from './http/auth';
 import { dataLayout, runningRuntime, startLocalRuntime } from './runtime';
 
 export { replayArchive, parseReplayTime } from './bus/replay-archive';
@@ -34,7 +34,7 @@ export interface ReplayOnDataDirResult extends ReplayResult {
 
 /**
  * Replays a data directory's archive, for the CLI: through the runtime running on it (its
- * `POST /admin/replay`, signed with the directory's own secret), or, when none runs, on a
+ * `POST /admin/replay`, with the directory's admin token), or, when none runs, on a
  * runtime started for the purpose (no UI, a free port) that stops once the replayed work
  * is done.
  */
@@ -43,8 +43,8 @@ export async function replayOnDataDir(options: ReplayOnDataDirOptions): Promise<
   const { dataDir: _dir, ...request } = options;
   const running = await runningRuntime(dataDir);
   if (running) {
-    const auth = new LocalAuth(await loadOrCreateSecret(dataLayout(dataDir).secret));
-    const token = await auth.issue('replay');
+    // Replay is an operator action: the runtime's admin token, which only who can read the data directory has.
+    const token = await readAdminToken(dataLayout(dataDir).adminToken);
     const body = { ...request, ...(request.from instanceof Date ? { from: request.from.toISOString() } : {}) };
     if (request.to instanceof Date) Object.assign(body, { to: request.to.toISOString() });
     const response = await fetch(`${running.url}/admin/replay`, {

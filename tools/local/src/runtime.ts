@@ -31,7 +31,7 @@ import type { BusEvent, BusName } from './bus/bus-event';
 import { LocalBus, type DeliveryOutcome, type TargetDelivery } from './bus/local-bus';
 import { LocalQueue, type QueueDepth } from './bus/local-queue';
 import { replayArchive, type ReplayRequest, type ReplayResult } from './bus/replay-archive';
-import { DEFAULT_DEV_USER, LocalAuth, loadOrCreateSecret } from './http/auth';
+import { createAdminToken, DEFAULT_DEV_USER, LocalAuth, loadOrCreateSecret } from './http/auth';
 import { EventStreamHub } from './http/event-stream';
 import { createRequestListener } from './http/http-server';
 import { buildWebBundle, type WebBundle } from './http/static-web';
@@ -56,6 +56,8 @@ export function dataLayout(dataDir: string) {
     logs: join(root, 'logs'),
     web: join(root, 'web'),
     secret: join(root, 'secret'),
+    /** The operator credential of `POST /admin/replay` (mode 0600), made anew on every start. */
+    adminToken: join(root, 'admin-token'),
     /** `{ pid, url, port, endpoints }` of the runtime using this directory, while it runs. */
     runtimeFile: join(root, 'runtime.json'),
   } as const;
@@ -396,6 +398,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
 
   const auth = new LocalAuth(secret);
+  const adminToken = await createAdminToken(layout.adminToken);
   const web = await webBuild;
   const store = new S3ObjectStore(clients.s3);
   const replay = (request: ReplayRequest) => replayArchive(archive, bus, request);
@@ -408,6 +411,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       processed: { store, bucket: LOCAL_BUCKETS.processed },
       web: () => web,
       replay: (body) => replay(toReplayRequest(body)),
+      adminToken,
+      uploadOrigins: [s3.endpoint],
       onError: (error) => logger.error('request failed', { error: error as Error }),
     }),
   );
@@ -485,6 +490,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     clients.destroy();
     await Promise.all([s3.stop(), dynamo.stop()]);
     await rm(layout.runtimeFile, { force: true });
+    await rm(layout.adminToken, { force: true });
     await restoreLogs?.();
   };
 

@@ -1,5 +1,5 @@
 import { main } from './main';
-import { formatProgress, toRuntimeOptions } from './serve-main';
+import { formatProgress, hostWarning, toRuntimeOptions } from './serve-main';
 
 describe('npm start options', () => {
   it('take flags first, then their IMGPIPE_* variables, then the defaults', () => {
@@ -37,5 +37,14 @@ describe('the progress line', () => {
     const progress = { queued: 3, running: 2, succeeded: 9, failed: 1, processed: 15, failedImages: 2, processing: 5, dlqDepth: 0 };
     expect(formatProgress(progress)).toBe('imgpipe  queued 3 · running 2 · processed 15 · failed 2');
     expect(formatProgress({ ...progress, dlqDepth: 4 })).toMatch(/dead letters 4$/);
+  });
+});
+
+describe('the host warning', () => {
+  it('is printed when the server listens beyond loopback, and says sign-in stays loopback-only', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.20']) {
+      expect(hostWarning(host)).toMatch(/^Warning: listening on .+ sign-in .+ stay loopback-only/);
+    }
+    for (const host of [undefined, '127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]']) expect(hostWarning(host)).toBeUndefined();
   });
 });

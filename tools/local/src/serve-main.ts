@@ -63,6 +63,22 @@ export function toRuntimeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = pro
   };
 }
 
+/**
+ * The warning `npm start` prints when the HTTP server listens beyond this machine (`--host
+ * 0.0.0.0`, a LAN address): the UI, `/api` and `/cdn` answer other machines, the development
+ * sign-in and `/admin` do not (the HTTP server refuses them to non-loopback peers), and the
+ * S3 and DynamoDB peers stay on loopback. `undefined` for a loopback host.
+ */
+export function hostWarning(host: string | undefined): string | undefined {
+  const name = (host ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return undefined;
+  return (
+    `Warning: listening on ${host} — other machines can reach the UI, /api and /cdn. ` +
+    'The development sign-in (/auth/dev-login, the sign-in URL) and /admin stay loopback-only: ' +
+    'they answer this machine only, under 127.0.0.1, localhost or [::1]. This is a development runtime, not a multi-tenant server.'
+  );
+}
+
 /** `queued 3 · running 2 · processed 15 · failed 1`, plus what needs attention. */
 export function formatProgress(p: RuntimeProgress): string {
   const parts = [`queued ${p.queued}`, `running ${p.running}`, `processed ${p.processed}`, `failed ${p.failedImages}`];
@@ -146,6 +162,7 @@ export async function serveMain(flags: ServeFlags & { readonly help?: boolean })
       `Sign in as ${options.devUser ?? 'dev'}: ${runtime.signInUrl}`,
       `Data: ${shown(runtime.dataDir)}${options.logs === 'file' ? `   Logs: ${logs}` : ''}   Stop: Ctrl-C`,
       ...(runtime.webProblem ? [`Note: no web UI: ${runtime.webProblem}`] : []),
+      ...[hostWarning(options.host)].filter((line): line is string => line !== undefined),
       '',
     ].join('\n'),
   );

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { RuntimeAlreadyRunningError, runningRuntime, startLocalRuntime, type LocalRuntime } from '@imgpipe/local';
+import { dataLayout, readAdminToken, RuntimeAlreadyRunningError, runningRuntime, startLocalRuntime, type LocalRuntime } from '@imgpipe/local';
 import { UnavailableError } from '../errors';
 import { ApiError, RuntimeApi } from './runtime-api';
 
@@ -31,9 +31,11 @@ export interface RuntimeConnection {
   close(): Promise<void>;
 }
 
-async function signIn(url: string, user: string): Promise<RuntimeApi> {
+async function signIn(url: string, user: string, dataDir: string): Promise<RuntimeApi> {
+  // Operator actions (replay) use the admin token the runtime wrote to its data directory.
+  const adminToken = () => readAdminToken(dataLayout(dataDir).adminToken);
   try {
-    return await RuntimeApi.signIn(url, user);
+    return await RuntimeApi.signIn(url, user, fetch, { adminToken });
   } catch (error) {
     if (error instanceof ApiError) throw new UnavailableError(`the runtime at ${url} refused to sign in "${user}": ${error.message}`, { cause: error });
     throw new UnavailableError(`no imgpipe runtime answers at ${url}: ${(error as Error).message}`, { cause: error });
@@ -49,11 +51,11 @@ async function signIn(url: string, user: string): Promise<RuntimeApi> {
  */
 export async function connectRuntime(options: ConnectOptions): Promise<RuntimeConnection> {
   const none = async () => undefined;
-  if (options.url) return { api: await signIn(options.url, options.user), url: options.url, via: 'url', close: none };
-
   const dataDir = resolve(options.dataDir);
+  if (options.url) return { api: await signIn(options.url, options.user, dataDir), url: options.url, via: 'url', close: none };
+
   const running = await runningRuntime(dataDir);
-  if (running) return { api: await signIn(running.url, options.user), url: running.url, via: 'running', close: none };
+  if (running) return { api: await signIn(running.url, options.user, dataDir), url: running.url, via: 'running', close: none };
 
   options.onEmbedded?.({ phase: 'starting' });
   const started = performance.now();
@@ -63,7 +65,7 @@ export async function connectRuntime(options: ConnectOptions): Promise<RuntimeCo
   } catch (error) {
     // Another process started on the directory in the meantime: use it.
     if (error instanceof RuntimeAlreadyRunningError) {
-      return { api: await signIn(error.url, options.user), url: error.url, via: 'running', close: none };
+      return { api: await signIn(error.url, options.user, dataDir), url: error.url, via: 'running', close: none };
     }
     throw new UnavailableError(`could not start a local runtime on ${dataDir}: ${(error as Error).message}`, { cause: error });
   }
@@ -72,7 +74,7 @@ export async function connectRuntime(options: ConnectOptions): Promise<RuntimeCo
   await runtime.recovered.catch(() => undefined);
   options.onEmbedded?.({ phase: 'ready', url: runtime.url, ms: Math.round(performance.now() - started) });
   try {
-    const api = await signIn(runtime.url, options.user);
+    const api = await signIn(runtime.url, options.user, dataDir);
     return { api, url: runtime.url, via: 'embedded', runtime, close: () => runtime.stop() };
   } catch (error) {
     await runtime.stop();

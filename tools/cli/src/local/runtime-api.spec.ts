@@ -74,4 +74,22 @@ describe('RuntimeApi', () => {
     expect(calls[1]?.url).toBe('http://rt/api/events?access_token=t%2Fk');
     expect(changes).toEqual([{ imageId: 'i', detailType: 'ImageProcessed', status: 'processed' }]);
   });
+
+  it('sends replay, an operator action, with the admin token instead of the user’s', async () => {
+    const result = { replayName: 'r', replayed: 0, byDetailType: {}, from: 'a', to: 'b' };
+    const { impl, calls } = fakeFetch(json(200, { token: 'user-tok' }), json(200, result));
+    const api = await RuntimeApi.signIn('http://rt', 'dev', impl, { adminToken: async () => 'admin-tok' });
+
+    expect(await api.replay({ from: '2025-01-01T00:00:00.000Z' })).toEqual(result);
+    expect(calls[1]?.url).toBe('http://rt/admin/replay');
+    expect(calls[1]?.init?.headers).toMatchObject({ authorization: 'Bearer admin-tok' });
+  });
+
+  it('refuses to replay without a way to read the admin token', async () => {
+    const { impl, calls } = fakeFetch(json(200, { token: 'user-tok' }));
+    const api = await RuntimeApi.signIn('http://rt', 'dev', impl);
+
+    await expect(api.replay({ from: 'x' })).rejects.toMatchObject({ code: 'ADMIN_TOKEN_UNAVAILABLE' });
+    expect(calls).toHaveLength(1);
+  });
 });

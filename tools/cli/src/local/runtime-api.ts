@@ -36,6 +36,15 @@ export class ApiError extends Error {
 
 type Fetch = typeof fetch;
 
+/** What a sign-in may carry besides the user. */
+export interface RuntimeApiOptions {
+  /**
+   * Reads the runtime's operator credential (its data directory's `admin-token`) when an
+   * operator action (`replay`) needs it; without it, those actions are refused here.
+   */
+  readonly adminToken?: () => Promise<string>;
+}
+
 async function failure(response: Response, what: string): Promise<ApiError> {
   const text = await response.text();
   try {
@@ -61,13 +70,14 @@ export class RuntimeApi {
     readonly user: string,
     readonly token: string,
     private readonly fetchImpl: Fetch,
+    private readonly options: RuntimeApiOptions = {},
   ) {}
 
   /**
    * Signs `user` in through `POST /auth/dev-login` (open to loopback only).
    * @throws ApiError when the runtime refuses the name; a `TypeError` when nothing answers.
    */
-  static async signIn(baseUrl: string, user: string, fetchImpl: Fetch = fetch): Promise<RuntimeApi> {
+  static async signIn(baseUrl: string, user: string, fetchImpl: Fetch = fetch, options: RuntimeApiOptions = {}): Promise<RuntimeApi> {
     const base = baseUrl.replace(/\/+$/, '');
     const response = await fetchImpl(`${base}/auth/dev-login`, {
       method: 'POST',
@@ -77,7 +87,7 @@ export class RuntimeApi {
     if (!response.ok) throw await failure(response, 'sign-in');
     const { token } = (await response.json()) as { token?: unknown };
     if (typeof token !== 'string') throw new ApiError(response.status, 'INVALID_RESPONSE', 'sign-in answered without a token');
-    return new RuntimeApi(base, user, token, fetchImpl);
+    return new RuntimeApi(base, user, token, fetchImpl, options);
   }
 
   /** `POST /api/uploads`: a grant to upload one original. */
@@ -100,9 +110,15 @@ export class RuntimeApi {
     return this.json<ImageDetailsView>('GET', `/api/images/${encodeURIComponent(imageId)}`);
   }
 
-  /** `POST /admin/replay`. */
-  replay(body: ReplayBody): Promise<ReplayResult> {
-    return this.json<ReplayResult>('POST', '/admin/replay', body);
+  /**
+   * `POST /admin/replay`, an operator action: sent with the admin token, never the user's.
+   * @throws ApiError `ADMIN_TOKEN_UNAVAILABLE` when this client was given no way to read it.
+   */
+  async replay(body: ReplayBody): Promise<ReplayResult> {
+    if (!this.options.adminToken) {
+      throw new ApiError(0, 'ADMIN_TOKEN_UNAVAILABLE', 'replay is an operator action: it needs the runtime’s admin token (<data dir>/admin-token)');
+    }
+    return this.json<ReplayResult>('POST', '/admin/replay', body, await this.options.adminToken());
   }
 
   /**
@@ -125,11 +141,11 @@ export class RuntimeApi {
     }
   }
 
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async json<T>(method: string, path: string, body?: unknown, bearer: string = this.token): Promise<T> {
     const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${this.token}`,
+        authorization: `Bearer ${bearer}`,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

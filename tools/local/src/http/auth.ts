@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import { isKeySafeUserId } from '@imgpipe/ingest';
@@ -8,6 +8,10 @@ import { isKeySafeUserId } from '@imgpipe/ingest';
 export const LOCAL_ISSUER = 'imgpipe-local';
 /** How long a local sign-in lasts. */
 export const TOKEN_LIFETIME_SECONDS = 12 * 3600;
+/** How far the clocks of the issuer and the verifier may disagree (`exp`, `iat`), in seconds. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+/** The one algorithm a local token may be signed with. */
+const TOKEN_ALGORITHM = 'HS256';
 /** The development user `npm start` signs in. */
 export const DEFAULT_DEV_USER = 'dev';
 
@@ -67,7 +71,7 @@ export class LocalAuth {
     }
     const issuedAt = Math.floor(this.now().getTime() / 1000);
     return new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
       .setIssuer(LOCAL_ISSUER)
       .setSubject(user)
       .setIssuedAt(issuedAt)
@@ -76,7 +80,10 @@ export class LocalAuth {
   }
 
   /**
-   * The claims of a valid token.
+   * The claims of a valid token: signed HS256 with this secret, from {@link LOCAL_ISSUER},
+   * carrying `sub`, `iat` and `exp`, not expired and not issued in the future or longer ago
+   * than {@link TOKEN_LIFETIME_SECONDS} (each within {@link CLOCK_TOLERANCE_SECONDS}). A
+   * token without `exp` never lasts forever: it is refused.
    * @throws InvalidTokenError with a reason a person can read.
    */
   async verify(token: string | undefined): Promise<VerifiedClaims> {
@@ -84,7 +91,10 @@ export class LocalAuth {
     try {
       const { payload } = await jwtVerify(token, this.secret, {
         issuer: LOCAL_ISSUER,
-        algorithms: ['HS256'],
+        algorithms: [TOKEN_ALGORITHM],
+        requiredClaims: ['exp', 'iat', 'sub'],
+        maxTokenAge: TOKEN_LIFETIME_SECONDS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
         currentDate: this.now(),
       });
       if (typeof payload.sub !== 'string' || !isKeySafeUserId(payload.sub)) {
@@ -105,4 +115,58 @@ export class LocalAuth {
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
+}
+
+/** A request to an operator route (`/admin/*`) without the runtime's admin token. */
+export class NotOperatorError extends Error {
+  override readonly name = 'NotOperatorError';
+  readonly code = 'NOT_OPERATOR';
+}
+
+/** The admin token file is missing or unreadable: no runtime has started on that data directory. */
+export class AdminTokenUnavailableError extends Error {
+  override readonly name = 'AdminTokenUnavailableError';
+  readonly code = 'ADMIN_TOKEN_UNAVAILABLE';
+}
+
+/** An admin token: 32 random bytes, base64url; never a JWT, so no user's token can equal one. */
+const ADMIN_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Makes a fresh operator credential and writes it to `path` (the data directory's
+ * `admin-token`), readable by its owner only: whoever can read the data directory may run
+ * operator actions (`POST /admin/replay`), a signed-in user cannot. A new one on every start,
+ * written to a temporary file first so a reader never sees half of it.
+ */
+export async function createAdminToken(path: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${token}\n`, { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+  return token;
+}
+
+/**
+ * The admin token a runtime wrote to `path`.
+ * @throws AdminTokenUnavailableError when there is none (no runtime started on that directory).
+ */
+export async function readAdminToken(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = (await readFile(path, 'utf8')).trim();
+  } catch (error) {
+    throw new AdminTokenUnavailableError(`no admin token at ${path}: start the runtime on that data directory first`, { cause: error });
+  }
+  if (!ADMIN_TOKEN.test(text)) throw new AdminTokenUnavailableError(`${path} does not hold an admin token`);
+  return text;
+}
+
+/** Whether `presented` is the admin token `expected` (compared in constant time). */
+export function isAdminToken(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined || !ADMIN_TOKEN.test(expected)) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.byteLength === b.byteLength && timingSafeEqual(a, b);
 }

@@ -1,11 +1,13 @@
 import { InMemoryObjectStore } from '@imgpipe/platform';
-import { cdnKey, etagMatches, NEGOTIATED_CACHE_CONTROL, serveCdn } from './cdn';
+import { cdnKey, etagMatches, MAX_KEY_BYTES, NEGOTIATED_CACHE_CONTROL, parseCdnPath, serveCdn } from './cdn';
 import { isLoopback } from './http-server';
 
 describe('/cdn paths', () => {
   it('serve only the processed outputs, and never climb out of them', () => {
     expect(cdnKey('thumbnails/u1/img1/small.jpg')).toBe('thumbnails/u1/img1/small.jpg');
-    expect(cdnKey('compressed/u1/img%201/full.webp')).toBe('compressed/u1/img 1/full.webp');
+    // Decoded; an id outside the layout (`img 1`: ImageId has no spaces) is no key at all.
+    expect(cdnKey('compressed/dev%40example.com/img1/full.webp')).toBe('compressed/dev@example.com/img1/full.webp');
+    expect(cdnKey('compressed/u1/img%201/full.webp')).toBeUndefined();
     expect(cdnKey('uploads/u1/img1/a.jpg')).toBeUndefined();
     expect(cdnKey('thumbnails/../uploads/u1/img1/a.jpg')).toBeUndefined();
     expect(cdnKey('thumbnails/u1%2F..%2F..%2Fx/a.jpg')).toBeUndefined();
@@ -53,6 +55,73 @@ describe('serveCdn', () => {
     expect((await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/nope/full' })).status).toBe(404);
     expect((await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/x.jpg' })).status).toBe(404);
     expect((await serveCdn(store, 'processed', { method: 'PUT', path: 'thumbnails/u1/img1/x.jpg' })).status).toBe(405);
+  });
+});
+
+describe('/cdn keys, malformed or outside the layout', () => {
+  it.each([
+    ['a NUL', 'compressed/%00'],
+    ['a NUL inside a segment', 'thumbnails/u1/img1/sm%00all.jpg'],
+    ['a control character', 'thumbnails/u1/img%0A1/small.jpg'],
+    ['bad percent-encoding', 'thumbnails/u1/img1/%E0%A4%A.jpg'],
+    ['a lone %', 'thumbnails/u1/img1/%.jpg'],
+    ['a .. segment', 'thumbnails/u1/../small.jpg'],
+    ['an encoded .. segment', 'thumbnails/u1/%2E%2E/small.jpg'],
+    ['an encoded /', 'thumbnails/u1%2Fimg1/small.jpg'],
+    ['an empty segment', 'thumbnails//img1/small.jpg'],
+    ['a key over 1024 bytes', `thumbnails/u1/${'a'.repeat(MAX_KEY_BYTES)}/small.jpg`],
+    ['a path too long to be a key', 'a'.repeat(MAX_KEY_BYTES * 3 + 1)],
+  ])('are refused with 400 INVALID_KEY: %s', (_, path) => {
+    expect(parseCdnPath(path)).toMatchObject({ kind: 'refused', status: 400, code: 'INVALID_KEY' });
+  });
+
+  it.each([
+    ['the originals', 'uploads/u1/img1/a.jpg'],
+    ['an extension no output has', 'thumbnails/u1/img1/page.html'],
+    ['an svg', 'thumbnails/u1/img1/small.svg'],
+    ['another depth', 'thumbnails/u1/img1/x/small.jpg'],
+    ['a compressed name other than full', 'compressed/u1/img1/other.webp'],
+    ['an image id outside ImageId', 'thumbnails/u1/img%201/small.jpg'],
+    ['a user id outside the key-safe ids', 'thumbnails/.u1/img1/small.jpg'],
+  ])('answer 404 when well formed but outside the derivative layout: %s', (_, path) => {
+    expect(parseCdnPath(path)).toMatchObject({ kind: 'refused', status: 404 });
+  });
+
+  it('name the stored derivative and the format its extension names', () => {
+    expect(parseCdnPath('thumbnails/u1/img1/small.jpg')).toEqual({ kind: 'object', key: 'thumbnails/u1/img1/small.jpg', format: 'jpeg' });
+    expect(parseCdnPath('compressed/dev%40example.com/img1/full.avif')).toEqual({ kind: 'object', key: 'compressed/dev@example.com/img1/full.avif', format: 'avif' });
+    expect(parseCdnPath('compressed/u1/img1/full')).toEqual({ kind: 'negotiated', key: 'compressed/u1/img1/full' });
+  });
+});
+
+describe('serveCdn content types', () => {
+  const store = new InMemoryObjectStore();
+  beforeAll(async () => {
+    // What an unsigned PUT into the processed bucket could leave there.
+    await store.put({ bucket: 'processed', key: 'thumbnails/u1/img1/small.jpg', body: Buffer.from('<script>alert(1)</script>'), contentType: 'text/html' });
+    await store.put({ bucket: 'processed', key: 'thumbnails/u1/img1/page.html', body: Buffer.from('<script>alert(1)</script>'), contentType: 'text/html' });
+    await store.put({ bucket: 'processed', key: 'thumbnails/u1/img1/plain.png', body: Buffer.from('png'), contentType: 'application/octet-stream' });
+  });
+
+  it('name the type from the key’s extension, never the stored Content-Type, always with nosniff', async () => {
+    const html = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/small.jpg' });
+    expect(html).toMatchObject({ status: 200, headers: { 'content-type': 'image/jpeg', 'x-content-type-options': 'nosniff' } });
+    const untyped = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/plain.png' });
+    expect(untyped.headers).toMatchObject({ 'content-type': 'image/png', 'x-content-type-options': 'nosniff' });
+  });
+
+  it('never serve a key whose extension names no image type, stored or not', async () => {
+    const page = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/page.html' });
+    expect(page.status).toBe(404);
+    expect(page.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('say nosniff on refusals and 304s too', async () => {
+    expect((await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/%00' })).headers['x-content-type-options']).toBe('nosniff');
+    const etag = (await serveCdn(store, 'processed', { method: 'HEAD', path: 'thumbnails/u1/img1/plain.png' })).headers['etag'];
+    const notModified = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/plain.png', ifNoneMatch: etag ?? '*' });
+    expect(notModified).toMatchObject({ status: 304, headers: { 'x-content-type-options': 'nosniff' } });
   });
 });
 

@@ -1,30 +1,24 @@
-import { extname } from 'node:path';
-import {
-  FORMAT_CONTENT_TYPES,
-  FORMAT_EXTENSIONS,
-  NEGOTIABLE_FORMATS,
-  negotiateImageFormat,
-  type NegotiableFormat,
-} from '@imgpipe/delivery';
+import { ImageId, OUTPUT_CONTENT_TYPES } from '@imgpipe/contracts';
+import { FORMAT_EXTENSIONS, NEGOTIABLE_FORMATS, negotiateImageFormat, type NegotiableFormat } from '@imgpipe/delivery';
+import { isKeySafeUserId } from '@imgpipe/ingest';
 import {
   COMPRESSED_PREFIX,
   IMMUTABLE_CACHE_CONTROL,
   ObjectNotFoundError,
+  parseDerivativeKey,
   THUMBNAILS_PREFIX,
+  type OutputExtensionFormat,
   type ObjectStore,
 } from '@imgpipe/platform';
 
 /** A negotiated answer may change when an image is reprocessed into more formats. */
 export const NEGOTIATED_CACHE_CONTROL = 'public, max-age=3600';
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.gif': 'image/gif',
-};
+/** S3's longest key, in UTF-8 bytes: nothing longer can be stored, so nothing longer is looked up. */
+export const MAX_KEY_BYTES = 1024;
+
+/** Sent with every `/cdn` answer: a browser never guesses another type than the one named. */
+const NOSNIFF = { 'x-content-type-options': 'nosniff' } as const;
 
 export interface CdnRequest {
   readonly method: string;
@@ -41,25 +35,58 @@ export interface CdnResponse {
 }
 
 /** `compressed/{user}/{id}/full`: the full-size image, format chosen by `Accept`. */
-const NEGOTIATED = /^(compressed\/[^/]+\/[^/]+\/full)$/;
+const NEGOTIATED = /^compressed\/([^/]+)\/([^/]+)\/full$/;
 
-const notFound = (): CdnResponse => ({
-  status: 404,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  body: Buffer.from(JSON.stringify({ code: 'NOT_FOUND', message: 'no such object' })),
+const errorResponse = (status: number, code: string, message: string): CdnResponse => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...NOSNIFF },
+  body: Buffer.from(JSON.stringify({ code, message })),
 });
+const notFound = (): CdnResponse => errorResponse(404, 'NOT_FOUND', 'no such object');
 
-/** The object key of a `/cdn/` path, or `undefined` for one outside the public outputs. */
-export function cdnKey(path: string): string | undefined {
+/** What a `/cdn/` path names: a stored derivative, the negotiated full-size image, or why neither. */
+export type CdnTarget =
+  | { readonly kind: 'object'; readonly key: string; readonly format: OutputExtensionFormat }
+  | { readonly kind: 'negotiated'; readonly key: string }
+  | { readonly kind: 'refused'; readonly status: 400 | 404; readonly code: string; readonly message: string };
+
+const refused = (status: 400 | 404, code: string, message: string): CdnTarget => ({ kind: 'refused', status, code, message });
+
+/**
+ * Reads a `/cdn/` path (still URL-encoded). Malformed input is a 400 (`INVALID_KEY`: bad
+ * percent-encoding, a NUL or other control character, an empty, `.` or `..` segment, an
+ * encoded `/`, more than {@link MAX_KEY_BYTES}); a well-formed key outside the derivative
+ * layout (`parseDerivativeKey`, with valid user and image ids) is a 404. Never throws.
+ */
+export function parseCdnPath(path: string): CdnTarget {
+  // Each byte of the key takes at most 3 characters encoded: anything longer is too long.
+  if (path.length > MAX_KEY_BYTES * 3) return refused(400, 'INVALID_KEY', `keys are at most ${MAX_KEY_BYTES} bytes`);
   let segments: string[];
   try {
     segments = path.split('/').map((segment) => decodeURIComponent(segment));
   } catch {
-    return undefined;
+    return refused(400, 'INVALID_KEY', 'the key is not valid percent-encoded UTF-8');
   }
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('/'))) return undefined;
   const key = segments.join('/');
-  return key.startsWith(COMPRESSED_PREFIX) || key.startsWith(THUMBNAILS_PREFIX) ? key : undefined;
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) return refused(400, 'INVALID_KEY', `keys are at most ${MAX_KEY_BYTES} bytes`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) return refused(400, 'INVALID_KEY', 'the key holds a control character');
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('/'))) {
+    return refused(400, 'INVALID_KEY', 'the key holds an empty, "." or ".." segment, or an encoded "/"');
+  }
+  const validIds = (userId: string, imageId: string) => isKeySafeUserId(userId) && ImageId.safeParse(imageId).success;
+  const negotiated = NEGOTIATED.exec(key);
+  if (negotiated) return validIds(negotiated[1] ?? '', negotiated[2] ?? '') ? { kind: 'negotiated', key } : refused(404, 'NOT_FOUND', 'no such object');
+  const derivative = parseDerivativeKey(key);
+  if (!derivative || !validIds(derivative.userId, derivative.imageId)) return refused(404, 'NOT_FOUND', 'no such object');
+  return { kind: 'object', key, format: derivative.format };
+}
+
+/** The object key of a `/cdn/` path, or `undefined` for one outside the public outputs. */
+export function cdnKey(path: string): string | undefined {
+  const target = parseCdnPath(path);
+  if (target.kind === 'refused') return undefined;
+  return target.key.startsWith(COMPRESSED_PREFIX) || target.key.startsWith(THUMBNAILS_PREFIX) ? target.key : undefined;
 }
 
 /** Whether an `If-None-Match` header names `etag` (weak comparison, `*` included). */
@@ -71,27 +98,32 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string | unde
 
 /**
  * `GET /cdn/<key>`: the processed bucket, public, as the CDN serves it — the stored
- * `Content-Type` and `Cache-Control`, the `ETag` with `304 Not Modified` for a matching
- * `If-None-Match`. `/cdn/compressed/{user}/{id}/full` (no extension) answers with the
- * AVIF, WebP or JPEG variant `negotiateImageFormat` picks from `Accept` (the function the
- * CDN runs), with `Vary: Accept`. Only `compressed/` and `thumbnails/` are served.
+ * `Cache-Control`, the `ETag` with `304 Not Modified` for a matching `If-None-Match`.
+ * `/cdn/compressed/{user}/{id}/full` (no extension) answers with the AVIF, WebP or JPEG
+ * variant `negotiateImageFormat` picks from `Accept` (the function the CDN runs), with
+ * `Vary: Accept`. Only keys of the derivative layout are served, and only as the image type
+ * their extension names (`OUTPUT_CONTENT_TYPES`): whatever `Content-Type` an object was
+ * stored with (`text/html`, say) is never passed on, and every answer says `nosniff`.
  */
 export async function serveCdn(store: ObjectStore, bucket: string, request: CdnRequest): Promise<CdnResponse> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    return { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' } };
+    return { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8', ...NOSNIFF } };
   }
-  const requested = cdnKey(request.path);
-  if (!requested) return notFound();
+  const target = parseCdnPath(request.path);
+  if (target.kind === 'refused') return errorResponse(target.status, target.code, target.message);
 
-  let key = requested;
-  let negotiated = false;
-  if (NEGOTIATED.test(requested)) {
-    const stored = await store.list(bucket, `${requested}.`);
-    const available = NEGOTIABLE_FORMATS.filter((format) => stored.includes(`${requested}.${FORMAT_EXTENSIONS[format]}`));
-    const format: NegotiableFormat | undefined = negotiateImageFormat(request.accept, available);
-    if (!format) return notFound();
-    key = `${requested}.${FORMAT_EXTENSIONS[format]}`;
-    negotiated = true;
+  let key = target.key;
+  let format: OutputExtensionFormat;
+  const negotiated = target.kind === 'negotiated';
+  if (target.kind === 'negotiated') {
+    const stored = await store.list(bucket, `${target.key}.`);
+    const available = NEGOTIABLE_FORMATS.filter((f) => stored.includes(`${target.key}.${FORMAT_EXTENSIONS[f]}`));
+    const chosen: NegotiableFormat | undefined = negotiateImageFormat(request.accept, available);
+    if (!chosen) return notFound();
+    key = `${target.key}.${FORMAT_EXTENSIONS[chosen]}`;
+    format = chosen;
+  } else {
+    format = target.format;
   }
 
   const vary: Record<string, string> = negotiated ? { vary: 'Accept' } : {};
@@ -105,23 +137,21 @@ export async function serveCdn(store: ObjectStore, bucket: string, request: CdnR
           headers: {
             ...(head.etag ? { etag: head.etag } : {}),
             'cache-control': negotiated ? NEGOTIATED_CACHE_CONTROL : (head.cacheControl ?? IMMUTABLE_CACHE_CONTROL),
+            ...NOSNIFF,
             ...vary,
           },
         };
       }
     }
     const object = await store.get({ bucket, key });
-    const format = NEGOTIABLE_FORMATS.find((f) => key.endsWith(`.${FORMAT_EXTENSIONS[f]}`));
-    const contentType =
-      object.contentType ?? CONTENT_TYPES[extname(key).toLowerCase()] ?? (format ? FORMAT_CONTENT_TYPES[format] : 'application/octet-stream');
     return {
       status: 200,
       headers: {
-        'content-type': contentType,
+        'content-type': OUTPUT_CONTENT_TYPES[format],
         'content-length': String(object.body.byteLength),
         'cache-control': negotiated ? NEGOTIATED_CACHE_CONTROL : (object.cacheControl ?? IMMUTABLE_CACHE_CONTROL),
         ...(object.etag ? { etag: object.etag } : {}),
-        'x-content-type-options': 'nosniff',
+        ...NOSNIFF,
         ...vary,
       },
       ...(request.method === 'GET' ? { body: object.body } : {}),

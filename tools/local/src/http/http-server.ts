@@ -3,10 +3,10 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpApiEvent } from '@imgpipe/ingest';
 import type { ObjectStore } from '@imgpipe/platform';
 import { toHttpApiEvent } from './api-gateway-event';
-import { bearerToken, InvalidTokenError, InvalidUserError, type LocalAuth } from './auth';
+import { bearerToken, InvalidTokenError, InvalidUserError, isAdminToken, NotOperatorError, type LocalAuth } from './auth';
 import { serveCdn } from './cdn';
 import type { EventStreamHub } from './event-stream';
-import { placeholderPage, serveStatic, type WebBundle } from './static-web';
+import { placeholderPage, serveStatic, uiSecurityHeaders, type WebBundle } from './static-web';
 import { LOCAL_WEB_CONFIG } from './web-config';
 import type { DashboardStats } from '../stats/pipeline-stats';
 
@@ -19,8 +19,18 @@ export interface HttpDeps {
   readonly stats: () => DashboardStats;
   readonly processed: { readonly store: ObjectStore; readonly bucket: string };
   readonly web: () => WebBundle | undefined;
-  /** `POST /admin/replay` (loopback only, signed in): the runtime's replay. */
+  /** `POST /admin/replay` (loopback only, with {@link HttpDeps.adminToken}): the runtime's replay. */
   readonly replay?: (request: unknown) => Promise<unknown>;
+  /**
+   * The operator credential `/admin/*` requires as `Authorization: Bearer <token>` (see
+   * `createAdminToken`); no user's JWT can satisfy it. Without one, `/admin/*` answers 404.
+   */
+  readonly adminToken?: string;
+  /**
+   * Origins besides this one the UI may connect to: the object store the browser POSTs
+   * uploads to (the local S3 endpoint). They go into the UI's Content-Security-Policy.
+   */
+  readonly uploadOrigins?: readonly string[];
   readonly onError?: (error: unknown) => void;
 }
 
@@ -28,6 +38,35 @@ export interface HttpDeps {
 const MAX_BODY_BYTES = 64 * 1024;
 
 class PayloadTooLargeError extends Error {}
+
+/** The names a browser on this machine writes in `Host` for a loopback listener. */
+export const LOOPBACK_HOST_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
+
+/**
+ * Whether a `Host` header names this machine on `port` (the port the request came in on):
+ * `127.0.0.1:<port>`, `localhost:<port>` or `[::1]:<port>`. A page on another name that
+ * resolves to 127.0.0.1 (DNS rebinding) sends its own name and is refused.
+ */
+export function isLoopbackHost(host: string | undefined, port: number | undefined): boolean {
+  if (!host || port === undefined) return false;
+  const match = /^(\[[^\]]*\]|[^:]+)(?::(\d{1,5}))?$/.exec(host.trim().toLowerCase());
+  if (!match) return false;
+  const [, name = '', givenPort] = match;
+  const portMatches = givenPort === undefined ? port === 80 : Number(givenPort) === port;
+  return portMatches && (LOOPBACK_HOST_NAMES as readonly string[]).includes(name);
+}
+
+/** Methods that change state: an `Origin` other than this server's own is refused on them. */
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Whether a request's `Origin` (when it has one) is this server's own, `http://<Host>`: a
+ * page on another port of 127.0.0.1, or anywhere else, may not POST, PUT or DELETE here.
+ */
+export function isOwnOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  return host !== undefined && origin.toLowerCase() === `http://${host.trim().toLowerCase()}`;
+}
 
 /** Whether the request comes from this machine (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
 export function isLoopback(address: string | undefined): boolean {
@@ -78,15 +117,21 @@ const headerOf = (request: IncomingMessage, name: string): string | undefined =>
  * The runtime's one origin, as the UI expects it:
  * - `GET /` and the UI's files; `GET /config.json` ({@link LOCAL_WEB_CONFIG}: where the UI
  *   finds all of the below); `POST /auth/dev-login` (loopback only);
+ * - `POST /admin/replay` (loopback only, the admin token as bearer): the runtime's replay;
  * - `/api/uploads`, `/api/images[/{id}]` -> the ingest HTTP API handler, as an API Gateway
  *   HTTP API event with the JWT authorizer's claims, `/api` stripped;
  * - `GET /api/events` (server-sent events; token in `access_token`), `GET /api/stats`;
  * - `GET /cdn/<key>` -> the processed bucket, format negotiated for `.../full`.
  * Every `/api/*` request needs a valid token: 401 `{ code, message }` otherwise.
+ * `/auth/*` and `/admin/*` answer only loopback peers that name this machine in `Host`
+ * (403 `NOT_LOOPBACK`, `FORBIDDEN_HOST`), whatever interface the server listens on; a
+ * POST/PUT/PATCH/DELETE to `/api`, `/auth` or `/admin` whose `Origin` is not this server's
+ * is refused (403 `FORBIDDEN_ORIGIN`). The UI's pages carry a strict CSP ({@link uiSecurityHeaders}).
  */
 export function createRequestListener(deps: HttpDeps): (request: IncomingMessage, response: ServerResponse) => void {
+  const uiHeaders = uiSecurityHeaders({ connectSources: deps.uploadOrigins ?? [] });
   return (request, response) => {
-    handle(deps, request, response).catch((error: unknown) => {
+    handle(deps, uiHeaders, request, response).catch((error: unknown) => {
       deps.onError?.(error);
       if (!response.headersSent) sendError(response, 500, 'INTERNAL', 'The request failed in the local runtime.');
       else response.destroy();
@@ -94,14 +139,40 @@ export function createRequestListener(deps: HttpDeps): (request: IncomingMessage
   };
 }
 
-async function handle(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  deps: HttpDeps,
+  uiHeaders: Readonly<Record<string, string>>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const method = (request.method ?? 'GET').toUpperCase();
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  let url: URL;
+  try {
+    url = new URL(request.url ?? '/', 'http://localhost');
+  } catch {
+    return sendError(response, 400, 'INVALID_REQUEST', 'the request target is not a valid path');
+  }
   const path = url.pathname;
+  const isAuth = path === '/auth' || path.startsWith('/auth/');
+  const isAdmin = path === '/admin' || path.startsWith('/admin/');
+  const isApi = path === '/api' || path.startsWith('/api/');
 
+  if ((isAuth || isAdmin || isApi) && STATE_CHANGING.has(method) && !isOwnOrigin(headerOf(request, 'origin'), headerOf(request, 'host'))) {
+    return sendError(response, 403, 'FORBIDDEN_ORIGIN', 'requests that change state are only accepted from pages of this runtime’s own origin');
+  }
+  if (isAuth || isAdmin) {
+    // Sign-in and operator actions: this machine only, under a name of this machine.
+    if (!isLoopback(request.socket.remoteAddress)) {
+      return sendError(response, 403, 'NOT_LOOPBACK', `${isAuth ? 'development sign-in' : 'operator actions'} are only open to this machine`);
+    }
+    if (!isLoopbackHost(headerOf(request, 'host'), request.socket.localPort)) {
+      return sendError(response, 403, 'FORBIDDEN_HOST', `the Host header must be ${LOOPBACK_HOST_NAMES.join(', ')} with this runtime’s port`);
+    }
+  }
   if (path === '/auth/dev-login') return devLogin(deps, request, response, method);
   if (path === '/admin/replay') return adminReplay(deps, request, response, method);
-  if (path === '/api' || path.startsWith('/api/')) return api(deps, request, response, method, url);
+  if (isAuth || isAdmin) return sendError(response, 404, 'NOT_FOUND', `nothing at ${path}`);
+  if (isApi) return api(deps, request, response, method, url);
   if (path.startsWith('/cdn/')) {
     const answer = await serveCdn(deps.processed.store, deps.processed.bucket, {
       method,
@@ -117,7 +188,12 @@ async function handle(deps: HttpDeps, request: IncomingMessage, response: Server
     return send(
       response,
       200,
-      { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) },
+      {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-length': Buffer.byteLength(body),
+        'x-content-type-options': 'nosniff',
+      },
       method === 'HEAD' ? undefined : body,
     );
   }
@@ -125,19 +201,16 @@ async function handle(deps: HttpDeps, request: IncomingMessage, response: Server
   const web = deps.web();
   if (web?.kind === 'built') {
     const file = await serveStatic(web.directory, path, headerOf(request, 'if-none-match'));
-    if (file) return send(response, file.status, file.headers, method === 'HEAD' ? undefined : file.body);
+    if (file) return send(response, file.status, { ...file.headers, ...uiHeaders }, method === 'HEAD' ? undefined : file.body);
     return sendError(response, 404, 'NOT_FOUND', `nothing at ${path}`);
   }
   if (path !== '/' && path !== '/index.html') return sendError(response, 404, 'NOT_FOUND', `nothing at ${path}`);
   const page = placeholderPage(web?.reason ?? 'the UI is still being built; reload in a moment.');
-  return send(response, page.status, page.headers, page.body);
+  return send(response, page.status, page.headers, method === 'HEAD' ? undefined : page.body);
 }
 
 async function devLogin(deps: HttpDeps, request: IncomingMessage, response: ServerResponse, method: string): Promise<void> {
   if (method !== 'POST') return sendError(response, 405, 'METHOD_NOT_ALLOWED', 'use POST', { allow: 'POST' });
-  if (!isLoopback(request.socket.remoteAddress)) {
-    return sendError(response, 403, 'FORBIDDEN', 'development sign-in is only open to this machine');
-  }
   let body: unknown;
   try {
     body = JSON.parse((await readBody(request)).toString('utf8') || '{}');
@@ -204,13 +277,30 @@ async function api(deps: HttpDeps, request: IncomingMessage, response: ServerRes
   return send(response, answer.statusCode ?? 200, headers, method === 'HEAD' ? undefined : payload);
 }
 
+/**
+ * Whether the request carries the operator credential; answers 401 (no bearer token) or
+ * 403 `NOT_OPERATOR` (any other token, a valid user's JWT included) when it does not.
+ */
+function authorizeOperator(adminToken: string, request: IncomingMessage, response: ServerResponse): boolean {
+  const presented = bearerToken(headerOf(request, 'authorization'));
+  if (presented === undefined) {
+    sendError(response, 401, 'UNAUTHENTICATED', 'operator actions need the admin token: Authorization: Bearer <data dir>/admin-token', {
+      'www-authenticate': 'Bearer',
+    });
+    return false;
+  }
+  if (!isAdminToken(presented, adminToken)) {
+    const error = new NotOperatorError('operator actions need the runtime’s admin token (<data dir>/admin-token); a user’s sign-in is not enough');
+    sendError(response, 403, error.code, error.message);
+    return false;
+  }
+  return true;
+}
+
 async function adminReplay(deps: HttpDeps, request: IncomingMessage, response: ServerResponse, method: string): Promise<void> {
-  if (!deps.replay) return sendError(response, 404, 'NOT_FOUND', 'replay is not available');
+  if (!deps.replay || !deps.adminToken) return sendError(response, 404, 'NOT_FOUND', 'replay is not available');
   if (method !== 'POST') return sendError(response, 405, 'METHOD_NOT_ALLOWED', 'use POST', { allow: 'POST' });
-  if (!isLoopback(request.socket.remoteAddress)) return sendError(response, 403, 'FORBIDDEN', 'replay is only open to this machine');
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const claims = await authenticate(deps, request, response, url, false);
-  if (!claims) return;
+  if (!authorizeOperator(deps.adminToken, request, response)) return;
   let body: unknown;
   try {
     body = JSON.parse((await readBody(request)).toString('utf8') || '{}');

@@ -51,6 +51,52 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0] ?? error.name : String(error);
 }
 
+export interface UiSecurityOptions {
+  /** Origins besides `'self'` the UI's scripts may connect to: the object store it uploads to. */
+  readonly connectSources: readonly string[];
+}
+
+/** An origin as CSP names one (`http://127.0.0.1:4569`), or an error for anything else. */
+function cspOrigin(source: string): string {
+  const url = new URL(source);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin === 'null') throw new RangeError(`not an http(s) origin: ${source}`);
+  return url.origin;
+}
+
+/**
+ * The headers every file of the UI is served with: a strict Content-Security-Policy (the
+ * UI's own scripts and styles only, no inline code, images from this origin or the
+ * previews it makes (`data:`, `blob:`), connections to this origin and the upload
+ * endpoint, never framed), `nosniff`, and no referrer sent anywhere.
+ *
+ * @example
+ * uiSecurityHeaders({ connectSources: ['http://127.0.0.1:4569'] })['content-security-policy'];
+ * // "default-src 'self'; ... connect-src 'self' http://127.0.0.1:4569; ..."
+ */
+export function uiSecurityHeaders(options: UiSecurityOptions): Readonly<Record<string, string>> {
+  const connect = ["'self'", ...new Set(options.connectSources.map(cspOrigin))];
+  const policy = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    `connect-src ${connect.join(' ')}`,
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+  return {
+    'content-security-policy': policy,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+  };
+}
+
+/** The placeholder page runs no script and styles itself inline: that is all it may do. */
+const PLACEHOLDER_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 export interface StaticResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
@@ -70,7 +116,17 @@ export function placeholderPage(reason: string): StaticResponse {
 <p>The pipeline is up, but there is no web UI to show: ${escapeHtml(reason)}</p>
 <p>The API is at <code>/api</code> (sign in with <code>POST /auth/dev-login</code>), processed images at <code>/cdn/</code>.</p>
 </body></html>`;
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': PLACEHOLDER_POLICY,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    },
+    body,
+  };
 }
 
 /**
