@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { dataLayout, LOCAL_BUCKETS } from '@imgpipe/local';
+import { HttpError, postToGrant, RuntimeClient, type ImageDetailsView } from '@imgpipe/local/testing';
+import { derivativePrefixes } from '@imgpipe/platform';
+import { testImage } from '@imgpipe/image-ops/testing';
+import { keysUnder, runtimeCredentials, s3Client } from './peers';
+import { childEnv, exited, scratchDir, SECURITY_ROOT, settle, startRuntime, type RuntimeProcess } from './runtime-process';
+
+/*
+ * Issue 9, "Delete is not final": a user's delete must stay a delete whatever finishes, is
+ * replayed or is rebuilt after it — no derivative served again, no `ImageProcessed` after the
+ * `ImageDeleted`, no notification for it — and the documented replay command must work.
+ */
+
+const USER = 'alice';
+/** Large enough that the pipeline is still working on it half a second after the upload. */
+const PHOTO = { width: 2400, height: 1800 };
+
+let scratch: Awaited<ReturnType<typeof scratchDir>>;
+let runtime: RuntimeProcess;
+let alice: RuntimeClient;
+let s3: S3Client;
+let photo: Buffer;
+/** Every image this suite deleted. */
+const deleted: string[] = [];
+
+async function start(): Promise<void> {
+  runtime = await startRuntime({ dataDir: scratch.dataDir, concurrency: 2 });
+  alice = await RuntimeClient.signIn(runtime.url, USER);
+  s3?.destroy();
+  s3 = s3Client(runtime.endpoints, await runtimeCredentials(scratch.dataDir));
+}
+
+beforeAll(async () => {
+  scratch = await scratchDir('deletion');
+  photo = await testImage('jpeg', PHOTO);
+  await start();
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await runtime?.stop();
+  await scratch?.remove();
+});
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** `DELETE /api/images/{id}`, again while the image is not known yet (404 until ingest has recorded it). */
+async function deleteImage(imageId: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await alice.api('DELETE', `/images/${imageId}`);
+      return;
+    } catch (error) {
+      if (!(error instanceof HttpError && error.status === 404) || Date.now() > deadline) throw error;
+      await sleep(10);
+    }
+  }
+}
+
+async function details(imageId: string): Promise<ImageDetailsView | undefined> {
+  try {
+    return await alice.image(imageId);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+async function derivativeKeys(imageId: string): Promise<string[]> {
+  const keys: string[] = [];
+  for (const prefix of derivativePrefixes(USER, imageId)) keys.push(...(await keysUnder(s3, LOCAL_BUCKETS.processed, prefix)));
+  return keys;
+}
+
+async function notificationsOf(imageId: string): Promise<string[]> {
+  const text = await readFile(join(dataLayout(scratch.dataDir).logs, 'notifications.jsonl'), 'utf8').catch(() => '');
+  return text.split('\n').filter((line) => line.includes(imageId));
+}
+
+/** Waits until the runtime is idle and nothing about `imageIds` changes any more. */
+async function settleImages(imageIds: readonly string[]): Promise<void> {
+  await settle(runtime, async () => {
+    const parts: string[] = [];
+    for (const id of imageIds) {
+      parts.push(`${(await details(id))?.history.length ?? 'none'}:${(await derivativeKeys(id)).length}:${(await notificationsOf(id)).length}`);
+    }
+    return parts.join(',');
+  });
+}
+
+/** The keys of the derivatives an image's history says were written. */
+function writtenKeys(view: ImageDetailsView | undefined): string[] {
+  const keys = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string' && derivativePrefixes(USER, view?.imageId ?? '').some((prefix) => value.startsWith(prefix))) keys.add(value);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(visit);
+  };
+  for (const event of view?.history ?? []) visit(event.data);
+  return [...keys];
+}
+
+/** What must hold for a deleted image, whatever ran after the delete. */
+async function expectStaysDeleted(imageId: string): Promise<void> {
+  const view = await details(imageId);
+  const names = view?.history.map((e) => e.detailType) ?? [];
+  const deletedAt = names.indexOf('ImageDeleted');
+  const processedBeforeDelete = names.slice(0, Math.max(deletedAt, 0)).includes('ImageProcessed');
+
+  expect({ imageId, status: view?.image?.status ?? 'gone' }).toEqual({ imageId, status: expect.stringMatching(/^(deleted|gone)$/) });
+  if (view) {
+    expect(deletedAt).toBeGreaterThanOrEqual(0);
+    expect({ imageId, afterDelete: names.slice(deletedAt + 1).filter((n) => n === 'ImageProcessed') }).toEqual({ imageId, afterDelete: [] });
+  }
+  expect({ imageId, stored: await derivativeKeys(imageId) }).toEqual({ imageId, stored: [] });
+  for (const key of [...writtenKeys(view), `compressed/${USER}/${imageId}/full`]) {
+    const served = await fetch(`${runtime.url}/cdn/${key}`, { headers: { accept: 'image/avif,image/webp,*/*' } });
+    expect({ key, status: served.status }).toEqual({ key, status: 404 });
+  }
+  // A notification for the image is right only for a processing that ended before the delete.
+  if (!processedBeforeDelete) expect({ imageId, notifications: await notificationsOf(imageId) }).toEqual({ imageId, notifications: [] });
+}
+
+/** `npm start -- <args>` in the attacked repository, on this suite's data directory. */
+function npmStart(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn('npm', ['start', '--', ...args], {
+    cwd: SECURITY_ROOT,
+    env: childEnv({ IMGPIPE_DATA_DIR: scratch.dataDir }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return exited(child).then(({ code }) => ({ code, output }));
+}
+
+describe('deleting an image while it is being processed', () => {
+  it.each([0, 50, 200, 500])('%i ms after the upload is stored: nothing served, processed or notified after the delete', async (delay) => {
+    const grant = await alice.requestUpload(`during-${delay}.jpg`, 'image/jpeg', photo.byteLength);
+    await postToGrant(grant, photo, 'image/jpeg', `during-${delay}.jpg`);
+    await sleep(delay);
+    await deleteImage(grant.imageId);
+    deleted.push(grant.imageId);
+
+    await settleImages([grant.imageId]);
+
+    await expectStaysDeleted(grant.imageId);
+  });
+});
+
+describe('after a delete', () => {
+  let processedThenDeleted: string;
+
+  /** An image fully processed (derivatives served, notified), then deleted, once the runtime is quiet again. */
+  async function processedAndDeleted(name: string): Promise<string> {
+    const grant = await alice.upload(await testImage('jpeg', { width: 640, height: 480 }), name, 'image/jpeg');
+    await alice.waitForOutcome(grant.imageId);
+    await deleteImage(grant.imageId);
+    deleted.push(grant.imageId);
+    await settleImages([grant.imageId]);
+    return grant.imageId;
+  }
+
+  beforeAll(async () => {
+    processedThenDeleted = await processedAndDeleted('done.jpg');
+  });
+
+  it('a replay of the archive brings no derivative back', async () => {
+    // `--from=-1d`: the form every version of the runtime parses (the README's own form is tested below).
+    const replay = await npmStart(['replay', '--from=-1d']);
+    expect({ code: replay.code, output: replay.output.slice(-400) }).toEqual({ code: 0, output: expect.any(String) });
+
+    await settleImages(deleted);
+
+    // First the image that was cleanly deleted before the replay, then every other deleted one.
+    await expectStaysDeleted(processedThenDeleted);
+    for (const imageId of deleted) await expectStaysDeleted(imageId);
+  });
+
+  it('rebuilding the tables from the archive keeps the deleted images deleted', async () => {
+    // Deleted cleanly just now, so only the rebuild can bring it back.
+    const beforeRebuild = await processedAndDeleted('before-rebuild.jpg');
+    // The data directory's tables are lost; the README's way back is a replay of the archive.
+    expect((await runtime.stop()).code).toBe(0);
+    await rm(dataLayout(scratch.dataDir).dynamodb, { recursive: true, force: true });
+    await start();
+    const rebuild = await npmStart(['replay', '--from=-1d']);
+    expect(rebuild.code).toBe(0);
+
+    await settleImages(deleted);
+
+    await expectStaysDeleted(beforeRebuild);
+    for (const imageId of deleted) await expectStaysDeleted(imageId);
+    const listed = await alice.api<{ items: Array<{ imageId: string; status: string }> }>('GET', '/images?limit=100');
+    expect(listed.items.filter((item) => deleted.includes(item.imageId) && item.status !== 'deleted')).toEqual([]);
+  });
+});
+
+describe('the documented replay command', () => {
+  it('`npm start -- replay --from -1d` exits 0 against the running runtime', async () => {
+    const replay = await npmStart(['replay', '--from', '-1d']);
+
+    expect({ code: replay.code, output: replay.output.slice(-400) }).toEqual({ code: 0, output: expect.stringMatching(/replayed/) });
+  });
+});

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_BUCKETS } from '@imgpipe/local';
+import { RuntimeClient, type UploadGrant } from '@imgpipe/local/testing';
+import { TABLES } from '@imgpipe/platform';
+import { testImage } from '@imgpipe/image-ops/testing';
+import { dynamoClient, findNamed, runtimeCredentials, s3Client, sdkStatus, type Credentials } from './peers';
+import { scratchDir, startRuntime, type RuntimeProcess } from './runtime-process';
+
+/*
+ * Issue 9, "The local object store answers anyone": the S3- and DynamoDB-compatible servers of
+ * `npm start` must refuse every caller that does not sign with the runtime's own credentials,
+ * keep keys inside the data directory, and `/cdn` must never serve what it cannot name as an image.
+ */
+
+let scratch: Awaited<ReturnType<typeof scratchDir>>;
+let runtime: RuntimeProcess;
+let alice: RuntimeClient;
+let photo: UploadGrant;
+let credentials: Credentials;
+let s3: S3Client;
+
+beforeAll(async () => {
+  scratch = await scratchDir('store');
+  runtime = await startRuntime({ dataDir: scratch.dataDir, concurrency: 1 });
+  alice = await RuntimeClient.signIn(runtime.url, 'alice');
+  // A camera photo with a GPS position: what an anonymous reader must not get.
+  photo = await alice.upload(await testImage('jpeg-gps', { width: 320, height: 240 }), 'home.jpg', 'image/jpeg');
+  await alice.waitForOutcome(photo.imageId);
+  credentials = await runtimeCredentials(scratch.dataDir);
+  s3 = s3Client(runtime.endpoints, credentials);
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await runtime?.stop();
+  await scratch?.remove();
+});
+
+/** A key in a path-style S3 URL: each segment encoded, the slashes kept. */
+const keyPath = (key: string) => key.split('/').map(encodeURIComponent).join('/');
+
+describe('the local S3 endpoint refuses anonymous callers', () => {
+  it('refuses an unsigned list of the originals bucket (403), from any web page too', async () => {
+    const response = await fetch(`${runtime.endpoints.s3}/${LOCAL_BUCKETS.originals}?list-type=2`, {
+      headers: { origin: 'http://attacker.example' },
+    });
+    const body = await response.text();
+
+    expect(response.status).toBe(403);
+    expect(body).toContain('AccessDenied');
+    expect(body).not.toContain(photo.imageId);
+    expect(response.headers.get('access-control-allow-origin')).not.toBe('*');
+  });
+
+  it('refuses an unsigned GET of another user’s original (403, none of its bytes)', async () => {
+    const response = await fetch(`${runtime.endpoints.s3}/${LOCAL_BUCKETS.originals}/${keyPath(photo.key)}`);
+    const body = Buffer.from(await response.arrayBuffer());
+
+    expect(response.status).toBe(403);
+    // No JPEG (SOI marker) and no EXIF block in the answer.
+    expect(body.subarray(0, 2).equals(Buffer.from([0xff, 0xd8]))).toBe(false);
+    expect(body.includes(Buffer.from('Exif'))).toBe(false);
+  });
+
+  it('refuses an unsigned PUT of text/html into the processed bucket, and /cdn serves no HTML from it', async () => {
+    const key = `thumbnails/alice/${photo.imageId}/unsigned.html`;
+    const put = await fetch(`${runtime.endpoints.s3}/${LOCAL_BUCKETS.processed}/${keyPath(key)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/html' },
+      body: '<script>alert(localStorage.getItem("token"))</script>',
+    });
+    expect(put.status).toBe(403);
+
+    const served = await fetch(`${runtime.url}/cdn/${key}`);
+    expect(served.headers.get('content-type') ?? '').not.toMatch(/html/i);
+    expect(await served.text()).not.toContain('<script>');
+  });
+
+  it('refuses path traversal in a key: nothing is written outside the data directory', async () => {
+    const marker = `escaped-${randomBytes(4).toString('hex')}`;
+    // Three levels up from <data>/s3/originals is the scratch folder, where the check below looks.
+    const attempts = [`..%2F..%2F..%2F${marker}`, `%2e%2e%2F%2e%2e%2F%2e%2e%2F${marker}-dots`];
+    const statuses: number[] = [];
+    for (const path of attempts) {
+      const response = await fetch(`${runtime.endpoints.s3}/${LOCAL_BUCKETS.originals}/${path}`, { method: 'PUT', body: 'escaped' });
+      statuses.push(response.status);
+    }
+    // The same with the runtime's own credentials: being signed does not make a traversal safe.
+    const signed = await sdkStatus(s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKETS.originals, Key: `../../../${marker}-signed`, Body: 'x' })));
+
+    expect(await findNamed(scratch.base, marker, scratch.dataDir)).toEqual([]);
+    for (const status of statuses) expect(status).toBeGreaterThanOrEqual(400);
+    expect(signed.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('refuses a request signed with a wrong secret (403), while the runtime’s own signature works', async () => {
+    const list = new ListObjectsV2Command({ Bucket: LOCAL_BUCKETS.originals });
+    const wrong = s3Client(runtime.endpoints, { accessKeyId: credentials.accessKeyId, secretAccessKey: 'not-the-runtime-secret-0000000000000000' });
+    try {
+      expect(await sdkStatus(s3.send(list))).toEqual({ status: undefined });
+      expect(await sdkStatus(wrong.send(list))).toMatchObject({ status: 403 });
+    } finally {
+      wrong.destroy();
+    }
+  });
+});
+
+describe('the local DynamoDB endpoint refuses callers it cannot verify', () => {
+  const scanEvents = () => new ScanCommand({ TableName: TABLES.imageEvents.defaultName, Limit: 5 });
+
+  it('refuses a call with a made-up signature (sent raw): no item of anyone’s history', async () => {
+    const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const response = await fetch(runtime.endpoints.dynamodb, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.Scan',
+        'x-amz-date': amzDate,
+        authorization: `AWS4-HMAC-SHA256 Credential=anyone/${amzDate.slice(0, 8)}/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+      },
+      body: JSON.stringify({ TableName: TABLES.imageEvents.defaultName, Limit: 5 }),
+    });
+    const body = await response.text();
+
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(body).not.toContain('Items');
+    expect(body).not.toContain(photo.imageId);
+  });
+
+  it('refuses an SDK call signed with a wrong secret, while the runtime’s own signature works', async () => {
+    const own = dynamoClient(runtime.endpoints, credentials);
+    const wrong = dynamoClient(runtime.endpoints, { accessKeyId: credentials.accessKeyId, secretAccessKey: 'not-the-runtime-secret-0000000000000000' });
+    try {
+      expect(await sdkStatus(own.send(scanEvents()))).toEqual({ status: undefined });
+      const refused = await sdkStatus(wrong.send(scanEvents()));
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.name).toMatch(/UnrecognizedClient|InvalidSignature|AccessDenied|SignatureDoesNotMatch/);
+    } finally {
+      own.destroy();
+      wrong.destroy();
+    }
+  });
+});
+
+describe('/cdn serves images only', () => {
+  it('never serves a stored text/html object as HTML, even one written with the runtime’s own credentials', async () => {
+    const html = '<!doctype html><script>alert(localStorage.getItem("token"))</script>';
+    const keys = [`thumbnails/alice/${photo.imageId}/planted.html`, `thumbnails/alice/${photo.imageId}/planted.jpg`];
+    for (const key of keys) {
+      await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKETS.processed, Key: key, Body: html, ContentType: 'text/html' }));
+    }
+
+    for (const key of keys) {
+      const served = await fetch(`${runtime.url}/cdn/${key}`);
+      const type = served.headers.get('content-type') ?? '';
+      expect({ key, type }).toEqual({ key, type: expect.not.stringMatching(/html/i) });
+      if (served.status === 200) {
+        expect(type).toMatch(/^image\//);
+        expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+      }
+    }
+  });
+});
