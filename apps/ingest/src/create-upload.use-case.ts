@@ -81,6 +81,7 @@ export function createCreateUpload(deps: CreateUploadDeps) {
       key,
       contentType: request.contentType,
       maxBytes: deps.maxUploadBytes,
+      bytes: request.bytes,
       expiresInSeconds: deps.uploadTtlSeconds,
     });
     return { imageId, key, url: signed.url, fields: signed.fields, expiresAt: signed.expiresAt };

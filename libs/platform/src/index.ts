@@ -35,3 +35,6 @@ export * from './aws/sns-notifier.adapter';
 export * from './aws/cloudfront-invalidator.adapter';
 export * from './testing/local-peers';
 export * from './testing/post-policy';
+export * from './testing/local-credentials';
+export * from './testing/local-object-keys';
+export * from './testing/sigv4-verifier';

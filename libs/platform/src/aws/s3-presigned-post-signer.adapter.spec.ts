@@ -1,6 +1,6 @@
 import { newId } from '../ids';
 import { startLocalS3, type LocalS3 } from '../testing/local-peers';
-import { BUCKETS, useLocalAws } from '../testing/local-aws.spec-helper';
+import { BUCKETS, TEST_ORIGIN, useLocalAws } from '../testing/local-aws.spec-helper';
 import { S3ObjectStore } from './s3-object-store.adapter';
 import { S3PresignedPostSigner } from './s3-presigned-post-signer.adapter';
 import { createAwsClients } from './clients';
@@ -120,16 +120,30 @@ describe('S3PresignedPostSigner', () => {
       const form = new FormData();
       for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
       form.append('file', new Blob([new Uint8Array(size)], { type: 'image/png' }), 'photo.png');
-      return fetch(upload.url, { method: 'POST', body: form, headers: { origin: 'http://127.0.0.1:3000' } });
+      return fetch(upload.url, { method: 'POST', body: form, headers: { origin: TEST_ORIGIN } });
     };
 
     const refused = await browserPost(MAX + 1);
     const accepted = await browserPost(MAX);
 
     expect(refused.status).toBe(400);
-    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    expect(refused.headers.get('access-control-allow-origin')).toBe(TEST_ORIGIN);
     expect(accepted.status).toBe(204);
-    expect(accepted.headers.get('access-control-allow-origin')).toBe('*');
+    expect(accepted.headers.get('access-control-allow-origin')).toBe(TEST_ORIGIN);
+  });
+
+  it('binds the exact declared size when given: one byte more or less is refused', async () => {
+    const upload = await sign(`uploads/u1/${newId()}/photo.png`, { bytes: 100 });
+
+    expect(decodePolicy(upload).conditions).toContainEqual(['content-length-range', 100, 100]);
+    const over = await post(upload, new Blob([new Uint8Array(101)]));
+    const under = await post(upload, new Blob([new Uint8Array(99)]));
+    const exact = await post(upload, new Blob([new Uint8Array(100)]));
+    expect([over.status, await errorCode(over)]).toEqual([400, 'EntityTooLarge']);
+    expect([under.status, await errorCode(under)]).toEqual([400, 'EntityTooSmall']);
+    expect(exact.status).toBe(204);
+    await expect(sign('k', { bytes: MAX + 1 })).rejects.toThrow(RangeError);
+    await expect(sign('k', { bytes: 0 })).rejects.toThrow(RangeError);
   });
 
   it('rejects grants S3 could not honour', async () => {

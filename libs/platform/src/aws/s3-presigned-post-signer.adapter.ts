@@ -13,7 +13,8 @@ const META_NAME = /^[a-z0-9-]{1,128}$/;
  * {@link UploadSigner} as an S3 POST policy. The policy binds, and S3 enforces:
  * - `["eq", "$Content-Type", contentType]` (also `{"Content-Type": ...}`, which the SDK adds
  *   for every field), so the form cannot declare another type;
- * - `["content-length-range", 1, maxBytes]`: empty and oversized bodies are refused;
+ * - `["content-length-range", bytes, bytes]` when the exact size is given, else
+ *   `["content-length-range", 1, maxBytes]`: any other size is refused;
  * - `{"key": key}`: the exact key (the SDK's condition for a key without `${filename}`);
  * - `{"bucket": bucket}`, the credential, the date and each `x-amz-meta-*` field exactly;
  * - `expiration`: `expiresInSeconds` from now.
@@ -27,6 +28,9 @@ export class S3PresignedPostSigner implements UploadSigner {
     }
     if (!Number.isInteger(input.expiresInSeconds) || input.expiresInSeconds < 1 || input.expiresInSeconds > MAX_EXPIRY_SECONDS) {
       throw new RangeError(`expiresInSeconds must be an integer from 1 to ${MAX_EXPIRY_SECONDS}, got ${input.expiresInSeconds}`);
+    }
+    if (input.bytes !== undefined && (!Number.isInteger(input.bytes) || input.bytes < 1 || input.bytes > input.maxBytes)) {
+      throw new RangeError(`bytes must be an integer from 1 to maxBytes (${input.maxBytes}), got ${input.bytes}`);
     }
     if (input.key.includes('${filename}')) throw new RangeError('the key must be exact; ${filename} is not allowed');
 
@@ -43,7 +47,7 @@ export class S3PresignedPostSigner implements UploadSigner {
       Fields: { 'Content-Type': input.contentType, ...metaFields },
       Conditions: [
         ['eq', '$Content-Type', input.contentType],
-        ['content-length-range', 1, input.maxBytes],
+        ['content-length-range', input.bytes ?? 1, input.bytes ?? input.maxBytes],
       ],
     };
     let post;

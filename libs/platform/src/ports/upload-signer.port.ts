@@ -7,6 +7,12 @@ export interface SignUploadInput {
   readonly contentType: string;
   /** Largest accepted body in bytes (the smallest is 1). */
   readonly maxBytes: number;
+  /**
+   * The exact size the client declared: the grant then accepts exactly this many bytes
+   * (`content-length-range` [bytes, bytes]). Must be from 1 to `maxBytes`. Without it, any
+   * size from 1 to `maxBytes`.
+   */
+  readonly bytes?: number;
   readonly expiresInSeconds: number;
   /** Stored as `x-amz-meta-<name>`; each value is bound exactly by the policy. */
   readonly metadata?: Readonly<Record<string, string>>;

@@ -10,6 +10,8 @@ import {
 } from './local-peers';
 
 export const BUCKETS = { originals: 'originals', processed: 'processed' } as const;
+/** The browser origin the test buckets' CORS rules allow. */
+export const TEST_ORIGIN = 'http://127.0.0.1:3000';
 export const TABLE_NAMES = { images: 'test-images', events: 'test-events', idempotency: 'test-idempotency', grants: 'test-upload-grants' } as const;
 
 export interface LocalAws {
@@ -26,7 +28,7 @@ export function useLocalAws(): LocalAws {
   const holder = {} as LocalAws;
   beforeAll(async () => {
     const [s3, dynamo] = await Promise.all([
-      startLocalS3({ buckets: Object.values(BUCKETS) }),
+      startLocalS3({ buckets: Object.values(BUCKETS), corsOrigins: [TEST_ORIGIN] }),
       startLocalDynamo({
         tables: [
           { definition: TABLES.imageMetadata, name: TABLE_NAMES.images },

@@ -3,29 +3,38 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type S3rver from 's3rver';
 import type dynalite from 'dynalite';
 import { toCreateTableInput, type TableDefinition } from '../tables';
-import { checkPostPolicy } from './post-policy';
+import { isInside, localKeyRefusal } from './local-object-keys';
+import { guardDynaliteServer } from './local-dynamo-gate';
+import { s3GateMiddleware } from './local-s3-gate';
+import type { LocalCredentials } from './sigv4-verifier';
 
 // The servers are loaded at run time by a name esbuild cannot follow, so a Lambda bundle that
 // imports @imgpipe/platform never pulls in s3rver, dynalite or their native LevelDB binding.
 // Resolved on first use only, so merely importing this module needs no CommonJS globals.
 const load = <T>(name: string): T => createRequire(__filename)(name) as T;
 
-/** s3rver's only access key; dynalite accepts any. Use these for every client of the local peers. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+/**
+ * The key pair the local servers accept unless given others (tests). `npm start` uses a random
+ * pair kept in its data directory instead (`loadOrCreateLocalCredentials`).
+ */
+export const LOCAL_CREDENTIALS: LocalCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /** The region local clients sign for (any region works). */
 export const LOCAL_REGION = 'us-east-1';
+/** The only interface the local servers listen on, whatever a caller asks for. */
+export const LOCAL_HOST = '127.0.0.1';
 
 /** A running local server. */
 export interface LocalPeer {
   /** `http://127.0.0.1:<port>`: the SDK endpoint override. */
   readonly endpoint: string;
   readonly port: number;
+  /** The key pair it accepts. */
+  readonly credentials: LocalCredentials;
   /** Stops listening and drops open connections. */
   stop(): Promise<void>;
 }
@@ -36,34 +45,59 @@ export interface LocalS3 extends LocalPeer {
 }
 
 export interface StartLocalS3Options {
-  /** Created (or kept) on start, each with CORS for any origin (GET, PUT, POST, HEAD). */
+  /** Created (or kept) on start. */
   readonly buckets?: readonly string[];
   /** Keep objects here (survives a restart); default a temporary folder removed on stop. */
   readonly directory?: string;
-  readonly host?: string;
-  /** 0 (default) picks a free port. */
+  /** 0 (default) picks a free port. Always on 127.0.0.1. */
   readonly port?: number;
+  /** The only key pair accepted (SigV4 and POST policies); default {@link LOCAL_CREDENTIALS}. */
+  readonly credentials?: LocalCredentials;
   /**
-   * Check POST policies like S3 (signature, expiry, exact fields, content-length-range).
-   * s3rver alone stores whatever is posted. Default true.
+   * Browser origins allowed by every bucket's CORS rules (GET, HEAD, PUT, POST), e.g.
+   * `http://127.0.0.1:3000`. Default none: no CORS rules (any rules kept on disk are removed).
+   */
+  readonly corsOrigins?: readonly string[];
+  /**
+   * Check browser form POSTs (policy, signature, expiry, fields, size) like S3. Default true.
+   * `false` hands anonymous form POSTs to s3rver unchecked: only for tests that show what
+   * s3rver alone would store. Every other request is checked for its SigV4 signature either way.
    */
   readonly enforcePostPolicy?: boolean;
-  /** Largest POST body read before refusing with EntityTooLarge (default 256 MiB). */
+  /**
+   * Refuse a form POST onto a key that already exists (412 PreconditionFailed). The local
+   * store keeps no versions, so one grant must not replace the upload it already made.
+   * Default false.
+   */
+  readonly refusePostOverwrite?: boolean;
+  /** Largest body read into memory (form POSTs, hashed payloads) before refusing with EntityTooLarge (default 256 MiB). */
   readonly maxPostBodyBytes?: number;
 }
 
-const CORS_ANY_ORIGIN = `<CORSConfiguration>
+/** The CORS rule the local buckets get for the given origins; the SDK's `CORSRule` shape. */
+export function localCorsRule(origins: readonly string[]) {
+  return {
+    AllowedOrigins: [...origins],
+    AllowedMethods: ['GET', 'HEAD', 'PUT', 'POST'],
+    AllowedHeaders: ['*'],
+    ExposeHeaders: ['ETag'],
+    MaxAgeSeconds: 3000,
+  };
+}
+
+function corsXml(origins: readonly string[]): string {
+  const rule = localCorsRule(origins);
+  const tags = (tag: string, values: readonly string[]) => values.map((v) => `    <${tag}>${xmlEscape(v)}</${tag}>`).join('\n');
+  return `<CORSConfiguration>
   <CORSRule>
-    <AllowedOrigin>*</AllowedOrigin>
-    <AllowedMethod>GET</AllowedMethod>
-    <AllowedMethod>HEAD</AllowedMethod>
-    <AllowedMethod>PUT</AllowedMethod>
-    <AllowedMethod>POST</AllowedMethod>
-    <AllowedHeader>*</AllowedHeader>
-    <ExposeHeader>ETag</ExposeHeader>
-    <MaxAgeSeconds>3000</MaxAgeSeconds>
+${tags('AllowedOrigin', rule.AllowedOrigins)}
+${tags('AllowedMethod', rule.AllowedMethods)}
+${tags('AllowedHeader', rule.AllowedHeaders)}
+${tags('ExposeHeader', rule.ExposeHeaders)}
+    <MaxAgeSeconds>${rule.MaxAgeSeconds}</MaxAgeSeconds>
   </CORSRule>
 </CORSConfiguration>`;
+}
 
 function stopServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -76,92 +110,80 @@ function stopServer(server: Server): Promise<void> {
 const xmlEscape = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-async function readBody(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
-    size += buffer.byteLength;
-    if (size <= limit) chunks.push(buffer);
-  }
-  return size <= limit ? Buffer.concat(chunks) : undefined;
+/** What s3rver's FilesystemStore exposes that the confinement below wraps. */
+interface FilesystemStore {
+  getBucketPath(bucket: string): string;
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  deleteSubresource(bucket: string, key: undefined, type: 'cors'): Promise<void>;
 }
+type S3ErrorClass = new (code: string, message: string) => Error;
 
-/** The middleware that makes s3rver refuse POST uploads S3 would refuse. */
-function postPolicyMiddleware(maxBodyBytes: number): S3rver.Middleware {
-  return async (ctx, next) => {
-    const segments = ctx.path.split('/').filter(Boolean);
-    const isFormPost =
-      ctx.method === 'POST' && segments.length === 1 && Object.keys(ctx.query).length === 0 && ctx.is('multipart/form-data');
-    if (!isFormPost) return next();
-    const bucket = decodeURIComponent(segments[0] ?? '');
-
-    const refuseWith = async (status: number, code: string, message: string) => {
-      const origin = ctx.get('origin');
-      const cors = origin ? await ctx.store.getSubresource(bucket, undefined, 'cors') : undefined;
-      const rule = cors?.matchRule(origin, 'POST');
-      if (rule) {
-        ctx.set('Access-Control-Allow-Origin', rule.hasWildcardOrigin ? '*' : origin);
-        ctx.set('Vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method');
-      }
-      ctx.status = status;
-      ctx.type = 'application/xml';
-      ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error>`;
-    };
-
-    const body = await readBody(ctx.req, maxBodyBytes);
-    if (!body) return refuseWith(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
-    const form = await new Response(body, { headers: { 'content-type': ctx.get('content-type') } }).formData();
-    const fields: Array<[string, string]> = [];
-    let fileSize: number | undefined;
-    for (const [name, value] of form.entries()) {
-      if (typeof value === 'string') fields.push([name, value]);
-      else if (name === 'file' && fileSize === undefined) fileSize = value.size;
+/**
+ * Confines every file s3rver's store touches to its bucket's folder, whatever path led there
+ * (URL, DeleteObjects body, copy source, form field): the gate refuses such keys first, this
+ * is the second wall. Throws s3rver's own error, so the client gets S3's XML 400.
+ */
+function confineStore(store: FilesystemStore, root: string, S3Error: S3ErrorClass): void {
+  const bucketPath = store.getBucketPath.bind(store);
+  const resourcePath = store.getResourcePath.bind(store);
+  store.getBucketPath = (bucket) => {
+    // Not BUCKET_NAME here: ListBuckets walks whatever folders exist.
+    if (bucket === '' || bucket === '.' || bucket === '..' || /[/\\\0]/.test(bucket)) {
+      throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.');
     }
-    if (fileSize !== undefined) {
-      const refusal = checkPostPolicy({
-        bucket,
-        fields,
-        fileSize,
-        now: new Date(),
-        secretOf: (id) => (id === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined),
-      });
-      if (refusal) return refuseWith(refusal.status, refusal.code, refusal.message);
-    }
-    // Accepted (or no file, which s3rver itself refuses): hand s3rver the bytes we consumed.
-    const replay = Object.assign(Readable.from([body]), { headers: ctx.req.headers });
-    ctx.req = replay;
-    return next();
+    return bucketPath(bucket);
+  };
+  store.getResourcePath = (bucket, key, resource) => {
+    const refusal = key ? localKeyRefusal(key) : undefined;
+    if (refusal) throw new S3Error(refusal.code, refusal.message);
+    const folder = store.getBucketPath(bucket);
+    const path = resourcePath(bucket, key, resource);
+    if (!isInside(folder, path) || !isInside(root, folder)) throw new S3Error('InvalidArgument', 'The key leaves its bucket.');
+    return path;
   };
 }
 
 /**
- * Starts s3rver (an S3-compatible server) on loopback with the given buckets, each with CORS
- * for any origin. POST uploads are checked against their policy first (s3rver has no policy
- * support of its own). Use clients built with `createAwsClients({ region: LOCAL_REGION,
- * endpoint, credentials: LOCAL_CREDENTIALS })`.
+ * Starts s3rver (an S3-compatible server) on 127.0.0.1 with the given buckets, behind
+ * `s3GateMiddleware`: every request must be SigV4-signed with `credentials` or be a browser
+ * form POST whose policy verifies (s3rver checks neither); everything else gets S3's
+ * `AccessDenied`. Keys that would leave a bucket's folder are refused. Use clients built with
+ * `createAwsClients({ region: LOCAL_REGION, endpoint, credentials })`.
  */
 export async function startLocalS3(options: StartLocalS3Options = {}): Promise<LocalS3> {
   const S3rverClass = load<typeof S3rver>('s3rver');
+  const S3Error = load<S3ErrorClass>('s3rver/lib/models/error');
   const ownDirectory = options.directory === undefined;
-  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'imgpipe-s3-')));
-  const host = options.host ?? '127.0.0.1';
+  const directory = resolve(options.directory ?? (await mkdtemp(join(tmpdir(), 'imgpipe-s3-'))));
+  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
+  const corsOrigins = options.corsOrigins ?? [];
+  const buckets = options.buckets ?? [];
   const server = new S3rverClass({
-    address: host,
+    address: LOCAL_HOST,
     port: options.port ?? 0,
     silent: true,
     directory,
     vhostBuckets: false,
-    configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [CORS_ANY_ORIGIN] })),
+    configureBuckets: buckets.map((name) => ({ name, configs: corsOrigins.length > 0 ? [corsXml(corsOrigins)] : [] })),
   });
-  if (options.enforcePostPolicy ?? true) {
-    // Before the router (the last middleware), after s3rver's logging and XML rendering.
-    server.middleware.splice(server.middleware.length - 1, 0, postPolicyMiddleware(options.maxPostBodyBytes ?? 256 * 1024 ** 2));
-  }
+  const store = (server as unknown as { store: FilesystemStore }).store;
+  confineStore(store, directory, S3Error);
+  // First, before s3rver's own middleware: nothing reaches s3rver unchecked.
+  server.middleware.unshift(
+    s3GateMiddleware({
+      credentials,
+      maxBodyBytes: options.maxPostBodyBytes ?? 256 * 1024 ** 2,
+      refusePostOverwrite: options.refusePostOverwrite ?? false,
+      enforcePostPolicy: options.enforcePostPolicy ?? true,
+    }),
+  );
   const address = await server.run();
+  // Rules a previous run left on disk go when none are asked for now.
+  if (corsOrigins.length === 0) await Promise.all(buckets.map((bucket) => store.deleteSubresource(bucket, undefined, 'cors')));
   return {
-    endpoint: `http://${host}:${address.port}`,
+    endpoint: `http://${LOCAL_HOST}:${address.port}`,
     port: address.port,
+    credentials,
     directory,
     async stop() {
       if (server.httpServer) await stopServer(server.httpServer);
@@ -181,28 +203,31 @@ export interface StartLocalDynamoOptions {
   readonly tables?: readonly LocalTable[];
   /** Keep the data in this folder (LevelDB); default in memory. */
   readonly path?: string;
-  readonly host?: string;
-  /** 0 (default) picks a free port. */
+  /** 0 (default) picks a free port. Always on 127.0.0.1. */
   readonly port?: number;
+  /** The only key pair accepted; default {@link LOCAL_CREDENTIALS}. */
+  readonly credentials?: LocalCredentials;
 }
 
 /**
- * Starts dynalite (a DynamoDB-compatible server) on loopback, tables ACTIVE at once
- * (`createTableMs: 0`), and creates the given tables from their definitions. dynalite has
- * no transactions and no `UpdateTimeToLive` (TTL attributes are not expired).
+ * Starts dynalite (a DynamoDB-compatible server) on 127.0.0.1, tables ACTIVE at once
+ * (`createTableMs: 0`), and creates the given tables from their definitions. Every request
+ * must be SigV4-signed with `credentials` (`guardDynaliteServer`; dynalite accepts any key).
+ * dynalite has no transactions and no `UpdateTimeToLive` (TTL attributes are not expired).
  */
 export async function startLocalDynamo(options: StartLocalDynamoOptions = {}): Promise<LocalPeer> {
   const createServer = load<typeof dynalite>('dynalite');
-  const host = options.host ?? '127.0.0.1';
+  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
   const server = createServer({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  guardDynaliteServer(server, credentials);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, LOCAL_HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${host}:${port}`;
+  const endpoint = `http://${LOCAL_HOST}:${port}`;
 
-  const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials });
   try {
     for (const table of options.tables ?? []) {
       try {
@@ -217,5 +242,5 @@ export async function startLocalDynamo(options: StartLocalDynamoOptions = {}): P
   } finally {
     client.destroy();
   }
-  return { endpoint, port, stop: () => stopServer(server) };
+  return { endpoint, port, credentials, stop: () => stopServer(server) };
 }

@@ -42,36 +42,36 @@ const request = (fields: Array<[string, string]>, overrides: Partial<PostPolicyR
 });
 
 describe('checkPostPolicy', () => {
-  it('accepts a form that meets every condition', () => {
-    expect(checkPostPolicy(request(signedForm(standard)))).toBeUndefined();
+  it('accepts a form that meets every condition', async () => {
+    expect(await checkPostPolicy(request(signedForm(standard)))).toBeUndefined();
   });
 
-  it('refuses an expired policy', () => {
-    const refusal = checkPostPolicy(request(signedForm(standard, [], '2025-01-01T00:01:00Z')));
+  it('refuses an expired policy', async () => {
+    const refusal = await checkPostPolicy(request(signedForm(standard, [], '2025-01-01T00:01:00Z')));
 
     expect(refusal).toEqual({ status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Policy expired.' });
   });
 
-  it('refuses another bucket, an unknown access key and a missing policy', () => {
-    expect(checkPostPolicy(request(signedForm(standard), { bucket: 'processed' }))?.code).toBe('AccessDenied');
-    expect(checkPostPolicy(request(signedForm(standard), { secretOf: () => undefined }))?.code).toBe('InvalidAccessKeyId');
-    expect(checkPostPolicy(request(signedForm(standard).filter(([n]) => n !== 'Policy')))?.code).toBe('AccessDenied');
+  it('refuses another bucket, an unknown access key and a missing policy', async () => {
+    expect((await checkPostPolicy(request(signedForm(standard), { bucket: 'processed' })))?.code).toBe('AccessDenied');
+    expect((await checkPostPolicy(request(signedForm(standard), { secretOf: () => undefined })))?.code).toBe('InvalidAccessKeyId');
+    expect((await checkPostPolicy(request(signedForm(standard).filter(([n]) => n !== 'Policy'))))?.code).toBe('AccessDenied');
   });
 
-  it('applies starts-with, and allows x-ignore- fields without a condition', () => {
+  it('applies starts-with, and allows x-ignore- fields without a condition', async () => {
     const conditions = [...standard.filter((c) => !('key' in c)), ['starts-with', '$key', 'uploads/u1/']];
 
-    expect(checkPostPolicy(request(signedForm(conditions, [['x-ignore-note', 'hi']])))).toBeUndefined();
+    expect(await checkPostPolicy(request(signedForm(conditions, [['x-ignore-note', 'hi']])))).toBeUndefined();
     const outside = signedForm(conditions).map(([n, v]): [string, string] => (n === 'key' ? [n, 'other/a.png'] : [n, v]));
-    expect(checkPostPolicy(request(outside))).toMatchObject({
+    expect(await checkPostPolicy(request(outside))).toMatchObject({
       code: 'AccessDenied',
       message: 'Invalid according to Policy: Policy Condition failed: ["starts-with","$key","uploads/u1/"]',
     });
   });
 
-  it('checks the size against content-length-range at both ends', () => {
-    expect(checkPostPolicy(request(signedForm(standard), { fileSize: 100 }))).toBeUndefined();
-    expect(checkPostPolicy(request(signedForm(standard), { fileSize: 101 }))?.code).toBe('EntityTooLarge');
-    expect(checkPostPolicy(request(signedForm(standard), { fileSize: 0 }))?.code).toBe('EntityTooSmall');
+  it('checks the size against content-length-range at both ends', async () => {
+    expect(await checkPostPolicy(request(signedForm(standard), { fileSize: 100 }))).toBeUndefined();
+    expect((await checkPostPolicy(request(signedForm(standard), { fileSize: 101 })))?.code).toBe('EntityTooLarge');
+    expect((await checkPostPolicy(request(signedForm(standard), { fileSize: 0 })))?.code).toBe('EntityTooSmall');
   });
 });

@@ -1,4 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { Sha256 } from '@smithy/core/checksum';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 /** What S3 answers when it refuses a POST upload. */
 export interface PostPolicyRefusal {
@@ -10,7 +12,7 @@ export interface PostPolicyRefusal {
 export interface PostPolicyRequest {
   /** The bucket from the URL. */
   readonly bucket: string;
-  /** The form's text fields, in order, names as sent. */
+  /** The form's text fields, in order, names as sent, each name once (the caller refuses duplicates). */
   readonly fields: ReadonlyArray<readonly [string, string]>;
   /** The size of the `file` part. */
   readonly fileSize: number;
@@ -25,12 +27,12 @@ type Condition = Record<string, unknown> | unknown[];
 const EXEMPT = new Set(['policy', 'x-amz-signature', 'file']);
 
 const refuse = (status: number, code: string, message: string): PostPolicyRefusal => ({ status, code, message });
+
+/** S3's answer to a form that sends a field twice (names compare case-insensitively). */
+export const duplicateFieldRefusal = (name: string): PostPolicyRefusal =>
+  refuse(400, 'InvalidArgument', `POST form fields must be unique: "${name}" appears more than once.`);
 const policyFailed = (condition: unknown) =>
   refuse(403, 'AccessDenied', `Invalid according to Policy: Policy Condition failed: ${JSON.stringify(condition)}`);
-
-function hmac(key: Buffer | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data, 'utf8').digest();
-}
 
 /**
  * Checks an S3 browser-based (POST) upload the way S3 does, for Signature Version 4
@@ -41,11 +43,13 @@ function hmac(key: Buffer | string, data: string): Buffer {
  * s3rver ignores the policy entirely (its POST handler stores whatever is posted), so the
  * local S3 peer runs this in front of it; see `startLocalS3`.
  */
-export function checkPostPolicy(request: PostPolicyRequest): PostPolicyRefusal | undefined {
+export async function checkPostPolicy(request: PostPolicyRequest): Promise<PostPolicyRefusal | undefined> {
   const fields = new Map<string, string>();
   for (const [name, value] of request.fields) {
     const lower = name.toLowerCase();
-    if (!fields.has(lower)) fields.set(lower, value);
+    // S3 refuses a form with a field twice; never pick one of two values.
+    if (fields.has(lower)) return duplicateFieldRefusal(name);
+    fields.set(lower, value);
   }
   const policyB64 = fields.get('policy');
   if (policyB64 === undefined) {
@@ -56,17 +60,19 @@ export function checkPostPolicy(request: PostPolicyRequest): PostPolicyRefusal |
   }
   const credential = fields.get('x-amz-credential') ?? '';
   const [accessKeyId, date, region, service, terminal] = credential.split('/');
-  if (!accessKeyId || !date || !region || service !== 's3' || terminal !== 'aws4_request') {
+  if (!accessKeyId || !date || !/^\d{8}$/.test(date) || !region || service !== 's3' || terminal !== 'aws4_request') {
     return refuse(400, 'InvalidArgument', `Malformed x-amz-credential: ${JSON.stringify(credential)}`);
   }
   const secret = request.secretOf(accessKeyId);
   if (secret === undefined) {
     return refuse(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
   }
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
-  const expected = hmac(signingKey, policyB64);
-  const given = Buffer.from(fields.get('x-amz-signature') ?? '', 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  // The policy's signature is the SigV4 signature of the base64 policy (the SDK's signString).
+  const signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey: secret }, region, service: 's3', sha256: Sha256 });
+  const signingDate = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8))));
+  const expected = Buffer.from(await signer.sign(policyB64, { signingDate, signingRegion: region, signingService: 's3' }), 'utf8');
+  const given = Buffer.from(fields.get('x-amz-signature') ?? '', 'utf8');
+  if (Number.isNaN(signingDate.getTime()) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return refuse(
       403,
       'SignatureDoesNotMatch',
@@ -93,18 +99,13 @@ export function checkPostPolicy(request: PostPolicyRequest): PostPolicyRefusal |
 
   const valueOf = (name: string): string | undefined => (name === 'bucket' ? request.bucket : fields.get(name));
   const covered = new Set<string>(['bucket']);
+  // The size is known last (after the fields, once the file is read), so it is checked last.
+  const sizeRanges: Array<[number, number]> = [];
   for (const condition of policy.conditions as Condition[]) {
     if (Array.isArray(condition)) {
       const [op, a, b] = condition;
       if (op === 'content-length-range') {
-        const min = Number(a);
-        const max = Number(b);
-        if (request.fileSize > max) {
-          return refuse(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
-        }
-        if (request.fileSize < min) {
-          return refuse(400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
-        }
+        sizeRanges.push([Number(a), Number(b)]);
         continue;
       }
       if ((op !== 'eq' && op !== 'starts-with') || typeof a !== 'string' || !a.startsWith('$') || typeof b !== 'string') {
@@ -129,6 +130,10 @@ export function checkPostPolicy(request: PostPolicyRequest): PostPolicyRefusal |
   const extra = [...fields.keys()].filter((name) => !EXEMPT.has(name) && !name.startsWith('x-ignore-') && !covered.has(name));
   if (extra.length > 0) {
     return refuse(403, 'AccessDenied', `Invalid according to Policy: Extra input fields: ${extra.join(', ')}`);
+  }
+  for (const [min, max] of sizeRanges) {
+    if (!(request.fileSize <= max)) return refuse(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
+    if (!(request.fileSize >= min)) return refuse(400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
   }
   return undefined;
 }

@@ -25,6 +25,10 @@ declare module 's3rver' {
     interface Context {
       method: string;
       path: string;
+      /** The request URL as received (path and query, still encoded). */
+      url: string;
+      /** Koa's request: `request.req` is the Node request s3rver's router and parsers read. */
+      request: { req: IncomingMessage };
       query: Record<string, string | string[] | undefined>;
       req: IncomingMessage | (Readable & { headers: IncomingMessage['headers'] });
       status: number;
@@ -34,6 +38,7 @@ declare module 's3rver' {
       set(header: string, value: string): void;
       is(...types: string[]): string | false | null;
       store: {
+        existsObject(bucket: string, key: string): Promise<boolean>;
         getSubresource(
           bucket: string,
           key: undefined,

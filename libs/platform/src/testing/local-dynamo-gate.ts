@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { verifySigV4, type LocalCredentials, type SigV4FailureKind } from './sigv4-verifier';
+
+/** dynalite's own ceiling for a request body. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/** DynamoDB's JSON error for each way a SigV4 request fails (all 400, as DynamoDB answers). */
+const DYNAMO_REFUSALS: Record<SigV4FailureKind, (message: string) => { type: string; message: string }> = {
+  unsigned: () => ({ type: 'MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' }),
+  malformed: (message) => ({ type: 'IncompleteSignatureException', message }),
+  'unknown-key': () => ({ type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' }),
+  mismatch: () => ({
+    type: 'InvalidSignatureException',
+    message:
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  }),
+  skewed: (message) => ({ type: 'InvalidSignatureException', message: `Signature expired: ${message}` }),
+  expired: (message) => ({ type: 'InvalidSignatureException', message }),
+};
+
+function answer(res: ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/x-amz-json-1.0');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = Buffer.from(chunk as Buffer);
+    size += buffer.byteLength;
+    if (size > MAX_REQUEST_BYTES) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Puts SigV4 verification in front of dynalite's request listener (dynalite checks that a
+ * signature is present, never that it is right): the JSON body is read, the signature checked
+ * by `verifySigV4` against `credentials`, and only then does dynalite get an equivalent
+ * request (same method, URL, headers, body). A CORS preflight (`OPTIONS`) passes unchecked, as
+ * on AWS. Refusals are DynamoDB's JSON errors (`MissingAuthenticationTokenException`,
+ * `UnrecognizedClientException`, `InvalidSignatureException`).
+ */
+export function guardDynaliteServer(server: Server, credentials: LocalCredentials): void {
+  const listeners = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const forward = (body: Buffer) => {
+        const replay = Object.assign(Readable.from(body.byteLength > 0 ? [body] : []), {
+          headers: req.headers,
+          method: req.method,
+          url: req.url,
+          socket: req.socket,
+        }) as unknown as IncomingMessage;
+        for (const listener of listeners) listener(replay, res);
+      };
+      if (req.method === 'OPTIONS') return forward(Buffer.alloc(0));
+      const body = await readBody(req);
+      if (!body) return answer(res, 413, { __type: 'com.amazon.coral.service#SerializationException', message: 'Request too large' });
+      const url = req.url ?? '/';
+      const at = url.indexOf('?');
+      const verdict = await verifySigV4(
+        { method: req.method ?? 'POST', path: at === -1 ? url : url.slice(0, at), rawQuery: at === -1 ? '' : url.slice(at + 1), headers: req.headers, body },
+        { credentials, service: 'dynamodb', uriEscapePath: true },
+      );
+      if (!verdict.ok) {
+        const refusal = DYNAMO_REFUSALS[verdict.kind](verdict.message);
+        return answer(res, 400, { __type: `com.amazon.coral.service#${refusal.type}`, message: refusal.message });
+      }
+      if (/^[0-9a-f]{64}$/i.test(verdict.payloadHash) && createHash('sha256').update(body).digest('hex') !== verdict.payloadHash.toLowerCase()) {
+        return answer(res, 400, {
+          __type: 'com.amazon.coral.service#InvalidSignatureException',
+          message: 'The request body does not match its signed x-amz-content-sha256.',
+        });
+      }
+      return forward(body);
+    })().catch(() => {
+      if (!res.headersSent) answer(res, 500, { __type: 'com.amazon.coral.service#InternalFailure' });
+      else res.destroy();
+    });
+  });
+}
