@@ -110,6 +110,8 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
       { name: 'metadata', functions: metadata.service.functions },
       { name: 'notify', functions: [notify.service.fn] },
     ],
+    // The purge keeps the erasure promise: any error, or a missed run, alarms.
+    scheduledJobs: [{ name: 'purge', fn: metadata.service.purgeDeleted, interval: metadata.service.purgeInterval }],
     stateMachine: pipeline.pipeline.stateMachine,
     deadLetterQueues: {
       'rule-targets': foundation.resources.deadLetterQueues.ruleTargets,

@@ -49,9 +49,10 @@ describe('readInfraConfig', () => {
     expect(() => readInfraConfig(testApp({ ...window, 'imgpipe:archiveRetentionDays': 11 }).node)).toThrow(/archiveRetentionDays/);
   });
 
-  it('refuses an undo window beyond the contracts\' maximum, and a purge interval outside 1-1440 minutes', () => {
+  it('refuses an undo window beyond the contracts\' maximum, and a purge interval outside 1-720 minutes', () => {
     expect(() => readInfraConfig(testApp({ 'imgpipe:undoWindowSeconds': MAX_UNDO_WINDOW_SECONDS + 1 }).node)).toThrow(/imgpipe:undoWindowSeconds/);
     expect(() => readInfraConfig(testApp({ 'imgpipe:purgeIntervalMinutes': 0 }).node)).toThrow(/imgpipe:purgeIntervalMinutes/);
+    expect(() => readInfraConfig(testApp({ 'imgpipe:purgeIntervalMinutes': 721 }).node)).toThrow(/imgpipe:purgeIntervalMinutes/);
     expect(readInfraConfig(testApp({ 'imgpipe:purgeIntervalMinutes': '15' }).node).purgeIntervalMinutes).toBe(15);
   });
 });

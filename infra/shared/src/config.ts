@@ -42,8 +42,11 @@ export const infraContextSchema = z.object({
    * before its original is purged. Unset: the services' default (`DEFAULT_UNDO_WINDOW_SECONDS`).
    */
   'imgpipe:undoWindowSeconds': z.coerce.number().int().positive().max(MAX_UNDO_WINDOW_SECONDS).optional(),
-  /** How often metadata's purge runs (an EventBridge schedule), in minutes. */
-  'imgpipe:purgeIntervalMinutes': z.coerce.number().int().min(1).max(1440).default(60),
+  /**
+   * How often metadata's purge runs (an EventBridge schedule), in minutes: at most 12 hours
+   * (its missed-run alarm watches two intervals, and a CloudWatch period is at most a day).
+   */
+  'imgpipe:purgeIntervalMinutes': z.coerce.number().int().min(1).max(720).default(60),
   /** Retention of every function's log group; must be a value CloudWatch Logs offers. */
   'imgpipe:logRetentionDays': z.coerce
     .number()

@@ -1,8 +1,9 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../app';
 import { defined } from '../testing/iam';
 import { testApp } from '../testing/test-app';
-import { MAX_ERROR_RATE, PROCESSING_SLA } from './observability.stack';
+import { MAX_ERROR_RATE, missedRunWindow, PROCESSING_SLA } from './observability.stack';
 
 const stacks = buildApp(testApp(), { nag: false });
 const template = Template.fromStack(stacks.observability);
@@ -53,7 +54,7 @@ describe('ObservabilityStack', () => {
     }
   });
 
-  it('alarms on an error rate over 5 % in 5 minutes and on any throttle, for each of the 9 functions', () => {
+  it('alarms on an error rate over 5 % in 5 minutes for the 9 request-driven functions, and on any throttle of all 10', () => {
     const faultRate = alarmNamed(/Fault-Rate/);
     expect(faultRate).toHaveLength(9);
     for (const alarm of faultRate) {
@@ -61,8 +62,41 @@ describe('ObservabilityStack', () => {
       expect(JSON.stringify(alarm['Metrics'])).toMatch(/"MetricName":"Errors".*"Period":300,"Stat":"Average"/);
     }
     const throttles = alarmNamed(/Throttled-Count/);
-    expect(throttles).toHaveLength(9);
+    expect(throttles).toHaveLength(10);
     for (const alarm of throttles) expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+  });
+
+  it('alarms on any error of the scheduled purge (a rate means nothing for an hourly job), and on its function only', () => {
+    const faultCount = alarmNamed(/Fault-Count/);
+    expect(faultCount).toHaveLength(1);
+    expect(faultCount[0]).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    const metrics = JSON.stringify(faultCount[0]?.['Metrics']);
+    expect(metrics).toMatch(/"MetricName":"Errors"/);
+    expect(metrics).toMatch(/"OutputName":"PublishOutputRefMetadataPurgeDeleted[0-9A-F]{8}/);
+    // Not also under the rate alarm: one failure, one alarm.
+    for (const alarm of alarmNamed(/Fault-Rate/)) expect(JSON.stringify(alarm['Metrics'])).not.toContain('MetadataPurgeDeleted');
+  });
+
+  it('alarms when the purge has not run for two of its intervals, counting no data as not run', () => {
+    const [alarm, ...more] = alarmNamed(/purge-missed-run/);
+    expect(more).toEqual([]);
+    expect(alarm).toMatchObject({
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+      MetricName: 'Invocations',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 2 * 3600,
+    });
+    expect(JSON.stringify(alarm?.['Dimensions'])).toMatch(/"OutputName":"PublishOutputRefMetadataPurgeDeleted[0-9A-F]{8}/);
+    const every15 = Template.fromStack(buildApp(testApp({ 'imgpipe:purgeIntervalMinutes': 15 }), { nag: false }).observability);
+    every15.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'imgpipe-purge-missed-run', Period: 1800 });
+  });
+
+  it('refuses a job interval whose missed-run window would exceed a CloudWatch period', () => {
+    expect(missedRunWindow(Duration.hours(12)).toMinutes()).toBe(1440);
+    expect(() => missedRunWindow(Duration.minutes(721))).toThrow(/at most 12 hours/);
   });
 
   it('alarms on any failed or timed-out execution', () => {

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { ComparisonOperator, MathExpression, Metric, Stats, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, Metric, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -31,8 +32,24 @@ export interface MonitoredService {
   readonly functions: readonly IFunction[];
 }
 
+/**
+ * A function run on a schedule (metadata's purge). An error rate means little for a job that
+ * runs once an hour, so it alarms on any error instead, and when it has not run for two of
+ * its intervals: a job that silently stopped breaks a promise (erasure after the undo window).
+ */
+export interface ScheduledJob {
+  /** Alarm name part: `imgpipe-<name>-missed-run`. */
+  readonly name: string;
+  /** One of the services' functions. */
+  readonly fn: IFunction;
+  /** How often the schedule runs it; at most 12 hours (the missed-run window is twice that, and CloudWatch's longest period is a day). */
+  readonly interval: Duration;
+}
+
 export interface ObservabilityStackProps extends StackProps {
   readonly services: readonly MonitoredService[];
+  /** Functions among the services' that run on a schedule. @default none */
+  readonly scheduledJobs?: readonly ScheduledJob[];
   readonly stateMachine: IStateMachine;
   /** Every DLQ, by name: an alarm fires as soon as one holds a message. */
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
@@ -57,7 +74,8 @@ const imgpipeMetric = (metricName: string, service: string, statistic: string, l
  * pipeline (state machine executions, queue and DLQ depth, the imgpipe custom metrics).
  * Alarms go to the ops topic (KMS-encrypted, CloudWatch may use the key):
  * - any DLQ holding a message;
- * - a function's error rate over 5 % in 5 minutes, and any throttle;
+ * - a function's error rate over 5 % in 5 minutes (a scheduled job's: any error), and any throttle;
+ * - a scheduled job that has not run for two of its intervals;
  * - any failed or timed-out pipeline execution;
  * - p95 `ProcessingTimeMs` over the 5 s SLA.
  */
@@ -99,10 +117,14 @@ export class ObservabilityStack extends Stack {
     for (const service of props.services) {
       const monitoring = facade(service.name).addLargeHeader(`imgpipe ${service.name}`);
       for (const fn of service.functions) {
+        const scheduled = (props.scheduledJobs ?? []).some((job) => job.fn === fn);
         monitoring.monitorLambdaFunction({
           lambdaFunction: fn,
-          // Lambda's Errors averaged per invocation is the error rate (0-1).
-          addFaultRateAlarm: { Critical: { maxErrorRate: MAX_ERROR_RATE } },
+          // Lambda's Errors averaged per invocation is the error rate (0-1); a scheduled job
+          // runs too rarely for a rate: any error alarms.
+          ...(scheduled
+            ? { addFaultCountAlarm: { Critical: { maxErrorCount: 0 } } }
+            : { addFaultRateAlarm: { Critical: { maxErrorRate: MAX_ERROR_RATE } } }),
           addThrottlesCountAlarm: { Critical: { maxErrorCount: 0 } },
         });
       }
@@ -121,6 +143,22 @@ export class ObservabilityStack extends Stack {
         ],
       });
       facades[service.name] = monitoring;
+    }
+
+    for (const job of props.scheduledJobs ?? []) {
+      const window = missedRunWindow(job.interval);
+      new Alarm(this, `${job.name}MissedRun`, {
+        alarmName: `imgpipe-${job.name}-missed-run`,
+        alarmDescription: `imgpipe ${job.name} (${job.fn.node.path}) has not run for ${window.toHumanString()}: check its schedule rule and the rule-targets DLQ`,
+        metric: job.fn.metricInvocations({ statistic: Stats.SUM, period: window }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        // No datapoint at all is exactly the failure this alarm is for.
+        treatMissingData: TreatMissingData.BREACHING,
+        actionsEnabled: true,
+      }).addAlarmAction(new SnsAction(this.opsTopic));
     }
 
     const pipeline = facade('pipeline').addLargeHeader('imgpipe pipeline');
@@ -162,6 +200,13 @@ export class ObservabilityStack extends Stack {
 
     new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topicArn });
   }
+}
+
+/** The window a scheduled job must have run in: two of its intervals (CloudWatch periods are whole minutes, at most a day). */
+export function missedRunWindow(interval: Duration): Duration {
+  const minutes = 2 * interval.toMinutes();
+  if (minutes > 24 * 60) throw new Error(`a scheduled job's interval must be at most 12 hours for its missed-run alarm, got ${interval.toHumanString()}`);
+  return Duration.minutes(minutes);
 }
 
 /** The dashboard groups of the custom metrics, with the SLA alarm on p95 processing time. */

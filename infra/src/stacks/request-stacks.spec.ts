@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../app';
 import { NOTIFY_TIMEOUT } from '@imgpipe/notify-infra';
+import { RULE_TARGET_RETRY } from '@imgpipe/infra-shared';
 import { DYNAMODB_READ, DYNAMODB_WRITE, grantsOf } from '../testing/iam';
 import { testApp } from '../testing/test-app';
 
@@ -137,33 +138,128 @@ describe('MetadataStack', () => {
   const template = Template.fromStack(stacks.metadata);
   const roles = ['RecordMetadata', 'RecordFailure', 'OnPipelineEvent', 'RebuildReadModel'];
 
-  it('has the four handlers, the rebuild sized for a full scan', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('has the five handlers, the rebuild and the purge sized for a full scan', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Timeout: 30 }, 3);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('re-projects'),
       MemorySize: 1024,
       Timeout: 900,
     });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('erases deleted images'),
+      MemorySize: 512,
+      Timeout: 900,
+    });
   });
 
-  it.each(roles)('%s reads and writes the event store and the read model, and nothing else but the bus', (role) => {
+  it.each(roles)('%s reads and writes the event store and the read model, and nothing else but the bus and derivatives', (role) => {
     const grants = grantsOf(template, `Metadata${role}Role`);
     for (const action of [...DYNAMODB_READ, ...DYNAMODB_WRITE]) {
       expectResources(grants, action, [arn('ImageEvents'), arn('ImageMetadata'), arn('ImageMetadata', '/index/*')]);
     }
-    expect(Object.keys(grants).filter((a) => !a.startsWith('dynamodb:'))).toEqual(role === 'RecordFailure' ? ['events:PutEvents'] : []);
+    const others: Record<string, string[]> = {
+      RecordMetadata: ['s3:DeleteObject', 's3:ListBucket'],
+      RecordFailure: ['events:PutEvents'],
+    };
+    expect(Object.keys(grants).filter((a) => !a.startsWith('dynamodb:')).sort()).toEqual(others[role] ?? []);
   });
 
-  it('lets only recordFailure (which publishes ImageProcessingFailed) put events', () => {
+  it('lets recordMetadata remove a deleted image\'s late derivatives: list and delete under compressed/ and thumbnails/ only', () => {
+    const grants = grantsOf(template, 'MetadataRecordMetadataRole');
+    expectResources(grants, 's3:DeleteObject', [arn('Processed', '/compressed/*'), arn('Processed', '/thumbnails/*')]);
+    expectResources(grants, 's3:ListBucket', [matching(/s3:prefix":\["compressed\/\*"\]/), matching(/s3:prefix":\["thumbnails\/\*"\]/)]);
+    expect(Object.values(grants).flat().filter(arn('Originals', '/uploads/*'))).toEqual([]);
+  });
+
+  it('lets only recordFailure (ImageProcessingFailed) and the purge (ImagePurged) put events', () => {
     expectResources(grantsOf(template, 'MetadataRecordFailureRole'), 'events:PutEvents', [arn('EventBus')]);
+    expectResources(grantsOf(template, 'MetadataPurgeDeletedRole'), 'events:PutEvents', [arn('EventBus')]);
+    for (const role of ['RecordMetadata', 'OnPipelineEvent', 'RebuildReadModel']) {
+      expect(grantsOf(template, `Metadata${role}Role`)['events:PutEvents']).toBeUndefined();
+    }
   });
 
-  it('gives every handler the variables the metadata config requires', () => {
-    for (const description of [/task RecordMetadata/, /task RecordFailure/, /appends bus events/, /re-projects/]) {
-      expect(Object.keys(functionEnv(template, description))).toEqual(
-        expect.arrayContaining(['EVENTS_TABLE', 'IMAGES_TABLE', 'EVENT_BUS_NAME']),
+  it('lets the purge erase every version under originals uploads/* and derivatives, and touch the tables item by item', () => {
+    const purge = grantsOf(template, 'MetadataPurgeDeletedRole');
+    expect(Object.keys(purge).sort()).toEqual(
+      [
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+        's3:ListBucketVersions',
+        'events:PutEvents',
+      ].sort(),
+    );
+    for (const action of ['s3:DeleteObject', 's3:DeleteObjectVersion']) {
+      expectResources(purge, action, [arn('Originals', '/uploads/*'), arn('Processed', '/compressed/*'), arn('Processed', '/thumbnails/*')]);
+    }
+    const listVersions = purge['s3:ListBucketVersions'] ?? [];
+    expect(listVersions).toHaveLength(3);
+    for (const [bucket, prefix] of [['Originals', 'uploads'], ['Processed', 'compressed'], ['Processed', 'thumbnails']] as const) {
+      expect(listVersions.filter((r) => new RegExp(`${bucket}[0-9A-F]{8}Arn.* if \\{"StringLike":\\{"s3:prefix":\\["${prefix}\\/\\*"\\]\\}\\}$`).test(r))).toHaveLength(1);
+    }
+    // Read model: find (Scan), read (Query), tombstone (PutItem, DeleteItem); event store: load, redact, append.
+    // (A grant on the read model covers its user-id index too, as `table.grant` gives it.)
+    const readModel = [arn('ImageMetadata'), arn('ImageMetadata', '/index/*')];
+    expectResources(purge, 'dynamodb:Scan', readModel);
+    expectResources(purge, 'dynamodb:Query', [...readModel, arn('ImageEvents')]);
+    expectResources(purge, 'dynamodb:PutItem', [...readModel, arn('ImageEvents')]);
+    expectResources(purge, 'dynamodb:DeleteItem', readModel);
+    expectResources(purge, 'dynamodb:UpdateItem', [arn('ImageEvents')]);
+    expectResources(purge, 'dynamodb:GetItem', [arn('ImageEvents')]);
+  });
+
+  it('runs the purge hourly from a schedule rule, retried and dead-lettered like every rule target', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r['Properties'] as Record<string, unknown>);
+    expect(rules).toHaveLength(1);
+    const purgeFn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) =>
+      /erases deleted images/.test(String((f['Properties'] as { Description?: string }).Description)),
+    )?.[0];
+    expect(rules[0]).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [purgeFn, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: RULE_TARGET_RETRY.retryAttempts, MaximumEventAgeInSeconds: RULE_TARGET_RETRY.maxEventAge.toSeconds() },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'ImgpipeFoundation', OutputName: expect.stringMatching(/RuleTargetsDlq[0-9A-F]{8}Arn/) }) },
+          },
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [purgeFn, 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MetadataPurgeSchedule'), 'Arn'] },
+    });
+    // The queue is imported: no policy of its own here (the Foundation's lets this account's rules send).
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 0);
+  });
+
+  it('runs the purge as often as imgpipe:purgeIntervalMinutes says', () => {
+    const every15 = Template.fromStack(buildApp(testApp({ 'imgpipe:purgeIntervalMinutes': 15 }), { nag: false }).metadata);
+    every15.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+  });
+
+  it('gives every handler the variables the metadata config requires; the window only when configured', () => {
+    for (const description of [/task RecordMetadata/, /task RecordFailure/, /appends bus events/, /re-projects/, /erases deleted images/]) {
+      const env = functionEnv(template, description);
+      expect(Object.keys(env)).toEqual(
+        expect.arrayContaining(['EVENTS_TABLE', 'IMAGES_TABLE', 'EVENT_BUS_NAME', 'ORIGINALS_BUCKET', 'PROCESSED_BUCKET']),
       );
+      expect(env).not.toHaveProperty('UNDO_WINDOW_SECONDS');
+    }
+    const configured = Template.fromStack(buildApp(testApp({ 'imgpipe:undoWindowSeconds': 172_800 }), { nag: false }).metadata);
+    for (const description of [/task RecordMetadata/, /erases deleted images/]) {
+      expect(functionEnv(configured, description)['UNDO_WINDOW_SECONDS']).toBe('172800');
     }
   });
 });

@@ -1,7 +1,19 @@
 import { Duration } from 'aws-cdk-lib';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ImgpipeFunction, type InfraConfig, knobs, type PlatformTables } from '@imgpipe/infra-shared';
+import {
+  COMPRESSED_PREFIX,
+  ImgpipeFunction,
+  type InfraConfig,
+  knobs,
+  ORIGINALS_PREFIX,
+  type PlatformTables,
+  RULE_TARGET_RETRY,
+  THUMBNAILS_PREFIX,
+} from '@imgpipe/infra-shared';
 
 /** The metadata service's knobs; each maps to one variable of apps/metadata/src/config.ts. */
 export interface MetadataSettings {
@@ -15,6 +27,12 @@ export interface MetadataProps extends MetadataSettings {
   readonly config: InfraConfig;
   readonly tables: Pick<PlatformTables, 'imageMetadata' | 'imageEvents'>;
   readonly eventBus: IEventBus;
+  /** Originals: the purge erases a deleted image's original (every version) after the undo window. */
+  readonly originals: IBucket;
+  /** Derivatives: a run finishing after a delete removes what it wrote; the purge removes any left. */
+  readonly processed: IBucket;
+  /** Where the purge schedule's target dead-letters an invocation it could not deliver. */
+  readonly deadLetterQueue: IQueue;
 }
 
 /**
@@ -27,28 +45,53 @@ export const METADATA_MEMORY_MB = 512;
 export const METADATA_TIMEOUT = Duration.seconds(30);
 export const REBUILD_MEMORY_MB = 1024;
 export const REBUILD_TIMEOUT = Duration.minutes(15);
+/**
+ * The purge scans the read model for deleted images past their undo window and, for each,
+ * erases a few objects and rewrites its history: network-bound, so 512 MB; Lambda's 15
+ * minutes, so a backlog is worked through in one run (it is idempotent: what a run leaves,
+ * the next one finishes).
+ */
+export const PURGE_MEMORY_MB = 512;
+export const PURGE_TIMEOUT = Duration.minutes(15);
 
 /**
- * The metadata service: four functions over the event store (the truth) and the read model
- * (its projection). Each reads and writes both tables; only `recordFailure` publishes
- * (`ImageProcessingFailed`), so only it may put events on the bus.
- * - `recordMetadata`: state machine task `RecordMetadata`;
+ * The metadata service: five functions over the event store (the truth) and the read model
+ * (its projection). The first four read and write both tables; only `recordFailure`
+ * (`ImageProcessingFailed`) and the purge (`ImagePurged`) publish, so only they may put events
+ * on the bus.
+ * - `recordMetadata`: state machine task `RecordMetadata`; when the image was deleted while
+ *   the run was in flight, it removes the image's derivatives (`s3:ListBucket` and
+ *   `s3:DeleteObject` on the processed bucket's `compressed/` and `thumbnails/`) and records nothing;
  * - `recordFailure`: state machine task `RecordFailure`;
  * - `onPipelineEvent`: the bus consumer that appends every imgpipe event to the history;
- * - `rebuildReadModel`: operations (re-project one image or all from the event store).
+ * - `rebuildReadModel`: operations (re-project one image or all from the event store);
+ * - `purgeDeleted`: every `imgpipe:purgeIntervalMinutes` (an EventBridge schedule, retried and
+ *   dead-lettered like every rule target), erases the originals of images whose undo window
+ *   has passed (every version: `s3:ListBucketVersions`, `s3:DeleteObjectVersion`), removes any
+ *   derivative left, redacts their history (`UpdateItem`), appends and publishes `ImagePurged`
+ *   and writes the tombstone. Its grants are item-level and exactly what those steps call.
  */
 export class MetadataService extends Construct {
   readonly recordMetadata: ImgpipeFunction;
   readonly recordFailure: ImgpipeFunction;
   readonly onPipelineEvent: ImgpipeFunction;
   readonly rebuildReadModel: ImgpipeFunction;
+  readonly purgeDeleted: ImgpipeFunction;
+  /** The schedule that runs {@link purgeDeleted}, every {@link purgeInterval}. */
+  readonly purgeSchedule: Rule;
+  readonly purgeInterval: Duration;
 
   constructor(scope: Construct, id: string, props: MetadataProps) {
     super(scope, id);
-    const { config, tables, eventBus } = props;
-    const environment = knobs({ RETENTION_DAYS: props.retentionDays, METADATA_MAX_ATTEMPTS: props.maxAttempts });
+    const { config, tables, eventBus, originals, processed } = props;
+    const environment = knobs({
+      RETENTION_DAYS: props.retentionDays,
+      METADATA_MAX_ATTEMPTS: props.maxAttempts,
+      // The one window of the app (CDK context), the same value ingest writes into ImageDeleted.
+      UNDO_WINDOW_SECONDS: config.undoWindowSeconds,
+    });
 
-    const fn = (
+    const newFunction = (
       fnId: string,
       handlerFile: string,
       description: string,
@@ -62,12 +105,17 @@ export class MetadataService extends Construct {
         logRetention: config.logRetention,
         logLevel: config.logLevel,
         environment,
-      })
+      });
+    const fn = (...args: Parameters<typeof newFunction>): ImgpipeFunction =>
+      newFunction(...args)
         .bindTable('EVENTS_TABLE', tables.imageEvents, 'read-write')
         .bindTable('IMAGES_TABLE', tables.imageMetadata, 'read-write');
 
     const small = { memorySize: METADATA_MEMORY_MB, timeout: METADATA_TIMEOUT };
-    this.recordMetadata = fn('RecordMetadata', 'record-metadata', 'records a processed image (task RecordMetadata)', small);
+    this.recordMetadata = fn('RecordMetadata', 'record-metadata', 'records a processed image (task RecordMetadata)', small)
+      // A run that finishes after a delete removes the image's derivatives (list, then delete).
+      .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'list'], { prefix: COMPRESSED_PREFIX })
+      .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'list'], { prefix: THUMBNAILS_PREFIX });
     this.recordFailure = fn('RecordFailure', 'record-failure', 'records and publishes a failure (task RecordFailure)', small)
       .bindEventBus('EVENT_BUS_NAME', eventBus);
     this.onPipelineEvent = fn('OnPipelineEvent', 'on-pipeline-event', 'appends bus events to the image history', small);
@@ -75,15 +123,53 @@ export class MetadataService extends Construct {
       memorySize: REBUILD_MEMORY_MB,
       timeout: REBUILD_TIMEOUT,
     });
-    // The metadata config requires the bus name (one schema serves all four handlers); these
-    // three never publish, so they get the name without `events:PutEvents`.
+
+    this.purgeDeleted = newFunction('PurgeDeleted', 'purge-deleted', 'erases deleted images after the undo window (scheduled)', {
+      memorySize: PURGE_MEMORY_MB,
+      timeout: PURGE_TIMEOUT,
+    })
+      // Finds the images to purge (Scan with a filter), reads one (Query), writes the tombstone
+      // (conditional PutItem; DeleteItem when an older projection left it under another key).
+      .bindTableActions('IMAGES_TABLE', tables.imageMetadata, ['Query', 'Scan', 'PutItem', 'DeleteItem'])
+      // Loads a history (Query), rewrites it redacted (UpdateItem), appends ImagePurged
+      // (conditional PutItem; GetItem reads the event at a conflicting sequence).
+      .bindTableActions('EVENTS_TABLE', tables.imageEvents, ['Query', 'GetItem', 'PutItem', 'UpdateItem'])
+      // Every version of every key under the image's prefixes: ListObjectVersions, then
+      // DeleteObjects naming each version id (an unversioned bucket's is "null", still a
+      // version delete); a plain delete where no version id is known.
+      .bindBucket('ORIGINALS_BUCKET', originals, ['delete', 'delete-version', 'list-versions'], { prefix: ORIGINALS_PREFIX })
+      .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'delete-version', 'list-versions'], { prefix: COMPRESSED_PREFIX })
+      .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'delete-version', 'list-versions'], { prefix: THUMBNAILS_PREFIX })
+      // ImagePurged goes on the bus too, so the archive and the UI hear of it.
+      .bindEventBus('EVENT_BUS_NAME', eventBus);
+    // As the pipeline's targets: imported by ARN, so the target adds no statement to the
+    // Foundation's queue policy (which already lets this account's rules send).
+    const deadLetterQueue = Queue.fromQueueAttributes(this, 'RuleTargetsDlq', {
+      queueArn: props.deadLetterQueue.queueArn,
+      queueUrl: props.deadLetterQueue.queueUrl,
+    });
+    this.purgeInterval = Duration.minutes(config.purgeIntervalMinutes);
+    this.purgeSchedule = new Rule(this, 'PurgeSchedule', {
+      description: `imgpipe metadata: purge deleted images past their undo window, every ${config.purgeIntervalMinutes} min`,
+      schedule: Schedule.rate(this.purgeInterval),
+      targets: [new LambdaFunction(this.purgeDeleted, { ...RULE_TARGET_RETRY, deadLetterQueue })],
+    });
+
+    // The metadata config requires the bus name and both buckets (one schema serves every
+    // handler); a function that does not call one gets its name without a grant.
     for (const quiet of [this.recordMetadata, this.onPipelineEvent, this.rebuildReadModel]) {
       quiet.addEnvironment('EVENT_BUS_NAME', eventBus.eventBusName);
+    }
+    for (const named of [this.recordMetadata, this.recordFailure, this.onPipelineEvent, this.rebuildReadModel]) {
+      named.addEnvironment('ORIGINALS_BUCKET', originals.bucketName);
+    }
+    for (const named of [this.recordFailure, this.onPipelineEvent, this.rebuildReadModel]) {
+      named.addEnvironment('PROCESSED_BUCKET', processed.bucketName);
     }
   }
 
   /** The functions of the service, for dashboards and alarms. */
   get functions(): readonly ImgpipeFunction[] {
-    return [this.recordMetadata, this.recordFailure, this.onPipelineEvent, this.rebuildReadModel];
+    return [this.recordMetadata, this.recordFailure, this.onPipelineEvent, this.rebuildReadModel, this.purgeDeleted];
   }
 }

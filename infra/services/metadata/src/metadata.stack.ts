@@ -5,11 +5,11 @@ import { MetadataService, type MetadataSettings } from './metadata.construct';
 
 export interface MetadataStackProps extends StackProps {
   readonly config: InfraConfig;
-  readonly foundation: Pick<FoundationResources, 'tables' | 'eventBus'>;
+  readonly foundation: Pick<FoundationResources, 'tables' | 'eventBus' | 'buckets' | 'deadLetterQueues'>;
   readonly settings?: MetadataSettings;
 }
 
-/** The metadata service (event store append, read-model projection), deployable on its own. */
+/** The metadata service (event store append, read-model projection, the scheduled purge), deployable on its own. */
 export class MetadataStack extends Stack {
   readonly service: MetadataService;
 
@@ -20,6 +20,9 @@ export class MetadataStack extends Stack {
       config: props.config,
       tables: props.foundation.tables,
       eventBus: props.foundation.eventBus,
+      originals: props.foundation.buckets.originals,
+      processed: props.foundation.buckets.processed,
+      deadLetterQueue: props.foundation.deadLetterQueues.ruleTargets,
     });
   }
 }
