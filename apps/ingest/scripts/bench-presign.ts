@@ -10,6 +10,7 @@ import {
   InMemoryImageEventStore,
   InMemoryImageReadModel,
   InMemoryObjectStore,
+  InMemoryUploadGrantStore,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   RecordingEventPublisher,
@@ -29,6 +30,7 @@ const config = loadIngestConfig({
   PROCESSED_BUCKET: 'imgpipe-processed',
   IMAGES_TABLE: 'image-metadata',
   EVENTS_TABLE: 'image-events',
+  GRANTS_TABLE: 'upload-grants',
   EVENT_BUS_NAME: 'imgpipe',
 });
 // An endpoint nothing listens on: a network call would fail, not quietly succeed.
@@ -48,6 +50,7 @@ const services = createIngestServices(config, {
   publisher: new RecordingEventPublisher(),
   readModel: new InMemoryImageReadModel(),
   eventStore: new InMemoryImageEventStore(),
+  grants: new InMemoryUploadGrantStore(),
 });
 const handler = createHttpApiHandler(() => services);
 

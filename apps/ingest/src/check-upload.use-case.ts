@@ -1,11 +1,15 @@
 import {
   createEnvelope,
+  ImageId,
   ImageProcessingFailedV1,
   ImageUploadedV1,
   LIMITS,
   MimeType,
+  ObjectKey,
+  UploadRefusedV1,
   type EnvelopeOf,
   type InputFormat,
+  type UploadRefusalCode,
 } from '@imgpipe/contracts';
 import {
   checkUploadHead,
@@ -14,17 +18,36 @@ import {
   type InputPolicy,
   type InvalidImageCode,
 } from '@imgpipe/image-ops/checks';
-import { ORIGINALS_PREFIX, type Clock, type EventPublisher, type ObjectStore } from '@imgpipe/platform';
+import {
+  isSameClaimedObject,
+  ORIGINALS_PREFIX,
+  type ClaimedObject,
+  type Clock,
+  type EventPublisher,
+  type ObjectLocation,
+  type ObjectStore,
+  type UploadGrant,
+  type UploadGrantStore,
+} from '@imgpipe/platform';
 import { deterministicEventId } from './event-ids';
 import { sanitizeFilename } from './filename';
 import { publishOne, toPublishEntry } from './publish';
-import { decodeNotifiedKey, parseUploadKey } from './upload-key';
+import { decodeNotifiedKey } from './upload-key';
 
 /** How much of an upload is read to tell its real type and header dimensions. */
 export const DEFAULT_HEAD_BYTES = 64 * 1024;
 
+/**
+ * How long after its grant's expiry an object may still be created. S3 checks a POST
+ * policy's expiration when the request arrives, but the notification carries the time the
+ * upload finished: a 25 MiB upload started just before the expiry on a slow line ends after it.
+ */
+export const GRANT_EXPIRY_GRACE_MS = 15 * 60 * 1000;
+
 export interface CheckUploadDeps {
   readonly store: ObjectStore;
+  /** The grants `createUpload` recorded: the only source of an upload's owner and image id. */
+  readonly grants: UploadGrantStore;
   readonly publisher: EventPublisher;
   readonly clock: Clock;
   readonly policy: InputPolicy;
@@ -42,6 +65,8 @@ export interface CreatedObject {
   readonly size?: number;
   /** The object's ETag, with or without quotes. */
   readonly etag?: string;
+  /** The version created, on a versioned bucket (the notification's `version-id`). */
+  readonly versionId?: string;
   /** When the object was created (the notification's `time`). */
   readonly createdAt?: string;
 }
@@ -49,7 +74,7 @@ export interface CreatedObject {
 /** What became of a new object. */
 export type CheckUploadOutcome =
   | { readonly outcome: 'ignored'; readonly key: string; readonly reason: string }
-  | { readonly outcome: 'missing'; readonly key: string; readonly imageId: string }
+  | { readonly outcome: 'missing'; readonly key: string }
   | {
       readonly outcome: 'accepted';
       readonly imageId: string;
@@ -62,6 +87,16 @@ export type CheckUploadOutcome =
       readonly userId: string;
       readonly code: InvalidImageCode;
       readonly event: EnvelopeOf<typeof ImageProcessingFailedV1>;
+    }
+  | {
+      /** No grant admits the object: recorded as `UploadRefused`, and the object (version) removed. */
+      readonly outcome: 'refused';
+      readonly key: string;
+      readonly code: UploadRefusalCode;
+      /** The grant's image and owner, when a grant for the key's image id exists. */
+      readonly imageId?: string;
+      readonly userId?: string;
+      readonly event: EnvelopeOf<typeof UploadRefusedV1>;
     };
 
 const OCTET_STREAM = 'application/octet-stream';
@@ -84,21 +119,66 @@ function toIsoInstant(value: string | undefined, clock: Clock): string {
 }
 
 /**
- * `onObjectCreated`: checks a new original under `uploads/` from its head (size, ETag,
- * declared type) and its first bytes only — its real format from the magic bytes, its
- * size and, where the header says, its dimensions against the input policy — then either
- * publishes `ImageUploaded` (which starts the pipeline) or, for an invalid image,
- * publishes `ImageProcessingFailed` (stage `ingest`, `InvalidImage`, the code and a reason
- * a person can read, not retryable) and starts nothing. Nothing is deleted: the original
- * stays, and the history says why it was refused.
+ * The image id segment of `uploads/{user}/{image}/{name}`: only the handle a grant is
+ * looked up by. Nothing else is read from a key; the grant says whose image it is.
+ */
+function grantHandle(key: string): string | undefined {
+  const candidate = key.slice(ORIGINALS_PREFIX.length).split('/')[1];
+  return candidate !== undefined && ImageId.safeParse(candidate).success ? candidate : undefined;
+}
+
+/**
+ * A refused object's key as the audit record can hold it. A hostile key may break the
+ * `ObjectKey` rules (control characters, `..` segments, over 1024 bytes): then everything
+ * after `uploads/` is percent-encoded (dots too, so no segment is `.` or `..`) and cut to fit.
+ */
+function recordableKey(key: string): string {
+  if (ObjectKey.safeParse(key).success) return key;
+  const rest = encodeURIComponent(key.slice(ORIGINALS_PREFIX.length)).replace(/\./g, '%2E');
+  return `${ORIGINALS_PREFIX}${rest}`.slice(0, LIMITS.objectKeyBytes).replace(/%[0-9A-F]?$/, '');
+}
+
+/** Why an object is refused, in words a person can read (deterministic: no clock in them). */
+function refusalReason(code: UploadRefusalCode, grant: UploadGrant | undefined, size: number, at: string): string {
+  switch (code) {
+    case 'NO_GRANT':
+      return 'No upload grant admits this object: none was issued for the image id in its key, or it has expired.';
+    case 'KEY_MISMATCH':
+      return `The upload grant for image ${grant?.imageId ?? '?'} is for another key.`;
+    case 'SIZE_MISMATCH':
+      return `The object is ${size} bytes; the upload grant declared ${grant?.bytes ?? '?'} bytes.`;
+    case 'GRANT_ALREADY_USED':
+      return 'Another object already used the upload grant for this image: one grant, one upload.';
+    case 'GRANT_EXPIRED':
+      return `The object was created at ${at}, after its upload grant expired at ${grant?.validUntil ?? '?'}.`;
+  }
+}
+
+/**
+ * `onObjectCreated`: admits a new original under `uploads/` only as the one upload of an
+ * upload grant, then checks it from its head (size, ETag, declared type) and its first bytes
+ * only — its real format from the magic bytes, its size and, where the header says, its
+ * dimensions against the input policy.
  *
- * Both events take their id from the image and the ETag, so a repeated notification
- * publishes the same event again, which the event store keeps once; `ImageUploaded` is
- * wholly deterministic (its time is the object's creation time), so duplicates of it are
- * identical payloads for the pipeline's idempotency.
+ * Ownership is proven, not parsed: the key's image id segment only finds the grant
+ * `createUpload` recorded; the owner and image id come from that grant. The object is
+ * admitted when the grant's key is exactly the object's key, the grant had not expired when
+ * the object was created, the object's size is exactly the declared size, and the object is
+ * the first one claimed for the grant (a conditional write: one grant, one upload). Anything
+ * else publishes `UploadRefused` (a classified code; image and owner only when a grant proves
+ * them) and removes the object — by version id on a versioned bucket, so a second object for
+ * a used grant is dropped and the first upload becomes current again, nothing lost.
  *
- * Keys outside `uploads/{userId}/{imageId}/{filename}` are ignored; an object already
- * gone is reported `missing` (there is nothing left to check).
+ * An admitted object publishes `ImageUploaded` (which starts the pipeline) or, for an
+ * invalid image, `ImageProcessingFailed` (stage `ingest`, `InvalidImage`, the code and a
+ * reason, not retryable), and nothing is deleted: the original stays, the history says why.
+ *
+ * Every event is deterministic in id and payload: ids come from the image and the ETag (or
+ * the refused object's version), times from the object's creation (for an admitted object,
+ * the time its grant was claimed), so a redelivered notification publishes the same event
+ * again, which the event store keeps once and the pipeline's idempotency sees as the same.
+ *
+ * Keys outside `uploads/` are ignored; an object already gone is reported `missing`.
  *
  * @throws PublishFailedError (retryable) when the bus did not take the event.
  */
@@ -109,22 +189,76 @@ export function createCheckUpload(deps: CheckUploadDeps) {
   return async function checkUpload(object: CreatedObject): Promise<CheckUploadOutcome> {
     const key = decodeNotifiedKey(object.key);
     if (!key.startsWith(ORIGINALS_PREFIX)) return { outcome: 'ignored', key, reason: `not under ${ORIGINALS_PREFIX}` };
-    const parts = parseUploadKey(key);
-    if (!parts) {
-      return { outcome: 'ignored', key, reason: `not of the form ${ORIGINALS_PREFIX}{userId}/{imageId}/{filename}` };
-    }
-    const { userId, imageId } = parts;
-    const location = { bucket: object.bucket, key };
+    const location: ObjectLocation = {
+      bucket: object.bucket,
+      key,
+      ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
+    };
 
     const head = await deps.store.head(location);
-    if (!head) return { outcome: 'missing', key, imageId };
+    if (!head) return { outcome: 'missing', key };
     const etag = normaliseEtag(object.etag) ?? normaliseEtag(head.etag);
     if (etag === undefined) throw new Error(`s3://${object.bucket}/${key} has no ETag`);
+    const versionId = object.versionId ?? head.versionId;
+    const candidate: Omit<ClaimedObject, 'at'> = { etag, size: head.size, ...(versionId !== undefined ? { versionId } : {}) };
+    const createdAt = toIsoInstant(object.createdAt, deps.clock);
+    /** This very version: what is read, and what a refusal removes. */
+    const exact: ObjectLocation = versionId !== undefined ? { ...location, versionId } : location;
+
+    const refuse = async (code: UploadRefusalCode, grant?: UploadGrant): Promise<CheckUploadOutcome> => {
+      const event = createEnvelope(
+        UploadRefusedV1,
+        {
+          key: recordableKey(key),
+          bucket: object.bucket,
+          code,
+          reason: refusalReason(code, grant, head.size, createdAt),
+          ...(grant ? { imageId: grant.imageId, userId: grant.userId } : {}),
+          ...(versionId !== undefined ? { versionId } : {}),
+          refusedAt: createdAt,
+        },
+        {
+          eventId: deterministicEventId(`${UploadRefusedV1.id}/${object.bucket}/${key}/${versionId ?? `etag:${etag}`}`),
+          correlationId: grant?.imageId ?? `refused-${etag}`,
+          occurredAt: createdAt,
+        },
+      );
+      // Recorded first, removed second: a retry after a failed delete records the same event again.
+      await publishOne(deps.publisher, toPublishEntry(UploadRefusedV1, event));
+      await deps.store.deleteVersion(exact);
+      return {
+        outcome: 'refused',
+        key,
+        code,
+        ...(grant ? { imageId: grant.imageId, userId: grant.userId } : {}),
+        event,
+      };
+    };
+
+    const handle = grantHandle(key);
+    const grant = handle === undefined ? undefined : await deps.grants.get(handle);
+    if (!grant) return refuse('NO_GRANT');
+    if (grant.key !== key) return refuse('KEY_MISMATCH', grant);
+
+    // A redelivered notification of the object that holds the grant is admitted again, as it
+    // was: at the time it claimed the grant, whatever the clock says now.
+    let claimed = grant.claimed && isSameClaimedObject(grant.claimed, candidate) ? grant.claimed : undefined;
+    if (!claimed) {
+      if (Date.parse(createdAt) > Date.parse(grant.validUntil) + GRANT_EXPIRY_GRACE_MS) return refuse('GRANT_EXPIRED', grant);
+      if (head.size !== grant.bytes) return refuse('SIZE_MISMATCH', grant);
+      const claim = await deps.grants.claim(grant.imageId, { ...candidate, at: createdAt });
+      if (claim.outcome === 'missing') return refuse('NO_GRANT');
+      if (claim.outcome === 'taken' || !claim.grant.claimed) return refuse('GRANT_ALREADY_USED', grant);
+      claimed = claim.grant.claimed;
+    }
+
+    const { imageId, userId } = grant;
+    const uploadedAt = claimed.at;
     const contentHash = `etag:${etag}`;
 
     let checked: { format: InputFormat; width?: number; height?: number };
     try {
-      checked = await inspect(location, head.size);
+      checked = await inspect(exact, head.size);
     } catch (error) {
       if (!isInvalidImageError(error)) throw error;
       const event = createEnvelope(
@@ -142,14 +276,14 @@ export function createCheckUpload(deps: CheckUploadDeps) {
         {
           eventId: deterministicEventId(`${ImageProcessingFailedV1.id}/ingest/${imageId}/${contentHash}`),
           correlationId: imageId,
-          occurredAt: deps.clock.now().toISOString(),
+          // The object's time, never the clock: a redelivered rejection is the same payload.
+          occurredAt: uploadedAt,
         },
       );
       await publishOne(deps.publisher, toPublishEntry(ImageProcessingFailedV1, event));
       return { outcome: 'rejected', imageId, userId, code: error.code, event };
     }
 
-    const uploadedAt = toIsoInstant(object.createdAt, deps.clock);
     const event = createEnvelope(
       ImageUploadedV1,
       {
@@ -161,7 +295,7 @@ export function createCheckUpload(deps: CheckUploadDeps) {
           size: head.size,
           contentHash,
           contentType: declaredContentType(head.contentType),
-          filename: sanitizeFilename(parts.filename),
+          filename: sanitizeFilename(key.slice(key.lastIndexOf('/') + 1)),
         },
         format: checked.format,
         ...(checked.width !== undefined && checked.height !== undefined
@@ -182,7 +316,7 @@ export function createCheckUpload(deps: CheckUploadDeps) {
 
   /** Real format and header dimensions from the first bytes, checked against the policy. */
   async function inspect(
-    location: { readonly bucket: string; readonly key: string },
+    location: ObjectLocation,
     size: number,
   ): Promise<{ format: InputFormat; width?: number; height?: number }> {
     // An empty or oversized object is refused on its size alone: no byte of it is read.

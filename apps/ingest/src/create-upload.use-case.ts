@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { originalKey, type IdGenerator, type UploadSigner } from '@imgpipe/platform';
+import {
+  originalKey,
+  uploadGrantExpiresAt,
+  type Clock,
+  type IdGenerator,
+  type UploadGrantStore,
+  type UploadSigner,
+} from '@imgpipe/platform';
 import { UploadTooLargeError } from './errors';
 import { sanitizeFilename } from './filename';
 import { parseRequest, requiredOr } from './validation';
@@ -10,6 +17,9 @@ export const MAX_RAW_FILENAME_LENGTH = 4096;
 export interface CreateUploadDeps {
   readonly signer: UploadSigner;
   readonly ids: IdGenerator;
+  /** Where the grant is recorded, so ingest admits only the upload it names. */
+  readonly grants: UploadGrantStore;
+  readonly clock: Clock;
   readonly originalsBucket: string;
   /** The largest upload accepted, in bytes (the input policy's `maxBytes`). */
   readonly maxUploadBytes: number;
@@ -63,7 +73,9 @@ export function createUploadRequestSchema(acceptedContentTypes: readonly string[
  * `uploads/{userId}/{imageId}/{sanitized filename}` that the storage service enforces:
  * exactly the declared content type, 1 to `maxUploadBytes` bytes, valid `uploadTtlSeconds`.
  * The declared size is checked before signing, so an oversized file is refused at once.
- * Signing is local (no network call).
+ * Signing is local (no network call). The grant is recorded (`UploadGrantStore`) before it is
+ * returned: ingest's `checkUpload` admits an object only as the one upload of such a grant,
+ * and takes its owner from the grant, never from the key.
  *
  * @throws RequestValidationError naming each missing or wrong field.
  * @throws UploadTooLargeError when `bytes` is over the limit.
@@ -83,6 +95,16 @@ export function createCreateUpload(deps: CreateUploadDeps) {
       maxBytes: deps.maxUploadBytes,
       bytes: request.bytes,
       expiresInSeconds: deps.uploadTtlSeconds,
+    });
+    await deps.grants.put({
+      imageId,
+      userId,
+      key,
+      contentType: request.contentType,
+      bytes: request.bytes,
+      createdAt: deps.clock.now().toISOString(),
+      validUntil: signed.expiresAt,
+      expiresAt: uploadGrantExpiresAt(signed.expiresAt),
     });
     return { imageId, key, url: signed.url, fields: signed.fields, expiresAt: signed.expiresAt };
   };

@@ -18,6 +18,8 @@ export const ObjectCreatedEventSchema = z.object({
       key: z.string().min(1).max(4096),
       size: z.number().int().nonnegative().optional(),
       etag: z.string().max(1024).optional(),
+      /** Present on a versioned bucket: the version this event created. */
+      'version-id': z.string().min(1).max(1024).optional(),
     }),
   }),
 });
@@ -40,6 +42,7 @@ export function parseObjectCreatedEvent(event: unknown): CreatedObject {
     key: detail.object.key,
     ...(detail.object.size !== undefined ? { size: detail.object.size } : {}),
     ...(detail.object.etag !== undefined ? { etag: detail.object.etag } : {}),
+    ...(detail.object['version-id'] !== undefined ? { versionId: detail.object['version-id'] } : {}),
     ...(time !== undefined ? { createdAt: time } : {}),
   };
 }

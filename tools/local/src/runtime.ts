@@ -267,6 +267,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     PROCESSED_BUCKET: LOCAL_BUCKETS.processed,
     IMAGES_TABLE: TABLES.imageMetadata.defaultName,
     EVENTS_TABLE: TABLES.imageEvents.defaultName,
+    GRANTS_TABLE: TABLES.uploadGrants.defaultName,
     IDEMPOTENCY_TABLE: TABLES.idempotency.defaultName,
     EVENT_BUS_NAME,
     NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:imgpipe-local-notifications',

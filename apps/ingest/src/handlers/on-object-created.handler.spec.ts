@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testImage } from '@imgpipe/image-ops/testing';
+import { uploadGrantExpiresAt } from '@imgpipe/platform';
 import type { CheckUploadOutcome, CreatedObject } from '../check-upload.use-case';
 import { InvalidEventError } from '../errors';
 import { parseObjectCreatedEvent } from '../object-created-event';
@@ -27,6 +28,7 @@ describe('onObjectCreated handler', () => {
       key: event.detail.object['key'],
       size: event.detail.object['size'],
       etag: event.detail.object['etag'],
+      ...(event.detail.object['version-id'] !== undefined ? { versionId: event.detail.object['version-id'] } : {}),
       createdAt: event['time'],
     });
   });
@@ -50,13 +52,42 @@ describe('onObjectCreated handler', () => {
     const event = sample('s3-object-created.json');
     const h = createHarness();
     const bucket = event.detail.bucket.name;
-    await h.store.put({ bucket, key: String(event.detail.object['key']), body: await testImage('jpeg', { width: 64, height: 48 }), contentType: 'image/jpeg' });
+    const key = String(event.detail.object['key']);
+    const body = await testImage('jpeg', { width: 64, height: 48 });
+    await h.grants.put({
+      imageId: '0197a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+      userId: '3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b',
+      key,
+      contentType: 'image/jpeg',
+      bytes: body.byteLength,
+      createdAt: '2025-06-01T11:59:00.000Z',
+      validUntil: '2025-06-01T12:14:00.000Z',
+      expiresAt: uploadGrantExpiresAt('2025-06-01T12:14:00.000Z'),
+    });
+    await h.store.put({ bucket, key, body, contentType: 'image/jpeg' });
     const handler = createObjectCreatedHandler(() => h.services.checkUpload);
 
     const outcome = await handler(event);
 
-    expect(outcome).toMatchObject({ outcome: 'accepted', imageId: '0197a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' });
+    expect(outcome).toMatchObject({
+      outcome: 'accepted',
+      imageId: '0197a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+      userId: '3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b',
+    });
     expect(h.publisher.published.map((e) => e.detailType)).toEqual(['ImageUploaded']);
+  });
+
+  it('refuses and removes the object the sample names when no grant admits it', async () => {
+    const event = sample('s3-object-created.json');
+    const h = createHarness();
+    const location = { bucket: event.detail.bucket.name, key: String(event.detail.object['key']) };
+    await h.store.put({ ...location, body: await testImage('jpeg', { width: 64, height: 48 }), contentType: 'image/jpeg' });
+    const handler = createObjectCreatedHandler(() => h.services.checkUpload);
+
+    await expect(handler(event)).resolves.toMatchObject({ outcome: 'refused', code: 'NO_GRANT' });
+
+    expect(h.publisher.published.map((e) => e.detailType)).toEqual(['UploadRefused']);
+    await expect(h.store.head(location)).resolves.toBeUndefined();
   });
 
   it.each([

@@ -40,6 +40,13 @@ export function recordOutcome(outcome: CheckUploadOutcome): void {
       // `ImagesFailed` is counted once, by metadata, when the failure enters the history.
       logger.warn('upload rejected', { code: outcome.code, reason: outcome.event.data.reason });
       break;
+    case 'refused':
+      logger.warn('upload refused and removed', {
+        code: outcome.code,
+        key: outcome.event.data.key,
+        reason: outcome.event.data.reason,
+      });
+      break;
     case 'missing':
       logger.warn('object no longer exists', { key: outcome.key });
       break;

@@ -12,7 +12,14 @@ export interface S3NotificationRecord {
   readonly responseElements?: Readonly<Record<string, string>>;
   readonly s3: {
     readonly bucket: { readonly name: string };
-    readonly object: { readonly key: string; readonly size?: number; readonly eTag?: string; readonly sequencer?: string };
+    readonly object: {
+      readonly key: string;
+      readonly size?: number;
+      readonly eTag?: string;
+      /** Only on a versioned bucket (S3's records carry it; s3rver keeps no versions). */
+      readonly versionId?: string;
+      readonly sequencer?: string;
+    };
   };
 }
 
@@ -27,7 +34,7 @@ const REASONS: Readonly<Record<string, string>> = {
 /**
  * The EventBridge "Object Created" event S3 would send to the default bus for an
  * `ObjectCreated:*` notification record (S3's EventBridge integration: source `aws.s3`,
- * detail bucket / object key, size, etag, sequencer / reason). `undefined` for any other
+ * detail bucket / object key, size, etag, version-id, sequencer / reason). `undefined` for any other
  * record (deletions have no rule here).
  */
 export function toObjectCreatedEntry(record: S3NotificationRecord): BusEntry | undefined {
@@ -46,6 +53,7 @@ export function toObjectCreatedEntry(record: S3NotificationRecord): BusEntry | u
         key: object.key,
         ...(object.size !== undefined ? { size: object.size } : {}),
         ...(object.eTag !== undefined ? { etag: object.eTag } : {}),
+        ...(object.versionId !== undefined ? { 'version-id': object.versionId } : {}),
         ...(object.sequencer !== undefined ? { sequencer: object.sequencer } : {}),
       },
       'request-id': record.responseElements?.['x-amz-request-id'] ?? '',
