@@ -28,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       user: { type: 'string' },
+      'undo-window': { type: 'string' },
       'no-ui': { type: 'boolean' },
       'log-to-terminal': { type: 'boolean' },
       // both

@@ -15,6 +15,12 @@ describe('npm start options', () => {
     });
   });
 
+  it('maps --undo-window to the undo window (UNDO_WINDOW_SECONDS of the services), in whole seconds of at least 1', () => {
+    expect(toRuntimeOptions({ 'undo-window': '5' }, {})).toEqual({ undoWindowSeconds: 5, logs: 'file' });
+    expect(() => toRuntimeOptions({ 'undo-window': '0' }, {})).toThrow(/--undo-window/);
+    expect(() => toRuntimeOptions({ 'undo-window': '1.5' }, {})).toThrow(/--undo-window/);
+  });
+
   it('refuses numbers that are not', () => {
     expect(() => toRuntimeOptions({ port: 'http' }, {})).toThrow(/--port/);
     expect(() => toRuntimeOptions({ port: '70000' }, {})).toThrow(/65535/);

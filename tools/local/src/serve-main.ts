@@ -15,6 +15,8 @@ options (environment variable in brackets):
   --data-dir <dir>      where data is kept (default .imgpipe) [IMGPIPE_DATA_DIR]
   --concurrency <n>     pipeline executions at once (default: the number of cores, ${availableParallelism()}) [IMGPIPE_CONCURRENCY]
   --user <name>         the user the printed URL signs in (default dev) [IMGPIPE_DEV_USER]
+  --undo-window <s>     seconds a deleted image can be restored before its original is
+                        erased (default 604800, 7 days) [UNDO_WINDOW_SECONDS]
   --no-ui               do not build or serve the web UI
   --log-to-terminal     Powertools logs to the terminal instead of <data-dir>/logs/imgpipe.log
   -h, --help            this text
@@ -33,6 +35,7 @@ export interface ServeFlags {
   readonly 'data-dir'?: string;
   readonly concurrency?: string;
   readonly user?: string;
+  readonly 'undo-window'?: string;
   readonly 'no-ui'?: boolean;
   readonly 'log-to-terminal'?: boolean;
 }
@@ -52,12 +55,15 @@ export function toRuntimeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = pro
   const host = flags.host ?? env['IMGPIPE_HOST'];
   const dataDir = flags['data-dir'] ?? env['IMGPIPE_DATA_DIR'];
   const devUser = flags.user ?? env['IMGPIPE_DEV_USER'];
+  // The services read UNDO_WINDOW_SECONDS from the environment themselves; the flag overrides it.
+  const undoWindowSeconds = nonNegativeInt('undo-window', flags['undo-window'], 1);
   return {
     ...(port !== undefined ? { port } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(host ? { host } : {}),
     ...(dataDir ? { dataDir } : {}),
     ...(devUser ? { devUser } : {}),
+    ...(undoWindowSeconds !== undefined ? { undoWindowSeconds } : {}),
     ...(flags['no-ui'] ? { web: false } : {}),
     logs: flags['log-to-terminal'] ? 'inherit' : 'file',
   };
