@@ -5,7 +5,6 @@ import { testImage } from '@imgpipe/image-ops/testing';
 import {
   createAwsClients,
   DynamoImageReadModel,
-  LOCAL_CREDENTIALS,
   LOCAL_REGION,
   TABLES,
   type AwsClients,
@@ -27,7 +26,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'imgpipe-replay-'));
   runtime = await startLocalRuntime({ dataDir, port: 0, web: false, concurrency: 1 });
   runtime.onEvent((_bus, event) => seen.push(event));
-  clients = createAwsClients({ region: LOCAL_REGION, endpoint: runtime.endpoints.dynamodb, credentials: LOCAL_CREDENTIALS });
+  clients = createAwsClients({ region: LOCAL_REGION, endpoint: runtime.endpoints.dynamodb, credentials: runtime.credentials });
   client = await RuntimeClient.signIn(runtime.url, 'replayer');
   imageId = (await client.upload(await testImage('jpeg', { width: 400, height: 300 }), 'a.jpg', 'image/jpeg')).imageId;
   await client.waitForOutcome(imageId);

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StateMachine } from 'aws-local-stepfunctions';
+import { PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import {
   createAwsClients,
-  LOCAL_CREDENTIALS,
+  loadOrCreateLocalCredentials,
+  localCorsRule,
   LOCAL_REGION,
   logger,
   S3ObjectStore,
@@ -15,6 +17,7 @@ import {
   TABLES,
   type Env,
   type ImageEventStore,
+  type LocalCredentials,
   DynamoImageEventStore,
 } from '@imgpipe/platform';
 import {
@@ -56,6 +59,8 @@ export function dataLayout(dataDir: string) {
     logs: join(root, 'logs'),
     web: join(root, 'web'),
     secret: join(root, 'secret'),
+    /** The key pair the local S3 and DynamoDB servers accept (random, mode 0600, kept across restarts). */
+    credentials: join(root, 'credentials.json'),
     /** The operator credential of `POST /admin/replay` (mode 0600), made anew on every start. */
     adminToken: join(root, 'admin-token'),
     /** `{ pid, url, port, endpoints }` of the runtime using this directory, while it runs. */
@@ -119,6 +124,8 @@ export interface LocalRuntime {
   readonly signInUrl: string;
   /** The local S3 and DynamoDB endpoints. */
   readonly endpoints: { readonly s3: string; readonly dynamodb: string };
+  /** The key pair those endpoints accept (also in `dataLayout(dataDir).credentials`). */
+  readonly credentials: LocalCredentials;
   readonly buckets: typeof LOCAL_BUCKETS;
   readonly startup: StartupTimings;
   /** Settles when crash recovery (run on start) is done. */
@@ -231,9 +238,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ? Promise.resolve<WebBundle>({ kind: 'missing', reason: 'the runtime was started without the UI.' })
       : buildWebBundle(layout.web).finally(() => (webMs = Math.round(performance.now() - webStarted)));
   const serversStarted = performance.now();
+  // The S3 and DynamoDB servers listen on 127.0.0.1 whatever `host` is, and accept only these.
+  const credentials = await loadOrCreateLocalCredentials(layout.credentials).catch(async (error: unknown) => {
+    await restoreLogs?.();
+    throw error;
+  });
   const settled = await Promise.allSettled([
-    startLocalS3({ buckets: Object.values(LOCAL_BUCKETS), directory: layout.s3, host }),
-    startLocalDynamo({ path: layout.dynamodb, host, tables: Object.values(TABLES).map((definition) => ({ definition })) }),
+    startLocalS3({ buckets: Object.values(LOCAL_BUCKETS), directory: layout.s3, credentials, refusePostOverwrite: true }),
+    startLocalDynamo({ path: layout.dynamodb, credentials, tables: Object.values(TABLES).map((definition) => ({ definition })) }),
     loadOrCreateSecret(layout.secret),
   ] as const);
   const [s3Started, dynamoStarted, secretLoaded] = settled;
@@ -255,11 +267,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const clients = createAwsClients({
     region: LOCAL_REGION,
     endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
-    credentials: LOCAL_CREDENTIALS,
+    credentials,
   });
   const env: Env = {
     ...(options.env ?? process.env),
     AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: undefined,
     IMGPIPE_AWS_ENDPOINT: undefined,
     IMGPIPE_S3_ENDPOINT: s3.endpoint,
     IMGPIPE_DYNAMODB_ENDPOINT: dynamo.endpoint,
@@ -420,6 +435,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   let port: number;
   try {
     port = await listen(server, options.port ?? 3000, host);
+    // The UI posts uploads straight to the originals bucket: allow its origins (known only now).
+    const corsRule = localCorsRule([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+    await clients.s3
+      .send(new PutBucketCorsCommand({ Bucket: LOCAL_BUCKETS.originals, CORSConfiguration: { CORSRules: [corsRule] } }))
+      .catch((error: unknown) => {
+        server.close();
+        throw error;
+      });
   } catch (error) {
     unsubscribeS3();
     hub.close();
@@ -501,6 +524,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     dataDir: layout.root,
     signInUrl,
     endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
+    credentials,
     buckets: LOCAL_BUCKETS,
     startup: { servers: serversMs, web: webMs, total },
     recovered,
