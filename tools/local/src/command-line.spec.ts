@@ -18,7 +18,7 @@ describe('parseCommandLineArgs', () => {
     expect(parseCommandLineArgs({ args, options: REPLAY_OPTIONS }).values).toEqual(values);
   });
 
-  it('exists because node's own parseArgs refuses `--from -1d`', async () => {
+  it('exists because node’s own parseArgs refuses `--from -1d`', async () => {
     const { parseArgs } = await import('node:util');
     expect(() => parseArgs({ args: ['--from', '-1d'], options: REPLAY_OPTIONS })).toThrow(/ambiguous/);
   });

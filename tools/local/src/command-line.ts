@@ -43,5 +43,6 @@ export function joinDashedValues(argv: readonly string[], options: Options): str
  */
 export function parseCommandLineArgs<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   const args = config.args ?? process.argv.slice(2);
-  return parseArgs({ ...config, args: joinDashedValues(args, config.options ?? {}) });
+  // Only `args` changes, and the result's type does not depend on it.
+  return parseArgs({ ...config, args: joinDashedValues(args, config.options ?? {}) }) as ReturnType<typeof parseArgs<T>>;
 }

@@ -89,3 +89,61 @@ describe('replay of the bus archive', () => {
     expect(parseReplayTime('-2h', new Date('2025-06-01T12:00:00Z')).toISOString()).toBe('2025-06-01T10:00:00.000Z');
   });
 });
+
+/** The image an archived event is about: `data.imageId`, or the image segment of S3's key. */
+function aboutImage(event: BusEvent, id: string): boolean {
+  const detail = event.detail as { data?: { imageId?: unknown }; object?: { key?: unknown } };
+  return detail.data?.imageId === id || (typeof detail.object?.key === 'string' && detail.object.key.split('/').includes(id));
+}
+
+async function archivedEvents(): Promise<BusEvent[]> {
+  const events: BusEvent[] = [];
+  for await (const archived of new EventArchive(dataLayout(dataDir).archive).read()) events.push(archived.event);
+  return events;
+}
+
+describe('replay is idempotent and leaves deleted images alone', () => {
+  let deletedId: string;
+
+  beforeAll(async () => {
+    deletedId = (await client.upload(await testImage('png-alpha', { width: 300, height: 200 }), 'to-delete.png', 'image/png')).imageId;
+    await client.waitForOutcome(deletedId);
+    const response = await fetch(`${runtime.url}/api/images/${deletedId}`, { method: 'DELETE', headers: { authorization: `Bearer ${client.token}` } });
+    expect(response.ok).toBe(true);
+    await runtime.idle();
+  });
+
+  it('skips every archived event of a deleted image, reports them, and regenerates nothing for it', async () => {
+    const ofDeleted = (await archivedEvents()).filter((e) => aboutImage(e, deletedId));
+    const historyBefore = await runtime.eventStore.load(deletedId);
+    const seenBefore = seen.length;
+
+    const result = await runtime.replay({ from: '-1h', name: 'after-delete' });
+    await runtime.idle();
+
+    expect(ofDeleted.length).toBeGreaterThanOrEqual(4);
+    expect(result.skippedByReason).toEqual({ deleted: ofDeleted.length });
+    expect(result.skipped).toBe(ofDeleted.length);
+    // Nothing of the deleted image went round again: no replayed event, no event a run publishes.
+    expect(seen.slice(seenBefore).filter((e) => aboutImage(e, deletedId))).toEqual([]);
+    expect(await runtime.eventStore.load(deletedId)).toEqual(historyBefore);
+    // The live image was replayed as before.
+    expect(result.replayed).toBeGreaterThan(0);
+    expect(seen.slice(seenBefore).some((e) => aboutImage(e, imageId) && e['replay-name'] === 'after-delete')).toBe(true);
+  });
+
+  it('stores each ImageUploaded exactly once after two replays of everything', async () => {
+    await runtime.replay({ from: '-1h' });
+    await runtime.idle();
+    await runtime.replay({ from: '-1h' });
+    await runtime.idle();
+
+    const uploads = (await archivedEvents()).filter((e) => e['detail-type'] === 'ImageUploaded');
+    expect(uploads.map((e) => (e.detail as { data: { imageId: string } }).data.imageId).sort()).toEqual([imageId, deletedId].sort());
+    const eventIds = (await archivedEvents()).flatMap((e) => {
+      const eventId = (e.detail as { eventId?: unknown }).eventId;
+      return typeof eventId === 'string' ? [eventId] : [];
+    });
+    expect(new Set(eventIds).size).toBe(eventIds.length);
+  });
+});

@@ -1,10 +1,10 @@
-import type { ReplayRequest, ReplayResult } from './bus/replay-archive';
+import { describeSkipped, type ReplayRequest, type ReplayResult } from './bus/replay-archive';
 import { parseCommandLineArgs } from './command-line';
 import { readAdminToken } from './http/auth';
 import { dataLayout, runningRuntime, startLocalRuntime } from './runtime';
 
-export { replayArchive, parseReplayTime } from './bus/replay-archive';
-export type { ReplayRequest, ReplayResult, ReplayTarget } from './bus/replay-archive';
+export { replayArchive, parseReplayTime, describeSkipped } from './bus/replay-archive';
+export type { ReplayRequest, ReplayResult, ReplayTarget, ReplayOptions, ReplaySkipReason } from './bus/replay-archive';
 
 export const REPLAY_USAGE = `usage: npm start -- replay --from <time> [--to <time>] [--detail-type <name>]... [options]
 
@@ -102,7 +102,7 @@ export async function replayMain(argv: readonly string[]): Promise<number> {
     .join(', ');
   process.stdout.write(
     `${result.replayName}: replayed ${result.replayed} event(s) from ${result.from} to ${result.to}` +
-      `${counts ? ` (${counts})` : ''} via the ${result.via === 'running' ? 'running runtime' : 'runtime started for it'}\n`,
+      `${counts ? ` (${counts})` : ''}${describeSkipped(result)} via the ${result.via === 'running' ? 'running runtime' : 'runtime started for it'}\n`,
   );
   return 0;
 }

@@ -417,7 +417,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const adminToken = await createAdminToken(layout.adminToken);
   const web = await webBuild;
   const store = new S3ObjectStore(clients.s3);
-  const replay = (request: ReplayRequest) => replayArchive(archive, bus, request);
+  // A deleted image's events are skipped: its history (the event store, below) says so.
+  const replay = (request: ReplayRequest) => replayArchive(archive, bus, request, { histories: eventStore });
   const server = createServer(
     createRequestListener({
       auth,

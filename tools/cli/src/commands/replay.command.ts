@@ -1,5 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { dataLayout, parseReplayTime, replayOnDataDir, type ReplayResult } from '@imgpipe/local';
+import { dataLayout, describeSkipped, parseReplayTime, replayOnDataDir, type ReplayResult } from '@imgpipe/local';
 import { oneOf, parseCommandLine } from '../args';
 import type { CliIo } from '../cli-io';
 import { EXIT, UsageError } from '../errors';
@@ -98,9 +98,9 @@ function printLocal(io: CliIo, result: ReplayResult, via: string): void {
     .map(([type, n]) => `${n} ${type}`)
     .join(', ');
   io.stdout.write(
-    `${result.replayName}: replayed ${result.replayed} event(s) from ${result.from} to ${result.to}${counts ? ` (${counts})` : ''} via ${via}\n`,
+    `${result.replayName}: replayed ${result.replayed} event(s) from ${result.from} to ${result.to}${counts ? ` (${counts})` : ''}${describeSkipped(result)} via ${via}\n`,
   );
-  if (result.replayed === 0) io.stderr.write('imgpipe replay: the archive holds no such event in that window\n');
+  if (result.replayed === 0 && !result.skipped) io.stderr.write('imgpipe replay: the archive holds no such event in that window\n');
 }
 
 async function replayLocal(values: Values, io: CliIo, window: Window): Promise<number> {

@@ -1,6 +1,7 @@
 import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exampleEnvelope, ImageUploadedV1, redactEvent, toEventBridgeEvent } from '@imgpipe/contracts';
 import { EventArchive, type ArchivedEvent } from './archive';
 import type { BusEvent } from './bus-event';
 
@@ -132,6 +133,22 @@ describe('EventArchive.redactImage', () => {
     // A day without the image is not rewritten; no temporary file is left.
     expect(await readFile(join(dir, '2025-06-03.jsonl'), 'utf8')).toBe(before);
     expect((await readdir(dir)).sort()).toEqual(['2025-06-01.jsonl', '2025-06-02.jsonl', '2025-06-03.jsonl']);
+  });
+
+  it('takes contracts’ redactEvent as it is: no file name is left in the archive', async () => {
+    const uploaded = toEventBridgeEvent(ImageUploadedV1, exampleEnvelope(ImageUploadedV1, 'full')) as BusEvent;
+    const { imageId, original } = (uploaded.detail as { data: { imageId: string; original: { key: string } } }).data;
+    const filename = original.key.split('/')[3] ?? '';
+    const archive = new EventArchive(dir);
+    await archive.append('default', objectCreated(original.key), NOW);
+    await archive.append('imgpipe', uploaded, NOW);
+
+    expect(await archive.redactImage(imageId, redactEvent)).toBe(2);
+    await archive.close();
+
+    expect(filename.length).toBeGreaterThan(3);
+    expect(await readFile(join(dir, '2025-06-01.jsonl'), 'utf8')).not.toContain(filename);
+    expect((await all()).map((a) => a.event['detail-type'])).toEqual(['Object Created', 'ImageUploaded']);
   });
 
   it('loses no append that runs while it rewrites the file being appended to', async () => {
