@@ -1,6 +1,8 @@
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import type { LocalRuntime, LocalRuntimeOptions, RuntimeProgress } from './runtime';
+import { stopSignalListener } from './stop-signals';
 
 export const SERVE_USAGE = `usage: npm start [-- options]
 
@@ -135,7 +137,8 @@ function progressPrinter(stream: NodeJS.WriteStream): {
 
 /**
  * `npm start`: starts the runtime, prints where it is and how to sign in, keeps a progress
- * line, and stops gracefully on SIGINT or SIGTERM (a second signal exits at once).
+ * line, and stops gracefully on SIGINT or SIGTERM (the same signal again within a second is
+ * the one Ctrl-C that npm forwards; a later one exits at once).
  */
 export async function serveMain(flags: ServeFlags & { readonly help?: boolean }): Promise<number> {
   if (flags.help) {
@@ -144,7 +147,7 @@ export async function serveMain(flags: ServeFlags & { readonly help?: boolean })
   }
   const options = toRuntimeOptions(flags);
   const printer = progressPrinter(process.stderr);
-  const { startLocalRuntime } = await import('./runtime');
+  const { startLocalRuntime, dataLayout } = await import('./runtime');
   let runtime: LocalRuntime;
   try {
     runtime = await startLocalRuntime({ ...options, onProgress: (p) => printer.update(p) });
@@ -179,23 +182,29 @@ export async function serveMain(flags: ServeFlags & { readonly help?: boolean })
   });
 
   return new Promise<number>((resolveExit) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
+    // One Ctrl-C under npm arrives twice (terminal and npm): only a later one forces the exit.
+    const onSignal = stopSignalListener({
+      stop: (signal) => {
+        printer.clear();
+        process.stderr.write(`\n${signal}: stopping (running images get a few seconds to finish)...\n`);
+        runtime.stop().then(
+          () => {
+            process.stderr.write('imgpipe stopped.\n');
+            resolveExit(0);
+          },
+          (error: unknown) => {
+            process.stderr.write(`imgpipe: stopping failed: ${error instanceof Error ? error.message : String(error)}\n`);
+            resolveExit(1);
+          },
+        );
+      },
+      force: (signal) => {
         process.stderr.write(`\n${signal} again: exiting now; unfinished images resume on the next start.\n`);
+        // The lock goes with the process, so the next start (or a tool) does not find a stale one.
+        rmSync(dataLayout(runtime.dataDir).runtimeFile, { force: true });
         process.exit(130);
-      }
-      stopping = true;
-      printer.clear();
-      process.stderr.write(`\n${signal}: stopping (running images get a few seconds to finish)...\n`);
-      runtime.stop().then(
-        () => resolveExit(0),
-        (error: unknown) => {
-          process.stderr.write(`imgpipe: stopping failed: ${error instanceof Error ? error.message : String(error)}\n`);
-          resolveExit(1);
-        },
-      );
-    };
+      },
+    });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
