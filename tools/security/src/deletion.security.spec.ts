@@ -149,6 +149,8 @@ describe('deleting an image while it is being processed', () => {
 
     await settleImages([grant.imageId]);
 
+    // The upload was accepted and entered the pipeline (else there was nothing to race with).
+    expect((await details(grant.imageId))?.history.map((e) => e.detailType)).toContain('ImageUploaded');
     await expectStaysDeleted(grant.imageId);
   });
 });
@@ -159,7 +161,10 @@ describe('after a delete', () => {
   /** An image fully processed (derivatives served, notified), then deleted, once the runtime is quiet again. */
   async function processedAndDeleted(name: string): Promise<string> {
     const grant = await alice.upload(await testImage('jpeg', { width: 640, height: 480 }), name, 'image/jpeg');
-    await alice.waitForOutcome(grant.imageId);
+    const processed = await alice.waitForOutcome(grant.imageId);
+    // Served before the delete, so that "nothing served after it" means something.
+    expect(processed.image?.status).toBe('processed');
+    expect((await fetch(`${runtime.url}/cdn/compressed/${USER}/${grant.imageId}/full`, { headers: { accept: 'image/avif,image/webp,*/*' } })).status).toBe(200);
     await deleteImage(grant.imageId);
     deleted.push(grant.imageId);
     await settleImages([grant.imageId]);

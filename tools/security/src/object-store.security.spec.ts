@@ -5,7 +5,7 @@ import { LOCAL_BUCKETS } from '@imgpipe/local';
 import { RuntimeClient, type UploadGrant } from '@imgpipe/local/testing';
 import { TABLES } from '@imgpipe/platform';
 import { testImage } from '@imgpipe/image-ops/testing';
-import { dynamoClient, findNamed, runtimeCredentials, s3Client, sdkStatus, type Credentials } from './peers';
+import { dynamoClient, findNamed, objectExists, runtimeCredentials, s3Client, sdkStatus, type Credentials } from './peers';
 import { scratchDir, startRuntime, type RuntimeProcess } from './runtime-process';
 
 /*
@@ -55,6 +55,7 @@ describe('the local S3 endpoint refuses anonymous callers', () => {
   });
 
   it('refuses an unsigned GET of another user’s original (403, none of its bytes)', async () => {
+    expect(await objectExists(s3, LOCAL_BUCKETS.originals, photo.key)).toBe(true);
     const response = await fetch(`${runtime.endpoints.s3}/${LOCAL_BUCKETS.originals}/${keyPath(photo.key)}`);
     const body = Buffer.from(await response.arrayBuffer());
 

@@ -26,7 +26,8 @@ beforeAll(async () => {
   [alice, bob] = await Promise.all([RuntimeClient.signIn(runtime.url, 'alice'), RuntimeClient.signIn(runtime.url, 'bob')]);
   alicePhoto = await testImage('jpeg', { width: 320, height: 240 });
   aliceGrant = await alice.upload(alicePhoto, 'alice.jpg', 'image/jpeg');
-  await alice.waitForOutcome(aliceGrant.imageId);
+  const processed = await alice.waitForOutcome(aliceGrant.imageId);
+  if (processed.image?.status !== 'processed') throw new Error(`alice's photo was not processed: ${JSON.stringify(processed.image)}`);
   s3 = s3Client(runtime.endpoints, await runtimeCredentials(scratch.dataDir));
 });
 
@@ -101,7 +102,7 @@ describe('a grant posted by hand', () => {
     const first = await testImage('jpeg', { width: 300, height: 200 });
     const grant = await bob.requestUpload('once.jpg', 'image/jpeg', first.byteLength);
     await postToGrant(grant, first, 'image/jpeg', 'once.jpg');
-    await bob.waitForOutcome(grant.imageId);
+    expect((await bob.waitForOutcome(grant.imageId)).image?.status).toBe('processed');
     // Other bytes of exactly the declared size, so only the reuse can be refused.
     const second = Buffer.from(first);
     second.fill(0x55, Math.floor(second.length / 3), Math.floor(second.length / 2));
