@@ -130,6 +130,8 @@ export class IngestService extends Construct {
       memorySize: INGEST_VALIDATOR_MEMORY_MB,
       timeout: INGEST_VALIDATOR_TIMEOUT,
     })
+      // By version only, no s3:DeleteObject: on the versioned bucket a delete without a version id
+      // would put a delete marker over the first, accepted upload instead of erasing the refused one.
       .bindBucket('ORIGINALS_BUCKET', originals, ['read', 'read-version', 'delete-version'], { prefix: ORIGINALS_PREFIX })
       .bindTableActions('GRANTS_TABLE', tables.uploadGrants, ['GetItem', 'UpdateItem'])
       .bindEventBus('EVENT_BUS_NAME', eventBus);
