@@ -310,6 +310,41 @@ describe('createApiClient', () => {
     expect(result).toEqual({ imageId: 'img1', deletedKeys: [] });
   });
 
+  it('lists the recently deleted images with their undo deadline', async () => {
+    const deleted = { ...processed, status: 'deleted', deletedAt: '2025-06-01T12:00:00.000Z', undoUntil: '2025-06-08T12:00:00.000Z' };
+    const { fetch, calls } = fakeFetch(200, JSON.stringify({ items: [deleted] }));
+    const api = createApiClient({ ...local, getToken: () => 't', fetch });
+
+    const list = await api.listImages({ limit: 50, status: 'deleted' });
+
+    expect(calls[0]?.url).toBe('/api/images?limit=50&status=deleted');
+    expect(list.items[0]).toMatchObject({ status: 'deleted', deletedAt: '2025-06-01T12:00:00.000Z', undoUntil: '2025-06-08T12:00:00.000Z' });
+    await api.listImages({ status: 'active' });
+    expect(calls[1]?.url).toBe('/api/images');
+  });
+
+  it('keeps the undo deadline a delete answers with', async () => {
+    const { fetch } = fakeFetch(200, JSON.stringify({ imageId: 'img1', status: 'deleted', deletedKeys: ['k'], undoUntil: '2025-06-08T12:00:00.000Z' }));
+    const result = await createApiClient({ ...local, getToken: () => 't', fetch }).deleteImage('img1');
+
+    expect(result).toEqual({ imageId: 'img1', deletedKeys: ['k'], undoUntil: '2025-06-08T12:00:00.000Z' });
+  });
+
+  it('restores with POST <api>/images/{id}/restore and returns the image, processing again', async () => {
+    const { fetch, calls } = fakeFetch(202, JSON.stringify({ ...processed, imageId: 'a/b', status: 'processing' }));
+    const image = await createApiClient({ ...local, getToken: () => 't', fetch }).restoreImage('a/b');
+
+    expect(calls[0]?.url).toBe('/api/images/a%2Fb/restore');
+    expect(calls[0]?.init?.method).toBe('POST');
+    expect(header(calls[0], 'authorization')).toBe('Bearer t');
+    expect(image).toMatchObject({ imageId: 'a/b', status: 'processing' });
+  });
+
+  it('rejects a restore the server refuses with its code', async () => {
+    const { fetch } = fakeFetch(409, JSON.stringify({ code: 'UNDO_WINDOW_PASSED', message: 'image x cannot be restored: the undo window has passed' }));
+    await expect(createApiClient({ ...local, getToken: () => 't', fetch }).restoreImage('x')).rejects.toMatchObject({ status: 409, code: 'UNDO_WINDOW_PASSED' });
+  });
+
   it('rejects an answer of the wrong shape as BAD_RESPONSE', async () => {
     const { fetch } = fakeFetch(201, JSON.stringify({ imageId: 'i' }));
     await expect(createApiClient({ ...local, getToken: () => 't', fetch }).createUpload({ filename: 'a', contentType: 'image/png', bytes: 1 })).rejects.toMatchObject({

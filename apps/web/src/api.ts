@@ -55,6 +55,8 @@ export interface ImageView {
   /** Set while `status` is `failed`. */
   readonly failure?: ImageFailure;
   readonly deletedAt?: string;
+  /** Set on a deleted image: until when `restoreImage` can undo the delete; after it the original is erased. */
+  readonly undoUntil?: string;
   readonly updatedAt?: string;
 }
 
@@ -96,7 +98,12 @@ export interface UploadGrant {
 export interface DeleteResult {
   readonly imageId: string;
   readonly deletedKeys: readonly string[];
+  /** Until when the delete can be undone (`restoreImage`); absent from a server without undo. */
+  readonly undoUntil?: string;
 }
+
+/** Which of the caller's images a listing shows: the gallery's (`active`) or the recently deleted, still restorable. */
+export type ImageListStatus = 'active' | 'deleted';
 
 
 
@@ -218,6 +225,7 @@ export function decodeImageView(value: unknown): ImageView | undefined {
     processingTimeMs: num(value['processingTimeMs']),
     failure: decodeFailure(value['failure']),
     deletedAt: str(value['deletedAt']),
+    undoUntil: str(value['undoUntil']),
     updatedAt: str(value['updatedAt']),
   });
 }
@@ -397,12 +405,22 @@ export interface ApiClientOptions {
 export interface ApiClient {
   /** `POST <api>/uploads`: a presigned POST grant for one file. */
   createUpload(request: UploadRequest): Promise<UploadGrant>;
-  /** `GET <api>/images?limit&cursor`: a page of the caller's images, newest first. */
-  listImages(page?: { readonly limit?: number; readonly cursor?: string }): Promise<ImageList>;
+  /**
+   * `GET <api>/images?limit&cursor&status`: a page of the caller's images, newest first;
+   * `status: 'deleted'` lists the recently deleted ones still restorable, with `deletedAt`
+   * and `undoUntil`.
+   */
+  listImages(page?: { readonly limit?: number; readonly cursor?: string; readonly status?: ImageListStatus }): Promise<ImageList>;
   /** `GET <api>/images/{id}`: one image and its whole event history. */
   getImage(imageId: string): Promise<ImageDetails>;
-  /** `DELETE <api>/images/{id}`: removes the derivatives; the history stays. */
+  /** `DELETE <api>/images/{id}`: removes the derivatives at once; the original stays until `undoUntil`. */
   deleteImage(imageId: string): Promise<DeleteResult>;
+  /**
+   * `POST <api>/images/{id}/restore`: undoes a delete within its undo window; the image is
+   * processed again (answered as `processing`).
+   * @throws ApiError 409 `NOT_DELETED`, `UNDO_WINDOW_PASSED`, `ORIGINAL_GONE` ...; 404 for an unknown image.
+   */
+  restoreImage(imageId: string): Promise<ImageView>;
   /** `GET <statsUrl>`: the pipeline-wide dashboard figures; absent when the deployment has no stats route. */
   readonly getStats?: () => Promise<DashboardStats>;
   /** The public URL of a processed object (a thumbnail, a compressed variant). */
@@ -498,6 +516,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const query = new URLSearchParams();
       if (page.limit !== undefined) query.set('limit', String(page.limit));
       if (page.cursor !== undefined) query.set('cursor', page.cursor);
+      if (page.status !== undefined && page.status !== 'active') query.set('status', page.status);
       const search = query.toString();
       return decodeImageList(await request('GET', `/images${search ? `?${search}` : ''}`));
     },
@@ -510,7 +529,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         isRecord(value) && Array.isArray(value['deletedKeys'])
           ? value['deletedKeys'].filter((k): k is string => typeof k === 'string')
           : [];
-      return { imageId, deletedKeys };
+      const undoUntil = isRecord(value) ? str(value['undoUntil']) : undefined;
+      return { imageId, deletedKeys, ...(undoUntil !== undefined ? { undoUntil } : {}) };
+    },
+    async restoreImage(imageId) {
+      const image = decodeImageView(await request('POST', `/images/${encodeURIComponent(imageId)}/restore`));
+      if (!image) throw badResponse('the restore');
+      return image;
     },
     ...(statsUrl ? { getStats: async () => decodeStats(await authenticated('GET', statsUrl)) } : {}),
     objectUrl: (key) => cdnUrl(key, options.cdnBaseUrl),

@@ -4,10 +4,11 @@
  * then runs the app shell — header, hash router, live connection or polling, uploads —
  * until sign-out.
  */
-import { createApiClient, describeError, devLogin, type ImageDetails } from './api';
+import { createApiClient, describeError, devLogin, type ApiClient, type ImageDetails } from './api';
 import { createSession, decodeTokenClaims, displayUser, isExpired, tokenFromFragment, type TokenStorage } from './auth';
 import { loadWebConfig, type OidcAuthConfig, type WebConfig } from './config';
-import { h, replaceChildren } from './dom';
+import { announce, h, replaceChildren } from './dom';
+import { formatDateTime } from './format';
 import { connectLive, pollingOnly, type LiveState } from './live';
 import { buildLogoutUrl, callbackParams, completeSignIn, OidcError, resolveServer, startSignIn, type AuthorizationServer } from './oidc';
 import { createOidcSession } from './oidc-session';
@@ -16,6 +17,7 @@ import { createHomePage } from './pages/home';
 import { createImagePage } from './pages/image';
 import { createNotFoundPage } from './pages/not-found';
 import type { Page } from './pages/page';
+import { createRecentlyDeletedPage } from './pages/recently-deleted';
 import { createSignInPage, type SignInDeps } from './pages/sign-in';
 import { createRefresher } from './refresher';
 import { parseRoute, type Route } from './router';
@@ -89,6 +91,57 @@ function showConfigError(error: unknown): void {
 // The app shell
 // ---------------------------------------------------------------------------------------
 
+/** An image just deleted, as the page after the delete shows it. */
+interface DeletedImage {
+  readonly imageId: string;
+  readonly name: string;
+  readonly undoUntil?: string;
+}
+
+/**
+ * "<name> was deleted." with an Undo button (right after the page's heading, so the next
+ * Tab reaches it), then a link to Recently deleted. Undo restores the image through the API;
+ * `onRestored` lets the app re-read it so the gallery shows it again.
+ */
+function deletedNotice(deleted: DeletedImage, api: Pick<ApiClient, 'restoreImage'>, onRestored: (imageId: string) => void): HTMLElement {
+  const undo = h('button', { class: 'button small', attrs: { type: 'button' } }, 'Undo');
+  const error = h('span', { class: 'error', attrs: { role: 'alert', hidden: true } });
+  const notice = h(
+    'div',
+    { class: 'notice flash undo-notice', attrs: { tabindex: -1 } },
+    h('p', { attrs: { role: 'status' } }, `${deleted.name} was deleted.`),
+    undo,
+    h(
+      'p',
+      { class: 'hint' },
+      deleted.undoUntil ? `Or restore it until ${formatDateTime(deleted.undoUntil)} from ` : 'Or restore it later from ',
+      h('a', { attrs: { href: '#/deleted' } }, 'Recently deleted'),
+      '; after that its original is erased.',
+    ),
+    error,
+  );
+  undo.addEventListener('click', () => {
+    undo.disabled = true;
+    undo.textContent = 'Undoing…';
+    error.hidden = true;
+    api.restoreImage(deleted.imageId).then(
+      () => {
+        replaceChildren(notice, h('p', { attrs: { role: 'status' } }, `${deleted.name} was restored and is being processed again.`));
+        notice.focus();
+        announce(`${deleted.name} was restored.`);
+        onRestored(deleted.imageId);
+      },
+      (cause: unknown) => {
+        undo.disabled = false;
+        undo.textContent = 'Undo';
+        error.textContent = `The delete could not be undone: ${describeError(cause)}`;
+        error.hidden = false;
+      },
+    );
+  });
+  return notice;
+}
+
 /** Who is signed in, as the shell needs it. */
 interface Account {
   readonly userName: string;
@@ -141,6 +194,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
   const showDashboard = config.statsUrl !== null || config.dashboardUrl !== undefined;
   const navLinks = [
     { href: '#/', label: 'Upload & gallery', matches: (route: Route) => route.name === 'home' || route.name === 'image' },
+    { href: '#/deleted', label: 'Recently deleted', matches: (route: Route) => route.name === 'deleted' },
     ...(showDashboard ? [{ href: '#/dashboard', label: 'Dashboard', matches: (route: Route) => route.name === 'dashboard' }] : []),
   ].map((link) => ({ ...link, element: h('a', { class: 'nav-link', attrs: { href: link.href } }, link.label) }));
   const liveIndicator = h('span', { class: 'live', attrs: { role: 'status' } });
@@ -182,11 +236,13 @@ function showApp(config: WebConfig, account: Account): RunningApp {
       case 'image':
         return createImagePage(route.imageId, {
           api,
-          onDeleted: ({ name }) => {
-            pendingAnnouncement = `${name} was deleted.`;
+          onDeleted: (deleted) => {
+            pendingDeleted = deleted;
             location.hash = '#/';
           },
         });
+      case 'deleted':
+        return createRecentlyDeletedPage({ api, onRestored: (image) => void images.request(image.imageId) });
       case 'dashboard':
         return createDashboardPage({
           api,
@@ -198,7 +254,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     }
   }
 
-  let pendingAnnouncement: string | undefined;
+  let pendingDeleted: DeletedImage | undefined;
   let firstRender = true;
   function renderRoute(): void {
     if (signedOut) return;
@@ -211,9 +267,9 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     }
     document.title = `${page.title} · imgpipe`;
     replaceChildren(main, page.element);
-    if (pendingAnnouncement) {
-      page.heading.after(h('p', { class: 'notice flash', attrs: { role: 'status' } }, pendingAnnouncement));
-      pendingAnnouncement = undefined;
+    if (pendingDeleted) {
+      page.heading.after(deletedNotice(pendingDeleted, api, (imageId) => void images.request(imageId)));
+      pendingDeleted = undefined;
     }
     if (!firstRender) page.heading.focus();
     firstRender = false;

@@ -1,9 +1,10 @@
-/** Hash routes: `#/` (upload and gallery), `#/images/<id>`, `#/dashboard`. */
+/** Hash routes: `#/` (upload and gallery), `#/images/<id>`, `#/deleted` (recently deleted), `#/dashboard`. */
 
 export type Route =
   | { readonly name: 'home' }
   | { readonly name: 'image'; readonly imageId: string }
   | { readonly name: 'dashboard' }
+  | { readonly name: 'deleted' }
   | { readonly name: 'not-found'; readonly path: string };
 
 /**
@@ -15,6 +16,7 @@ export function parseRoute(hash: string): Route {
   const path = (hash.startsWith('#') ? hash.slice(1) : hash).replace(/\/+$/, '') || '/';
   if (path === '/') return { name: 'home' };
   if (path === '/dashboard') return { name: 'dashboard' };
+  if (path === '/deleted') return { name: 'deleted' };
   const image = /^\/images\/([^/]+)$/.exec(path);
   if (image?.[1]) {
     try {
@@ -33,6 +35,8 @@ export function routeHref(route: Route): string {
       return '#/';
     case 'dashboard':
       return '#/dashboard';
+    case 'deleted':
+      return '#/deleted';
     case 'image':
       return `#/images/${encodeURIComponent(route.imageId)}`;
     case 'not-found':

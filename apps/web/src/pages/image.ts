@@ -19,8 +19,8 @@ import type { Page } from './page';
 
 export interface ImagePageDeps {
   readonly api: ApiClient;
-  /** After a successful delete (the app goes back to the gallery). */
-  readonly onDeleted: (image: { readonly imageId: string; readonly name: string }) => void;
+  /** After a successful delete (the app goes back to the gallery and offers Undo until `undoUntil`). */
+  readonly onDeleted: (image: { readonly imageId: string; readonly name: string; readonly undoUntil?: string }) => void;
 }
 
 function fact(term: string, value: string | undefined): HTMLElement | null {
@@ -173,7 +173,7 @@ function confirmDelete(name: string): Promise<boolean> {
         { attrs: { id: 'delete-text' } },
         'The compressed image and thumbnails of ',
         h('strong', {}, name),
-        ' are removed. The original and the event history are kept.',
+        ' are removed at once. You can undo the delete, or restore the image later from Recently deleted, until its undo window ends; then the original is erased.',
       ),
       h('div', { class: 'dialog-actions' }, cancel, confirm),
     );
@@ -235,7 +235,7 @@ export function createImagePage(imageId: string, deps: ImagePageDeps): Page {
             h('p', { class: 'muted' }, `Code ${image.failure.code}, at the ${image.failure.stage} stage.`),
           )
         : null,
-      image?.status === 'deleted' ? h('p', { class: 'notice' }, 'This image was deleted. Its history is kept.') : null,
+      image?.status === 'deleted' ? deletedPanel(image, name) : null,
       image?.status === 'processing' ? h('p', { class: 'notice' }, 'Still processing; this page updates by itself.') : null,
       image ? fullSize(image, details.history, name, deps.api) : null,
       image ? renditions(image, details.history, deps.api) : null,
@@ -262,6 +262,37 @@ export function createImagePage(imageId: string, deps: ImagePageDeps): Page {
     }
   }
 
+  /** A deleted image: until when it can be restored, and a Restore button while it can. */
+  function deletedPanel(image: ImageView, name: string): HTMLElement {
+    const restorable = image.undoUntil !== undefined && Date.parse(image.undoUntil) > Date.now();
+    if (!restorable) return h('p', { class: 'notice' }, 'This image was deleted. Its history is kept.');
+    const restore = h('button', { class: 'button small', attrs: { type: 'button' } }, 'Restore');
+    const error = h('span', { class: 'error', attrs: { role: 'alert', hidden: true } });
+    restore.addEventListener('click', () => {
+      restore.disabled = true;
+      restore.textContent = 'Restoring…';
+      deps.api.restoreImage(imageId).then(
+        () => {
+          announce(`${name} was restored and is being processed again.`);
+          void deps.api.getImage(imageId).then(render, () => undefined);
+        },
+        (cause: unknown) => {
+          restore.disabled = false;
+          restore.textContent = 'Restore';
+          error.textContent = `${name} could not be restored: ${describeError(cause)}`;
+          error.hidden = false;
+        },
+      );
+    });
+    return h(
+      'div',
+      { class: 'notice undo-notice' },
+      h('p', {}, 'This image was deleted. You can restore it until ', h('time', { attrs: { datetime: image.undoUntil ?? '' } }, formatDateTime(image.undoUntil ?? '')), '; then its original is erased.'),
+      restore,
+      error,
+    );
+  }
+
   function renderError(error: unknown): void {
     const notFound = error instanceof ApiError && error.status === 404;
     heading.textContent = notFound ? 'Image not found' : 'The image could not be loaded';
@@ -285,8 +316,8 @@ export function createImagePage(imageId: string, deps: ImagePageDeps): Page {
     button.disabled = true;
     button.textContent = 'Deleting…';
     try {
-      await deps.api.deleteImage(imageId);
-      deps.onDeleted({ imageId, name });
+      const { undoUntil } = await deps.api.deleteImage(imageId);
+      deps.onDeleted({ imageId, name, ...(undoUntil !== undefined ? { undoUntil } : {}) });
     } catch (error) {
       button.disabled = false;
       button.textContent = 'Delete image…';
