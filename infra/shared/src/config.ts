@@ -134,7 +134,7 @@ export interface InfraConfig {
  * key named.
  *
  * @example
- * const config = readInfraConfig(app.node); // npx cdk synth -c imgpipe:archiveRetentionDays=90
+ * const config = readInfraConfig(app.node); // npx cdk synth -c imgpipe:undoWindowSeconds=1209600
  */
 export function readInfraConfig(node: Node): InfraConfig {
   const raw = Object.fromEntries(
