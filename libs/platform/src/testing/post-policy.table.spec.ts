@@ -58,7 +58,8 @@ async function send(url: string, parts: readonly Part[]): Promise<{ status: numb
 }
 
 const exists = (bucket: string, key: string) => new S3ObjectStore(clients.s3).head({ bucket, key }).then((h) => h !== undefined);
-const withField = (parts: Part[], name: string, value: string): Part[] => [...parts.slice(0, -1), [name, value], parts[parts.length - 1]!];
+/** `parts` with one more field just before the file (the last part). */
+const withField = (parts: Part[], name: string, value: string): Part[] => [...parts.slice(0, -1), [name, value], ...parts.slice(-1)];
 const bytes = (n: number) => new Blob([new Uint8Array(n)], { type: 'image/png' });
 
 interface Row {

@@ -79,7 +79,8 @@ const fail = (kind: SigV4FailureKind, message: string): SigV4Verdict => ({ ok: f
 function parseLongDate(value: string | undefined): Date | undefined {
   const m = value === undefined ? null : LONG_DATE.exec(value);
   if (!m) return undefined;
-  const date = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  const [year = 0, month = 0, day = 0, hours = 0, minutes = 0, seconds = 0] = m.slice(1).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds));
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
