@@ -30,6 +30,7 @@ import {
   type RuleTarget,
 } from '@imgpipe/workflow';
 import { EventArchive } from './bus/archive';
+import { redactArchiveOnPurge } from './bus/purge-redaction';
 import type { BusEvent, BusName } from './bus/bus-event';
 import { LocalBus, type DeliveryOutcome, type TargetDelivery } from './bus/local-bus';
 import { LocalQueue, type QueueDepth } from './bus/local-queue';
@@ -289,6 +290,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
 
   const archive = new EventArchive(layout.archive);
+  const redactOnPurge = redactArchiveOnPurge(archive, (error, imageId) =>
+    logger.error('could not redact a purged image in the bus archive', { imageId, error: error as Error }),
+  );
   const stats = new PipelineStats();
   const hub = new EventStreamHub();
   const listeners = new Set<(bus: BusName, event: BusEvent) => void>();
@@ -306,6 +310,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     targets,
     archive,
     onEvent: (busName, event) => {
+      redactOnPurge(busName, event);
       for (const listener of listeners) listener(busName, event);
       if (busName !== EVENT_BUS_NAME) return;
       if (liveBeforeArchiveRead) liveBeforeArchiveRead.push(event);
