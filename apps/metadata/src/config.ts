@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { DEFAULT_UNDO_WINDOW_SECONDS, MAX_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
 import {
   awsConfigSchema,
   envInt,
   loadConfig,
+  platformConfigSchema,
   resourcesConfigSchema,
   toAwsClientsConfig,
   type AwsClientsConfig,
@@ -15,10 +17,15 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**
  * Environment of the metadata functions: the AWS location, the two tables, the bus
- * (`recordFailure` publishes `ImageProcessingFailed`) and two optional knobs.
+ * (`recordFailure` publishes `ImageProcessingFailed`), both buckets (a run finishing after a
+ * delete removes its derivatives from the processed bucket; the purge erases originals) and
+ * the knobs.
  */
 export const metadataEnvSchema = awsConfigSchema.extend({
   ...resourcesConfigSchema.pick({ IMAGES_TABLE: true, EVENTS_TABLE: true, EVENT_BUS_NAME: true }).shape,
+  ...platformConfigSchema.pick({ ORIGINALS_BUCKET: true, PROCESSED_BUCKET: true }).shape,
+  /** How long a delete can be undone before the purge erases the original (default 7 days). */
+  UNDO_WINDOW_SECONDS: envInt().max(MAX_UNDO_WINDOW_SECONDS).default(DEFAULT_UNDO_WINDOW_SECONDS),
   /** Read-model records expire (DynamoDB TTL) this many days after upload; unset: never. */
   RETENTION_DAYS: envInt().max(36_500).optional(),
   /** Attempts of one append + projection under concurrent writers (1 = no retry). */
@@ -30,6 +37,7 @@ export type MetadataEnv = z.output<typeof metadataEnvSchema>;
 export interface MetadataConfig {
   readonly aws: AwsClientsConfig;
   readonly tables: { readonly images: string; readonly events: string };
+  readonly buckets: { readonly originals: string; readonly processed: string };
   readonly eventBusName: string;
   readonly projection: ProjectionOptions;
   readonly maxAttempts: number;
@@ -46,8 +54,12 @@ export function loadMetadataConfig(env: Env = process.env): MetadataConfig {
   return {
     aws: toAwsClientsConfig(e),
     tables: { images: e.IMAGES_TABLE, events: e.EVENTS_TABLE },
+    buckets: { originals: e.ORIGINALS_BUCKET, processed: e.PROCESSED_BUCKET },
     eventBusName: e.EVENT_BUS_NAME,
-    projection: e.RETENTION_DAYS !== undefined ? { retentionDays: e.RETENTION_DAYS } : {},
+    projection: {
+      ...(e.RETENTION_DAYS !== undefined ? { retentionDays: e.RETENTION_DAYS } : {}),
+      undoWindowSeconds: e.UNDO_WINDOW_SECONDS,
+    },
     maxAttempts: e.METADATA_MAX_ATTEMPTS,
   };
 }

@@ -10,10 +10,14 @@ import {
   LOCAL_REGION,
   ManualClock,
   RecordingEventPublisher,
+  S3ObjectStore,
   startLocalDynamo,
+  startLocalS3,
   type AwsClients,
   type LocalPeer,
+  type LocalS3,
 } from '@imgpipe/platform';
+import { createEnvelope, DEFAULT_UNDO_WINDOW_SECONDS, ImageDeletedV2, toEventBridgeEvent } from '@imgpipe/contracts';
 import { createAppendAndProject } from './append-and-project.use-case';
 import { loadMetadataConfig } from './config';
 import { createOnPipelineEventHandler } from './handlers/on-pipeline-event.handler';
@@ -22,29 +26,49 @@ import { createRecordFailureHandler } from './handlers/record-failure.handler';
 import { createRecordMetadataHandler } from './handlers/record-metadata.handler';
 import { createAwsMetadataDependencies, createMetadataService } from './metadata-service';
 import { projectImage, type ImageMetadata } from './projection';
-import { failureEvent, IMAGE_ID, readSampleEvent, runLivePath, successfulRun, uploaded } from './testing/fixtures';
+import { toNewImageEvent } from './stored-events';
+import {
+  BUCKETS,
+  compressed,
+  failureEvent,
+  IMAGE_ID,
+  readSampleEvent,
+  recorded,
+  runLivePath,
+  successfulRun,
+  thumbnails,
+  uploaded,
+} from './testing/fixtures';
 
 // The real SDK adapters against dynalite (a DynamoDB-compatible server on loopback), the
-// tables created from the same definitions the CDK app declares.
+// tables created from the same definitions the CDK app declares, and s3rver for the buckets.
 
 const TABLES = { events: 'it-image-events', images: 'it-image-metadata' };
 
 let dynamo: LocalPeer;
+let s3: LocalS3;
 let clients: AwsClients;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo({
-    tables: [
-      { definition: imageEventsTable, name: TABLES.events },
-      { definition: imageMetadataTable, name: TABLES.images },
-    ],
+  [dynamo, s3] = await Promise.all([
+    startLocalDynamo({
+      tables: [
+        { definition: imageEventsTable, name: TABLES.events },
+        { definition: imageMetadataTable, name: TABLES.images },
+      ],
+    }),
+    startLocalS3({ buckets: Object.values(BUCKETS) }),
+  ]);
+  clients = createAwsClients({
+    region: LOCAL_REGION,
+    endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint },
+    credentials: LOCAL_CREDENTIALS,
   });
-  clients = createAwsClients({ region: LOCAL_REGION, endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
 });
 
 afterAll(async () => {
   clients?.destroy();
-  await dynamo?.stop();
+  await Promise.all([dynamo?.stop(), s3?.stop()]);
 });
 
 afterEach(async () => {
@@ -75,6 +99,9 @@ function awsService(extraEnv: Record<string, string> = {}) {
   const config = loadMetadataConfig({
     AWS_REGION: LOCAL_REGION,
     IMGPIPE_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    IMGPIPE_S3_ENDPOINT: s3.endpoint,
+    ORIGINALS_BUCKET: BUCKETS.originals,
+    PROCESSED_BUCKET: BUCKETS.processed,
     IMAGES_TABLE: TABLES.images,
     EVENTS_TABLE: TABLES.events,
     EVENT_BUS_NAME: 'imgpipe',
@@ -104,8 +131,8 @@ describe('metadata on DynamoDB (dynalite)', () => {
     failing.uploaded = { ...failing.uploaded, imageId: 'img-sample-failure' };
 
     await handlers.onPipelineEvent(readSampleEvent('on-pipeline-event') as EventBridgeEvent<string, unknown>);
-    const processed = await handlers.record(readSampleEvent('record-metadata'));
-    const failed = await handlers.recordFailure(failing);
+    const processed = recorded(await handlers.record(readSampleEvent('record-metadata')));
+    const failed = recorded(await handlers.recordFailure(failing));
     await runLivePath(service, clock);
     const live = await scan(TABLES.images);
 
@@ -182,4 +209,58 @@ describe('metadata on DynamoDB (dynalite)', () => {
     expect(item?.['expiresAt']).toBe(Date.parse(uploaded.uploadedAt) / 1000 + 30 * 86_400);
     expect(byUser.Items?.map((i) => i['imageId'])).toEqual([IMAGE_ID]);
   });
+
+  it('a deleted image stays deleted through late work, a wipe and a rebuild', async () => {
+    const { service } = awsService();
+    const [upload, compression, renditions, done] = successfulRun();
+    await service.appendAndProject(IMAGE_ID, [upload, compression]);
+    await service.recordPipelineEvent(toEventBridgeEvent(ImageDeletedV2, deletion));
+    // The run finishes after the delete: the record task discards it, late events change nothing.
+    await expect(service.recordMetadata({ uploaded, results: [compressed, thumbnails] })).resolves.toMatchObject({ discarded: true });
+    await service.appendAndProject(IMAGE_ID, [renditions, done]);
+    const live = await scan(TABLES.images);
+
+    await wipe(TABLES.images, ['imageId', 'uploadedAt']);
+    await service.rebuildAll();
+
+    expect(live.map((r) => r['status'])).toEqual(['deleted']);
+    expect(await scan(TABLES.images)).toEqual(live);
+  });
+
+  it('purges a deleted image over DynamoDB and S3: original erased, history redacted, tombstone written', async () => {
+    const { service } = awsService();
+    const store = new S3ObjectStore(clients.s3);
+    const body = new Uint8Array([1, 2, 3]);
+    await store.put({ bucket: BUCKETS.originals, key: uploaded.original.key, body, contentType: 'image/jpeg' });
+    await store.put({ bucket: BUCKETS.processed, key: compressed.compressedKey, body, contentType: 'image/webp' });
+    await service.appendAndProject(IMAGE_ID, [...successfulRun(), toNewImageEvent(ImageDeletedV2, deletion)]);
+
+    const result = await service.purgeDeletedImages({ now: new Date('2025-06-10T00:00:00.000Z') });
+    const again = await service.purgeDeletedImages({ now: new Date('2025-06-10T01:00:00.000Z') });
+
+    expect(result).toEqual({ purged: [{ imageId: IMAGE_ID, purgedKeys: 2 }], skipped: [], failed: [] });
+    expect(again.purged).toEqual([]);
+    await expect(store.list(BUCKETS.originals, `uploads/${uploaded.userId}/${IMAGE_ID}/`)).resolves.toEqual([]);
+    await expect(store.list(BUCKETS.processed, `compressed/${uploaded.userId}/${IMAGE_ID}/`)).resolves.toEqual([]);
+    const history = await historyOf(IMAGE_ID);
+    expect(JSON.stringify(history)).not.toContain(uploaded.original.filename);
+    expect(history.at(-1)?.detailType).toBe('ImagePurged');
+    const [tombstone] = await scan(TABLES.images);
+    expect(tombstone).toEqual(projectImage(history, { undoWindowSeconds: DEFAULT_UNDO_WINDOW_SECONDS }));
+    expect(tombstone).toMatchObject({ status: 'deleted', purgedAt: '2025-06-10T00:00:00.000Z' });
+    expect(tombstone).not.toHaveProperty('originalKey');
+  });
 });
+
+const deletion = createEnvelope(
+  ImageDeletedV2,
+  {
+    imageId: IMAGE_ID,
+    userId: uploaded.userId,
+    deletedKeys: [],
+    deletedAt: '2025-06-02T00:00:00.000Z',
+    undoUntil: '2025-06-09T00:00:00.000Z',
+  },
+  { correlationId: 'corr-delete', eventId: '7d3c1b2a-0000-4000-8000-000000000001', occurredAt: '2025-06-02T00:00:00.000Z' },
+);
+

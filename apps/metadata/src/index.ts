@@ -13,6 +13,8 @@ export * from './record-metadata.use-case';
 export * from './record-failure.use-case';
 export * from './record-pipeline-event.use-case';
 export * from './rebuild-read-model.use-case';
+export * from './purge-deleted.use-case';
+export * from './discarded-run';
 export * from './metadata-service';
 export { createRecordMetadataHandler, handler as recordMetadataHandler } from './handlers/record-metadata.handler';
 export { createRecordFailureHandler, handler as recordFailureHandler } from './handlers/record-failure.handler';
@@ -28,3 +30,9 @@ export {
   type RebuildReadModelInput,
   type RebuildReadModelOutput,
 } from './handlers/rebuild-read-model.handler';
+export {
+  createPurgeDeletedHandler,
+  handler as purgeDeletedHandler,
+  PurgeDeletedInputSchema,
+  type PurgeDeletedOutput,
+} from './handlers/purge-deleted.handler';

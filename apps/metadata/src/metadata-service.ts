@@ -3,6 +3,7 @@ import {
   DynamoImageEventStore,
   DynamoImageReadModel,
   EventBridgePublisher,
+  S3ObjectStore,
   systemClock,
   tracer,
   type AwsClients,
@@ -10,11 +11,13 @@ import {
   type EventPublisher,
   type ImageEventStore,
   type ImageReadModel,
+  type ObjectStore,
 } from '@imgpipe/platform';
 import { createAppendAndProject, type AppendAndProject } from './append-and-project.use-case';
 import { loadMetadataConfig, type MetadataConfig } from './config';
 import { powertoolsPipelineMetrics, type PipelineMetrics } from './metrics';
 import type { ImageMetadata, ProjectionOptions } from './projection';
+import { createPurgeDeletedImages } from './purge-deleted.use-case';
 import { createRebuildAll, createRebuildReadModel } from './rebuild-read-model.use-case';
 import { createRecordFailure } from './record-failure.use-case';
 import { createRecordMetadata } from './record-metadata.use-case';
@@ -24,8 +27,11 @@ import { createRecordPipelineEvent } from './record-pipeline-event.use-case';
 export interface MetadataDependencies {
   readonly events: ImageEventStore;
   readonly readModel: ImageReadModel<ImageMetadata>;
-  /** Where `recordFailure` publishes `ImageProcessingFailed`. */
+  /** Where `recordFailure` publishes `ImageProcessingFailed` (and the purge `ImagePurged`). */
   readonly publisher: EventPublisher;
+  /** The buckets' objects: a run discarded after a delete removes its derivatives, the purge erases originals. */
+  readonly store: ObjectStore;
+  readonly buckets: { readonly originals: string; readonly processed: string };
   readonly clock?: Clock;
   readonly metrics?: PipelineMetrics;
   readonly projection?: ProjectionOptions;
@@ -44,6 +50,8 @@ export interface MetadataService {
   readonly recordPipelineEvent: ReturnType<typeof createRecordPipelineEvent>;
   readonly rebuildReadModel: ReturnType<typeof createRebuildReadModel>;
   readonly rebuildAll: ReturnType<typeof createRebuildAll>;
+  /** The scheduled purge of images deleted longer ago than their undo window. */
+  readonly purgeDeletedImages: ReturnType<typeof createPurgeDeletedImages>;
 }
 
 /**
@@ -56,6 +64,8 @@ export interface MetadataService {
  *   events: new InMemoryImageEventStore(),
  *   readModel: new InMemoryImageReadModel(),
  *   publisher: new RecordingEventPublisher(),
+ *   store: new InMemoryObjectStore(),
+ *   buckets: { originals: 'originals', processed: 'processed' },
  * });
  * await service.recordPipelineEvent(eventBridgeEvent);
  */
@@ -68,29 +78,47 @@ export function createMetadataService(deps: MetadataDependencies): MetadataServi
     ...(deps.maxAttempts !== undefined ? { maxAttempts: deps.maxAttempts } : {}),
   };
   const appendAndProject = createAppendAndProject({ ...shared, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
+  const projection = deps.projection ? { projection: deps.projection } : {};
   return {
     appendAndProject,
-    recordMetadata: createRecordMetadata({ appendAndProject, clock }),
-    recordFailure: createRecordFailure({ appendAndProject, publisher: deps.publisher, clock }),
+    recordMetadata: createRecordMetadata({
+      appendAndProject,
+      clock,
+      store: deps.store,
+      processedBucket: deps.buckets.processed,
+      ...projection,
+    }),
+    recordFailure: createRecordFailure({ appendAndProject, publisher: deps.publisher, clock, ...projection }),
     recordPipelineEvent: createRecordPipelineEvent({ appendAndProject }),
     rebuildReadModel: createRebuildReadModel(shared),
     rebuildAll: createRebuildAll(shared),
+    purgeDeletedImages: createPurgeDeletedImages({
+      events: deps.events,
+      readModel: deps.readModel,
+      store: deps.store,
+      publisher: deps.publisher,
+      appendAndProject,
+      buckets: deps.buckets,
+      ...projection,
+    }),
   };
 }
 
 /**
  * The AWS adapters from the configuration: the DynamoDB event store and read model, the
- * EventBridge publisher, Powertools metrics. Clients honour the endpoint overrides (local
+ * EventBridge publisher, S3, Powertools metrics. Clients honour the endpoint overrides (local
  * peers) and are traced in Lambda; pass `clients` to share (and close) your own.
  */
 export function createAwsMetadataDependencies(
   config: MetadataConfig = loadMetadataConfig(),
-  clients: Pick<AwsClients, 'documents' | 'eventBridge'> = createAwsClients(config.aws, { tracer }),
+  clients: Pick<AwsClients, 'documents' | 'eventBridge' | 's3'> = createAwsClients(config.aws, { tracer }),
 ): MetadataDependencies {
   return {
     events: new DynamoImageEventStore(clients.documents, config.tables.events),
     readModel: new DynamoImageReadModel<ImageMetadata>(clients.documents, config.tables.images),
     publisher: new EventBridgePublisher(clients.eventBridge, config.eventBusName),
+    store: new S3ObjectStore(clients.s3),
+    buckets: config.buckets,
     clock: systemClock,
     metrics: powertoolsPipelineMetrics(),
     projection: config.projection,

@@ -1,11 +1,17 @@
 import {
+  DEFAULT_UNDO_WINDOW_SECONDS,
   findContract,
   parseDetail,
+  undoDeadline,
   type EnvelopeOf,
+  type EventEnvelope,
   type FailureCode,
   type FailureStage,
   type ImageCompressedV1,
   type ImageDeletedV1,
+  type ImageDeletedV2,
+  type ImagePurgedV1,
+  type ImageRestoredV1,
   type ImageProcessedV1,
   type ImageProcessingFailedV1,
   type ImageUploadedV1,
@@ -52,7 +58,12 @@ export interface ImageMetadata {
   readonly processingTimeMs?: number;
   /** Set while `status` is `failed`. */
   readonly failure?: ImageFailure;
+  /** Set while `status` is `deleted`: when the owner deleted it. */
   readonly deletedAt?: string;
+  /** Set while `status` is `deleted`: the owner may restore it until then; the purge erases it after. */
+  readonly undoUntil?: string;
+  /** Set once a deleted image was purged: the record is a tombstone (no keys, no file facts). */
+  readonly purgedAt?: string;
   /** `occurredAt` of the last event applied. */
   readonly updatedAt: string;
   /** TTL (epoch seconds): `uploadedAt` + the retention, when one is configured. */
@@ -65,6 +76,11 @@ export type ImageMetadataRecord = ImageRecord<ImageMetadata>;
 export interface ProjectionOptions {
   /** Records expire this many days after upload (DynamoDB TTL); absent: never. */
   readonly retentionDays?: number;
+  /**
+   * The undo window of an `ImageDeleted` v1, which carries no `undoUntil` (default
+   * `DEFAULT_UNDO_WINDOW_SECONDS`); v2 deletes say their own.
+   */
+  readonly undoWindowSeconds?: number;
 }
 
 /** A stored event parsed by its contract, narrowed on `detailType`. */
@@ -74,7 +90,17 @@ export type PipelineEvent =
   | { readonly detailType: 'ThumbnailsGenerated'; readonly envelope: EnvelopeOf<typeof ThumbnailsGeneratedV1> }
   | { readonly detailType: 'ImageProcessed'; readonly envelope: EnvelopeOf<typeof ImageProcessedV1> }
   | { readonly detailType: 'ImageProcessingFailed'; readonly envelope: EnvelopeOf<typeof ImageProcessingFailedV1> }
-  | { readonly detailType: 'ImageDeleted'; readonly envelope: EnvelopeOf<typeof ImageDeletedV1> };
+  | { readonly detailType: 'ImageDeleted'; readonly envelope: EnvelopeOf<typeof ImageDeletedV1 | typeof ImageDeletedV2> }
+  | { readonly detailType: 'ImageRestored'; readonly envelope: EnvelopeOf<typeof ImageRestoredV1> }
+  | { readonly detailType: 'ImagePurged'; readonly envelope: EnvelopeOf<typeof ImagePurgedV1> }
+  /** A contract the fold has no rule for (recorded in the history, changes no status). */
+  | { readonly detailType: 'Unprojected'; readonly name: string; readonly envelope: EventEnvelope<UnprojectedData> };
+
+/** What the fold reads of an event it has no rule for. */
+export interface UnprojectedData {
+  readonly imageId?: string;
+  readonly userId?: string;
+}
 
 /**
  * Parses a stored event's `detail` with the contract its `detailType` and `detail.version`
@@ -105,20 +131,43 @@ export function parseStoredEvent(event: Pick<StoredImageEvent, 'detailType' | 'd
       return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
     case 'ImageDeleted':
       return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
+    case 'ImageRestored':
+      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
+    case 'ImagePurged':
+      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
+    default: {
+      // A contract added after this fold (it is still validated): kept in the history, no status change.
+      const known: { detailType: string } = contract;
+      const envelope = parseDetail(contract as never, event.detail) as EventEnvelope<UnprojectedData>;
+      return { detailType: 'Unprojected', name: known.detailType, envelope };
+    }
   }
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Draft = Mutable<Omit<ImageMetadataRecord, 'revision'>> & {
+
+/**
+ * The fold's state for one image: the record being built, plus what the fold needs to
+ * remember between events. Exported for the local runtime's figures and crash recovery,
+ * which fold events with {@link foldImageEvent} rather than define status rules of their own.
+ */
+export type ImageFoldState = Mutable<Omit<ImageMetadataRecord, 'revision'>> & {
   /** `contentHash` + `renditionsVersion` of the upload being processed, to spot a redelivered upload. */
   upload?: string;
+  /**
+   * How many times a delete was undone (`ImageRestored` applied). A run after a restore
+   * records its events under ids of this generation, so they are not taken for the
+   * pre-delete run's (see `runEventId`).
+   */
+  generation?: number;
 };
 
 const SECONDS_PER_DAY = 86_400;
 
 /**
  * The read-model record of one image: a pure fold over its history, so the live path and
- * a rebuild from the event store always produce the same item.
+ * a rebuild from the event store always produce the same item. It is the one definition
+ * of an image's status: the local runtime's figures and crash recovery use it too.
  *
  * - `ImageUploaded` -> `processing`, with the original's key, size, format and owner. The
  *   same upload again (same content hash and rendition set, e.g. the bus delivery arriving
@@ -127,7 +176,14 @@ const SECONDS_PER_DAY = 86_400;
  * - `ThumbnailsGenerated` -> `thumbnails` (rendition name -> key).
  * - `ImageProcessed` -> `processed`, `processingTimeMs` (and the outputs it summarises).
  * - `ImageProcessingFailed` -> `failed`, `failure { code, reason, stage }`.
- * - `ImageDeleted` -> `deleted`; the record stays, and nothing after it changes it again.
+ * - `ImageDeleted` -> `deleted`, `deletedAt`, `undoUntil` (v1: `deletedAt` + the configured
+ *   window). Terminal: nothing after it changes the record (a late event of a run in flight,
+ *   a replay) except
+ *   - `ImageRestored` with `restoredAt` before `undoUntil` and before any purge -> `processing`
+ *     again; the next upload and processing of the same original apply again;
+ *   - `ImagePurged` -> stays `deleted`, with `purgedAt`: a tombstone without the original's
+ *     key, file facts, variants or renditions. Final.
+ * - An event of a contract the fold has no rule for changes nothing.
  *
  * The key is set by the first event: `uploadedAt` is its upload time when it is an
  * `ImageUploaded`, else its `occurredAt` (an upload ingest refused never had an
@@ -142,23 +198,53 @@ export function projectImage(
   history: readonly StoredImageEvent[],
   options: ProjectionOptions = {},
 ): ImageMetadataRecord | undefined {
-  const ordered = [...history].sort((a, b) => a.sequence - b.sequence);
-  let draft: Draft | undefined;
-  for (const stored of ordered) {
-    const event = parseStoredEvent(stored);
-    draft = apply(draft ?? start(event), event);
-  }
-  if (!draft) return undefined;
+  const state = foldHistory(history, options);
+  if (!state) return undefined;
 
-  const { upload: _upload, ...record } = draft;
+  const { upload: _upload, generation: _generation, ...record } = state;
   if (options.retentionDays !== undefined) {
     record.expiresAt = Math.floor(Date.parse(record.uploadedAt) / 1000) + options.retentionDays * SECONDS_PER_DAY;
   }
-  return { ...record, revision: ordered.length };
+  return { ...record, revision: history.length };
 }
 
-function start(event: PipelineEvent): Draft {
+/**
+ * The fold's state after a whole history (in sequence order, whatever the array order).
+ *
+ * @returns `undefined` for a history without an event naming its image.
+ */
+export function foldHistory(
+  history: readonly Pick<StoredImageEvent, 'sequence' | 'detailType' | 'detail'>[],
+  options: ProjectionOptions = {},
+): ImageFoldState | undefined {
+  const ordered = [...history].sort((a, b) => a.sequence - b.sequence);
+  let state: ImageFoldState | undefined;
+  for (const stored of ordered) state = foldImageEvent(state, parseStoredEvent(stored), options);
+  return state;
+}
+
+/**
+ * One step of the fold: the state after `event` (a new object; `state` is not changed).
+ * For consumers that see events one at a time (the local runtime's figures); a history is
+ * folded with {@link foldHistory}.
+ */
+export function foldImageEvent(
+  state: ImageFoldState | undefined,
+  event: PipelineEvent,
+  options: ProjectionOptions = {},
+): ImageFoldState | undefined {
+  const current = state ?? start(event);
+  return current ? apply(current, event, options) : undefined;
+}
+
+/** Whether the image is deleted (and not restored since) in this state: work finishing now is discarded. */
+export function isDeleted(state: Pick<ImageFoldState, 'status'> | undefined): boolean {
+  return state?.status === 'deleted';
+}
+
+function start(event: PipelineEvent): ImageFoldState | undefined {
   const { data, occurredAt } = event.envelope;
+  if (typeof data.imageId !== 'string' || typeof data.userId !== 'string') return undefined;
   return {
     imageId: data.imageId,
     userId: data.userId,
@@ -168,10 +254,9 @@ function start(event: PipelineEvent): Draft {
   };
 }
 
-function apply(draft: Draft, event: PipelineEvent): Draft {
+function apply(draft: ImageFoldState, event: PipelineEvent, options: ProjectionOptions): ImageFoldState {
   const updatedAt = event.envelope.occurredAt;
-  // A deleted image's record is final: a late event of a run still in flight changes nothing.
-  if (draft.status === 'deleted') return { ...draft, updatedAt };
+  if (draft.status === 'deleted') return applyAfterDelete(draft, event, updatedAt);
 
   switch (event.detailType) {
     case 'ImageUploaded': {
@@ -248,7 +333,50 @@ function apply(draft: Draft, event: PipelineEvent): Draft {
         updatedAt,
       };
     }
-    case 'ImageDeleted':
-      return { ...draft, status: 'deleted', deletedAt: event.envelope.data.deletedAt, updatedAt };
+    case 'ImageDeleted': {
+      const data = event.envelope.data;
+      const undoUntil =
+        'undoUntil' in data ? data.undoUntil : undoDeadline(data.deletedAt, options.undoWindowSeconds ?? DEFAULT_UNDO_WINDOW_SECONDS);
+      return { ...draft, status: 'deleted', deletedAt: data.deletedAt, undoUntil, updatedAt };
+    }
+    case 'ImagePurged':
+      // A purge without a delete before it (a history out of order): it is still final.
+      return tombstone(draft, event.envelope.data.purgedAt, updatedAt);
+    case 'ImageRestored':
+    case 'Unprojected':
+      // Nothing to undo; an event the fold has no rule for.
+      return { ...draft, updatedAt };
   }
+}
+
+/** A deleted image: only a timely restore or the purge change it. */
+function applyAfterDelete(draft: ImageFoldState, event: PipelineEvent, updatedAt: string): ImageFoldState {
+  if (event.detailType === 'ImagePurged') {
+    return draft.purgedAt ? { ...draft, updatedAt } : tombstone(draft, event.envelope.data.purgedAt, updatedAt);
+  }
+  if (event.detailType === 'ImageRestored') {
+    const restoredAt = Date.parse(event.envelope.data.restoredAt);
+    const inTime = draft.undoUntil === undefined || restoredAt < Date.parse(draft.undoUntil);
+    if (draft.purgedAt || !inTime) return { ...draft, updatedAt };
+    const { deletedAt: _deletedAt, undoUntil: _undoUntil, upload: _upload, failure: _failure, ...rest } = draft;
+    // Back through the pipeline: the same upload is a new run (its marker is cleared).
+    return { ...rest, status: 'processing', generation: (draft.generation ?? 0) + 1, updatedAt };
+  }
+  // A late event of a run in flight, a replay: recorded in the history, changes nothing.
+  return { ...draft, updatedAt };
+}
+
+/** What is left of a purged image: its key, owner and dates; nothing about the file. */
+function tombstone(draft: ImageFoldState, purgedAt: string, updatedAt: string): ImageFoldState {
+  return {
+    imageId: draft.imageId,
+    userId: draft.userId,
+    uploadedAt: draft.uploadedAt,
+    status: 'deleted',
+    ...(draft.deletedAt !== undefined ? { deletedAt: draft.deletedAt } : {}),
+    ...(draft.undoUntil !== undefined ? { undoUntil: draft.undoUntil } : {}),
+    purgedAt,
+    ...(draft.generation !== undefined ? { generation: draft.generation } : {}),
+    updatedAt,
+  };
 }

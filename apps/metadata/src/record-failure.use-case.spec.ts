@@ -2,7 +2,7 @@ import { ImageProcessingFailedV1, parseEventBridgeEvent, toEventBridgeEvent } fr
 import { TaskError, type EventPublisher } from '@imgpipe/platform';
 import { MetadataError } from './errors';
 import { DEFAULT_FAILURE_STAGE, RecordFailureInputSchema, type RecordFailureInput } from './record-failure.use-case';
-import { IMAGE_ID, inMemoryService, readSampleEvent, uploaded } from './testing/fixtures';
+import { IMAGE_ID, inMemoryService, readSampleEvent, recorded, uploaded } from './testing/fixtures';
 
 /** What a Step Functions Catch delivers for an error a Lambda task threw. */
 function caught(error: Error): RecordFailureInput['error'] {
@@ -17,7 +17,7 @@ describe('recordFailure (the recordFailure task)', () => {
     const { service, events, readModel } = inMemoryService();
     const error = caught(new TaskError('InvalidImage', 'TOO_MANY_PIXELS', 'The image has 200000000 pixels; at most 100000000.'));
 
-    const result = await service.recordFailure({ uploaded, error, stage: 'thumbnail' });
+    const result = recorded(await service.recordFailure({ uploaded, error, stage: 'thumbnail' }));
 
     expect(result.detail.data).toEqual({
       imageId: IMAGE_ID,
@@ -43,7 +43,7 @@ describe('recordFailure (the recordFailure task)', () => {
     const { service } = inMemoryService();
     const error = caught(new TaskError('InvalidImage', 'CORRUPT', 'The JPEG data ends early.', { stage: 'thumbnail' }));
 
-    const { detail } = await service.recordFailure({ uploaded, error, stage: 'compress' });
+    const { detail } = recorded(await service.recordFailure({ uploaded, error, stage: 'compress' }));
 
     expect(detail.data).toMatchObject({ stage: 'thumbnail', code: 'CORRUPT' });
   });
@@ -51,7 +51,7 @@ describe('recordFailure (the recordFailure task)', () => {
   it('a transient error that outlasted the retries is TRANSIENT_EXHAUSTED and retryable', async () => {
     const { service } = inMemoryService();
 
-    const { detail } = await service.recordFailure({ uploaded, error: { Error: 'States.Timeout', Cause: 'Task timed out after 60.00 seconds' } });
+    const { detail } = recorded(await service.recordFailure({ uploaded, error: { Error: 'States.Timeout', Cause: 'Task timed out after 60.00 seconds' } }));
 
     expect(detail.data).toMatchObject({
       stage: DEFAULT_FAILURE_STAGE,
@@ -66,7 +66,7 @@ describe('recordFailure (the recordFailure task)', () => {
     const { service } = inMemoryService();
     const error = caught(new TaskError('InvalidEvent', 'INVALID_EVENT', 'task input does not match its contract: results: Required'));
 
-    const { detail } = await service.recordFailure({ uploaded, error, stage: 'record' });
+    const { detail } = recorded(await service.recordFailure({ uploaded, error, stage: 'record' }));
 
     expect(detail.data).toMatchObject({ code: 'INVALID_EVENT', errorName: 'InvalidEvent', retryable: false, stage: 'record' });
   });
@@ -74,10 +74,10 @@ describe('recordFailure (the recordFailure task)', () => {
   it('makes any error fit the contract: no control characters, a bounded reason, a valid error name', async () => {
     const { service } = inMemoryService();
 
-    const { detail } = await service.recordFailure({
+    const { detail } = recorded(await service.recordFailure({
       uploaded,
       error: { Error: 'Weird error name!', Cause: `\u001b[31mboom\u0000${'x'.repeat(5000)}` },
-    });
+    }));
 
     expect(detail.data.errorName).toBe('Error');
     expect(detail.data.reason).toMatch(/^\[31mboom ?x+$/);
@@ -88,7 +88,7 @@ describe('recordFailure (the recordFailure task)', () => {
   it('publishes the recorded event to the bus as imgpipe.metadata, as the contract describes it', async () => {
     const { service, publisher } = inMemoryService();
 
-    const result = await service.recordFailure({ uploaded, error: { Error: 'States.Timeout' }, correlationId: 'corr-run-1' });
+    const result = recorded(await service.recordFailure({ uploaded, error: { Error: 'States.Timeout' }, correlationId: 'corr-run-1' }));
 
     expect(publisher.published).toHaveLength(1);
     const [entry] = publisher.published;
@@ -101,10 +101,10 @@ describe('recordFailure (the recordFailure task)', () => {
   it('a retried task records once and publishes the same event again (consumers deduplicate on its id)', async () => {
     const { service, events, publisher, clock, metrics } = inMemoryService();
     const input = { uploaded, error: { Error: 'States.Timeout' } };
-    const first = await service.recordFailure(input);
+    const first = recorded(await service.recordFailure(input));
     clock.advance(5000);
 
-    const retry = await service.recordFailure(input);
+    const retry = recorded(await service.recordFailure(input));
 
     expect(retry.recorded).toBe(false);
     expect(retry.detail).toEqual(first.detail);
@@ -136,7 +136,7 @@ describe('recordFailure (the recordFailure task)', () => {
     const { service } = inMemoryService();
     const sample = RecordFailureInputSchema.parse(readSampleEvent('record-failure'));
 
-    const { detail } = await service.recordFailure(sample);
+    const { detail } = recorded(await service.recordFailure(sample));
 
     expect(detail.data).toMatchObject({ code: 'CORRUPT', errorName: 'InvalidImage', stage: 'compress', retryable: false });
   });

@@ -16,8 +16,9 @@ import {
 } from '@imgpipe/contracts';
 import { parseTaskFailure, type Clock, type EventPublisher } from '@imgpipe/platform';
 import type { AppendAndProject } from './append-and-project.use-case';
+import { DISCARDED_BY_DELETE, type DiscardedRun } from './discarded-run';
 import { MetadataError } from './errors';
-import { parseStoredEvent, type ImageMetadataRecord } from './projection';
+import { foldHistory, isDeleted, parseStoredEvent, type ImageMetadataRecord, type ProjectionOptions } from './projection';
 import { withRecordedUpload } from './recorded-upload';
 import { runEventId, toNewImageEvent } from './stored-events';
 
@@ -51,22 +52,30 @@ export const RecordFailureInputSchema = z.object({
 export type RecordFailureInput = z.infer<typeof RecordFailureInputSchema>;
 
 /** The recorded (and published) `ImageProcessingFailed` event, as a `PutEvents` entry wants it. */
-export interface RecordFailureOutput {
+export interface RecordedFailure {
   readonly source: 'imgpipe.metadata';
   readonly detailType: typeof ImageProcessingFailedV1.detailType;
   readonly detail: EnvelopeOf<typeof ImageProcessingFailedV1>;
 }
 
-export interface RecordFailureResult extends RecordFailureOutput {
-  readonly record: ImageMetadataRecord | undefined;
-  /** Whether this call stored the event (false on a retry). */
-  readonly recorded: boolean;
-}
+/** Output of `RecordFailure`: the recorded failure, or a {@link DiscardedRun} for an image deleted meanwhile. */
+export type RecordFailureOutput = RecordedFailure | DiscardedRun;
+
+export type RecordFailureResult =
+  | (RecordedFailure & {
+      readonly discarded?: undefined;
+      readonly record: ImageMetadataRecord | undefined;
+      /** Whether this call stored the event (false on a retry). */
+      readonly recorded: boolean;
+    })
+  | (DiscardedRun & { readonly record: ImageMetadataRecord | undefined; readonly recorded: false });
 
 export interface RecordFailureDeps {
   readonly appendAndProject: AppendAndProject;
   readonly publisher: EventPublisher;
   readonly clock: Clock;
+  /** The projection's options (the undo window of v1 deletes), to read the history as the read model does. */
+  readonly projection?: ProjectionOptions;
 }
 
 const invalidImageCodes: ReadonlySet<string> = new Set(INVALID_IMAGE_CODES);
@@ -80,6 +89,10 @@ const invalidImageCodes: ReadonlySet<string> = new Set(INVALID_IMAGE_CODES);
  * and publishes the recorded event to the bus (source `imgpipe.metadata`) — the
  * state machine ends in Fail after this task. Publishing again on a retry is harmless:
  * consumers deduplicate on the event id.
+ *
+ * When the history says the image is deleted (and not restored since), nothing is recorded
+ * or published and the task returns {@link DISCARDED_BY_DELETE}: a deleted image's owner is
+ * not told its run failed, and the state machine ends the run without failing it.
  *
  * @throws {MetadataError} `PublishFailed` (retryable) when the bus refuses the event.
  */
@@ -96,32 +109,34 @@ export function createRecordFailure(deps: RecordFailureDeps): (input: RecordFail
       stage,
       ...failure,
     };
-    const eventId = runEventId(
-      {
+    const correlationId = input.correlationId ?? uploaded.imageId;
+    const occurredAt = deps.clock.now().toISOString();
+    const decided = { discarded: false, eventId: '' };
+    const result = await deps.appendAndProject(uploaded.imageId, (history) => {
+      const state = foldHistory(history, deps.projection);
+      decided.discarded = isDeleted(state);
+      if (decided.discarded) return [];
+      const run = {
         imageId: uploaded.imageId,
         contentHash: uploaded.original.contentHash,
         renditionsVersion: uploaded.renditionsVersion,
-      },
-      `failed/${stage}/${failure.code}`,
-    );
-    const correlationId = input.correlationId ?? uploaded.imageId;
-    const envelope = createEnvelope(ImageProcessingFailedV1, data, {
-      eventId,
-      correlationId,
-      occurredAt: deps.clock.now().toISOString(),
+        generation: state?.generation ?? 0,
+      };
+      decided.eventId = runEventId(run, `failed/${stage}/${failure.code}`);
+      const envelope = createEnvelope(ImageProcessingFailedV1, data, { eventId: decided.eventId, correlationId, occurredAt });
+      const failed = toNewImageEvent(ImageProcessingFailedV1, envelope, 'imgpipe.metadata');
+      return withRecordedUpload(history, uploaded, correlationId, [failed], run.generation);
     });
-    const failed = toNewImageEvent(ImageProcessingFailedV1, envelope, 'imgpipe.metadata');
+    if (decided.discarded) return { ...DISCARDED_BY_DELETE, record: result.record, recorded: false };
 
-    const result = await deps.appendAndProject(uploaded.imageId, (history) =>
-      withRecordedUpload(history, uploaded, correlationId, [failed]),
-    );
+    const { eventId } = decided;
     const stored = result.history.find((event) => event.eventId === eventId);
     const event = stored ? parseStoredEvent(stored) : undefined;
     if (event?.detailType !== 'ImageProcessingFailed') {
       throw new Error(`image ${uploaded.imageId}: ImageProcessingFailed ${eventId} is not in the history after the append`);
     }
 
-    const output: RecordFailureOutput = {
+    const output: RecordedFailure = {
       source: 'imgpipe.metadata',
       detailType: ImageProcessingFailedV1.detailType,
       detail: event.envelope,

@@ -8,7 +8,7 @@ import {
 } from '@imgpipe/contracts';
 import { projectImage } from './projection';
 import { RecordMetadataInputSchema, type RecordMetadataInput } from './record-metadata.use-case';
-import { compressed, IMAGE_ID, inMemoryService, readSampleEvent, thumbnails, uploaded } from './testing/fixtures';
+import { compressed, IMAGE_ID, inMemoryService, readSampleEvent, recorded, thumbnails, uploaded } from './testing/fixtures';
 
 const input: RecordMetadataInput = { uploaded, results: [compressed, thumbnails], correlationId: 'corr-run-1' };
 
@@ -17,7 +17,7 @@ describe('recordMetadata (the record task)', () => {
     const { service, events, readModel, clock } = inMemoryService();
     clock.set('2025-06-01T12:00:02.345Z');
 
-    const result = await service.recordMetadata(input);
+    const result = recorded(await service.recordMetadata(input));
 
     const history = await events.load(IMAGE_ID);
     expect(history.map((e) => [e.detailType, e.source])).toEqual([
@@ -34,7 +34,7 @@ describe('recordMetadata (the record task)', () => {
   it('returns ImageProcessed as its contract describes it, ready for PublishProcessed', async () => {
     const { service } = inMemoryService();
 
-    const { source, detailType, detail } = await service.recordMetadata(input);
+    const { source, detailType, detail } = recorded(await service.recordMetadata(input));
 
     expect({ source, detailType }).toEqual({ source: 'imgpipe.metadata', detailType: 'ImageProcessed' });
     const entry = toPutEventsEntry(ImageProcessedV1, detail, 'imgpipe');
@@ -58,12 +58,12 @@ describe('recordMetadata (the record task)', () => {
 
   it('a retried task appends nothing and returns the event first recorded', async () => {
     const { service, events, readModel, clock, metrics } = inMemoryService();
-    const first = await service.recordMetadata(input);
+    const first = recorded(await service.recordMetadata(input));
     const historyBefore = await events.load(IMAGE_ID);
     const recordBefore = await readModel.get(IMAGE_ID);
     clock.advance(60_000);
 
-    const retry = await service.recordMetadata(input);
+    const retry = recorded(await service.recordMetadata(input));
 
     expect(retry.recorded).toBe(false);
     expect(retry.detail).toEqual(first.detail);

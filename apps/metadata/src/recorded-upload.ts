@@ -1,4 +1,4 @@
-import { createEnvelope, ImageUploadedV1, type ImageUploadedData } from '@imgpipe/contracts';
+import { createEnvelope, ImageRestoredV1, ImageUploadedV1, type ImageUploadedData } from '@imgpipe/contracts';
 import type { NewImageEvent, StoredImageEvent } from '@imgpipe/platform';
 import { parseStoredEvent } from './projection';
 import { runEventId, toNewImageEvent } from './stored-events';
@@ -18,12 +18,16 @@ export function withRecordedUpload(
   uploaded: ImageUploadedData,
   correlationId: string,
   events: readonly NewImageEvent[],
+  generation = 0,
 ): readonly NewImageEvent[] {
-  return hasUpload(history, uploaded) ? events : [uploadFromInput(uploaded, correlationId), ...events];
+  return hasUpload(history, uploaded) ? events : [uploadFromInput(uploaded, correlationId, generation), ...events];
 }
 
+/** Whether the history has this upload since the last restore (a restore starts a new run of the same original). */
 function hasUpload(history: readonly StoredImageEvent[], uploaded: ImageUploadedData): boolean {
-  return history.some((stored) => {
+  const ordered = [...history].sort((a, b) => a.sequence - b.sequence);
+  const lastRestore = ordered.map((e) => e.detailType).lastIndexOf(ImageRestoredV1.detailType);
+  return ordered.slice(lastRestore + 1).some((stored) => {
     if (stored.detailType !== ImageUploadedV1.detailType) return false;
     const event = parseStoredEvent(stored);
     return (
@@ -34,11 +38,12 @@ function hasUpload(history: readonly StoredImageEvent[], uploaded: ImageUploaded
   });
 }
 
-function uploadFromInput(uploaded: ImageUploadedData, correlationId: string): NewImageEvent {
+function uploadFromInput(uploaded: ImageUploadedData, correlationId: string, generation: number): NewImageEvent {
   const run = {
     imageId: uploaded.imageId,
     contentHash: uploaded.original.contentHash,
     renditionsVersion: uploaded.renditionsVersion,
+    generation,
   };
   return toNewImageEvent(
     ImageUploadedV1,

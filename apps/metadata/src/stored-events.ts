@@ -11,18 +11,26 @@ export interface RunKey {
   readonly imageId: string;
   readonly contentHash: string;
   readonly renditionsVersion: string;
+  /**
+   * How many times the image was restored after a delete before this run (the fold's
+   * `generation`); absent or 0 for a run that follows no restore. A run after a restore is a
+   * new run even of the same original, so its events need ids of their own.
+   */
+  readonly generation?: number;
 }
 
 /**
  * The event id of what a task records for a run: a UUID derived from image id, stage,
- * content hash and rendition set version, so a retried task produces the same ids and the
- * event store keeps the first (a duplicate changes nothing).
+ * content hash and rendition set version (and the restore generation, when there was one),
+ * so a retried task produces the same ids and the event store keeps the first (a duplicate
+ * changes nothing).
  *
  * @example
  * runEventId({ imageId, contentHash, renditionsVersion }, 'processed') // stable UUID
  */
 export function runEventId(run: RunKey, stage: string): string {
-  return deterministicUuid(`imgpipe.metadata/${run.imageId}/${stage}/${run.contentHash}/${run.renditionsVersion}`);
+  const generation = run.generation ? `/g${run.generation}` : '';
+  return deterministicUuid(`imgpipe.metadata/${run.imageId}/${stage}/${run.contentHash}/${run.renditionsVersion}${generation}`);
 }
 
 /** An envelope as the event store takes it; `source` defaults to the contract's primary source. */

@@ -19,6 +19,8 @@ const EXPECTED: Record<EventName, RuleTarget[]> = {
   ImageProcessed: ['notify-queue', 'metadata'],
   ImageProcessingFailed: ['notify-queue', 'metadata'],
   ImageDeleted: ['metadata'],
+  ImageRestored: ['metadata'],
+  ImagePurged: ['metadata'],
   // An audit record, in no image's history: on the bus (and its archive), delivered nowhere.
   UploadRefused: [],
 };

@@ -1,4 +1,5 @@
 import { createTaskHandler, logger } from '@imgpipe/platform';
+import { DISCARDED_BY_DELETE } from '../discarded-run';
 import { instrumented } from '../instrument';
 import { awsMetadataService, type MetadataService } from '../metadata-service';
 import { RecordFailureInputSchema, type RecordFailureOutput } from '../record-failure.use-case';
@@ -16,7 +17,14 @@ export function createRecordFailureHandler(
       const { recordFailure } = service();
       return (input) =>
         instrumented({ imageId: input.uploaded.imageId, correlationId: input.correlationId }, async () => {
-          const { record, recorded, ...output } = await recordFailure(input);
+          const result = await recordFailure(input);
+          if (result.discarded) {
+            logger.info('image was deleted while processing: failure not recorded, nobody notified', {
+              revision: result.record?.revision,
+            });
+            return DISCARDED_BY_DELETE;
+          }
+          const { record, recorded, discarded: _discarded, ...output } = result;
           const { code, stage, errorName, retryable } = output.detail.data;
           logger.warn(recorded ? 'image processing failed' : 'image failure was already recorded', {
             code,

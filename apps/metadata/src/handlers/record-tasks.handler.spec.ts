@@ -1,6 +1,6 @@
 import { ImageProcessedV1, ImageProcessingFailedV1, parseDetail } from '@imgpipe/contracts';
 import { parseTaskFailure, TaskError } from '@imgpipe/platform';
-import { IMAGE_ID, inMemoryService, readSampleEvent } from '../testing/fixtures';
+import { IMAGE_ID, inMemoryService, readSampleEvent, recorded } from '../testing/fixtures';
 import { createRebuildReadModelHandler } from './rebuild-read-model.handler';
 import { createRecordFailureHandler } from './record-failure.handler';
 import { createRecordMetadataHandler } from './record-metadata.handler';
@@ -10,7 +10,7 @@ describe('the state machine task handlers', () => {
     const { service } = inMemoryService();
     const handler = createRecordMetadataHandler(() => service);
 
-    const output = await handler(readSampleEvent('record-metadata'));
+    const output = recorded(await handler(readSampleEvent('record-metadata')));
 
     expect(Object.keys(output).sort()).toEqual(['detail', 'detailType', 'source']);
     expect(output).toMatchObject({ source: 'imgpipe.metadata', detailType: 'ImageProcessed' });
@@ -21,7 +21,7 @@ describe('the state machine task handlers', () => {
     const { service, publisher } = inMemoryService();
     const handler = createRecordFailureHandler(() => service);
 
-    const output = await handler(readSampleEvent('record-failure'));
+    const output = recorded(await handler(readSampleEvent('record-failure')));
 
     expect(parseDetail(ImageProcessingFailedV1, output.detail).data).toMatchObject({ imageId: IMAGE_ID, code: 'CORRUPT' });
     expect(publisher.published).toEqual([output]);
@@ -42,11 +42,11 @@ describe('the state machine task handlers', () => {
       code: 'INVALID_EVENT',
       retryable: false,
     });
-    const failed = await recordFailure({
+    const failed = recorded(await recordFailure({
       uploaded: sample.uploaded,
       error: { Error: error.name, Cause: JSON.stringify({ errorType: error.name, errorMessage: error.message }) },
       stage: 'record',
-    });
+    }));
     expect(failed.detail.data).toMatchObject({ code: 'INVALID_EVENT', stage: 'record', retryable: false });
   });
 

@@ -17,6 +17,7 @@ import {
 import {
   InMemoryImageEventStore,
   InMemoryImageReadModel,
+  InMemoryObjectStore,
   ManualClock,
   RecordingEventPublisher,
   TaskError,
@@ -24,6 +25,7 @@ import {
   type StoredImageEvent,
 } from '@imgpipe/platform';
 import { createMetadataService, type MetadataDependencies, type MetadataService } from '../metadata-service';
+import { isDiscardedRun } from '../discarded-run';
 import type { PipelineMetrics } from '../metrics';
 import type { ImageMetadata } from '../projection';
 
@@ -37,6 +39,8 @@ export const compressed = ImageCompressedV1.data.parse(ImageCompressedV1.example
 export const thumbnails = ThumbnailsGeneratedV1.data.parse(ThumbnailsGeneratedV1.examples.full);
 export const processed = ImageProcessedV1.data.parse(ImageProcessedV1.examples.full);
 export const IMAGE_ID = uploaded.imageId;
+/** The buckets of the full examples. */
+export const BUCKETS = { originals: uploaded.original.bucket, processed: 'imgpipe-processed-123456789012' } as const;
 export const USER_ID = uploaded.userId;
 
 let counter = 0;
@@ -127,8 +131,9 @@ export function inMemoryService(overrides: Partial<MetadataDependencies> = {}) {
   const publisher = new RecordingEventPublisher();
   const clock = new ManualClock('2025-06-01T12:00:02.345Z');
   const metrics = new RecordingMetrics();
-  const deps: MetadataDependencies = { events, readModel, publisher, clock, metrics, ...overrides };
-  return { service: createMetadataService(deps), events, readModel, publisher, clock, metrics, deps };
+  const store = new InMemoryObjectStore({ versioned: true });
+  const deps: MetadataDependencies = { events, readModel, publisher, clock, metrics, store, buckets: BUCKETS, ...overrides };
+  return { service: createMetadataService(deps), events, readModel, publisher, clock, metrics, store, deps };
 }
 
 /** A sample input from `apps/metadata/events/<name>.json`. */
@@ -188,4 +193,10 @@ export async function runLivePath(service: MetadataService, clock: { advance(ms:
 export function present<T>(value: T | undefined, what = 'value'): T {
   if (value === undefined) throw new Error(`expected a ${what}`);
   return value;
+}
+
+/** A record task's result that recorded its event (not a run discarded after a delete), or a test failure. */
+export function recorded<T extends object>(result: T): Exclude<T, { readonly discarded: true }> {
+  if (isDiscardedRun(result)) throw new Error('expected the run to be recorded, but it was discarded');
+  return result as Exclude<T, { readonly discarded: true }>;
 }
