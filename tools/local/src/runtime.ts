@@ -15,6 +15,8 @@ import {
   startLocalDynamo,
   startLocalS3,
   TABLES,
+  systemClock,
+  type Clock,
   type Env,
   type ImageEventStore,
   type LocalCredentials,
@@ -42,6 +44,7 @@ import { buildWebBundle, type WebBundle } from './http/static-web';
 import { redirectPowertoolsOutput } from './logs';
 import { PipelineRunner, type RunnerCounts } from './pipeline/pipeline-runner';
 import { recoverUnfinishedWork, type RecoveryResult } from './pipeline/recovery';
+import { startPurgeSweep, type PurgeSweepResult } from './pipeline/purge-sweep';
 import { createLocalServices, FileNotifier, type LocalServices } from './services/local-services';
 import { onS3Notifications, prepareS3Notifications, toObjectCreatedEntry } from './services/s3-notifications';
 import { PipelineStats, statusAfter, type DashboardStats } from './stats/pipeline-stats';
@@ -96,6 +99,12 @@ export interface LocalRuntimeOptions {
   readonly retryIntervalOverrides?: Readonly<Record<string, number>>;
   /** Called whenever the progress figures change. */
   readonly onProgress?: (progress: RuntimeProgress) => void;
+  /** Seconds a delete can be undone before the purge erases the original (`UNDO_WINDOW_SECONDS`; default the env's, else 7 days). */
+  readonly undoWindowSeconds?: number;
+  /** Between purge sweeps (default 60 s); the first runs after crash recovery. */
+  readonly purgeIntervalMs?: number;
+  /** The time the purge sweep reads (default the system clock): tests look past the purge's grace period instead of waiting. */
+  readonly purgeClock?: Clock;
 }
 
 /** The progress line's figures. */
@@ -140,6 +149,8 @@ export interface LocalRuntime {
   queueDepth(): QueueDepth;
   /** A token for `user`, as `POST /auth/dev-login` issues. */
   issueToken(user: string): Promise<string>;
+  /** Runs the purge sweep now (it also runs after recovery and every `purgeIntervalMs`). */
+  purge(): Promise<PurgeSweepResult>;
   /** Re-publishes archived events (see `replayArchive`). */
   replay(request: ReplayRequest): Promise<ReplayResult>;
   /** Every event the bus accepts, as it accepts it. Returns the unsubscribe function. */
@@ -287,6 +298,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     IDEMPOTENCY_TABLE: TABLES.idempotency.defaultName,
     EVENT_BUS_NAME,
     NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:imgpipe-local-notifications',
+    // /cdn reads the bucket on every request: there is no CDN cache to invalidate.
+    CDN_DISTRIBUTION_ID: undefined,
+    ...(options.undoWindowSeconds !== undefined ? { UNDO_WINDOW_SECONDS: String(options.undoWindowSeconds) } : {}),
   };
 
   const archive = new EventArchive(layout.archive);
@@ -501,6 +515,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     () => (announcedSinceStart = undefined),
     (error: unknown) => logger.error('crash recovery failed', { error: error as Error }),
   );
+  // Deleted images whose undo window is over are erased, as the schedule does on AWS.
+  const purgeClock = options.purgeClock ?? systemClock;
+  const purgeSweep = startPurgeSweep({
+    purge: () => services.metadata.purgeDeletedImages({ now: purgeClock.now() }),
+    after: recovered,
+    ...(options.purgeIntervalMs !== undefined ? { intervalMs: options.purgeIntervalMs } : {}),
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
@@ -510,6 +531,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     server.closeAllConnections();
     await closed;
     await recovered.catch(() => undefined);
+    await purgeSweep.stop();
     await runner.stop(options.stopGraceMs ?? 10_000);
     // Deliveries of what the executions published last, within a short grace.
     await Promise.race([Promise.all([bus.idle(), queue.idle()]), new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -540,6 +562,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stats: () => stats.snapshot(dlqDepth()),
     queueDepth: () => queue.depth,
     issueToken: (user) => auth.issue(user),
+    purge: () => purgeSweep.runNow(),
     replay,
     onEvent(listener) {
       listeners.add(listener);
