@@ -65,7 +65,7 @@ describe('undo and recently deleted in the web UI', () => {
     expect(await card(page, 'harbour.jpg').count()).toBe(0);
     // The heading has the focus after the navigation; the next Tab stop is Undo.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Undo');
+    expect(await page.locator(':focus').innerText()).toBe('Undo');
     await page.keyboard.press('Enter');
 
     await page.getByText('harbour.jpg was restored and is being processed again.').waitFor();
