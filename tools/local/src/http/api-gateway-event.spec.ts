@@ -56,6 +56,13 @@ describe('toHttpApiEvent', () => {
     expect(event).toMatchObject({ body: '/wA=', isBase64Encoded: true });
   });
 
+  it('names the restore route, which the API lists once for every runtime', () => {
+    const request = { method: 'POST', path: '/images/0197a1b2/restore', query: '', headers: {}, sourceIp: '127.0.0.1', host: 'localhost' };
+
+    expect(toHttpApiEvent(request, claims, now).routeKey).toBe('POST /images/{id}/restore');
+    expect(toHttpApiEvent({ ...request, method: 'GET' }, claims, now).routeKey).toBe('$default');
+  });
+
   it('falls back to the $default route for a path the API does not have', () => {
     expect(
       toHttpApiEvent({ method: 'GET', path: '/nope', query: '', headers: {}, sourceIp: '127.0.0.1', host: 'localhost' }, claims, now)
