@@ -6,7 +6,7 @@ import { dataLayout, LOCAL_BUCKETS } from '@imgpipe/local';
 import { HttpError, postToGrant, RuntimeClient, type ImageDetailsView } from '@imgpipe/local/testing';
 import { derivativePrefixes } from '@imgpipe/platform';
 import { testImage } from '@imgpipe/image-ops/testing';
-import { keysUnder, runtimeCredentials, s3Client } from './peers';
+import { keysUnder, objectExists, runtimeCredentials, s3Client } from './peers';
 import { childEnv, exited, scratchDir, SECURITY_ROOT, settle, startRuntime, type RuntimeProcess } from './runtime-process';
 
 /*
@@ -16,8 +16,12 @@ import { childEnv, exited, scratchDir, SECURITY_ROOT, settle, startRuntime, type
  */
 
 const USER = 'alice';
-/** Large enough that the pipeline is still working on it half a second after the upload. */
+/**
+ * Large enough, and with AVIF among the formats, that the pipeline is still working on it well
+ * after the last delete below (half a second after the upload): the delete must race the work.
+ */
 const PHOTO = { width: 2400, height: 1800 };
+const SLOW_FORMATS = { COMPRESS_FORMATS: 'webp,avif' };
 
 let scratch: Awaited<ReturnType<typeof scratchDir>>;
 let runtime: RuntimeProcess;
@@ -28,7 +32,7 @@ let photo: Buffer;
 const deleted: string[] = [];
 
 async function start(): Promise<void> {
-  runtime = await startRuntime({ dataDir: scratch.dataDir, concurrency: 2 });
+  runtime = await startRuntime({ dataDir: scratch.dataDir, concurrency: 2, env: SLOW_FORMATS });
   alice = await RuntimeClient.signIn(runtime.url, USER);
   s3?.destroy();
   s3 = s3Client(runtime.endpoints, await runtimeCredentials(scratch.dataDir));
@@ -149,14 +153,19 @@ describe('deleting an image while it is being processed', () => {
 
     await settleImages([grant.imageId]);
 
-    // The upload was accepted and entered the pipeline (else there was nothing to race with).
-    expect((await details(grant.imageId))?.history.map((e) => e.detailType)).toContain('ImageUploaded');
+    // The upload was accepted and entered the pipeline, and the delete came before the pipeline
+    // finished (else there was no race and the case proves nothing).
+    const names = (await details(grant.imageId))?.history.map((e) => e.detailType) ?? [];
+    expect(names).toContain('ImageUploaded');
+    expect(names.slice(0, names.indexOf('ImageDeleted'))).not.toContain('ImageProcessed');
     await expectStaysDeleted(grant.imageId);
   });
 });
 
 describe('after a delete', () => {
   let processedThenDeleted: string;
+  /** An image nobody deleted, taken through the same rebuild. */
+  let live: { readonly imageId: string; readonly key: string };
 
   /** An image fully processed (derivatives served, notified), then deleted, once the runtime is quiet again. */
   async function processedAndDeleted(name: string): Promise<string> {
@@ -190,6 +199,9 @@ describe('after a delete', () => {
   it('rebuilding the tables from the archive keeps the deleted images deleted', async () => {
     // Deleted cleanly just now, so only the rebuild can bring it back.
     const beforeRebuild = await processedAndDeleted('before-rebuild.jpg');
+    const liveGrant = await alice.upload(await testImage('jpeg', { width: 640, height: 480 }), 'live.jpg', 'image/jpeg');
+    expect((await alice.waitForOutcome(liveGrant.imageId)).image?.status).toBe('processed');
+    live = { imageId: liveGrant.imageId, key: liveGrant.key };
     // The data directory's tables are lost; the README's way back is a replay of the archive.
     expect((await runtime.stop()).code).toBe(0);
     await rm(dataLayout(scratch.dataDir).dynamodb, { recursive: true, force: true });
@@ -197,12 +209,25 @@ describe('after a delete', () => {
     const rebuild = await npmStart(['replay', '--from=-1d']);
     expect(rebuild.code).toBe(0);
 
-    await settleImages(deleted);
+    await settleImages([...deleted, live.imageId]);
 
     await expectStaysDeleted(beforeRebuild);
     for (const imageId of deleted) await expectStaysDeleted(imageId);
     const listed = await alice.api<{ items: Array<{ imageId: string; status: string }> }>('GET', '/images?limit=100');
     expect(listed.items.filter((item) => deleted.includes(item.imageId) && item.status !== 'deleted')).toEqual([]);
+  });
+
+  it('control: an image nobody deleted comes through the same rebuild processed, its original kept', async () => {
+    const view = await details(live.imageId);
+    const seen = {
+      status: view?.image?.status,
+      failure: view?.image?.failure,
+      history: view?.history.map((e) => e.detailType),
+      original: await objectExists(s3, LOCAL_BUCKETS.originals, live.key),
+    };
+    expect(seen).toMatchObject({ status: 'processed', original: true });
+    const full = await fetch(`${runtime.url}/cdn/compressed/${USER}/${live.imageId}/full`, { headers: { accept: 'image/avif,image/webp,*/*' } });
+    expect(full.status).toBe(200);
   });
 });
 

@@ -6,7 +6,7 @@ import { RuntimeClient, type UploadGrant } from '@imgpipe/local/testing';
 import { TABLES } from '@imgpipe/platform';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { dynamoClient, findNamed, objectExists, runtimeCredentials, s3Client, sdkStatus, type Credentials } from './peers';
-import { scratchDir, startRuntime, type RuntimeProcess } from './runtime-process';
+import { listeningSockets, scratchDir, startRuntime, type RuntimeProcess } from './runtime-process';
 
 /*
  * Issue 9, "The local object store answers anyone": the S3- and DynamoDB-compatible servers of
@@ -162,5 +162,27 @@ describe('/cdn serves images only', () => {
         expect(served.headers.get('x-content-type-options')).toBe('nosniff');
       }
     }
+  });
+});
+
+describe('with `--host 0.0.0.0`', () => {
+  let wide: Awaited<ReturnType<typeof scratchDir>>;
+  let open: RuntimeProcess;
+
+  beforeAll(async () => {
+    wide = await scratchDir('host');
+    open = await startRuntime({ dataDir: wide.dataDir, concurrency: 1, host: '0.0.0.0' });
+  });
+  afterAll(async () => {
+    await open?.stop();
+    await wide?.remove();
+  });
+
+  it('the S3 and DynamoDB servers still listen on loopback only', async () => {
+    const peers = [Number(new URL(open.endpoints.s3).port), Number(new URL(open.endpoints.dynamodb).port)];
+    const sockets = (await listeningSockets(open.child.pid ?? -1)).filter((socket) => peers.includes(socket.port));
+
+    expect(sockets.map((s) => s.port).sort()).toEqual([...peers].sort());
+    expect(sockets.filter((socket) => !socket.loopbackOnly)).toEqual([]);
   });
 });

@@ -46,6 +46,8 @@ export interface StartRuntimeOptions {
   /** Service settings for the child's environment (e.g. `COMPRESS_FORMATS`). */
   readonly env?: Readonly<Record<string, string>>;
   readonly concurrency?: number;
+  /** `--host`: the interface the HTTP server listens on. */
+  readonly host?: string;
 }
 
 export function exited(child: ChildProcess): Promise<ExitStatus> {
@@ -69,6 +71,7 @@ export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.P
 export async function startRuntime(options: StartRuntimeOptions): Promise<RuntimeProcess> {
   const args = ['--import', 'tsx', MAIN, '--port', '0', '--data-dir', options.dataDir, '--no-ui'];
   if (options.concurrency !== undefined) args.push('--concurrency', String(options.concurrency));
+  if (options.host !== undefined) args.push('--host', options.host);
   const child = spawn(process.execPath, args, {
     cwd: SECURITY_ROOT,
     env: childEnv(options.env),
@@ -155,23 +158,43 @@ export async function discoverEndpoints(dataDir: string, pid: number, httpUrl: s
 
 /** The TCP ports process `pid` listens on, from `/proc` (Linux). */
 async function listeningPorts(pid: number): Promise<number[]> {
+  return [...new Set((await listeningSockets(pid)).map((socket) => socket.port))];
+}
+
+/** The local address of a listening socket, as `/proc/net/tcp{,6}` writes it (hex). */
+export interface ListeningSocket {
+  readonly port: number;
+  /** Whether it listens on a loopback address only (127.0.0.0/8, ::1, ::ffff:127.x.x.x). */
+  readonly loopbackOnly: boolean;
+  readonly hexAddress: string;
+}
+
+/** The TCP sockets process `pid` listens on, from `/proc` (Linux). */
+export async function listeningSockets(pid: number): Promise<ListeningSocket[]> {
   const inodes = new Set<string>();
   for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
     const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
     const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
     if (inode) inodes.add(inode);
   }
-  const ports = new Set<number>();
+  const sockets: ListeningSocket[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
     for (const line of lines) {
       const columns = line.trim().split(/\s+/);
       // local_address is HEXIP:HEXPORT, st 0A is LISTEN, inode is the 10th column.
       const [, local, , state, , , , , , inode] = columns;
-      if (state === '0A' && inode && inodes.has(inode) && local) ports.add(parseInt(local.split(':')[1] ?? '0', 16));
+      if (state !== '0A' || !inode || !inodes.has(inode) || !local) continue;
+      const [hexAddress = '', hexPort = '0'] = local.split(':');
+      // IPv4 words are little-endian: 127.x.x.x ends in 7F; ::1 and ::ffff:127.x.x.x likewise.
+      const loopbackOnly =
+        (hexAddress.length === 8 && hexAddress.endsWith('7F')) ||
+        hexAddress === '00000000000000000000000001000000' ||
+        (hexAddress.startsWith('0000000000000000FFFF0000') && hexAddress.endsWith('7F'));
+      sockets.push({ port: parseInt(hexPort, 16), loopbackOnly, hexAddress });
     }
   }
-  return [...ports];
+  return sockets;
 }
 
 /**
