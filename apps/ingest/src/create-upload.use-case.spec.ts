@@ -27,7 +27,7 @@ describe('createUpload', () => {
     expect(result.expiresAt).toBe('2025-06-01T12:15:00.000Z');
   });
 
-  it('binds the exact content type, 1..max bytes and 15 minutes in what it signs', async () => {
+  it('binds the exact content type, exactly the declared bytes (at most max) and 15 minutes in what it signs', async () => {
     const h = createHarness();
 
     const { key } = await h.services.createUpload(USER, { ...valid, contentType: ' Image/PNG ' });
@@ -38,9 +38,34 @@ describe('createUpload', () => {
         key,
         contentType: 'image/png',
         maxBytes: 25 * 1024 * 1024,
+        bytes: valid.bytes,
         expiresInSeconds: 900,
       },
     ]);
+  });
+
+  it('records the grant (owner, exact key, type, size, validity, TTL a day later) before returning it', async () => {
+    const h = createHarness();
+
+    const result = await h.services.createUpload(USER, { ...valid, contentType: 'image/png' });
+
+    await expect(h.grants.get(result.imageId)).resolves.toEqual({
+      imageId: result.imageId,
+      userId: USER,
+      key: result.key,
+      contentType: 'image/png',
+      bytes: valid.bytes,
+      createdAt: '2025-06-01T12:00:00.000Z',
+      validUntil: result.expiresAt,
+      expiresAt: Date.parse('2025-06-02T12:15:00.000Z') / 1000,
+    });
+  });
+
+  it('hands out no upload URL when the grant cannot be recorded', async () => {
+    const h = createHarness();
+    h.grants.put = () => Promise.reject(new Error('DynamoDB unavailable'));
+
+    await expect(h.services.createUpload(USER, valid)).rejects.toThrow('DynamoDB unavailable');
   });
 
   it('records the grant (owner, exact key, type, size, validity, TTL a day later) before returning it', async () => {

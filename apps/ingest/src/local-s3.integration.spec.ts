@@ -143,7 +143,7 @@ describe('ingest against a local S3 server', () => {
 
     it('keeps a sanitized Unicode file name intact through the real SDK', async () => {
       const jpeg = await testImage('jpeg', { width: 16, height: 16 });
-      const upload = await grant('../Café Ünïcode.jpg', 'image/jpeg');
+      const upload = await grant('../Café Ünïcode.jpg', 'image/jpeg', jpeg.byteLength);
       expect(upload.key.endsWith('/Café_Ünïcode.jpg')).toBe(true);
 
       expect((await post(upload, jpeg)).status).toBe(204);
