@@ -68,30 +68,6 @@ describe('createUpload', () => {
     await expect(h.services.createUpload(USER, valid)).rejects.toThrow('DynamoDB unavailable');
   });
 
-  it('records the grant (owner, exact key, type, size, validity, TTL a day later) before returning it', async () => {
-    const h = createHarness();
-
-    const result = await h.services.createUpload(USER, { ...valid, contentType: 'image/png' });
-
-    await expect(h.grants.get(result.imageId)).resolves.toEqual({
-      imageId: result.imageId,
-      userId: USER,
-      key: result.key,
-      contentType: 'image/png',
-      bytes: valid.bytes,
-      createdAt: '2025-06-01T12:00:00.000Z',
-      validUntil: result.expiresAt,
-      expiresAt: Date.parse('2025-06-02T12:15:00.000Z') / 1000,
-    });
-  });
-
-  it('hands out no upload URL when the grant cannot be recorded', async () => {
-    const h = createHarness();
-    h.grants.put = () => Promise.reject(new Error('DynamoDB unavailable'));
-
-    await expect(h.services.createUpload(USER, valid)).rejects.toThrow('DynamoDB unavailable');
-  });
-
   it('takes the limit and the validity from the configuration', async () => {
     const h = createHarness({ MAX_UPLOAD_BYTES: '1000', UPLOAD_URL_TTL_SECONDS: '60' });
 
