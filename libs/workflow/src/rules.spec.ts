@@ -89,7 +89,10 @@ describe('eventRules', () => {
   it('does not route an event of an unknown version or from a source its contract does not name', () => {
     const uploaded = toEventBridgeEvent(allContracts[0], exampleEnvelope(allContracts[0], 'minimal'));
 
-    expect(targetsOf({ ...uploaded, detail: { ...uploaded.detail, version: 2 } })).toEqual([]);
+    expect(targetsOf({ ...uploaded, detail: { ...uploaded.detail, version: 99 } })).toEqual([]);
+    // A version another event has (ImageDeleted v2): patterns match fields independently, so the
+    // metadata rule lets it through (its parse refuses it), but it never starts the pipeline.
+    expect(targetsOf({ ...uploaded, detail: { ...uploaded.detail, version: 2 } })).toEqual(['metadata']);
     expect(targetsOf({ ...uploaded, source: 'imgpipe.thumbnail' })).toEqual(['metadata']);
     expect(targetsOf({ ...uploaded, source: 'someone.else' })).toEqual([]);
   });

@@ -66,3 +66,12 @@ export const RecordFailureTaskInputSchema = z.object({
   correlationId: CorrelationId,
 });
 export type RecordFailureTaskInput = z.infer<typeof RecordFailureTaskInputSchema>;
+
+/**
+ * The other output of `RecordMetadata`: the owner deleted the image while it was processing,
+ * so nothing was recorded (apps/metadata `DiscardedRun`). The `DeletedMeanwhile` Choice sends
+ * it to `RunDiscarded` (Succeed, this as the execution's output) instead of `PublishProcessed`.
+ */
+export const DiscardedRunTaskOutputSchema = z.object({ discarded: z.literal(true), reason: z.literal('ImageDeleted') });
+export type DiscardedRunTaskOutput = z.infer<typeof DiscardedRunTaskOutputSchema>;
+
