@@ -20,6 +20,7 @@ function history(...events: Array<[KnownContract, Record<string, unknown>?]>): S
     const envelope = exampleEnvelope(contract, 'minimal') as unknown as { data: Record<string, unknown>; eventId: string; occurredAt: string };
     const detail = { ...envelope, eventId: e(index + 1), data: { ...envelope.data, ...data } };
     return {
+      imageId: 'img_min',
       sequence: index + 1,
       eventId: detail.eventId,
       source: contract.source,
