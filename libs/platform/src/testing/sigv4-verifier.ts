@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -33,7 +33,9 @@ export type SigV4FailureKind =
   /** The header date is more than 15 minutes away from now. */
   | 'skewed'
   /** A presigned request past `X-Amz-Date + X-Amz-Expires` (or dated in the future). */
-  | 'expired';
+  | 'expired'
+  /** The body does not hash to the signed `x-amz-content-sha256`. */
+  | 'payload';
 
 export type SigV4Verdict =
   | {
@@ -155,8 +157,9 @@ function parseCredential(credential: string, options: VerifySigV4Options): Scope
  * of header-signed requests and the expiry of presigned ones. Only what the client signed
  * takes part (its `SignedHeaders`), as on AWS.
  *
- * The payload hash is taken as declared (`x-amz-content-sha256`) or computed from `body`; a
- * caller that streams the body must compare a declared hex hash itself (see `payloadHash`).
+ * The payload hash is the declared `x-amz-content-sha256` (checked against `body` when the
+ * caller read it: `payload` when it differs) or computed from `body`. A caller that streams
+ * the body must compare a declared hex hash itself (see `payloadHash`).
  */
 export async function verifySigV4(request: ReceivedRequest, options: VerifySigV4Options): Promise<SigV4Verdict> {
   const now = options.now ?? new Date();
@@ -268,7 +271,14 @@ async function verifyHeader(
   if (expectedList !== signedHeaders || !sameHex(signature, expected)) {
     return fail('mismatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
   }
-  return { ok: true, via: 'header', payloadHash: headerValue(received.headers, SHA256_HEADER) ?? 'computed' };
+  const payloadHash = headerValue(received.headers, SHA256_HEADER) ?? 'computed';
+  if (received.body !== undefined && /^[0-9a-f]{64}$/i.test(payloadHash)) {
+    const actual = createHash('sha256').update(received.body).digest('hex');
+    if (!sameHex(actual, payloadHash.toLowerCase())) {
+      return fail('payload', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    }
+  }
+  return { ok: true, via: 'header', payloadHash };
 }
 
 async function verifyQuery(
