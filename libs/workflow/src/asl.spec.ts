@@ -55,7 +55,7 @@ describe('pipeline.asl.json', () => {
     expect(definitionVariables().sort()).toEqual([...PIPELINE_SUBSTITUTIONS].sort());
   });
 
-  it('has the seed shape: Parallel[Compress, Thumbnail] -> RecordMetadata -> PublishProcessed; failures -> RecordFailure -> Fail', () => {
+  it('has the seed shape: Parallel[Compress, Thumbnail] -> RecordMetadata -> (unless discarded) PublishProcessed; failures -> RecordFailure -> ImageRejected (invalid) or Fail', () => {
     const definition = loadPipelineDefinition();
     const states = definition.States as Record<string, State>;
 
@@ -64,10 +64,27 @@ describe('pipeline.asl.json', () => {
     expect(parallel?.Type).toBe('Parallel');
     expect(branches.map((b) => b.StartAt)).toEqual(['Compress', 'Thumbnail']);
     expect(parallel?.['Next']).toBe('RecordMetadata');
-    expect(states['RecordMetadata']?.['Next']).toBe(PUBLISH_PROCESSED_STATE);
+    expect(states['RecordMetadata']?.['Next']).toBe('DeletedMeanwhile');
+    expect(states['DeletedMeanwhile']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.processed.discarded', IsPresent: true, Next: 'RunDiscarded' }],
+      Default: 'ProcessedEvent',
+    });
+    expect(states['ProcessedEvent']?.['Next']).toBe(PUBLISH_PROCESSED_STATE);
+    expect(states['RunDiscarded']?.Type).toBe('Succeed');
     expect(states[PUBLISH_PROCESSED_STATE]?.['End']).toBe(true);
-    expect(states['RecordFailure']?.['Next']).toBe('PipelineFailed');
+    expect(states['RecordFailure']?.['Next']).toBe('RejectedOrBroken');
+    expect(states['RejectedOrBroken']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.error.Error', StringEquals: 'InvalidImage', Next: 'ImageRejected' }],
+      Default: 'PipelineFailed',
+    });
+    expect(states['ImageRejected']?.Type).toBe('Succeed');
     expect(states['PipelineFailed']?.Type).toBe('Fail');
+    expect(states['RecordFailure']?.['Catch']).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailureError', Next: 'FailureNotRecorded' },
+    ]);
+    expect(states['FailureNotRecorded']).toMatchObject({ Type: 'Fail', Error: 'FailureNotRecorded' });
   });
 
   it('names every Task state in PIPELINE_LAMBDA_STATES or as PublishProcessed, each Lambda with its own variable', () => {
@@ -82,14 +99,13 @@ describe('pipeline.asl.json', () => {
     }
   });
 
-  it('never retries the non-retryable task errors and retries anything else 3 times at 2 s with backoff 2, on every Task', () => {
+  it('never retries the non-retryable task errors, on every Task (the budget spec checks the rest of each Retry)', () => {
     const tasks = [...allStates(loadPipelineDefinition()).values()].filter((s) => s.Type === 'Task');
 
     for (const task of tasks) {
-      expect(task['Retry']).toEqual([
-        { ErrorEquals: [...TASK_ERROR_NAMES], MaxAttempts: 0 },
-        { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 },
-      ]);
+      const [first] = task['Retry'] as { ErrorEquals: string[]; MaxAttempts: number }[];
+      expect(first?.ErrorEquals).toEqual(expect.arrayContaining([...TASK_ERROR_NAMES]));
+      expect(first?.MaxAttempts).toBe(0);
     }
   });
 

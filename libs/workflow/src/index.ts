@@ -4,6 +4,7 @@
  * itself (an EventBridge pattern matcher, the `PutEvents` task stand-in, the Node 20 polyfill).
  */
 export * from './asl';
+export * from './asl-budget';
 export * from './rules';
 export * from './api-routes';
 export * from './event-pattern';
