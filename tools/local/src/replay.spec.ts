@@ -11,6 +11,7 @@ import {
 } from '@imgpipe/platform';
 import { EventArchive } from './bus/archive';
 import type { BusEvent } from './bus/bus-event';
+import { main } from './main';
 import { parseReplayTime, replayOnDataDir } from './replay';
 import { dataLayout, startLocalRuntime, type LocalRuntime } from './runtime';
 import { RuntimeClient } from './testing/http-client';
@@ -145,5 +146,25 @@ describe('replay is idempotent and leaves deleted images alone', () => {
       return typeof eventId === 'string' ? [eventId] : [];
     });
     expect(new Set(eventIds).size).toBe(eventIds.length);
+  });
+
+  it('runs `npm start -- replay --from -1d` exactly as the README writes it, and says what it skipped', async () => {
+    const printed: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    let code: number;
+    try {
+      code = await main(['replay', '--from', '-1d', '--detail-type', 'ImageUploaded', '--data-dir', dataDir]);
+    } finally {
+      stdout.mockRestore();
+    }
+    await runtime.idle();
+
+    expect(code).toBe(0);
+    expect(printed.join('')).toMatch(
+      /^replay-\S+: replayed 1 event\(s\) from .+ \(1 ImageUploaded\); skipped 1 event\(s\) \(1 of deleted images\) via the running runtime\n$/,
+    );
   });
 });
