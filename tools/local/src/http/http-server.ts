@@ -163,7 +163,7 @@ async function handle(
   if (isAuth || isAdmin) {
     // Sign-in and operator actions: this machine only, under a name of this machine.
     if (!isLoopback(request.socket.remoteAddress)) {
-      return sendError(response, 403, 'NOT_LOOPBACK', `${isAuth ? 'development sign-in' : 'operator actions'} are only open to this machine`);
+      return sendError(response, 403, 'NOT_LOOPBACK', `${isAuth ? 'development sign-in is' : 'operator actions are'} only open to this machine`);
     }
     if (!isLoopbackHost(headerOf(request, 'host'), request.socket.localPort)) {
       return sendError(response, 403, 'FORBIDDEN_HOST', `the Host header must be ${LOOPBACK_HOST_NAMES.join(', ')} with this runtime’s port`);
