@@ -47,7 +47,7 @@ import { recoverUnfinishedWork, type RecoveryResult } from './pipeline/recovery'
 import { startPurgeSweep, type PurgeSweepResult } from './pipeline/purge-sweep';
 import { createLocalServices, FileNotifier, type LocalServices } from './services/local-services';
 import { onS3Notifications, prepareS3Notifications, toObjectCreatedEntry } from './services/s3-notifications';
-import { PipelineStats, statusAfter, type DashboardStats } from './stats/pipeline-stats';
+import { PipelineStats, type DashboardStats } from './stats/pipeline-stats';
 
 /** The buckets of the local runtime. */
 export const LOCAL_BUCKETS = { originals: 'originals', processed: 'processed' } as const;
@@ -411,7 +411,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const detail = outcome.event.detail as { data?: { imageId?: unknown; userId?: unknown }; occurredAt?: unknown };
     const { imageId, userId } = detail.data ?? {};
     if (typeof imageId !== 'string' || typeof userId !== 'string') return;
-    const status = statusAfter(outcome.event['detail-type']);
+    // The figures fold every event on the bus with metadata's fold: the status the read model now holds.
+    const status = stats.statusOf(imageId);
     hub.image(userId, {
       imageId,
       detailType: outcome.event['detail-type'],

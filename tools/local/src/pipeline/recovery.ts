@@ -1,9 +1,7 @@
 import { parseUploadKey } from '@imgpipe/ingest';
+import { foldHistory, type ProjectionOptions } from '@imgpipe/metadata';
 import { ORIGINALS_PREFIX, type ImageEventStore, type ObjectStore, type StoredImageEvent } from '@imgpipe/platform';
 import { LOCAL_ACCOUNT, LOCAL_EVENT_REGION, type BusEntry, type BusEvent } from '../bus/bus-event';
-
-/** The events after which an image's pipeline run has nothing left to do. */
-export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['ImageProcessed', 'ImageProcessingFailed', 'ImageDeleted']);
 
 export interface RecoveryDeps {
   readonly eventStore: ImageEventStore;
@@ -15,10 +13,12 @@ export interface RecoveryDeps {
   readonly announceObject: (entry: BusEntry) => Promise<void>;
   /** Whether S3 announced this original itself since the start (a fresh upload, not a lost one). */
   readonly announcedSinceStart?: (key: string) => boolean;
+  /** Metadata's projection options (the undo window of v1 deletes), to fold histories as the read model does. */
+  readonly projection?: ProjectionOptions;
 }
 
 export interface RecoveryResult {
-  /** Images whose last `ImageUploaded` had no terminal event: run again. */
+  /** Images still processing by metadata's fold (their run owes an outcome): run again. */
   readonly rerun: readonly string[];
   /** Originals with no history at all (the process died before ingest saw them): announced again. */
   readonly reannounced: readonly string[];
@@ -26,15 +26,24 @@ export interface RecoveryResult {
 
 /**
  * The `ImageUploaded` an image's pipeline run still owes an outcome to: its last
- * `ImageUploaded`, when no terminal event follows it.
+ * `ImageUploaded`, when metadata's fold (`foldHistory`, the one definition of an image's
+ * status) says the image is still `processing`. A processed, failed, deleted or purged image
+ * owes nothing: a late event after a delete does not make it unfinished, and a restored
+ * image is (its original goes through the pipeline again). A history the fold cannot read
+ * is left alone (its image's record cannot be projected either; the read side reports it).
  */
-export function unfinishedUpload(history: readonly StoredImageEvent[]): StoredImageEvent | undefined {
-  let unfinished: StoredImageEvent | undefined;
-  for (const event of history) {
-    if (event.detailType === 'ImageUploaded') unfinished = event;
-    else if (TERMINAL_EVENTS.has(event.detailType)) unfinished = undefined;
+export function unfinishedUpload(
+  history: readonly StoredImageEvent[],
+  options: ProjectionOptions = {},
+): StoredImageEvent | undefined {
+  let status: string | undefined;
+  try {
+    status = foldHistory(history, options)?.status;
+  } catch {
+    return undefined;
   }
-  return unfinished;
+  if (status !== 'processing') return undefined;
+  return [...history].sort((a, b) => b.sequence - a.sequence).find((event) => event.detailType === 'ImageUploaded');
 }
 
 /** The event the bus delivered for a stored `ImageUploaded` (its id is the envelope's). */
@@ -56,9 +65,9 @@ export function toPipelineInput(event: StoredImageEvent): BusEvent {
  * Crash safety, run on every start. Work in flight when the process stopped (or died) is
  * picked up again; every step is idempotent (deterministic event ids, idempotent tasks),
  * so running an image twice records it once.
- * 1. Every image whose history has an `ImageUploaded` with no terminal event after it
- *    (`ImageProcessed`, `ImageProcessingFailed`, `ImageDeleted`) is run through the
- *    pipeline again.
+ * 1. Every image metadata's fold says is still `processing` (see {@link unfinishedUpload}:
+ *    never a deleted or purged image) is run through the pipeline again from its last
+ *    `ImageUploaded`.
  * 2. Every original under `uploads/` whose image has no history at all (stored, but the
  *    process died before ingest checked it) is announced again as "Object Created" —
  *    unless S3 announced it itself since the start (an upload arriving during recovery).
@@ -68,7 +77,7 @@ export async function recoverUnfinishedWork(deps: RecoveryDeps): Promise<Recover
   const rerun: string[] = [];
   for await (const imageId of deps.eventStore.scanImageIds()) {
     known.add(imageId);
-    const upload = unfinishedUpload(await deps.eventStore.load(imageId));
+    const upload = unfinishedUpload(await deps.eventStore.load(imageId), deps.projection);
     if (upload) {
       deps.runPipeline(toPipelineInput(upload));
       rerun.push(imageId);

@@ -1,9 +1,51 @@
+import {
+  createEnvelope,
+  ImageDeletedV2,
+  ImageProcessedV1,
+  ImageProcessingFailedV1,
+  ImageRestoredV1,
+  ImageUploadedV1,
+  type FailureCode,
+  type KnownContract,
+  type DataInputOf,
+} from '@imgpipe/contracts';
 import { PipelineStats } from './pipeline-stats';
 
-const event = (detailType: string, data: Record<string, unknown>, eventId = `${detailType}-${String(data['imageId'])}`) => ({
-  'detail-type': detailType,
-  detail: { eventId, data },
-});
+// Contract-valid events (the figures fold them with metadata's fold, which parses each).
+let n = 0;
+const event = <C extends KnownContract>(contract: C, data: DataInputOf<C>) => {
+  n += 1;
+  return {
+    'detail-type': contract.detailType,
+    detail: createEnvelope(contract, data, { correlationId: `corr-${n}`, occurredAt: `2025-06-01T12:00:${String(n % 60).padStart(2, '0')}.000Z` }),
+  };
+};
+const key = (imageId: string) => `uploads/user-1/${imageId}/a.png`;
+const uploaded = (imageId: string, contentHash = 'etag:"upload-1"') =>
+  event(ImageUploadedV1, {
+    ...ImageUploadedV1.examples.minimal,
+    imageId,
+    original: { ...ImageUploadedV1.examples.minimal.original, key: key(imageId), contentHash },
+  });
+const processed = (imageId: string, processingTimeMs: number, originalSize = 67, compressedSize = 90) =>
+  event(ImageProcessedV1, { ...ImageProcessedV1.examples.minimal, imageId, originalKey: key(imageId), processingTimeMs, originalSize, compressedSize });
+const failed = (imageId: string, code: FailureCode) =>
+  event(ImageProcessingFailedV1, { ...ImageProcessingFailedV1.examples.minimal, imageId, originalKey: key(imageId), code });
+const deleted = (imageId: string) =>
+  event(ImageDeletedV2, { imageId, userId: 'user-1', deletedKeys: [], deletedAt: '2025-06-02T00:00:00Z', undoUntil: '2025-06-09T00:00:00Z' });
+const restored = (imageId: string, restoredAt = '2025-06-03T00:00:00Z') => event(ImageRestoredV1, { imageId, userId: 'user-1', restoredAt });
+
+const EMPTY = {
+  processed: 0,
+  failed: 0,
+  failedByCode: {},
+  processing: 0,
+  p50Ms: null,
+  p95Ms: null,
+  bytesSaved: 0,
+  originalBytes: 0,
+  dlqDepth: 0,
+};
 
 describe('PipelineStats', () => {
   it('counts each image by its latest status, with times and sizes of the processed ones', () => {
@@ -13,13 +55,13 @@ describe('PipelineStats', () => {
       ['b', 300, 2000, 500],
       ['c', 200, 500, 600],
     ] as const) {
-      stats.apply(event('ImageUploaded', { imageId: id }));
-      stats.apply(event('ImageProcessed', { imageId: id, processingTimeMs: ms, originalSize: original, compressedSize: compressed }));
+      stats.apply(uploaded(id));
+      stats.apply(processed(id, ms, original, compressed));
     }
-    stats.apply(event('ImageUploaded', { imageId: 'd' }));
-    stats.apply(event('ImageProcessingFailed', { imageId: 'd', code: 'CORRUPT' }));
-    stats.apply(event('ImageProcessingFailed', { imageId: 'e', code: 'UNSUPPORTED_FORMAT' }));
-    stats.apply(event('ImageUploaded', { imageId: 'f' }));
+    stats.apply(uploaded('d'));
+    stats.apply(failed('d', 'CORRUPT'));
+    stats.apply(failed('e', 'UNSUPPORTED_FORMAT'));
+    stats.apply(uploaded('f'));
 
     expect(stats.snapshot(2)).toEqual({
       processed: 3,
@@ -36,32 +78,50 @@ describe('PipelineStats', () => {
 
   it('is not moved back to processing by a repeated upload event, but is by a new upload', () => {
     const stats = new PipelineStats();
-    stats.apply(event('ImageUploaded', { imageId: 'a' }, 'upload-1'));
-    stats.apply(event('ImageProcessed', { imageId: 'a', processingTimeMs: 5 }));
+    stats.apply(uploaded('a', 'etag:"upload-1"'));
+    stats.apply(processed('a', 5));
 
-    expect(stats.apply(event('ImageUploaded', { imageId: 'a' }, 'upload-1'))).toBe(false);
+    expect(stats.apply(uploaded('a', 'etag:"upload-1"'))).toBe(false);
     expect(stats.snapshot(0)).toMatchObject({ processed: 1, processing: 0 });
-    stats.apply(event('ImageUploaded', { imageId: 'a' }, 'upload-2'));
+    stats.apply(uploaded('a', 'etag:"upload-2"'));
     expect(stats.snapshot(0)).toMatchObject({ processed: 0, processing: 1 });
   });
 
   it('leaves deleted images out and ignores events it has no use for', () => {
     const stats = new PipelineStats();
-    stats.apply(event('ImageProcessed', { imageId: 'a', processingTimeMs: 5, originalSize: 10, compressedSize: 5 }));
-    stats.apply(event('ImageDeleted', { imageId: 'a' }));
-    expect(stats.apply(event('Object Created', { imageId: 'b' }))).toBe(false);
+    stats.apply(processed('a', 5, 10, 5));
+    stats.apply(deleted('a'));
+    expect(stats.apply({ 'detail-type': 'Object Created', detail: { data: { imageId: 'b' } } })).toBe(false);
     expect(stats.apply({ 'detail-type': 'ImageProcessed', detail: null })).toBe(false);
+    // Not what its contract says: refused, as metadata refuses it.
+    expect(stats.apply({ 'detail-type': 'ImageProcessed', detail: { version: 1, data: { imageId: 'c' } } })).toBe(false);
 
-    expect(stats.snapshot(0)).toEqual({
-      processed: 0,
-      failed: 0,
-      failedByCode: {},
-      processing: 0,
-      p50Ms: null,
-      p95Ms: null,
-      bytesSaved: 0,
-      originalBytes: 0,
-      dlqDepth: 0,
-    });
+    expect(stats.snapshot(0)).toEqual(EMPTY);
+  });
+
+  it.each([
+    ['ImageProcessed', () => processed('a', 5)],
+    ['ImageProcessingFailed', () => failed('a', 'CORRUPT')],
+    ['ImageUploaded (a replay)', () => uploaded('a', 'etag:"upload-2"')],
+  ])('a late %s after the delete does not bring the image back', (_name, late) => {
+    const stats = new PipelineStats();
+    stats.apply(uploaded('a'));
+    stats.apply(deleted('a'));
+
+    expect(stats.apply(late())).toBe(false);
+    expect(stats.snapshot(0)).toEqual(EMPTY);
+    expect(stats.statusOf('a')).toBe('deleted');
+  });
+
+  it('counts a restored image as processing again, and processed once its run ends', () => {
+    const stats = new PipelineStats();
+    stats.apply(uploaded('a'));
+    stats.apply(processed('a', 5));
+    stats.apply(deleted('a'));
+
+    expect(stats.apply(restored('a'))).toBe(true);
+    expect(stats.snapshot(0)).toMatchObject({ processing: 1, processed: 0 });
+    stats.apply(processed('a', 7));
+    expect(stats.snapshot(0)).toMatchObject({ processing: 0, processed: 1, p50Ms: 7 });
   });
 });

@@ -1,44 +1,8 @@
 import type { DashboardStats, ImageStatus } from '@imgpipe/contracts/views';
+import { foldImageEvent, parseStoredEvent, type ImageFoldState, type PipelineEvent, type ProjectionOptions } from '@imgpipe/metadata';
 import type { BusEvent } from '../bus/bus-event';
 
-
 export type { DashboardStats, ImageStatus };
-
-const STATUS_OF: Readonly<Record<string, ImageStatus>> = {
-  ImageUploaded: 'processing',
-  ImageProcessed: 'processed',
-  ImageProcessingFailed: 'failed',
-  ImageDeleted: 'deleted',
-};
-
-/** The status an imgpipe event leaves its image in, if it says. */
-export function statusAfter(detailType: string): ImageStatus | undefined {
-  return STATUS_OF[detailType];
-}
-
-interface ImageFacts {
-  status: ImageStatus;
-  /** `detail.eventId` of the `ImageUploaded` the status follows from. */
-  uploadEventId?: string;
-  processingMs?: number;
-  originalSize?: number;
-  compressedSize?: number;
-  code?: string;
-}
-
-/** The parts of an imgpipe event's `detail` the figures read. */
-interface DetailFacts {
-  readonly eventId?: unknown;
-  readonly data?: {
-    readonly imageId?: unknown;
-    readonly processingTimeMs?: unknown;
-    readonly originalSize?: unknown;
-    readonly compressedSize?: unknown;
-    readonly code?: unknown;
-  };
-}
-
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: readonly number[], p: number): number | null {
@@ -47,47 +11,51 @@ function percentile(sorted: readonly number[], p: number): number | null {
   return sorted[Math.min(rank, sorted.length) - 1] ?? null;
 }
 
+/** What the figures read of one image's fold: a change here is a change of the figures. */
+function figuresOf(state: ImageFoldState | undefined): string {
+  if (!state) return '';
+  const { status, processingTimeMs, originalSize, compressedSize, failure } = state;
+  return JSON.stringify([status, processingTimeMs, originalSize, compressedSize, failure?.code]);
+}
+
+/** The event as the fold reads it; `undefined` for anything that is not an imgpipe event its contract accepts. */
+function parse(event: Pick<BusEvent, 'detail-type' | 'detail'>): PipelineEvent | undefined {
+  const detail = event.detail;
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return undefined;
+  try {
+    return parseStoredEvent({ detailType: event['detail-type'], detail: detail as Record<string, unknown> });
+  } catch {
+    return undefined; // S3 notifications, audit-only events, a malformed event: not the figures' business
+  }
+}
+
 /**
- * The dashboard figures as a fold over imgpipe events (from the archive at start, then
- * live from the bus): each image's latest status and, once processed, its time and sizes.
- * Duplicates are harmless: a repeated `ImageUploaded` for an upload already finished does
- * not put its image back to `processing`.
+ * The dashboard figures as a fold over imgpipe events (from the archive at start, then live
+ * from the bus). Each image's state is metadata's own fold (`foldImageEvent`, the one
+ * definition of an image's status, the read model's): a duplicate, a replay or a late event
+ * of a run that finished after a delete changes nothing it would not change there, a deleted
+ * image counts nowhere, and a restored one is processing again.
  */
 export class PipelineStats {
-  private readonly images = new Map<string, ImageFacts>();
+  private readonly images = new Map<string, ImageFoldState>();
+
+  constructor(private readonly projection: ProjectionOptions = {}) {}
 
   /** Applies one event; true when the figures may have changed. */
   apply(event: Pick<BusEvent, 'detail-type' | 'detail'>): boolean {
-    const status = statusAfter(event['detail-type']);
-    const detail = event.detail as DetailFacts | undefined;
-    const imageId = detail?.data?.imageId;
-    if (!status || typeof imageId !== 'string') return false;
-    const data = detail?.data ?? {};
-    const eventId = typeof detail?.eventId === 'string' ? detail.eventId : undefined;
-    const known = this.images.get(imageId);
+    const parsed = parse(event);
+    const imageId = parsed?.envelope.data.imageId;
+    if (!parsed || typeof imageId !== 'string') return false;
+    const before = this.images.get(imageId);
+    const after = foldImageEvent(before, parsed, this.projection);
+    if (!after) return false;
+    this.images.set(imageId, after);
+    return figuresOf(before) !== figuresOf(after);
+  }
 
-    switch (status) {
-      case 'processing':
-        if (known && known.status !== 'processing' && eventId !== undefined && known.uploadEventId === eventId) return false;
-        this.images.set(imageId, { status, ...(eventId ? { uploadEventId: eventId } : {}) });
-        return true;
-      case 'processed':
-        this.images.set(imageId, {
-          ...known,
-          status,
-          processingMs: num(data.processingTimeMs),
-          originalSize: num(data.originalSize),
-          compressedSize: num(data.compressedSize),
-          code: undefined,
-        });
-        return true;
-      case 'failed':
-        this.images.set(imageId, { ...known, status, code: typeof data.code === 'string' ? data.code : 'UNKNOWN' });
-        return true;
-      case 'deleted':
-        this.images.set(imageId, { ...known, status });
-        return true;
-    }
+  /** The image's status as the events seen so far fold to it (what the read model says once metadata recorded them). */
+  statusOf(imageId: string): ImageStatus | undefined {
+    return this.images.get(imageId)?.status;
   }
 
   /** The figures now. */
@@ -103,11 +71,11 @@ export class PipelineStats {
       if (image.status === 'processing') processing += 1;
       else if (image.status === 'failed') {
         failed += 1;
-        const code = image.code ?? 'UNKNOWN';
+        const code = image.failure?.code ?? 'UNKNOWN';
         failedByCode[code] = (failedByCode[code] ?? 0) + 1;
       } else if (image.status === 'processed') {
         processed += 1;
-        if (image.processingMs !== undefined) times.push(image.processingMs);
+        if (image.processingTimeMs !== undefined) times.push(image.processingTimeMs);
         if (image.originalSize !== undefined) {
           originalBytes += image.originalSize;
           bytesSaved += image.originalSize - (image.compressedSize ?? image.originalSize);
