@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { join, relative } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { dataLayout } from '@imgpipe/local';
 import { clientConfig, LOCAL_CREDENTIALS, LOCAL_REGION, s3ClientConfig } from '@imgpipe/platform';
 import type { Endpoints } from './runtime-process';
 
@@ -13,20 +14,19 @@ export interface Credentials {
 }
 
 /**
- * The credentials the runtime's own services sign with: the data directory's credentials
- * file when the runtime keeps one (`credentials` or `credentials.json`: `{ accessKeyId,
- * secretAccessKey }`), else the well-known local pair older runtimes used for everything.
+ * The credentials the runtime's own services sign with: the data directory's key pair
+ * (`dataLayout(dataDir).credentials`, `{ accessKeyId, secretAccessKey }`), or, when the
+ * attacked runtime keeps none there (older commits), the well-known pair it used for everything.
+ * Read only: the suite never makes credentials the runtime would then accept.
  */
 export async function runtimeCredentials(dataDir: string): Promise<Credentials> {
-  for (const name of ['credentials', 'credentials.json']) {
-    try {
-      const file = JSON.parse(await readFile(join(dataDir, name), 'utf8')) as Partial<Credentials>;
-      if (typeof file.accessKeyId === 'string' && typeof file.secretAccessKey === 'string') {
-        return { accessKeyId: file.accessKeyId, secretAccessKey: file.secretAccessKey };
-      }
-    } catch {
-      // not this one
+  try {
+    const file = JSON.parse(await readFile(dataLayout(dataDir).credentials, 'utf8')) as Partial<Credentials>;
+    if (typeof file.accessKeyId === 'string' && typeof file.secretAccessKey === 'string') {
+      return { accessKeyId: file.accessKeyId, secretAccessKey: file.secretAccessKey };
     }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   return LOCAL_CREDENTIALS;
 }
