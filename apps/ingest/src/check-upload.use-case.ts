@@ -219,7 +219,7 @@ export function createCheckUpload(deps: CheckUploadDeps) {
         },
         {
           eventId: deterministicEventId(`${UploadRefusedV1.id}/${object.bucket}/${key}/${versionId ?? `etag:${etag}`}`),
-          correlationId: grant?.imageId ?? `refused-${etag}`,
+          correlationId: grant?.imageId ?? `refused-${etag}`.slice(0, LIMITS.correlationIdLength),
           occurredAt: createdAt,
         },
       );
