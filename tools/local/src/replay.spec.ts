@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { testImage } from '@imgpipe/image-ops/testing';
+import { projectImage } from '@imgpipe/metadata';
 import {
   createAwsClients,
   DynamoImageReadModel,
@@ -166,5 +168,29 @@ describe('replay is idempotent and leaves deleted images alone', () => {
     expect(printed.join('')).toMatch(
       /^replay-\S+: replayed 1 event\(s\) from .+ \(1 ImageUploaded\); skipped 1 event\(s\) \(1 of deleted images\) via the running runtime\n$/,
     );
+  });
+
+  it('rebuilds a deleted image’s lost history through metadata alone: no pipeline run, and it stays deleted', async () => {
+    // The event store lost the deleted image's history, as when the data directory's tables are lost.
+    const lost = await runtime.eventStore.load(deletedId);
+    for (const stored of lost) {
+      await clients.documents.send(new DeleteCommand({ TableName: TABLES.imageEvents.defaultName, Key: { imageId: deletedId, sequence: stored.sequence } }));
+    }
+    expect(await runtime.eventStore.load(deletedId)).toEqual([]);
+    const ofDeleted = (await archivedEvents()).filter((e) => aboutImage(e, deletedId));
+    const seenBefore = seen.length;
+
+    const result = await runtime.replay({ from: '-1h', name: 'rebuild' });
+    await runtime.idle();
+
+    const fromS3 = ofDeleted.filter((e) => e.source === 'aws.s3').length;
+    expect(fromS3).toBeGreaterThan(0);
+    expect(result.historyOnly).toBe(ofDeleted.length - fromS3);
+    expect(result.skippedByReason).toEqual({ deleted: fromS3 });
+    // Only the replayed copies went round: no run published anything for the image.
+    expect(seen.slice(seenBefore).filter((e) => aboutImage(e, deletedId) && e['replay-name'] !== 'rebuild')).toEqual([]);
+    const rebuilt = await runtime.eventStore.load(deletedId);
+    expect(rebuilt.map((e) => e.detailType)).toEqual(expect.arrayContaining(['ImageUploaded', 'ImageDeleted']));
+    expect(projectImage(rebuilt)?.status).toBe('deleted');
   });
 });

@@ -89,13 +89,15 @@ export class LocalBus {
 
   /**
    * Puts an event on `bus`: archived (unless replayed), then delivered to every matching
-   * rule's target in the background. Resolves with the rules it matched.
+   * rule's target in the background (with `onlyTargets`, to those targets' rules only, as a
+   * replay's `FilterArns` limits it to some rules). Resolves with the rules it matched.
    */
-  async put(bus: BusName, event: BusEvent): Promise<EventRule[]> {
+  async put(bus: BusName, event: BusEvent, options: { readonly onlyTargets?: readonly RuleTarget[] } = {}): Promise<EventRule[]> {
     if (this.stopped) throw new Error('the local bus is stopped');
     if (this.options.archive && event['replay-name'] === undefined) await this.options.archive.append(bus, event);
     this.options.onEvent?.(bus, event);
-    const rules = this.matchingRules(bus, event);
+    const only = options.onlyTargets;
+    const rules = this.matchingRules(bus, event).filter((rule) => !only || only.includes(rule.target));
     for (const rule of rules) this.track(this.deliver(rule, event));
     return rules;
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { decodeNotifiedKey, parseObjectCreatedEvent, parseUploadKey } from '@imgpipe/ingest';
 import { projectImage } from '@imgpipe/metadata';
-import type { ImageEventStore } from '@imgpipe/platform';
+import type { ImageEventStore, StoredImageEvent } from '@imgpipe/platform';
+import { EVENT_BUS_NAME, type RuleTarget } from '@imgpipe/workflow';
 import type { EventArchive } from './archive';
 import type { BusEvent, BusName } from './bus-event';
 
@@ -37,21 +38,34 @@ export interface ReplayResult {
   /** Archived events of the window not put back on the bus. */
   readonly skipped: number;
   readonly skippedByReason: Readonly<Partial<Record<ReplaySkipReason, number>>>;
+  /**
+   * Events of deleted images whose history the event store had lost (a rebuild): given to
+   * metadata alone, so the history comes back and still ends deleted (and the purge still
+   * erases the original), never to the pipeline, ingest or notify.
+   */
+  readonly historyOnly: number;
 }
 
 export interface ReplayOptions {
   /**
    * The image histories (the event store). With them, the events of an image whose history
    * folds to `deleted` (metadata's own fold, `projectImage`) are skipped, whatever the
-   * event: a replay never regenerates, re-records or re-notifies a deleted image.
+   * event: a replay never regenerates, re-records or re-notifies a deleted image. When the
+   * event store has no history of an image (its tables were lost), the archive's own copy of
+   * the history is folded instead; a deleted image's events then go to metadata alone
+   * (see {@link ReplayResult.historyOnly}).
    */
   readonly histories?: Pick<ImageEventStore, 'load'>;
 }
 
 /** Where replayed events go: the bus (its rules deliver them as they deliver any event). */
 export interface ReplayTarget {
-  put(bus: BusName, event: BusEvent): Promise<unknown>;
+  /** `onlyTargets`: deliver to the matching rules with these targets only (EventBridge's replay `FilterArns`). */
+  put(bus: BusName, event: BusEvent, options?: { readonly onlyTargets?: readonly RuleTarget[] }): Promise<unknown>;
 }
+
+/** The rule target that records an image's history: what a deleted image's lost history is rebuilt through. */
+const HISTORY_TARGETS: readonly RuleTarget[] = ['metadata'];
 
 const RELATIVE = /^-(\d+)(s|m|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -96,29 +110,37 @@ export async function replayArchive(
     throw new RangeError(`the replay window is empty: from ${from.toISOString()} is not before to ${to.toISOString()}`);
   }
   const replayName = request.name ?? `replay-${randomUUID()}`;
-  const skipReason = options.histories ? skipReasons(options.histories) : () => Promise.resolve(undefined);
+  const verdictOf = options.histories ? replayVerdicts(archive, options.histories) : () => Promise.resolve<Verdict>('replay');
   let replayed = 0;
   const byDetailType: Record<string, number> = {};
   let skipped = 0;
   const skippedByReason: Partial<Record<ReplaySkipReason, number>> = {};
+  let historyOnly = 0;
   for await (const archived of archive.read({
     from,
     to,
     ...(request.detailTypes && request.detailTypes.length > 0 ? { detailTypes: request.detailTypes } : {}),
     ...(request.bus ? { bus: request.bus } : {}),
   })) {
-    const reason = await skipReason(archived.event);
-    if (reason) {
+    const verdict = await verdictOf(archived.event);
+    const event: BusEvent = { ...archived.event, 'replay-name': replayName };
+    if (verdict === 'history-only' && archived.bus === EVENT_BUS_NAME) {
+      await target.put(archived.bus, event, { onlyTargets: HISTORY_TARGETS });
+      historyOnly += 1;
+      continue;
+    }
+    if (verdict !== 'replay') {
+      // A history-only verdict on the default bus is S3's Object Created: nothing to record.
+      const reason: ReplaySkipReason = verdict === 'history-only' ? 'deleted' : verdict;
       skipped += 1;
       skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
       continue;
     }
-    const event: BusEvent = { ...archived.event, 'replay-name': replayName };
     await target.put(archived.bus, event);
     replayed += 1;
     byDetailType[event['detail-type']] = (byDetailType[event['detail-type']] ?? 0) + 1;
   }
-  return { replayName, from: from.toISOString(), to: to.toISOString(), replayed, byDetailType, skipped, skippedByReason };
+  return { replayName, from: from.toISOString(), to: to.toISOString(), replayed, byDetailType, skipped, skippedByReason, historyOnly };
 }
 
 const SKIP_REASON_TEXT: Readonly<Record<ReplaySkipReason, string>> = {
@@ -130,12 +152,13 @@ const SKIP_REASON_TEXT: Readonly<Record<ReplaySkipReason, string>> = {
  * What a replay skipped, for a person: `''` when nothing, else e.g.
  * `; skipped 3 event(s) of deleted images`. The CLI and `npm start -- replay` print it.
  */
-export function describeSkipped(result: Pick<ReplayResult, 'skipped' | 'skippedByReason'>): string {
-  if (!result.skipped) return '';
+export function describeSkipped(result: Pick<ReplayResult, 'skipped' | 'skippedByReason'> & { readonly historyOnly?: number }): string {
+  const rebuilt = result.historyOnly ? `; ${result.historyOnly} event(s) of deleted images to metadata only (their lost history)` : '';
+  if (!result.skipped) return rebuilt;
   const parts = (Object.keys(SKIP_REASON_TEXT) as ReplaySkipReason[])
     .filter((reason) => (result.skippedByReason?.[reason] ?? 0) > 0)
     .map((reason) => `${result.skippedByReason[reason]} ${SKIP_REASON_TEXT[reason]}`);
-  return `; skipped ${result.skipped} event(s)${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+  return `; skipped ${result.skipped} event(s)${parts.length > 0 ? ` (${parts.join(', ')})` : ''}${rebuilt}`;
 }
 
 /**
@@ -155,20 +178,75 @@ function imageIdOf(event: BusEvent): string | undefined {
   }
 }
 
-/** Whether (and why) to skip an event, from its image's history; each history is loaded once a replay. */
-function skipReasons(histories: Pick<ImageEventStore, 'load'>): (event: BusEvent) => Promise<ReplaySkipReason | undefined> {
-  const verdicts = new Map<string, Promise<ReplaySkipReason | undefined>>();
-  const verdict = async (imageId: string): Promise<ReplaySkipReason | undefined> => {
-    const history = await histories.load(imageId);
-    try {
-      return projectImage(history)?.status === 'deleted' ? 'deleted' : undefined;
-    } catch {
-      return 'unreadable-history';
+/** What a replay does with one archived event. */
+type Verdict = 'replay' | 'history-only' | ReplaySkipReason;
+
+/** Image lifecycle events after which an image may be deleted: the archive's hint to fold its copy of a lost history. */
+const DELETION_EVENTS: ReadonlySet<string> = new Set(['ImageDeleted', 'ImagePurged']);
+
+function foldStatus(history: readonly StoredImageEvent[]): Verdict | 'deleted-image' {
+  try {
+    return projectImage(history)?.status === 'deleted' ? 'deleted-image' : 'replay';
+  } catch {
+    return 'unreadable-history';
+  }
+}
+
+/**
+ * The archive's own copy of the histories of the images it saw deleted (or purged), in
+ * archive order, shaped as the event store keeps them: what a replay folds when the event
+ * store has lost an image's history. Two reads of the archive, once a replay, only when needed.
+ */
+async function archivedHistoriesOfDeleted(archive: EventArchive): Promise<Map<string, StoredImageEvent[]>> {
+  const deleted = new Set<string>();
+  for await (const { event } of archive.read({ bus: EVENT_BUS_NAME })) {
+    const imageId = imageIdOf(event);
+    if (imageId !== undefined && DELETION_EVENTS.has(event['detail-type'])) deleted.add(imageId);
+  }
+  const histories = new Map<string, StoredImageEvent[]>();
+  if (deleted.size === 0) return histories;
+  for await (const { event } of archive.read({ bus: EVENT_BUS_NAME })) {
+    const imageId = imageIdOf(event);
+    if (imageId === undefined || !deleted.has(imageId)) continue;
+    const detail = event.detail as Readonly<Record<string, unknown>>;
+    const history = histories.get(imageId) ?? [];
+    history.push({
+      imageId,
+      sequence: history.length + 1,
+      eventId: typeof detail['eventId'] === 'string' ? detail['eventId'] : event.id,
+      source: event.source,
+      detailType: event['detail-type'],
+      occurredAt: typeof detail['occurredAt'] === 'string' ? detail['occurredAt'] : event.time,
+      detail,
+    });
+    histories.set(imageId, history);
+  }
+  return histories;
+}
+
+/**
+ * What to do with each archived event, from its image's history (loaded once a replay):
+ * the event store's when it has one, else the archive's own copy. A deleted image's events
+ * are skipped; with the event store's history lost they go to metadata only.
+ */
+function replayVerdicts(archive: EventArchive, histories: Pick<ImageEventStore, 'load'>): (event: BusEvent) => Promise<Verdict> {
+  const verdicts = new Map<string, Promise<Verdict>>();
+  let archived: Promise<Map<string, StoredImageEvent[]>> | undefined;
+  const verdict = async (imageId: string): Promise<Verdict> => {
+    const stored = await histories.load(imageId);
+    if (stored.length > 0) {
+      const status = foldStatus(stored);
+      return status === 'deleted-image' ? 'deleted' : status;
     }
+    archived ??= archivedHistoriesOfDeleted(archive);
+    const copy = (await archived).get(imageId);
+    if (!copy) return 'replay';
+    const status = foldStatus(copy);
+    return status === 'deleted-image' ? 'history-only' : status;
   };
   return (event) => {
     const imageId = imageIdOf(event);
-    if (imageId === undefined) return Promise.resolve(undefined);
+    if (imageId === undefined) return Promise.resolve('replay');
     let known = verdicts.get(imageId);
     if (!known) verdicts.set(imageId, (known = verdict(imageId)));
     return known;
