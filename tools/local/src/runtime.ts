@@ -511,6 +511,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           runPipeline: (event) => void runner.submit(pipelineKey(event), event),
           announceObject: async (entry) => void (await bus.putEntry(DEFAULT_EVENT_BUS_NAME, entry)),
           announcedSinceStart: (key) => announcedSinceStart?.has(key) ?? false,
+          // The archive outlives the tables: a deleted image's kept original is not announced as new.
+          survivingEvents: async function* () {
+            for await (const archived of archive.read({ bus: EVENT_BUS_NAME })) yield archived.event;
+          },
         });
   recovered.then(
     () => (announcedSinceStart = undefined),

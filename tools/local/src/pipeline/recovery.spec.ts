@@ -14,7 +14,7 @@ import {
 } from '@imgpipe/contracts';
 import { InMemoryImageEventStore, InMemoryObjectStore, type StoredImageEvent } from '@imgpipe/platform';
 import type { BusEntry, BusEvent } from '../bus/bus-event';
-import { recoverUnfinishedWork, toPipelineInput, unfinishedUpload } from './recovery';
+import { deletedImagesIn, recoverUnfinishedWork, toPipelineInput, unfinishedUpload } from './recovery';
 
 // Each event is what its contract accepts (recovery folds histories with metadata's fold), for
 // the image in question: the contracts' minimal examples under another image id.
@@ -145,4 +145,33 @@ describe('recoverUnfinishedWork', () => {
       }),
     ]);
   });
+
+  it('does not re-announce the kept original of a deleted image whose history is gone (tables lost): it would come back as a new upload', async () => {
+    const store = new InMemoryObjectStore();
+    for (const key of ['uploads/u/img-deleted/a.jpg', 'uploads/u/img-live/b.jpg']) {
+      await store.put({ bucket: 'originals', key, body: Buffer.from('x'), contentType: 'image/jpeg' });
+    }
+    const archived = (imageId: string, sequence: number, detailType: string) => ({ 'detail-type': detailType, detail: detailFor(imageId, sequence, detailType) });
+    async function* archive() {
+      yield archived('img-deleted', 1, 'ImageUploaded');
+      yield archived('img-live', 1, 'ImageUploaded');
+      yield archived('img-deleted', 2, 'ImageDeleted');
+      yield archived('img-deleted', 3, 'ImageProcessed'); // finished after the delete
+      yield { 'detail-type': 'Object Created', detail: { object: { key: 'uploads/u/img-live/b.jpg' } } };
+    }
+    const announced: BusEntry[] = [];
+
+    const result = await recoverUnfinishedWork({
+      eventStore: new InMemoryImageEventStore(), // the tables are gone
+      store,
+      originalsBucket: 'originals',
+      runPipeline: () => undefined,
+      announceObject: async (entry) => void announced.push(entry),
+      survivingEvents: archive,
+    });
+
+    expect(result.reannounced).toEqual(['img-live']);
+    await expect(deletedImagesIn(archive())).resolves.toEqual(new Set(['img-deleted']));
+  });
 });
+

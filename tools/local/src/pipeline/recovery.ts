@@ -1,5 +1,5 @@
 import { parseUploadKey } from '@imgpipe/ingest';
-import { foldHistory, type ProjectionOptions } from '@imgpipe/metadata';
+import { foldHistory, foldImageEvent, parseStoredEvent, type ImageFoldState, type ProjectionOptions } from '@imgpipe/metadata';
 import { ORIGINALS_PREFIX, type ImageEventStore, type ObjectStore, type StoredImageEvent } from '@imgpipe/platform';
 import { LOCAL_ACCOUNT, LOCAL_EVENT_REGION, type BusEntry, type BusEvent } from '../bus/bus-event';
 
@@ -15,6 +15,12 @@ export interface RecoveryDeps {
   readonly announcedSinceStart?: (key: string) => boolean;
   /** Metadata's projection options (the undo window of v1 deletes), to fold histories as the read model does. */
   readonly projection?: ProjectionOptions;
+  /**
+   * The imgpipe events that survive the tables (the bus archive), folded by
+   * {@link deletedImagesIn}: an original of an image they say is deleted is not announced
+   * again when its history is gone (its original is only kept for the undo window).
+   */
+  readonly survivingEvents?: () => AsyncIterable<{ readonly 'detail-type': string; readonly detail: unknown }>;
 }
 
 export interface RecoveryResult {
@@ -85,9 +91,14 @@ export async function recoverUnfinishedWork(deps: RecoveryDeps): Promise<Recover
   }
 
   const reannounced: string[] = [];
+  let deleted: ReadonlySet<string> | undefined;
   for (const key of await deps.store.list(deps.originalsBucket, ORIGINALS_PREFIX)) {
     const parts = parseUploadKey(key);
     if (!parts || known.has(parts.imageId) || deps.announcedSinceStart?.(key)) continue;
+    // With the tables lost, a deleted image's kept original has no history either: announcing
+    // it would make a new upload of an image its owner deleted.
+    deleted ??= deps.survivingEvents ? await deletedImagesIn(deps.survivingEvents(), deps.projection) : new Set();
+    if (deleted.has(parts.imageId)) continue;
     // Ingest may have published ImageUploaded just now; only a history still empty counts.
     if ((await deps.eventStore.load(parts.imageId)).length > 0) continue;
     const head = await deps.store.head({ bucket: deps.originalsBucket, key });
@@ -108,3 +119,31 @@ export async function recoverUnfinishedWork(deps: RecoveryDeps): Promise<Recover
   }
   return { rerun, reannounced };
 }
+
+/**
+ * The ids of the images metadata's fold says are deleted (or purged) after `events`, in the
+ * order given (the archive's, oldest first). Events that are not an image's (S3
+ * notifications) or that no contract accepts are skipped.
+ */
+export async function deletedImagesIn(
+  events: AsyncIterable<{ readonly 'detail-type': string; readonly detail: unknown }>,
+  options: ProjectionOptions = {},
+): Promise<Set<string>> {
+  const states = new Map<string, ImageFoldState>();
+  for await (const event of events) {
+    const detail = event.detail;
+    if (typeof detail !== 'object' || detail === null) continue;
+    let parsed;
+    try {
+      parsed = parseStoredEvent({ detailType: event['detail-type'], detail: detail as Record<string, unknown> });
+    } catch {
+      continue;
+    }
+    const imageId = parsed.envelope.data.imageId;
+    if (typeof imageId !== 'string') continue;
+    const state = foldImageEvent(states.get(imageId), parsed, options);
+    if (state) states.set(imageId, state);
+  }
+  return new Set([...states].filter(([, state]) => state.status === 'deleted').map(([imageId]) => imageId));
+}
+
