@@ -27,6 +27,8 @@ export interface DeletionState {
   readonly purged: boolean;
   /** Restores recorded so far; the next delete's id derives from the last one's. */
   readonly lastRestoreId?: string;
+  /** The `restoredAt` of that last restore (a retried restore re-creates its events from it). */
+  readonly lastRestoredAt?: string;
   /** The data of the last `ImageUploaded`: what a restore sends through the pipeline again. */
   readonly uploaded?: ImageUploadedData;
 }
@@ -45,6 +47,7 @@ export function deletionState(history: readonly StoredImageEvent[], undoWindowSe
   let deleted: DeletionInForce | undefined;
   let purged = false;
   let lastRestoreId: string | undefined;
+  let lastRestoredAt: string | undefined;
   let uploaded: ImageUploadedData | undefined;
   for (const stored of [...history].sort((a, b) => a.sequence - b.sequence)) {
     const version = stored.detail['version'];
@@ -65,6 +68,7 @@ export function deletionState(history: readonly StoredImageEvent[], undoWindowSe
       if (deleted && !purged && Date.parse(restoredAt) < Date.parse(deleted.undoUntil)) {
         deleted = undefined;
         lastRestoreId = stored.eventId;
+        lastRestoredAt = restoredAt;
       }
     } else if (contract.detailType === ImagePurgedV1.detailType) {
       purged = true;
@@ -74,6 +78,7 @@ export function deletionState(history: readonly StoredImageEvent[], undoWindowSe
     purged,
     ...(deleted ? { deleted } : {}),
     ...(lastRestoreId ? { lastRestoreId } : {}),
+    ...(lastRestoredAt ? { lastRestoredAt } : {}),
     ...(uploaded ? { uploaded } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { ImageRestoredV1, ImageUploadedV1, parseDetail } from '@imgpipe/contracts';
 import { originalKey, type StoredImageEvent } from '@imgpipe/platform';
-import { ImageNotFoundError, ImageStateConflictError } from './errors';
+import { ImageNotFoundError, ImageStateConflictError, PublishFailedError } from './errors';
 import { createHarness, type Harness } from './testing/ingest-harness';
 
 const UPLOADED_AT = '2025-01-01T00:00:00.000Z';
@@ -131,6 +131,47 @@ describe('restoreImage', () => {
     expect(types(await h.eventStore.load('img-1'))).toEqual(['ImageUploaded', 'ImageDeleted', 'ImageRestored', 'ImageUploaded']);
 
     expect(await conflictCode(h.services.restoreImage('alice', 'img-1'))).toBe('NOT_DELETED');
+  });
+
+  it('publishes ImageRestored and ImageUploaded in one call, and a retry completes a restore whose ImageUploaded was lost', async () => {
+    const h = await deletedImage();
+    h.clock.advance(60_000);
+    const publish = jest.spyOn(h.publisher, 'publish');
+    // The bus takes ImageRestored and fails ImageUploaded (a partly failed PutEvents batch).
+    publish.mockImplementationOnce(async (entries) => {
+      const taken = entries.filter((entry) => entry.detailType !== 'ImageUploaded');
+      h.publisher.published.push(...taken.map((entry) => structuredClone(entry)));
+      return {
+        published: taken.map((entry) => ({ entry })),
+        failed: entries
+          .filter((entry) => entry.detailType === 'ImageUploaded')
+          .map((entry) => ({ entry, errorCode: 'InternalFailure', errorMessage: 'try again' })),
+      };
+    });
+
+    await expect(h.services.restoreImage('alice', 'img-1')).rejects.toBeInstanceOf(PublishFailedError);
+    expect(publish.mock.calls[0]?.[0].map((entry) => entry.detailType)).toEqual(['ImageRestored', 'ImageUploaded']);
+    await h.storePublished();
+    expect(types(await h.eventStore.load('img-1'))).toEqual(['ImageUploaded', 'ImageDeleted', 'ImageRestored']);
+
+    // The user (or the client) retries a minute later: the restore is completed, not refused.
+    h.clock.advance(60_000);
+    const retried = await h.services.restoreImage('alice', 'img-1');
+    await h.storePublished();
+    const history = await h.eventStore.load('img-1');
+    expect(types(history)).toEqual(['ImageUploaded', 'ImageDeleted', 'ImageRestored', 'ImageUploaded']);
+    const restored = parseDetail(ImageRestoredV1, history[2]?.detail);
+    // The same events a first, successful restore would have published: ids, time and correlation.
+    expect(retried.restored).toEqual(restored);
+    expect(retried.uploaded.occurredAt).toBe(restored.data.restoredAt);
+    expect(retried.uploaded.correlationId).toBe(restored.eventId);
+    expect(history[3]?.eventId).toBe(retried.uploaded.eventId);
+    expect(retried.image.status).toBe('processing');
+
+    // Done now: another restore is a conflict, and nothing more is published.
+    const count = h.publisher.published.length;
+    expect(await conflictCode(h.services.restoreImage('alice', 'img-1'))).toBe('NOT_DELETED');
+    expect(h.publisher.published).toHaveLength(count);
   });
 
   it('refuses an image ingest never accepted (no ImageUploaded to process again): NOT_RESTORABLE', async () => {
