@@ -116,8 +116,15 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     deadLetterQueues: {
       'rule-targets': foundation.resources.deadLetterQueues.ruleTargets,
       notify: foundation.resources.deadLetterQueues.notify,
+      'async-invokes': foundation.resources.deadLetterQueues.asyncInvokes,
     },
     queues: { notify: notify.service.queue },
+    // EventBridge invokes these asynchronously (each has the async-invokes on-failure destination).
+    asyncFunctions: [ingest.service.onObjectCreated, metadata.service.onPipelineEvent, metadata.service.purgeDeleted],
+    rules: { ...pipeline.pipeline.rules, purge: metadata.service.purgeSchedule },
+    httpApi: api.api,
+    distribution: delivery.distribution,
+    tables: { ...foundation.resources.tables },
   });
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { foundation, compress, thumbnail, ingest, metadata, notify, pipeline, api, delivery, observability };

@@ -1,6 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { MAX_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
-import { readInfraConfig } from '@imgpipe/infra-shared';
+import { CAPACITY_DEFAULTS, readInfraConfig } from '@imgpipe/infra-shared';
 import { testApp } from './testing/test-app';
 
 describe('readInfraConfig', () => {
@@ -14,7 +14,25 @@ describe('readInfraConfig', () => {
       uploadCorsOrigins: ['*'],
       extraSignInCallbackUrls: [],
       jwt: { kind: 'cognito' },
+      stateMachineLogs: { level: 'ERROR', includeExecutionData: false },
+      capacity: { ...CAPACITY_DEFAULTS },
     });
+  });
+
+  it('takes the capacity and state machine log knobs, and refuses an uploads route faster than the stage', () => {
+    const config = readInfraConfig(
+      testApp({
+        'imgpipe:apiRateLimit': '800',
+        'imgpipe:compressReservedConcurrency': '400',
+        'imgpipe:stateMachineLogLevel': 'ALL',
+        'imgpipe:stateMachineLogExecutionData': 'true',
+      }).node,
+    );
+    expect(config.capacity).toMatchObject({ apiRateLimit: 800, compressReservedConcurrency: 400 });
+    expect(config.stateMachineLogs).toEqual({ level: 'ALL', includeExecutionData: true });
+    expect(() => readInfraConfig(testApp({ 'imgpipe:uploadsRouteRateLimit': 600 }).node)).toThrow(/imgpipe:uploadsRouteRateLimit/);
+    // OFF would blind the FailureNotRecorded alarm, which reads failed executions from the log.
+    expect(() => readInfraConfig(testApp({ 'imgpipe:stateMachineLogLevel': 'OFF' }).node)).toThrow(/imgpipe:stateMachineLogLevel/);
   });
 
   it('takes -c overrides, which arrive as strings', () => {

@@ -7,6 +7,33 @@ import { DEFAULT_UNDO_WINDOW_SECONDS, MAX_UNDO_WINDOW_SECONDS } from '@imgpipe/c
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * Step Functions log levels allowed (`ERROR`: failed executions only; `ALL`: every state
+ * transition). Not FATAL or OFF: the `FailureNotRecorded` alarm reads failed executions from the log.
+ */
+export const STATE_MACHINE_LOG_LEVELS = ['ERROR', 'ALL'] as const;
+export type StateMachineLogLevel = (typeof STATE_MACHINE_LOG_LEVELS)[number];
+
+/**
+ * Capacity defaults, sized for the design's numbers (1M images a day, bursts of 1,000
+ * concurrent uploads) and for an account at Lambda's default 1,000 concurrent executions:
+ * the three reservations leave 300 unreserved (Lambda refuses a deploy leaving under 100).
+ * `npm run capacity -w infra` prints what they give; docs/deploy.md has the table.
+ */
+export const CAPACITY_DEFAULTS = {
+  apiRateLimit: 500,
+  apiBurstLimit: 1000,
+  /** `POST /uploads` alone: a burst of grants cannot use the whole stage (reads keep working). */
+  uploadsRouteRateLimit: 400,
+  uploadsRouteBurstLimit: 1000,
+  apiReservedConcurrency: 200,
+  compressReservedConcurrency: 250,
+  thumbnailReservedConcurrency: 250,
+} as const;
+
+const positiveInt = z.coerce.number().int().positive();
+const booleanKnob = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
 /** CloudWatch Logs retention periods that exist (the API rejects any other day count). */
 const RETENTION_DAYS = new Set<number>(
   Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
@@ -54,6 +81,25 @@ export const infraContextSchema = z.object({
     .refine((days) => RETENTION_DAYS.has(days), 'must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)')
     .default(30),
   'imgpipe:logLevel': z.enum(LOG_LEVELS).default('INFO'),
+  /**
+   * The state machine's log level. ERROR (failed executions only) by default: ALL logs every
+   * transition, tens of GB a day at 1M images. Raise it to debug, for a while.
+   */
+  'imgpipe:stateMachineLogLevel': z.enum(STATE_MACHINE_LOG_LEVELS).default('ERROR'),
+  /** Whether state machine logs carry execution input and output (user data: filenames, user ids). */
+  'imgpipe:stateMachineLogExecutionData': booleanKnob.default(false),
+  /** The HTTP API stage's steady requests per second, all callers together. */
+  'imgpipe:apiRateLimit': positiveInt.default(CAPACITY_DEFAULTS.apiRateLimit),
+  /** The HTTP API stage's burst (token bucket size). */
+  'imgpipe:apiBurstLimit': positiveInt.default(CAPACITY_DEFAULTS.apiBurstLimit),
+  /** `POST /uploads`'s own rate, below the stage's, so a burst of uploads leaves room for reads. */
+  'imgpipe:uploadsRouteRateLimit': positiveInt.default(CAPACITY_DEFAULTS.uploadsRouteRateLimit),
+  'imgpipe:uploadsRouteBurstLimit': positiveInt.default(CAPACITY_DEFAULTS.uploadsRouteBurstLimit),
+  /** Reserved concurrency of the API function: kept for it whatever the pipeline does. */
+  'imgpipe:apiReservedConcurrency': positiveInt.default(CAPACITY_DEFAULTS.apiReservedConcurrency),
+  /** Reserved concurrency (the cap) of compress: a burst queues behind it (the state machine retries throttles). */
+  'imgpipe:compressReservedConcurrency': positiveInt.default(CAPACITY_DEFAULTS.compressReservedConcurrency),
+  'imgpipe:thumbnailReservedConcurrency': positiveInt.default(CAPACITY_DEFAULTS.thumbnailReservedConcurrency),
   /** Origins allowed to POST a presigned upload straight to the originals bucket. */
   'imgpipe:uploadCorsOrigins': z
     .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
@@ -101,6 +147,10 @@ export const infraContextSchema = z.object({
       message: `may not exceed the undo window (imgpipe:undoWindowSeconds, in days, rounded up) plus ${ARCHIVE_REPLAY_MARGIN_DAYS} days: archived events keep the filenames a purge erases everywhere else`,
     },
   )
+  .refine((c) => c['imgpipe:uploadsRouteRateLimit'] <= c['imgpipe:apiRateLimit'], {
+    path: ['imgpipe:uploadsRouteRateLimit'],
+    message: 'may not exceed imgpipe:apiRateLimit (the stage limit caps every route anyway)',
+  })
   .refine((c) => (c['imgpipe:jwtIssuer'] === undefined) === (c['imgpipe:jwtAudience'] === undefined), {
     path: ['imgpipe:jwtAudience'],
     message: 'imgpipe:jwtIssuer and imgpipe:jwtAudience go together (or neither: a Cognito user pool is created)',
@@ -127,6 +177,19 @@ export interface InfraConfig {
   readonly signInDomainPrefix?: string;
   readonly extraSignInCallbackUrls: readonly string[];
   readonly jwt: JwtIssuerConfig;
+  readonly stateMachineLogs: { readonly level: StateMachineLogLevel; readonly includeExecutionData: boolean };
+  readonly capacity: CapacityConfig;
+}
+
+/** Throttles and reserved concurrency: what the capacity table (infra/scripts/capacity.ts) is derived from. */
+export interface CapacityConfig {
+  readonly apiRateLimit: number;
+  readonly apiBurstLimit: number;
+  readonly uploadsRouteRateLimit: number;
+  readonly uploadsRouteBurstLimit: number;
+  readonly apiReservedConcurrency: number;
+  readonly compressReservedConcurrency: number;
+  readonly thumbnailReservedConcurrency: number;
 }
 
 /**
@@ -162,5 +225,15 @@ export function readInfraConfig(node: Node): InfraConfig {
       c['imgpipe:jwtIssuer'] !== undefined && c['imgpipe:jwtAudience'] !== undefined
         ? { kind: 'external', issuer: c['imgpipe:jwtIssuer'], audience: c['imgpipe:jwtAudience'] }
         : { kind: 'cognito' },
+    stateMachineLogs: { level: c['imgpipe:stateMachineLogLevel'], includeExecutionData: c['imgpipe:stateMachineLogExecutionData'] },
+    capacity: {
+      apiRateLimit: c['imgpipe:apiRateLimit'],
+      apiBurstLimit: c['imgpipe:apiBurstLimit'],
+      uploadsRouteRateLimit: c['imgpipe:uploadsRouteRateLimit'],
+      uploadsRouteBurstLimit: c['imgpipe:uploadsRouteBurstLimit'],
+      apiReservedConcurrency: c['imgpipe:apiReservedConcurrency'],
+      compressReservedConcurrency: c['imgpipe:compressReservedConcurrency'],
+      thumbnailReservedConcurrency: c['imgpipe:thumbnailReservedConcurrency'],
+    },
   };
 }

@@ -23,6 +23,12 @@ export interface DeadLetterQueues {
   readonly ruleTargets: IQueue;
   /** The redrive DLQ of the notify queue (messages notify failed to deliver `maxReceiveCount` times). */
   readonly notify: IQueue;
+  /**
+   * The on-failure destination of every asynchronously invoked function (ingest's upload
+   * validator, metadata's bus consumer and purge): the invocation record (request payload,
+   * error, function ARN in `requestContext`) of an event Lambda gave up on.
+   */
+  readonly asyncInvokes: IQueue;
 }
 
 /** What the foundation gives the other stacks: typed, so a stack takes only what it names. */

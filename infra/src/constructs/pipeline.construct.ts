@@ -3,7 +3,7 @@ import { EventBus, Rule, type EventPattern, type IEventBus, type IRuleTarget } f
 import { LambdaFunction, SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,7 +16,7 @@ import {
   type PipelineSubstitutions,
   type RuleTarget,
 } from '@imgpipe/workflow';
-import { RULE_TARGET_RETRY } from '@imgpipe/infra-shared';
+import { METRICS_NAMESPACE, RULE_TARGET_RETRY, type StateMachineLogLevel } from '@imgpipe/infra-shared';
 import { Construct } from 'constructs';
 
 /** The functions behind the state machine's Lambda Task states. */
@@ -40,7 +40,18 @@ export interface PipelineProps {
   /** Where every rule target dead-letters what it could not deliver. */
   readonly deadLetterQueue: IQueue;
   readonly logRetention: RetentionDays;
+  /** The execution log's level and whether it carries execution data (`imgpipe:stateMachineLog*`). */
+  readonly logs: { readonly level: StateMachineLogLevel; readonly includeExecutionData: boolean };
 }
+
+/**
+ * The metric counting runs that ended in `FailureNotRecorded` (RecordFailure itself failed:
+ * nothing says the image failed), from a filter on the execution log, which logs every failed
+ * execution at ERROR and above. Its alarm is in the Observability stack.
+ */
+export const FAILURE_NOT_RECORDED_METRIC = { namespace: METRICS_NAMESPACE, metricName: 'PipelineFailureNotRecorded' } as const;
+/** The `Fail` state's error name in pipeline.asl.json. */
+export const FAILURE_NOT_RECORDED_ERROR = 'FailureNotRecorded';
 
 // Re-exported from infra-shared, where every rule target of the app (here and in the service
 // stacks) takes it from.
@@ -75,8 +86,9 @@ export function toCdkEventPattern(pattern: EventBridgePattern): EventPattern {
  * file the local runtime runs) and the event rules of `libs/workflow` (nothing about the
  * flow is declared here, only how each rule target maps to a resource).
  *
- * - The state machine logs every execution with its data to its own log group and traces
- *   with X-Ray. Its role may invoke exactly the four task functions and put events on the
+ * - The state machine logs to its own log group at `imgpipe:stateMachineLogLevel` (ERROR:
+ *   failed executions only, without execution data, by default) and traces with X-Ray.
+ *   A metric filter counts runs that ended in `FailureNotRecorded`. Its role may invoke exactly the four task functions and put events on the
  *   bus (`PublishProcessed`), nothing else.
  * - Every rule target retries ({@link RULE_TARGET_RETRY}) and dead-letters to the foundation's
  *   rule-target DLQ.
@@ -106,7 +118,7 @@ export class Pipeline extends Construct {
       stateMachineType: StateMachineType.EXPRESS,
       definitionBody: DefinitionBody.fromFile(PIPELINE_DEFINITION_PATH),
       definitionSubstitutions: { ...substitutions },
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: this.logGroup, level: LogLevel[props.logs.level], includeExecutionData: props.logs.includeExecutionData },
       tracingEnabled: true,
     });
     // The definition is a file, so the CDK cannot see which functions it calls: grant exactly
@@ -119,6 +131,22 @@ export class Pipeline extends Construct {
       }),
     );
     eventBus.grantPutEventsTo(this.stateMachine);
+    new MetricFilter(this, 'FailureNotRecordedRuns', {
+      logGroup: this.logGroup,
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.type', '=', 'ExecutionFailed'),
+        FilterPattern.stringValue('$.details.error', '=', FAILURE_NOT_RECORDED_ERROR),
+      ),
+      metricNamespace: FAILURE_NOT_RECORDED_METRIC.namespace,
+      metricName: FAILURE_NOT_RECORDED_METRIC.metricName,
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-SF1',
+      reason:
+        'Logs at ERROR (failed executions) by default, not ALL: ALL logs every state transition, tens of GB a day at 1M images, with user data when execution data is on. imgpipe:stateMachineLogLevel=ALL raises it for debugging; X-Ray traces every execution meanwhile.',
+    });
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
@@ -23,11 +23,23 @@ import { acknowledgeWildcardResources, type InfraConfig } from '@imgpipe/infra-s
 import { acknowledgeBucketDeployment, WEB_CONFIG_FILE } from './delivery.stack';
 
 /**
- * Default route throttling of the stage (every route, all callers together): a steady 50
- * requests/s with bursts of 100. A user issues a handful of requests per upload, so this is
- * generous for the UI and still caps what a leaked token or a runaway client can cost.
+ * Stage throttling (every route, all callers together) comes from `imgpipe:apiRateLimit` /
+ * `imgpipe:apiBurstLimit` (defaults 500 rps, burst 1,000: a 1,000-upload burst asks for 1,000
+ * grants at once), and `POST /uploads` has its own, lower rate (`imgpipe:uploadsRoute*`), so
+ * a burst of uploads leaves the stage room for list and get. The table these give is in
+ * docs/deploy.md (infra/scripts/capacity.ts).
+ *
+ * Not here: a per-user limit. HTTP APIs have no usage plans and AWS WAF cannot be attached to
+ * them; the design for it (the API behind the CloudFront distribution with a WAF rate-based
+ * rule keyed on the Authorization header) is in docs/deploy.md, "Capacity".
  */
-export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+export const UPLOADS_ROUTE_KEY = routeKeyOf('createUpload');
+
+function routeKeyOf(name: (typeof API_ROUTES)[number]['name']): string {
+  const route = API_ROUTES.find((r) => r.name === name);
+  if (!route) throw new Error(`no API route named ${name}`);
+  return route.routeKey;
+}
 
 /** JSON access log lines (HTTP API `$context` variables): who called which route, and why it failed. */
 export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -176,8 +188,9 @@ export class ApiStack extends Stack {
     });
     // The routes ingest's router serves (`API_ROUTES` of @imgpipe/workflow), all to its one HTTP function.
     const integration = new HttpLambdaIntegration('Ingest', props.handler);
+    const routes: HttpRoute[] = [];
     for (const route of API_ROUTES) {
-      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      routes.push(...this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration }));
     }
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -188,9 +201,18 @@ export class ApiStack extends Stack {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { ...API_THROTTLE },
+      throttle: { rateLimit: config.capacity.apiRateLimit, burstLimit: config.capacity.apiBurstLimit },
       accessLogSettings: { destination: new LogGroupLogDestination(this.accessLogs), format: ACCESS_LOG_FORMAT },
     });
+    // Route settings name a route key, which must exist before the stage refers to it.
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = {
+      [UPLOADS_ROUTE_KEY]: {
+        ThrottlingRateLimit: config.capacity.uploadsRouteRateLimit,
+        ThrottlingBurstLimit: config.capacity.uploadsRouteBurstLimit,
+      },
+    };
+    for (const route of routes) this.stage.node.addDependency(route);
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
 

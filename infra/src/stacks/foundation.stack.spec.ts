@@ -200,9 +200,9 @@ describe('FoundationStack', () => {
     });
   });
 
-  it('keeps two encrypted, TLS-only DLQs for 14 days', () => {
+  it('keeps three encrypted, TLS-only DLQs for 14 days (rule targets, notify, async-invoke failures)', () => {
     const queues = Object.values(template.findResources('AWS::SQS::Queue'));
-    expect(queues).toHaveLength(2);
+    expect(queues).toHaveLength(3);
     for (const queue of queues) {
       expect(queue['Properties']).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     }
@@ -215,13 +215,13 @@ describe('FoundationStack', () => {
           ]),
         },
       },
-      2,
+      3,
     );
   });
 
   it('exposes the resources the other stacks and the CLI need', () => {
     const outputs = Object.keys(template.findOutputs('*'));
-    for (const name of ['OriginalsBucketName', 'ProcessedBucketName', 'UploadGrantsTableName', 'EventBusName', 'EventArchiveArn', 'RuleTargetsDlqUrl', 'NotifyDlqUrl', 'WebhooksSecretArn']) {
+    for (const name of ['OriginalsBucketName', 'ProcessedBucketName', 'UploadGrantsTableName', 'EventBusName', 'EventArchiveArn', 'RuleTargetsDlqUrl', 'NotifyDlqUrl', 'AsyncInvokesDlqUrl', 'WebhooksSecretArn']) {
       expect(outputs).toContain(name);
     }
   });

@@ -196,6 +196,7 @@ export class FoundationStack extends Stack {
     const deadLetterQueues: DeadLetterQueues = {
       ruleTargets: ruleTargetsDlq,
       notify: deadLetterQueue('NotifyDlq'),
+      asyncInvokes: deadLetterQueue('AsyncInvokesDlq'),
     };
 
     const webhooksSecret = new Secret(this, 'Webhooks', {
@@ -235,6 +236,7 @@ export class FoundationStack extends Stack {
       NotificationsTopicArn: notificationsTopic.topicArn,
       RuleTargetsDlqUrl: deadLetterQueues.ruleTargets.queueUrl,
       NotifyDlqUrl: deadLetterQueues.notify.queueUrl,
+      AsyncInvokesDlqUrl: deadLetterQueues.asyncInvokes.queueUrl,
       WebhooksSecretArn: webhooksSecret.secretArn,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });

@@ -3,7 +3,18 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../app';
 import { defined } from '../testing/iam';
 import { testApp } from '../testing/test-app';
-import { MAX_ERROR_RATE, missedRunWindow, PROCESSING_SLA } from './observability.stack';
+import {
+  MAX_5XX_RATE,
+  MAX_ERROR_RATE,
+  MAX_FAILED_EXECUTION_RATE,
+  MAX_NOTIFY_MESSAGE_AGE,
+  MAX_TABLE_THROTTLES,
+  MAX_THROTTLE_RATE,
+  MIN_FAILED_EXECUTIONS,
+  missedRunWindow,
+  PROCESSING_SLA,
+  THROTTLE_ALARM_PERIODS,
+} from './observability.stack';
 
 const stacks = buildApp(testApp(), { nag: false });
 const template = Template.fromStack(stacks.observability);
@@ -50,20 +61,29 @@ describe('ObservabilityStack', () => {
     expect(alarms.length).toBeGreaterThan(0);
     for (const alarm of alarms) {
       expect(alarm['AlarmActions']).toEqual([{ Ref: expect.stringMatching(/^OpsAlarms/) }]);
-      expect(alarm).toMatchObject({ ActionsEnabled: true, DatapointsToAlarm: 1, EvaluationPeriods: 1 });
+      expect(alarm).toMatchObject({ ActionsEnabled: true });
+      expect(alarm['DatapointsToAlarm']).toBeLessThanOrEqual(alarm['EvaluationPeriods'] as number);
     }
   });
 
-  it('alarms on an error rate over 5 % in 5 minutes for the 9 request-driven functions, and on any throttle of all 10', () => {
+  it('alarms on an error rate over 5 % in 5 minutes for the 9 request-driven functions, and on a throttle rate over 10 % for 15 minutes of all 10 (a burst is absorbed, not paged)', () => {
     const faultRate = alarmNamed(/Fault-Rate/);
     expect(faultRate).toHaveLength(9);
     for (const alarm of faultRate) {
       expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: MAX_ERROR_RATE });
       expect(JSON.stringify(alarm['Metrics'])).toMatch(/"MetricName":"Errors".*"Period":300,"Stat":"Average"/);
     }
-    const throttles = alarmNamed(/Throttled-Count/);
+    expect(alarmNamed(/Throttled-Count/)).toEqual([]);
+    const throttles = alarmNamed(/Throttled-Rate/);
     expect(throttles).toHaveLength(10);
-    for (const alarm of throttles) expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    for (const alarm of throttles) {
+      expect(alarm).toMatchObject({
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: MAX_THROTTLE_RATE,
+        DatapointsToAlarm: THROTTLE_ALARM_PERIODS,
+        EvaluationPeriods: THROTTLE_ALARM_PERIODS,
+      });
+    }
   });
 
   it('alarms on any error of the scheduled purge (a rate means nothing for an hourly job), and on its function only', () => {
@@ -99,15 +119,60 @@ describe('ObservabilityStack', () => {
     expect(() => missedRunWindow(Duration.minutes(721))).toThrow(/at most 12 hours/);
   });
 
-  it('alarms on any failed or timed-out execution', () => {
-    for (const pattern of [/StateMachine-Failure-Count/, /StateMachine-TimedOut-Count/]) {
-      const [alarm] = alarmNamed(pattern);
-      expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+  it('alarms on failed executions as a rate (invalid uploads are successes), on any timed-out one and on any FailureNotRecorded run', () => {
+    expect(alarmNamed(/StateMachine-Failure-Count/)).toEqual([]);
+    const [rate] = alarmNamed(/failed-execution-rate/);
+    expect(rate).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: MAX_FAILED_EXECUTION_RATE });
+    const metrics = JSON.stringify(rate?.['Metrics']);
+    expect(metrics).toContain(`IF(failed >= ${MIN_FAILED_EXECUTIONS}, failed / MAX([started, 1]), 0)`);
+    expect(metrics).toMatch(/ExecutionsFailed.*ExecutionsStarted|ExecutionsStarted.*ExecutionsFailed/);
+    expect(alarmNamed(/StateMachine-TimedOut-Count/)[0]).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    const [notRecorded] = alarmNamed(/failure-not-recorded/);
+    expect(notRecorded).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(JSON.stringify(notRecorded)).toMatch(/"MetricName":"PipelineFailureNotRecorded","Namespace":"imgpipe"/);
+  });
+
+  it('alarms on any AsyncEventsDropped of the three EventBridge-invoked functions and any FailedInvocations of the five rules', () => {
+    const dropped = alarmNamed(/async-events-dropped/);
+    expect(dropped.map((a) => a['AlarmName']).sort()).toEqual([
+      'imgpipe-on-object-created-async-events-dropped',
+      'imgpipe-on-pipeline-event-async-events-dropped',
+      'imgpipe-purge-deleted-async-events-dropped',
+    ]);
+    for (const alarm of dropped) {
+      expect(alarm).toMatchObject({ Threshold: 0 });
+      expect(JSON.stringify(alarm)).toMatch(/"MetricName":"AsyncEventsDropped","Namespace":"AWS\/Lambda"/);
+    }
+    const failed = alarmNamed(/failed-invocations/);
+    expect(failed).toHaveLength(5);
+    for (const alarm of failed) {
+      expect(alarm).toMatchObject({ Threshold: 0 });
+      expect(JSON.stringify(alarm)).toMatch(/"MetricName":"FailedInvocations","Namespace":"AWS\/Events"/);
     }
   });
 
-  it('alarms as soon as either DLQ holds a message', () => {
-    for (const pattern of [/rule-targets-dlq/, /notify-dlq/]) {
+  it('alarms on the notify queue’s oldest message, API and CDN 5xx rates, and sustained DynamoDB throttles of every table', () => {
+    expect(alarmNamed(/notify-queue-Queue-Message-Age/)[0]).toMatchObject({ Threshold: MAX_NOTIFY_MESSAGE_AGE.toSeconds() });
+    const [api] = alarmNamed(/api-5xx-rate/);
+    expect(api).toMatchObject({ Threshold: MAX_5XX_RATE });
+    expect(JSON.stringify(api?.['Metrics'])).toMatch(/"MetricName":"5xx".*"MetricName":"Count"|"MetricName":"Count".*"MetricName":"5xx"/);
+    const [cdn] = alarmNamed(/cdn-5xx-rate/);
+    expect(cdn).toMatchObject({ Threshold: MAX_5XX_RATE * 100 });
+    expect(JSON.stringify(cdn)).toMatch(/"MetricName":"5xxErrorRate","Namespace":"AWS\/CloudFront"/);
+    const tables = alarmNamed(/^imgpipe-table-.*-throttles$/);
+    expect(tables).toHaveLength(4);
+    for (const alarm of tables) expect(alarm).toMatchObject({ Threshold: MAX_TABLE_THROTTLES, DatapointsToAlarm: 2, EvaluationPeriods: 3 });
+  });
+
+  it('shows each of those alarms’ metrics in a platform-health row of the pipeline dashboard', () => {
+    const pipeline = defined(dashboardBodies.find((b) => b.includes('imgpipe pipeline')), 'the pipeline dashboard');
+    for (const needle of ['Platform health', 'AsyncEventsDropped', 'FailedInvocations', '5xxErrorRate', 'WriteThrottleEvents', 'PipelineFailureNotRecorded', 'ApproximateAgeOfOldestMessage']) {
+      expect(pipeline).toContain(needle);
+    }
+  });
+
+  it('alarms as soon as any DLQ holds a message', () => {
+    for (const pattern of [/rule-targets-dlq/, /notify-dlq/, /async-invokes-dlq/]) {
       const matching = alarmNamed(pattern);
       expect(matching).toHaveLength(1);
       expect(matching[0]).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });

@@ -6,13 +6,22 @@ import aslValidator from 'asl-validator';
 import {
   definitionVariables,
   eventRules,
+  loadPipelineDefinition,
+  taskTimeoutsSeconds,
   PIPELINE_DEFINITION_PATH,
   PIPELINE_SUBSTITUTIONS,
   renderPipelineDefinition,
   type PipelineSubstitutions,
 } from '@imgpipe/workflow';
 import { buildApp } from '../app';
-import { RULE_TARGET_RETRY, toCdkEventPattern } from '../constructs/pipeline.construct';
+import { Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  FAILURE_NOT_RECORDED_ERROR,
+  FAILURE_NOT_RECORDED_METRIC,
+  RULE_TARGET_RETRY,
+  toCdkEventPattern,
+} from '../constructs/pipeline.construct';
 import { allowStatements, actionsOf, defined } from '../testing/iam';
 import { testApp } from '../testing/test-app';
 
@@ -27,18 +36,53 @@ const output = (stackName: string, logicalIdPrefix: string) => ({
 });
 
 describe('PipelineStack: the state machine', () => {
-  it('is an Express machine logging every execution with its data, traced with X-Ray', () => {
+  it('is an Express machine logging failed executions without their data by default, traced with X-Ray', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'EXPRESS',
       LoggingConfiguration: {
-        Level: 'ALL',
-        IncludeExecutionData: true,
+        Level: 'ERROR',
+        IncludeExecutionData: false,
         Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ExecutionLogs'), 'Arn'] } } }],
       },
       TracingConfiguration: { Enabled: true },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('logs every transition with its data only when the knobs say so (imgpipe:stateMachineLogLevel, imgpipe:stateMachineLogExecutionData)', () => {
+    const raised = Template.fromStack(
+      buildApp(testApp({ 'imgpipe:stateMachineLogLevel': 'ALL', 'imgpipe:stateMachineLogExecutionData': 'true' }), { nag: false }).pipeline,
+    );
+    raised.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }) });
+  });
+
+  it('counts runs that ended in FailureNotRecorded from the execution log (the metric its alarm watches)', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('ExecutionLogs') },
+      FilterPattern: `{ ($.type = "ExecutionFailed") && ($.details.error = "${FAILURE_NOT_RECORDED_ERROR}") }`,
+      MetricTransformations: [
+        { MetricNamespace: FAILURE_NOT_RECORDED_METRIC.namespace, MetricName: FAILURE_NOT_RECORDED_METRIC.metricName, MetricValue: '1', DefaultValue: 0 },
+      ],
+    });
+    const states = JSON.parse(readFileSync(PIPELINE_DEFINITION_PATH, 'utf8')) as { States: Record<string, { Type: string; Error?: string }> };
+    expect(states.States['FailureNotRecorded']).toMatchObject({ Type: 'Fail', Error: FAILURE_NOT_RECORDED_ERROR });
+  });
+
+  it('gives no task function a timeout longer than its Task state’s TimeoutSeconds (a timed-out task leaves nothing running)', () => {
+    const timeouts = taskTimeoutsSeconds(loadPipelineDefinition());
+    const fns = {
+      Compress: stacks.compress.service.fn,
+      Thumbnail: stacks.thumbnail.service.fn,
+      RecordMetadata: stacks.metadata.service.recordMetadata,
+      RecordFailure: stacks.metadata.service.recordFailure,
+    };
+    for (const [state, fn] of Object.entries(fns)) {
+      const resource = Template.fromStack(Stack.of(fn)).toJSON()['Resources'][Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction)] as {
+        Properties: { Timeout: number };
+      };
+      expect([state, resource.Properties.Timeout]).toEqual([state, timeouts[state]]);
+    }
   });
 
   it('runs the very file libs/workflow holds (an asset of pipeline.asl.json, not a copy)', () => {

@@ -33,6 +33,7 @@ export class PipelineStack extends Stack {
       onPipelineEvent: props.onPipelineEvent,
       deadLetterQueue: deadLetterQueues.ruleTargets,
       logRetention: props.config.logRetention,
+      logs: props.config.stateMachineLogs,
     });
   }
 }

@@ -104,7 +104,8 @@ describe('IngestStack', () => {
   it('lets the validator read originals uploads/* (a given version too), claim a grant, and erase a refused version; nothing more', () => {
     const validator = grantsOf(template, 'IngestOnObjectCreatedRole');
     expect(Object.keys(validator).sort()).toEqual(
-      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents', 's3:DeleteObjectVersion', 's3:GetObject', 's3:GetObjectVersion'].sort(),
+      // sqs:SendMessage: its on-failure destination (the async-invokes DLQ).
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents', 's3:DeleteObjectVersion', 's3:GetObject', 's3:GetObjectVersion', 'sqs:SendMessage'].sort(),
     );
     for (const action of ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObjectVersion']) {
       expectResources(validator, action, [arn('Originals', '/uploads/*')]);
@@ -140,7 +141,9 @@ describe('MetadataStack', () => {
 
   it('has the five handlers, the rebuild and the purge sized for a full scan', () => {
     template.resourceCountIs('AWS::Lambda::Function', 5);
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Timeout: 30 }, 3);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Timeout: 30 }, 1);
+    // The two record tasks: their Task states' TimeoutSeconds (pipeline.stack.spec.ts holds them equal).
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Timeout: 10 }, 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('re-projects'),
       MemorySize: 1024,
@@ -161,6 +164,8 @@ describe('MetadataStack', () => {
     const others: Record<string, string[]> = {
       RecordMetadata: ['s3:DeleteObject', 's3:ListBucket'],
       RecordFailure: ['events:PutEvents'],
+      // Its on-failure destination (the async-invokes DLQ): EventBridge invokes it asynchronously.
+      OnPipelineEvent: ['sqs:SendMessage'],
     };
     expect(Object.keys(grants).filter((a) => !a.startsWith('dynamodb:')).sort()).toEqual(others[role] ?? []);
   });
@@ -194,6 +199,7 @@ describe('MetadataStack', () => {
         's3:DeleteObjectVersion',
         's3:ListBucketVersions',
         'events:PutEvents',
+        'sqs:SendMessage',
       ].sort(),
     );
     for (const action of ['s3:DeleteObject', 's3:DeleteObjectVersion']) {

@@ -1,4 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CAPACITY_DEFAULTS } from '@imgpipe/infra-shared';
+import { loadPipelineDefinition, taskTimeoutsSeconds } from '@imgpipe/workflow';
 import { buildApp } from '../app';
 import { testApp } from '../testing/test-app';
 
@@ -39,6 +41,8 @@ describe.each([
     service: 'compress',
     writes: 'compressed/*',
     entry: 'compress-image.handler',
+    task: 'Compress',
+    reserved: CAPACITY_DEFAULTS.compressReservedConcurrency,
   },
   {
     name: 'thumbnail',
@@ -46,8 +50,10 @@ describe.each([
     service: 'thumbnail',
     writes: 'thumbnails/*',
     entry: 'generate-thumbnails.handler',
+    task: 'Thumbnail',
+    reserved: CAPACITY_DEFAULTS.thumbnailReservedConcurrency,
   },
-])('$name stack', ({ stack, service, writes }) => {
+])('$name stack', ({ stack, service, writes, task, reserved }) => {
   const template = Template.fromStack(stack);
 
   it('grants exactly s3:GetObject on originals uploads/* and s3:PutObject on processed ' + writes, () => {
@@ -85,19 +91,23 @@ describe.each([
     expect(xray.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
-  it('runs on arm64 Node.js 22 with active tracing, JSON logs and the Powertools environment', () => {
+  it('runs on arm64 Node.js 22 with active tracing, JSON logs (REPORT lines kept) and the Powertools environment', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 2048,
-      Timeout: 60,
+      // The state machine's TimeoutSeconds for this task: the function never outlives its task.
+      Timeout: taskTimeoutsSeconds(loadPipelineDefinition())[task],
+      // The burst budget (imgpipe:*ReservedConcurrency).
+      ReservedConcurrentExecutions: reserved,
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: {
         LogFormat: 'JSON',
         ApplicationLogLevel: 'DEBUG',
-        SystemLogLevel: 'WARN',
+        // INFO keeps START/END/REPORT (duration, max memory used, init duration).
+        SystemLogLevel: 'INFO',
         LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') },
       },
       Environment: {

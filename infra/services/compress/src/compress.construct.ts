@@ -36,12 +36,14 @@ export interface CompressProps extends CompressSettings {
 /**
  * Memory and timeout. A WebP encode of a 24 MP photo takes ~2 s on one core; Lambda gives
  * a full vCPU at 1769 MB, so 2048 MB buys one whole core (plus a little) and room for the
- * decoded raster (24 MP x 4 bytes ≈ 96 MB, several copies while encoding). 60 s leaves
- * headroom for AVIF, which is several times slower than WebP. Revisit both from the
- * benchmark (`npm run bench`) rather than by feel.
+ * decoded raster (24 MP x 4 bytes ≈ 96 MB, several copies while encoding). The timeout is
+ * the `Compress` task's `TimeoutSeconds` in libs/workflow/pipeline.asl.json (25 s, which
+ * keeps a whole run inside the Express limit; infra/src/stacks/pipeline.stack.spec.ts holds
+ * the two equal): over ten times a 24 MP WebP encode. Revisit both from the benchmark
+ * (`npm run bench`) rather than by feel.
  */
 export const COMPRESS_MEMORY_MB = 2048;
-export const COMPRESS_TIMEOUT = Duration.seconds(60);
+export const COMPRESS_TIMEOUT = Duration.seconds(25);
 
 /**
  * The compress function (state machine task `Compress`): reads an original under `uploads/`,
@@ -70,6 +72,8 @@ export class CompressService extends Construct {
       description: 'imgpipe compress: original -> web-optimised full-size variants',
       memorySize: COMPRESS_MEMORY_MB,
       timeout: COMPRESS_TIMEOUT,
+      // The burst budget: a burst queues behind it (the state machine retries throttles with jitter).
+      reservedConcurrency: props.config.capacity.compressReservedConcurrency,
       logRetention: props.config.logRetention,
       logLevel: props.config.logLevel,
       nativeModules: ['sharp'],

@@ -3,6 +3,7 @@ import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   COMPRESSED_PREFIX,
@@ -34,6 +35,8 @@ export interface IngestProps extends IngestSettings {
   readonly eventBus: IEventBus;
   /** The CDN in front of the processed bucket: a delete invalidates the image's paths there. */
   readonly distribution: IDistribution;
+  /** The on-failure destination of the upload validator (invoked asynchronously by EventBridge). */
+  readonly asyncInvokeFailures: IQueue;
 }
 
 /**
@@ -100,6 +103,8 @@ export class IngestService extends Construct {
       description: 'imgpipe ingest: upload API (presigned POST, list/get/delete my images)',
       memorySize: INGEST_API_MEMORY_MB,
       timeout: INGEST_API_TIMEOUT,
+      // Kept for the API whatever the pipeline does: a processing burst cannot starve uploads.
+      reservedConcurrency: config.capacity.apiReservedConcurrency,
     })
       .bindBucket('ORIGINALS_BUCKET', originals, ['read', 'write'], { prefix: ORIGINALS_PREFIX })
       .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'list'], { prefix: COMPRESSED_PREFIX })
@@ -137,6 +142,8 @@ export class IngestService extends Construct {
       .bindEventBus('EVENT_BUS_NAME', eventBus);
     // The ingest config requires these names (one schema serves both handlers), but the
     // validator never calls them: names only, no grant.
+    // EventBridge invokes the validator asynchronously: an ImageUploaded Lambda gave up on is kept.
+    this.onObjectCreated.deadLetterAsyncInvokes(props.asyncInvokeFailures);
     this.onObjectCreated.addEnvironment('PROCESSED_BUCKET', processed.bucketName);
     this.onObjectCreated.addEnvironment('IMAGES_TABLE', tables.imageMetadata.tableName);
     this.onObjectCreated.addEnvironment('EVENTS_TABLE', tables.imageEvents.tableName);

@@ -6,7 +6,7 @@ import { IngestService, type IngestSettings } from './ingest.construct';
 
 export interface IngestStackProps extends StackProps {
   readonly config: InfraConfig;
-  readonly foundation: Pick<FoundationResources, 'buckets' | 'tables' | 'eventBus'>;
+  readonly foundation: Pick<FoundationResources, 'buckets' | 'tables' | 'eventBus' | 'deadLetterQueues'>;
   readonly settings?: IngestSettings;
   /** The Delivery stack's CDN, whose cached paths of a deleted image are invalidated. */
   readonly distribution: IDistribution;
@@ -30,6 +30,7 @@ export class IngestStack extends Stack {
       tables,
       eventBus,
       distribution: props.distribution,
+      asyncInvokeFailures: props.foundation.deadLetterQueues.asyncInvokes,
     });
   }
 }

@@ -33,6 +33,8 @@ export interface MetadataProps extends MetadataSettings {
   readonly processed: IBucket;
   /** Where the purge schedule's target dead-letters an invocation it could not deliver. */
   readonly deadLetterQueue: IQueue;
+  /** The on-failure destination of the bus consumer and the purge (both invoked asynchronously by EventBridge). */
+  readonly asyncInvokeFailures: IQueue;
 }
 
 /**
@@ -43,6 +45,12 @@ export interface MetadataProps extends MetadataSettings {
  */
 export const METADATA_MEMORY_MB = 512;
 export const METADATA_TIMEOUT = Duration.seconds(30);
+/**
+ * The two record tasks: the `RecordMetadata` and `RecordFailure` tasks' `TimeoutSeconds` in
+ * libs/workflow/pipeline.asl.json (infra/src/stacks/pipeline.stack.spec.ts holds them equal),
+ * so a timed-out task never leaves its function running on after the state machine moved on.
+ */
+export const RECORD_TASK_TIMEOUT = Duration.seconds(10);
 export const REBUILD_MEMORY_MB = 1024;
 export const REBUILD_TIMEOUT = Duration.minutes(15);
 /**
@@ -112,11 +120,12 @@ export class MetadataService extends Construct {
         .bindTable('IMAGES_TABLE', tables.imageMetadata, 'read-write');
 
     const small = { memorySize: METADATA_MEMORY_MB, timeout: METADATA_TIMEOUT };
-    this.recordMetadata = fn('RecordMetadata', 'record-metadata', 'records a processed image (task RecordMetadata)', small)
+    const recordTask = { memorySize: METADATA_MEMORY_MB, timeout: RECORD_TASK_TIMEOUT };
+    this.recordMetadata = fn('RecordMetadata', 'record-metadata', 'records a processed image (task RecordMetadata)', recordTask)
       // A run that finishes after a delete removes the image's derivatives (list, then delete).
       .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'list'], { prefix: COMPRESSED_PREFIX })
       .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'list'], { prefix: THUMBNAILS_PREFIX });
-    this.recordFailure = fn('RecordFailure', 'record-failure', 'records and publishes a failure (task RecordFailure)', small)
+    this.recordFailure = fn('RecordFailure', 'record-failure', 'records and publishes a failure (task RecordFailure)', recordTask)
       .bindEventBus('EVENT_BUS_NAME', eventBus);
     this.onPipelineEvent = fn('OnPipelineEvent', 'on-pipeline-event', 'appends bus events to the image history', small);
     this.rebuildReadModel = fn('RebuildReadModel', 'rebuild-read-model', 're-projects the read model from the event store', {
@@ -154,6 +163,9 @@ export class MetadataService extends Construct {
       schedule: Schedule.rate(this.purgeInterval),
       targets: [new LambdaFunction(this.purgeDeleted, { ...RULE_TARGET_RETRY, deadLetterQueue })],
     });
+    // EventBridge invokes both asynchronously: what Lambda gives up on is kept, not dropped.
+    this.onPipelineEvent.deadLetterAsyncInvokes(props.asyncInvokeFailures);
+    this.purgeDeleted.deadLetterAsyncInvokes(props.asyncInvokeFailures);
 
     // The metadata config requires the bus name and both buckets (one schema serves every
     // handler); a function that does not call one gets its name without a grant.

@@ -23,6 +23,7 @@ export class MetadataStack extends Stack {
       originals: props.foundation.buckets.originals,
       processed: props.foundation.buckets.processed,
       deadLetterQueue: props.foundation.deadLetterQueues.ruleTargets,
+      asyncInvokeFailures: props.foundation.deadLetterQueues.asyncInvokes,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RemovalPolicy, Validations, type Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -17,6 +17,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { LogLevel } from '../config';
 import { acknowledgeWildcardResources } from '../nag/acknowledgements';
@@ -26,6 +27,13 @@ export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
 /** The CloudWatch namespace of every imgpipe metric (`@imgpipe/platform`'s `METRICS_NAMESPACE`). */
 export const METRICS_NAMESPACE = 'imgpipe';
+
+/**
+ * How Lambda retries an asynchronous invoke before sending it to the on-failure destination:
+ * twice (its maximum), and an event at most 6 hours old (a throttled event waits in Lambda's
+ * queue; after a long outage the destination, not silence, receives it).
+ */
+export const ASYNC_INVOKE_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
 
 /** Native modules esbuild cannot inline; they are installed into the asset for linux-arm64. */
 export type NativeModule = 'sharp';
@@ -66,6 +74,12 @@ export interface ImgpipeFunctionProps {
   readonly logLevel: LogLevel;
   /** Native modules to install into the asset instead of bundling. @default none */
   readonly nativeModules?: readonly NativeModule[];
+  /**
+   * Reserved concurrency: the most instances this function may run, and as many kept from the
+   * account's pool for it. Set on the API (so a processing burst cannot starve it) and on the
+   * burst-heavy workers (so they cannot take the whole account). @default none (unreserved pool)
+   */
+  readonly reservedConcurrency?: number;
   /** Extra environment (service knobs); resource names come through the `bind*` helpers. */
   readonly environment?: Readonly<Record<string, string>>;
 }
@@ -194,7 +208,10 @@ export class ImgpipeFunction extends NodejsFunction {
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: APPLICATION_LOG_LEVELS[props.logLevel],
-      systemLogLevelV2: SystemLogLevel.WARN,
+      // INFO keeps Lambda's START/END/REPORT lines (duration, max memory used, init duration):
+      // what memory tuning and cold-start figures are read from.
+      systemLogLevelV2: SystemLogLevel.INFO,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       bundling: bundlingFor(props.nativeModules),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.service,
@@ -225,6 +242,20 @@ export class ImgpipeFunction extends NodejsFunction {
       reason:
         'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (AWS service authorization reference), so the resource must be "*".',
     });
+  }
+
+  /**
+   * For a function invoked asynchronously (an EventBridge target, S3): Lambda's own retries
+   * ({@link ASYNC_INVOKE_RETRY}) and, once they are spent or the event is too old, the
+   * invocation record (request payload, error) goes to `queue` instead of being dropped.
+   * Redrive: docs/deploy.md, "Async-invoke failures".
+   */
+  deadLetterAsyncInvokes(queue: IQueue): this {
+    // Not `SqsDestination`, whose grant adds sqs:GetQueueAttributes and GetQueueUrl: Lambda
+    // needs sqs:SendMessage on the queue and nothing else to deliver an invocation record.
+    this.configureAsyncInvoke({ ...ASYNC_INVOKE_RETRY, onFailure: { bind: () => ({ destination: queue.queueArn }) } });
+    this.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    return this;
   }
 
   /**
