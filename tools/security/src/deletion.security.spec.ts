@@ -225,7 +225,8 @@ describe('after a delete', () => {
       history: view?.history.map((e) => e.detailType),
       original: await objectExists(s3, LOCAL_BUCKETS.originals, live.key),
     };
-    expect(seen).toMatchObject({ status: 'processed', original: true });
+    // The whole of `seen` in the diff: the failure and the history say what happened.
+    expect(seen).toEqual({ ...seen, status: 'processed', original: true });
     const full = await fetch(`${runtime.url}/cdn/compressed/${USER}/${live.imageId}/full`, { headers: { accept: 'image/avif,image/webp,*/*' } });
     expect(full.status).toBe(200);
   });
