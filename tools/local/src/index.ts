@@ -14,6 +14,7 @@ export {
   type RuntimeProgress,
   type StartupTimings,
 } from './runtime';
+export { prepareDataDirectory, UnsafeDataDirectoryError, DATA_DIRECTORY_MODE } from './data-directory';
 export {
   replayArchive,
   replayOnDataDir,

@@ -1,27 +1,30 @@
 import { createServer, type Server } from 'node:http';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import { PutBucketCorsCommand } from '@aws-sdk/client-s3';
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import {
   createAwsClients,
-  loadOrCreateLocalCredentials,
-  localCorsRule,
-  LOCAL_REGION,
   logger,
   S3ObjectStore,
-  startLocalDynamo,
-  startLocalS3,
   TABLES,
   systemClock,
   type Clock,
   type Env,
   type ImageEventStore,
-  type LocalCredentials,
   DynamoImageEventStore,
 } from '@imgpipe/platform';
+import {
+  loadOrCreateLocalCredentials,
+  localCorsRule,
+  LOCAL_REGION,
+  startLocalDynamo,
+  startLocalS3,
+  type LocalCredentials,
+} from '@imgpipe/platform/testing';
 import {
   DEFAULT_EVENT_BUS_NAME,
   EVENT_BUS_NAME,
@@ -32,6 +35,7 @@ import {
   type RuleTarget,
 } from '@imgpipe/workflow';
 import { EventArchive } from './bus/archive';
+import { prepareDataDirectory } from './data-directory';
 import { redactArchiveOnPurge } from './bus/purge-redaction';
 import type { BusEvent, BusName } from './bus/bus-event';
 import { LocalBus, type DeliveryOutcome, type TargetDelivery } from './bus/local-bus';
@@ -43,7 +47,7 @@ import { createRequestListener } from './http/http-server';
 import { buildWebBundle, type WebBundle } from './http/static-web';
 import { redirectPowertoolsOutput } from './logs';
 import { PipelineRunner, type RunnerCounts } from './pipeline/pipeline-runner';
-import { recoverUnfinishedWork, type RecoveryResult } from './pipeline/recovery';
+import { historiesWithArchive, recoverUnfinishedWork, type RecoveryResult } from './pipeline/recovery';
 import { startPurgeSweep, type PurgeSweepResult } from './pipeline/purge-sweep';
 import { createLocalServices, FileNotifier, type LocalServices } from './services/local-services';
 import { onS3Notifications, prepareS3Notifications, toObjectCreatedEntry } from './services/s3-notifications';
@@ -162,13 +166,13 @@ export interface LocalRuntime {
 }
 
 /** Another runtime already uses this data directory. */
-export class RuntimeAlreadyRunningError extends Error {
+export class RuntimeAlreadyRunningError extends ImgpipeError<'ALREADY_RUNNING'> {
   override readonly name = 'RuntimeAlreadyRunningError';
   constructor(
     readonly url: string,
     readonly pid: number,
   ) {
-    super(`imgpipe is already running on this data directory (pid ${pid}, ${url})`);
+    super({ code: 'ALREADY_RUNNING', message: `imgpipe is already running on this data directory (pid ${pid}, ${url})` });
   }
 }
 
@@ -234,7 +238,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const concurrency = options.concurrency ?? availableParallelism();
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
-  await mkdir(layout.root, { recursive: true });
+  // 0700, ours: another local user must not read the originals, tables, archive or logs in it.
+  await prepareDataDirectory(layout.root);
   const other = await runningRuntime(layout.root);
   if (other && other.pid !== process.pid) throw new RuntimeAlreadyRunningError(other.url, other.pid);
 
@@ -339,6 +344,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       clients,
       publisher: bus.publisher(EVENT_BUS_NAME),
       notifier: new FileNotifier(join(layout.logs, 'notifications.jsonl')),
+      // An original whose grant was lost with the tables is still its image's proven upload
+      // when the surviving archive accepted it: ingest keeps it instead of refusing it.
+      uploadHistories: historiesWithArchive(
+        new DynamoImageEventStore(clients.documents, TABLES.imageEvents.defaultName),
+        async function* () {
+          for await (const archived of archive.read({ bus: EVENT_BUS_NAME })) yield archived.event;
+        },
+      ),
     });
   } catch (error) {
     return abandonStart(error);

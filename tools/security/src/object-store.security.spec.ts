@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_BUCKETS } from '@imgpipe/local';
@@ -165,13 +166,28 @@ describe('/cdn serves images only', () => {
   });
 });
 
+describe('another local user cannot read the data directory', () => {
+  it('the data directory is its owner’s only (0700): the originals with their EXIF/GPS, the tables, the archive and the logs in it', async () => {
+    expect(await objectExists(s3, LOCAL_BUCKETS.originals, photo.key)).toBe(true);
+
+    expect(((await stat(scratch.dataDir)).mode & 0o777).toString(8)).toBe('700');
+  });
+});
+
 describe('with `--host 0.0.0.0`', () => {
   let wide: Awaited<ReturnType<typeof scratchDir>>;
   let open: RuntimeProcess;
 
   beforeAll(async () => {
     wide = await scratchDir('host');
+    // What a runtime before the fix left behind (mkdir under umask 022): readable by every local user.
+    await mkdir(wide.dataDir, { mode: 0o755 });
+    await chmod(wide.dataDir, 0o755);
     open = await startRuntime({ dataDir: wide.dataDir, concurrency: 1, host: '0.0.0.0' });
+  });
+
+  it('a data directory left readable by every local user (0755) is closed on start (0700)', async () => {
+    expect(((await stat(wide.dataDir)).mode & 0o777).toString(8)).toBe('700');
   });
   afterAll(async () => {
     await open?.stop();
