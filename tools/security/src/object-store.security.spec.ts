@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, stat } from 'node:fs/promises';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_BUCKETS } from '@imgpipe/local';
@@ -163,6 +164,62 @@ describe('/cdn serves images only', () => {
         expect(served.headers.get('x-content-type-options')).toBe('nosniff');
       }
     }
+  });
+});
+
+describe('the local S3 and DynamoDB servers hold bounded memory for request bodies', () => {
+  const MiB = 1024 * 1024;
+  const abandoned: ClientRequest[] = [];
+  afterEach(() => {
+    for (const request of abandoned.splice(0)) request.destroy();
+  });
+
+  /** Headers and `sent` bytes of a body declared `length` long; the answer, if one comes before the rest (never sent). */
+  const partialPost = (endpoint: string, path: string, headers: Record<string, string>, length: number, sent: number) => {
+    const { hostname, port } = new URL(endpoint);
+    const request = httpRequest({ host: hostname, port, method: 'POST', path, headers: { ...headers, 'content-length': String(length) } });
+    abandoned.push(request);
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      request.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      request.on('error', reject);
+    });
+    answer.catch(() => undefined);
+    request.flushHeaders();
+    if (sent > 0) request.write(Buffer.alloc(sent, 0x61));
+    return answer;
+  };
+  const within = <T>(promise: Promise<T>, ms = 5000): Promise<T> =>
+    Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms: the server is buffering the body`)), ms).unref())]);
+  const form = { 'content-type': 'multipart/form-data; boundary=x', origin: 'http://attacker.example' };
+
+  it('refuses an anonymous form POST declaring 300 MiB before reading it (400 EntityTooLarge)', async () => {
+    const refused = await within(partialPost(runtime.endpoints.s3, `/${LOCAL_BUCKETS.originals}`, form, 300 * MiB, 0));
+
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('EntityTooLarge');
+  });
+
+  it('refuses a second anonymous 200 MiB form POST while the first is held (503 SlowDown), so parallel posts cannot exhaust memory', async () => {
+    void partialPost(runtime.endpoints.s3, `/${LOCAL_BUCKETS.originals}`, form, 200 * MiB, MiB);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const second = await within(partialPost(runtime.endpoints.s3, `/${LOCAL_BUCKETS.originals}`, form, 200 * MiB, 0));
+
+    expect(second.status).toBe(503);
+    expect(second.text).toContain('SlowDown');
+  });
+
+  it('refuses an unsigned DynamoDB call before reading its 8 MiB body', async () => {
+    const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.Scan' };
+
+    const refused = await within(partialPost(runtime.endpoints.dynamodb, '/', headers, 8 * MiB, 0));
+
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('MissingAuthenticationToken');
   });
 });
 

@@ -1,9 +1,12 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { readLimitedBody, RequestBodyBudget } from './request-body-budget';
 import { verifySigV4, type LocalCredentials, type SigV4FailureKind } from './sigv4-verifier';
 
 /** dynalite's own ceiling for a request body. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+/** Most request bytes held for all requests at once (the runtime's own calls are small). */
+const MAX_BUFFERED_BYTES = 4 * MAX_REQUEST_BYTES;
 
 /** DynamoDB's JSON error for each way a SigV4 request fails (all 400, as DynamoDB answers). */
 const DYNAMO_REFUSALS: Record<SigV4FailureKind, (message: string) => { type: string; message: string }> = {
@@ -28,17 +31,8 @@ function answer(res: ServerResponse, status: number, body: object): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.from(chunk as Buffer);
-    size += buffer.byteLength;
-    if (size > MAX_REQUEST_BYTES) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
+const TOO_LARGE = { __type: 'com.amazon.coral.service#SerializationException', message: 'Request too large' };
+const THROTTLED = { __type: 'com.amazon.coral.service#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' };
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -53,6 +47,7 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 export function guardDynaliteServer(server: Server, credentials: LocalCredentials): void {
   const listeners = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
+  const budget = new RequestBodyBudget(MAX_REQUEST_BYTES, MAX_BUFFERED_BYTES);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const forward = (body: Buffer) => {
@@ -65,8 +60,17 @@ export function guardDynaliteServer(server: Server, credentials: LocalCredential
         for (const listener of listeners) listener(replay, res);
       };
       if (req.method === 'OPTIONS') return forward(Buffer.alloc(0));
-      const body = await readBody(req);
-      if (!body) return answer(res, 413, { __type: 'com.amazon.coral.service#SerializationException', message: 'Request too large' });
+      // Unsigned: refused before a byte of the body is held.
+      if (req.headers.authorization === undefined && !/(^|[?&])X-Amz-Algorithm=/.test(req.url ?? '')) {
+        const refusal = DYNAMO_REFUSALS.unsigned('');
+        return answer(res, 400, { __type: `com.amazon.coral.service#${refusal.type}`, message: refusal.message });
+      }
+      const reservation = budget.reserve(req.headers);
+      if (reservation === 'too-large') return answer(res, 413, TOO_LARGE);
+      if (reservation === 'busy') return answer(res, 400, THROTTLED);
+      res.once('close', reservation.release);
+      const body = await readLimitedBody(req, reservation.bytes);
+      if (!body) return answer(res, 413, TOO_LARGE);
       const url = req.url ?? '/';
       const at = url.indexOf('?');
       const verdict = await verifySigV4(

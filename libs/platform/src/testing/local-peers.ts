@@ -13,9 +13,12 @@ import { guardDynaliteServer } from './local-dynamo-gate';
 import { s3GateMiddleware } from './local-s3-gate';
 import type { LocalCredentials } from './sigv4-verifier';
 
-// The servers are loaded at run time by a name esbuild cannot follow, so a Lambda bundle that
-// imports @imgpipe/platform never pulls in s3rver, dynalite or their native LevelDB binding.
-// Resolved on first use only, so merely importing this module needs no CommonJS globals.
+// No Lambda reaches this module (it is only in `@imgpipe/platform/testing`, see
+// production-bundle.spec.ts), so the servers need no hiding from esbuild. They are still loaded
+// on first use, with Node's own `require`, for two reasons: importing the testing entry for a
+// fake must not cost s3rver + dynalite's ~0.4 s load in every spec file; and tools/local's
+// s3-notifications patches the s3rver class it gets from Node's `require`, which under jest is a
+// different registry from the spec's: both must see the same class.
 const load = <T>(name: string): T => createRequire(__filename)(name) as T;
 
 /**
@@ -72,6 +75,8 @@ export interface StartLocalS3Options {
   readonly refusePostOverwrite?: boolean;
   /** Largest body read into memory (form POSTs, hashed payloads) before refusing with EntityTooLarge (default 256 MiB). */
   readonly maxPostBodyBytes?: number;
+  /** Most body bytes held for all requests at once (default `maxPostBodyBytes`): more in parallel are refused with 503 SlowDown. */
+  readonly maxBufferedBytes?: number;
 }
 
 /** The CORS rule the local buckets get for the given origins; the SDK's `CORSRule` shape. */
@@ -173,6 +178,7 @@ export async function startLocalS3(options: StartLocalS3Options = {}): Promise<L
     s3GateMiddleware({
       credentials,
       maxBodyBytes: options.maxPostBodyBytes ?? 256 * 1024 ** 2,
+      ...(options.maxBufferedBytes !== undefined ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
       refusePostOverwrite: options.refusePostOverwrite ?? false,
       enforcePostPolicy: options.enforcePostPolicy ?? true,
     }),

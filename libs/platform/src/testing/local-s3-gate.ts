@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type S3rver from 's3rver';
 import { checkPostPolicy, duplicateFieldRefusal, type PostPolicyRefusal } from './post-policy';
 import { BUCKET_NAME, localKeyRefusal } from './local-object-keys';
+import { readLimitedBody, RequestBodyBudget, type BodyRefusal, type BodyReservation } from './request-body-budget';
 import { SIGV4_QUERY_PARAMS, verifySigV4, type LocalCredentials, type SigV4FailureKind } from './sigv4-verifier';
 
 export interface S3GateOptions {
@@ -10,6 +11,11 @@ export interface S3GateOptions {
   readonly credentials: LocalCredentials;
   /** Largest body read into memory (form POSTs, hashed payloads) before refusing with EntityTooLarge. */
   readonly maxBodyBytes: number;
+  /**
+   * Most body bytes held for all requests at once (default `maxBodyBytes`); a request that
+   * would go over it is refused with 503 SlowDown before its body is read.
+   */
+  readonly maxBufferedBytes?: number;
   /** `false`: anonymous form POSTs go to s3rver unchecked (tests of s3rver alone only). */
   readonly enforcePostPolicy: boolean;
   /** Refuse a form POST onto a key that already exists (412 PreconditionFailed). */
@@ -42,16 +48,13 @@ const SIGV4_REFUSALS: Record<Exclude<SigV4FailureKind, 'unsigned'>, (message: st
 
 const ACCESS_DENIED: S3Refusal = { status: 403, code: 'AccessDenied', message: 'Access Denied' };
 
-async function readBody(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
-    size += buffer.byteLength;
-    if (size <= limit) chunks.push(buffer);
-  }
-  return size <= limit ? Buffer.concat(chunks) : undefined;
-}
+const ENTITY_TOO_LARGE: S3Refusal = { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size' };
+
+/** What S3 answers when a body cannot be held: too large, or the server is holding too much already. */
+const BODY_REFUSALS: Record<BodyRefusal, S3Refusal> = {
+  'too-large': ENTITY_TOO_LARGE,
+  busy: { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' },
+};
 
 /** Hands s3rver `body` in place of the request stream it would have read (already consumed here). */
 function replayBody(ctx: S3rver.Context, body: Buffer, headers: IncomingHttpHeaders): void {
@@ -128,6 +131,7 @@ const keyRefusal = (bucket: string | undefined, key: string | undefined): S3Refu
  */
 export function s3GateMiddleware(options: S3GateOptions): S3rver.Middleware {
   const postsInFlight = new Set<string>();
+  const budget = new RequestBodyBudget(options.maxBodyBytes, options.maxBufferedBytes ?? options.maxBodyBytes);
   return async (ctx, next) => {
     if (ctx.method === 'OPTIONS') return next();
     const [path = '/', rawQuery = ''] = splitUrl(ctx.url);
@@ -141,39 +145,68 @@ export function s3GateMiddleware(options: S3GateOptions): S3rver.Middleware {
       const formPost = ctx.method === 'POST' && bucket !== undefined && key === undefined && ctx.is('multipart/form-data');
       if (!formPost) return refuse(ctx, bucket, ACCESS_DENIED);
       if (!options.enforcePostPolicy) return next();
-      return formPostGate(ctx, bucket, options, postsInFlight, next);
+      const reservation = budget.reserve(ctx.req.headers);
+      if (typeof reservation === 'string') return refuse(ctx, bucket, BODY_REFUSALS[reservation]);
+      try {
+        return await formPostGate(ctx, bucket, reservation, options, postsInFlight, next);
+      } finally {
+        reservation.release();
+      }
     }
 
     // A signed caller may still send a key the file system would resolve elsewhere.
     const refusedKey = keyRefusal(bucket, key);
     if (refusedKey) return refuse(ctx, bucket, refusedKey);
 
-    const body =
-      // A hashed payload is checked against its hash before s3rver sees a byte of it.
-      /^[0-9a-f]{64}$/i.test(String(headers['x-amz-content-sha256'] ?? '')) ? await readBody(ctx.req, options.maxBodyBytes) : undefined;
-    const verdict = await verifySigV4(
-      { method: ctx.method, path, rawQuery, headers, ...(body ? { body } : {}) },
-      { credentials: options.credentials, service: 's3', uriEscapePath: false },
-    );
-    if (!verdict.ok) {
-      const via = headers.authorization !== undefined ? 'header' : 'query';
-      return refuse(ctx, bucket, verdict.kind === 'unsigned' ? ACCESS_DENIED : SIGV4_REFUSALS[verdict.kind](verdict.message, via));
+    // A hashed payload is checked against its hash before s3rver sees a byte of it.
+    let reservation: BodyReservation | undefined;
+    if (/^[0-9a-f]{64}$/i.test(String(headers['x-amz-content-sha256'] ?? ''))) {
+      const reserved = budget.reserve(headers);
+      if (typeof reserved === 'string') return refuse(ctx, bucket, BODY_REFUSALS[reserved]);
+      reservation = reserved;
     }
-    if (verdict.payloadHash.startsWith('STREAMING-')) {
-      return refuse(ctx, bucket, { status: 501, code: 'NotImplemented', message: 'The local store does not accept aws-chunked (streaming SigV4) payloads.' });
+    try {
+      const body = reservation && (await readLimitedBody(ctx.req, reservation.bytes));
+      return await signedGate(ctx, path, rawQuery, bucket, body, options, next);
+    } finally {
+      reservation?.release();
     }
-    if (/^[0-9a-f]{64}$/i.test(verdict.payloadHash)) {
-      // verifySigV4 has checked the body against its hash.
-      if (!body) return refuse(ctx, bucket, { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size' });
-      replayBody(ctx, body, headers);
-    }
-    // Verified: s3rver takes it as an anonymous request of its own.
-    delete headers.authorization;
-    if (verdict.via === 'query') {
-      ctx.request.req.url = `${path}${stripAuthQuery(rawQuery)}`;
-    }
-    return next();
   };
+}
+
+/** A signed request: verified (its hashed body, when it has one, already read), then handed to s3rver. */
+async function signedGate(
+  ctx: S3rver.Context,
+  path: string,
+  rawQuery: string,
+  bucket: string | undefined,
+  body: Buffer | undefined,
+  options: S3GateOptions,
+  next: () => Promise<void>,
+): Promise<void> {
+  const headers = ctx.req.headers;
+  const verdict = await verifySigV4(
+    { method: ctx.method, path, rawQuery, headers, ...(body ? { body } : {}) },
+    { credentials: options.credentials, service: 's3', uriEscapePath: false },
+  );
+  if (!verdict.ok) {
+    const via = headers.authorization !== undefined ? 'header' : 'query';
+    return refuse(ctx, bucket, verdict.kind === 'unsigned' ? ACCESS_DENIED : SIGV4_REFUSALS[verdict.kind](verdict.message, via));
+  }
+  if (verdict.payloadHash.startsWith('STREAMING-')) {
+    return refuse(ctx, bucket, { status: 501, code: 'NotImplemented', message: 'The local store does not accept aws-chunked (streaming SigV4) payloads.' });
+  }
+  if (/^[0-9a-f]{64}$/i.test(verdict.payloadHash)) {
+    // verifySigV4 has checked the body against its hash.
+    if (!body) return refuse(ctx, bucket, ENTITY_TOO_LARGE);
+    replayBody(ctx, body, headers);
+  }
+  // Verified: s3rver takes it as an anonymous request of its own.
+  delete headers.authorization;
+  if (verdict.via === 'query') {
+    ctx.request.req.url = `${path}${stripAuthQuery(rawQuery)}`;
+  }
+  return next();
 }
 
 const AUTH_QUERY = new Set<string>([...SIGV4_QUERY_PARAMS, 'X-Amz-Content-Sha256']);
@@ -197,12 +230,13 @@ type FormPart = readonly [name: string, value: string | File];
 async function formPostGate(
   ctx: S3rver.Context,
   bucket: string,
+  reservation: BodyReservation,
   options: S3GateOptions,
   postsInFlight: Set<string>,
   next: () => Promise<void>,
 ): Promise<void> {
-  const body = await readBody(ctx.req, options.maxBodyBytes);
-  if (!body) return refuse(ctx, bucket, { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size' });
+  const body = await readLimitedBody(ctx.req, reservation.bytes);
+  if (!body) return refuse(ctx, bucket, ENTITY_TOO_LARGE);
   let parts: FormPart[];
   try {
     const form = await new Response(body, { headers: { 'content-type': ctx.get('content-type') } }).formData();
