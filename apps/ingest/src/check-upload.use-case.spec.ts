@@ -46,7 +46,7 @@ async function setup(
   const { grant, object: created } = await h.upload(USER, body, { contentType: options.contentType ?? 'image/jpeg' });
   const { spy, reads } = spyStore(h.store);
   const policy = { ...h.config.policy, ...options.policy };
-  const checkUpload = createCheckUpload({ ...h.ports, store: spy, policy, renditionsVersion: h.config.renditionsVersion });
+  const checkUpload = createCheckUpload({ ...h.ports, histories: h.eventStore, store: spy, policy, renditionsVersion: h.config.renditionsVersion });
   const object = { ...created, etag: created.etag?.replace(/"/g, '') };
   return { h, checkUpload, object, reads, IMAGE: grant.imageId, KEY: grant.key };
 }

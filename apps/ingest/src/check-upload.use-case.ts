@@ -24,11 +24,13 @@ import {
   type ClaimedObject,
   type Clock,
   type EventPublisher,
+  type ImageEventStore,
   type ObjectLocation,
   type ObjectStore,
   type UploadGrant,
   type UploadGrantStore,
 } from '@imgpipe/platform';
+import { deletionState } from './deletion-state';
 import { deterministicEventId } from './event-ids';
 import { sanitizeFilename } from './filename';
 import { publishOne, toPublishEntry } from './publish';
@@ -48,6 +50,12 @@ export interface CheckUploadDeps {
   readonly store: ObjectStore;
   /** The grants `createUpload` recorded: the only source of an upload's owner and image id. */
   readonly grants: UploadGrantStore;
+  /**
+   * Image histories, where an object no grant admits may find its proven upload (an
+   * `ImageUploaded` of exactly this object): the event store; locally, with the bus archive's
+   * copy of a history the tables lost. See {@link UploadHistories}.
+   */
+  readonly histories: UploadHistories;
   readonly publisher: EventPublisher;
   readonly clock: Clock;
   readonly policy: InputPolicy;
@@ -56,6 +64,12 @@ export interface CheckUploadDeps {
   /** Bytes read from the start of the object (default {@link DEFAULT_HEAD_BYTES}). */
   readonly headBytes?: number;
 }
+
+/**
+ * Where `checkUpload` reads an image's history (in sequence order or not). On AWS the event
+ * store; the local runtime adds the bus archive, which outlives a data directory's tables.
+ */
+export type UploadHistories = Pick<ImageEventStore, 'load'>;
 
 /** What an S3 "Object Created" notification says about the new object. */
 export interface CreatedObject {
@@ -87,6 +101,21 @@ export type CheckUploadOutcome =
       readonly userId: string;
       readonly code: InvalidImageCode;
       readonly event: EnvelopeOf<typeof ImageProcessingFailedV1>;
+    }
+  | {
+      /**
+       * No grant admits the object, but its image's history has an `ImageUploaded` of exactly
+       * this object (bucket, key, content hash): a proven upload whose grant is gone (stored
+       * before grants existed, or the tables were lost). Nothing is removed; the stored
+       * `ImageUploaded` is published again as it is (same id and payload), so a lost run is
+       * picked up and a known one is a duplicate. Not published again (`republished: false`)
+       * when the history says the image is deleted: its original waits for the purge.
+       */
+      readonly outcome: 'readmitted';
+      readonly imageId: string;
+      readonly userId: string;
+      readonly republished: boolean;
+      readonly event: EnvelopeOf<typeof ImageUploadedV1>;
     }
   | {
       /** No grant admits the object: recorded as `UploadRefused`, and the object (version) removed. */
@@ -235,9 +264,33 @@ export function createCheckUpload(deps: CheckUploadDeps) {
       };
     };
 
+    /**
+     * "Lose nothing": an object no grant admits is still the image's own when the image's
+     * history accepted exactly this object (bucket, key and content hash: same ETag, same
+     * bytes). Its last such `ImageUploaded` is published again, unchanged; it is never removed.
+     */
+    const readmit = async (imageId: string): Promise<CheckUploadOutcome | undefined> => {
+      const history = await deps.histories.load(imageId);
+      let proven: EnvelopeOf<typeof ImageUploadedV1> | undefined;
+      for (const stored of [...history].sort((a, b) => a.sequence - b.sequence)) {
+        if (stored.detailType !== ImageUploadedV1.detailType) continue;
+        const parsed = ImageUploadedV1.detail.safeParse(stored.detail);
+        if (!parsed.success) continue;
+        const { original } = parsed.data.data;
+        if (original.bucket === object.bucket && original.key === key && original.contentHash === `etag:${etag}`) {
+          proven = parsed.data as EnvelopeOf<typeof ImageUploadedV1>;
+        }
+      }
+      if (!proven || proven.data.imageId !== imageId) return undefined;
+      const state = deletionState(history, 0);
+      const republished = !state.deleted && !state.purged;
+      if (republished) await publishOne(deps.publisher, toPublishEntry(ImageUploadedV1, proven));
+      return { outcome: 'readmitted', imageId, userId: proven.data.userId, republished, event: proven };
+    };
+
     const handle = grantHandle(key);
     const grant = handle === undefined ? undefined : await deps.grants.get(handle);
-    if (!grant) return refuse('NO_GRANT');
+    if (!grant) return (handle !== undefined ? await readmit(handle) : undefined) ?? refuse('NO_GRANT');
     if (grant.key !== key) return refuse('KEY_MISMATCH', grant);
 
     // A redelivered notification of the object that holds the grant is admitted again, as it

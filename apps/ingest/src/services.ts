@@ -22,7 +22,7 @@ import {
   type ObjectStore,
   type UploadSigner,
 } from '@imgpipe/platform';
-import { createCheckUpload, type CheckUpload } from './check-upload.use-case';
+import { createCheckUpload, type CheckUpload, type UploadHistories } from './check-upload.use-case';
 import type { IngestConfig } from './config';
 import { loadIngestConfig } from './config';
 import { createCreateUpload, type CreateUpload } from './create-upload.use-case';
@@ -42,6 +42,11 @@ export interface IngestPorts {
   readonly eventStore: ImageEventStore;
   /** Upload grants: written by `createUpload`, checked and claimed by `checkUpload`. */
   readonly grants: UploadGrantStore;
+  /**
+   * Where `checkUpload` finds a grantless object's proven upload (default: `eventStore`); the
+   * local runtime adds the bus archive's copy of a history its tables lost.
+   */
+  readonly uploadHistories?: UploadHistories;
   /** Drops a deleted image's paths from the CDN; `noCdnInvalidator` without a CDN cache. */
   readonly cdn: CdnInvalidator;
 }
@@ -96,6 +101,7 @@ export function createIngestServices(config: IngestConfig, ports: IngestPorts): 
     checkUpload: createCheckUpload({
       store: ports.store,
       grants: ports.grants,
+      histories: ports.uploadHistories ?? ports.eventStore,
       publisher: ports.publisher,
       clock: ports.clock,
       policy: config.policy,

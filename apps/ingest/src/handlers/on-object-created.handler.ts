@@ -47,6 +47,10 @@ export function recordOutcome(outcome: CheckUploadOutcome): void {
         reason: outcome.event.data.reason,
       });
       break;
+    case 'readmitted':
+      // No key in the line: it holds the file name, which the purge erases from everything else.
+      logger.info('proven upload without a grant readmitted', { republished: outcome.republished });
+      break;
     case 'missing':
       logger.warn('object no longer exists', { key: outcome.key });
       break;

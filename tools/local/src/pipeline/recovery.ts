@@ -147,3 +147,46 @@ export async function deletedImagesIn(
   return new Set([...states].filter(([, state]) => state.status === 'deleted').map(([imageId]) => imageId));
 }
 
+/** What {@link historiesWithArchive} reads of an archived event. */
+export interface SurvivingEvent {
+  readonly id?: string;
+  readonly source?: string;
+  readonly time?: string;
+  readonly 'detail-type': string;
+  readonly detail: unknown;
+}
+
+/**
+ * Image histories for ingest's proven-upload rule (`UploadHistories`): the event store's,
+ * or, for an image the event store has no history of (its tables were lost), the copy the bus
+ * archive keeps (its events in archive order, numbered from 1). So an original whose grant
+ * went with the tables is still found to be its image's accepted upload, and kept.
+ */
+export function historiesWithArchive(
+  eventStore: Pick<ImageEventStore, 'load'>,
+  survivingEvents: () => AsyncIterable<SurvivingEvent>,
+): Pick<ImageEventStore, 'load'> {
+  return {
+    async load(imageId: string): Promise<StoredImageEvent[]> {
+      const stored = await eventStore.load(imageId);
+      if (stored.length > 0) return stored;
+      const archived: StoredImageEvent[] = [];
+      for await (const event of survivingEvents()) {
+        const detail = event.detail;
+        if (typeof detail !== 'object' || detail === null) continue;
+        const envelope = detail as { eventId?: unknown; occurredAt?: unknown; data?: { imageId?: unknown } };
+        if (envelope.data?.imageId !== imageId || typeof envelope.eventId !== 'string') continue;
+        archived.push({
+          imageId,
+          sequence: archived.length + 1,
+          eventId: envelope.eventId,
+          source: event.source ?? '',
+          detailType: event['detail-type'],
+          occurredAt: typeof envelope.occurredAt === 'string' ? envelope.occurredAt : (event.time ?? ''),
+          detail: detail as Record<string, unknown>,
+        });
+      }
+      return archived;
+    },
+  };
+}

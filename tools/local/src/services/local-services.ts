@@ -16,6 +16,7 @@ import {
   type HttpApiEvent,
   type IngestConfig,
   type IngestServices,
+  type UploadHistories,
 } from '@imgpipe/ingest';
 import {
   createAwsMetadataDependencies,
@@ -72,6 +73,8 @@ export interface LocalServicesDeps {
   readonly publisher: EventPublisher;
   /** Where notify's SNS messages go. */
   readonly notifier: Notifier;
+  /** Ingest's proven-upload histories (`IngestPorts.uploadHistories`); default: the event store. */
+  readonly uploadHistories?: UploadHistories;
 }
 
 /** Every handler the runtime routes to, built from the services' own factories. */
@@ -102,7 +105,11 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
   const { env, clients, publisher } = deps;
 
   const ingestConfig = loadIngestConfig(env);
-  const ingest = createIngestServices(ingestConfig, { ...createAwsIngestPorts(ingestConfig, clients), publisher });
+  const ingest = createIngestServices(ingestConfig, {
+    ...createAwsIngestPorts(ingestConfig, clients),
+    publisher,
+    ...(deps.uploadHistories ? { uploadHistories: deps.uploadHistories } : {}),
+  });
   const httpApi = createHttpApiHandler(() => ingest, { log: logger });
   const onObjectCreated = createObjectCreatedHandler(() => ingest.checkUpload, { observe: recordOutcome });
 
