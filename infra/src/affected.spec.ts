@@ -49,6 +49,14 @@ const CASES: ReadonlyArray<{ readonly change: string; readonly file: string; rea
     line: '// affected-test',
     deploys: EVERY_UNIT.filter((unit) => unit !== 'web'),
   },
+  // infra/cdk.json's context (log level, retention, capacity knobs) is read by every service's
+  // stack: each service-infra project declares it as a target input (its `context` target).
+  {
+    change: 'infra/cdk.json',
+    file: 'infra/cdk.json',
+    line: ' ',
+    deploys: EVERY_UNIT.filter((unit) => unit !== 'web'),
+  },
   { change: 'the README', file: 'README.md', line: 'affected-test', deploys: [] },
 ];
 
