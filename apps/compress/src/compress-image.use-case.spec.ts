@@ -2,7 +2,8 @@ import type { ImageUploadedData } from '@imgpipe/contracts';
 import { ImageCompressedDataSchema } from '@imgpipe/contracts';
 import { probe, InvalidImageError } from '@imgpipe/image-ops';
 import { testImage } from '@imgpipe/image-ops/testing';
-import { IMMUTABLE_CACHE_CONTROL, InMemoryObjectStore } from '@imgpipe/platform';
+import { IMMUTABLE_CACHE_CONTROL } from '@imgpipe/platform';
+import { InMemoryObjectStore } from '@imgpipe/platform/testing';
 import { createCompressImage } from './compress-image.use-case';
 
 const ORIGINALS = 'originals';

@@ -6,6 +6,7 @@
  * case alone, and the whole Lambda handler (JSON body, routing, response). The S3 client's
  * `send` is counted to show that presigning makes no network call. Target: p99 < 20 ms.
  */
+import { S3PresignedPostSigner, UuidV7Generator, createAwsClients, systemClock } from '@imgpipe/platform';
 import {
   InMemoryImageEventStore,
   InMemoryImageReadModel,
@@ -14,11 +15,7 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   RecordingEventPublisher,
-  S3PresignedPostSigner,
-  UuidV7Generator,
-  createAwsClients,
-  systemClock,
-} from '@imgpipe/platform';
+} from '@imgpipe/platform/testing';
 import { createHttpApiHandler, createIngestServices, loadIngestConfig, type HttpApiEvent } from '../src/index';
 
 const iterations = Number(process.argv[2] ?? 5000);

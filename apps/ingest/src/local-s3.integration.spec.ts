@@ -1,15 +1,7 @@
 import { ImageProcessingFailedV1, ImageUploadedV1, parseDetail } from '@imgpipe/contracts';
 import { testImage } from '@imgpipe/image-ops/testing';
-import {
-  createAwsClients,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  S3ObjectStore,
-  S3PresignedPostSigner,
-  startLocalS3,
-  type AwsClients,
-  type LocalS3,
-} from '@imgpipe/platform';
+import { createAwsClients, S3ObjectStore, S3PresignedPostSigner, type AwsClients } from '@imgpipe/platform';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalS3, type LocalS3 } from '@imgpipe/platform/testing';
 import type { CreateUploadResult } from './create-upload.use-case';
 import { createHarness, TEST_ENV, type Harness } from './testing/ingest-harness';
 import { createIngestServices, type IngestServices } from './services';

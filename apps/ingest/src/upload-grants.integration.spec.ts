@@ -4,19 +4,21 @@ import { testImage } from '@imgpipe/image-ops/testing';
 import {
   createAwsClients,
   DynamoUploadGrantStore,
+  S3ObjectStore,
+  S3PresignedPostSigner,
+  TABLES,
+  type AwsClients,
+  type ObjectStore,
+} from '@imgpipe/platform';
+import {
   InMemoryObjectStore,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
-  S3ObjectStore,
-  S3PresignedPostSigner,
   startLocalDynamo,
   startLocalS3,
-  TABLES,
-  type AwsClients,
   type LocalPeer,
   type LocalS3,
-  type ObjectStore,
-} from '@imgpipe/platform';
+} from '@imgpipe/platform/testing';
 import type { CreatedObject } from './check-upload.use-case';
 import type { CreateUploadResult } from './create-upload.use-case';
 import { createIngestServices, type IngestServices } from './services';

@@ -1,10 +1,6 @@
 import { ContractError, ImageUploadedV1 } from '@imgpipe/contracts';
-import {
-  ConcurrencyConflictError,
-  InMemoryImageEventStore,
-  InMemoryImageReadModel,
-  type NewImageEvent,
-} from '@imgpipe/platform';
+import { ConcurrencyConflictError, type NewImageEvent } from '@imgpipe/platform';
+import { InMemoryImageEventStore, InMemoryImageReadModel } from '@imgpipe/platform/testing';
 import { createAppendAndProject } from './append-and-project.use-case';
 import { MetadataError } from './errors';
 import { projectImage, type ImageMetadata } from './projection';

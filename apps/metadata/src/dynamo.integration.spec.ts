@@ -6,17 +6,19 @@ import {
   DynamoImageReadModel,
   imageEventsTable,
   imageMetadataTable,
+  S3ObjectStore,
+  type AwsClients,
+} from '@imgpipe/platform';
+import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   ManualClock,
   RecordingEventPublisher,
-  S3ObjectStore,
   startLocalDynamo,
   startLocalS3,
-  type AwsClients,
   type LocalPeer,
   type LocalS3,
-} from '@imgpipe/platform';
+} from '@imgpipe/platform/testing';
 import { createEnvelope, DEFAULT_UNDO_WINDOW_SECONDS, ImageDeletedV2, toEventBridgeEvent } from '@imgpipe/contracts';
 import { createAppendAndProject } from './append-and-project.use-case';
 import { loadMetadataConfig } from './config';

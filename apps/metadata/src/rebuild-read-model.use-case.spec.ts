@@ -1,4 +1,4 @@
-import { InMemoryImageReadModel } from '@imgpipe/platform';
+import { InMemoryImageReadModel } from '@imgpipe/platform/testing';
 import type { ImageMetadata, ImageMetadataRecord } from './projection';
 import { IMAGE_ID, inMemoryService, present, runLivePath } from './testing/fixtures';
 

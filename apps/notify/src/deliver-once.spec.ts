@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ImageProcessedV1, createEnvelope, toEventBridgeEvent, type DataInputOf } from '@imgpipe/contracts';
-import {
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  RecordingNotifier,
-  TABLES,
-  IdempotencyValidationError,
-  createAwsClients,
-  logger,
-  startLocalDynamo,
-  type AwsClients,
-  type LocalPeer,
-} from '@imgpipe/platform';
+import { TABLES, IdempotencyValidationError, createAwsClients, logger, type AwsClients } from '@imgpipe/platform';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, RecordingNotifier, startLocalDynamo, type LocalPeer } from '@imgpipe/platform/testing';
 import { deliverOncePerEvent } from './deliver-once';
 import type { NotificationDeliveryError } from './errors';
 import { createNotifyBatchHandler } from './handlers/notify-batch.handler';

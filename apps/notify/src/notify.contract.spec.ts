@@ -3,7 +3,8 @@ import {
   storedExampleVersions,
   type StoredExample,
 } from '@imgpipe/contracts';
-import { RecordingNotifier, logger } from '@imgpipe/platform';
+import { logger } from '@imgpipe/platform';
+import { RecordingNotifier } from '@imgpipe/platform/testing';
 import { createNotifyBatchHandler } from './handlers/notify-batch.handler';
 import { NOTIFY_CONTRACTS, createNotifyUseCase, type NotifyContract } from './notify.use-case';
 import { eventBridgeEventAround, testContext, toSqsEvent, toSqsRecord } from './testing/sqs-records';

@@ -1,5 +1,6 @@
 import { ImageProcessedV1, ImageProcessingFailedV1, exampleEnvelope, parseKnownEvent, toEventBridgeEvent } from '@imgpipe/contracts';
-import { ManualClock, RecordingNotifier, type Notification, type Notifier } from '@imgpipe/platform';
+import { type Notification, type Notifier } from '@imgpipe/platform';
+import { ManualClock, RecordingNotifier } from '@imgpipe/platform/testing';
 import { NotificationDeliveryError } from './errors';
 import { NOTIFY_CONTRACTS, createNotifyUseCase, toNotificationPayload, type NotifyEvent } from './notify.use-case';
 import { startWebhookReceiver, type WebhookReceiver } from './testing/webhook-receiver';

@@ -9,7 +9,8 @@ import {
   type RenditionSet,
 } from '@imgpipe/image-ops';
 import { testImage } from '@imgpipe/image-ops/testing';
-import { IMMUTABLE_CACHE_CONTROL, InMemoryObjectStore } from '@imgpipe/platform';
+import { IMMUTABLE_CACHE_CONTROL } from '@imgpipe/platform';
+import { InMemoryObjectStore } from '@imgpipe/platform/testing';
 import { createGenerateThumbnails } from './generate-thumbnails.use-case';
 
 const ORIGINALS = 'originals';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBoolean, envInt, lazyConfig, loadConfig, loadPlatformConfig, platformConfigSchema, resourcesConfigSchema } from './config';
+import { envBoolean, envInt, lazyConfig, loadConfig, platformConfigSchema, resourcesConfigSchema } from './config';
 import { ConfigError } from './errors';
 
 const base = { AWS_REGION: 'eu-west-1', ORIGINALS_BUCKET: 'imgpipe-originals', PROCESSED_BUCKET: 'imgpipe-processed' };
@@ -53,27 +53,7 @@ describe('loadConfig', () => {
   });
 });
 
-describe('loadPlatformConfig', () => {
-  const full = {
-    ...base,
-    IMAGES_TABLE: 'images',
-    EVENTS_TABLE: 'events',
-    IDEMPOTENCY_TABLE: 'idempotency',
-    EVENT_BUS_NAME: 'imgpipe',
-  };
-
-  it('maps the environment to buckets, tables, bus and client endpoints', () => {
-    expect(
-      loadPlatformConfig({ ...full, IMGPIPE_AWS_ENDPOINT: 'http://127.0.0.1:4000', IMGPIPE_S3_ENDPOINT: 'http://127.0.0.1:4568' }),
-    ).toEqual({
-      aws: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:4000', endpoints: { s3: 'http://127.0.0.1:4568' } },
-      buckets: { originals: 'imgpipe-originals', processed: 'imgpipe-processed' },
-      tables: { images: 'images', events: 'events', idempotency: 'idempotency' },
-      eventBusName: 'imgpipe',
-    });
-    expect(loadPlatformConfig(full).aws).toEqual({ region: 'eu-west-1' });
-  });
-
+describe('resourcesConfigSchema', () => {
   it('lets a service pick only the resources it uses', () => {
     const schema = platformConfigSchema.extend(resourcesConfigSchema.pick({ EVENTS_TABLE: true }).shape);
 

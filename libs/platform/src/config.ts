@@ -111,22 +111,3 @@ export function toAwsClientsConfig(env: AwsEnv): AwsClientsConfig {
     ...(Object.keys(endpoints).length > 0 ? { endpoints } : {}),
   };
 }
-
-/** The whole platform configuration, for the tools that wire every service (local runtime). */
-export interface PlatformConfig {
-  readonly aws: AwsClientsConfig;
-  readonly buckets: { readonly originals: string; readonly processed: string };
-  readonly tables: { readonly images: string; readonly events: string; readonly idempotency: string };
-  readonly eventBusName: string;
-}
-
-/** Reads {@link platformConfigSchema} and {@link resourcesConfigSchema} together. */
-export function loadPlatformConfig(env: Env = process.env): PlatformConfig {
-  const e = loadConfig(platformConfigSchema.extend(resourcesConfigSchema.shape), env);
-  return {
-    aws: toAwsClientsConfig(e),
-    buckets: { originals: e.ORIGINALS_BUCKET, processed: e.PROCESSED_BUCKET },
-    tables: { images: e.IMAGES_TABLE, events: e.EVENTS_TABLE, idempotency: e.IDEMPOTENCY_TABLE },
-    eventBusName: e.EVENT_BUS_NAME,
-  };
-}

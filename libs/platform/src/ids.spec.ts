@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ManualClock } from './ports/clock.port';
+import { ManualClock } from './ports/manual-clock';
 import { newId, UuidV7Generator, uuidV7Time } from './ids';
 
 describe('UuidV7Generator', () => {

@@ -1,6 +1,9 @@
+/**
+ * `@imgpipe/platform`: ports, their AWS adapters, Powertools set-up and config: production code
+ * only. Fakes and the local peers are `@imgpipe/platform/testing`.
+ */
 export * from './errors';
 export * from './ports/object-store.port';
-export * from './ports/in-memory-object-store';
 export * from './object-keys';
 export * from './task-error';
 export * from './lambda/task-handler';
@@ -12,11 +15,7 @@ export * from './ports/notifier.port';
 export * from './ports/clock.port';
 export * from './ports/cdn-invalidator.port';
 export * from './ports/id-generator.port';
-export * from './ports/in-memory-image-event-store';
-export * from './ports/in-memory-image-read-model';
 export * from './ports/upload-grant-store.port';
-export * from './ports/in-memory-upload-grant-store';
-export * from './ports/recording-fakes';
 export * from './ids';
 export * from './cursor';
 export * from './tables';
@@ -33,8 +32,3 @@ export * from './aws/dynamo-upload-grant-store.adapter';
 export * from './aws/eventbridge-publisher.adapter';
 export * from './aws/sns-notifier.adapter';
 export * from './aws/cloudfront-invalidator.adapter';
-export * from './testing/local-peers';
-export * from './testing/post-policy';
-export * from './testing/local-credentials';
-export * from './testing/local-object-keys';
-export * from './testing/sigv4-verifier';

@@ -9,13 +9,8 @@ import {
   ThumbnailsGeneratedV1,
   toEventBridgeEvent,
 } from '@imgpipe/contracts';
-import {
-  parseTaskFailure,
-  RecordingEventPublisher,
-  TaskError,
-  type EventPublisher,
-  type PublishResult,
-} from '@imgpipe/platform';
+import { parseTaskFailure, TaskError, type EventPublisher, type PublishResult } from '@imgpipe/platform';
+import { RecordingEventPublisher } from '@imgpipe/platform/testing';
 import { placeholderSubstitutions, renderPipelineDefinition, type PipelineTaskState } from './asl';
 import { toLocalTaskHandlers, type LocalTask } from './local-tasks';
 import { polyfillPromiseWithResolvers } from './polyfill';

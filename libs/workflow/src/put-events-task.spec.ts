@@ -1,9 +1,5 @@
-import {
-  RecordingEventPublisher,
-  type EventPublisher,
-  type PublishEntry,
-  type PublishResult,
-} from '@imgpipe/platform';
+import { type EventPublisher, type PublishEntry, type PublishResult } from '@imgpipe/platform';
+import { RecordingEventPublisher } from '@imgpipe/platform/testing';
 import { createPutEventsTask, PutEventsFailedEntryError } from './put-events-task';
 
 const entry = {

@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { projectImage } from '@imgpipe/metadata';
-import {
-  createAwsClients,
-  DynamoImageReadModel,
-  LOCAL_REGION,
-  TABLES,
-  type AwsClients,
-} from '@imgpipe/platform';
+import { createAwsClients, DynamoImageReadModel, TABLES, type AwsClients } from '@imgpipe/platform';
+import { LOCAL_REGION } from '@imgpipe/platform/testing';
 import { EventArchive } from './bus/archive';
 import type { BusEvent } from './bus/bus-event';
 import { main } from './main';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createAwsClients, LOCAL_CREDENTIALS, LOCAL_REGION } from '@imgpipe/platform';
+import { createAwsClients } from '@imgpipe/platform';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '@imgpipe/platform/testing';
 import { dataLayout, startLocalRuntime } from './runtime';
 
 // The runtime's S3 and DynamoDB servers: loopback only, its own key pair, CORS for its UI only.

@@ -4,7 +4,8 @@ import { join, relative } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { dataLayout } from '@imgpipe/local';
-import { clientConfig, LOCAL_CREDENTIALS, LOCAL_REGION, s3ClientConfig } from '@imgpipe/platform';
+import { clientConfig, s3ClientConfig } from '@imgpipe/platform';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '@imgpipe/platform/testing';
 import type { Endpoints } from './runtime-process';
 
 /** An access key pair for the local peers. */

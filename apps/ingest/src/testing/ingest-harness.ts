@@ -1,12 +1,5 @@
 import { createEnvelope, ImageUploadedV1, type DataInputOf } from '@imgpipe/contracts';
 import {
-  InMemoryImageEventStore,
-  InMemoryImageReadModel,
-  InMemoryObjectStore,
-  InMemoryUploadGrantStore,
-  ManualClock,
-  RecordingCdnInvalidator,
-  RecordingEventPublisher,
   UuidV7Generator,
   originalKey,
   type PublishEntry,
@@ -14,6 +7,15 @@ import {
   type SignUploadInput,
   type UploadSigner,
 } from '@imgpipe/platform';
+import {
+  InMemoryImageEventStore,
+  InMemoryImageReadModel,
+  InMemoryObjectStore,
+  InMemoryUploadGrantStore,
+  ManualClock,
+  RecordingCdnInvalidator,
+  RecordingEventPublisher,
+} from '@imgpipe/platform/testing';
 import type { CreatedObject } from '../check-upload.use-case';
 import { loadIngestConfig, type IngestConfig } from '../config';
 import type { CreateUploadResult } from '../create-upload.use-case';

@@ -14,16 +14,14 @@ import {
   type KnownContract,
   type SourceOf,
 } from '@imgpipe/contracts';
+import { TaskError, type NewImageEvent, type StoredImageEvent } from '@imgpipe/platform';
 import {
   InMemoryImageEventStore,
   InMemoryImageReadModel,
   InMemoryObjectStore,
   ManualClock,
   RecordingEventPublisher,
-  TaskError,
-  type NewImageEvent,
-  type StoredImageEvent,
-} from '@imgpipe/platform';
+} from '@imgpipe/platform/testing';
 import { createMetadataService, type MetadataDependencies, type MetadataService } from '../metadata-service';
 import { isDiscardedRun } from '../discarded-run';
 import type { PipelineMetrics } from '../metrics';

@@ -61,7 +61,7 @@ export class S3PresignedPostSigner implements UploadSigner {
 }
 
 /** The `expiration` the signed policy carries (so `expiresAt` is what S3 will enforce). */
-export function policyExpiration(fields: Readonly<Record<string, string>>): string {
+function policyExpiration(fields: Readonly<Record<string, string>>): string {
   const policy = fields['Policy'] ?? fields['policy'];
   if (!policy) throw new Error('the presigned POST has no Policy field');
   const parsed = JSON.parse(Buffer.from(policy, 'base64').toString('utf8')) as { expiration?: unknown };

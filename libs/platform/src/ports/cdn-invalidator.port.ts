@@ -33,13 +33,3 @@ export interface CdnInvalidator {
 export const noCdnInvalidator: CdnInvalidator = {
   invalidate: async () => ({}),
 };
-
-/** A {@link CdnInvalidator} that keeps what it was asked, for tests. */
-export class RecordingCdnInvalidator implements CdnInvalidator {
-  readonly requests: CdnInvalidationRequest[] = [];
-
-  async invalidate(request: CdnInvalidationRequest): Promise<CdnInvalidationResult> {
-    this.requests.push(structuredClone({ paths: [...request.paths], reference: request.reference }));
-    return { invalidationId: `invalidation-${this.requests.length}` };
-  }
-}

@@ -1,3 +1,4 @@
+import type { CdnInvalidationRequest, CdnInvalidationResult, CdnInvalidator } from './cdn-invalidator.port';
 import type { EventPublisher, PublishEntry, PublishResult } from './event-publisher.port';
 import type { Notification, Notifier } from './notifier.port';
 
@@ -19,5 +20,15 @@ export class RecordingNotifier implements Notifier {
   async notify(notification: Notification): Promise<{ messageId: string }> {
     this.notifications.push(structuredClone(notification));
     return { messageId: `message-${this.notifications.length}` };
+  }
+}
+
+/** A {@link CdnInvalidator} that keeps what it was asked, for tests. */
+export class RecordingCdnInvalidator implements CdnInvalidator {
+  readonly requests: CdnInvalidationRequest[] = [];
+
+  async invalidate(request: CdnInvalidationRequest): Promise<CdnInvalidationResult> {
+    this.requests.push(structuredClone({ paths: [...request.paths], reference: request.reference }));
+    return { invalidationId: `invalidation-${this.requests.length}` };
   }
 }

@@ -20,7 +20,7 @@ function randomText(alphabet: string, length: number): string {
 }
 
 /** A fresh random pair: a 20-character access key id and a 40-character secret, as AWS issues. */
-export function generateLocalCredentials(): LocalCredentials {
+function generateLocalCredentials(): LocalCredentials {
   return { accessKeyId: randomText(ID_ALPHABET, 20), secretAccessKey: randomText(SECRET_ALPHABET, 40) };
 }
 

@@ -91,7 +91,7 @@ function parseLongDate(value: string | undefined): Date | undefined {
  * names as arrays. `+` stays a plus (SigV4 encodes a space as `%20`). Throws `URIError` on a
  * malformed escape.
  */
-export function parseRawQuery(rawQuery: string): Record<string, string | string[]> {
+function parseRawQuery(rawQuery: string): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
   for (const pair of rawQuery.split('&')) {
     if (pair === '') continue;

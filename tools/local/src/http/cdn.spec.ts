@@ -1,4 +1,4 @@
-import { InMemoryObjectStore } from '@imgpipe/platform';
+import { InMemoryObjectStore } from '@imgpipe/platform/testing';
 import { cdnKey, etagMatches, MAX_KEY_BYTES, NEGOTIATED_CACHE_CONTROL, parseCdnPath, serveCdn } from './cdn';
 import { isLoopback } from './http-server';
 

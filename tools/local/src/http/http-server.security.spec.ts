@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duplex, PassThrough } from 'node:stream';
-import { InMemoryObjectStore } from '@imgpipe/platform';
+import { InMemoryObjectStore } from '@imgpipe/platform/testing';
 import { LocalAuth } from './auth';
 import { EventStreamHub } from './event-stream';
 import { createRequestListener, type HttpDeps } from './http-server';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebConfig } from '@imgpipe/contracts/views';
-import { InMemoryObjectStore } from '@imgpipe/platform';
+import { InMemoryObjectStore } from '@imgpipe/platform/testing';
 import { LocalAuth } from './auth';
 import { EventStreamHub } from './event-stream';
 import { createRequestListener } from './http-server';

@@ -12,7 +12,8 @@ import {
   ThumbnailsGeneratedV1,
   type KnownContract,
 } from '@imgpipe/contracts';
-import { InMemoryImageEventStore, InMemoryObjectStore, type StoredImageEvent } from '@imgpipe/platform';
+import { type StoredImageEvent } from '@imgpipe/platform';
+import { InMemoryImageEventStore, InMemoryObjectStore } from '@imgpipe/platform/testing';
 import type { BusEntry, BusEvent } from '../bus/bus-event';
 import { deletedImagesIn, recoverUnfinishedWork, toPipelineInput, unfinishedUpload } from './recovery';
 
