@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { decodeJwt, SignJWT } from 'jose';
 import { dataLayout } from '@imgpipe/local';
 import { RuntimeClient } from '@imgpipe/local/testing';
@@ -58,6 +61,23 @@ describe('development sign-in', () => {
       });
       expect({ host, status: response.status, token: response.body.includes('"token"') }).toEqual({ host, status: 403, token: false });
     }
+  });
+});
+
+describe('development sign-in from another user of this machine', () => {
+  // Root can be any other user for one process (setpriv); elsewhere the case cannot be staged.
+  const canSwitchUser = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv') && existsSync('/proc/net/tcp');
+
+  (canSwitchUser ? it : it.skip)('refuses a sign-in as alice by another OS user (nobody) on 127.0.0.1 (403, no token)', async () => {
+    const script = `fetch(${JSON.stringify(`${runtime.url}/auth/dev-login`)}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":"alice"}' })
+      .then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })))`;
+    const { stdout } = await promisify(execFile)('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], { cwd: '/' });
+    const answer = JSON.parse(stdout) as { status: number; body: string };
+    const own = await RuntimeClient.signIn(runtime.url, 'alice');
+
+    expect(own.token).toEqual(expect.any(String));
+    expect(answer.status).toBe(403);
+    expect(answer.body).not.toContain('"token"');
   });
 });
 

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import type { HttpApiEvent } from '@imgpipe/ingest';
 import type { ObjectStore } from '@imgpipe/platform';
 import { toHttpApiEvent } from './api-gateway-event';
 import { bearerToken, InvalidTokenError, InvalidUserError, isAdminToken, NotOperatorError, type LocalAuth } from './auth';
 import { serveCdn } from './cdn';
 import type { EventStreamHub } from './event-stream';
+import { isSameOsUser, type ConnectionEnds } from './peer-user';
 import { placeholderPage, serveStatic, uiSecurityHeaders, type WebBundle } from './static-web';
 import { LOCAL_WEB_CONFIG } from './web-config';
 import type { DashboardStats } from '../stats/pipeline-stats';
@@ -32,12 +34,21 @@ export interface HttpDeps {
    */
   readonly uploadOrigins?: readonly string[];
   readonly onError?: (error: unknown) => void;
+  /**
+   * Whether a loopback caller runs as the developer's OS user (default `isSameOsUser`, from the
+   * kernel's socket table): `/auth/*` refuses any other user of the machine (403 `OTHER_OS_USER`).
+   */
+  readonly sameUser?: (ends: ConnectionEnds) => Promise<boolean>;
 }
 
 /** Largest request body read for the API and sign-in (the ingest API takes 16 KiB). */
 const MAX_BODY_BYTES = 64 * 1024;
 
-class PayloadTooLargeError extends Error {}
+class PayloadTooLargeError extends ImgpipeError<'PAYLOAD_TOO_LARGE'> {
+  constructor() {
+    super({ code: 'PAYLOAD_TOO_LARGE', message: `the request body is over ${MAX_BODY_BYTES} bytes` });
+  }
+}
 
 /** The names a browser on this machine writes in `Host` for a loopback listener. */
 export const LOOPBACK_HOST_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
@@ -124,7 +135,8 @@ const headerOf = (request: IncomingMessage, name: string): string | undefined =>
  * - `GET /cdn/<key>` -> the processed bucket, format negotiated for `.../full`.
  * Every `/api/*` request needs a valid token: 401 `{ code, message }` otherwise.
  * `/auth/*` and `/admin/*` answer only loopback peers that name this machine in `Host`
- * (403 `NOT_LOOPBACK`, `FORBIDDEN_HOST`), whatever interface the server listens on; a
+ * (403 `NOT_LOOPBACK`, `FORBIDDEN_HOST`), whatever interface the server listens on, and
+ * `/auth/*` only the OS user running the runtime (403 `OTHER_OS_USER`, see `isSameOsUser`); a
  * POST/PUT/PATCH/DELETE to `/api`, `/auth` or `/admin` whose `Origin` is not this server's
  * is refused (403 `FORBIDDEN_ORIGIN`). The UI's pages carry a strict CSP ({@link uiSecurityHeaders}).
  */
@@ -167,6 +179,10 @@ async function handle(
     }
     if (!isLoopbackHost(headerOf(request, 'host'), request.socket.localPort)) {
       return sendError(response, 403, 'FORBIDDEN_HOST', `the Host header must be ${LOOPBACK_HOST_NAMES.join(', ')} with this runtime’s port`);
+    }
+    // Any name signs in without a password: only for the developer, not another user of this machine.
+    if (isAuth && !(await (deps.sameUser ?? isSameOsUser)(request.socket))) {
+      return sendError(response, 403, 'OTHER_OS_USER', 'development sign-in is only open to the OS user running the runtime');
     }
   }
   if (path === '/auth/dev-login') return devLogin(deps, request, response, method);
