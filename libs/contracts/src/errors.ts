@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ImgpipeError } from './imgpipe-error';
 
 /** One reason an event did not fit its contract. */
 export interface ContractIssue {
@@ -22,10 +23,9 @@ const MAX_KEY_CHARS = 40;
  * `ImageUploaded v1: data.original.size: expected number, received string`.
  * It never echoes the offending values (they may be huge or hostile).
  */
-export class ContractError extends Error {
+export class ContractError extends ImgpipeError<'INVALID_EVENT'> {
   override readonly name = 'ContractError';
-  readonly code = 'INVALID_EVENT' as const;
-  readonly retryable = false as const;
+  declare readonly retryable: false;
 
   constructor(
     /** The contract, as `<DetailType> v<N>`, e.g. `ImageUploaded v1`. */
@@ -33,7 +33,7 @@ export class ContractError extends Error {
     readonly issues: readonly ContractIssue[],
     options?: { cause?: unknown },
   ) {
-    super(formatMessage(contract, issues), options);
+    super({ code: 'INVALID_EVENT', message: formatMessage(contract, issues), retryable: false, cause: options?.cause });
   }
 }
 

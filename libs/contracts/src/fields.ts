@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INPUT_FORMATS, ORIGINALS_PREFIX, OUTPUT_CONTENT_TYPES, OUTPUT_FORMATS } from './vocabulary';
 
 /**
  * Field schemas shared by the event contracts. Inputs are hostile: every string is
@@ -150,31 +151,13 @@ export const RenditionName = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -')
   .describe('Rendition name, e.g. small.');
 
-/**
- * Formats an original may have; the real format, sniffed from the magic bytes. SVG is
- * refused by the default input policy but can be allowed by configuration.
- */
-export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'svg'] as const;
-/** The real format of an original. */
+/** The real format of an original (one of the vocabulary's `INPUT_FORMATS`). */
 export const InputFormat = z.enum(INPUT_FORMATS).describe('Real format of the original, from its magic bytes.');
 export type InputFormat = z.infer<typeof InputFormat>;
 
-/** Formats the pipeline writes. */
-export const OUTPUT_FORMATS = ['webp', 'avif', 'jpeg', 'png'] as const;
-/** The format of a pipeline output. */
+/** The format of a pipeline output (one of the vocabulary's `OUTPUT_FORMATS`). */
 export const OutputFormat = z.enum(OUTPUT_FORMATS).describe('Format of a pipeline output.');
 export type OutputFormat = z.infer<typeof OutputFormat>;
-
-/** The Content-Type every output format is stored with. */
-export const OUTPUT_CONTENT_TYPES = {
-  webp: 'image/webp',
-  avif: 'image/avif',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-} as const satisfies Record<OutputFormat, string>;
-
-/** Where originals live; an output under this prefix would feed the pipeline its own output. */
-export const ORIGINALS_KEY_PREFIX = 'uploads/';
 
 /**
  * One object the pipeline wrote. The content type must match the format, and the key
@@ -183,8 +166,8 @@ export const ORIGINALS_KEY_PREFIX = 'uploads/';
 export const OutputObject = z
   .object({
     bucket: BucketName,
-    key: ObjectKey.refine((key) => !key.startsWith(ORIGINALS_KEY_PREFIX), {
-      message: `an output must not be written under ${ORIGINALS_KEY_PREFIX} (it would loop the pipeline)`,
+    key: ObjectKey.refine((key) => !key.startsWith(ORIGINALS_PREFIX), {
+      message: `an output must not be written under ${ORIGINALS_PREFIX} (it would loop the pipeline)`,
     }),
     format: OutputFormat,
     contentType: z.enum(['image/webp', 'image/avif', 'image/jpeg', 'image/png']),

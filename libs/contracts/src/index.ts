@@ -2,7 +2,9 @@
  * imgpipe's event contracts: one module per event version (zod schema, type, examples),
  * the shared envelope and the helpers that build and parse the EventBridge shapes.
  */
+export * from './vocabulary';
 export * from './fields';
+export * from './imgpipe-error';
 export * from './errors';
 export * from './contract';
 export * from './envelope';

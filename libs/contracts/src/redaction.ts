@@ -1,5 +1,5 @@
 import { parseDetail } from './envelope';
-import { ORIGINALS_KEY_PREFIX } from './fields';
+import { ORIGINALS_PREFIX } from './vocabulary';
 import { findContract } from './registry';
 
 /**
@@ -34,10 +34,10 @@ const FREE_TEXT_FIELDS: ReadonlySet<string> = new Set(['reason']);
  * `thumbnails/`, named by rendition, never by the uploader) are returned as they are.
  */
 export function redactObjectKey(key: string): string {
-  if (!key.startsWith(ORIGINALS_KEY_PREFIX)) return key;
+  if (!key.startsWith(ORIGINALS_PREFIX)) return key;
   const parts = key.split('/');
   // uploads / user / image / name...: keep the owner and image, drop the rest.
-  return parts.length >= 4 ? [...parts.slice(0, 3), REDACTED].join('/') : `${ORIGINALS_KEY_PREFIX}${REDACTED}`;
+  return parts.length >= 4 ? [...parts.slice(0, 3), REDACTED].join('/') : `${ORIGINALS_PREFIX}${REDACTED}`;
 }
 
 /**
@@ -63,7 +63,7 @@ export function redactEvent<T extends Readonly<Record<string, unknown>>>(detailT
 function collectNames(value: unknown, field: string | undefined, names: Set<string>): void {
   if (typeof value === 'string') {
     if (field === 'filename' && value !== REDACTED) names.add(value);
-    if (value.startsWith(ORIGINALS_KEY_PREFIX)) {
+    if (value.startsWith(ORIGINALS_PREFIX)) {
       const name = value.split('/').slice(3).join('/');
       if (name && name !== REDACTED) names.add(name);
     }
@@ -77,7 +77,7 @@ function collectNames(value: unknown, field: string | undefined, names: Set<stri
 function redactValue(value: unknown, field: string | undefined, names: readonly string[]): unknown {
   if (typeof value === 'string') {
     if (field === 'filename') return REDACTED;
-    if (value.startsWith(ORIGINALS_KEY_PREFIX)) return redactObjectKey(value);
+    if (value.startsWith(ORIGINALS_PREFIX)) return redactObjectKey(value);
     if (field !== undefined && FREE_TEXT_FIELDS.has(field)) {
       return names.reduce((text, name) => text.split(name).join(REDACTED), value);
     }

@@ -3,7 +3,7 @@ import {
   ImageProcessedV1,
   ImageProcessingFailedV1,
   ImageUploadedV1,
-  ORIGINALS_KEY_PREFIX,
+  ORIGINALS_PREFIX,
   toEventPattern,
   type AnyContract,
 } from '@imgpipe/contracts';
@@ -83,7 +83,7 @@ export function eventRules(parameters: EventRuleParameters): readonly EventRule[
         'detail-type': ['Object Created'],
         detail: {
           bucket: { name: [parameters.originalsBucketName] },
-          object: { key: [{ prefix: ORIGINALS_KEY_PREFIX }] },
+          object: { key: [{ prefix: ORIGINALS_PREFIX }] },
         },
       },
       target: 'ingest-on-object-created',

@@ -1,21 +1,12 @@
 import { z } from 'zod';
 import { defineContract } from '../contract';
 import { ErrorName, ImageId, ObjectKey, Reason, UserId } from '../fields';
+import { INVALID_IMAGE_CODES } from '../vocabulary';
 
 /** Where in the flow the failure happened. */
 export const FAILURE_STAGES = ['ingest', 'compress', 'thumbnail', 'record', 'notify'] as const;
 export const FailureStageSchema = z.enum(FAILURE_STAGES);
 export type FailureStage = z.infer<typeof FailureStageSchema>;
-
-/** The codes of an `InvalidImage` (classified once, in libs/image-ops): never retryable. */
-export const INVALID_IMAGE_CODES = [
-  'EMPTY',
-  'UNSUPPORTED_FORMAT',
-  'CORRUPT',
-  'TOO_MANY_PIXELS',
-  'TOO_LARGE',
-  'TOO_MANY_FRAMES',
-] as const;
 
 /**
  * Every failure code: an `InvalidImage` code, `INVALID_EVENT` (a task's input did not match

@@ -1,0 +1,95 @@
+/**
+ * `@imgpipe/contracts/vocabulary`: the words every package shares, defined once — image
+ * formats, their content types and file extensions, the object key prefixes, the codes of
+ * an invalid image and the upload limits the UI shows. Plain constants, no imports, so the
+ * browser bundle and the CDN's CloudFront Function (bundled by esbuild from
+ * `@imgpipe/delivery`) can take them without zod or the event contracts. Derived lists are
+ * marked pure, so a bundle that does not use them drops them.
+ */
+
+/**
+ * Formats an original may have; the real format, sniffed from the magic bytes. `heif` is
+ * HEIC/HEIF (HEVC-coded); AVIF is its own entry. SVG is refused by the default input
+ * policy but can be allowed by configuration.
+ */
+export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'svg'] as const;
+/** One of {@link INPUT_FORMATS}. */
+export type InputFormatName = (typeof INPUT_FORMATS)[number];
+
+/** Formats the pipeline writes. */
+export const OUTPUT_FORMATS = ['webp', 'avif', 'jpeg', 'png'] as const;
+/** One of {@link OUTPUT_FORMATS}. */
+export type OutputFormatName = (typeof OUTPUT_FORMATS)[number];
+
+/** The Content-Type every output format is stored with. */
+export const OUTPUT_CONTENT_TYPES = {
+  webp: 'image/webp',
+  avif: 'image/avif',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+} as const satisfies Record<OutputFormatName, string>;
+
+/**
+ * The file extension (no dot) each output format is stored under: the object key layout's
+ * `compressed/{user}/{image}/full.<ext>` and `thumbnails/{user}/{image}/{rendition}.<ext>`.
+ */
+export const OUTPUT_EXTENSIONS = {
+  webp: 'webp',
+  avif: 'avif',
+  jpeg: 'jpg',
+  png: 'png',
+} as const satisfies Record<OutputFormatName, string>;
+
+/** Where originals live (originals bucket); an output under this prefix would feed the pipeline its own output. */
+export const ORIGINALS_PREFIX = 'uploads/';
+/** Where the full-size compressed variants live (processed bucket). */
+export const COMPRESSED_PREFIX = 'compressed/';
+/** Where the renditions live (processed bucket). */
+export const THUMBNAILS_PREFIX = 'thumbnails/';
+
+/**
+ * The codes of an `InvalidImage`: input that can never be processed, whatever the retries
+ * (classified once, in libs/image-ops, whose `InvalidImageError` carries one of these).
+ */
+export const INVALID_IMAGE_CODES = [
+  'EMPTY',
+  'UNSUPPORTED_FORMAT',
+  'CORRUPT',
+  'TOO_MANY_PIXELS',
+  'TOO_LARGE',
+  'TOO_MANY_FRAMES',
+] as const;
+/** One of {@link INVALID_IMAGE_CODES}. */
+export type InvalidImageCode = (typeof INVALID_IMAGE_CODES)[number];
+
+/**
+ * The `Content-Type`s an upload may declare for each input format (HEIC/HEIF has two names
+ * in the wild). The presigned POST binds the one declared exactly.
+ */
+export const UPLOAD_CONTENT_TYPES = {
+  jpeg: ['image/jpeg'],
+  png: ['image/png'],
+  webp: ['image/webp'],
+  gif: ['image/gif'],
+  avif: ['image/avif'],
+  tiff: ['image/tiff'],
+  heif: ['image/heic', 'image/heif'],
+  svg: ['image/svg+xml'],
+} as const satisfies Record<InputFormatName, readonly string[]>;
+
+/**
+ * The input formats the default input policy accepts: every format but SVG (a document that
+ * can reference other resources and render with unbounded cost; a photo pipeline has no use for it).
+ */
+export const DEFAULT_INPUT_FORMATS: readonly InputFormatName[] = /* @__PURE__ */ INPUT_FORMATS.filter((format) => format !== 'svg');
+
+/** The content types an upload may declare under the default input policy (what the UI offers). */
+export const DEFAULT_UPLOAD_CONTENT_TYPES: readonly string[] = /* @__PURE__ */ DEFAULT_INPUT_FORMATS.flatMap(
+  (format) => UPLOAD_CONTENT_TYPES[format],
+);
+
+/**
+ * The default upload limit (the input policy's `maxBytes`, `MAX_UPLOAD_BYTES`): larger than
+ * any straight-from-camera JPEG or phone HEIC, small enough to bound the bytes a function reads.
+ */
+export const DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
