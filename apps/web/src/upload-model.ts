@@ -2,6 +2,7 @@
  * One file's way through an upload, as plain data: the client-side hints, the content
  * type to declare, the phases and the words a person reads for each. No DOM here.
  */
+import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_CONTENT_TYPES } from '@imgpipe/contracts/vocabulary';
 import type { ImageStatus } from './api';
 import { formatBytes, formatPercent } from './format';
 
@@ -33,20 +34,11 @@ export interface UploadEntry {
   readonly thumbnailKey?: string;
 }
 
-/** The types the pipeline accepts by default (every format but SVG). */
-export const ACCEPTED_CONTENT_TYPES = [
-  'image/jpeg',
-  'image/png',
-  'image/webp',
-  'image/gif',
-  'image/avif',
-  'image/tiff',
-  'image/heic',
-  'image/heif',
-] as const;
+/** The types the pipeline accepts by default (every format but SVG): the contracts' list, which ingest's presign binds. */
+export const ACCEPTED_CONTENT_TYPES: readonly string[] = DEFAULT_UPLOAD_CONTENT_TYPES;
 
-/** The default upload limit (the input policy's `maxBytes`); the server may be configured otherwise. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+/** The default upload limit (the input policy's `maxBytes`, from the contracts); the server may be configured otherwise. */
+export { DEFAULT_MAX_UPLOAD_BYTES };
 
 const BY_EXTENSION: Readonly<Record<string, string>> = {
   jpg: 'image/jpeg',
@@ -94,7 +86,7 @@ export function declaredContentType(filename: string, browserType: string): stri
 export function uploadHints(file: { readonly size: number }, contentType: string): string[] {
   const hints: string[] = [];
   if (file.size === 0) hints.push('The file is empty.');
-  if (!(ACCEPTED_CONTENT_TYPES as readonly string[]).includes(contentType)) {
+  if (!ACCEPTED_CONTENT_TYPES.includes(contentType)) {
     hints.push(
       contentType === 'application/octet-stream'
         ? 'The type of this file is unknown; it may not be an image.'

@@ -3,7 +3,7 @@
  * CloudFront Function (cloudfront-js-2.0): no Node APIs, no modules at run time. It uses
  * the very `negotiateImageFormat` the local runtime's `/cdn/*` uses, so both answer alike.
  */
-import { FORMAT_EXTENSIONS, negotiateImageFormat, type NegotiableFormat } from '@imgpipe/delivery';
+import { FORMAT_EXTENSIONS, negotiateImageFormat, parseNegotiatedKey, type NegotiableFormat } from '@imgpipe/delivery';
 
 /** The header the cache policy keys on: the negotiated format, never the raw `Accept`. */
 export const FORMAT_HEADER = 'x-imgpipe-format';
@@ -14,9 +14,6 @@ export interface CdnRequest {
   headers: Record<string, { value: string } | undefined>;
 }
 
-/** `/compressed/<user>/<image>/full`: the negotiated URL of an image's full-size variant. */
-const NEGOTIATED = /^\/compressed\/[^/]+\/[^/]+\/full$/;
-
 /**
  * Rewrites a negotiated URL to the stored variant the client accepts best
  * (`.../full` -> `.../full.avif`) and sets {@link FORMAT_HEADER} to that format; any other
@@ -24,7 +21,8 @@ const NEGOTIATED = /^\/compressed\/[^/]+\/[^/]+\/full$/;
  */
 export function rewriteRequest(request: CdnRequest, available: readonly NegotiableFormat[]): CdnRequest {
   delete request.headers[FORMAT_HEADER];
-  if (!NEGOTIATED.test(request.uri)) return request;
+  // `/compressed/<user>/<image>/full`: the negotiated URL (delivery's one definition, on the key after `/`).
+  if (request.uri.charAt(0) !== '/' || !parseNegotiatedKey(request.uri.slice(1))) return request;
   const accept = request.headers['accept'];
   const format = negotiateImageFormat(accept ? accept.value : undefined, available);
   if (format === undefined) return request;

@@ -1,26 +1,50 @@
 /*
- * Plain, dependency-free code: this module is bundled into a CloudFront Function
- * (cloudfront-js-2.0), which has no Node APIs, no modules and a small subset of the
- * standard library. Loops and string methods only; nothing is imported.
+ * Plain code: this module is bundled into a CloudFront Function (cloudfront-js-2.0), which
+ * has no Node APIs, no modules and a small subset of the standard library. Loops and string
+ * methods only; the one import is the contracts' vocabulary, plain constants esbuild inlines.
  */
+import { COMPRESSED_PREFIX, OUTPUT_CONTENT_TYPES, OUTPUT_EXTENSIONS } from '@imgpipe/contracts/vocabulary';
 
 /** The full-size formats a negotiated URL can answer with, best compression first. */
 export const NEGOTIABLE_FORMATS = ['avif', 'webp', 'jpeg'] as const;
 export type NegotiableFormat = (typeof NEGOTIABLE_FORMATS)[number];
 
-/** The `Content-Type` of each format. */
-export const FORMAT_CONTENT_TYPES: Readonly<Record<NegotiableFormat, string>> = {
-  avif: 'image/avif',
-  webp: 'image/webp',
-  jpeg: 'image/jpeg',
-};
+/** The `Content-Type` of each format (the contracts' `OUTPUT_CONTENT_TYPES`). */
+export const FORMAT_CONTENT_TYPES: Readonly<Record<NegotiableFormat, string>> = OUTPUT_CONTENT_TYPES;
 
-/** The file extension each format is stored under (`compressed/{user}/{id}/full.<ext>`). */
-export const FORMAT_EXTENSIONS: Readonly<Record<NegotiableFormat, string>> = {
-  avif: 'avif',
-  webp: 'webp',
-  jpeg: 'jpg',
-};
+/** The file extension each format is stored under (`compressed/{user}/{id}/full.<ext>`; the contracts' `OUTPUT_EXTENSIONS`). */
+export const FORMAT_EXTENSIONS: Readonly<Record<NegotiableFormat, string>> = OUTPUT_EXTENSIONS;
+
+/** The last segment of a negotiated URL: the full-size variant, its format left to `Accept`. */
+export const NEGOTIATED_NAME = 'full';
+
+/** Where a negotiated URL points: the image whose full-size variant is asked for. */
+export interface NegotiatedKey {
+  readonly userId: string;
+  readonly imageId: string;
+}
+
+/**
+ * The one definition of a negotiated image URL: `compressed/{user}/{image}/full` (no
+ * extension), whose format {@link negotiateImageFormat} picks. Takes the object key (no
+ * leading `/`; the CDN strips it from its URI); user and image are any non-empty segments
+ * without `/` (callers check ids with their own rules). The CDN and the local `/cdn/` both
+ * read URLs with it.
+ *
+ * @returns `undefined` for any other key.
+ * @example
+ * parseNegotiatedKey('compressed/u1/img1/full'); // { userId: 'u1', imageId: 'img1' }
+ * parseNegotiatedKey('compressed/u1/img1/full.jpg'); // undefined
+ */
+export function parseNegotiatedKey(key: string): NegotiatedKey | undefined {
+  if (key.indexOf(COMPRESSED_PREFIX) !== 0) return undefined;
+  const segments = key.slice(COMPRESSED_PREFIX.length).split('/');
+  if (segments.length !== 3 || segments[2] !== NEGOTIATED_NAME) return undefined;
+  const userId = segments[0] as string;
+  const imageId = segments[1] as string;
+  if (userId === '' || imageId === '') return undefined;
+  return { userId, imageId };
+}
 
 /** The media types that name each format in an `Accept` header (`image/jpg` is a common misspelling). */
 const MEDIA_TYPES: Readonly<Record<NegotiableFormat, readonly string[]>> = {

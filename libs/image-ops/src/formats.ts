@@ -3,13 +3,12 @@
  * its first bytes (never from its name or declared content type).
  */
 
-/** Formats that can be read. `heif` is HEIC/HEIF (HEVC-coded); AVIF is its own entry. */
-export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'svg'] as const;
-/** One of {@link INPUT_FORMATS}. */
-export type InputFormat = (typeof INPUT_FORMATS)[number];
+import { INPUT_FORMATS, OUTPUT_EXTENSIONS, OUTPUT_FORMATS } from '@imgpipe/contracts/vocabulary';
 
-/** Formats that can be written. */
-export const OUTPUT_FORMATS = ['webp', 'avif', 'jpeg', 'png'] as const;
+// What can be read and written is the contracts' vocabulary (one list for events and image work).
+export { INPUT_FORMATS, OUTPUT_FORMATS };
+/** One of {@link INPUT_FORMATS}. `heif` is HEIC/HEIF (HEVC-coded); AVIF is its own entry. */
+export type InputFormat = (typeof INPUT_FORMATS)[number];
 /** One of {@link OUTPUT_FORMATS}. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
@@ -44,12 +43,6 @@ export type ContentTypeOf<F extends InputFormat | OutputFormat> = (typeof CONTEN
 /** MIME types of the output formats: `image/webp`, `image/avif`, `image/jpeg`, `image/png`. */
 export type OutputContentType = ContentTypeOf<OutputFormat>;
 
-const EXTENSIONS: Readonly<Record<OutputFormat, string>> = {
-  webp: 'webp',
-  avif: 'avif',
-  jpeg: 'jpg',
-  png: 'png',
-};
 
 /** MIME type of a format, e.g. `contentTypeOf('webp') === 'image/webp'`. */
 export function contentTypeOf<F extends InputFormat | OutputFormat>(format: F): ContentTypeOf<F> {
@@ -58,7 +51,7 @@ export function contentTypeOf<F extends InputFormat | OutputFormat>(format: F): 
 
 /** File extension (no dot) of an output format, e.g. `extensionOf('jpeg') === 'jpg'`. */
 export function extensionOf(format: OutputFormat): string {
-  return EXTENSIONS[format];
+  return OUTPUT_EXTENSIONS[format];
 }
 
 const AVIF_BRANDS = new Set(['avif', 'avis']);

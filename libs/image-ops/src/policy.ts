@@ -1,6 +1,7 @@
 /**
  * The input policy: which images are accepted at all, checked before anything is decoded.
  */
+import { DEFAULT_INPUT_FORMATS, DEFAULT_MAX_UPLOAD_BYTES } from '@imgpipe/contracts/vocabulary';
 import { z } from 'zod';
 import { InvalidImageError } from './errors';
 import { INPUT_FORMATS, type InputFormat, sniffFormat } from './formats';
@@ -39,8 +40,8 @@ export type InputPolicy = z.infer<typeof inputPolicySchema>;
  *   count towards the pixel limit.
  */
 export const DEFAULT_INPUT_POLICY: InputPolicy = Object.freeze({
-  formats: INPUT_FORMATS.filter((f) => f !== 'svg'),
-  maxBytes: 25 * 1024 * 1024,
+  formats: [...DEFAULT_INPUT_FORMATS],
+  maxBytes: DEFAULT_MAX_UPLOAD_BYTES,
   maxPixels: 100_000_000,
   maxFrames: 500,
 }) as InputPolicy;

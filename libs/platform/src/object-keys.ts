@@ -3,14 +3,15 @@
  * pipeline writes lives under `compressed/` and `thumbnails/` in the processed bucket, so
  * an output can never land where it would trigger the pipeline again.
  */
-export const ORIGINALS_PREFIX = 'uploads/';
-export const COMPRESSED_PREFIX = 'compressed/';
-export const THUMBNAILS_PREFIX = 'thumbnails/';
+import { COMPRESSED_PREFIX, ORIGINALS_PREFIX, OUTPUT_EXTENSIONS, THUMBNAILS_PREFIX } from '@imgpipe/contracts/vocabulary';
+
+// The prefixes are the contracts' vocabulary, re-exported here beside the layout they shape.
+export { COMPRESSED_PREFIX, ORIGINALS_PREFIX, THUMBNAILS_PREFIX };
 
 /** Outputs are content-addressed by image id and never rewritten with other bytes. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
-const EXTENSIONS = { webp: 'webp', avif: 'avif', jpeg: 'jpg', png: 'png' } as const;
+const EXTENSIONS = OUTPUT_EXTENSIONS;
 export type OutputExtensionFormat = keyof typeof EXTENSIONS;
 
 export function originalKey(userId: string, imageId: string, safeFilename: string): string {

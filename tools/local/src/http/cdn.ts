@@ -1,5 +1,11 @@
 import { ImageId, OUTPUT_CONTENT_TYPES } from '@imgpipe/contracts';
-import { FORMAT_EXTENSIONS, NEGOTIABLE_FORMATS, negotiateImageFormat, type NegotiableFormat } from '@imgpipe/delivery';
+import {
+  FORMAT_EXTENSIONS,
+  NEGOTIABLE_FORMATS,
+  negotiateImageFormat,
+  parseNegotiatedKey,
+  type NegotiableFormat,
+} from '@imgpipe/delivery';
 import { isKeySafeUserId } from '@imgpipe/ingest';
 import {
   COMPRESSED_PREFIX,
@@ -33,9 +39,6 @@ export interface CdnResponse {
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: Uint8Array;
 }
-
-/** `compressed/{user}/{id}/full`: the full-size image, format chosen by `Accept`. */
-const NEGOTIATED = /^compressed\/([^/]+)\/([^/]+)\/full$/;
 
 const errorResponse = (status: number, code: string, message: string): CdnResponse => ({
   status,
@@ -75,8 +78,9 @@ export function parseCdnPath(path: string): CdnTarget {
     return refused(400, 'INVALID_KEY', 'the key holds an empty, "." or ".." segment, or an encoded "/"');
   }
   const validIds = (userId: string, imageId: string) => isKeySafeUserId(userId) && ImageId.safeParse(imageId).success;
-  const negotiated = NEGOTIATED.exec(key);
-  if (negotiated) return validIds(negotiated[1] ?? '', negotiated[2] ?? '') ? { kind: 'negotiated', key } : refused(404, 'NOT_FOUND', 'no such object');
+  // `compressed/{user}/{id}/full`: the full-size image, format chosen by `Accept` (delivery's one definition).
+  const negotiated = parseNegotiatedKey(key);
+  if (negotiated) return validIds(negotiated.userId, negotiated.imageId) ? { kind: 'negotiated', key } : refused(404, 'NOT_FOUND', 'no such object');
   const derivative = parseDerivativeKey(key);
   if (!derivative || !validIds(derivative.userId, derivative.imageId)) return refused(404, 'NOT_FOUND', 'no such object');
   return { kind: 'object', key, format: derivative.format };
