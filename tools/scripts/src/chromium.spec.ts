@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { CHROMIUM_PATH } from '@imgpipe/e2e';
 import {
   APT_INSTALL_COMMANDS,
@@ -98,5 +100,27 @@ describe('ensureChromium: carries the plan out', () => {
     expect(ensureChromium(io)).toBe(1);
     expect(ran).toEqual([]);
     expect(errors.join('\n')).toContain(APT_INSTALL_HINT);
+  });
+});
+
+describe('tools/scripts/ensure-chromium.ts, as npm test runs it', () => {
+  const root = resolve(__dirname, '../../..');
+  const runEntry = (chromiumPath: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'tools/scripts/ensure-chromium.ts'], {
+      cwd: root,
+      env: { ...process.env, CHROMIUM_PATH: chromiumPath },
+      encoding: 'utf8',
+    });
+
+  it('exits 0 and says nothing when CHROMIUM_PATH names an existing binary', () => {
+    const result = runEntry(process.execPath);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('exits 1 with the reason, installing nothing, when CHROMIUM_PATH names a missing binary', () => {
+    const result = runEntry('/nonexistent/chromium');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('CHROMIUM_PATH=/nonexistent/chromium, which does not exist');
   });
 });
