@@ -1,10 +1,5 @@
-import {
-  findContract,
-  imageHistoryContracts,
-  parseEventBridgeEvent,
-  readStoredExamples,
-  type AnyContract,
-} from '@imgpipe/contracts';
+import { findContract, imageHistoryContracts, parseEventBridgeEvent, type AnyContract } from '@imgpipe/contracts';
+import { readStoredExamples } from '@imgpipe/contracts/artifacts';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { compressedKey, type PublishEntry } from '@imgpipe/platform';
 import { ImageNotFoundError } from './errors';

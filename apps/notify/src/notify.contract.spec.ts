@@ -1,8 +1,4 @@
-import {
-  readStoredExamples,
-  storedExampleVersions,
-  type StoredExample,
-} from '@imgpipe/contracts';
+import { readStoredExamples, storedExampleVersions, type StoredExample } from '@imgpipe/contracts/artifacts';
 import { logger } from '@imgpipe/platform';
 import { RecordingNotifier } from '@imgpipe/platform/testing';
 import { createNotifyBatchHandler } from './handlers/notify-batch.handler';

@@ -6,15 +6,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
-import {
-  allContracts,
-  contractsRoot,
-  exampleFilePath,
-  renderExampleFile,
-  renderSchemaFile,
-  schemaFilePath,
-  schemasDir,
-} from '../src/index';
+import { allContracts } from '../src/index';
+import { contractsRoot, exampleFilePath, renderExampleFile, renderSchemaFile, schemaFilePath, schemasDir } from '../src/artifacts';
 
 const changes: string[] = [];
 const show = (path: string) => relative(contractsRoot(), path);

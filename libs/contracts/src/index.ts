@@ -22,5 +22,4 @@ export * from './lifecycle';
 export * from './redaction';
 export * from './examples';
 export * from './json-schema';
-export * from './artifacts';
 export * from './views';

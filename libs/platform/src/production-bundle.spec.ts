@@ -6,7 +6,8 @@ import { build, type Metafile } from 'esbuild';
  * What a Lambda bundles is what esbuild reaches from its entry file. These specs bundle every
  * Lambda entry as the CDK app does (`bundlingFor` in infra/shared: CJS, node22, only sharp left
  * out) and walk the module graph esbuild records in its metafile: no entry may reach a fake,
- * a local peer, a test helper, s3rver or dynalite. They stay in `@imgpipe/platform/testing`.
+ * a local peer, a test helper, s3rver or dynalite (they stay in `@imgpipe/platform/testing`),
+ * nor the contracts' file-reading artifact helpers (`@imgpipe/contracts/artifacts`).
  */
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -17,6 +18,8 @@ const TEST_ONLY: readonly RegExp[] = [
   /^libs\/platform\/src\/ports\/(in-memory-[^/]+|recording-fakes|manual-clock)\.ts$/,
   // Every project's `src/testing/` folder: the platform's local peers, apps' harnesses, image-ops' test images.
   /^(apps|libs|tools)\/[^/]+\/src\/testing\//,
+  // The contracts' checked-in schemas and examples, read from disk (`@imgpipe/contracts/artifacts`).
+  /^libs\/contracts\/src\/artifacts\.ts$/,
   /\.spec\.ts$/,
 ];
 

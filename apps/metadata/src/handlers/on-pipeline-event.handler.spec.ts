@@ -1,11 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import {
-  imageHistoryContracts,
-  ContractError,
-  ImageUploadedV1,
-  readStoredExamples,
-  type EventBridgeEventShape,
-} from '@imgpipe/contracts';
+import { imageHistoryContracts, ContractError, ImageUploadedV1, type EventBridgeEventShape } from '@imgpipe/contracts';
+import { readStoredExamples } from '@imgpipe/contracts/artifacts';
 import { projectImage } from '../projection';
 import { inMemoryService, present, readSampleEvent } from '../testing/fixtures';
 import { createOnPipelineEventHandler } from './on-pipeline-event.handler';
