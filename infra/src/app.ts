@@ -99,10 +99,11 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     config,
     handler: ingest.service.httpApi,
     web: { origin: delivery.webOrigin, bucket: delivery.webBucket, distribution: delivery.distribution },
-    dashboardName: dashboardName('pipeline'),
+    dashboardName: dashboardName(config.stage, 'pipeline'),
   });
   const observability = new ObservabilityStack(app, STACK_NAMES.observability, {
     ...common,
+    stage: config.stage,
     services: [
       { name: 'ingest', functions: [ingest.service.httpApi, ingest.service.onObjectCreated] },
       { name: 'compress', functions: [compress.service.fn] },

@@ -6,7 +6,8 @@ import { testApp } from './testing/test-app';
 describe('readInfraConfig', () => {
   it('uses the defaults cdk.json carries', () => {
     expect(readInfraConfig(testApp().node)).toEqual({
-      eventBusName: 'imgpipe',
+      stage: 'dev',
+      eventBusName: 'imgpipe-dev',
       archiveRetentionDays: 14,
       purgeIntervalMinutes: 60,
       logRetention: RetentionDays.ONE_MONTH,

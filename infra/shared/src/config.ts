@@ -56,7 +56,14 @@ export function maxArchiveRetentionDays(undoWindowSeconds: number): number {
  * a default so `cdk synth` works with no context at all.
  */
 export const infraContextSchema = z.object({
-  /** Name of the custom event bus (DESIGN.md: `imgpipe`). */
+  /**
+   * The stage (`dev`, `prod`, ...): every named resource carries it (the bus `imgpipe-<stage>`,
+   * alarms and dashboards `imgpipe-<stage>-...`, the sign-in domain `imgpipe-<stage>-<account>`),
+   * so two stages can share an account. Stack names do not (a second stage deploys from its own
+   * checkout or account; see docs/deploy.md).
+   */
+  'imgpipe:stage': z.string().regex(/^[a-z][a-z0-9]{0,11}$/, 'must be 1-12 lowercase letters and digits, starting with a letter').default('dev'),
+  /** Name of the custom event bus before its stage suffix (DESIGN.md: `imgpipe`). */
   'imgpipe:eventBusName': z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default('imgpipe'),
   /**
    * How long the bus archive keeps events for replay. Archived events carry personal data (an
@@ -113,7 +120,7 @@ export const infraContextSchema = z.object({
     .optional(),
   /**
    * The Cognito hosted sign-in's domain prefix (`<prefix>.auth.<region>.amazoncognito.com`),
-   * unique in the region. Unset: `imgpipe-<account id>`.
+   * unique in the region. Unset: `imgpipe-<stage>-<account id>`.
    */
   'imgpipe:signInDomainPrefix': z
     .string()
@@ -133,6 +140,12 @@ export const infraContextSchema = z.object({
    * pool the API stack otherwise creates. Needs `imgpipe:jwtAudience`.
    */
   'imgpipe:jwtIssuer': z.url({ protocol: /^https$/ }).optional(),
+  /**
+   * The address Cognito sends sign-up and password-reset email from, through Amazon SES (a
+   * verified identity in this region, out of the SES sandbox). Unset: Cognito's own sender,
+   * which allows 50 emails a day: enough for a trial, not for production.
+   */
+  'imgpipe:cognitoSesFromEmail': z.email().optional(),
   /** The audiences (client ids) a token of `imgpipe:jwtIssuer` must carry. */
   'imgpipe:jwtAudience': z
     .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
@@ -163,6 +176,9 @@ export type JwtIssuerConfig =
 
 /** The parsed deploy-time settings. */
 export interface InfraConfig {
+  /** `imgpipe:stage`. */
+  readonly stage: string;
+  /** `imgpipe:eventBusName` with the stage: `imgpipe-dev`. */
   readonly eventBusName: string;
   /** At most {@link maxArchiveRetentionDays} of the undo window. */
   readonly archiveRetentionDays: number;
@@ -175,6 +191,8 @@ export interface InfraConfig {
   /** Unset: the UI's own distribution. */
   readonly webOrigins?: readonly string[];
   readonly signInDomainPrefix?: string;
+  /** Unset: Cognito's own sender (50 emails a day). */
+  readonly cognitoSesFromEmail?: string;
   readonly extraSignInCallbackUrls: readonly string[];
   readonly jwt: JwtIssuerConfig;
   readonly stateMachineLogs: { readonly level: StateMachineLogLevel; readonly includeExecutionData: boolean };
@@ -190,6 +208,11 @@ export interface CapacityConfig {
   readonly apiReservedConcurrency: number;
   readonly compressReservedConcurrency: number;
   readonly thumbnailReservedConcurrency: number;
+}
+
+/** A named resource of `stage`: `imgpipe-<stage>-<name>` (alarms, dashboards). */
+export function stagedName(stage: string, name: string): string {
+  return `imgpipe-${stage}-${name}`;
 }
 
 /**
@@ -210,7 +233,8 @@ export function readInfraConfig(node: Node): InfraConfig {
   }
   const c = parsed.data;
   return {
-    eventBusName: c['imgpipe:eventBusName'],
+    stage: c['imgpipe:stage'],
+    eventBusName: `${c['imgpipe:eventBusName']}-${c['imgpipe:stage']}`,
     archiveRetentionDays:
       c['imgpipe:archiveRetentionDays'] ?? maxArchiveRetentionDays(c['imgpipe:undoWindowSeconds'] ?? DEFAULT_UNDO_WINDOW_SECONDS),
     ...(c['imgpipe:undoWindowSeconds'] !== undefined ? { undoWindowSeconds: c['imgpipe:undoWindowSeconds'] } : {}),
@@ -221,6 +245,7 @@ export function readInfraConfig(node: Node): InfraConfig {
     ...(c['imgpipe:webOrigins'] !== undefined ? { webOrigins: c['imgpipe:webOrigins'] } : {}),
     ...(c['imgpipe:signInDomainPrefix'] !== undefined ? { signInDomainPrefix: c['imgpipe:signInDomainPrefix'] } : {}),
     extraSignInCallbackUrls: c['imgpipe:signInCallbackUrls'],
+    ...(c['imgpipe:cognitoSesFromEmail'] !== undefined ? { cognitoSesFromEmail: c['imgpipe:cognitoSesFromEmail'] } : {}),
     jwt:
       c['imgpipe:jwtIssuer'] !== undefined && c['imgpipe:jwtAudience'] !== undefined
         ? { kind: 'external', issuer: c['imgpipe:jwtIssuer'], audience: c['imgpipe:jwtAudience'] }

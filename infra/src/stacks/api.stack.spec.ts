@@ -71,7 +71,7 @@ describe('ApiStack with its own Cognito user pool', () => {
       expect(JSON.stringify(urls[0])).toMatch(/"https:\/\/",\{"Fn::GetStackOutput":\{"StackName":"ImgpipeDelivery".*DomainName.*\},"\/"/);
     }
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
-      Domain: { 'Fn::Join': ['', ['imgpipe-', { Ref: 'AWS::AccountId' }]] },
+      Domain: { 'Fn::Join': ['', ['imgpipe-dev-', { Ref: 'AWS::AccountId' }]] },
     });
   });
 
@@ -106,7 +106,7 @@ describe('ApiStack with its own Cognito user pool', () => {
             { Ref: 'AWS::URLSuffix' },
             '/cloudwatch/home?region=',
             { Ref: 'AWS::Region' },
-            '#dashboards/dashboard/imgpipe-pipeline',
+            '#dashboards/dashboard/imgpipe-dev-pipeline',
           ],
         ],
       },

@@ -10,6 +10,7 @@ import {
   UserPool,
   UserPoolClient,
   UserPoolClientIdentityProvider,
+  UserPoolEmail,
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -19,7 +20,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import type { WebConfig } from '@imgpipe/contracts/views';
 import type { Construct } from 'constructs';
 import { API_METHODS, API_ROUTES } from '@imgpipe/workflow';
-import { acknowledgeWildcardResources, type InfraConfig } from '@imgpipe/infra-shared';
+import { acknowledgeWildcardResources, stagedName, type InfraConfig } from '@imgpipe/infra-shared';
 import { acknowledgeBucketDeployment, WEB_CONFIG_FILE } from './delivery.stack';
 
 /**
@@ -122,13 +123,15 @@ export class ApiStack extends Stack {
           tempPasswordValidity: Duration.days(3),
         },
         deletionProtection: true,
+        // Cognito's own sender allows 50 emails a day; production sends through SES.
+        ...(config.cognitoSesFromEmail ? { email: UserPoolEmail.withSES({ fromEmail: config.cognitoSesFromEmail, sesRegion: this.region }) } : {}),
         // The users are state: never deleted with the stack.
         removalPolicy: RemovalPolicy.RETAIN,
       });
       // Cognito's hosted sign-in (sign-up, password reset, email codes) at
       // https://<prefix>.auth.<region>.amazoncognito.com; the prefix is unique per region.
       domain = userPool.addDomain('SignIn', {
-        cognitoDomain: { domainPrefix: config.signInDomainPrefix ?? `imgpipe-${this.account}` },
+        cognitoDomain: { domainPrefix: config.signInDomainPrefix ?? stagedName(config.stage, this.account) },
       });
       const callback = `${props.web.origin}/`;
       const client = userPool.addClient('WebClient', {

@@ -78,3 +78,23 @@ describe('capacity by design', () => {
     });
   });
 });
+
+describe('deploys that follow the config', () => {
+  it('sends Cognito email through SES when imgpipe:cognitoSesFromEmail is set, and with Cognito’s own sender by default', () => {
+    const pool = (t: Template) => Object.values(t.findResources('AWS::Cognito::UserPool'))[0]?.['Properties'] as Record<string, unknown>;
+    expect(pool(Template.fromStack(stacks.api))['EmailConfiguration']).toBeUndefined();
+
+    const ses = Template.fromStack(buildApp(testApp({ 'imgpipe:cognitoSesFromEmail': 'no-reply@images.example' }), { nag: false }).api);
+
+    expect(pool(ses)['EmailConfiguration']).toMatchObject({ EmailSendingAccount: 'DEVELOPER', From: 'no-reply@images.example' });
+  });
+
+  it('names the bus and the sign-in domain after the stage, so two stages can share an account', () => {
+    const prod = buildApp(testApp({ 'imgpipe:stage': 'prod' }), { nag: false });
+
+    Template.fromStack(prod.foundation).hasResourceProperties('AWS::Events::EventBus', { Name: 'imgpipe-prod' });
+    Template.fromStack(prod.api).hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['', ['imgpipe-prod-', { Ref: 'AWS::AccountId' }]] },
+    });
+  });
+});

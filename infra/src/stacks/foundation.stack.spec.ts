@@ -169,7 +169,7 @@ describe('FoundationStack', () => {
   });
 
   it('creates the imgpipe bus with an archive whose retention comes from context', () => {
-    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'imgpipe' });
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'imgpipe-dev' });
     template.hasResourceProperties('AWS::Events::Archive', {
       RetentionDays: 90,
       SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventBus'), 'Arn'] },

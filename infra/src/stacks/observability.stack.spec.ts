@@ -28,7 +28,7 @@ const dashboardBodies = Object.values(template.findResources('AWS::CloudWatch::D
 describe('ObservabilityStack', () => {
   it('has one dashboard per service and one for the pipeline', () => {
     const names = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map((d) => String((d['Properties'] as { DashboardName?: unknown }).DashboardName));
-    expect(names.sort()).toEqual(['imgpipe-compress', 'imgpipe-ingest', 'imgpipe-metadata', 'imgpipe-notify', 'imgpipe-pipeline', 'imgpipe-thumbnail']);
+    expect(names.sort()).toEqual(['compress', 'ingest', 'metadata', 'notify', 'pipeline', 'thumbnail'].map((n) => `imgpipe-dev-${n}`));
   });
 
   it('shows invocations, errors, throttles and duration p50/p95/p99 of every function', () => {
@@ -55,6 +55,15 @@ describe('ObservabilityStack', () => {
       expect(pipeline).toContain(needle);
     }
     expect(pipeline).toContain(`SEARCH('{imgpipe,code,service} MetricName="ImagesFailed"', 'Sum', 300)`);
+  });
+
+  it('names every alarm and dashboard after the stage (imgpipe:stage), so two stages can share an account', () => {
+    expect(alarms.map((a) => String(a['AlarmName'])).filter((n) => !n.startsWith('imgpipe-dev-'))).toEqual([]);
+    const prod = Template.fromStack(buildApp(testApp({ 'imgpipe:stage': 'prod' }), { nag: false }).observability);
+    const prodNames = Object.values(prod.findResources('AWS::CloudWatch::Alarm')).map((a) => String((a['Properties'] as { AlarmName: string }).AlarmName));
+    expect(prodNames.length).toBe(alarms.length);
+    expect(prodNames.filter((n) => !n.startsWith('imgpipe-prod-'))).toEqual([]);
+    prod.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'imgpipe-prod-pipeline' });
   });
 
   it('sends every alarm to the ops topic', () => {
@@ -111,7 +120,7 @@ describe('ObservabilityStack', () => {
     });
     expect(JSON.stringify(alarm?.['Dimensions'])).toMatch(/"OutputName":"PublishOutputRefMetadataPurgeDeleted[0-9A-F]{8}/);
     const every15 = Template.fromStack(buildApp(testApp({ 'imgpipe:purgeIntervalMinutes': 15 }), { nag: false }).observability);
-    every15.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'imgpipe-purge-missed-run', Period: 1800 });
+    every15.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'imgpipe-dev-purge-missed-run', Period: 1800 });
   });
 
   it('refuses a job interval whose missed-run window would exceed a CloudWatch period', () => {
@@ -135,9 +144,9 @@ describe('ObservabilityStack', () => {
   it('alarms on any AsyncEventsDropped of the three EventBridge-invoked functions and any FailedInvocations of the five rules', () => {
     const dropped = alarmNamed(/async-events-dropped/);
     expect(dropped.map((a) => a['AlarmName']).sort()).toEqual([
-      'imgpipe-on-object-created-async-events-dropped',
-      'imgpipe-on-pipeline-event-async-events-dropped',
-      'imgpipe-purge-deleted-async-events-dropped',
+      'imgpipe-dev-on-object-created-async-events-dropped',
+      'imgpipe-dev-on-pipeline-event-async-events-dropped',
+      'imgpipe-dev-purge-deleted-async-events-dropped',
     ]);
     for (const alarm of dropped) {
       expect(alarm).toMatchObject({ Threshold: 0 });
@@ -159,7 +168,7 @@ describe('ObservabilityStack', () => {
     const [cdn] = alarmNamed(/cdn-5xx-rate/);
     expect(cdn).toMatchObject({ Threshold: MAX_5XX_RATE * 100 });
     expect(JSON.stringify(cdn)).toMatch(/"MetricName":"5xxErrorRate","Namespace":"AWS\/CloudFront"/);
-    const tables = alarmNamed(/^imgpipe-table-.*-throttles$/);
+    const tables = alarmNamed(/^imgpipe-dev-table-.*-throttles$/);
     expect(tables).toHaveLength(4);
     for (const alarm of tables) expect(alarm).toMatchObject({ Threshold: MAX_TABLE_THROTTLES, DatapointsToAlarm: 2, EvaluationPeriods: 3 });
   });

@@ -18,7 +18,7 @@ import {
   type CustomMetricGroup,
 } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '@imgpipe/infra-shared';
+import { METRICS_NAMESPACE, stagedName } from '@imgpipe/infra-shared';
 import { FAILURE_NOT_RECORDED_METRIC } from '../constructs/pipeline.construct';
 
 /** The processing-time SLA: an image is compressed, thumbnailed and recorded within 5 s (p95). */
@@ -55,8 +55,8 @@ export const MAX_NOTIFY_MESSAGE_AGE = Duration.minutes(5);
  */
 export const MAX_TABLE_THROTTLES = 100;
 
-/** The CloudWatch dashboard of a service (`imgpipe-compress`) or of the pipeline (`imgpipe-pipeline`). */
-export const dashboardName = (name: string): string => `imgpipe-${name}`;
+/** The CloudWatch dashboard of a service (`imgpipe-dev-compress`) or of the pipeline (`imgpipe-dev-pipeline`). */
+export const dashboardName = (stage: string, name: string): string => stagedName(stage, name);
 
 /** One service's functions, by name (`Compress`, `Ingest`...), for its dashboard and alarms. */
 export interface MonitoredService {
@@ -70,7 +70,7 @@ export interface MonitoredService {
  * its intervals: a job that silently stopped breaks a promise (erasure after the undo window).
  */
 export interface ScheduledJob {
-  /** Alarm name part: `imgpipe-<name>-missed-run`. */
+  /** Alarm name part: `imgpipe-<stage>-<name>-missed-run`. */
   readonly name: string;
   /** One of the services' functions. */
   readonly fn: IFunction;
@@ -79,6 +79,8 @@ export interface ScheduledJob {
 }
 
 export interface ObservabilityStackProps extends StackProps {
+  /** `imgpipe:stage`: every alarm and dashboard name starts `imgpipe-<stage>-`. */
+  readonly stage: string;
   readonly services: readonly MonitoredService[];
   /** Functions among the services' that run on a schedule. @default none */
   readonly scheduledJobs?: readonly ScheduledJob[];
@@ -146,14 +148,14 @@ export class ObservabilityStack extends Stack {
       new MonitoringFacade(this, `${name}Monitoring`, {
         metricFactoryDefaults: { namespace: METRICS_NAMESPACE, period: ALARM_PERIOD },
         alarmFactoryDefaults: {
-          alarmNamePrefix: `imgpipe-${name}`,
+          alarmNamePrefix: stagedName(props.stage, name),
           actionsEnabled: true,
           action: new SnsAlarmActionStrategy({ onAlarmTopic: this.opsTopic }),
           datapointsToAlarm: 1,
           evaluationPeriods: 1,
         },
         dashboardFactory: new DefaultDashboardFactory(this, `${name}Dashboards`, {
-          dashboardNamePrefix: dashboardName(name),
+          dashboardNamePrefix: dashboardName(props.stage, name),
           createDashboard: true,
           createSummaryDashboard: false,
           createAlarmDashboard: false,
@@ -197,7 +199,7 @@ export class ObservabilityStack extends Stack {
     for (const job of props.scheduledJobs ?? []) {
       const window = missedRunWindow(job.interval);
       new Alarm(this, `${job.name}MissedRun`, {
-        alarmName: `imgpipe-${job.name}-missed-run`,
+        alarmName: stagedName(props.stage, `${job.name}-missed-run`),
         alarmDescription: `imgpipe ${job.name} (${job.fn.node.path}) has not run for ${window.toHumanString()}: check its schedule rule and the rule-targets DLQ`,
         metric: job.fn.metricInvocations({ statistic: Stats.SUM, period: window }),
         threshold: 1,
@@ -263,8 +265,6 @@ export class ObservabilityStack extends Stack {
   }
 }
 
-/** `imgpipe-<name>`: every alarm of the app is named with this prefix. */
-const alarmName = (name: string): string => `imgpipe-${name}`;
 
 /**
  * The alarms cdk-monitoring-constructs has no ready-made form for, and the dashboard groups
@@ -277,7 +277,7 @@ function platformHealthAlarms(scope: Construct, props: ObservabilityStackProps):
   const sum = { statistic: Stats.SUM, period: ALARM_PERIOD };
   const alarm = (id: string, metric: IMetric, threshold: number, description: string, periods = 1): Alarm => {
     const created = new Alarm(scope, id, {
-      alarmName: alarmName(id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([a-z])([0-9])/g, '$1-$2').toLowerCase()),
+      alarmName: stagedName(props.stage, id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([a-z])([0-9])/g, '$1-$2').toLowerCase()),
       alarmDescription: description,
       metric,
       threshold,
