@@ -195,6 +195,13 @@ describe('the local S3 and DynamoDB servers hold bounded memory for request bodi
   const within = <T>(promise: Promise<T>, ms = 5000): Promise<T> =>
     Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms: the server is buffering the body`)), ms).unref())]);
   const form = { 'content-type': 'multipart/form-data; boundary=x', origin: 'http://attacker.example' };
+  /** Writes `count` MiB to `request`, waiting when the socket is full. */
+  const writeMiB = async (request: ClientRequest, count: number) => {
+    const chunk = Buffer.alloc(MiB, 0x61);
+    for (let i = 0; i < count; i += 1) {
+      if (!request.write(chunk)) await new Promise((resolve) => request.once('drain', resolve));
+    }
+  };
 
   it('refuses an anonymous form POST declaring 300 MiB before reading it (400 EntityTooLarge)', async () => {
     const refused = await within(partialPost(runtime.endpoints.s3, `/${LOCAL_BUCKETS.originals}`, form, 300 * MiB, 0));
@@ -203,15 +210,23 @@ describe('the local S3 and DynamoDB servers hold bounded memory for request bodi
     expect(refused.text).toContain('EntityTooLarge');
   });
 
-  it('refuses a second anonymous 200 MiB form POST while the first is held (503 SlowDown), so parallel posts cannot exhaust memory', async () => {
-    void partialPost(runtime.endpoints.s3, `/${LOCAL_BUCKETS.originals}`, form, 200 * MiB, MiB);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  it('refuses an anonymous form POST that would take the server over what it holds at once (503 SlowDown): parallel posts cannot exhaust memory', async () => {
+    // The first holds 200 MiB (of 250 declared) in the runtime; the second's 100 MiB would go over 256 MiB.
+    void partialPost(runtime.endpoints.s3, `/${LOCAL_BUCKETS.originals}`, form, 250 * MiB, 0);
+    const firstRequest = abandoned[abandoned.length - 1];
+    if (firstRequest) await writeMiB(firstRequest, 200);
+    const second = partialPost(runtime.endpoints.s3, `/${LOCAL_BUCKETS.originals}`, form, 100 * MiB, 0);
+    const secondRequest = abandoned[abandoned.length - 1];
+    if (secondRequest) {
+      await writeMiB(secondRequest, 100);
+      secondRequest.end();
+    }
 
-    const second = await within(partialPost(runtime.endpoints.s3, `/${LOCAL_BUCKETS.originals}`, form, 200 * MiB, 0));
+    const refused = await within(second, 30_000);
 
-    expect(second.status).toBe(503);
-    expect(second.text).toContain('SlowDown');
-  });
+    expect(refused.status).toBe(503);
+    expect(refused.text).toContain('SlowDown');
+  }, 60_000);
 
   it('refuses an unsigned DynamoDB call before reading its 8 MiB body', async () => {
     const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.Scan' };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { readLimitedBody, RequestBodyBudget } from './request-body-budget';
+import { RequestBodyBudget } from './request-body-budget';
 import { verifySigV4, type LocalCredentials, type SigV4FailureKind } from './sigv4-verifier';
 
 /** dynalite's own ceiling for a request body. */
@@ -65,12 +65,11 @@ export function guardDynaliteServer(server: Server, credentials: LocalCredential
         const refusal = DYNAMO_REFUSALS.unsigned('');
         return answer(res, 400, { __type: `com.amazon.coral.service#${refusal.type}`, message: refusal.message });
       }
-      const reservation = budget.reserve(req.headers);
-      if (reservation === 'too-large') return answer(res, 413, TOO_LARGE);
-      if (reservation === 'busy') return answer(res, 400, THROTTLED);
-      res.once('close', reservation.release);
-      const body = await readLimitedBody(req, reservation.bytes);
-      if (!body) return answer(res, 413, TOO_LARGE);
+      const held = await budget.read(req, req.headers);
+      if (held === 'too-large') return answer(res, 413, TOO_LARGE);
+      if (held === 'busy') return answer(res, 400, THROTTLED);
+      res.once('close', held.release);
+      const { body } = held;
       const url = req.url ?? '/';
       const at = url.indexOf('?');
       const verdict = await verifySigV4(

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type S3rver from 's3rver';
 import { checkPostPolicy, duplicateFieldRefusal, type PostPolicyRefusal } from './post-policy';
 import { BUCKET_NAME, localKeyRefusal } from './local-object-keys';
-import { readLimitedBody, RequestBodyBudget, type BodyRefusal, type BodyReservation } from './request-body-budget';
+import { RequestBodyBudget, type BodyRefusal, type HeldBody } from './request-body-budget';
 import { SIGV4_QUERY_PARAMS, verifySigV4, type LocalCredentials, type SigV4FailureKind } from './sigv4-verifier';
 
 export interface S3GateOptions {
@@ -12,8 +12,8 @@ export interface S3GateOptions {
   /** Largest body read into memory (form POSTs, hashed payloads) before refusing with EntityTooLarge. */
   readonly maxBodyBytes: number;
   /**
-   * Most body bytes held for all requests at once (default `maxBodyBytes`); a request that
-   * would go over it is refused with 503 SlowDown before its body is read.
+   * Most body bytes held for all requests at once (default `maxBodyBytes`); a body that would
+   * take the server over it is refused with 503 SlowDown (see `RequestBodyBudget`).
    */
   readonly maxBufferedBytes?: number;
   /** `false`: anonymous form POSTs go to s3rver unchecked (tests of s3rver alone only). */
@@ -145,12 +145,12 @@ export function s3GateMiddleware(options: S3GateOptions): S3rver.Middleware {
       const formPost = ctx.method === 'POST' && bucket !== undefined && key === undefined && ctx.is('multipart/form-data');
       if (!formPost) return refuse(ctx, bucket, ACCESS_DENIED);
       if (!options.enforcePostPolicy) return next();
-      const reservation = budget.reserve(ctx.req.headers);
-      if (typeof reservation === 'string') return refuse(ctx, bucket, BODY_REFUSALS[reservation]);
+      const held = await budget.read(ctx.req, ctx.req.headers);
+      if (typeof held === 'string') return refuse(ctx, bucket, BODY_REFUSALS[held]);
       try {
-        return await formPostGate(ctx, bucket, reservation, options, postsInFlight, next);
+        return await formPostGate(ctx, bucket, held.body, options, postsInFlight, next);
       } finally {
-        reservation.release();
+        held.release();
       }
     }
 
@@ -159,17 +159,16 @@ export function s3GateMiddleware(options: S3GateOptions): S3rver.Middleware {
     if (refusedKey) return refuse(ctx, bucket, refusedKey);
 
     // A hashed payload is checked against its hash before s3rver sees a byte of it.
-    let reservation: BodyReservation | undefined;
+    let held: HeldBody | undefined;
     if (/^[0-9a-f]{64}$/i.test(String(headers['x-amz-content-sha256'] ?? ''))) {
-      const reserved = budget.reserve(headers);
-      if (typeof reserved === 'string') return refuse(ctx, bucket, BODY_REFUSALS[reserved]);
-      reservation = reserved;
+      const read = await budget.read(ctx.req, headers);
+      if (typeof read === 'string') return refuse(ctx, bucket, BODY_REFUSALS[read]);
+      held = read;
     }
     try {
-      const body = reservation && (await readLimitedBody(ctx.req, reservation.bytes));
-      return await signedGate(ctx, path, rawQuery, bucket, body, options, next);
+      return await signedGate(ctx, path, rawQuery, bucket, held?.body, options, next);
     } finally {
-      reservation?.release();
+      held?.release();
     }
   };
 }
@@ -230,13 +229,11 @@ type FormPart = readonly [name: string, value: string | File];
 async function formPostGate(
   ctx: S3rver.Context,
   bucket: string,
-  reservation: BodyReservation,
+  body: Buffer,
   options: S3GateOptions,
   postsInFlight: Set<string>,
   next: () => Promise<void>,
 ): Promise<void> {
-  const body = await readLimitedBody(ctx.req, reservation.bytes);
-  if (!body) return refuse(ctx, bucket, ENTITY_TOO_LARGE);
   let parts: FormPart[];
   try {
     const form = await new Response(body, { headers: { 'content-type': ctx.get('content-type') } }).formData();

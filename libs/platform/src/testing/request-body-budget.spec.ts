@@ -67,14 +67,49 @@ describe('the local S3 gate holds bounded memory for bodies', () => {
   });
 
   it('refuses a parallel form POST that would take the server over what it may hold at once (503 SlowDown)', async () => {
-    const first = partial(s3.port, `/${BUCKET}`, FORM, 1 * MiB, 512 * 1024);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const first = partial(s3.port, `/${BUCKET}`, FORM, 1 * MiB, 900 * 1024);
+    await new Promise((resolve) => setTimeout(resolve, 150));
 
-    const second = await within(partial(s3.port, `/${BUCKET}`, FORM, 1 * MiB, 0).answer);
+    const { request, answer } = partial(s3.port, `/${BUCKET}`, FORM, 1 * MiB, 0);
+    request.end(Buffer.alloc(1 * MiB, 0x62));
+    const second = await within(answer);
 
     expect(second.status).toBe(503);
     expect(second.text).toContain('SlowDown');
     first.request.destroy();
+  });
+
+  it('counts only bytes received: a sender that declares much and sends nothing holds nothing back from others', async () => {
+    const idle = partial(s3.port, `/${BUCKET}`, FORM, 1 * MiB, 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const { request, answer } = partial(s3.port, `/${BUCKET}`, FORM, 1 * MiB, 0);
+    request.end(Buffer.alloc(1 * MiB, 0x62));
+    const other = await within(answer);
+
+    expect(other.status).not.toBe(503);
+    expect(other.text).toContain('MalformedPOSTRequest');
+    idle.request.destroy();
+  });
+
+  it('refuses a body without Content-Length once it grows past the cap (EntityTooLarge)', async () => {
+    const request = httpRequest({ host: '127.0.0.1', port: s3.port, method: 'POST', path: `/${BUCKET}`, headers: { ...FORM, 'transfer-encoding': 'chunked' } });
+    open.push(request);
+    const answer = new Promise<Answer>((resolve, reject) => {
+      request.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      request.on('error', reject);
+    });
+    request.write(Buffer.alloc(MiB, 0x61));
+    request.end(Buffer.alloc(MiB, 0x61));
+
+    const refused = await within(answer);
+
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('EntityTooLarge');
   });
 
   it('gives the memory back once a request is answered: the next POST is read and checked (a bad policy, not SlowDown)', async () => {
@@ -118,16 +153,25 @@ describe('the local DynamoDB gate holds bounded memory for bodies', () => {
 });
 
 describe('RequestBodyBudget', () => {
-  it('reserves the declared length, the whole cap without one, and refuses a malformed length', () => {
-    const budget = new RequestBodyBudget(10, 25);
-    const a = budget.reserve({ 'content-length': '10' });
-    const b = budget.reserve({});
-    expect(budget.reserve({ 'content-length': '6' })).toBe('busy');
-    expect(budget.reserve({ 'content-length': '11' })).toBe('too-large');
-    expect(budget.reserve({ 'content-length': '1e3' })).toBe('too-large');
-    if (typeof a === 'string' || typeof b === 'string') throw new Error('reserved');
+  async function* chunks(...sizes: number[]) {
+    for (const size of sizes) yield Buffer.alloc(size);
+  }
+
+  it('holds what it read until released, refuses what would go over the cap or the total', async () => {
+    const budget = new RequestBodyBudget(10, 28);
+    const a = await budget.read(chunks(5, 5), {});
+    const b = await budget.read(chunks(10), { 'content-length': '10' });
+    expect(budget.precheck({ 'content-length': '11' })).toBe('too-large');
+    expect(budget.precheck({ 'content-length': '1e3' })).toBe('too-large');
+    expect(await budget.read(chunks(6, 5), {})).toBe('too-large');
+    expect(await budget.read(chunks(9), {})).toBe('busy');
+    expect(budget.inFlight).toBe(20);
+    if (typeof a === 'string' || typeof b === 'string') throw new Error('read');
+    expect(a.body.byteLength).toBe(10);
     a.release();
     a.release();
     expect(budget.inFlight).toBe(10);
+    b.release();
+    expect(budget.inFlight).toBe(0);
   });
 });
