@@ -282,8 +282,13 @@ export function createCheckUpload(deps: CheckUploadDeps) {
         }
       }
       if (!proven || proven.data.imageId !== imageId) return undefined;
-      const state = deletionState(history, 0);
-      const republished = !state.deleted && !state.purged;
+      let republished = false;
+      try {
+        const state = deletionState(history, 0);
+        republished = !state.deleted && !state.purged;
+      } catch {
+        // A history this build cannot fold (a newer contract): the object is kept, nothing is re-run.
+      }
       if (republished) await publishOne(deps.publisher, toPublishEntry(ImageUploadedV1, proven));
       return { outcome: 'readmitted', imageId, userId: proven.data.userId, republished, event: proven };
     };

@@ -1,13 +1,4 @@
-import {
-  findContract,
-  ImageDeletedV1,
-  ImagePurgedV1,
-  ImageRestoredV1,
-  ImageUploadedV1,
-  parseDetail,
-  undoDeadline,
-  type ImageUploadedData,
-} from '@imgpipe/contracts';
+import { foldHistory, type ImageUploadedData } from '@imgpipe/contracts';
 import type { StoredImageEvent } from '@imgpipe/platform';
 
 /** The delete currently in force on an image. */
@@ -34,51 +25,24 @@ export interface DeletionState {
 }
 
 /**
- * Reads the lifecycle events of a history (`ImageUploaded`, `ImageDeleted` v1/v2,
- * `ImageRestored`, `ImagePurged`) in sequence order, with their contracts.
+ * Where an image stands with respect to deletion: a view of THE fold of its history
+ * (`foldHistory` of `@imgpipe/contracts`, the rules metadata's read model is built with), so
+ * the API decides on the truth (the read model may lag behind the events ingest has just
+ * published) with the same rules: `ImageDeleted` terminal, `ImageRestored` counts before
+ * `undoUntil` and before a purge, `ImagePurged` final.
  *
- * Why ingest reads the history itself rather than the read model: the API decides on the
- * truth (the read model may lag behind the events ingest has just published), and ingest
- * may not import the metadata service's fold. The rules it applies are only the ones the
- * contracts state (`ImageRestored` counts before `undoUntil`, `ImagePurged` is final);
- * the fold in apps/metadata applies the same ones to build the read model.
+ * @throws {UnknownEventError} or a `ContractError` for a history the fold cannot read.
  */
 export function deletionState(history: readonly StoredImageEvent[], undoWindowSeconds: number): DeletionState {
-  let deleted: DeletionInForce | undefined;
-  let purged = false;
-  let lastRestoreId: string | undefined;
-  let lastRestoredAt: string | undefined;
-  let uploaded: ImageUploadedData | undefined;
-  for (const stored of [...history].sort((a, b) => a.sequence - b.sequence)) {
-    const version = stored.detail['version'];
-    const contract = typeof version === 'number' ? findContract(stored.detailType, version) : undefined;
-    if (!contract) continue;
-    if (contract.detailType === ImageUploadedV1.detailType) {
-      uploaded = parseDetail(ImageUploadedV1, stored.detail).data;
-    } else if (contract.detailType === ImageDeletedV1.detailType) {
-      if (deleted || purged) continue;
-      const data = parseDetail(contract, stored.detail).data as { deletedAt: string; undoUntil?: string };
-      deleted = {
-        eventId: stored.eventId,
-        deletedAt: data.deletedAt,
-        undoUntil: data.undoUntil ?? undoDeadline(data.deletedAt, undoWindowSeconds),
-      };
-    } else if (contract.detailType === ImageRestoredV1.detailType) {
-      const { restoredAt } = parseDetail(ImageRestoredV1, stored.detail).data;
-      if (deleted && !purged && Date.parse(restoredAt) < Date.parse(deleted.undoUntil)) {
-        deleted = undefined;
-        lastRestoreId = stored.eventId;
-        lastRestoredAt = restoredAt;
-      }
-    } else if (contract.detailType === ImagePurgedV1.detailType) {
-      purged = true;
-    }
-  }
+  const state = foldHistory(history, { undoWindowSeconds });
+  const deleted =
+    state?.status === 'deleted' && state.deletedBy !== undefined && state.deletedAt !== undefined && state.undoUntil !== undefined
+      ? { eventId: state.deletedBy, deletedAt: state.deletedAt, undoUntil: state.undoUntil }
+      : undefined;
   return {
-    purged,
+    purged: state?.purgedAt !== undefined,
     ...(deleted ? { deleted } : {}),
-    ...(lastRestoreId ? { lastRestoreId } : {}),
-    ...(lastRestoredAt ? { lastRestoredAt } : {}),
-    ...(uploaded ? { uploaded } : {}),
+    ...(state?.lastRestore ? { lastRestoreId: state.lastRestore.eventId, lastRestoredAt: state.lastRestore.restoredAt } : {}),
+    ...(state?.lastUpload ? { uploaded: state.lastUpload } : {}),
   };
 }

@@ -102,13 +102,13 @@ describe('restoreImage', () => {
     const history = await h.eventStore.load('img-1');
     await h.eventStore.append('img-1', history.length, [
       {
-        eventId: 'purge-1',
+        eventId: '0197a1b2-c3d4-7e5f-8a9b-000000000001',
         source: 'imgpipe.metadata',
         detailType: 'ImagePurged',
         occurredAt: '2025-06-01T12:00:01.000Z',
         detail: {
           version: 1,
-          eventId: 'purge-1',
+          eventId: '0197a1b2-c3d4-7e5f-8a9b-000000000001',
           correlationId: 'img-1',
           occurredAt: '2025-06-01T12:00:01.000Z',
           data: { imageId: 'img-1', userId: 'alice', purgedAt: '2025-06-01T12:00:01.000Z', purgedKeys: 1 },
@@ -178,13 +178,13 @@ describe('restoreImage', () => {
     const h = createHarness();
     await h.eventStore.append('img-2', 0, [
       {
-        eventId: 'refused-1',
+        eventId: '0197a1b2-c3d4-7e5f-8a9b-000000000002',
         source: 'imgpipe.ingest',
         detailType: 'ImageProcessingFailed',
         occurredAt: UPLOADED_AT,
         detail: {
           version: 1,
-          eventId: 'refused-1',
+          eventId: '0197a1b2-c3d4-7e5f-8a9b-000000000002',
           correlationId: 'img-2',
           occurredAt: UPLOADED_AT,
           data: {

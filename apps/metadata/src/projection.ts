@@ -1,166 +1,44 @@
-import {
-  DEFAULT_UNDO_WINDOW_SECONDS,
-  findContract,
-  parseDetail,
-  undoDeadline,
-  type EnvelopeOf,
-  type EventEnvelope,
-  type FailureCode,
-  type FailureStage,
-  type ImageCompressedV1,
-  type ImageDeletedV1,
-  type ImageDeletedV2,
-  type ImagePurgedV1,
-  type ImageRestoredV1,
-  type ImageProcessedV1,
-  type ImageProcessingFailedV1,
-  type ImageUploadedV1,
-  type InputFormat,
-  type ThumbnailsGeneratedV1,
-} from '@imgpipe/contracts';
-import type { ImageStatus } from '@imgpipe/contracts/views';
+import { foldHistory, UnknownEventError, type FoldOptions, type ImageFoldRecord, type ImageFoldState } from '@imgpipe/contracts';
 import type { ImageRecord, StoredImageEvent } from '@imgpipe/platform';
 import { MetadataError } from './errors';
 
 /** Where an image is in the pipeline: the read model's `status` (one definition, shared with the UI). */
 export { IMAGE_STATUSES, type ImageStatus } from '@imgpipe/contracts/views';
 
-/** Why the last pipeline run of an image failed. */
-export interface ImageFailure {
-  readonly code: FailureCode;
-  readonly reason: string;
-  readonly stage: FailureStage;
-}
+/**
+ * The one fold of an image's history lives in `@imgpipe/contracts` (fold.ts), so ingest and
+ * the local runtime use the very same rules without importing this app; re-exported here for
+ * the metadata service's own callers.
+ */
+export {
+  foldHistory,
+  foldImageEvent,
+  isDeleted,
+  parseStoredEvent,
+  UnknownEventError,
+  type ImageFailure,
+  type ImageFoldState,
+  type PipelineEvent,
+  type UnprojectedData,
+} from '@imgpipe/contracts';
 
 /**
  * The attributes the projection writes into the `image-metadata` table besides the key
- * (`imageId`, `uploadedAt`, `userId`) and `revision`. Attributes the history has not told
- * yet are absent, never `undefined` or `null`.
+ * (`imageId`, `uploadedAt`, `userId`) and `revision`: the fold's record, plus the TTL.
+ * Attributes the history has not told yet are absent, never `undefined` or `null`.
  */
-export interface ImageMetadata {
-  readonly status: ImageStatus;
-  readonly originalKey?: string;
-  readonly originalSize?: number;
-  /** The original's real format. */
-  readonly format?: InputFormat;
-  /** Of the full-size image (orientation applied). */
-  readonly width?: number;
-  readonly height?: number;
-  /** The rendition set of the last upload or processing run. */
-  readonly renditionsVersion?: string;
-  /** Key of the primary full-size variant. */
-  readonly compressedKey?: string;
-  readonly compressedSize?: number;
-  readonly savingsPercent?: number;
-  /** Rendition name -> object key. */
-  readonly thumbnails?: Readonly<Record<string, string>>;
-  /** Wall time of the pipeline run, upload to record. */
-  readonly processingTimeMs?: number;
-  /** Set while `status` is `failed`. */
-  readonly failure?: ImageFailure;
-  /** Set while `status` is `deleted`: when the owner deleted it. */
-  readonly deletedAt?: string;
-  /** Set while `status` is `deleted`: the owner may restore it until then; the purge erases it after. */
-  readonly undoUntil?: string;
-  /** Set once a deleted image was purged: the record is a tombstone (no keys, no file facts). */
-  readonly purgedAt?: string;
-  /** `occurredAt` of the last event applied. */
-  readonly updatedAt: string;
+export type ImageMetadata = Omit<ImageFoldRecord, 'imageId' | 'userId' | 'uploadedAt'> & {
   /** TTL (epoch seconds): `uploadedAt` + the retention, when one is configured. */
   readonly expiresAt?: number;
-}
+};
 
 /** One item of the `image-metadata` table. `revision` is the number of events applied. */
 export type ImageMetadataRecord = ImageRecord<ImageMetadata>;
 
-export interface ProjectionOptions {
+export interface ProjectionOptions extends FoldOptions {
   /** Records expire this many days after upload (DynamoDB TTL); absent: never. */
   readonly retentionDays?: number;
-  /**
-   * The undo window of an `ImageDeleted` v1, which carries no `undoUntil` (default
-   * `DEFAULT_UNDO_WINDOW_SECONDS`); v2 deletes say their own.
-   */
-  readonly undoWindowSeconds?: number;
 }
-
-/** A stored event parsed by its contract, narrowed on `detailType`. */
-export type PipelineEvent =
-  | { readonly detailType: 'ImageUploaded'; readonly envelope: EnvelopeOf<typeof ImageUploadedV1> }
-  | { readonly detailType: 'ImageCompressed'; readonly envelope: EnvelopeOf<typeof ImageCompressedV1> }
-  | { readonly detailType: 'ThumbnailsGenerated'; readonly envelope: EnvelopeOf<typeof ThumbnailsGeneratedV1> }
-  | { readonly detailType: 'ImageProcessed'; readonly envelope: EnvelopeOf<typeof ImageProcessedV1> }
-  | { readonly detailType: 'ImageProcessingFailed'; readonly envelope: EnvelopeOf<typeof ImageProcessingFailedV1> }
-  | { readonly detailType: 'ImageDeleted'; readonly envelope: EnvelopeOf<typeof ImageDeletedV1 | typeof ImageDeletedV2> }
-  | { readonly detailType: 'ImageRestored'; readonly envelope: EnvelopeOf<typeof ImageRestoredV1> }
-  | { readonly detailType: 'ImagePurged'; readonly envelope: EnvelopeOf<typeof ImagePurgedV1> }
-  /** A contract the fold has no rule for (recorded in the history, changes no status). */
-  | { readonly detailType: 'Unprojected'; readonly name: string; readonly envelope: EventEnvelope<UnprojectedData> };
-
-/** What the fold reads of an event it has no rule for. */
-export interface UnprojectedData {
-  readonly imageId?: string;
-  readonly userId?: string;
-}
-
-/**
- * Parses a stored event's `detail` with the contract its `detailType` and `detail.version`
- * name.
- *
- * @throws {MetadataError} `UnknownEvent` when no contract has that name and version.
- * @throws {ContractError} when the detail does not fit its contract.
- */
-export function parseStoredEvent(event: Pick<StoredImageEvent, 'detailType' | 'detail'>): PipelineEvent {
-  const version = event.detail['version'];
-  const contract = typeof version === 'number' ? findContract(event.detailType, version) : undefined;
-  if (!contract) {
-    throw new MetadataError(
-      'UnknownEvent',
-      `no contract for ${event.detailType} v${String(version)}: this service cannot project it`,
-    );
-  }
-  switch (contract.detailType) {
-    case 'ImageUploaded':
-      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
-    case 'ImageCompressed':
-      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
-    case 'ThumbnailsGenerated':
-      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
-    case 'ImageProcessed':
-      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
-    case 'ImageProcessingFailed':
-      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
-    case 'ImageDeleted':
-      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
-    case 'ImageRestored':
-      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
-    case 'ImagePurged':
-      return { detailType: contract.detailType, envelope: parseDetail(contract, event.detail) };
-    default: {
-      // A contract added after this fold (it is still validated): kept in the history, no status change.
-      const known: { detailType: string } = contract;
-      const envelope = parseDetail(contract as never, event.detail) as EventEnvelope<UnprojectedData>;
-      return { detailType: 'Unprojected', name: known.detailType, envelope };
-    }
-  }
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * The fold's state for one image: the record being built, plus what the fold needs to
- * remember between events. Exported for the local runtime's figures and crash recovery,
- * which fold events with {@link foldImageEvent} rather than define status rules of their own.
- */
-export type ImageFoldState = Mutable<Omit<ImageMetadataRecord, 'revision'>> & {
-  /** `contentHash` + `renditionsVersion` of the upload being processed, to spot a redelivered upload. */
-  upload?: string;
-  /**
-   * How many times a delete was undone (`ImageRestored` applied). A run after a restore
-   * records its events under ids of this generation, so they are not taken for the
-   * pre-delete run's (see `runEventId`).
-   */
-  generation?: number;
-};
 
 const SECONDS_PER_DAY = 86_400;
 
@@ -190,7 +68,8 @@ const SECONDS_PER_DAY = 86_400;
  * `ImageUploaded`); it never moves afterwards. `revision` is the history's length.
  *
  * @returns `undefined` for an empty history.
- * @throws {MetadataError} `UnknownEvent`, or a `ContractError`, for an event it cannot read.
+ * @throws {MetadataError} `UnknownEvent` (the fold's `UnknownEventError` as its cause), or a
+ *   `ContractError`, for an event it cannot read.
  * @example
  * const record = projectImage(await store.load(imageId), { retentionDays: 365 });
  */
@@ -198,185 +77,20 @@ export function projectImage(
   history: readonly StoredImageEvent[],
   options: ProjectionOptions = {},
 ): ImageMetadataRecord | undefined {
-  const state = foldHistory(history, options);
+  let state: ImageFoldState | undefined;
+  try {
+    state = foldHistory(history, options);
+  } catch (error) {
+    if (!(error instanceof UnknownEventError)) throw error;
+    throw new MetadataError({ code: 'UnknownEvent', message: error.message, cause: error });
+  }
   if (!state) return undefined;
 
-  const { upload: _upload, generation: _generation, ...record } = state;
-  if (options.retentionDays !== undefined) {
-    record.expiresAt = Math.floor(Date.parse(record.uploadedAt) / 1000) + options.retentionDays * SECONDS_PER_DAY;
-  }
-  return { ...record, revision: history.length };
-}
-
-/**
- * The fold's state after a whole history (in sequence order, whatever the array order).
- *
- * @returns `undefined` for a history without an event naming its image.
- */
-export function foldHistory(
-  history: readonly Pick<StoredImageEvent, 'sequence' | 'detailType' | 'detail'>[],
-  options: ProjectionOptions = {},
-): ImageFoldState | undefined {
-  const ordered = [...history].sort((a, b) => a.sequence - b.sequence);
-  let state: ImageFoldState | undefined;
-  for (const stored of ordered) state = foldImageEvent(state, parseStoredEvent(stored), options);
-  return state;
-}
-
-/**
- * One step of the fold: the state after `event` (a new object; `state` is not changed).
- * For consumers that see events one at a time (the local runtime's figures); a history is
- * folded with {@link foldHistory}.
- */
-export function foldImageEvent(
-  state: ImageFoldState | undefined,
-  event: PipelineEvent,
-  options: ProjectionOptions = {},
-): ImageFoldState | undefined {
-  const current = state ?? start(event);
-  return current ? apply(current, event, options) : undefined;
-}
-
-/** Whether the image is deleted (and not restored since) in this state: work finishing now is discarded. */
-export function isDeleted(state: Pick<ImageFoldState, 'status'> | undefined): boolean {
-  return state?.status === 'deleted';
-}
-
-function start(event: PipelineEvent): ImageFoldState | undefined {
-  const { data, occurredAt } = event.envelope;
-  if (typeof data.imageId !== 'string' || typeof data.userId !== 'string') return undefined;
-  return {
-    imageId: data.imageId,
-    userId: data.userId,
-    uploadedAt: event.detailType === 'ImageUploaded' ? event.envelope.data.uploadedAt : occurredAt,
-    status: 'processing',
-    updatedAt: occurredAt,
-  };
-}
-
-function apply(draft: ImageFoldState, event: PipelineEvent, options: ProjectionOptions): ImageFoldState {
-  const updatedAt = event.envelope.occurredAt;
-  if (draft.status === 'deleted') return applyAfterDelete(draft, event, updatedAt);
-
-  switch (event.detailType) {
-    case 'ImageUploaded': {
-      const data = event.envelope.data;
-      const upload = `${data.original.contentHash} ${data.renditionsVersion}`;
-      if (draft.upload === upload) return { ...draft, updatedAt };
-      const { failure: _failure, ...rest } = draft;
-      return {
-        ...rest,
-        upload,
-        status: 'processing',
-        originalKey: data.original.key,
-        originalSize: data.original.size,
-        format: data.format,
-        ...(data.width !== undefined ? { width: data.width } : {}),
-        ...(data.height !== undefined ? { height: data.height } : {}),
-        renditionsVersion: data.renditionsVersion,
-        updatedAt,
-      };
-    }
-    case 'ImageCompressed': {
-      const data = event.envelope.data;
-      return {
-        ...draft,
-        originalKey: data.originalKey,
-        originalSize: data.originalSize,
-        compressedKey: data.compressedKey,
-        compressedSize: data.compressedSize,
-        savingsPercent: data.savingsPercent,
-        width: data.width,
-        height: data.height,
-        updatedAt,
-      };
-    }
-    case 'ThumbnailsGenerated': {
-      const data = event.envelope.data;
-      return {
-        ...draft,
-        thumbnails: Object.fromEntries(data.renditions.map((r) => [r.name, r.key])),
-        renditionsVersion: data.renditionsVersion,
-        updatedAt,
-      };
-    }
-    case 'ImageProcessed': {
-      const data = event.envelope.data;
-      const { failure: _failure, ...rest } = draft;
-      return {
-        ...rest,
-        status: 'processed',
-        originalKey: data.originalKey,
-        originalSize: data.originalSize,
-        compressedKey: data.compressedKey,
-        compressedSize: data.compressedSize,
-        savingsPercent: data.savingsPercent,
-        thumbnails: { ...data.thumbnails },
-        processingTimeMs: data.processingTimeMs,
-        width: data.width,
-        height: data.height,
-        format: data.format,
-        renditionsVersion: data.renditionsVersion,
-        updatedAt,
-      };
-    }
-    case 'ImageProcessingFailed': {
-      const data = event.envelope.data;
-      // The image itself is done; only announcing it failed. It stays processed, and the
-      // failure is kept so the history and the UI can say what went wrong.
-      const announcementOnly = draft.status === 'processed' && data.stage === 'notify';
-      return {
-        ...draft,
-        status: announcementOnly ? 'processed' : 'failed',
-        originalKey: data.originalKey,
-        failure: { code: data.code, reason: data.reason, stage: data.stage },
-        updatedAt,
-      };
-    }
-    case 'ImageDeleted': {
-      const data = event.envelope.data;
-      const undoUntil =
-        'undoUntil' in data ? data.undoUntil : undoDeadline(data.deletedAt, options.undoWindowSeconds ?? DEFAULT_UNDO_WINDOW_SECONDS);
-      return { ...draft, status: 'deleted', deletedAt: data.deletedAt, undoUntil, updatedAt };
-    }
-    case 'ImagePurged':
-      // A purge without a delete before it (a history out of order): it is still final.
-      return tombstone(draft, event.envelope.data.purgedAt, updatedAt);
-    case 'ImageRestored':
-    case 'Unprojected':
-      // Nothing to undo; an event the fold has no rule for.
-      return { ...draft, updatedAt };
-  }
-}
-
-/** A deleted image: only a timely restore or the purge change it. */
-function applyAfterDelete(draft: ImageFoldState, event: PipelineEvent, updatedAt: string): ImageFoldState {
-  if (event.detailType === 'ImagePurged') {
-    return draft.purgedAt ? { ...draft, updatedAt } : tombstone(draft, event.envelope.data.purgedAt, updatedAt);
-  }
-  if (event.detailType === 'ImageRestored') {
-    const restoredAt = Date.parse(event.envelope.data.restoredAt);
-    const inTime = draft.undoUntil === undefined || restoredAt < Date.parse(draft.undoUntil);
-    if (draft.purgedAt || !inTime) return { ...draft, updatedAt };
-    const { deletedAt: _deletedAt, undoUntil: _undoUntil, upload: _upload, failure: _failure, ...rest } = draft;
-    // Back through the pipeline: the same upload is a new run (its marker is cleared).
-    return { ...rest, status: 'processing', generation: (draft.generation ?? 0) + 1, updatedAt };
-  }
-  // A late event of a run in flight, a replay: recorded in the history, changes nothing.
-  return { ...draft, updatedAt };
-}
-
-/** What is left of a purged image: its key, owner and dates; nothing about the file. */
-function tombstone(draft: ImageFoldState, purgedAt: string, updatedAt: string): ImageFoldState {
-  return {
-    imageId: draft.imageId,
-    userId: draft.userId,
-    uploadedAt: draft.uploadedAt,
-    status: 'deleted',
-    ...(draft.deletedAt !== undefined ? { deletedAt: draft.deletedAt } : {}),
-    ...(draft.undoUntil !== undefined ? { undoUntil: draft.undoUntil } : {}),
-    purgedAt,
-    ...(draft.generation !== undefined ? { generation: draft.generation } : {}),
-    updatedAt,
-  };
+  const { upload: _upload, generation: _generation, lastUpload: _lastUpload, deletedBy: _deletedBy, lastRestore: _lastRestore, ...record } =
+    state;
+  const expiresAt =
+    options.retentionDays === undefined
+      ? undefined
+      : Math.floor(Date.parse(record.uploadedAt) / 1000) + options.retentionDays * SECONDS_PER_DAY;
+  return { ...record, ...(expiresAt !== undefined ? { expiresAt } : {}), revision: history.length };
 }

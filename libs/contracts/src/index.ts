@@ -19,6 +19,7 @@ export * from './events/image-purged.contract';
 export * from './events/upload-refused.contract';
 export * from './registry';
 export * from './lifecycle';
+export * from './fold';
 export * from './redaction';
 export * from './examples';
 export * from './json-schema';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeNotifiedKey, parseObjectCreatedEvent, parseUploadKey } from '@imgpipe/ingest';
-import { projectImage } from '@imgpipe/metadata';
+import { foldHistory } from '@imgpipe/contracts';
 import type { ImageEventStore, StoredImageEvent } from '@imgpipe/platform';
 import { EVENT_BUS_NAME, type RuleTarget } from '@imgpipe/workflow';
 import type { EventArchive } from './archive';
@@ -49,7 +49,7 @@ export interface ReplayResult {
 export interface ReplayOptions {
   /**
    * The image histories (the event store). With them, the events of an image whose history
-   * folds to `deleted` (metadata's own fold, `projectImage`) are skipped, whatever the
+   * folds to `deleted` (the one fold, `foldHistory` of @imgpipe/contracts) are skipped, whatever the
    * event: a replay never regenerates, re-records or re-notifies a deleted image. When the
    * event store has no history of an image (its tables were lost), the archive's own copy of
    * the history is folded instead; a deleted image's events then go to metadata alone
@@ -186,7 +186,7 @@ const DELETION_EVENTS: ReadonlySet<string> = new Set(['ImageDeleted', 'ImagePurg
 
 function foldStatus(history: readonly StoredImageEvent[]): Verdict | 'deleted-image' {
   try {
-    return projectImage(history)?.status === 'deleted' ? 'deleted-image' : 'replay';
+    return foldHistory(history)?.status === 'deleted' ? 'deleted-image' : 'replay';
   } catch {
     return 'unreadable-history';
   }

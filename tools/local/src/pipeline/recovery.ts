@@ -1,5 +1,5 @@
 import { parseUploadKey } from '@imgpipe/ingest';
-import { foldHistory, foldImageEvent, parseStoredEvent, type ImageFoldState, type ProjectionOptions } from '@imgpipe/metadata';
+import { foldHistory, foldImageEvent, parseStoredEvent, type FoldOptions, type ImageFoldState } from '@imgpipe/contracts';
 import { ORIGINALS_PREFIX, type ImageEventStore, type ObjectStore, type StoredImageEvent } from '@imgpipe/platform';
 import { LOCAL_ACCOUNT, LOCAL_EVENT_REGION, type BusEntry, type BusEvent } from '../bus/bus-event';
 
@@ -14,7 +14,7 @@ export interface RecoveryDeps {
   /** Whether S3 announced this original itself since the start (a fresh upload, not a lost one). */
   readonly announcedSinceStart?: (key: string) => boolean;
   /** Metadata's projection options (the undo window of v1 deletes), to fold histories as the read model does. */
-  readonly projection?: ProjectionOptions;
+  readonly projection?: FoldOptions;
   /**
    * The imgpipe events that survive the tables (the bus archive), folded by
    * {@link deletedImagesIn}: an original of an image they say is deleted is not announced
@@ -40,7 +40,7 @@ export interface RecoveryResult {
  */
 export function unfinishedUpload(
   history: readonly StoredImageEvent[],
-  options: ProjectionOptions = {},
+  options: FoldOptions = {},
 ): StoredImageEvent | undefined {
   let status: string | undefined;
   try {
@@ -127,7 +127,7 @@ export async function recoverUnfinishedWork(deps: RecoveryDeps): Promise<Recover
  */
 export async function deletedImagesIn(
   events: AsyncIterable<{ readonly 'detail-type': string; readonly detail: unknown }>,
-  options: ProjectionOptions = {},
+  options: FoldOptions = {},
 ): Promise<Set<string>> {
   const states = new Map<string, ImageFoldState>();
   for await (const event of events) {

@@ -1,5 +1,5 @@
 import type { DashboardStats, ImageStatus } from '@imgpipe/contracts/views';
-import { foldImageEvent, parseStoredEvent, type ImageFoldState, type PipelineEvent, type ProjectionOptions } from '@imgpipe/metadata';
+import { foldImageEvent, parseStoredEvent, type FoldOptions, type ImageFoldState, type PipelineEvent } from '@imgpipe/contracts';
 import type { BusEvent } from '../bus/bus-event';
 
 export type { DashboardStats, ImageStatus };
@@ -39,7 +39,7 @@ function parse(event: Pick<BusEvent, 'detail-type' | 'detail'>): PipelineEvent |
 export class PipelineStats {
   private readonly images = new Map<string, ImageFoldState>();
 
-  constructor(private readonly projection: ProjectionOptions = {}) {}
+  constructor(private readonly projection: FoldOptions = {}) {}
 
   /** Applies one event; true when the figures may have changed. */
   apply(event: Pick<BusEvent, 'detail-type' | 'detail'>): boolean {
