@@ -61,6 +61,25 @@ describe.each(DOCS)('%s', (doc) => {
   });
 });
 
+describe('README.md', () => {
+  it('runs only npm scripts that exist (root, or the -w workspace package)', () => {
+    const scriptsOf = (dir: string): string[] =>
+      Object.keys((JSON.parse(read(join(dir, 'package.json'))) as { scripts?: Record<string, string> }).scripts ?? {});
+    const workspaceDir = (name: string): string => {
+      const match = /^@imgpipe\/(.+)$/.exec(name);
+      const found = ['apps', 'libs', 'tools', '.'].map((d) => join(d, match?.[1] ?? '')).find((d) => existsSync(join(root, d, 'package.json')));
+      return found ?? `(no workspace ${name})`;
+    };
+    const runs = [...read('README.md').matchAll(/npm run ([\w:-]+)(?: -w (\S+))?/g)].map((m) => ({
+      script: m[1] as string,
+      dir: m[2] ? workspaceDir(m[2]) : '.',
+    }));
+    expect(runs.length).toBeGreaterThan(3);
+    const missing = runs.filter(({ script, dir }) => !existsSync(join(root, dir, 'package.json')) || !scriptsOf(dir).includes(script));
+    expect(missing).toEqual([]);
+  });
+});
+
 describe(`${ARCHITECTURE} covers the code`, () => {
   const markdown = read(ARCHITECTURE);
   const named = new Set(backticked(markdown));
