@@ -1,18 +1,11 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
+
 /**
- * The errors of the ingest service. Each carries a stable `code` and whether a retry can
- * help; `src/http/http-response.ts` is the one place that turns them into HTTP answers.
+ * The errors of the ingest service: imgpipe's one error base ({@link ImgpipeError}: a stable
+ * `code`, whether a retry can help, the cause) under ingest's name;
+ * `src/http/http-response.ts` is the one place that turns them into HTTP answers.
  */
-export class IngestError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class IngestError<Code extends string = string> extends ImgpipeError<Code> {}
 
 /** One field of a request that is missing or wrong. */
 export interface FieldProblem {
@@ -24,7 +17,7 @@ export interface FieldProblem {
 /** The request is malformed: the message names every field at fault. */
 export class RequestValidationError extends IngestError {
   constructor(readonly problems: readonly FieldProblem[]) {
-    super(problems.map((p) => `${p.field}: ${p.problem}`).join('; '), 'INVALID_REQUEST', false);
+    super({ code: 'INVALID_REQUEST', message: problems.map((p) => `${p.field}: ${p.problem}`).join('; '), retryable: false });
   }
 
   /** The fields at fault, in the order reported. */
@@ -39,7 +32,7 @@ export class UploadTooLargeError extends IngestError {
     readonly bytes: number,
     readonly maxBytes: number,
   ) {
-    super(`bytes: ${bytes} is over the upload limit of ${maxBytes} bytes`, 'TOO_LARGE', false);
+    super({ code: 'TOO_LARGE', message: `bytes: ${bytes} is over the upload limit of ${maxBytes} bytes`, retryable: false });
   }
 }
 
@@ -49,7 +42,7 @@ export class UploadTooLargeError extends IngestError {
  */
 export class ImageNotFoundError extends IngestError {
   constructor(readonly imageId: string) {
-    super(`image ${imageId} was not found`, 'NOT_FOUND', false);
+    super({ code: 'NOT_FOUND', message: `image ${imageId} was not found`, retryable: false });
   }
 }
 
@@ -72,14 +65,14 @@ export class ImageStateConflictError extends IngestError {
     readonly imageId: string,
     code: RestoreConflict,
   ) {
-    super(`image ${imageId} cannot be restored: ${RESTORE_CONFLICTS[code]}`, code, false);
+    super({ code, message: `image ${imageId} cannot be restored: ${RESTORE_CONFLICTS[code]}`, retryable: false });
   }
 }
 
 /** The request carries no usable user identity (no JWT `sub`, or one unfit for object keys). */
 export class UnauthenticatedError extends IngestError {
   constructor(message = 'the request carries no authenticated user') {
-    super(message, 'UNAUTHENTICATED', false);
+    super({ code: 'UNAUTHENTICATED', message, retryable: false });
   }
 }
 
@@ -89,7 +82,7 @@ export class RouteNotFoundError extends IngestError {
     readonly method: string,
     readonly path: string,
   ) {
-    super(`no route for ${method} ${path}`, 'ROUTE_NOT_FOUND', false);
+    super({ code: 'ROUTE_NOT_FOUND', message: `no route for ${method} ${path}`, retryable: false });
   }
 }
 
@@ -100,7 +93,7 @@ export class MethodNotAllowedError extends IngestError {
     readonly path: string,
     readonly allowed: readonly string[],
   ) {
-    super(`${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, 'METHOD_NOT_ALLOWED', false);
+    super({ code: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, retryable: false });
   }
 }
 
@@ -115,13 +108,13 @@ export class PublishFailedError extends IngestError {
     readonly errorCode: string,
     errorMessage: string,
   ) {
-    super(`publishing ${detailType} failed: ${errorCode}: ${errorMessage}`, 'PUBLISH_FAILED', true);
+    super({ code: 'PUBLISH_FAILED', message: `publishing ${detailType} failed: ${errorCode}: ${errorMessage}`, retryable: true });
   }
 }
 
 /** A notification is not the event a handler takes (a wiring mistake): never retried. */
 export class InvalidEventError extends IngestError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 'INVALID_EVENT', false, options);
+    super({ code: 'INVALID_EVENT', message, retryable: false, cause: options?.cause });
   }
 }

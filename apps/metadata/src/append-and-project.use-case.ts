@@ -104,10 +104,10 @@ export function createAppendAndProject(deps: AppendAndProjectDeps): AppendAndPro
 function checkEvent(imageId: string, event: NewImageEvent): PipelineEvent {
   const parsed = parseStoredEvent(event);
   if (parsed.envelope.data.imageId !== imageId) {
-    throw new MetadataError('ImageMismatch', `event ${event.eventId} belongs to image ${parsed.envelope.data.imageId}, not ${imageId}`);
+    throw new MetadataError({ code: 'ImageMismatch', message: `event ${event.eventId} belongs to image ${parsed.envelope.data.imageId}, not ${imageId}` });
   }
   if (parsed.envelope.eventId !== event.eventId) {
-    throw new MetadataError('ImageMismatch', `event ${event.eventId} carries the envelope of event ${parsed.envelope.eventId}`);
+    throw new MetadataError({ code: 'ImageMismatch', message: `event ${event.eventId} carries the envelope of event ${parsed.envelope.eventId}` });
   }
   return parsed;
 }

@@ -1,3 +1,5 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
+
 /** What went wrong in the metadata service, as a stable code. */
 export const METADATA_ERROR_CODES = ['UnknownEvent', 'ImageMismatch', 'PublishFailed'] as const;
 export type MetadataErrorCode = (typeof METADATA_ERROR_CODES)[number];
@@ -13,19 +15,14 @@ const RETRYABLE: Readonly<Record<MetadataErrorCode, boolean>> = {
 };
 
 /**
- * The one error of the metadata service: a stable `code`, whether a retry can help, and the
- * cause. Concurrency conflicts and SDK failures arrive as the platform's own errors.
+ * The one error of the metadata service (imgpipe's one error base, {@link ImgpipeError}): a
+ * stable `code`, whether a retry can help, and the cause. Concurrency conflicts and SDK failures arrive as the platform's own errors.
  */
-export class MetadataError extends Error {
-  readonly retryable: boolean;
+export class MetadataError extends ImgpipeError<MetadataErrorCode> {
+  override readonly name = 'MetadataError';
 
-  constructor(
-    readonly code: MetadataErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'MetadataError';
-    this.retryable = RETRYABLE[code];
+  /** Whether a retry can help follows from the code, so it is not an option here. */
+  constructor(options: { readonly code: MetadataErrorCode; readonly message: string; readonly cause?: unknown }) {
+    super({ ...options, retryable: RETRYABLE[options.code] });
   }
 }

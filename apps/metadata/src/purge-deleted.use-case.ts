@@ -115,10 +115,7 @@ async function purgeOne(deps: PurgeDeletedDeps, imageId: string, now: Date, due:
   ]);
   const refused = published.failed[0];
   if (refused) {
-    throw new MetadataError(
-      'PublishFailed',
-      `image ${imageId}: the bus refused ImagePurged ${eventId}: ${refused.errorCode} ${refused.errorMessage}`,
-    );
+    throw new MetadataError({ code: 'PublishFailed', message: `image ${imageId}: the bus refused ImagePurged ${eventId}: ${refused.errorCode} ${refused.errorMessage}` });
   }
   return purgedKeys;
 }

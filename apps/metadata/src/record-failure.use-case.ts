@@ -144,10 +144,7 @@ export function createRecordFailure(deps: RecordFailureDeps): (input: RecordFail
     const published = await deps.publisher.publish([output]);
     const refused = published.failed[0];
     if (refused) {
-      throw new MetadataError(
-        'PublishFailed',
-        `image ${uploaded.imageId}: the bus refused ImageProcessingFailed ${eventId}: ${refused.errorCode} ${refused.errorMessage}`,
-      );
+      throw new MetadataError({ code: 'PublishFailed', message: `image ${uploaded.imageId}: the bus refused ImageProcessingFailed ${eventId}: ${refused.errorCode} ${refused.errorMessage}` });
     }
     return { ...output, record: result.record, recorded: result.appended.some((e) => e.eventId === eventId) };
   };

@@ -18,15 +18,19 @@ export type WebhookFailureCode =
  * succeed (timeouts, network errors, 5xx, 408, 429); refusals and redirects never will.
  * The message names the webhook by id and origin only: a URL's path and query may hold a token.
  */
-export class WebhookDeliveryError extends PlatformError {
-  constructor(
-    override readonly code: WebhookFailureCode,
-    message: string,
-    retryable: boolean,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, code, retryable, options);
+export class WebhookDeliveryError extends PlatformError<WebhookFailureCode> {
+  /** The receiver's HTTP status, when it answered. */
+  readonly status?: number;
+
+  constructor(options: {
+    readonly code: WebhookFailureCode;
+    readonly message: string;
+    readonly retryable: boolean;
+    readonly status?: number;
+    readonly cause?: unknown;
+  }) {
+    super(options);
+    if (options.status !== undefined) this.status = options.status;
   }
 }
 
@@ -46,12 +50,13 @@ export class NotificationDeliveryError extends PlatformError {
     readonly eventId: string,
     readonly failures: readonly FailedDelivery[],
   ) {
-    super(
-      `event ${eventId}: ${failures.length} deliver${failures.length === 1 ? 'y' : 'ies'} failed: ` +
+    super({
+      code: 'NOTIFICATION_DELIVERY_FAILED',
+      message:
+        `event ${eventId}: ${failures.length} deliver${failures.length === 1 ? 'y' : 'ies'} failed: ` +
         failures.map((f) => `${f.target} (${f.error.message})`).join('; '),
-      'NOTIFICATION_DELIVERY_FAILED',
-      failures.some((f) => (f.error as { retryable?: unknown }).retryable !== false),
-      { cause: failures[0]?.error },
-    );
+      retryable: failures.some((f) => (f.error as { retryable?: unknown }).retryable !== false),
+      cause: failures[0]?.error,
+    });
   }
 }

@@ -65,8 +65,8 @@ describe('parseApiError', () => {
 
 describe('describeError', () => {
   it('adds the code of a server error, not of a network error', () => {
-    expect(describeError(new ApiError(404, 'NOT_FOUND', 'image x was not found'))).toBe('image x was not found (NOT_FOUND)');
-    expect(describeError(new ApiError(0, 'NETWORK', 'The server could not be reached.'))).toBe('The server could not be reached.');
+    expect(describeError(new ApiError({ status: 404, code: 'NOT_FOUND', message: 'image x was not found' }))).toBe('image x was not found (NOT_FOUND)');
+    expect(describeError(new ApiError({ status: 0, code: 'NETWORK', message: 'The server could not be reached.' }))).toBe('The server could not be reached.');
     expect(describeError('boom')).toBe('Something went wrong.');
   });
 });

@@ -8,6 +8,7 @@
  * wrong type is treated as absent, and an answer that is not the expected shape at all is
  * an {@link ApiError} with code `BAD_RESPONSE` — the pages never see `unknown`.
  */
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import { IMAGE_STATUSES, type DashboardStats, type HistoryEntry, type ImageChange, type ImageStatus } from '@imgpipe/contracts/views';
 import { defined, isRecord, num, parseJson, str, type Json } from './json';
 
@@ -117,17 +118,24 @@ export type ImageListStatus = 'active' | 'deleted';
  * `TOO_LARGE`, `NOT_FOUND`, `UNAUTHENTICATED` ...) or one of the client's own:
  * `NETWORK`, `BAD_RESPONSE`, `HTTP_<status>`.
  */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** For `INVALID_REQUEST`: the fields at fault. */
-    readonly fields: readonly string[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ApiError';
+export class ApiError extends ImgpipeError {
+  override readonly name = 'ApiError';
+  /** The API's HTTP status (0 when it was not reached). */
+  readonly status: number;
+  /** For `INVALID_REQUEST`: the fields at fault. */
+  readonly fields: readonly string[];
+
+  constructor(options: {
+    readonly status: number;
+    readonly code: string;
+    readonly message: string;
+    readonly fields?: readonly string[];
+    readonly retryable?: boolean;
+    readonly cause?: unknown;
+  }) {
+    super(options);
+    this.status = options.status;
+    this.fields = options.fields ?? [];
   }
 }
 
@@ -157,12 +165,12 @@ export function parseApiError(status: number, bodyText: string): ApiError {
   const body = parseJson(bodyText);
   if (isRecord(body) && typeof body['code'] === 'string' && typeof body['message'] === 'string') {
     const fields = Array.isArray(body['fields']) ? body['fields'].filter((f): f is string => typeof f === 'string') : [];
-    return new ApiError(status, body['code'], body['message'], fields);
+    return new ApiError({ status, code: body['code'], message: body['message'], fields });
   }
   const fallback =
     STATUS_MESSAGES[status] ??
     (status >= 500 ? 'The request failed on the server.' : `The server refused the request (HTTP ${status}).`);
-  return new ApiError(status, `HTTP_${status}`, fallback);
+  return new ApiError({ status, code: `HTTP_${status}`, message: fallback });
 }
 
 /** A sentence for a person, for any error the client throws. */
@@ -231,7 +239,7 @@ export function decodeImageView(value: unknown): ImageView | undefined {
 }
 
 function badResponse(what: string): ApiError {
-  return new ApiError(200, 'BAD_RESPONSE', `The server's answer to ${what} could not be read.`);
+  return new ApiError({ status: 200, code: 'BAD_RESPONSE', message: `The server's answer to ${what} could not be read.` });
 }
 
 /** @throws ApiError `BAD_RESPONSE` when `value` is not a listing. */
@@ -456,7 +464,7 @@ async function requestJson(doFetch: FetchLike, request: RequestOptions): Promise
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
     });
   } catch (cause) {
-    throw new ApiError(0, 'NETWORK', 'The server could not be reached. Check your connection and try again.', [], { cause });
+    throw new ApiError({ status: 0, code: 'NETWORK', message: 'The server could not be reached. Check your connection and try again.', cause });
   }
   const text = await response.text().catch(() => '');
   if (!response.ok) throw parseApiError(response.status, text);
@@ -497,7 +505,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     try {
       token = await options.getToken();
     } catch (cause) {
-      throw new ApiError(401, 'UNAUTHENTICATED', 'You are not signed in, or your sign-in has expired.', [], { cause });
+      throw new ApiError({ status: 401, code: 'UNAUTHENTICATED', message: 'You are not signed in, or your sign-in has expired.', cause });
     }
     try {
       return await requestJson(doFetch, { method, url, body, token });

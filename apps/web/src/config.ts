@@ -9,6 +9,7 @@
  * A config the UI cannot work with (no API, an unknown sign-in kind) is a
  * {@link ConfigError} that says which field is at fault.
  */
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import type { WebAuthConfig, WebConfig } from '@imgpipe/contracts/views';
 import type { FetchLike } from './api';
 import { isRecord, parseJson, str, type Json } from './json';
@@ -22,10 +23,11 @@ export type OidcAuthConfig = Extract<WebAuthConfig, { kind: 'oidc' }>;
 export const CONFIG_PATH = 'config.json';
 
 /** `config.json` could not be loaded or is not a config the UI can use. */
-export class ConfigError extends Error {
+export class ConfigError extends ImgpipeError<'INVALID_CONFIG'> {
+  override readonly name = 'ConfigError';
+
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigError';
+    super({ code: 'INVALID_CONFIG', message, cause: options?.cause });
   }
 }
 

@@ -30,6 +30,7 @@ import type { FetchLike } from './api';
 import type { TokenStorage } from './auth';
 import type { OidcAuthConfig } from './config';
 import { isRecord, parseJson, str } from './json';
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 
 /** The provider as oauth4webapi describes it: `issuer`, `authorization_endpoint`, `token_endpoint` ... */
 export type AuthorizationServer = oauth.AuthorizationServer;
@@ -37,18 +38,19 @@ export type AuthorizationServer = oauth.AuthorizationServer;
 /** The `sessionStorage` key of the sign-in this tab started. */
 export const PENDING_SIGN_IN_KEY = 'imgpipe.oidc.pending';
 
-/** A sign-in step that failed; `message` is for a person. */
-export class OidcError extends Error {
-  constructor(
+/** A sign-in step that failed (imgpipe's one error base); `message` is for a person. */
+export class OidcError extends ImgpipeError {
+  override readonly name = 'OidcError';
+
+  constructor(options: {
     /** The provider's OAuth error code (`invalid_grant`, `access_denied` ...) or the client's own (`state_mismatch`, `network` ...). */
-    readonly code: string,
-    message: string,
-    /** Whether trying again later may work (the network, a 5xx, 429). */
-    readonly retryable = false,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'OidcError';
+    readonly code: string;
+    readonly message: string;
+    /** Whether trying again later may work (the network, a 5xx, 429). Default `false`. */
+    readonly retryable?: boolean;
+    readonly cause?: unknown;
+  }) {
+    super(options);
   }
 }
 
@@ -59,7 +61,7 @@ function requestOptions(fetch: FetchLike): { [oauth.customFetch]: (url: string, 
       try {
         return await fetch(url, init);
       } catch (cause) {
-        throw new OidcError('network', 'The sign-in provider could not be reached. Check your connection and try again.', true, { cause });
+        throw new OidcError({ code: 'network', message: 'The sign-in provider could not be reached. Check your connection and try again.', retryable: true, cause });
       }
     },
   };
@@ -102,12 +104,7 @@ export async function resolveServer(auth: OidcAuthConfig, fetch: FetchLike): Pro
 
   let url: string | undefined;
   const fail = (why: string, retryable: boolean, cause?: unknown) =>
-    new OidcError(
-      'discovery_failed',
-      `The sign-in provider's settings could not be read from ${url ?? `the discovery document of ${auth.issuer}`}: ${why}.`,
-      retryable,
-      { cause },
-    );
+    new OidcError({ code: 'discovery_failed', message: `The sign-in provider's settings could not be read from ${url ?? `the discovery document of ${auth.issuer}`}: ${why}.`, retryable, cause });
   const options = requestOptions(fetch);
   let discovered: AuthorizationServer;
   try {
@@ -189,7 +186,7 @@ export interface StartSignInDeps {
  */
 export async function startSignIn(deps: StartSignInDeps): Promise<string> {
   const authorizationEndpoint = deps.server.authorization_endpoint;
-  if (!authorizationEndpoint) throw new OidcError('discovery_failed', `The sign-in provider ${deps.server.issuer} names no authorization endpoint.`);
+  if (!authorizationEndpoint) throw new OidcError({ code: 'discovery_failed', message: `The sign-in provider ${deps.server.issuer} names no authorization endpoint.` });
   const pending: PendingSignIn = {
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
@@ -247,12 +244,7 @@ export function takePendingSignIn(storage: TokenStorage): PendingSignIn | undefi
 }
 
 function stateMismatch(cause?: unknown): OidcError {
-  return new OidcError(
-    'state_mismatch',
-    'This sign-in answer does not match a sign-in started in this tab (it may be old, or from another tab). Sign in again.',
-    false,
-    { cause },
-  );
+  return new OidcError({ code: 'state_mismatch', message: 'This sign-in answer does not match a sign-in started in this tab (it may be old, or from another tab). Sign in again.', retryable: false, cause });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -286,7 +278,7 @@ function tokenSet(result: oauth.TokenEndpointResponse, previousRefreshToken?: st
 }
 
 function noIdToken(cause?: unknown): OidcError {
-  return new OidcError('no_id_token', 'The sign-in provider returned no ID token (is the "openid" scope allowed for this client?).', false, { cause });
+  return new OidcError({ code: 'no_id_token', message: 'The sign-in provider returned no ID token (is the "openid" scope allowed for this client?).', retryable: false, cause });
 }
 
 /** The claim an oauth4webapi ID-token check failed on (`nonce`, `iss` ...), if that is what failed. */
@@ -294,11 +286,38 @@ function failedClaim(error: oauth.OperationProcessingError): string | undefined 
   return isRecord(error.cause) ? str(error.cause['claim']) : undefined;
 }
 
+/*
+ * oauth4webapi has no dedicated codes for a wrong `state` or a missing ID token: both are
+ * `INVALID_RESPONSE`. What tells them apart without reading its message is the `cause` it
+ * attaches: `{ expected, parameters }` for the authorization response's `state` check, and
+ * `{ body }` for a token response field, which the library checks in a fixed order
+ * (access_token, token_type, ..., id_token last).
+ */
+
+/** The authorization response's `state` is not the one this tab sent (or is missing). */
+function isStateMismatch(error: unknown, expectedState: string): boolean {
+  return (
+    error instanceof oauth.OperationProcessingError &&
+    error.code === oauth.INVALID_RESPONSE &&
+    isRecord(error.cause) &&
+    error.cause['expected'] === expectedState &&
+    error.cause['parameters'] instanceof URLSearchParams
+  );
+}
+
+/** A token response that passed every check before the ID token's, and has none. */
+function isMissingIdToken(error: oauth.OperationProcessingError): boolean {
+  if (error.code !== oauth.INVALID_RESPONSE || !isRecord(error.cause) || !isRecord(error.cause['body'])) return false;
+  const body = error.cause['body'];
+  const nonEmpty = (value: unknown) => typeof value === 'string' && value !== '';
+  return !nonEmpty(body['id_token']) && nonEmpty(body['access_token']) && nonEmpty(body['token_type']);
+}
+
 /** An oauth4webapi error of a token request as the {@link OidcError} the UI shows. */
 function tokenError(error: unknown): OidcError {
   if (error instanceof OidcError) return error;
   const refused = (code: string, why: string, retryable: boolean) =>
-    new OidcError(code, `The sign-in provider refused the token request: ${why}.`, retryable, { cause: error });
+    new OidcError({ code, message: `The sign-in provider refused the token request: ${why}.`, retryable, cause: error });
   if (error instanceof oauth.ResponseBodyError) {
     // 4xx with an OAuth error body: invalid_grant (expired or revoked), invalid_client ...
     return refused(error.error, error.error_description ?? error.error, retryableStatus(error.status));
@@ -311,21 +330,21 @@ function tokenError(error: unknown): OidcError {
   if (error instanceof oauth.OperationProcessingError) {
     const status = httpFailure(error);
     if (status !== undefined) return refused(`HTTP_${status}`, `HTTP ${status}`, retryableStatus(status));
-    if (error.code === oauth.RESPONSE_IS_NOT_JSON) return new OidcError('invalid_response', 'The sign-in provider’s answer is not JSON.', false, { cause: error });
+    if (error.code === oauth.RESPONSE_IS_NOT_JSON) return new OidcError({ code: 'invalid_response', message: 'The sign-in provider’s answer is not JSON.', retryable: false, cause: error });
     if (error.code === oauth.JWT_CLAIM_COMPARISON && failedClaim(error) === 'nonce') {
-      return new OidcError('nonce_mismatch', 'The ID token does not belong to this sign-in (its nonce differs). Sign in again.', false, { cause: error });
+      return new OidcError({ code: 'nonce_mismatch', message: 'The ID token does not belong to this sign-in (its nonce differs). Sign in again.', retryable: false, cause: error });
     }
-    if (error.code === oauth.INVALID_RESPONSE && error.message.includes('"id_token"')) return noIdToken(error);
+    if (isMissingIdToken(error)) return noIdToken(error);
     if (error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK) {
       const hint = error.code === oauth.JWT_TIMESTAMP_CHECK ? ' (is this device’s clock right?)' : '';
-      return new OidcError('invalid_id_token', `The sign-in provider’s ID token was refused: ${error.message}${hint}.`, false, { cause: error });
+      return new OidcError({ code: 'invalid_id_token', message: `The sign-in provider’s ID token was refused: ${error.message}${hint}.`, retryable: false, cause: error });
     }
     if (error.code === oauth.HTTP_REQUEST_FORBIDDEN) {
-      return new OidcError('insecure_endpoint', 'The sign-in provider’s endpoints must use https.', false, { cause: error });
+      return new OidcError({ code: 'insecure_endpoint', message: 'The sign-in provider’s endpoints must use https.', retryable: false, cause: error });
     }
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new OidcError('invalid_response', `The sign-in provider’s answer could not be used: ${message}.`, false, { cause: error });
+  return new OidcError({ code: 'invalid_response', message: `The sign-in provider’s answer could not be used: ${message}.`, retryable: false, cause: error });
 }
 
 export interface CompleteSignInDeps {
@@ -357,12 +376,10 @@ export async function completeSignIn(deps: CompleteSignInDeps): Promise<{ readon
     params = oauth.validateAuthResponse(deps.server, client, deps.callback, pending.state);
   } catch (error) {
     if (error instanceof oauth.AuthorizationResponseError) {
-      throw new OidcError(error.error, describeCallbackError({ error: error.error, description: error.error_description }), false, { cause: error });
+      throw new OidcError({ code: error.error, message: describeCallbackError({ error: error.error, description: error.error_description }), retryable: false, cause: error });
     }
-    if (error instanceof oauth.OperationProcessingError && error.message.includes('"state"')) throw stateMismatch(error);
-    throw new OidcError('invalid_response', `The sign-in provider’s answer could not be used: ${error instanceof Error ? error.message : String(error)}.`, false, {
-      cause: error,
-    });
+    if (isStateMismatch(error, pending.state)) throw stateMismatch(error);
+    throw new OidcError({ code: 'invalid_response', message: `The sign-in provider’s answer could not be used: ${error instanceof Error ? error.message : String(error)}.`, retryable: false, cause: error });
   }
   try {
     const response = await oauth.authorizationCodeGrantRequest(

@@ -3,20 +3,21 @@
  * with the presigned fields the ingest API granted (S3, or the S3-compatible server of the
  * local runtime). XMLHttpRequest rather than fetch, for upload progress events.
  */
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import type { UploadGrant } from './api';
 
 /**
  * Object storage refused the upload (`code` is S3's, e.g. `EntityTooLarge`,
  * `AccessDenied`, `InvalidPolicyDocument`) or was not reached (`NETWORK`, status 0).
  */
-export class StorageError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StorageError';
+export class StorageError extends ImgpipeError {
+  override readonly name = 'StorageError';
+  /** The storage's HTTP status (0 when it was not reached). */
+  readonly status: number;
+
+  constructor(options: { readonly status: number; readonly code: string; readonly message: string; readonly retryable?: boolean; readonly cause?: unknown }) {
+    super(options);
+    this.status = options.status;
   }
 }
 
@@ -51,8 +52,8 @@ function xmlElement(xml: string, name: string): string | undefined {
 export function parseStorageError(status: number, bodyText: string): StorageError {
   const code = xmlElement(bodyText, 'Code');
   const message = xmlElement(bodyText, 'Message');
-  if (code) return new StorageError(status, code, message || `Storage refused the upload (${code}).`);
-  return new StorageError(status, `HTTP_${status}`, `Storage refused the upload (HTTP ${status}).`);
+  if (code) return new StorageError({ status, code, message: message || `Storage refused the upload (${code}).` });
+  return new StorageError({ status, code: `HTTP_${status}`, message: `Storage refused the upload (HTTP ${status}).` });
 }
 
 /**
@@ -94,12 +95,12 @@ export function postToStorage(grant: UploadGrant, file: File, options: PostToSto
       }
     });
     xhr.addEventListener('error', () => {
-      reject(new StorageError(0, 'NETWORK', 'The storage service could not be reached.'));
+      reject(new StorageError({ status: 0, code: 'NETWORK', message: 'The storage service could not be reached.' }));
     });
-    xhr.addEventListener('abort', () => reject(new StorageError(0, 'ABORTED', 'The upload was cancelled.')));
+    xhr.addEventListener('abort', () => reject(new StorageError({ status: 0, code: 'ABORTED', message: 'The upload was cancelled.' })));
     if (options.signal) {
       if (options.signal.aborted) {
-        reject(new StorageError(0, 'ABORTED', 'The upload was cancelled.'));
+        reject(new StorageError({ status: 0, code: 'ABORTED', message: 'The upload was cancelled.' }));
         return;
       }
       options.signal.addEventListener('abort', () => xhr.abort(), { once: true });

@@ -13,7 +13,7 @@ describe('ImageOpsError', () => {
   it('carries a code, retryable, a name and its cause', () => {
     const cause = new Error('vips said no');
 
-    const error = new ImageOpsError('ENCODE_FAILED', 'Encoding failed.', { cause });
+    const error = new ImageOpsError({ code: 'ENCODE_FAILED', message: 'Encoding failed.', cause });
 
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('ImageOpsError');
@@ -40,7 +40,7 @@ describe('InvalidImageError', () => {
 
     expect(isInvalidImageError(serialised)).toBe(true);
     expect(isInvalidImageError({ name: 'InvalidImageError', code: 'NOPE' })).toBe(false);
-    expect(isInvalidImageError(new ImageOpsError('CORRUPT', 'x'))).toBe(false);
+    expect(isInvalidImageError(new ImageOpsError({ code: 'CORRUPT', message: 'x' }))).toBe(false);
     expect(isInvalidImageError(new Error('CORRUPT'))).toBe(false);
     expect(isInvalidImageError(undefined)).toBe(false);
     expect(isInvalidImageError(new ZodError([]))).toBe(false);

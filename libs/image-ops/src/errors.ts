@@ -8,18 +8,14 @@
  * never by matching their message text.
  */
 
-/** Codes of input that can never be processed, whatever the retries. */
-export const INVALID_IMAGE_CODES = [
-  'EMPTY',
-  'UNSUPPORTED_FORMAT',
-  'CORRUPT',
-  'TOO_MANY_PIXELS',
-  'TOO_LARGE',
-  'TOO_MANY_FRAMES',
-] as const;
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
+import { INVALID_IMAGE_CODES, type InvalidImageCode } from '@imgpipe/contracts/vocabulary';
 
-/** One of {@link INVALID_IMAGE_CODES}. */
-export type InvalidImageCode = (typeof INVALID_IMAGE_CODES)[number];
+/**
+ * Codes of input that can never be processed, whatever the retries: the contracts' list
+ * (the codes an `ImageProcessingFailed` may carry), so the two can never drift apart.
+ */
+export { INVALID_IMAGE_CODES, type InvalidImageCode };
 
 /** Codes of failures that are not the input's fault; callers retry these. */
 export const TRANSIENT_IMAGE_CODES = ['ENCODE_FAILED', 'PROCESSING_FAILED'] as const;
@@ -29,27 +25,25 @@ export type TransientImageCode = (typeof TRANSIENT_IMAGE_CODES)[number];
 
 /** Options of the {@link ImageOpsError} constructor. */
 export interface ImageOpsErrorOptions {
-  /** Whether trying the same work again may succeed. Default `true`. */
-  retryable?: boolean;
+  /** Stable, machine-readable code; never parse {@link Error.message}. */
+  readonly code: string;
+  /** For a person to read. */
+  readonly message: string;
+  /** Whether trying the same work again may succeed. Default `true` (only invalid input is not). */
+  readonly retryable?: boolean;
   /** The underlying failure (a sharp or decoder error), kept for logs. */
-  cause?: unknown;
+  readonly cause?: unknown;
 }
 
 /**
- * Base error of `@imgpipe/image-ops`: a stable `code`, whether a retry may help, and the
- * original failure as `cause`.
+ * Base error of `@imgpipe/image-ops` (imgpipe's one error base, {@link ImgpipeError}): a
+ * stable `code`, whether a retry may help, and the original failure as `cause`.
  */
-export class ImageOpsError extends Error {
-  /** Stable, machine-readable code; never parse {@link Error.message}. */
-  readonly code: string;
-  /** Whether trying the same work again may succeed. */
-  readonly retryable: boolean;
+export class ImageOpsError extends ImgpipeError {
+  override readonly name: string = 'ImageOpsError';
 
-  constructor(code: string, message: string, options: ImageOpsErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ImageOpsError';
-    this.code = code;
-    this.retryable = options.retryable ?? true;
+  constructor(options: ImageOpsErrorOptions) {
+    super({ ...options, retryable: options.retryable ?? true });
   }
 }
 
@@ -64,12 +58,12 @@ export class ImageOpsError extends Error {
  * ```
  */
 export class InvalidImageError extends ImageOpsError {
+  override readonly name: string = 'InvalidImageError';
   declare readonly code: InvalidImageCode;
   declare readonly retryable: false;
 
   constructor(code: InvalidImageCode, reason: string, options: { cause?: unknown } = {}) {
-    super(code, reason, { retryable: false, cause: options.cause });
-    this.name = 'InvalidImageError';
+    super({ code, message: reason, retryable: false, cause: options.cause });
   }
 }
 
@@ -110,8 +104,5 @@ export function decodeFailure(error: unknown, what: string): ImageOpsError {
  */
 export function encodeFailure(error: unknown, what: string): ImageOpsError {
   if (error instanceof ImageOpsError) return error;
-  return new ImageOpsError('ENCODE_FAILED', `Encoding the ${what} output failed.`, {
-    retryable: true,
-    cause: error,
-  });
+  return new ImageOpsError({ code: 'ENCODE_FAILED', message: `Encoding the ${what} output failed.`, retryable: true, cause: error });
 }

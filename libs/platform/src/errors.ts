@@ -1,18 +1,14 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
+
 /**
- * The base error of libs/platform: a stable `code`, whether a retry can help, and the cause.
- * One place per runtime maps these to outcomes (HTTP status, Step Functions error, DLQ).
+ * The base error of libs/platform (and of the services' errors that build on its ports):
+ * imgpipe's one error base, {@link ImgpipeError}, under the name the platform's mappers
+ * match with `instanceof`. One place per runtime maps these to outcomes (HTTP status, Step
+ * Functions error, DLQ).
+ *
+ * @example new PlatformError({ code: 'ObjectNotFound', message: 'no such object', retryable: false });
  */
-export class PlatformError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class PlatformError<Code extends string = string> extends ImgpipeError<Code> {}
 
 export class ObjectNotFoundError extends PlatformError {
   constructor(
@@ -20,7 +16,7 @@ export class ObjectNotFoundError extends PlatformError {
     readonly key: string,
     options?: { cause?: unknown },
   ) {
-    super(`object s3://${bucket}/${key} does not exist`, 'ObjectNotFound', false, options);
+    super({ code: 'ObjectNotFound', message: `object s3://${bucket}/${key} does not exist`, retryable: false, cause: options?.cause });
   }
 }
 
@@ -34,14 +30,14 @@ export class ConcurrencyConflictError extends PlatformError {
     readonly resource: string,
     options?: { cause?: unknown },
   ) {
-    super(message, 'ConcurrencyConflict', true, options);
+    super({ code: 'ConcurrencyConflict', message, retryable: true, cause: options?.cause });
   }
 }
 
 /** A pagination cursor that this service did not issue for this query (tampered or stale). */
 export class InvalidCursorError extends PlatformError {
   constructor(message = 'the pagination cursor is not valid for this query', options?: { cause?: unknown }) {
-    super(message, 'InvalidCursor', false, options);
+    super({ code: 'InvalidCursor', message, retryable: false, cause: options?.cause });
   }
 }
 
@@ -54,11 +50,11 @@ export interface ConfigProblem {
 /** The environment does not describe a runnable service; the message names every variable. */
 export class ConfigError extends PlatformError {
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(
-      `invalid configuration: ${problems.map((p) => `${p.variable} ${p.problem}`).join('; ')}`,
-      'InvalidConfig',
-      false,
-    );
+    super({
+      code: 'InvalidConfig',
+      message: `invalid configuration: ${problems.map((p) => `${p.variable} ${p.problem}`).join('; ')}`,
+      retryable: false,
+    });
   }
 
   /** The variables at fault, in the order reported. */
@@ -80,6 +76,6 @@ export class DependencyError extends PlatformError {
   ) {
     const cause = options?.cause;
     const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super(`${dependency} ${operation} failed: ${detail}`, 'DependencyFailure', retryable, options);
+    super({ code: 'DependencyFailure', message: `${dependency} ${operation} failed: ${detail}`, retryable, cause });
   }
 }

@@ -1,3 +1,4 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import { z } from 'zod';
 
 /**
@@ -18,14 +19,16 @@ const causeSchema = z.object({
  * Retry/Catch match on; the message is a small JSON document `{ code, reason }` so the
  * failure recorder can read the classification back without parsing prose.
  */
-export class TaskError extends Error {
+export class TaskError extends ImgpipeError {
+  declare readonly retryable: false;
+
   constructor(
     override readonly name: TaskErrorName,
-    readonly code: string,
+    code: string,
     readonly reason: string,
     options?: { cause?: unknown; stage?: string },
   ) {
-    super(JSON.stringify({ code, reason, stage: options?.stage }), options);
+    super({ code, message: JSON.stringify({ code, reason, stage: options?.stage }), retryable: false, cause: options?.cause });
   }
 }
 

@@ -1,3 +1,4 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 
 /** An Express execution may run at most five minutes; past it, nothing catches it. */
@@ -50,8 +51,12 @@ interface StateShape {
 }
 
 /** Thrown when a definition's worst case cannot be bounded (a Task without `TimeoutSeconds`, a loop). */
-export class UnboundedDefinitionError extends Error {
+export class UnboundedDefinitionError extends ImgpipeError<'UNBOUNDED_DEFINITION'> {
   override readonly name = 'UnboundedDefinitionError';
+
+  constructor(message: string) {
+    super({ code: 'UNBOUNDED_DEFINITION', message });
+  }
 }
 
 /** ASL defaults (Amazon States Language spec) for a retrier's unset fields. */

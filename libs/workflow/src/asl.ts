@@ -1,3 +1,4 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -50,8 +51,12 @@ export type PipelineTaskState = PipelineLambdaState | typeof PUBLISH_PROCESSED_S
 export const PUT_EVENTS_FAILED_ENTRY_ERROR = 'EventBridge.FailedEntry';
 
 /** Thrown when a definition cannot be rendered: a variable left unfilled or an unknown one given. */
-export class PipelineDefinitionError extends Error {
+export class PipelineDefinitionError extends ImgpipeError<'INVALID_DEFINITION'> {
   override readonly name = 'PipelineDefinitionError';
+
+  constructor(message: string) {
+    super({ code: 'INVALID_DEFINITION', message });
+  }
 }
 
 const VARIABLE = /\$\{([A-Za-z0-9_]+)\}/g;

@@ -18,6 +18,8 @@
  *   (array-consistent: all fields of that nested pattern match within the same element).
  */
 
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
+
 /** An operator in a pattern's value list, e.g. `{ "prefix": "uploads/" }`. */
 export type PatternOperator =
   | { readonly prefix: string | { readonly 'equals-ignore-case': string } }
@@ -52,13 +54,13 @@ export interface EventBridgePattern {
 }
 
 /** A pattern EventBridge would refuse (`PutRule` fails with "Event pattern is not valid"). */
-export class InvalidEventPatternError extends Error {
+export class InvalidEventPatternError extends ImgpipeError<'INVALID_EVENT_PATTERN'> {
   override readonly name = 'InvalidEventPatternError';
   constructor(
     readonly path: string,
     message: string,
   ) {
-    super(`event pattern ${path || '(root)'}: ${message}`);
+    super({ code: 'INVALID_EVENT_PATTERN', message: `event pattern ${path || '(root)'}: ${message}` });
   }
 }
 

@@ -1,3 +1,4 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import { z } from 'zod';
 import type { EventPublisher } from '@imgpipe/platform';
 import { PUT_EVENTS_FAILED_ENTRY_ERROR } from './asl';
@@ -26,8 +27,13 @@ export interface PutEventsTaskOutput {
 }
 
 /** The error a refused entry fails the task with, named as Step Functions names it. */
-export class PutEventsFailedEntryError extends Error {
+export class PutEventsFailedEntryError extends ImgpipeError<'PUT_EVENTS_FAILED_ENTRY'> {
   override readonly name = PUT_EVENTS_FAILED_ENTRY_ERROR;
+
+  /** Retryable: the definition retries `EventBridge.FailedEntry`. */
+  constructor(message: string) {
+    super({ code: 'PUT_EVENTS_FAILED_ENTRY', message, retryable: true });
+  }
 }
 
 /**

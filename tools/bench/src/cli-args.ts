@@ -1,3 +1,5 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
+
 /** The bench's sections, in the order they run. */
 export const SECTIONS = ['photos', 'latency', 'effort', 'throughput'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -40,10 +42,11 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only <section>[,<sect
   --cache-dir      where photos and last.json go (default: .cache/bench in the repository)`;
 
 /** A command line the bench cannot run; the message says why. */
-export class UsageError extends Error {
+export class UsageError extends ImgpipeError<'USAGE'> {
+  override readonly name = 'UsageError';
+
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super({ code: 'USAGE', message });
   }
 }
 

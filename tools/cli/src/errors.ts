@@ -1,3 +1,5 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
+
 /**
  * The exit codes of every `imgpipe` command.
  * - `OK` (0): done, nothing failed.
@@ -11,15 +13,16 @@
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNAVAILABLE: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** Base error of the CLI: carries the exit code its command ends with. */
-export class CliError extends Error {
+const CODE_OF_EXIT = { 0: 'OK', 1: 'FAILED', 2: 'USAGE', 3: 'UNAVAILABLE' } as const satisfies Record<ExitCode, keyof typeof EXIT>;
+
+/** Base error of the CLI (imgpipe's one error base): carries the exit code its command ends with; `code` names it. */
+export class CliError extends ImgpipeError<keyof typeof EXIT> {
   override readonly name: string = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode: ExitCode,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
+  readonly exitCode: ExitCode;
+
+  constructor(options: { readonly exitCode: ExitCode; readonly message: string; readonly retryable?: boolean; readonly cause?: unknown }) {
+    super({ code: CODE_OF_EXIT[options.exitCode], message: options.message, retryable: options.retryable, cause: options.cause });
+    this.exitCode = options.exitCode;
   }
 }
 
@@ -27,7 +30,7 @@ export class CliError extends Error {
 export class UsageError extends CliError {
   override readonly name = 'UsageError';
   constructor(message: string) {
-    super(message, EXIT.USAGE);
+    super({ exitCode: EXIT.USAGE, message });
   }
 }
 
@@ -35,6 +38,6 @@ export class UsageError extends CliError {
 export class UnavailableError extends CliError {
   override readonly name = 'UnavailableError';
   constructor(message: string, options?: ErrorOptions) {
-    super(message, EXIT.UNAVAILABLE, options);
+    super({ exitCode: EXIT.UNAVAILABLE, message, cause: options?.cause });
   }
 }

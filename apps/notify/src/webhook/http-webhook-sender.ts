@@ -95,7 +95,7 @@ export class HttpWebhookSender implements WebhookSender {
       const timer = setTimeout(() => {
         timedOut = true;
         finish({
-          error: new WebhookDeliveryError('WEBHOOK_TIMEOUT', `webhook ${origin} did not answer within ${this.timeoutMs} ms`, true),
+          error: new WebhookDeliveryError({ code: 'WEBHOOK_TIMEOUT', message: `webhook ${origin} did not answer within ${this.timeoutMs} ms`, retryable: true }),
         });
       }, this.timeoutMs);
 
@@ -103,7 +103,10 @@ export class HttpWebhookSender implements WebhookSender {
         if (refusal) return finish({ error: refusal });
         if (timedOut) return;
         finish({
-          error: new WebhookDeliveryError('WEBHOOK_NETWORK', `webhook ${origin}: ${error.code ?? error.message}`, true, undefined, {
+          error: new WebhookDeliveryError({
+            code: 'WEBHOOK_NETWORK',
+            message: `webhook ${origin}: ${error.code ?? error.message}`,
+            retryable: true,
             cause: error,
           }),
         });
@@ -148,7 +151,7 @@ export class HttpWebhookSender implements WebhookSender {
     for (const { address } of addresses) {
       const kind = classifyAddress(address);
       if (!isAddressClassAllowed(kind, this.policy)) {
-        throw new WebhookDeliveryError('WEBHOOK_URL_REFUSED', `webhook ${origin} resolves to a ${kind} address`, false);
+        throw new WebhookDeliveryError({ code: 'WEBHOOK_URL_REFUSED', message: `webhook ${origin} resolves to a ${kind} address`, retryable: false });
       }
     }
     return addresses;
@@ -157,8 +160,8 @@ export class HttpWebhookSender implements WebhookSender {
 
 function statusError(origin: string, status: number): WebhookDeliveryError {
   if (status >= 300 && status < 400) {
-    return new WebhookDeliveryError('WEBHOOK_REDIRECT', `webhook ${origin} answered ${status}; redirects are not followed`, false, status);
+    return new WebhookDeliveryError({ code: 'WEBHOOK_REDIRECT', message: `webhook ${origin} answered ${status}; redirects are not followed`, retryable: false, status });
   }
   const retryable = status >= 500 || status === 408 || status === 429;
-  return new WebhookDeliveryError('WEBHOOK_HTTP_STATUS', `webhook ${origin} answered ${status}`, retryable, status);
+  return new WebhookDeliveryError({ code: 'WEBHOOK_HTTP_STATUS', message: `webhook ${origin} answered ${status}`, retryable, status });
 }

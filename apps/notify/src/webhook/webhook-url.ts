@@ -32,7 +32,7 @@ export function webhookUrlProblem(raw: string, policy: AddressPolicy): string | 
 export function checkWebhookUrl(raw: string, policy: AddressPolicy): URL {
   const problem = webhookUrlProblem(raw, policy);
   if (problem !== undefined) {
-    throw new WebhookDeliveryError('WEBHOOK_URL_REFUSED', `webhook URL ${safeOrigin(raw)} ${problem}`, false);
+    throw new WebhookDeliveryError({ code: 'WEBHOOK_URL_REFUSED', message: `webhook URL ${safeOrigin(raw)} ${problem}`, retryable: false });
   }
   return new URL(raw);
 }

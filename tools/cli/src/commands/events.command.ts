@@ -44,7 +44,7 @@ ${EXIT_CODES_USAGE}
       return EXIT.OK;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
-        throw new CliError(`no image ${imageId} for user ${options.user} (users see their own images only: --user)`, EXIT.FAILED);
+        throw new CliError({ message: `no image ${imageId} for user ${options.user} (users see their own images only: --user)`, exitCode: EXIT.FAILED });
       }
       throw error;
     } finally {

@@ -58,7 +58,7 @@ describe('RuntimeApi', () => {
     const { impl } = fakeFetch(json(200, { token: 'tok' }), json(404, { code: 'NOT_FOUND', message: 'no image x' }), new Response(xml, { status: 400 }));
     const api = await RuntimeApi.signIn('http://rt', 'dev', impl);
 
-    await expect(api.image('x')).rejects.toEqual(new ApiError(404, 'NOT_FOUND', 'no image x'));
+    await expect(api.image('x')).rejects.toEqual(new ApiError({ status: 404, code: 'NOT_FOUND', message: 'no image x' }));
     const refused = await api.upload({ url: 'http://s3', fields: {} }, new Uint8Array([1]), 'image/jpeg', 'a.jpg').catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 400, code: 'EntityTooLarge', message: 'upload: EntityTooLarge: Your proposed upload exceeds the maximum allowed size' });
   });

@@ -1,3 +1,4 @@
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import type { CreateUploadRequest, CreateUploadResult, ErrorBody, HistoryEntry, ImageDetails, ImageView } from '@imgpipe/ingest';
 import type { ImageChange, ReplayResult } from '@imgpipe/local';
 import type { ImageMetadata } from '@imgpipe/metadata';
@@ -23,14 +24,13 @@ export interface ReplayBody {
 }
 
 /** A non-2xx answer of the runtime, with its `{ code, message }` when it sent one. */
-export class ApiError extends Error {
+export class ApiError extends ImgpipeError {
   override readonly name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+  readonly status: number;
+
+  constructor(options: { readonly status: number; readonly code: string; readonly message: string; readonly cause?: unknown }) {
+    super(options);
+    this.status = options.status;
   }
 }
 
@@ -49,14 +49,14 @@ async function failure(response: Response, what: string): Promise<ApiError> {
   const text = await response.text();
   try {
     const body = JSON.parse(text) as Partial<ErrorBody>;
-    if (typeof body.code === 'string' && typeof body.message === 'string') return new ApiError(response.status, body.code, body.message);
+    if (typeof body.code === 'string' && typeof body.message === 'string') return new ApiError({ status: response.status, code: body.code, message: body.message });
   } catch {
     // Not JSON: the object store answers in S3's XML.
   }
   const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
   const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
-  if (code) return new ApiError(response.status, code, `${what}: ${code}${message ? `: ${message}` : ''}`);
-  return new ApiError(response.status, `HTTP_${response.status}`, `${what}: HTTP ${response.status} ${text.slice(0, 300)}`.trim());
+  if (code) return new ApiError({ status: response.status, code, message: `${what}: ${code}${message ? `: ${message}` : ''}` });
+  return new ApiError({ status: response.status, code: `HTTP_${response.status}`, message: `${what}: HTTP ${response.status} ${text.slice(0, 300)}`.trim() });
 }
 
 /**
@@ -86,7 +86,7 @@ export class RuntimeApi {
     });
     if (!response.ok) throw await failure(response, 'sign-in');
     const { token } = (await response.json()) as { token?: unknown };
-    if (typeof token !== 'string') throw new ApiError(response.status, 'INVALID_RESPONSE', 'sign-in answered without a token');
+    if (typeof token !== 'string') throw new ApiError({ status: response.status, code: 'INVALID_RESPONSE', message: 'sign-in answered without a token' });
     return new RuntimeApi(base, user, token, fetchImpl, options);
   }
 
@@ -116,7 +116,7 @@ export class RuntimeApi {
    */
   async replay(body: ReplayBody): Promise<ReplayResult> {
     if (!this.options.adminToken) {
-      throw new ApiError(0, 'ADMIN_TOKEN_UNAVAILABLE', 'replay is an operator action: it needs the runtime’s admin token (<data dir>/admin-token)');
+      throw new ApiError({ status: 0, code: 'ADMIN_TOKEN_UNAVAILABLE', message: 'replay is an operator action: it needs the runtime’s admin token (<data dir>/admin-token)' });
     }
     return this.json<ReplayResult>('POST', '/admin/replay', body, await this.options.adminToken());
   }

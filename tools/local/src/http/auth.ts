@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import { isKeySafeUserId } from '@imgpipe/ingest';
 
 /** The `iss` of every token the local runtime issues, and the only one it accepts. */
@@ -21,15 +22,21 @@ export interface VerifiedClaims extends JWTPayload {
 }
 
 /** A token that is missing, malformed, forged, expired or from another issuer. */
-export class InvalidTokenError extends Error {
+export class InvalidTokenError extends ImgpipeError<'UNAUTHENTICATED'> {
   override readonly name = 'InvalidTokenError';
-  readonly code = 'UNAUTHENTICATED';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super({ code: 'UNAUTHENTICATED', message, cause: options?.cause });
+  }
 }
 
 /** A user name `/auth/dev-login` refuses. */
-export class InvalidUserError extends Error {
+export class InvalidUserError extends ImgpipeError<'INVALID_REQUEST'> {
   override readonly name = 'InvalidUserError';
-  readonly code = 'INVALID_REQUEST';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super({ code: 'INVALID_REQUEST', message, cause: options?.cause });
+  }
 }
 
 /**
@@ -118,15 +125,21 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /** A request to an operator route (`/admin/*`) without the runtime's admin token. */
-export class NotOperatorError extends Error {
+export class NotOperatorError extends ImgpipeError<'NOT_OPERATOR'> {
   override readonly name = 'NotOperatorError';
-  readonly code = 'NOT_OPERATOR';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super({ code: 'NOT_OPERATOR', message, cause: options?.cause });
+  }
 }
 
 /** The admin token file is missing or unreadable: no runtime has started on that data directory. */
-export class AdminTokenUnavailableError extends Error {
+export class AdminTokenUnavailableError extends ImgpipeError<'ADMIN_TOKEN_UNAVAILABLE'> {
   override readonly name = 'AdminTokenUnavailableError';
-  readonly code = 'ADMIN_TOKEN_UNAVAILABLE';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super({ code: 'ADMIN_TOKEN_UNAVAILABLE', message, cause: options?.cause });
+  }
 }
 
 /** An admin token: 32 random bytes, base64url; never a JWT, so no user's token can equal one. */

@@ -4,6 +4,8 @@
  * and the benchmark; not part of the runtime.
  */
 
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
+
 export interface UploadGrant {
   readonly imageId: string;
   readonly key: string;
@@ -27,12 +29,13 @@ export interface ImageDetailsView {
   readonly history: ReadonlyArray<{ readonly detailType: string; readonly sequence: number; readonly data: unknown }>;
 }
 
-export class HttpError extends Error {
+/** A non-2xx answer: `code` is `HTTP_<status>`, `body` the answer as sent. */
+export class HttpError extends ImgpipeError {
   constructor(
     readonly status: number,
     readonly body: string,
   ) {
-    super(`HTTP ${status}: ${body.slice(0, 300)}`);
+    super({ code: `HTTP_${status}`, message: `HTTP ${status}: ${body.slice(0, 300)}` });
   }
 }
 
