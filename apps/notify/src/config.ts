@@ -51,6 +51,8 @@ function checkWebhookUrls(env: WebhookEnv, ctx: z.RefinementCtx): void {
  *   or rotated list is picked up without a deploy. Setting both is refused.
  * - `WEBHOOK_TIMEOUT_MS` (default 5000), `WEBHOOK_MAX_RESPONSE_BYTES` (default 4096).
  * - `WEBHOOK_ALLOW_HTTP`, `WEBHOOK_ALLOW_LOOPBACK`: `true` only for a local receiver.
+ * - `EVENTS_TABLE` (optional): the image histories; when set, an event of an image deleted
+ *   meanwhile is not delivered (see `NotifyDependencies.histories`).
  */
 export const notifyEnvSchema = awsConfigSchema
   .extend({
@@ -58,6 +60,7 @@ export const notifyEnvSchema = awsConfigSchema
       .string()
       .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'),
     IDEMPOTENCY_TABLE: resourcesConfigSchema.shape.IDEMPOTENCY_TABLE,
+    EVENTS_TABLE: resourcesConfigSchema.shape.EVENTS_TABLE.optional(),
     ...webhookShape,
     WEBHOOKS_SECRET_ARN: z
       .string()
@@ -103,6 +106,8 @@ export interface NotifyConfig {
   readonly aws: AwsClientsConfig;
   readonly topicArn: string;
   readonly idempotencyTable: string;
+  /** The image histories, read to drop an event of an image deleted meanwhile; absent: not checked. */
+  readonly eventsTable?: string;
   readonly webhooks: readonly WebhookRegistration[];
   /** Where the webhook list is read at run time instead of {@link webhooks}. */
   readonly webhooksSecret?: { readonly arn: string; readonly maxAgeSeconds: number };
@@ -121,6 +126,7 @@ export function loadNotifyConfig(env: Env = process.env): NotifyConfig {
     aws: toAwsClientsConfig(e),
     topicArn: e.NOTIFY_TOPIC_ARN,
     idempotencyTable: e.IDEMPOTENCY_TABLE,
+    ...(e.EVENTS_TABLE !== undefined ? { eventsTable: e.EVENTS_TABLE } : {}),
     webhooks: e.WEBHOOKS,
     ...(e.WEBHOOKS_SECRET_ARN !== undefined
       ? { webhooksSecret: { arn: e.WEBHOOKS_SECRET_ARN, maxAgeSeconds: e.WEBHOOKS_SECRET_MAX_AGE_S } }

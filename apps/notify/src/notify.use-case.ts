@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { allContracts, type KnownContract, type ParsedEvent } from '@imgpipe/contracts';
-import { systemClock, type Clock, type Notifier } from '@imgpipe/platform';
+import { allContracts, foldHistory, type KnownContract, type ParsedEvent } from '@imgpipe/contracts';
+import { systemClock, type Clock, type ImageEventStore, type Notifier } from '@imgpipe/platform';
 import { NotificationDeliveryError, type FailedDelivery } from './errors';
 import { webhookWants, type NotifyEventName, type WebhookRegistration } from './webhook/registrations';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhookBody } from './webhook/signature';
@@ -97,13 +97,22 @@ export interface NotifyDependencies {
    * {@link deliverOncePerEvent} (Powertools idempotency). Default: no wrapping.
    */
   readonly once?: (deliver: Deliver) => Deliver;
+  /**
+   * The image histories (the event store). When given, an event of an image whose history
+   * folds to `deleted` (the one fold; purged included) is not delivered to any target: a
+   * message that waited in the queue (a retried webhook, a DLQ redrive) never tells anyone
+   * about an image its owner deleted, nor carries its file name past the purge.
+   */
+  readonly histories?: Pick<ImageEventStore, 'load'>;
 }
 
 export interface NotifyResult {
   readonly eventId: string;
   readonly detailType: NotifyEventName;
-  /** One receipt per target, SNS first. */
+  /** One receipt per target, SNS first; none when the event was discarded. */
   readonly deliveries: readonly DeliveryReceipt[];
+  /** Set when nothing was delivered because the image is deleted. */
+  readonly discarded?: 'ImageDeleted';
 }
 
 /**
@@ -151,8 +160,22 @@ export function createNotifyUseCase(deps: NotifyDependencies): (event: NotifyEve
   };
   const deliver = deps.once ? deps.once(deliverNow) : deliverNow;
 
+  /** Whether the image's history folds to deleted; an unreadable history does not stop a notification. */
+  const imageDeleted = async (imageId: string): Promise<boolean> => {
+    if (!deps.histories) return false;
+    const history = await deps.histories.load(imageId);
+    try {
+      return foldHistory(history)?.status === 'deleted';
+    } catch {
+      return false;
+    }
+  };
+
   return async (event, context) => {
     const payload = toNotificationPayload(event);
+    if (await imageDeleted(event.envelope.data.imageId)) {
+      return { eventId: payload.eventId, detailType: payload.detailType, deliveries: [], discarded: 'ImageDeleted' };
+    }
     const userId = event.envelope.data.userId;
     const base = {
       eventId: payload.eventId,

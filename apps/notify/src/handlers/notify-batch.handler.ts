@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { ContractError, parseKnownEvent } from '@imgpipe/contracts';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { clientConfig, createAwsClients, logger, SnsNotifier, tracer, withImageContext } from '@imgpipe/platform';
+import { clientConfig, createAwsClients, DynamoImageEventStore, logger, SnsNotifier, tracer, withImageContext } from '@imgpipe/platform';
 import { loadNotifyConfig } from '../config';
 import { deliverOncePerEvent } from '../deliver-once';
 import { NOTIFY_CONTRACTS, createNotifyUseCase, type NotifyEvent, type NotifyResult } from '../notify.use-case';
@@ -40,7 +40,8 @@ export function createNotifyBatchHandler(
       return withImageContext({ imageId: envelope.data.imageId, correlationId: envelope.correlationId }, async () => {
         try {
           const result = await notify(parsed, context);
-          logger.info('notified', { messageId: record.messageId, eventId: result.eventId, deliveries: result.deliveries });
+          if (result.discarded) logger.info('not notified: the image is deleted', { messageId: record.messageId, eventId: result.eventId });
+          else logger.info('notified', { messageId: record.messageId, eventId: result.eventId, deliveries: result.deliveries });
           return result;
         } catch (error) {
           logger.error('notification failed; the message is reported for retry', {
@@ -107,7 +108,11 @@ export const handler = createNotifyBatchHandler(async () => {
           }),
         })
       : staticWebhooks(config.webhooks);
-    return { webhooks, build: (list) => createNotifyUseCase({ notifier, webhookSender, webhooks: list, once }) };
+    const histories = config.eventsTable ? new DynamoImageEventStore(clients.documents, config.eventsTable) : undefined;
+    return {
+      webhooks,
+      build: (list) => createNotifyUseCase({ notifier, webhookSender, webhooks: list, once, ...(histories ? { histories } : {}) }),
+    };
   })();
   const webhooks = await coldStart.webhooks();
   if (current?.webhooks !== webhooks) current = { webhooks, notify: coldStart.build(webhooks) };

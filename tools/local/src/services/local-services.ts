@@ -37,6 +37,7 @@ import {
 } from '@imgpipe/notify';
 import {
   createTaskHandler,
+  DynamoImageEventStore,
   localLambdaContext,
   logger,
   S3ObjectStore,
@@ -150,6 +151,8 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
     }),
     webhooks: notifyConfig.webhooks,
     once: deliverOncePerEvent({ tableName: notifyConfig.idempotencyTable, client: clients.dynamodb }),
+    // A notification still queued when its image is deleted is dropped, as on AWS.
+    histories: new DynamoImageEventStore(clients.documents, notifyConfig.eventsTable ?? ingestConfig.eventsTable),
   });
   const notifyHandler = createNotifyBatchHandler(() => notifyUseCase);
 
