@@ -1,12 +1,16 @@
 import { chmod, lstat, mkdir } from 'node:fs/promises';
+import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 
 /** What the data directory's own mode is: its owner only (it holds every user's originals, the archive and the secrets). */
 export const DATA_DIRECTORY_MODE = 0o700;
 
 /** A data directory the runtime will not use: a symlink, not a directory, or another OS user's. */
-export class UnsafeDataDirectoryError extends Error {
+export class UnsafeDataDirectoryError extends ImgpipeError<'UNSAFE_DATA_DIRECTORY'> {
   override readonly name = 'UnsafeDataDirectoryError';
-  readonly code = 'UNSAFE_DATA_DIRECTORY';
+
+  constructor(message: string) {
+    super({ code: 'UNSAFE_DATA_DIRECTORY', message });
+  }
 }
 
 export interface PrepareDataDirectoryOptions {
