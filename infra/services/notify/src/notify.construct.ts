@@ -23,6 +23,8 @@ export interface NotifyProps extends NotifySettings {
   readonly config: InfraConfig;
   readonly topic: ITopic;
   readonly idempotencyTable: ITable;
+  /** The image histories (`EVENTS_TABLE`, read only): an event of an image deleted meanwhile is not delivered. */
+  readonly eventsTable: ITable;
   /** The notify queue's redrive target. */
   readonly deadLetterQueue: IQueue;
   /** The bus whose rules may send to the notify queue. */
@@ -112,6 +114,7 @@ export class NotifyService extends Construct {
     })
       .bindTopic('NOTIFY_TOPIC_ARN', props.topic)
       .bindTable('IDEMPOTENCY_TABLE', props.idempotencyTable, 'read-write')
+      .bindTable('EVENTS_TABLE', props.eventsTable, 'read')
       .bindSecret('WEBHOOKS_SECRET_ARN', props.webhooksSecret);
 
     this.fn.addEventSource(

@@ -21,6 +21,7 @@ export class NotifyStack extends Stack {
       config: props.config,
       topic: notificationsTopic,
       idempotencyTable: tables.idempotency,
+      eventsTable: tables.imageEvents,
       deadLetterQueue: deadLetterQueues.notify,
       eventBus,
       webhooksSecret,
