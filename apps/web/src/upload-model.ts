@@ -2,7 +2,7 @@
  * One file's way through an upload, as plain data: the client-side hints, the content
  * type to declare, the phases and the words a person reads for each. No DOM here.
  */
-import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_CONTENT_TYPES } from '@imgpipe/contracts/vocabulary';
+import { contentTypeOfExtension, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_CONTENT_TYPES } from '@imgpipe/contracts/vocabulary';
 import type { ImageStatus } from './api';
 import { formatBytes, formatPercent } from './format';
 
@@ -40,22 +40,6 @@ export const ACCEPTED_CONTENT_TYPES: readonly string[] = DEFAULT_UPLOAD_CONTENT_
 /** The default upload limit (the input policy's `maxBytes`, from the contracts); the server may be configured otherwise. */
 export { DEFAULT_MAX_UPLOAD_BYTES };
 
-const BY_EXTENSION: Readonly<Record<string, string>> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  jpe: 'image/jpeg',
-  jfif: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  avif: 'image/avif',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  svg: 'image/svg+xml',
-};
-
 /** Names some systems give JPEG and HEIC besides the registered ones. */
 const ALIASES: Readonly<Record<string, string>> = {
   'image/jpg': 'image/jpeg',
@@ -76,7 +60,7 @@ export function declaredContentType(filename: string, browserType: string): stri
   if (type !== '') return ALIASES[type] ?? type;
   const dot = filename.lastIndexOf('.');
   const extension = dot >= 0 ? filename.slice(dot + 1).toLowerCase() : '';
-  return BY_EXTENSION[extension] ?? 'application/octet-stream';
+  return contentTypeOfExtension(extension) ?? 'application/octet-stream';
 }
 
 /**

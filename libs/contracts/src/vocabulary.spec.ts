@@ -4,6 +4,8 @@ import { InputFormat, OUTPUT_CONTENT_TYPES as FROM_BARREL, OutputFormat, OutputO
 import { ImgpipeError } from './imgpipe-error';
 import { redactObjectKey } from './redaction';
 import {
+  CONTENT_TYPES_BY_FILE_EXTENSION,
+  contentTypeOfExtension,
   DEFAULT_INPUT_FORMATS,
   DEFAULT_UPLOAD_CONTENT_TYPES,
   INPUT_FORMATS,
@@ -44,6 +46,21 @@ describe('the vocabulary is the one list the schemas are built from', () => {
     expect(OutputObject.safeParse({ ...output, key: `${ORIGINALS_PREFIX}u/i/full.jpg` }).success).toBe(false);
     expect(OutputObject.safeParse({ ...output, key: 'compressed/u/i/full.jpg' }).success).toBe(true);
     expect(redactObjectKey(`${ORIGINALS_PREFIX}u/i/holiday.jpg`)).not.toContain('holiday');
+  });
+});
+
+describe('contentTypeOfExtension, the one extension table of the web UI and the CLI', () => {
+  it('names a declared type for every upload content type, in any case', () => {
+    const named = new Set(Object.values(CONTENT_TYPES_BY_FILE_EXTENSION));
+    for (const types of Object.values(UPLOAD_CONTENT_TYPES)) for (const type of types) expect(named.has(type)).toBe(true);
+    expect(contentTypeOfExtension('HEIC')).toBe('image/heic');
+    expect(contentTypeOfExtension('jpg')).toBe('image/jpeg');
+  });
+
+  it('names nothing else, not even an inherited property', () => {
+    for (const extension of ['', 'txt', 'constructor', '__proto__', 'toString', '.jpg']) {
+      expect(contentTypeOfExtension(extension)).toBeUndefined();
+    }
   });
 });
 

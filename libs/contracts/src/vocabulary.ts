@@ -78,6 +78,40 @@ export const UPLOAD_CONTENT_TYPES = {
 } as const satisfies Record<InputFormatName, readonly string[]>;
 
 /**
+ * The `Content-Type` an upload declares for a file name's extension (lower case, no dot),
+ * when the file itself says nothing (browsers leave HEIC's type empty on many systems; the
+ * CLI reads files from disk). Only a declaration: ingest sniffs the real format from the bytes.
+ */
+export const CONTENT_TYPES_BY_FILE_EXTENSION = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  jpe: 'image/jpeg',
+  jfif: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  svg: 'image/svg+xml',
+} as const;
+
+/**
+ * The content type of a file extension (no dot, any case) from {@link CONTENT_TYPES_BY_FILE_EXTENSION},
+ * or `undefined` for one it does not name (never an inherited property such as `constructor`).
+ *
+ * @example contentTypeOfExtension('HEIC'); // 'image/heic'
+ */
+export function contentTypeOfExtension(extension: string): string | undefined {
+  const key = extension.toLowerCase();
+  return Object.prototype.hasOwnProperty.call(CONTENT_TYPES_BY_FILE_EXTENSION, key)
+    ? CONTENT_TYPES_BY_FILE_EXTENSION[key as keyof typeof CONTENT_TYPES_BY_FILE_EXTENSION]
+    : undefined;
+}
+
+/**
  * The input formats the default input policy accepts: every format but SVG (a document that
  * can reference other resources and render with unbounded cost; a photo pipeline has no use for it).
  */

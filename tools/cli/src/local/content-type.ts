@@ -1,21 +1,5 @@
 import { extname } from 'node:path';
-
-/** File extensions of the image formats imgpipe takes, and the `Content-Type` each declares. */
-const BY_EXTENSION: Readonly<Record<string, string>> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.jpe': 'image/jpeg',
-  '.jfif': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.heic': 'image/heic',
-  '.heif': 'image/heif',
-  '.svg': 'image/svg+xml',
-};
+import { contentTypeOfExtension } from '@imgpipe/contracts/vocabulary';
 
 /** What an upload declares when the extension says nothing: the API refuses it, with its reason. */
 export const UNKNOWN_CONTENT_TYPE = 'application/octet-stream';
@@ -30,5 +14,6 @@ export const UNKNOWN_CONTENT_TYPE = 'application/octet-stream';
  * guessContentType('notes.txt');     // undefined
  */
 export function guessContentType(filename: string): string | undefined {
-  return BY_EXTENSION[extname(filename).toLowerCase()];
+  // The extension table is the contracts' (the web UI declares types from the same one).
+  return contentTypeOfExtension(extname(filename).slice(1));
 }
