@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBoolean, envInt, lazyConfig, loadConfig, platformConfigSchema, resourcesConfigSchema } from './config';
+import { envBoolean, envInt, loadConfig, platformConfigSchema, resourcesConfigSchema } from './config';
 import { ConfigError } from './errors';
 
 const base = { AWS_REGION: 'eu-west-1', ORIGINALS_BUCKET: 'imgpipe-originals', PROCESSED_BUCKET: 'imgpipe-processed' };
@@ -40,16 +40,6 @@ describe('loadConfig', () => {
 
     expect(loadConfig(schema, { WEBP_QUALITY: '' })).toEqual({ WEBP_QUALITY: 80 });
     expect(() => loadConfig(platformConfigSchema, { ...base, ORIGINALS_BUCKET: '' })).toThrow('ORIGINALS_BUCKET is not set');
-  });
-
-  it('reads a lazy config on first use only', () => {
-    const env = jest.fn(() => ({ ...base }));
-    const config = lazyConfig(platformConfigSchema, env);
-
-    expect(env).not.toHaveBeenCalled();
-    expect(config().ORIGINALS_BUCKET).toBe('imgpipe-originals');
-    expect(config()).toBe(config());
-    expect(env).toHaveBeenCalledTimes(1);
   });
 });
 

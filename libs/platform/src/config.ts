@@ -26,18 +26,6 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.en
   throw new ConfigError(problems);
 }
 
-/**
- * `loadConfig` deferred to the first call and then remembered: read once per cold start, but
- * not at import time (so importing a handler in a test needs no environment).
- */
-export function lazyConfig<S extends z.ZodType>(schema: S, env?: () => Env): () => z.output<S> {
-  let loaded: { value: z.output<S> } | undefined;
-  return () => {
-    loaded ??= { value: loadConfig(schema, env ? env() : process.env) };
-    return loaded.value;
-  };
-}
-
 /** A positive integer variable, e.g. `envInt().default(25_000_000)`. */
 export const envInt = () => z.coerce.number().int().positive();
 
@@ -45,7 +33,7 @@ export const envInt = () => z.coerce.number().int().positive();
 export const envBoolean = () => z.enum(['true', 'false']).transform((value) => value === 'true');
 
 /** An http(s) URL, e.g. an endpoint override. */
-export const envUrl = () => z.url({ protocol: /^https?$/ });
+const envUrl = () => z.url({ protocol: /^https?$/ });
 
 const bucketName = z
   .string()

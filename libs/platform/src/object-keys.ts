@@ -45,7 +45,7 @@ export function thumbnailKey(
 }
 
 /** True when writing `key` into `bucket` could feed the pipeline its own output. */
-export function isOriginalsLocation(
+function isOriginalsLocation(
   target: { bucket: string; key: string },
   originalsBucket: string,
 ): boolean {
