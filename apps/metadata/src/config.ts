@@ -23,6 +23,8 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
  */
 export const metadataEnvSchema = awsConfigSchema.extend({
   ...resourcesConfigSchema.pick({ IMAGES_TABLE: true, EVENTS_TABLE: true, EVENT_BUS_NAME: true }).shape,
+  /** The upload grants, which the purge removes (a grant's key holds the file name); unset: left to their TTL. */
+  GRANTS_TABLE: resourcesConfigSchema.shape.IMAGES_TABLE.optional(),
   ...platformConfigSchema.pick({ ORIGINALS_BUCKET: true, PROCESSED_BUCKET: true }).shape,
   /** How long a delete can be undone before the purge erases the original (default 7 days). */
   UNDO_WINDOW_SECONDS: envInt().max(MAX_UNDO_WINDOW_SECONDS).default(DEFAULT_UNDO_WINDOW_SECONDS),
@@ -36,7 +38,7 @@ export type MetadataEnv = z.output<typeof metadataEnvSchema>;
 /** The metadata service's configuration, read once per cold start. */
 export interface MetadataConfig {
   readonly aws: AwsClientsConfig;
-  readonly tables: { readonly images: string; readonly events: string };
+  readonly tables: { readonly images: string; readonly events: string; readonly grants?: string };
   readonly buckets: { readonly originals: string; readonly processed: string };
   readonly eventBusName: string;
   readonly projection: ProjectionOptions;
@@ -53,7 +55,7 @@ export function loadMetadataConfig(env: Env = process.env): MetadataConfig {
   const e = loadConfig(metadataEnvSchema, env);
   return {
     aws: toAwsClientsConfig(e),
-    tables: { images: e.IMAGES_TABLE, events: e.EVENTS_TABLE },
+    tables: { images: e.IMAGES_TABLE, events: e.EVENTS_TABLE, ...(e.GRANTS_TABLE !== undefined ? { grants: e.GRANTS_TABLE } : {}) },
     buckets: { originals: e.ORIGINALS_BUCKET, processed: e.PROCESSED_BUCKET },
     eventBusName: e.EVENT_BUS_NAME,
     projection: {

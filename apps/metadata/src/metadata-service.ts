@@ -2,6 +2,7 @@ import {
   createAwsClients,
   DynamoImageEventStore,
   DynamoImageReadModel,
+  DynamoUploadGrantStore,
   EventBridgePublisher,
   S3ObjectStore,
   systemClock,
@@ -12,6 +13,7 @@ import {
   type ImageEventStore,
   type ImageReadModel,
   type ObjectStore,
+  type UploadGrantStore,
 } from '@imgpipe/platform';
 import { createAppendAndProject, type AppendAndProject } from './append-and-project.use-case';
 import { loadMetadataConfig, type MetadataConfig } from './config';
@@ -37,6 +39,8 @@ export interface MetadataDependencies {
   readonly projection?: ProjectionOptions;
   /** Attempts of one append + projection under concurrent writers. */
   readonly maxAttempts?: number;
+  /** The upload grants, which the purge removes (`GRANTS_TABLE`); absent: left to the table's TTL. */
+  readonly grants?: Pick<UploadGrantStore, 'forget'>;
 }
 
 /** Every use case of the metadata service, wired to one set of ports. */
@@ -100,6 +104,7 @@ export function createMetadataService(deps: MetadataDependencies): MetadataServi
       appendAndProject,
       buckets: deps.buckets,
       ...projection,
+      ...(deps.grants ? { grants: deps.grants } : {}),
     }),
   };
 }
@@ -123,6 +128,7 @@ export function createAwsMetadataDependencies(
     metrics: powertoolsPipelineMetrics(),
     projection: config.projection,
     maxAttempts: config.maxAttempts,
+    ...(config.tables.grants ? { grants: new DynamoUploadGrantStore(clients.documents, config.tables.grants) } : {}),
   };
 }
 

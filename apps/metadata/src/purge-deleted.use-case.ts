@@ -12,6 +12,7 @@ import {
   type ImageEventStore,
   type ImageReadModel,
   type ObjectStore,
+  type UploadGrantStore,
 } from '@imgpipe/platform';
 import type { AppendAndProject } from './append-and-project.use-case';
 import { MetadataError } from './errors';
@@ -33,6 +34,8 @@ export interface PurgeDeletedDeps {
   readonly appendAndProject: AppendAndProject;
   readonly buckets: { readonly originals: string; readonly processed: string };
   readonly projection?: ProjectionOptions;
+  /** The upload grants: a purged image's grant is removed (its `key` holds the file name). */
+  readonly grants?: Pick<UploadGrantStore, 'forget'>;
 }
 
 export interface PurgeDeletedResult {
@@ -58,7 +61,8 @@ export function purgedEventId(imageId: string): string {
  * idempotent so a crash or a second purge running at the same time only repeats work:
  * 1. every version of every object under `uploads/{user}/{image}/` in the originals bucket and
  *    under the image's derivative prefixes in the processed bucket is erased;
- * 2. the stored history is redacted (`redactEvent`: file name and the key that holds it);
+ * 2. the image's upload grant is removed (its key holds the file name) and the stored history
+ *    is redacted (`redactEvent`: file name and the key that holds it);
  * 3. `ImagePurged` is appended (one id per image: a concurrent purge's is a duplicate) and the
  *    record projected to a tombstone; then published, so the bus archive and the UI hear of it.
  *
@@ -100,6 +104,7 @@ async function purgeOne(deps: PurgeDeletedDeps, imageId: string, now: Date, due:
   for (const prefix of derivativePrefixes(userId, imageId)) {
     purgedKeys += await deps.store.deleteAllVersions(deps.buckets.processed, prefix);
   }
+  await deps.grants?.forget(imageId);
   await deps.events.redact(imageId, (event) => redactEvent(event.detailType, event.detail));
 
   const eventId = purgedEventId(imageId);

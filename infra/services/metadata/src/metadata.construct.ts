@@ -25,7 +25,7 @@ export interface MetadataSettings {
 
 export interface MetadataProps extends MetadataSettings {
   readonly config: InfraConfig;
-  readonly tables: Pick<PlatformTables, 'imageMetadata' | 'imageEvents'>;
+  readonly tables: Pick<PlatformTables, 'imageMetadata' | 'imageEvents' | 'uploadGrants'>;
   readonly eventBus: IEventBus;
   /** Originals: the purge erases a deleted image's original (every version) after the undo window. */
   readonly originals: IBucket;
@@ -143,6 +143,8 @@ export class MetadataService extends Construct {
       // Loads a history (Query), rewrites it redacted (UpdateItem), appends ImagePurged
       // (conditional PutItem; GetItem reads the event at a conflicting sequence).
       .bindTableActions('EVENTS_TABLE', tables.imageEvents, ['Query', 'GetItem', 'PutItem', 'UpdateItem'])
+      // Removes the purged image's upload grant: its key holds the file name (DeleteItem only).
+      .bindTableActions('GRANTS_TABLE', tables.uploadGrants, ['DeleteItem'])
       // Every version of every key under the image's prefixes: ListObjectVersions, then
       // DeleteObjects naming each version id (an unversioned bucket's is "null", still a
       // version delete); a plain delete where no version id is known.

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConcurrencyConflictError } from '../errors';
 import {
   isSameClaimedObject,
@@ -54,6 +54,14 @@ export class DynamoUploadGrantStore implements UploadGrantStore {
       return out.Item as UploadGrant | undefined;
     } catch (error) {
       throw dependencyError('DynamoDB', 'GetItem', error);
+    }
+  }
+
+  async forget(imageId: string): Promise<void> {
+    try {
+      await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { [PK]: imageId } }));
+    } catch (error) {
+      throw dependencyError('DynamoDB', 'DeleteItem', error);
     }
   }
 

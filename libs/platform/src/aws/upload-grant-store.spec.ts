@@ -73,6 +73,17 @@ describe.each([
     expect(results.filter((r) => r.outcome === 'taken')).toHaveLength(3);
   });
 
+  it('forgets a grant (the purge), and forgetting it again or one never issued is no error', async () => {
+    const issued = grant();
+    await store.put(issued);
+
+    await store.forget(issued.imageId);
+    await store.forget(issued.imageId);
+    await store.forget(newId());
+
+    expect(await store.get(issued.imageId)).toBeUndefined();
+  });
+
   it('claims nothing for a grant that was never issued (and creates none)', async () => {
     const imageId = newId();
     await expect(store.claim(imageId, object)).resolves.toEqual({ outcome: 'missing' });

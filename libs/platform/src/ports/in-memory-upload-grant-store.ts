@@ -21,6 +21,10 @@ export class InMemoryUploadGrantStore implements UploadGrantStore {
     this.grants.set(grant.imageId, structuredClone(grant));
   }
 
+  async forget(imageId: string): Promise<void> {
+    this.grants.delete(imageId);
+  }
+
   async get(imageId: string): Promise<UploadGrant | undefined> {
     const found = this.grants.get(imageId);
     return found ? structuredClone(found) : undefined;

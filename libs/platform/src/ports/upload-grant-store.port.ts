@@ -72,4 +72,9 @@ export interface UploadGrantStore {
    * of two racing objects, exactly one wins); `claimed` again for the same object.
    */
   claim(imageId: string, object: ClaimedObject): Promise<ClaimResult>;
+  /**
+   * Removes the image's grant, if any (idempotent). The purge's: a grant's `key` holds the
+   * file name, which must not outlive the undo window (the table's TTL is only a backstop).
+   */
+  forget(imageId: string): Promise<void>;
 }
