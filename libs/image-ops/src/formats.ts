@@ -3,7 +3,7 @@
  * its first bytes (never from its name or declared content type).
  */
 
-import { INPUT_FORMATS, OUTPUT_EXTENSIONS, OUTPUT_FORMATS } from '@imgpipe/contracts/vocabulary';
+import { INPUT_FORMATS, OUTPUT_CONTENT_TYPES, OUTPUT_EXTENSIONS, OUTPUT_FORMATS } from '@imgpipe/contracts/vocabulary';
 
 // What can be read and written is the contracts' vocabulary (one list for events and image work).
 export { INPUT_FORMATS, OUTPUT_FORMATS };
@@ -26,12 +26,10 @@ export const MAX_OUTPUT_DIMENSION: Readonly<Record<OutputFormat, number>> = {
   png: 65535,
 };
 
+/** The output formats' types are the contracts' `OUTPUT_CONTENT_TYPES`; the input-only formats' are added here. */
 const CONTENT_TYPES = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
+  ...OUTPUT_CONTENT_TYPES,
   gif: 'image/gif',
-  avif: 'image/avif',
   tiff: 'image/tiff',
   // Nearly every HEIF file in the wild is an HEVC-coded HEIC photo from a phone.
   heif: 'image/heic',

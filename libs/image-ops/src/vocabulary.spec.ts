@@ -2,6 +2,7 @@ import * as contracts from '@imgpipe/contracts';
 import * as vocabulary from '@imgpipe/contracts/vocabulary';
 import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import {
+  contentTypeOf,
   DEFAULT_INPUT_POLICY,
   extensionOf,
   ImageOpsError,
@@ -25,6 +26,9 @@ describe('image-ops speaks the contracts vocabulary', () => {
     expect(INPUT_FORMATS).toBe(vocabulary.INPUT_FORMATS);
     expect(OUTPUT_FORMATS).toBe(vocabulary.OUTPUT_FORMATS);
     for (const format of OUTPUT_FORMATS) expect(extensionOf(format)).toBe(vocabulary.OUTPUT_EXTENSIONS[format]);
+    for (const format of OUTPUT_FORMATS) expect(contentTypeOf(format)).toBe(vocabulary.OUTPUT_CONTENT_TYPES[format]);
+    // Every input format's type is one an upload may declare for it (its first, registered name).
+    for (const format of INPUT_FORMATS) expect(contentTypeOf(format)).toBe(vocabulary.UPLOAD_CONTENT_TYPES[format][0]);
   });
 
   it('has the default upload limit and formats the UI shows', () => {

@@ -1,4 +1,4 @@
-import { ImageId, OUTPUT_CONTENT_TYPES } from '@imgpipe/contracts';
+import { ImageId, LIMITS, OUTPUT_CONTENT_TYPES } from '@imgpipe/contracts';
 import {
   FORMAT_EXTENSIONS,
   NEGOTIABLE_FORMATS,
@@ -21,7 +21,7 @@ import {
 export const NEGOTIATED_CACHE_CONTROL = 'public, max-age=3600';
 
 /** S3's longest key, in UTF-8 bytes: nothing longer can be stored, so nothing longer is looked up. */
-export const MAX_KEY_BYTES = 1024;
+export const MAX_KEY_BYTES = LIMITS.objectKeyBytes;
 
 /** Sent with every `/cdn` answer: a browser never guesses another type than the one named. */
 const NOSNIFF = { 'x-content-type-options': 'nosniff' } as const;
