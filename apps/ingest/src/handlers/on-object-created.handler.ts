@@ -1,3 +1,4 @@
+import { redactObjectKey } from '@imgpipe/contracts';
 import {
   logger,
   metrics,
@@ -52,7 +53,9 @@ export function recordOutcome(outcome: CheckUploadOutcome): void {
       logger.info('proven upload without a grant readmitted', { republished: outcome.republished });
       break;
     case 'missing':
-      logger.warn('object no longer exists', { key: outcome.key });
+      // The key's file name is personal data the purge erases everywhere else (an object gone
+      // is often a purged one): the line keeps the owner and image segments only.
+      logger.warn('object no longer exists', { key: redactObjectKey(outcome.key) });
       break;
     case 'ignored':
       logger.info('object ignored', { key: outcome.key, reason: outcome.reason });
