@@ -49,6 +49,7 @@ import { redirectPowertoolsOutput } from './logs';
 import { PipelineRunner, type RunnerCounts } from './pipeline/pipeline-runner';
 import { historiesWithArchive, recoverUnfinishedWork, type RecoveryResult } from './pipeline/recovery';
 import { startPurgeSweep, type PurgeSweepResult } from './pipeline/purge-sweep';
+import { reapExpiredItems } from './pipeline/ttl-reaper';
 import { createLocalServices, FileNotifier, type LocalServices } from './services/local-services';
 import { onS3Notifications, prepareS3Notifications, toObjectCreatedEntry } from './services/s3-notifications';
 import { PipelineStats, type DashboardStats } from './stats/pipeline-stats';
@@ -536,7 +537,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // Deleted images whose undo window is over are erased, as the schedule does on AWS.
   const purgeClock = options.purgeClock ?? systemClock;
   const purgeSweep = startPurgeSweep({
-    purge: () => services.metadata.purgeDeletedImages({ now: purgeClock.now() }),
+    purge: async () => {
+      const now = purgeClock.now();
+      const result = await services.metadata.purgeDeletedImages({ now });
+      // dynalite has no TTL: what AWS lets expire (grants, idempotency records) goes here.
+      await reapExpiredItems(
+        clients.documents,
+        Object.values(TABLES).map((definition) => ({ definition, name: definition.defaultName })),
+        now,
+      );
+      return result;
+    },
     after: recovered,
     ...(options.purgeIntervalMs !== undefined ? { intervalMs: options.purgeIntervalMs } : {}),
   });
