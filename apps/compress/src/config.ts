@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { loadConfig, platformConfigSchema } from '@imgpipe/platform';
 import {
+  COMPRESS_FORMATS,
+  COMPRESS_PROFILES,
   inputPolicyEnvShape,
   inputPolicyFromEnv,
   type CompressOptionsInput,
@@ -10,12 +12,12 @@ import {
 const csv = z
   .string()
   .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(['webp', 'avif', 'jpeg'])).min(1));
+  .pipe(z.array(z.enum(COMPRESS_FORMATS)).min(1));
 
 /** Environment of the compress function; every knob has a default but the bucket names. */
 export const compressEnvSchema = platformConfigSchema.extend({
   COMPRESS_FORMATS: csv.default(['webp']),
-  COMPRESS_PROFILE: z.enum(['default', 'fast']).default('default'),
+  COMPRESS_PROFILE: z.enum(COMPRESS_PROFILES).default('default'),
   WEBP_QUALITY: z.coerce.number().int().min(1).max(100).default(80),
   ...inputPolicyEnvShape,
 });

@@ -170,7 +170,12 @@ export const OutputObject = z
       message: `an output must not be written under ${ORIGINALS_PREFIX} (it would loop the pipeline)`,
     }),
     format: OutputFormat,
-    contentType: z.enum(['image/webp', 'image/avif', 'image/jpeg', 'image/png']),
+    contentType: z.enum([
+      OUTPUT_CONTENT_TYPES.webp,
+      OUTPUT_CONTENT_TYPES.avif,
+      OUTPUT_CONTENT_TYPES.jpeg,
+      OUTPUT_CONTENT_TYPES.png,
+    ]),
     size: ByteSize,
     width: Dimension,
     height: Dimension,
