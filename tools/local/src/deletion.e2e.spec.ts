@@ -1,7 +1,11 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PURGE_GRACE_MS } from '@imgpipe/metadata';
+import { DynamoUploadGrantStore, TABLES } from '@imgpipe/platform';
+import { LOCAL_REGION } from '@imgpipe/platform/testing';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { startLocalRuntime, type LocalRuntime } from './runtime';
 import { HttpError, RuntimeClient, type ImageDetailsView, type ImageRecordView } from './testing/http-client';
@@ -128,7 +132,15 @@ describe('delete, then the undo window passes', () => {
     expect(count(tombstone, 'ImagePurged')).toBe(1);
     const stored = await runtime.eventStore.load(imageId);
     expect(stored.map((e) => e.detailType)).toContain('ImagePurged');
-    for (const text of [JSON.stringify(tombstone), JSON.stringify(stored)]) {
+    // The upload grant held the key, file name included: the purge removed it.
+    const grants = new DynamoUploadGrantStore(
+      DynamoDBDocumentClient.from(
+        new DynamoDBClient({ region: LOCAL_REGION, endpoint: runtime.endpoints.dynamodb, credentials: runtime.credentials }),
+      ),
+      TABLES.uploadGrants.defaultName,
+    );
+    const grant = await grants.get(imageId);
+    for (const text of [JSON.stringify(tombstone), JSON.stringify(stored), JSON.stringify(grant ?? null)]) {
       expect(text).not.toContain('secret-beach-house');
     }
     const recent = await alice.api<{ items: ImageRecordView[] }>('GET', '/images?status=deleted');
