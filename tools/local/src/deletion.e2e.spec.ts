@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -143,6 +143,13 @@ describe('delete, then the undo window passes', () => {
     for (const text of [JSON.stringify(tombstone), JSON.stringify(stored), JSON.stringify(grant ?? null)]) {
       expect(text).not.toContain('secret-beach-house');
     }
+    // The local SNS file told subscribers the original's key when the photo was processed; the
+    // purge redacts it there too (after ImagePurged goes through the bus, so give it a moment).
+    const notificationsFile = join(dataDir, 'logs', 'notifications.jsonl');
+    const notified = async () => readFile(notificationsFile, 'utf8').catch(() => '');
+    for (let i = 0; i < 50 && (await notified()).includes('secret-beach-house'); i += 1) await sleep(100);
+    expect(await notified()).toContain(imageId);
+    expect(await notified()).not.toContain('secret-beach-house');
     const recent = await alice.api<{ items: ImageRecordView[] }>('GET', '/images?status=deleted');
     expect(recent.items.map((i) => i.imageId)).not.toContain(imageId);
   });

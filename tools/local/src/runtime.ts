@@ -313,6 +313,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const redactOnPurge = redactArchiveOnPurge(archive, (error, imageId) =>
     logger.error('could not redact a purged image in the bus archive', { imageId, error: error as Error }),
   );
+  // The local SNS topic's file holds ImageProcessed payloads (the original's key, file name included).
+  const notifications = new FileNotifier(join(layout.logs, 'notifications.jsonl'));
+  const redactNotificationsOnPurge = redactArchiveOnPurge(notifications, (error, imageId) =>
+    logger.error('could not redact a purged image in notifications.jsonl', { imageId, error: error as Error }),
+  );
   const stats = new PipelineStats();
   const hub = new EventStreamHub();
   const listeners = new Set<(bus: BusName, event: BusEvent) => void>();
@@ -331,6 +336,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     archive,
     onEvent: (busName, event) => {
       redactOnPurge(busName, event);
+      redactNotificationsOnPurge(busName, event);
       for (const listener of listeners) listener(busName, event);
       if (busName !== EVENT_BUS_NAME) return;
       if (liveBeforeArchiveRead) liveBeforeArchiveRead.push(event);
@@ -344,7 +350,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       env,
       clients,
       publisher: bus.publisher(EVENT_BUS_NAME),
-      notifier: new FileNotifier(join(layout.logs, 'notifications.jsonl')),
+      notifier: notifications,
       // An original whose grant was lost with the tables is still its image's proven upload
       // when the surviving archive accepted it: ingest keeps it instead of refusing it.
       uploadHistories: historiesWithArchive(

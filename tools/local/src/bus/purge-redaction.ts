@@ -1,6 +1,6 @@
 import { ImagePurgedV1, redactEvent } from '@imgpipe/contracts';
 import { EVENT_BUS_NAME } from '@imgpipe/workflow';
-import type { EventArchive } from './archive';
+import type { EventRedaction } from './archive';
 import type { BusEvent, BusName } from './bus-event';
 
 /**
@@ -10,11 +10,14 @@ import type { BusEvent, BusName } from './bus-event';
  * the undo window in `archive/` either. (An EventBridge archive cannot be rewritten: on AWS its
  * retention bounds how long such copies last.)
  *
+ * Any copy with the archive's `redactImage` is redacted the same way (the local SNS file,
+ * `FileNotifier`, too).
+ *
  * @returns a listener for the bus's `onEvent` (called after the event is archived, so the
  * redaction runs after the `ImagePurged` line is written).
  */
 export function redactArchiveOnPurge(
-  archive: EventArchive,
+  archive: { redactImage(imageId: string, redact: EventRedaction): Promise<number> },
   onError: (error: unknown, imageId: string) => void,
 ): (bus: BusName, event: BusEvent) => void {
   return (bus, event) => {

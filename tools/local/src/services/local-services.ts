@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createCompressImage, loadCompressConfig } from '@imgpipe/compress';
@@ -49,19 +49,69 @@ import {
 } from '@imgpipe/platform';
 import { createGenerateThumbnails, loadThumbnailConfig } from '@imgpipe/thumbnail';
 import { createPutEventsTask, EVENT_BUS_NAME, toLocalTaskHandlers, type LocalTaskHandlers } from '@imgpipe/workflow';
+import type { EventRedaction } from '../bus/archive';
 
 /**
  * The SNS topic's local stand-in: each notification appended as a JSON line to a file
  * (`.imgpipe/logs/notifications.jsonl`), where a person can read what subscribers would get.
+ * Appends and {@link redactImage} run one at a time, so a rewrite never loses a line.
  */
 export class FileNotifier implements Notifier {
+  private chain: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly path: string) {}
 
   async notify(notification: Notification): Promise<{ messageId: string }> {
     const messageId = randomUUID();
-    await mkdir(dirname(this.path), { recursive: true });
-    await appendFile(this.path, `${JSON.stringify({ messageId, at: new Date().toISOString(), ...notification })}\n`);
+    await this.serial(async () => {
+      await mkdir(dirname(this.path), { recursive: true });
+      await appendFile(this.path, `${JSON.stringify({ messageId, at: new Date().toISOString(), ...notification })}\n`);
+    });
     return { messageId };
+  }
+
+  /**
+   * Rewrites the notifications about `imageId` (their message is the notification payload,
+   * an event envelope plus its name) through `redact` (e.g. `redactEvent` of
+   * @imgpipe/contracts), as the purge does to the image's history and the bus archive: an SNS
+   * message, once sent, cannot be recalled on AWS, but this file is the runtime's own copy.
+   *
+   * @returns how many lines were rewritten.
+   */
+  redactImage(imageId: string, redact: EventRedaction): Promise<number> {
+    return this.serial(async () => {
+      const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return '';
+        throw error;
+      });
+      let rewritten = 0;
+      const lines = text.split('\n').map((line) => {
+        if (line.trim() === '') return line;
+        try {
+          const entry = JSON.parse(line) as { message?: unknown };
+          if (typeof entry.message !== 'string') return line;
+          const payload = JSON.parse(entry.message) as { detailType?: unknown; data?: { imageId?: unknown } };
+          if (payload.data?.imageId !== imageId || typeof payload.detailType !== 'string') return line;
+          const redacted = JSON.stringify(redact(payload.detailType, payload as never));
+          if (redacted === entry.message) return line;
+          rewritten += 1;
+          return JSON.stringify({ ...entry, message: redacted });
+        } catch {
+          return line;
+        }
+      });
+      if (rewritten > 0) {
+        await writeFile(`${this.path}.rewrite`, lines.join('\n'));
+        await rename(`${this.path}.rewrite`, this.path);
+      }
+      return rewritten;
+    });
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 }
 
