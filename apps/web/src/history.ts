@@ -5,7 +5,7 @@
  * another type are skipped, never trusted.
  */
 import type { HistoryEntry } from './api';
-import { formatBytes, formatDuration, formatSavings } from './format';
+import { formatBytes, formatDateTime, formatDuration, formatSavings } from './format';
 
 /** An output object the pipeline wrote (a rendition or a full-size variant). */
 export interface OutputFacts {
@@ -140,6 +140,16 @@ export function summarizeEvent(entry: Pick<HistoryEntry, 'detailType' | 'data'>)
     case 'ImageDeleted': {
       const keys = Array.isArray(data['deletedKeys']) ? data['deletedKeys'].length : undefined;
       push(keys !== undefined ? `${keys} derivative${keys === 1 ? '' : 's'} removed` : undefined);
+      const undoUntil = str(data['undoUntil']);
+      push(undoUntil ? `restorable until ${formatDateTime(undoUntil)}` : undefined);
+      break;
+    }
+    case 'ImageRestored':
+      push('restored by its owner; processing again');
+      break;
+    case 'ImagePurged': {
+      const purged = typeof data['purgedKeys'] === 'number' ? data['purgedKeys'] : undefined;
+      push(`original erased${purged !== undefined ? ` (${purged} object${purged === 1 ? '' : 's'})` : ''}; the history keeps a tombstone`);
       break;
     }
   }
