@@ -48,14 +48,14 @@ describe('recordFailure (the recordFailure task)', () => {
     expect(detail.data).toMatchObject({ stage: 'thumbnail', code: 'CORRUPT' });
   });
 
-  it('a transient error that outlasted the retries is TRANSIENT_EXHAUSTED and retryable', async () => {
+  it('a step that timed out is TIMED_OUT and retryable', async () => {
     const { service } = inMemoryService();
 
     const { detail } = recorded(await service.recordFailure({ uploaded, error: { Error: 'States.Timeout', Cause: 'Task timed out after 60.00 seconds' } }));
 
     expect(detail.data).toMatchObject({
       stage: DEFAULT_FAILURE_STAGE,
-      code: 'TRANSIENT_EXHAUSTED',
+      code: 'TIMED_OUT',
       errorName: 'States.Timeout',
       reason: 'Task timed out after 60.00 seconds',
       retryable: true,
@@ -113,7 +113,7 @@ describe('recordFailure (the recordFailure task)', () => {
       first.detail.eventId,
       first.detail.eventId,
     ]);
-    expect(metrics.failed).toEqual(['TRANSIENT_EXHAUSTED']);
+    expect(metrics.failed).toEqual(['TIMED_OUT']);
   });
 
   it('fails retryably when the bus refuses the event, which stays recorded', async () => {

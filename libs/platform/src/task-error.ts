@@ -68,8 +68,15 @@ export function parseTaskFailure(error: string, cause: string | undefined): Task
   return { ...result, reason: result.reason.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').slice(0, 2000) };
 }
 
+/** What Step Functions names a Task that outlived its `TimeoutSeconds` (or a Lambda that hit its own timeout). */
+const TIMEOUT_ERROR_NAMES: readonly string[] = ['States.Timeout', 'Sandbox.Timedout'];
+
 function readTaskFailure(error: string, cause: string | undefined): TaskFailureCause {
   const retryable = !(TASK_ERROR_NAMES as readonly string[]).includes(error);
+  if (TIMEOUT_ERROR_NAMES.includes(error)) {
+    // Not bad input: the same image may well go through on a re-drive, so it stays retryable.
+    return { errorName: error, code: 'TIMED_OUT', reason: (cause || `${error}: the step did not finish within its time limit`).slice(0, 2000), retryable: true };
+  }
   let message = cause ?? '';
   try {
     const outer: unknown = JSON.parse(message);

@@ -384,8 +384,8 @@ describe('on a fake clock', () => {
     expect(recordFailure).toHaveLength(1);
     const failure = RecordFailureTaskInputSchema.parse(recordFailure[0]);
     expect(failure).toMatchObject({ stage: 'compress', error: { Error: 'States.Timeout' } });
-    // What metadata's recordFailure will classify (parseTaskFailure); see the TIMED_OUT note in docs/deploy.md.
-    expect(parseTaskFailure(failure.error.Error, failure.error.Cause)).toMatchObject({ errorName: 'States.Timeout', retryable: true });
+    // What metadata's recordFailure records: a classified TIMED_OUT.
+    expect(parseTaskFailure(failure.error.Error, failure.error.Cause)).toMatchObject({ errorName: 'States.Timeout', code: 'TIMED_OUT', retryable: true });
     await jest.advanceTimersByTimeAsync(60_000);
     expect(compressCalls).toBe(1);
     expect(((await settled) as Error & { cause: Error }).cause.name).toBe('States.Timeout');

@@ -10,10 +10,11 @@ export type FailureStage = z.infer<typeof FailureStageSchema>;
 
 /**
  * Every failure code: an `InvalidImage` code, `INVALID_EVENT` (a task's input did not match
- * its contract), `TRANSIENT_EXHAUSTED` (retries ran out on a transient error) or `INTERNAL`
+ * its contract), `TRANSIENT_EXHAUSTED` (retries ran out on a transient error), `TIMED_OUT` (a
+ * step outlived its `TimeoutSeconds`; timeouts are never retried) or `INTERNAL`
  * (anything unclassified).
  */
-export const FAILURE_CODES = [...INVALID_IMAGE_CODES, 'INVALID_EVENT', 'TRANSIENT_EXHAUSTED', 'INTERNAL'] as const;
+export const FAILURE_CODES = [...INVALID_IMAGE_CODES, 'INVALID_EVENT', 'TRANSIENT_EXHAUSTED', 'TIMED_OUT', 'INTERNAL'] as const;
 export const FailureCodeSchema = z.enum(FAILURE_CODES);
 export type FailureCode = z.infer<typeof FailureCodeSchema>;
 

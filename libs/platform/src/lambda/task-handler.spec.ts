@@ -92,12 +92,22 @@ describe('createTaskHandler', () => {
 
 describe('parseTaskFailure', () => {
   it('reads an unknown cause as a retryable failure that keeps the text', () => {
+    expect(parseTaskFailure('Lambda.ServiceException', 'Service unavailable')).toEqual({
+      errorName: 'Lambda.ServiceException',
+      code: 'TRANSIENT_EXHAUSTED',
+      reason: 'Service unavailable',
+      retryable: true,
+    });
+  });
+
+  it('classifies a timed-out step as TIMED_OUT, keeping the text', () => {
     expect(parseTaskFailure('States.Timeout', 'Task timed out after 30 s')).toEqual({
       errorName: 'States.Timeout',
-      code: 'TRANSIENT_EXHAUSTED',
+      code: 'TIMED_OUT',
       reason: 'Task timed out after 30 s',
       retryable: true,
     });
+    expect(parseTaskFailure('Sandbox.Timedout', undefined)).toMatchObject({ code: 'TIMED_OUT', retryable: true });
   });
 
   it('reads a Lambda cause document whose message is not structured', () => {
