@@ -216,7 +216,8 @@ describe('MetadataStack', () => {
     expectResources(purge, 'dynamodb:Scan', readModel);
     expectResources(purge, 'dynamodb:Query', [...readModel, arn('ImageEvents')]);
     expectResources(purge, 'dynamodb:PutItem', [...readModel, arn('ImageEvents')]);
-    expectResources(purge, 'dynamodb:DeleteItem', readModel);
+    // ...and the erased image's upload grant (its key names the file).
+    expectResources(purge, 'dynamodb:DeleteItem', [...readModel, arn('UploadGrants')]);
     expectResources(purge, 'dynamodb:UpdateItem', [arn('ImageEvents')]);
     expectResources(purge, 'dynamodb:GetItem', [arn('ImageEvents')]);
   });
@@ -321,7 +322,9 @@ describe('NotifyStack', () => {
     const grants = grantsOf(template, 'NotifyNotifyBatchRole');
     expectResources(grants, 'sns:Publish', [matching(/RefNotifications[0-9A-F]{8}/)]);
     expectResources(grants, 'kms:GenerateDataKey*', [arn('NotificationsKey')]);
-    for (const action of [...DYNAMODB_READ, ...DYNAMODB_WRITE]) expectResources(grants, action, [arn('Idempotency')]);
+    // Notify reads an image's history (to send nothing for a deleted image) and never writes it.
+    for (const action of DYNAMODB_READ) expectResources(grants, action, [arn('Idempotency'), arn('ImageEvents')]);
+    for (const action of DYNAMODB_WRITE.filter((a) => !DYNAMODB_READ.includes(a))) expectResources(grants, action, [arn('Idempotency')]);
     expect(Object.keys(grants).filter((a) => a.startsWith('sqs:')).sort()).toEqual([
       'sqs:ChangeMessageVisibility',
       'sqs:DeleteMessage',
