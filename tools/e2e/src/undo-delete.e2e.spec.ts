@@ -62,7 +62,8 @@ describe('undo and recently deleted in the web UI', () => {
     await card(page, 'harbour.jpg').locator('.badge-processed').waitFor({ timeout: 120_000 });
 
     await deleteFromImagePage(page, 'harbour.jpg');
-    expect(await card(page, 'harbour.jpg').count()).toBe(0);
+    // The gallery drops the card once its list is reloaded after the delete.
+    await card(page, 'harbour.jpg').waitFor({ state: 'detached', timeout: 15_000 });
     // The heading has the focus after the navigation; the next Tab stop is Undo.
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').innerText()).toBe('Undo');
