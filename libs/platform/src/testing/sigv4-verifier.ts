@@ -251,14 +251,7 @@ async function verifyHeader(
 
   const prepared = requestToResign(received, path, query, signedNames);
   if (!prepared) return fail('mismatch', 'a signed header is missing from the request');
-  const signer = new SignatureV4({
-    credentials: options.credentials,
-    region: scope.region,
-    service: scope.service,
-    sha256: Sha256,
-    uriEscapePath: options.uriEscapePath,
-    applyChecksum: false,
-  });
+  const signer = signerFor(scope, options);
   const resigned = await signer.sign(prepared.request, {
     signingDate,
     signingRegion: scope.region,
@@ -279,6 +272,18 @@ async function verifyHeader(
     }
   }
   return { ok: true, via: 'header', payloadHash };
+}
+
+/** The SDK's own signer for the request's credential scope: the one place both forms re-sign with. */
+function signerFor(scope: Scope, options: VerifySigV4Options): SignatureV4 {
+  return new SignatureV4({
+    credentials: options.credentials,
+    region: scope.region,
+    service: scope.service,
+    sha256: Sha256,
+    uriEscapePath: options.uriEscapePath,
+    applyChecksum: false,
+  });
 }
 
 async function verifyQuery(
@@ -324,14 +329,7 @@ async function verifyQuery(
   const { 'X-Amz-Signature': _signature, ...unsignedQuery } = query;
   const prepared = requestToResign({ ...received, headers: { ...received.headers, [SHA256_HEADER]: 'UNSIGNED-PAYLOAD' } }, path, unsignedQuery, signedNames);
   if (!prepared) return fail('mismatch', 'a signed header is missing from the request');
-  const signer = new SignatureV4({
-    credentials: options.credentials,
-    region: scope.region,
-    service: scope.service,
-    sha256: Sha256,
-    uriEscapePath: options.uriEscapePath,
-    applyChecksum: false,
-  });
+  const signer = signerFor(scope, options);
   // Presigned: the payload is never signed (S3's UNSIGNED-PAYLOAD), and every header stays a
   // header (what the client hoisted is already in the query).
   const resigned = await signer.presign(prepared.request, {
