@@ -2,7 +2,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
+  paginateScan,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -117,27 +117,23 @@ export class DynamoImageEventStore implements ImageEventStore {
   }
 
   async *scanImageIds(): AsyncIterable<string> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      let out;
-      try {
-        out = await this.documents.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            // Every history starts at sequence 1: one item per image.
-            FilterExpression: '#sk = :first',
-            ProjectionExpression: '#pk',
-            ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-            ExpressionAttributeValues: { ':first': 1 },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-      } catch (error) {
-        throw dependencyError('DynamoDB', 'Scan', error);
-      }
-      for (const item of out.Items ?? []) yield String(item[PK]);
-      start = out.LastEvaluatedKey;
-    } while (start);
+    // The SDK's own paginator follows LastEvaluatedKey.
+    const pages = paginateScan(
+      { client: this.documents },
+      {
+        TableName: this.tableName,
+        // Every history starts at sequence 1: one item per image.
+        FilterExpression: '#sk = :first',
+        ProjectionExpression: '#pk',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+        ExpressionAttributeValues: { ':first': 1 },
+      },
+    );
+    try {
+      for await (const page of pages) for (const item of page.Items ?? []) yield String(item[PK]);
+    } catch (error) {
+      throw dependencyError('DynamoDB', 'Scan', error);
+    }
   }
 
   private async index(imageId: string): Promise<Array<{ sequence: number; eventId: string }>> {

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor, resolvePageLimit } from '../cursor';
 import { ConcurrencyConflictError, InvalidCursorError } from '../errors';
 import {
@@ -132,26 +132,22 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
    */
   async *listDeletedBefore(instant: string): AsyncIterable<ImageRecord<T>> {
     const { status, deleted, undoUntil, purgedAt } = DELETION_ATTRIBUTES;
-    let start: Record<string, unknown> | undefined;
-    do {
-      let out;
-      try {
-        out = await this.documents.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: '#status = :deleted AND #until < :instant AND attribute_not_exists(#purged)',
-            ExpressionAttributeNames: { '#status': status, '#until': undoUntil, '#purged': purgedAt },
-            ExpressionAttributeValues: { ':deleted': deleted, ':instant': instant },
-            ConsistentRead: true,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-      } catch (error) {
-        throw dependencyError('DynamoDB', 'Scan', error);
-      }
-      for (const item of out.Items ?? []) yield item as ImageRecord<T>;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    // The SDK's own paginator follows LastEvaluatedKey.
+    const pages = paginateScan(
+      { client: this.documents },
+      {
+        TableName: this.tableName,
+        FilterExpression: '#status = :deleted AND #until < :instant AND attribute_not_exists(#purged)',
+        ExpressionAttributeNames: { '#status': status, '#until': undoUntil, '#purged': purgedAt },
+        ExpressionAttributeValues: { ':deleted': deleted, ':instant': instant },
+        ConsistentRead: true,
+      },
+    );
+    try {
+      for await (const page of pages) for (const item of page.Items ?? []) yield item as ImageRecord<T>;
+    } catch (error) {
+      throw dependencyError('DynamoDB', 'Scan', error);
+    }
   }
 
   private condition(expectedRevision: number): {
