@@ -59,8 +59,17 @@ export async function objectBytes(s3: S3Client, bucket: string, key: string): Pr
 
 /** Every key under `prefix`, listed with the runtime's own credentials. */
 export async function keysUnder(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (listed.Contents ?? []).map((object) => object.Key ?? '');
+  // s3rver answers a list InternalError when a folder it walks is removed under it (the runtime
+  // deleting derivatives at that moment); S3 has no such race. This observer's list is retried.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+      return (listed.Contents ?? []).map((object) => object.Key ?? '');
+    } catch (error) {
+      if (attempt >= 5 || !(error instanceof Error && error.name === 'InternalError')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /** The HTTP status of an SDK error (`$metadata.httpStatusCode`), or `undefined` for a success. */
