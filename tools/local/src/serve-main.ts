@@ -165,22 +165,6 @@ export async function serveMain(flags: ServeFlags & { readonly help?: boolean })
   const readyMs = Math.round(performance.now());
   const shown = (path: string) => (path.startsWith(`${process.cwd()}/`) ? relative(process.cwd(), path) : path);
   const logs = shown(`${runtime.dataDir}/logs/imgpipe.log`);
-  process.stdout.write(
-    [
-      `imgpipe is running at ${runtime.url}  (ready ${(readyMs / 1000).toFixed(1)} s after start; runtime up in ${runtime.startup.total} ms)`,
-      `Sign in as ${options.devUser ?? 'dev'}: ${runtime.signInUrl}`,
-      `Data: ${shown(runtime.dataDir)}${options.logs === 'file' ? `   Logs: ${logs}` : ''}   Stop: Ctrl-C`,
-      ...(runtime.webProblem ? [`Note: no web UI: ${runtime.webProblem}`] : []),
-      ...[hostWarning(options.host)].filter((line): line is string => line !== undefined),
-      '',
-    ].join('\n'),
-  );
-  void runtime.recovered.then((r) => {
-    if (r.rerun.length + r.reannounced.length > 0) {
-      printer.note(`Resuming ${r.rerun.length + r.reannounced.length} image(s) left unfinished by the last run.`);
-    }
-  });
-
   return new Promise<number>((resolveExit) => {
     // One Ctrl-C under npm arrives twice (terminal and npm): only a later one forces the exit.
     const onSignal = stopSignalListener({
@@ -207,5 +191,21 @@ export async function serveMain(flags: ServeFlags & { readonly help?: boolean })
     });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Announced only once Ctrl-C is handled: a signal before the listeners would kill the process outright.
+    process.stdout.write(
+      [
+        `imgpipe is running at ${runtime.url}  (ready ${(readyMs / 1000).toFixed(1)} s after start; runtime up in ${runtime.startup.total} ms)`,
+        `Sign in as ${options.devUser ?? 'dev'}: ${runtime.signInUrl}`,
+        `Data: ${shown(runtime.dataDir)}${options.logs === 'file' ? `   Logs: ${logs}` : ''}   Stop: Ctrl-C`,
+        ...(runtime.webProblem ? [`Note: no web UI: ${runtime.webProblem}`] : []),
+        ...[hostWarning(options.host)].filter((line): line is string => line !== undefined),
+        '',
+      ].join('\n'),
+    );
+    void runtime.recovered.then((r) => {
+      if (r.rerun.length + r.reannounced.length > 0) {
+        printer.note(`Resuming ${r.rerun.length + r.reannounced.length} image(s) left unfinished by the last run.`);
+      }
+    });
   });
 }
