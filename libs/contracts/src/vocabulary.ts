@@ -127,3 +127,55 @@ export const DEFAULT_UPLOAD_CONTENT_TYPES: readonly string[] = /* @__PURE__ */ D
  * any straight-from-camera JPEG or phone HEIC, small enough to bound the bytes a function reads.
  */
 export const DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+/** How a refusal names each input format ("HEIC/HEIF images are not accepted ..."). */
+export const INPUT_FORMAT_LABELS = {
+  jpeg: 'JPEG',
+  png: 'PNG',
+  webp: 'WebP',
+  gif: 'GIF',
+  avif: 'AVIF',
+  tiff: 'TIFF',
+  heif: 'HEIC/HEIF',
+  svg: 'SVG',
+} as const satisfies Record<InputFormatName, string>;
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function acceptedList(accepted: readonly InputFormatName[]): string {
+  return accepted.map((format) => INPUT_FORMAT_LABELS[format]).join(', ');
+}
+
+/**
+ * The sentences an upload is refused with for the checks that need only its size and
+ * format (codes `EMPTY`, `TOO_LARGE`, `UNSUPPORTED_FORMAT`): image-ops' input policy says
+ * them about the stored bytes, and the web UI about a picked file before it asks for a
+ * grant, so a person reads the same words from both.
+ *
+ * @example UPLOAD_REFUSALS.tooLarge(30 * 1024 * 1024, DEFAULT_MAX_UPLOAD_BYTES); // 'The file is 30.0 MiB; the limit is 25.0 MiB.'
+ */
+export const UPLOAD_REFUSALS = {
+  /** `EMPTY`. */
+  empty: (): string => 'The file is empty.',
+  /** `TOO_LARGE`. */
+  tooLarge: (bytes: number, maxBytes: number): string => `The file is ${mebibytes(bytes)}; the limit is ${mebibytes(maxBytes)}.`,
+  /** `UNSUPPORTED_FORMAT`: not a format the pipeline recognises at all. */
+  unrecognised: (accepted: readonly InputFormatName[]): string =>
+    `The file is not an image in a recognised format; accepted formats: ${acceptedList(accepted)}.`,
+  /** `UNSUPPORTED_FORMAT`: a known format the policy does not accept (SVG by default). */
+  notAccepted: (format: InputFormatName, accepted: readonly InputFormatName[]): string =>
+    `${INPUT_FORMAT_LABELS[format]} images are not accepted; accepted formats: ${acceptedList(accepted)}.`,
+} as const;
+
+/**
+ * The input format an upload's declared content type names (the inverse of
+ * {@link UPLOAD_CONTENT_TYPES}), or `undefined` for a type no input format has.
+ *
+ * @example inputFormatOfContentType('image/svg+xml'); // 'svg'
+ */
+export function inputFormatOfContentType(contentType: string): InputFormatName | undefined {
+  const type = contentType.trim().toLowerCase();
+  return INPUT_FORMATS.find((format) => (UPLOAD_CONTENT_TYPES[format] as readonly string[]).includes(type));
+}

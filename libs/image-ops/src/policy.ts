@@ -1,7 +1,7 @@
 /**
  * The input policy: which images are accepted at all, checked before anything is decoded.
  */
-import { DEFAULT_INPUT_FORMATS, DEFAULT_MAX_UPLOAD_BYTES } from '@imgpipe/contracts/vocabulary';
+import { DEFAULT_INPUT_FORMATS, DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_REFUSALS } from '@imgpipe/contracts/vocabulary';
 import { z } from 'zod';
 import { InvalidImageError } from './errors';
 import { INPUT_FORMATS, type InputFormat, sniffFormat } from './formats';
@@ -60,47 +60,23 @@ export function resolveInputPolicy(overrides: Partial<InputPolicy> = {}): InputP
   return { ...policy, formats: [...new Set(policy.formats)] };
 }
 
-const FORMAT_NAMES: Readonly<Record<InputFormat, string>> = {
-  jpeg: 'JPEG',
-  png: 'PNG',
-  webp: 'WebP',
-  gif: 'GIF',
-  avif: 'AVIF',
-  tiff: 'TIFF',
-  heif: 'HEIC/HEIF',
-  svg: 'SVG',
-};
-
-function mib(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
 function mp(pixels: number): string {
   return `${(pixels / 1e6).toFixed(1)} MP`;
 }
 
 /** `EMPTY` and `TOO_LARGE` from the byte size alone. @internal */
 export function checkSize(size: number, policy: InputPolicy): void {
-  if (size <= 0) throw new InvalidImageError('EMPTY', 'The file is empty.');
-  if (size > policy.maxBytes) {
-    throw new InvalidImageError('TOO_LARGE', `The file is ${mib(size)}; the limit is ${mib(policy.maxBytes)}.`);
-  }
+  // The words are the contracts' (UPLOAD_REFUSALS): the web UI says the same before an upload.
+  if (size <= 0) throw new InvalidImageError('EMPTY', UPLOAD_REFUSALS.empty());
+  if (size > policy.maxBytes) throw new InvalidImageError('TOO_LARGE', UPLOAD_REFUSALS.tooLarge(size, policy.maxBytes));
 }
 
 /** The real format from the magic bytes, refused unless the policy accepts it. @internal */
 export function checkFormat(head: Uint8Array, policy: InputPolicy): InputFormat {
   const format = sniffFormat(head);
-  const accepted = policy.formats.map((f) => FORMAT_NAMES[f]).join(', ');
-  if (format === undefined) {
-    throw new InvalidImageError(
-      'UNSUPPORTED_FORMAT',
-      `The file is not an image in a recognised format; accepted formats: ${accepted}.`,
-    );
-  }
+  if (format === undefined) throw new InvalidImageError('UNSUPPORTED_FORMAT', UPLOAD_REFUSALS.unrecognised(policy.formats));
   if (!policy.formats.includes(format)) {
-    throw new InvalidImageError(
-      'UNSUPPORTED_FORMAT',
-      `${FORMAT_NAMES[format]} images are not accepted; accepted formats: ${accepted}.`,
-    );
+    throw new InvalidImageError('UNSUPPORTED_FORMAT', UPLOAD_REFUSALS.notAccepted(format, policy.formats));
   }
   return format;
 }
