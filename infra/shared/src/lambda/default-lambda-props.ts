@@ -52,6 +52,17 @@ export type TableAccess = 'read' | 'write' | 'read-write';
 export const TABLE_ITEM_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan'] as const;
 export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];
 
+/**
+ * The allocator of a function that runs sharp (libvips): glibc gives every thread that
+ * allocates its own malloc arena (up to 8 per core), and libvips' worker threads each touch
+ * tens of MB of pixel buffers, so a warm instance's memory grows with fragmented arenas that
+ * are never given back. Two arenas keep it near what one image needs (measured on the local
+ * runtime: tools/local/README.md, "Memory"); `npm start` sets the same in the root
+ * package.json's start script. Lambda starts Node with the function's environment, so glibc
+ * reads it at process start as it must.
+ */
+export const SHARP_ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
 /** `npm ci` inside the asset installs the linux-arm64 glibc build of native modules, no Docker. */
 export const LINUX_ARM64_NPM_ENV = {
   npm_config_os: 'linux',
@@ -219,6 +230,7 @@ export class ImgpipeFunction extends NodejsFunction {
         // Same level as the Lambda log-level filter above, so neither silently drops lines.
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.nativeModules?.includes('sharp') ? SHARP_ALLOCATOR_ENV : {}),
         ...props.environment,
       },
     });
