@@ -4,11 +4,11 @@
  * then runs the app shell — header, hash router, live connection or polling, uploads —
  * until sign-out.
  */
-import { createApiClient, describeError, devLogin, type ApiClient, type ImageDetails } from './api';
+import { createApiClient, describeError, devLogin, type ImageDetails } from './api';
 import { createSession, decodeTokenClaims, displayUser, isExpired, tokenFromFragment, type TokenStorage } from './auth';
 import { loadWebConfig, type OidcAuthConfig, type WebConfig } from './config';
-import { announce, h, replaceChildren } from './dom';
-import { formatDateTime } from './format';
+import { deletedNotice, type DeletedImage } from './deleted-notice';
+import { h, replaceChildren } from './dom';
 import { connectLive, pollingOnly, type LiveState } from './live';
 import { buildLogoutUrl, callbackParams, completeSignIn, OidcError, resolveServer, startSignIn, type AuthorizationServer } from './oidc';
 import { createOidcSession } from './oidc-session';
@@ -90,57 +90,6 @@ function showConfigError(error: unknown): void {
 // ---------------------------------------------------------------------------------------
 // The app shell
 // ---------------------------------------------------------------------------------------
-
-/** An image just deleted, as the page after the delete shows it. */
-interface DeletedImage {
-  readonly imageId: string;
-  readonly name: string;
-  readonly undoUntil?: string;
-}
-
-/**
- * "<name> was deleted." with an Undo button (right after the page's heading, so the next
- * Tab reaches it), then a link to Recently deleted. Undo restores the image through the API;
- * `onRestored` lets the app re-read it so the gallery shows it again.
- */
-function deletedNotice(deleted: DeletedImage, api: Pick<ApiClient, 'restoreImage'>, onRestored: (imageId: string) => void): HTMLElement {
-  const undo = h('button', { class: 'button small', attrs: { type: 'button' } }, 'Undo');
-  const error = h('span', { class: 'error', attrs: { role: 'alert', hidden: true } });
-  const notice = h(
-    'div',
-    { class: 'notice flash undo-notice', attrs: { tabindex: -1 } },
-    h('p', { attrs: { role: 'status' } }, `${deleted.name} was deleted.`),
-    undo,
-    h(
-      'p',
-      { class: 'hint' },
-      deleted.undoUntil ? `Or restore it until ${formatDateTime(deleted.undoUntil)} from ` : 'Or restore it later from ',
-      h('a', { attrs: { href: '#/deleted' } }, 'Recently deleted'),
-      '; after that its original is erased.',
-    ),
-    error,
-  );
-  undo.addEventListener('click', () => {
-    undo.disabled = true;
-    undo.textContent = 'Undoing…';
-    error.hidden = true;
-    api.restoreImage(deleted.imageId).then(
-      () => {
-        replaceChildren(notice, h('p', { attrs: { role: 'status' } }, `${deleted.name} was restored and is being processed again.`));
-        notice.focus();
-        announce(`${deleted.name} was restored.`);
-        onRestored(deleted.imageId);
-      },
-      (cause: unknown) => {
-        undo.disabled = false;
-        undo.textContent = 'Undo';
-        error.textContent = `The delete could not be undone: ${describeError(cause)}`;
-        error.hidden = false;
-      },
-    );
-  });
-  return notice;
-}
 
 /** Who is signed in, as the shell needs it. */
 interface Account {
@@ -232,7 +181,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
   function createPage(route: Route): Page {
     switch (route.name) {
       case 'home':
-        return createHomePage({ api, uploads, userName });
+        return createHomePage({ api, uploads, userName, onRestored: (imageId) => void images.request(imageId) });
       case 'image':
         return createImagePage(route.imageId, {
           api,
@@ -268,7 +217,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     document.title = `${page.title} · imgpipe`;
     replaceChildren(main, page.element);
     if (pendingDeleted) {
-      page.heading.after(deletedNotice(pendingDeleted, api, (imageId) => void images.request(imageId)));
+      page.heading.after(deletedNotice([pendingDeleted], api, (imageId) => void images.request(imageId)));
       pendingDeleted = undefined;
     }
     if (!firstRender) page.heading.focus();
@@ -285,7 +234,12 @@ function showApp(config: WebConfig, account: Account): RunningApp {
         onImage: (change) => void images.request(change.imageId),
         onStats: (stats) => page?.applyStats?.(stats),
         onState: renderLive,
-        onReconnected: refreshWatched,
+        // The server may have restarted meanwhile: re-read what is watched, and let the page
+        // reload what it failed to load while the server was away (the gallery's list).
+        onReconnected: () => {
+          refreshWatched();
+          page?.reconnected?.();
+        },
       })
     : pollingOnly();
   renderLive(live.state);
@@ -341,6 +295,9 @@ function showApp(config: WebConfig, account: Account): RunningApp {
 
 function runDevSignIn(config: WebConfig, loginUrl: string): void {
   const session = createSession(webStorage('localStorage'));
+  let app: RunningApp | undefined;
+  /** A sign-in link opened while signed in: adopted once the running app has ended. */
+  let switchTo: string | undefined;
 
   // The token of the sign-in link moves out of the address bar (and history) into storage.
   const fragmentToken = tokenFromFragment(location.hash);
@@ -348,6 +305,22 @@ function runDevSignIn(config: WebConfig, loginUrl: string): void {
     session.signIn(fragmentToken);
     history.replaceState(null, '', `${location.pathname}${location.search}#/`);
   }
+
+  // A sign-in link pasted into this tab changes only the fragment: no reload, so the page
+  // takes the token here (on the sign-in page, or as a switch of user when signed in).
+  // Registered before the app shell's router, so the router never sees `#token=`.
+  window.addEventListener('hashchange', () => {
+    const token = tokenFromFragment(location.hash);
+    if (!token) return;
+    history.replaceState(null, '', `${location.pathname}${location.search}#/`);
+    if (app) {
+      switchTo = token;
+      app.signOut();
+      return;
+    }
+    session.signIn(token);
+    start();
+  });
 
   function start(notice?: string): void {
     const token = session.token();
@@ -361,11 +334,14 @@ function runDevSignIn(config: WebConfig, loginUrl: string): void {
       showSignIn('Your sign-in has expired. Sign in again.');
       return;
     }
-    showApp(config, {
+    app = showApp(config, {
       userName: displayUser(claims),
       getToken: () => session.token(),
       end: (endNotice) => {
+        app = undefined;
         session.signOut();
+        if (switchTo !== undefined) session.signIn(switchTo);
+        switchTo = undefined;
         start(endNotice);
       },
     });

@@ -1,12 +1,17 @@
+import { UPLOAD_REFUSALS, DEFAULT_INPUT_FORMATS } from '@imgpipe/contracts/vocabulary';
+import { ApiError } from './api';
 import {
+  canCancel,
+  canRetry,
   createEntry,
+  grantErrorText,
   declaredContentType,
   isSettled,
   phaseForStatus,
   phaseText,
   progressPercent,
+  preflightRefusal,
   summarize,
-  uploadHints,
   type UploadEntry,
 } from './upload-model';
 
@@ -17,7 +22,6 @@ const entry = (overrides: Partial<UploadEntry> = {}): UploadEntry => ({
   contentType: 'image/jpeg',
   phase: 'queued',
   loaded: 0,
-  hints: [],
   ...overrides,
 });
 
@@ -37,21 +41,50 @@ describe('declaredContentType', () => {
   });
 });
 
-describe('uploadHints', () => {
+// Issue 11: the row knows why the pipeline would refuse a file, so it says so before asking
+// for a grant, in the pipeline's words, instead of the API's validation text.
+describe('preflightRefusal', () => {
   it('has none for an ordinary photo', () => {
-    expect(uploadHints({ size: 3_000_000 }, 'image/jpeg')).toEqual([]);
+    expect(preflightRefusal({ size: 3_000_000 }, 'image/jpeg')).toBeUndefined();
   });
 
-  it('hints at an empty file, an unusual type and a large file', () => {
-    expect(uploadHints({ size: 0 }, 'image/jpeg')).toEqual(['The file is empty.']);
-    expect(uploadHints({ size: 10 }, 'image/svg+xml')).toEqual(['image/svg+xml is not a format the pipeline usually accepts.']);
-    expect(uploadHints({ size: 10 }, 'application/octet-stream')[0]).toMatch(/unknown/);
-    expect(uploadHints({ size: 30 * 1024 * 1024 }, 'image/png')[0]).toMatch(/larger than/);
+  it('refuses an empty file, a large file, an SVG and an unknown type with the pipeline’s code and words', () => {
+    expect(preflightRefusal({ size: 0 }, 'image/jpeg')).toEqual({ code: 'EMPTY', message: 'The file is empty.' });
+    expect(preflightRefusal({ size: 30 * 1024 * 1024 }, 'image/png')).toEqual({
+      code: 'TOO_LARGE',
+      message: 'The file is 30.0 MiB; the limit is 25.0 MiB.',
+    });
+    expect(preflightRefusal({ size: 10 }, 'image/svg+xml')).toEqual({
+      code: 'UNSUPPORTED_FORMAT',
+      message: UPLOAD_REFUSALS.notAccepted('svg', DEFAULT_INPUT_FORMATS),
+    });
+    expect(preflightRefusal({ size: 10 }, 'application/octet-stream')?.message).toMatch(/^The file is not an image in a recognised format; accepted formats: JPEG, /);
+  });
+});
+
+describe('grantErrorText', () => {
+  it('never shows the API’s validation text for the fields the pipeline has words for', () => {
+    const invalid = (fields: string[]) => new ApiError({ status: 400, code: 'INVALID_REQUEST', message: 'bytes: must be at least 1', fields });
+    expect(grantErrorText(invalid(['bytes']))).toBe('The file is empty. (EMPTY)');
+    expect(grantErrorText(invalid(['contentType']))).not.toMatch(/must be one of/);
+    expect(grantErrorText(new ApiError({ status: 413, code: 'TOO_LARGE', message: 'bytes: 9 is over the upload limit of 8 bytes' }))).not.toMatch(/bytes:/);
+    expect(grantErrorText(new ApiError({ status: 0, code: 'NETWORK', message: 'The server could not be reached.' }))).toBe('The server could not be reached.');
+  });
+});
+
+describe('canCancel and canRetry', () => {
+  it('cancels until the bytes are stored, retries what failed on the way or was cancelled', () => {
+    expect(['queued', 'requesting', 'uploading'].every((phase) => canCancel(entry({ phase: phase as UploadEntry['phase'] })))).toBe(true);
+    expect(canCancel(entry({ phase: 'uploaded' }))).toBe(false);
+    expect(canRetry(entry({ phase: 'failed', failedAt: 'upload' }))).toBe(true);
+    expect(canRetry(entry({ phase: 'cancelled' }))).toBe(true);
+    expect(canRetry(entry({ phase: 'failed', failedAt: 'refused' }))).toBe(false);
+    expect(canRetry(entry({ phase: 'failed', failedAt: 'pipeline' }))).toBe(false);
   });
 });
 
 describe('createEntry', () => {
-  it('starts queued with the declared type and hints', () => {
+  it('starts queued with the declared type', () => {
     expect(createEntry(7, { name: 'x.heic', size: 5, type: '' })).toEqual({
       id: 7,
       name: 'x.heic',
@@ -59,8 +92,13 @@ describe('createEntry', () => {
       contentType: 'image/heic',
       phase: 'queued',
       loaded: 0,
-      hints: [],
     });
+  });
+
+  it('starts failed, never sent, when the pipeline would refuse the file', () => {
+    const empty = createEntry(8, { name: 'empty.jpg', size: 0, type: 'image/jpeg' });
+    expect(empty).toMatchObject({ phase: 'failed', failedAt: 'refused', error: 'The file is empty. (EMPTY)' });
+    expect(phaseText(empty)).toBe('Not uploaded: The file is empty. (EMPTY)');
   });
 });
 
@@ -104,6 +142,7 @@ describe('summarize', () => {
     const entries = [entry({ phase: 'processed' }), entry({ phase: 'failed' }), entry({ phase: 'uploading' }), entry({ phase: 'queued' })];
     expect(summarize(entries)).toBe('1 of 4 processed, 1 failed, 2 in progress');
     expect(summarize([entry({ phase: 'processed' })])).toBe('1 of 1 processed');
+    expect(summarize([entry({ phase: 'processed' }), entry({ phase: 'cancelled' })])).toBe('1 of 2 processed, 1 cancelled');
     expect(summarize([])).toBe('');
   });
 });

@@ -1,8 +1,14 @@
 /**
  * The upload panel: a drop zone with a file picker, and a row per file with its progress
- * bar and status, from the request for a grant to the pipeline's verdict. It lives for
- * the whole session, so leaving the page does not lose uploads in flight.
+ * bar and status, from the request for a grant to the pipeline's verdict. Each row has
+ * Cancel (until the bytes are stored), Retry (after a cancel or a failed upload) and
+ * Remove (once it has ended). A file the pipeline would refuse (empty, too large, not an
+ * accepted type) is never sent: its row says why, in the pipeline's words. Processed rows
+ * fold into the summary line ("38 of 40 processed, 2 failed" and "Show 38 done"), so forty
+ * uploads do not push the gallery down. It lives for the whole session, so leaving the
+ * page does not lose uploads in flight.
  */
+import { DEFAULT_INPUT_FORMATS, DEFAULT_MAX_UPLOAD_BYTES, INPUT_FORMAT_LABELS } from '@imgpipe/contracts/vocabulary';
 import { describeError, type ApiClient, type ImageDetails } from './api';
 import { announce, h, replaceChildren } from './dom';
 import { cardRendition, formatBytes } from './format';
@@ -11,7 +17,10 @@ import { postToStorage, StorageError } from './storage-upload';
 import { createTaskQueue } from './upload-queue';
 import {
   announcement,
+  canCancel,
+  canRetry,
   createEntry,
+  grantErrorText,
   isSettled,
   phaseForStatus,
   phaseText,
@@ -48,7 +57,20 @@ interface Row {
   readonly progress: HTMLProgressElement;
   readonly status: HTMLParagraphElement;
   readonly extra: HTMLDivElement;
+  /** Cancel / Retry / Remove, as the phase allows. */
+  readonly actions: HTMLDivElement;
+  /** Which buttons `actions` holds now (re-rendered only when that changes, not per progress tick). */
+  controls: string;
+  /** Counts the row's attempts: a late answer to a cancelled attempt is dropped. */
+  attempt: number;
+  /** Aborts the current attempt's transfer. */
+  controller?: AbortController;
 }
+
+/** The formats and size the drop zone promises: the default input policy's, from the contracts. */
+const ACCEPTED_TEXT = `${DEFAULT_INPUT_FORMATS.map((format) => INPUT_FORMAT_LABELS[format]).join(', ')}; up to ${
+  DEFAULT_MAX_UPLOAD_BYTES / (1024 * 1024)
+} MiB each. Many at once is fine.`;
 
 function storageErrorText(error: StorageError): string {
   return error.status === 0 ? error.message : `Storage refused the upload: ${error.message} (${error.code})`;
@@ -70,11 +92,17 @@ export function createUploads(deps: UploadsDeps): Uploads {
     h('p', { class: 'dropzone-title' }, 'Drag and drop images here'),
     h('p', {}, 'or'),
     chooseButton,
-    h('p', { class: 'hint' }, 'JPEG, PNG, WebP, GIF, AVIF, TIFF or HEIC, usually up to 25 MiB each. Many at once is fine.'),
+    h('p', { class: 'hint' }, ACCEPTED_TEXT),
   );
   const summary = h('p', { class: 'upload-summary' });
-  const clearButton = h('button', { class: 'button', attrs: { type: 'button', hidden: true } }, 'Clear finished');
-  const list = h('ul', { class: 'upload-list', attrs: { 'aria-label': 'Uploads' } });
+  const list = h('ul', { class: 'upload-list', attrs: { 'aria-label': 'Uploads', id: 'upload-list' } });
+  // Processed rows are folded away; this shows them again.
+  const doneToggle = h('button', {
+    class: 'button small',
+    attrs: { type: 'button', hidden: true, 'aria-expanded': 'false', 'aria-controls': 'upload-list' },
+  });
+  const clearButton = h('button', { class: 'button small', attrs: { type: 'button', hidden: true } }, 'Clear finished');
+  let showDone = false;
   const element = h(
     'section',
     { class: 'panel uploads', attrs: { 'aria-labelledby': 'upload-heading' } },
@@ -82,7 +110,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
     dropZone,
     // Outside the zone: the zone's click handler clicks it, and its click must not bubble back.
     input,
-    h('div', { class: 'upload-toolbar' }, summary, clearButton),
+    h('div', { class: 'upload-toolbar' }, summary, h('div', { class: 'upload-toolbar-actions' }, doneToggle, clearButton)),
     list,
   );
 
@@ -90,7 +118,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
     concurrency: UPLOAD_CONCURRENCY,
     onError: (error, item) => {
       const row = item as Row;
-      update(row, { phase: 'failed', error: describeError(error) });
+      update(row, { phase: 'failed', failedAt: 'upload', error: describeError(error) });
     },
   });
 
@@ -129,11 +157,83 @@ export function createUploads(deps: UploadsDeps): Uploads {
     renderSummary();
     chooseButton.focus();
   });
+  doneToggle.addEventListener('click', () => {
+    showDone = !showDone;
+    for (const row of rows.values()) renderVisibility(row);
+    renderSummary();
+  });
 
   function renderSummary(): void {
     const entries = [...rows.values()].map((row) => row.entry);
     summary.textContent = summarize(entries);
     clearButton.hidden = !entries.some(isSettled);
+    const done = entries.filter((entry) => entry.phase === 'processed').length;
+    doneToggle.hidden = done === 0;
+    doneToggle.textContent = showDone ? `Hide ${done} done` : `Show ${done} done`;
+    doneToggle.setAttribute('aria-expanded', String(showDone));
+  }
+
+  /** A processed row is folded into the summary unless the person asked to see them. */
+  function renderVisibility(row: Row): void {
+    row.element.hidden = row.entry.phase === 'processed' && !showDone;
+  }
+
+  function controlButton(label: string, row: Row, onClick: () => void): HTMLButtonElement {
+    const button = h(
+      'button',
+      { class: 'button small', attrs: { type: 'button' } },
+      label,
+      h('span', { class: 'visually-hidden' }, ` ${row.entry.name}`),
+    );
+    button.addEventListener('click', onClick);
+    return button;
+  }
+
+  function renderControls(row: Row): void {
+    const { entry } = row;
+    const wanted = [canCancel(entry) ? 'cancel' : '', canRetry(entry) ? 'retry' : '', isSettled(entry) ? 'remove' : ''].join(' ');
+    if (wanted === row.controls) return;
+    row.controls = wanted;
+    const hadFocus = row.actions.contains(document.activeElement);
+    replaceChildren(
+      row.actions,
+      canCancel(entry) ? controlButton('Cancel', row, () => cancel(row)) : null,
+      canRetry(entry) ? controlButton('Retry', row, () => retry(row)) : null,
+      isSettled(entry) ? controlButton('Remove', row, () => remove(row)) : null,
+    );
+    // The button that had the focus went with the phase: keep the focus in the row, or
+    // on the summary's toggle when the row folded away.
+    if (hadFocus) {
+      const next = row.element.hidden ? undefined : row.actions.querySelector('button');
+      (next ?? (doneToggle.hidden ? chooseButton : doneToggle)).focus();
+    }
+  }
+
+  function cancel(row: Row): void {
+    if (!canCancel(row.entry)) return;
+    row.attempt += 1; // a grant or transfer still answering is for an attempt that no longer counts
+    row.controller?.abort();
+    update(row, { phase: 'cancelled' });
+  }
+
+  function retry(row: Row): void {
+    if (!canRetry(row.entry)) return;
+    const { error: _error, failedAt: _failedAt, imageId: _imageId, ...rest } = row.entry;
+    row.entry = { ...rest, phase: 'queued', loaded: 0 };
+    renderRow(row);
+    renderSummary();
+    announce(announcement(row.entry));
+    queue.push(row);
+  }
+
+  function remove(row: Row): void {
+    const next = row.element.nextElementSibling ?? row.element.previousElementSibling;
+    row.element.remove();
+    rows.delete(row.entry.id);
+    renderSummary();
+    announce(`${row.entry.name} removed from the list`);
+    const nextButton = next instanceof HTMLElement && !next.hidden ? next.querySelector('button') : null;
+    (nextButton ?? chooseButton).focus();
   }
 
   function renderRow(row: Row): void {
@@ -150,6 +250,8 @@ export function createUploads(deps: UploadsDeps): Uploads {
         ? h('a', { attrs: { href: imageHref(entry.imageId) } }, 'View image', h('span', { class: 'visually-hidden' }, ` ${entry.name}`))
         : null;
     replaceChildren(row.extra, thumb, link);
+    renderVisibility(row);
+    renderControls(row);
   }
 
   function update(row: Row, change: Partial<UploadEntry>): void {
@@ -163,25 +265,36 @@ export function createUploads(deps: UploadsDeps): Uploads {
   }
 
   async function runUpload(row: Row): Promise<void> {
-    if (controller.signal.aborted) return;
+    // Cancelled while it waited, or the session ended.
+    if (controller.signal.aborted || row.entry.phase !== 'queued') return;
+    const attempt = row.attempt;
+    const current = () => row.attempt === attempt && !controller.signal.aborted;
+    const transfer = new AbortController();
+    row.controller = transfer;
     update(row, { phase: 'requesting' });
     let grant;
     try {
       grant = await deps.api.createUpload({ filename: row.file.name, contentType: row.entry.contentType, bytes: row.file.size });
     } catch (error) {
-      update(row, { phase: 'failed', error: describeError(error) });
+      if (current()) update(row, { phase: 'failed', failedAt: 'upload', error: grantErrorText(error) });
       return;
     }
+    if (!current()) return; // cancelled while the grant was on its way: it expires unused
     update(row, { phase: 'uploading', imageId: grant.imageId, loaded: 0 });
     try {
       await postToStorage(grant, row.file, {
-        signal: controller.signal,
-        onProgress: (loaded) => update(row, { loaded }),
+        signal: transfer.signal,
+        onProgress: (loaded) => {
+          if (current()) update(row, { loaded });
+        },
       });
     } catch (error) {
-      update(row, { phase: 'failed', error: error instanceof StorageError ? storageErrorText(error) : describeError(error) });
+      if (current()) {
+        update(row, { phase: 'failed', failedAt: 'upload', error: error instanceof StorageError ? storageErrorText(error) : describeError(error) });
+      }
       return;
     }
+    if (!current()) return;
     // The pipeline may have finished before this line runs; ask once, live events do the rest.
     if (row.entry.phase === 'uploading') update(row, { phase: 'uploaded', loaded: row.file.size });
     deps.refresh(grant.imageId);
@@ -197,6 +310,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
       });
       const status = h('p', { class: 'upload-status' });
       const extra = h('div', { class: 'upload-extra' });
+      const actions = h('div', { class: 'upload-actions' });
       const element = h(
         'li',
         { class: 'upload' },
@@ -208,27 +322,28 @@ export function createUploads(deps: UploadsDeps): Uploads {
         ),
         progress,
         status,
-        entry.hints.length > 0
-          ? h('ul', { class: 'upload-hints', attrs: { 'aria-label': `Hints about ${file.name}` } }, ...entry.hints.map((hint) => h('li', {}, hint)))
-          : null,
         extra,
+        actions,
       );
-      const row: Row = { entry, file, element, progress, status, extra };
+      const row: Row = { entry, file, element, progress, status, extra, actions, controls: '', attempt: 0 };
       rows.set(entry.id, row);
-      renderRow(row);
       list.prepend(element);
-      added.push(row);
+      renderRow(row);
+      if (entry.phase === 'queued') added.push(row);
+      else announce(announcement(entry));
     }
     renderSummary();
-    announce(`${files.length} file${files.length === 1 ? '' : 's'} added to the upload queue`);
+    if (added.length > 0) announce(`${added.length} file${added.length === 1 ? '' : 's'} added to the upload queue`);
     queue.push(...added);
   }
 
   function applyDetails(details: ImageDetails): void {
     for (const row of rows.values()) {
       if (row.entry.imageId !== details.imageId) continue;
-      // Bytes still going up: the upload's own outcome decides first.
-      if (row.entry.phase === 'uploading' || row.entry.phase === 'requesting') continue;
+      // Bytes still going up: the upload's own outcome decides first; a cancelled or failed
+      // transfer stored nothing the pipeline could report on.
+      const { phase, failedAt } = row.entry;
+      if (!(phase === 'uploaded' || phase === 'processing' || phase === 'processed' || (phase === 'failed' && failedAt === 'pipeline'))) continue;
       const image = details.image;
       if (!image) continue; // recorded history, projection not caught up yet
       const failed = image.status === 'failed' || image.status === 'deleted';
@@ -240,6 +355,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
       const thumbnailKey = cardRendition(image.thumbnails);
       update(row, {
         phase: phaseForStatus(image.status),
+        ...(failed ? { failedAt: 'pipeline' as const } : {}),
         ...(failed && reason ? { error: reason } : {}),
         ...(thumbnailKey ? { thumbnailKey } : {}),
       });
@@ -257,6 +373,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
     },
     dispose() {
       controller.abort();
+      for (const row of rows.values()) row.controller?.abort();
     },
   };
 }

@@ -4,6 +4,7 @@
  * button behind a confirmation.
  */
 import { ApiError, describeError, type ApiClient, type ObjectUrls, type HistoryEntry, type ImageDetails, type ImageView } from '../api';
+import { confirmDialog } from '../confirm-dialog';
 import { announce, h, replaceChildren } from '../dom';
 import {
   formatBytes,
@@ -161,36 +162,14 @@ function factsPanel(details: ImageDetails, image: ImageView): HTMLElement {
 
 /** A confirmation dialog; resolves true when the person confirms. */
 function confirmDelete(name: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const cancel = h('button', { class: 'button', attrs: { type: 'button' } }, 'Cancel');
-    const confirm = h('button', { class: 'button danger', attrs: { type: 'button' } }, 'Delete');
-    const dialog = h(
-      'dialog',
-      { class: 'dialog', attrs: { 'aria-labelledby': 'delete-title', 'aria-describedby': 'delete-text' } },
-      h('h2', { attrs: { id: 'delete-title' } }, 'Delete this image?'),
-      h(
-        'p',
-        { attrs: { id: 'delete-text' } },
-        'The compressed image and thumbnails of ',
-        h('strong', {}, name),
-        ' are removed at once. You can undo the delete, or restore the image later from Recently deleted, until its undo window ends; then the original is erased.',
-      ),
-      h('div', { class: 'dialog-actions' }, cancel, confirm),
-    );
-    const finish = (answer: boolean) => {
-      dialog.close();
-      dialog.remove();
-      resolve(answer);
-    };
-    cancel.addEventListener('click', () => finish(false));
-    confirm.addEventListener('click', () => finish(true));
-    dialog.addEventListener('cancel', (event) => {
-      event.preventDefault();
-      finish(false);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    cancel.focus();
+  return confirmDialog({
+    title: 'Delete this image?',
+    body: [
+      'The compressed image and thumbnails of ',
+      h('strong', {}, name),
+      ' are removed at once. You can undo the delete, or restore the image later from Recently deleted, until its undo window ends; then the original is erased.',
+    ],
+    confirmLabel: 'Delete',
   });
 }
 

@@ -11,6 +11,8 @@ export interface Page {
   applyDetails?(details: ImageDetails): void;
   /** Fresh dashboard figures. */
   applyStats?(stats: DashboardStats): void;
+  /** The live stream is open again after it dropped (the server may have restarted): reload what failed. */
+  reconnected?(): void;
   /** Images the page wants re-read when the live stream was down. */
   watchedImageIds?(): string[];
   /** The page is being left. */
