@@ -19,44 +19,29 @@ const CASES: ReadonlyArray<{ readonly change: string; readonly file: string; rea
   { change: 'apps/web', file: 'apps/web/src/index.ts', line: '// affected-test', deploys: ['web'] },
   // Every service, the pipeline, infra and the UI read the event contracts.
   { change: 'libs/contracts', file: 'libs/contracts/src/index.ts', line: '// affected-test', deploys: EVERY_UNIT },
-  // Every service and infra use the platform; the web UI does not (infra deploys Delivery).
-  {
-    change: 'libs/platform',
-    file: 'libs/platform/src/index.ts',
-    line: '// affected-test',
-    deploys: EVERY_UNIT.filter((unit) => unit !== 'web'),
-  },
+  // Every service and infra use the platform; web deploys Delivery, which infra's code builds.
+  { change: 'libs/platform', file: 'libs/platform/src/index.ts', line: '// affected-test', deploys: EVERY_UNIT },
   // The state machine and rules are the pipeline's; infra builds the Pipeline stack from this
   // library (so its stacks are synthesised and found unchanged), and ingest's router reads
-  // the API routes from it (its bundle does not change with the ASL).
-  { change: 'libs/workflow', file: 'libs/workflow/pipeline.asl.json', line: ' ', deploys: ['infra', 'ingest', 'pipeline'] },
+  // the API routes from it (its bundle does not change with the ASL); web (Delivery) depends on infra.
+  { change: 'libs/workflow', file: 'libs/workflow/pipeline.asl.json', line: ' ', deploys: ['infra', 'ingest', 'pipeline', 'web'] },
   // sharp's services, and nobody else.
   { change: 'libs/image-ops', file: 'libs/image-ops/src/index.ts', line: '// affected-test', deploys: ['compress', 'ingest', 'thumbnail'] },
-  // infra's own stacks and the pipeline, which is built by infra's code.
-  { change: 'infra', file: 'infra/src/stacks/foundation.stack.ts', line: '// affected-test', deploys: ['infra', 'pipeline'] },
+  // infra's own stacks, and the pipeline and Delivery (web), which are built by infra's code.
+  { change: 'infra', file: 'infra/src/stacks/foundation.stack.ts', line: '// affected-test', deploys: ['infra', 'pipeline', 'web'] },
   // A service's construct and stack deploy that service (its app depends on compress-infra),
-  // and infra and the pipeline, which import the stack to wire its function in; no other service.
+  // and infra, the pipeline and Delivery (web), which infra builds with compress's formats; no other service.
   {
     change: 'infra/services/compress',
     file: 'infra/services/compress/src/compress.construct.ts',
     line: '// affected-test',
-    deploys: ['compress', 'infra', 'pipeline'],
+    deploys: ['compress', 'infra', 'pipeline', 'web'],
   },
-  // Every service stack is built from infra-shared (here the Lambda defaults); web is not.
-  {
-    change: 'infra/shared',
-    file: 'infra/shared/src/lambda/default-lambda-props.ts',
-    line: '// affected-test',
-    deploys: EVERY_UNIT.filter((unit) => unit !== 'web'),
-  },
-  // infra/cdk.json's context (log level, retention, capacity knobs) is read by every service's
-  // stack: each service-infra project declares it as a target input (its `context` target).
-  {
-    change: 'infra/cdk.json',
-    file: 'infra/cdk.json',
-    line: ' ',
-    deploys: EVERY_UNIT.filter((unit) => unit !== 'web'),
-  },
+  // Every stack is built from infra-shared (here the Lambda defaults).
+  { change: 'infra/shared', file: 'infra/shared/src/lambda/default-lambda-props.ts', line: '// affected-test', deploys: EVERY_UNIT },
+  // infra/cdk.json's context (stage, log level, retention, capacity knobs) is read by every
+  // stack: the deploy-targets plugin makes it an input of every unit's synth and deploy targets.
+  { change: 'infra/cdk.json', file: 'infra/cdk.json', line: ' ', deploys: EVERY_UNIT },
   { change: 'the README', file: 'README.md', line: 'affected-test', deploys: [] },
 ];
 

@@ -1,7 +1,8 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildApp, STACK_NAMES } from './app';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp, cloudFormationStackName, STACK_NAMES, type ImgpipeStacks } from './app';
 import { testApp } from './testing/test-app';
 import { REPORT_FINDINGS_CONTEXT, unacknowledgedFindings } from './testing/nag-report';
 
@@ -10,8 +11,33 @@ describe('the CDK app under cdk-nag AwsSolutionsChecks', () => {
   const stacks = buildApp(app);
   const findings = unacknowledgedFindings(app);
 
-  it('builds every stack under its stable name', () => {
-    expect(Object.values(stacks).map((s) => s.stackName).sort()).toEqual(Object.values(STACK_NAMES).sort());
+  it('builds every stack under its stable id, and names it in CloudFormation with the stage (imgpipe-dev-<role>)', () => {
+    expect(Object.values(stacks).map((s) => s.node.id).sort()).toEqual(Object.values(STACK_NAMES).sort());
+    for (const [role, stack] of Object.entries(stacks)) expect(stack.stackName).toBe(`imgpipe-dev-${role}`);
+  });
+
+  it('lets two stages share an account: another stage gives every stack, bus, alarm and dashboard another name', () => {
+    const prod = buildApp(testApp({ 'imgpipe:stage': 'prod' }), { nag: false });
+    const names = (all: ImgpipeStacks): string[] => Object.values(all).map((s) => s.stackName);
+    expect(names(prod).filter((name) => names(stacks).includes(name))).toEqual([]);
+    expect(Object.values(prod).map((s) => s.node.id).sort()).toEqual(Object.values(STACK_NAMES).sort());
+    expect(names(prod)).toContain(cloudFormationStackName('prod', 'foundation'));
+    expect(cloudFormationStackName('prod', 'foundation')).toBe('imgpipe-prod-foundation');
+    const physicalNames = (all: ImgpipeStacks): string[] =>
+      Object.values(all).flatMap((stack) =>
+        Object.values(Template.fromStack(stack).toJSON()['Resources'] as Record<string, { Type: string; Properties?: Record<string, unknown> }>)
+          // An authorizer's name is scoped to its API.
+          .filter((resource) => resource.Type !== 'AWS::ApiGatewayV2::Authorizer')
+          .flatMap((resource) =>
+            ['Name', 'AlarmName', 'DashboardName', 'Domain', 'ArchiveName'].flatMap((key) => {
+              const value = resource.Properties?.[key];
+              return typeof value === 'string' ? [value] : [];
+            }),
+        ),
+      );
+    const devNames = physicalNames(stacks);
+    expect(devNames.length).toBeGreaterThan(10);
+    expect(physicalNames(prod).filter((name) => devNames.includes(name))).toEqual([]);
   });
 
   it.each(Object.values(STACK_NAMES))('%s has zero unacknowledged findings (errors or warnings)', (stackName) => {

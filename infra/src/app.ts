@@ -1,6 +1,6 @@
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readInfraConfig } from '@imgpipe/infra-shared';
+import { readInfraConfig, stagedName } from '@imgpipe/infra-shared';
 import { ApiStack } from './stacks/api.stack';
 import { DeliveryStack } from './stacks/delivery.stack';
 import { dashboardName, ObservabilityStack } from './stacks/observability.stack';
@@ -26,7 +26,11 @@ export interface ImgpipeStacks {
   readonly observability: ObservabilityStack;
 }
 
-/** Stack names: stable, because `cdk deploy <name> --exclusively` and the nx targets use them. */
+/**
+ * Stack ids (construct ids): stable and stage-independent, because `cdk deploy <id>
+ * --exclusively` selects stacks by them and the Nx targets (infra/deploy-units.json) use them.
+ * The CloudFormation stack names carry the stage: {@link cloudFormationStackName}.
+ */
 export const STACK_NAMES = {
   foundation: 'ImgpipeFoundation',
   compress: 'ImgpipeCompress',
@@ -39,6 +43,18 @@ export const STACK_NAMES = {
   delivery: 'ImgpipeDelivery',
   observability: 'ImgpipeObservability',
 } as const;
+
+/** A stack's role in the app: `foundation`, `compress`, ... */
+export type StackRole = keyof typeof STACK_NAMES;
+
+/**
+ * The CloudFormation name of a stack of `stage`, `imgpipe-<stage>-<role>` (`imgpipe-dev-foundation`),
+ * like every other named resource ({@link stagedName}): two stages deploy side by side in one
+ * account. `cdk deploy --outputs-file` keys its outputs by this name (the CLI's `--stack`).
+ */
+export function cloudFormationStackName(stage: string, role: StackRole): string {
+  return stagedName(stage, role);
+}
 
 /**
  * Builds every stack into `app` and puts cdk-nag's AWS Solutions checks on all of them:
@@ -55,17 +71,19 @@ export interface BuildAppOptions {
 export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks {
   const { env, nag = true } = options;
   const config = readInfraConfig(app.node);
-  const common = env ? { env } : {};
-  const foundation = new FoundationStack(app, STACK_NAMES.foundation, { ...common, config });
+  const envProps = env ? { env } : {};
+  /** Where a stack of `role` is deployed (account/region) and under which CloudFormation name. */
+  const placed = (role: StackRole) => ({ ...envProps, stackName: cloudFormationStackName(config.stage, role) });
+  const foundation = new FoundationStack(app, STACK_NAMES.foundation, { ...placed('foundation'), config });
   const compress = new CompressStack(app, STACK_NAMES.compress, {
-    ...common,
+    ...placed('compress'),
     config,
     foundation: foundation.resources,
     ...(options.compress ? { settings: options.compress } : {}),
   });
-  const thumbnail = new ThumbnailStack(app, STACK_NAMES.thumbnail, { ...common, config, foundation: foundation.resources });
+  const thumbnail = new ThumbnailStack(app, STACK_NAMES.thumbnail, { ...placed('thumbnail'), config, foundation: foundation.resources });
   const delivery = new DeliveryStack(app, STACK_NAMES.delivery, {
-    ...common,
+    ...placed('delivery'),
     processed: foundation.resources.buckets.processed,
     // The CDN negotiates only formats compress actually writes.
     availableFormats: compress.service.formats,
@@ -73,15 +91,15 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
   // Ingest invalidates a deleted image's paths on the CDN: it reads Delivery's distribution id,
   // so Delivery deploys before Ingest (Delivery reads nothing of Ingest: no cycle).
   const ingest = new IngestStack(app, STACK_NAMES.ingest, {
-    ...common,
+    ...placed('ingest'),
     config,
     foundation: foundation.resources,
     distribution: delivery.distribution,
   });
-  const metadata = new MetadataStack(app, STACK_NAMES.metadata, { ...common, config, foundation: foundation.resources });
-  const notify = new NotifyStack(app, STACK_NAMES.notify, { ...common, config, foundation: foundation.resources });
+  const metadata = new MetadataStack(app, STACK_NAMES.metadata, { ...placed('metadata'), config, foundation: foundation.resources });
+  const notify = new NotifyStack(app, STACK_NAMES.notify, { ...placed('notify'), config, foundation: foundation.resources });
   const pipeline = new PipelineStack(app, STACK_NAMES.pipeline, {
-    ...common,
+    ...placed('pipeline'),
     config,
     foundation: foundation.resources,
     tasks: {
@@ -95,14 +113,14 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     onPipelineEvent: metadata.service.onPipelineEvent,
   });
   const api = new ApiStack(app, STACK_NAMES.api, {
-    ...common,
+    ...placed('api'),
     config,
     handler: ingest.service.httpApi,
     web: { origin: delivery.webOrigin, bucket: delivery.webBucket, distribution: delivery.distribution },
     dashboardName: dashboardName(config.stage, 'pipeline'),
   });
   const observability = new ObservabilityStack(app, STACK_NAMES.observability, {
-    ...common,
+    ...placed('observability'),
     stage: config.stage,
     services: [
       { name: 'ingest', functions: [ingest.service.httpApi, ingest.service.onObjectCreated] },

@@ -25,7 +25,7 @@ describe('ApiStack with its own Cognito user pool', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'ImgpipeIngest', OutputName: Match.stringLikeRegexp('IngestHttpApi[0-9A-F]{8}Arn') }) },
+      IntegrationUri: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'imgpipe-dev-ingest', OutputName: Match.stringLikeRegexp('IngestHttpApi[0-9A-F]{8}Arn') }) },
     });
   });
 
@@ -68,7 +68,7 @@ describe('ApiStack with its own Cognito user pool', () => {
     };
     for (const urls of [client.CallbackURLs, client.LogoutURLs]) {
       expect(urls).toHaveLength(1);
-      expect(JSON.stringify(urls[0])).toMatch(/"https:\/\/",\{"Fn::GetStackOutput":\{"StackName":"ImgpipeDelivery".*DomainName.*\},"\/"/);
+      expect(JSON.stringify(urls[0])).toMatch(/"https:\/\/",\{"Fn::GetStackOutput":\{"StackName":"imgpipe-dev-delivery".*DomainName.*\},"\/"/);
     }
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
       Domain: { 'Fn::Join': ['', ['imgpipe-dev-', { Ref: 'AWS::AccountId' }]] },
@@ -112,7 +112,7 @@ describe('ApiStack with its own Cognito user pool', () => {
       },
     });
     const deliveryOutput = (name: RegExp) => ({
-      'Fn::GetStackOutput': { StackName: 'ImgpipeDelivery', Region: { Ref: 'AWS::Region' }, OutputName: expect.stringMatching(name) },
+      'Fn::GetStackOutput': { StackName: 'imgpipe-dev-delivery', Region: { Ref: 'AWS::Region' }, OutputName: expect.stringMatching(name) },
     });
     const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
     expect(deployment?.['Properties']).toMatchObject({
@@ -182,7 +182,7 @@ describe('ApiStack with the defaults', () => {
       {
         'Fn::Join': [
           '',
-          ['https://', { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'ImgpipeDelivery', OutputName: expect.stringMatching(/DomainName/) }) }],
+          ['https://', { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'imgpipe-dev-delivery', OutputName: expect.stringMatching(/DomainName/) }) }],
         ],
       },
     ]);

@@ -175,6 +175,8 @@ export class ApiStack extends Stack {
 
     const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { jwtAudience: audience });
     this.api = new HttpApi(this, 'HttpApi', {
+      // Not unique in API Gateway, but what the console and the CLI list: one per stage.
+      apiName: stagedName(config.stage, 'api'),
       description: 'imgpipe upload API (presigned uploads, my images)',
       createDefaultStage: false,
       defaultAuthorizer: authorizer,

@@ -96,10 +96,10 @@ describe('PipelineStack: the state machine', () => {
     expect(definitionVariables().sort()).toEqual([...PIPELINE_SUBSTITUTIONS].sort());
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       DefinitionSubstitutions: {
-        CompressFunctionArn: output('ImgpipeCompress', 'CompressCompressImage'),
-        ThumbnailFunctionArn: output('ImgpipeThumbnail', 'ThumbnailGenerateThumbnails'),
-        RecordFunctionArn: output('ImgpipeMetadata', 'MetadataRecordMetadata'),
-        RecordFailureFunctionArn: output('ImgpipeMetadata', 'MetadataRecordFailure'),
+        CompressFunctionArn: output('imgpipe-dev-compress', 'CompressCompressImage'),
+        ThumbnailFunctionArn: output('imgpipe-dev-thumbnail', 'ThumbnailGenerateThumbnails'),
+        RecordFunctionArn: output('imgpipe-dev-metadata', 'MetadataRecordMetadata'),
+        RecordFailureFunctionArn: output('imgpipe-dev-metadata', 'MetadataRecordFailure'),
         EventBusName: { 'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('RefEventBus') }) },
       },
     });

@@ -92,7 +92,7 @@ describe('IngestStack', () => {
 
   it('lets the API invalidate paths on the Delivery stack\'s distribution only, whose id it is given', () => {
     const api = grantsOf(template, 'IngestHttpApiRole');
-    const deliveryCdn = /"Fn::GetStackOutput":\{"StackName":"ImgpipeDelivery","Region":\{"Ref":"AWS::Region"\},"OutputName":"PublishOutputRefCdn[0-9A-F]{8}[0-9A-F]{8}"\}/;
+    const deliveryCdn = /"Fn::GetStackOutput":\{"StackName":"imgpipe-dev-delivery","Region":\{"Ref":"AWS::Region"\},"OutputName":"PublishOutputRefCdn[0-9A-F]{8}[0-9A-F]{8}"\}/;
     expect(api['cloudfront:CreateInvalidation']).toEqual([
       expect.stringMatching(new RegExp(`^\\{"Fn::Join":\\["",\\["arn:",\\{"Ref":"AWS::Partition"\\},":cloudfront::",\\{"Ref":"AWS::AccountId"\\},":distribution/",\\{${deliveryCdn.source}\\}\\]\\]\\}$`)),
     ]);
@@ -236,7 +236,7 @@ describe('MetadataStack', () => {
           Arn: { 'Fn::GetAtt': [purgeFn, 'Arn'] },
           RetryPolicy: { MaximumRetryAttempts: RULE_TARGET_RETRY.retryAttempts, MaximumEventAgeInSeconds: RULE_TARGET_RETRY.maxEventAge.toSeconds() },
           DeadLetterConfig: {
-            Arn: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'ImgpipeFoundation', OutputName: expect.stringMatching(/RuleTargetsDlq[0-9A-F]{8}Arn/) }) },
+            Arn: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'imgpipe-dev-foundation', OutputName: expect.stringMatching(/RuleTargetsDlq[0-9A-F]{8}Arn/) }) },
           },
         },
       ],

@@ -3,8 +3,8 @@ import { UnavailableError } from '../errors';
 
 /** Where `cdk deploy --outputs-file` writes the stacks' outputs (infra's docs use this name). */
 export const DEFAULT_OUTPUTS_FILE = 'cdk-outputs.json';
-/** The stateful stack: bus, archive, DLQs (`STACK_NAMES.foundation` in infra). */
-export const FOUNDATION_STACK = 'ImgpipeFoundation';
+/** The stateful stack's CloudFormation name at the default stage (`cloudFormationStackName('dev', 'foundation')` in infra): cdk-outputs.json keys outputs by it. */
+export const FOUNDATION_STACK = 'imgpipe-dev-foundation';
 
 /**
  * A deployed stack's CloudFormation outputs, as `cdk deploy --outputs-file <file>` wrote
