@@ -1,0 +1,264 @@
+/**
+ * Resident memory of `npm start` through a burst of uploads and after it (issue 13 item 4).
+ *
+ *   npx tsx tools/local/scripts/measure-rss.ts [--images 200] [--idle 60] [--upload-concurrency 16]
+ *     [--concurrency <n>] [--via npm|node] [--ui] [--env NAME=VALUE]...
+ *
+ * Starts the real runtime as `npm start` does (`npm start -- --data-dir <temp> --port 0`;
+ * `--via node` runs `node --import tsx tools/local/src/main.ts` without the start script's
+ * environment), uploads `--images` varied test images through the API (a grant from
+ * `POST /api/uploads`, then the presigned POST, as the browser does) with
+ * `--upload-concurrency` uploads in flight (the runtime runs `--concurrency` executions at
+ * once and queues the rest), waits until every image is processed or failed, then `--idle`
+ * seconds with nothing to do. Meanwhile it samples the resident set (VmRSS) of the whole
+ * process tree (npm, node and any child such as esbuild) every 250 ms, and prints the start,
+ * peak and idle figures. A measurement, not a test: run it through the CPU lock
+ * (`/tmp/imgpipe/t` on the shared machine); the figures depend on the machine.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fixture, testImage, type TestImageKind } from '@imgpipe/image-ops/testing';
+import { runningRuntime } from '../src/runtime';
+import { RuntimeClient } from '../src/testing/http-client';
+import { formatMiB, sampleTreeRss } from './measure-rss.sampling';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+const SAMPLE_EVERY_MS = 250;
+
+interface Upload {
+  readonly name: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
+
+/**
+ * The burst's images: the repo's test images (`@imgpipe/image-ops/testing`) in every input
+ * format the pipeline takes, from a 480 x 320 HEIC (decoded in WebAssembly) to 12 MP JPEGs,
+ * cycled through in this order.
+ */
+async function imageSet(): Promise<readonly Upload[]> {
+  const made = async (kind: TestImageKind, width: number, height: number, ext: string, contentType: string) => ({
+    name: `${kind}-${width}x${height}.${ext}`,
+    contentType,
+    bytes: await testImage(kind, { width, height }),
+  });
+  return [
+    await made('jpeg', 4000, 3000, 'jpg', 'image/jpeg'),
+    await made('jpeg', 3000, 2000, 'jpg', 'image/jpeg'),
+    await made('jpeg-rotated', 2400, 1600, 'jpg', 'image/jpeg'),
+    await made('jpeg', 1600, 1200, 'jpg', 'image/jpeg'),
+    await made('png-alpha', 1600, 1200, 'png', 'image/png'),
+    await made('webp', 2000, 1500, 'webp', 'image/webp'),
+    await made('tiff', 1200, 900, 'tif', 'image/tiff'),
+    await made('avif', 1200, 900, 'avif', 'image/avif'),
+    await made('jpeg-cmyk', 1200, 900, 'jpg', 'image/jpeg'),
+    await made('gif-animated', 320, 240, 'gif', 'image/gif'),
+    { name: 'photo-480x320.heic', contentType: 'image/heic', bytes: fixture('photo-480x320.heic') },
+    { name: 'photo-480x320.jpg', contentType: 'image/jpeg', bytes: fixture('photo-480x320.jpg') },
+  ];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The environment variables that shape memory, as the runtime process really has them. */
+async function allocatorEnvironment(pid: number): Promise<string> {
+  const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+  const names = ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_', 'LD_PRELOAD', 'UV_THREADPOOL_SIZE'];
+  const set = environ.split('\0').filter((entry) => names.some((n) => entry.startsWith(`${n}=`)));
+  return set.length > 0 ? set.join(' ') : '(none of MALLOC_*, LD_PRELOAD, UV_THREADPOOL_SIZE set)';
+}
+
+/** Samples the tree under `root` until stopped; remembers the peak and the last sample. */
+class RssRecorder {
+  peakKiB = 0;
+  lastKiB = 0;
+  lastCpuSeconds = 0;
+  readonly timeline: Array<{ atMs: number; kiB: number }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly started = performance.now();
+
+  constructor(private readonly root: number) {}
+
+  sample(): number {
+    const { totalKiB, cpuSeconds } = sampleTreeRss(this.root);
+    this.lastKiB = totalKiB;
+    this.lastCpuSeconds = cpuSeconds;
+    this.peakKiB = Math.max(this.peakKiB, totalKiB);
+    this.timeline.push({ atMs: Math.round(performance.now() - this.started), kiB: totalKiB });
+    return totalKiB;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.sample(), SAMPLE_EVERY_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+async function untilRunning(dataDir: string, child: ChildProcess, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = await runningRuntime(dataDir);
+    if (running) return running;
+    if (child.exitCode !== null) throw new Error(`the runtime exited with code ${child.exitCode} before it was ready`);
+    if (Date.now() > deadline) throw new Error(`the runtime was not ready within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+async function uploadAll(client: RuntimeClient, images: readonly Upload[], count: number, inFlight: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const image = images[next % images.length] as Upload;
+      next += 1;
+      await client.upload(image.bytes, image.name, image.contentType);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
+}
+
+interface Stats {
+  readonly processed: number;
+  readonly failed: number;
+}
+
+async function untilFinished(client: RuntimeClient, count: number, timeoutMs: number, log: (line: string) => void): Promise<Stats> {
+  const deadline = Date.now() + timeoutMs;
+  let reported = -1;
+  for (;;) {
+    const stats = await client.api<Stats>('GET', '/stats');
+    const done = stats.processed + stats.failed;
+    if (done >= count) return stats;
+    if (done !== reported && done % 25 === 0) log(`  ${done}/${count} finished`);
+    reported = done;
+    if (Date.now() > deadline) throw new Error(`only ${done} of ${count} images finished within ${timeoutMs} ms`);
+    await sleep(1000);
+  }
+}
+
+async function run(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      images: { type: 'string', default: '200' },
+      idle: { type: 'string', default: '60' },
+      'upload-concurrency': { type: 'string', default: '16' },
+      concurrency: { type: 'string' },
+      via: { type: 'string', default: 'npm' },
+      ui: { type: 'boolean', default: false },
+      env: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const count = Number(values.images);
+  const idleMs = Number(values.idle) * 1000;
+  const inFlight = Number(values['upload-concurrency']);
+  if (![count, idleMs, inFlight].every((n) => Number.isInteger(n) && n >= 0) || inFlight < 1) {
+    throw new Error('--images, --idle and --upload-concurrency take whole numbers (--upload-concurrency at least 1)');
+  }
+  if (values.via !== 'npm' && values.via !== 'node') throw new Error(`--via is npm or node, got "${values.via}"`);
+  const extraEnv = Object.fromEntries(
+    values.env.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`--env takes NAME=VALUE, got "${pair}"`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  log('making the test images...');
+  const images = await imageSet();
+  const dataDir = await mkdtemp(join(tmpdir(), 'imgpipe-rss-'));
+  const serveArgs = ['--data-dir', dataDir, '--port', '0', ...(values.ui ? [] : ['--no-ui'])];
+  if (values.concurrency !== undefined) serveArgs.push('--concurrency', values.concurrency);
+  const [command, args] =
+    values.via === 'npm'
+      ? ['npm', ['start', '--silent', '--', ...serveArgs]]
+      : [process.execPath, ['--import', 'tsx', 'tools/local/src/main.ts', ...serveArgs]];
+  log(`starting: ${command} ${args.join(' ')}`);
+  const startedAt = performance.now();
+  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (child.pid === undefined) throw new Error(`could not start ${command}`);
+  const recorder = new RssRecorder(child.pid);
+  recorder.start();
+  try {
+    const running = await untilRunning(dataDir, child, 120_000);
+    const readyMs = Math.round(performance.now() - startedAt);
+    // aws-local-stepfunctions and the services load after the runtime answers: let them.
+    await sleep(5000);
+    const startKiB = recorder.sample();
+    const environment = await allocatorEnvironment(running.pid);
+    log(`ready in ${readyMs} ms (runtime pid ${running.pid}); start RSS ${formatMiB(startKiB)}; ${environment}`);
+
+    const client = await RuntimeClient.signIn(running.url, 'rss');
+    const cpuAtStart = recorder.lastCpuSeconds;
+    const burstStarted = performance.now();
+    log(`uploading ${count} images (${images.length} kinds), ${inFlight} at a time...`);
+    await uploadAll(client, images, count, inFlight);
+    const uploadedMs = Math.round(performance.now() - burstStarted);
+    const stats = await untilFinished(client, count, 30 * 60_000, log);
+    const burstMs = Math.round(performance.now() - burstStarted);
+    const burstPeakKiB = recorder.peakKiB;
+    const afterBurstKiB = recorder.sample();
+    const burstCpuSeconds = recorder.lastCpuSeconds - cpuAtStart;
+    log(`burst done in ${burstMs} ms (uploads ${uploadedMs} ms): ${stats.processed} processed, ${stats.failed} failed; idling ${idleMs / 1000} s...`);
+
+    const idleFrom = recorder.timeline.length;
+    const idleEnd = Date.now() + idleMs;
+    while (Date.now() < idleEnd) {
+      await sleep(Math.min(10_000, idleEnd - Date.now()));
+      recorder.sample();
+      log(`  idle ${Math.round((idleMs - (idleEnd - Date.now())) / 1000)} s: ${formatMiB(recorder.lastKiB)}`);
+    }
+    const idleKiB = recorder.sample();
+    const idleMinKiB = Math.min(idleKiB, ...recorder.timeline.slice(idleFrom).map((s) => s.kiB));
+    const tree = sampleTreeRss(child.pid).processes.map((p) => `${p.name}[${p.pid}] ${formatMiB(p.rssKiB)}`).join(', ');
+
+    process.stdout.write(
+      [
+        `RSS of the npm start process tree (${values.via}), ${count} images, ${inFlight} uploads in flight, ${environment}:`,
+        `  start (ready + 5 s)        ${formatMiB(startKiB)}`,
+        `  peak (burst)               ${formatMiB(burstPeakKiB)}`,
+        `  end of burst               ${formatMiB(afterBurstKiB)}`,
+        `  idle (after ${idleMs / 1000} s)          ${formatMiB(idleKiB)}   (lowest while idle ${formatMiB(idleMinKiB)})`,
+        `  processes at the end: ${tree}`,
+        `  burst ${burstMs} ms, ${burstCpuSeconds.toFixed(1)} CPU s (user + system, the tree), ${stats.processed} processed, ${stats.failed} failed`,
+        JSON.stringify({
+          bench: 'local-rss',
+          via: values.via,
+          images: count,
+          uploadConcurrency: inFlight,
+          environment,
+          startMiB: Math.round(startKiB / 1024),
+          peakMiB: Math.round(burstPeakKiB / 1024),
+          endOfBurstMiB: Math.round(afterBurstKiB / 1024),
+          idleMiB: Math.round(idleKiB / 1024),
+          burstMs,
+          burstCpuSeconds: Number(burstCpuSeconds.toFixed(1)),
+          processed: stats.processed,
+          failed: stats.failed,
+        }),
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    recorder.stop();
+    const running = await runningRuntime(dataDir);
+    // The runtime's own graceful stop; npm then exits with it.
+    if (running) process.kill(running.pid, 'SIGTERM');
+    else child.kill('SIGTERM');
+    await new Promise<void>((done) => (child.exitCode !== null ? done() : child.once('exit', () => done())));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+run().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
