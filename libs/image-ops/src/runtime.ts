@@ -1,12 +1,29 @@
 /**
- * libvips settings for the process: thread count and operation cache.
+ * libvips settings for the process: thread count and operation cache. The one place that
+ * calls `sharp.concurrency` and `sharp.cache`; the Lambda handlers, the local runtime
+ * (`npm start`), the batch mode and the bench all go through {@link configureImageRuntime}.
+ *
+ * The allocator cannot be set from here: glibc reads `MALLOC_ARENA_MAX` (and the other
+ * `MALLOC_*` variables) once, when the process starts, before any JavaScript runs. It is
+ * set where each process is started:
+ * - `npm start`: the root package.json's `start` script (`MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}`,
+ *   with `MALLOC_MMAP_THRESHOLD_`), chosen over main.ts re-executing itself, which would pay
+ *   Node's and the TypeScript loader's start (~1 s) twice;
+ * - Lambda: the sharp functions' environment (`SHARP_ALLOCATOR_ENV` of infra/shared);
+ * - `npm run bench`: its worker processes' environment (tools/bench; `MALLOC_ARENA_MAX` only).
+ * Measured in tools/local/README.md ("Memory"): a 200-image burst under `npm start` peaks
+ * at ~1.17 GB and stays ~1.07 GB idle without them.
  */
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 
 /** Options of {@link configureImageRuntime}. */
 export interface ImageRuntimeOptions {
-  /** libvips worker threads per image. Default: the machine's `os.availableParallelism()`. */
+  /**
+   * libvips worker threads per image. Default: every core (`os.availableParallelism()`) when
+   * the allocator is contained, else sharp's own default for the process (see
+   * {@link configureImageRuntime}).
+   */
   concurrency?: number;
   /** libvips operation cache in MB; 0 (default) turns it off. */
   cacheMemoryMb?: number;
@@ -18,20 +35,29 @@ export interface ImageRuntimeSettings {
   cacheMemoryMb: number;
 }
 
+/**
+ * sharp's own thread count, as it chose it when it loaded (before anything here changed it):
+ * ONE thread on glibc Linux when neither `MALLOC_ARENA_MAX` is set nor jemalloc is in use,
+ * to limit heap fragmentation; libvips' default (every core) otherwise. So `> 1` means the
+ * process was started with its allocator contained.
+ */
+const SHARP_LOAD_CONCURRENCY = sharp.concurrency();
+
 let applied: ImageRuntimeSettings | undefined;
 
 /**
- * Sizes libvips to the machine. sharp's own default on glibc Linux without jemalloc is
- * ONE thread (to limit heap fragmentation), which leaves cores idle during decode and
- * resize; we use every core instead and contain the allocator with `MALLOC_ARENA_MAX=2`
- * in the process environment (see the README). The operation cache is off by default:
- * a function processes each image once, so cached operations only hold memory.
+ * Sizes libvips to the machine. In a process started with its allocator contained (see the
+ * module comment) every core is used, which a WebP encode beside a rendition set needs; in
+ * one that was not (a plain `node`/`tsx` run, a test runner), sharp's safe default of one
+ * thread is kept rather than let a long run grow toward 1 GB. The operation cache is off:
+ * each image is processed once, so cached operations only hold memory.
  *
  * Called with defaults on first use of any image operation; call it yourself first to
  * choose other values.
  */
 export function configureImageRuntime(options: ImageRuntimeOptions = {}): ImageRuntimeSettings {
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? availableParallelism()));
+  const defaultConcurrency = SHARP_LOAD_CONCURRENCY > 1 ? availableParallelism() : SHARP_LOAD_CONCURRENCY;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency));
   const cacheMemoryMb = Math.max(0, Math.floor(options.cacheMemoryMb ?? 0));
   sharp.concurrency(concurrency);
   if (cacheMemoryMb === 0) sharp.cache(false);
