@@ -1,22 +1,21 @@
-import type { HistoryEntry } from '@imgpipe/contracts/views';
-import type { ImageRecord, ImageRecordKey, StoredImageEvent } from '@imgpipe/platform';
+import type { HistoryEntry, ImageRecordView } from '@imgpipe/contracts/views';
+import type { ImageRecord, StoredImageEvent } from '@imgpipe/platform';
 
 /**
- * An image as the API shows it: the read-model record (whatever the metadata projection
- * stores: keys, status, sizes, thumbnails...) without its internal `revision`. A deleted
- * image carries `deletedAt` and `undoUntil` (until when `POST /images/{id}/restore` undoes it).
+ * An image as the API shows it: THE image record of the contracts' views (`ImageRecordView`,
+ * the one declaration the web UI, the CLI and the test clients read too). A deleted image
+ * carries `deletedAt` and `undoUntil` (until when `POST /images/{id}/restore` undoes it).
  */
-export type ImageView = ImageRecordKey & {
-  readonly deletedAt?: string;
-  readonly undoUntil?: string;
-  readonly [attribute: string]: unknown;
-};
+export type ImageView = ImageRecordView;
 
 export type { HistoryEntry };
 
+/** The read-model record without its internal `revision`. */
 export function toImageView(record: ImageRecord): ImageView {
   const { revision: _revision, ...view } = record;
-  return view;
+  // The read model stores what metadata's projection folds (`ImageFoldRecord`, which extends
+  // `ImageRecordView`); its port types the attributes loosely, as a table would.
+  return view as ImageView;
 }
 
 export function toHistoryEntry(event: StoredImageEvent): HistoryEntry {

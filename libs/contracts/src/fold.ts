@@ -20,7 +20,7 @@ import type { InputFormat } from './fields';
 import { ImgpipeError } from './imgpipe-error';
 import { DEFAULT_UNDO_WINDOW_SECONDS, undoDeadline } from './lifecycle';
 import { findContract } from './registry';
-import type { ImageStatus } from './views';
+import type { ImageRecordView, ImageStatus } from './views';
 
 /** An event of an image's history as a store keeps it (the platform's `StoredImageEvent` fits). */
 export interface HistoryEvent {
@@ -49,40 +49,17 @@ export interface ImageFailure {
 }
 
 /**
- * What the fold knows of one image: its key (`imageId`, `userId`, `uploadedAt`) and the
- * attributes the read model stores. Attributes the history has not told yet are absent.
+ * What the fold knows of one image: THE image record of `views.ts` (`ImageRecordView`, the
+ * one declaration of its fields, which the API returns and every client reads), with this
+ * build's own vocabulary for the format and the failure, and `updatedAt` always set.
+ * Attributes the history has not told yet are absent.
  */
-export interface ImageFoldRecord {
-  readonly imageId: string;
-  readonly userId: string;
-  /** ISO 8601; set by the first event, never moves. */
-  readonly uploadedAt: string;
+export interface ImageFoldRecord extends ImageRecordView {
   readonly status: ImageStatus;
-  readonly originalKey?: string;
-  readonly originalSize?: number;
   /** The original's real format. */
   readonly format?: InputFormat;
-  /** Of the full-size image (orientation applied). */
-  readonly width?: number;
-  readonly height?: number;
-  /** The rendition set of the last upload or processing run. */
-  readonly renditionsVersion?: string;
-  /** Key of the primary full-size variant. */
-  readonly compressedKey?: string;
-  readonly compressedSize?: number;
-  readonly savingsPercent?: number;
-  /** Rendition name -> object key. */
-  readonly thumbnails?: Readonly<Record<string, string>>;
-  /** Wall time of the pipeline run, upload to record. */
-  readonly processingTimeMs?: number;
   /** Set while `status` is `failed`. */
   readonly failure?: ImageFailure;
-  /** Set while `status` is `deleted`: when the owner deleted it. */
-  readonly deletedAt?: string;
-  /** Set while `status` is `deleted`: the owner may restore it until then; the purge erases it after. */
-  readonly undoUntil?: string;
-  /** Set once a deleted image was purged: the record is a tombstone (no keys, no file facts). */
-  readonly purgedAt?: string;
   /** `occurredAt` of the last event applied. */
   readonly updatedAt: string;
 }

@@ -1,27 +1,205 @@
 /**
  * `@imgpipe/contracts/views`: the shapes the read side shows — what the metadata projection
- * stores, the API returns and the web UI renders. Plain types and one constant, no imports,
- * so the browser bundle can take them without zod or the event contracts.
+ * stores, the API returns (`GET /images`, `GET /images/{id}`, `POST /uploads` ...) and the web
+ * UI, the CLI and the test clients read. Each wire shape is declared once, as a zod schema
+ * whose type is inferred from it; the one API client (`@imgpipe/workflow/api-client`)
+ * validates every answer with these schemas. Only `zod/mini` is imported, so the browser bundle
+ * takes them without the event contracts or the full zod.
+ *
+ * The schemas read tolerantly, as a client must read a server that may be newer than it:
+ * unknown fields are dropped, an optional field of the wrong type reads as absent, and a
+ * status this build does not know reads as `processing`; only a missing key (`imageId`,
+ * `userId`, `uploadedAt`) makes a record unreadable.
  */
+// zod's tree-shakeable `zod/mini` API: the full `zod` adds ~450 kB to the browser bundle.
+import * as z from 'zod/mini';
 
 /** Where an image is in the pipeline (the read model's `status`). */
 export const IMAGE_STATUSES = ['processing', 'processed', 'failed', 'deleted'] as const;
 export type ImageStatus = (typeof IMAGE_STATUSES)[number];
 
+/** An optional field read tolerantly: absent when it is missing or of the wrong type. */
+const tolerant = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+
+/** A name -> string map whose non-string values are dropped (e.g. rendition name -> key). */
+const stringMap = z.pipe(
+  z.record(z.string(), z.unknown()),
+  z.transform((map: Record<string, unknown>): Record<string, string> =>
+    Object.fromEntries(Object.entries(map).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+  ),
+);
+
+/** Why the last pipeline run of an image failed, as the read side shows it. */
+export const ImageFailureViewSchema = z.object({
+  /** A stable code, e.g. `CORRUPT`, `TOO_LARGE`, `TRANSIENT_EXHAUSTED` (the contracts' `FailureCode`). */
+  code: z.string(),
+  /** A sentence a person can read. */
+  reason: z.string(),
+  /** The stage that failed: `ingest`, `compress`, `thumbnail`, `record`, `notify` (the contracts' `FailureStage`). */
+  stage: z.string(),
+});
+export type ImageFailureView = z.output<typeof ImageFailureViewSchema>;
+
+/**
+ * THE image record: what the fold of an image's history knows (`ImageFoldRecord` in
+ * `fold.ts` narrows the codes to this build's), what the metadata projection stores (plus its
+ * `revision`), and what `GET /images` and `GET /images/{id}` return. Attributes the history
+ * has not told yet are absent.
+ */
+export const ImageRecordViewSchema = z.object({
+  imageId: z.string(),
+  userId: z.string(),
+  /** ISO 8601; set by the first event, never moves; the listing is ordered by it, newest first. */
+  uploadedAt: z.string(),
+  status: z.catch(z.enum(IMAGE_STATUSES), 'processing'),
+  /** `uploads/{userId}/{imageId}/{sanitized filename}`. */
+  originalKey: tolerant(z.string()),
+  originalSize: tolerant(z.number()),
+  /** The original's real format (`jpeg`, `png`, `heif` ...). */
+  format: tolerant(z.string()),
+  /** Of the full-size image (orientation applied). */
+  width: tolerant(z.number()),
+  height: tolerant(z.number()),
+  /** The rendition set of the last upload or processing run. */
+  renditionsVersion: tolerant(z.string()),
+  /** Key of the primary full-size variant, e.g. `compressed/{user}/{id}/full.webp`. */
+  compressedKey: tolerant(z.string()),
+  compressedSize: tolerant(z.number()),
+  /** Negative when the compressed variant is larger than the original. */
+  savingsPercent: tolerant(z.number()),
+  /** Rendition name -> object key, e.g. `small` -> `thumbnails/{user}/{id}/small.jpg`. */
+  thumbnails: tolerant(stringMap),
+  /** Wall time of the pipeline run, upload to record. */
+  processingTimeMs: tolerant(z.number()),
+  /** Set while `status` is `failed`. */
+  failure: tolerant(ImageFailureViewSchema),
+  /** Set while `status` is `deleted`: when the owner deleted it. */
+  deletedAt: tolerant(z.string()),
+  /** Set while `status` is `deleted`: the owner may restore it until then; the purge erases it after. */
+  undoUntil: tolerant(z.string()),
+  /** Set once a deleted image was purged: the record is a tombstone (no keys, no file facts). */
+  purgedAt: tolerant(z.string()),
+  /** `occurredAt` of the last event applied. */
+  updatedAt: tolerant(z.string()),
+});
+/** One image as the read side shows it: see {@link ImageRecordViewSchema}. */
+export type ImageRecordView = z.output<typeof ImageRecordViewSchema>;
+
+/** The `data` of a history entry: its own, else the whole envelope's `detail.data` (an older server's shape). */
+const historyData = (entry: Record<string, unknown>): unknown => {
+  if ('data' in entry) return entry['data'];
+  const detail = entry['detail'];
+  return typeof detail === 'object' && detail !== null && 'data' in detail ? (detail as { data: unknown }).data : undefined;
+};
+
 /** One event of an image's history as the API shows it (`GET /images/{id}`), oldest first. */
-export interface HistoryEntry {
+const HistoryWireSchema = z.looseObject({
   /** 1 for the image's first event, then 2, 3, ... */
-  readonly sequence: number;
-  readonly eventId: string;
+  sequence: z.number(),
   /** The event name, e.g. `ImageUploaded`. */
-  readonly detailType: string;
+  detailType: z.string(),
+  eventId: tolerant(z.string()),
   /** The producer, e.g. `imgpipe.compress`. */
-  readonly source: string;
-  readonly occurredAt: string;
-  readonly correlationId?: string;
-  /** The event's `detail.data`, as the contract of `detailType` describes it. */
-  readonly data: unknown;
+  source: tolerant(z.string()),
+  occurredAt: tolerant(z.string()),
+  correlationId: tolerant(z.string()),
+});
+export const HistoryEntrySchema = z.pipe(
+  HistoryWireSchema,
+  z.transform((entry: z.output<typeof HistoryWireSchema>) => ({
+    sequence: entry.sequence,
+    eventId: entry.eventId ?? String(entry.sequence),
+    detailType: entry.detailType,
+    source: entry.source ?? 'unknown',
+    occurredAt: entry.occurredAt ?? '',
+    ...(entry.correlationId !== undefined ? { correlationId: entry.correlationId } : {}),
+    /** The event's `detail.data`, as the contract of `detailType` describes it. */
+    data: historyData(entry),
+  })),
+);
+export type HistoryEntry = z.output<typeof HistoryEntrySchema>;
+
+/** An array whose unreadable items are dropped (one odd item does not hide the others). */
+const readableItems = <T extends z.ZodMiniType>(item: T) =>
+  z.pipe(
+    z.array(z.unknown()),
+    z.transform((items: unknown[]) =>
+      items.flatMap((value) => {
+        const parsed = z.safeParse(item, value);
+        return parsed.success ? [parsed.data as z.output<T>] : [];
+      }),
+    ),
+  );
+
+/** `GET /images/{id}`: the record (`null` until the projection has caught up) and the whole history, oldest first. */
+const ImageDetailsWireSchema = z.object({
+  imageId: tolerant(z.string()),
+  image: z.catch(z.nullable(ImageRecordViewSchema), null),
+  history: z.catch(readableItems(HistoryEntrySchema), []),
+});
+export const ImageDetailsSchema = z.pipe(
+  ImageDetailsWireSchema,
+  z.transform((details: z.output<typeof ImageDetailsWireSchema>, context) => {
+    const imageId = details.imageId ?? details.image?.imageId;
+    if (imageId === undefined) {
+      context.issues.push({ code: 'custom', message: 'the answer names no image', input: details });
+      return z.NEVER;
+    }
+    return { imageId, image: details.image, history: [...details.history].sort((a, b) => a.sequence - b.sequence) };
+  }),
+);
+export type ImageDetails = z.output<typeof ImageDetailsSchema>;
+
+/** `GET /images`: a page of the caller's images, newest first; `cursor` absent on the last page. */
+export const ImageListSchema = z.object({
+  items: readableItems(ImageRecordViewSchema),
+  /** Pass back as `cursor` for the next page. */
+  cursor: tolerant(z.string()),
+});
+export type ImageList = z.output<typeof ImageListSchema>;
+
+/** Which of the caller's images a listing shows: the gallery's (`active`) or the recently deleted, still restorable. */
+export type ImageListStatus = 'active' | 'deleted';
+
+/** `POST /uploads` body: what the client declares about the file it will upload. */
+export interface UploadRequest {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly bytes: number;
 }
+
+/** `POST /uploads`: a grant to upload one original — POST `fields`, then the file as `file`, to `url`. */
+export const UploadGrantSchema = z.object({
+  imageId: z.string(),
+  key: z.string(),
+  url: z.string(),
+  /** Form fields in the order they must be sent. */
+  fields: stringMap,
+  /** ISO 8601; the storage service refuses the upload after it. */
+  expiresAt: z.catch(z.string(), ''),
+});
+export type UploadGrant = z.output<typeof UploadGrantSchema>;
+
+/** A list whose non-string items are dropped. */
+const strings = z.pipe(
+  z.array(z.unknown()),
+  z.transform((items: unknown[]) => items.filter((item): item is string => typeof item === 'string')),
+);
+
+/** `DELETE /images/{id}` (202, possibly without a body). */
+export const DeleteResultSchema = z.object({
+  deletedKeys: z.catch(strings, []),
+  /** Until when the delete can be undone (`restoreImage`); absent from a server without undo. */
+  undoUntil: tolerant(z.string()),
+});
+
+/** An API error answer: `{ code, message, fields? }`. */
+export const ErrorBodySchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** For `INVALID_REQUEST`: the fields at fault. */
+  fields: z.catch(strings, []),
+});
 
 /** Pipeline-wide figures: `GET <statsUrl>` and the `stats` events of `<eventsUrl>` ({@link WebConfig}; `/api/stats` and `/api/events` locally). */
 export interface DashboardStats {
@@ -88,3 +266,35 @@ export type WebAuthConfig =
       /** Cognito's `/logout` (it takes `client_id` and `logout_uri`); absent: sign-out is local only. */
       readonly logoutEndpoint?: string;
     };
+
+const count = z.catch(z.number(), 0);
+const percentile = z.catch(z.nullable(z.number()), null);
+
+/** Reads a {@link DashboardStats}: a missing count is 0, a missing percentile `null`. */
+export const DashboardStatsSchema = z.object({
+  processed: count,
+  failed: count,
+  failedByCode: z.catch(
+    z.pipe(
+      z.record(z.string(), z.unknown()),
+      z.transform((map: Record<string, unknown>): Record<string, number> =>
+        Object.fromEntries(Object.entries(map).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]))),
+      ),
+    ),
+    {},
+  ),
+  processing: count,
+  p50Ms: percentile,
+  p95Ms: percentile,
+  bytesSaved: count,
+  originalBytes: count,
+  dlqDepth: count,
+}) satisfies z.ZodMiniType<DashboardStats, unknown>;
+
+/** Reads an {@link ImageChange}: an unknown status is left out, a missing detail type is `unknown`. */
+export const ImageChangeSchema = z.object({
+  imageId: z.string(),
+  detailType: z.catch(z.string(), 'unknown'),
+  status: tolerant(z.enum(IMAGE_STATUSES)),
+  occurredAt: tolerant(z.string()),
+}) satisfies z.ZodMiniType<ImageChange, unknown>;

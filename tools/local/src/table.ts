@@ -11,8 +11,5 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(cells[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
-}
+/** Byte counts in the one style of every surface (`4.81 MB`, `71.0 kB`): the contracts' formatter. */
+export { formatBytes } from '@imgpipe/contracts/units';

@@ -1,4 +1,4 @@
-import type { HistoryEntry } from '@imgpipe/ingest';
+import type { HistoryEntry } from '@imgpipe/contracts/views';
 import { allContracts, exampleEnvelope, type AnyContract } from '@imgpipe/contracts';
 import { eventFacts, formatEventHistory } from './event-history';
 
@@ -11,9 +11,9 @@ function entry(detailType: string, sequence: number, occurredAt: string, source 
 
 describe('eventFacts', () => {
   it.each([
-    ['ImageUploaded', 'holiday-photo.jpg jpeg 4032x3024 4.59 MB renditions rs-7c4a8d09'],
-    ['ImageCompressed', 'webp 1.15 MB, avif 841.3 KB, jpeg 1.92 MB; 75.0% saved'],
-    ['ImageProcessed', '4.59 MB -> 1.15 MB, 75.0% saved, 3 rendition(s), 1710 ms'],
+    ['ImageUploaded', 'holiday-photo.jpg jpeg 4032x3024 4.81 MB renditions rs-7c4a8d09'],
+    ['ImageCompressed', 'webp 1.20 MB, avif 862 kB, jpeg 2.02 MB; 75.0% saved'],
+    ['ImageProcessed', '4.81 MB -> 1.20 MB, 75.0% saved, 3 rendition(s), 1710 ms'],
     ['ImageProcessingFailed', 'TRANSIENT_EXHAUSTED at compress: Compression did not finish within 60 seconds after 3 attempts. (retryable)'],
   ])('sums up %s', (detailType, facts) => {
     expect(eventFacts(entry(detailType, 1, '2025-06-01T12:00:00.000Z'))).toBe(facts);

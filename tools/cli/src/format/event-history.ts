@@ -1,5 +1,6 @@
-import type { HistoryEntry } from '@imgpipe/ingest';
-import { formatBytes, formatTable } from '@imgpipe/local';
+import type { HistoryEntry } from '@imgpipe/contracts/views';
+import { formatBytes } from '@imgpipe/contracts/units';
+import { formatTable } from '@imgpipe/local';
 import type { ImageRecordView } from '../local/runtime-api';
 
 type Data = Readonly<Record<string, unknown>>;

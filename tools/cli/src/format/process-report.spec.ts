@@ -35,11 +35,11 @@ const timedOut: ImageResult = {
 describe('formatResultsTable', () => {
   it('prints one aligned row per image, sizes right-aligned, the failure code as the status', () => {
     expect(formatResultsTable([processed, failed, timedOut]).split('\n')).toEqual([
-      'file               original      webp  savings %  renditions            ms  status',
-      '-----------------  --------  --------  ---------  ------------------  ----  -------------------------',
-      'photos/beach.jpg    2.00 MB  512.0 KB      75.0%  small,medium,large   812  processed',
-      'photos/broken.jpg    4.9 KB         -          -  -                     95  failed UNSUPPORTED_FORMAT',
-      'slow.png              100 B         -          -  -                   1000  timeout TIMEOUT',
+      'file               original    webp  savings %  renditions            ms  status',
+      '-----------------  --------  ------  ---------  ------------------  ----  -------------------------',
+      'photos/beach.jpg    2.10 MB  524 kB      75.0%  small,medium,large   812  processed',
+      'photos/broken.jpg   5.00 kB       -          -  -                     95  failed UNSUPPORTED_FORMAT',
+      'slow.png              100 B       -          -  -                   1000  timeout TIMEOUT',
     ]);
   });
 });
@@ -68,7 +68,7 @@ describe('totalsOf', () => {
   it('shows a negative saving when the WebP is bigger than the original', () => {
     const grew: ImageResult = { ...processed, originalBytes: 1000, webpBytes: 1200, savingsPercent: -20 };
 
-    expect(formatTotals(totalsOf([grew], 1000))).toContain('-200 B saved (-20.0%)');
+    expect(formatTotals(totalsOf([grew], 1000))).toContain('−200 B saved (−20.0%)');
   });
 });
 
@@ -76,7 +76,7 @@ describe('formatTotals', () => {
   it('states counts, bytes before and after, the saving, the wall time and the rate', () => {
     expect(formatTotals(totalsOf([processed, failed], 4000)).split('\n')).toEqual([
       '2 image(s): 1 processed, 1 failed',
-      'bytes: 2.00 MB before, 512.0 KB after, 1.50 MB saved (75.0%)',
+      'bytes: 2.10 MB before, 524 kB after, 1.57 MB saved (75.0%)',
       'wall time: 4.00 s, 0.50 images/s',
     ]);
   });

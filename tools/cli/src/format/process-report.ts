@@ -1,4 +1,5 @@
-import { formatBytes, formatTable } from '@imgpipe/local';
+import { formatBytes, formatPercent } from '@imgpipe/contracts/units';
+import { formatTable } from '@imgpipe/local';
 import type { ImageResult } from '../local/process-images.use-case';
 
 /** The totals line's figures. */
@@ -45,8 +46,6 @@ function alignRight(header: string, cells: readonly string[]): { readonly header
   return { header: header.padStart(width), cells: cells.map((c) => c.padStart(width)) };
 }
 
-/** Bytes of any sign, for a "saved" figure. */
-const signedBytes = (bytes: number) => (bytes < 0 ? `-${formatBytes(-bytes)}` : formatBytes(bytes));
 
 /**
  * The results table: file, original, webp, savings %, renditions, ms, status. A failed
@@ -55,12 +54,12 @@ const signedBytes = (bytes: number) => (bytes < 0 ? `-${formatBytes(-bytes)}` : 
  * @example
  * file       original     webp  savings %  renditions           ms  status
  * ---------  --------  -------  ---------  ------------------  ---  ---------
- * photo.jpg   29.4 KB  13.3 KB      54.6%  small,medium,large  757  processed
+ * photo.jpg   30.1 kB  13.6 kB      54.6%  small,medium,large  757  processed
  */
 export function formatResultsTable(results: readonly ImageResult[]): string {
   const original = alignRight('original', results.map((r) => formatBytes(r.originalBytes)));
   const webp = alignRight('webp', results.map((r) => (r.webpBytes !== undefined ? formatBytes(r.webpBytes) : '-')));
-  const savings = alignRight('savings %', results.map((r) => (r.savingsPercent !== undefined ? `${r.savingsPercent.toFixed(1)}%` : '-')));
+  const savings = alignRight('savings %', results.map((r) => (r.savingsPercent !== undefined ? formatPercent(r.savingsPercent) : '-')));
   const ms = alignRight('ms', results.map((r) => String(r.ms)));
   const rows = results.map((r, i) => [
     r.file,
@@ -80,7 +79,7 @@ export function formatTotals(totals: ProcessTotals): string {
   return [
     `${totals.count} image(s): ${totals.processed} processed${failed}`,
     `bytes: ${formatBytes(totals.bytesBefore)} before, ${formatBytes(totals.bytesAfter)} after, ` +
-      `${signedBytes(totals.savedBytes)} saved (${totals.savedPercent.toFixed(1)}%)`,
+      `${formatBytes(totals.savedBytes)} saved (${formatPercent(totals.savedPercent)})`,
     `wall time: ${(totals.wallMs / 1000).toFixed(2)} s, ${totals.imagesPerSecond.toFixed(2)} images/s`,
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 import { allContracts, exampleEnvelope, type AnyContract } from '@imgpipe/contracts';
-import type { HistoryEntry } from '@imgpipe/ingest';
+import type { HistoryEntry } from '@imgpipe/contracts/views';
 import { toImageResult, webpSizeOf } from './process-images.use-case';
 import type { ImageDetailsView, ImageRecordView } from './runtime-api';
 

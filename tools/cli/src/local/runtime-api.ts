@@ -1,17 +1,25 @@
-import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
-import type { CreateUploadRequest, CreateUploadResult, ErrorBody, HistoryEntry, ImageDetails, ImageView } from '@imgpipe/ingest';
-import type { ImageChange, ReplayResult } from '@imgpipe/local';
-import type { ImageMetadata } from '@imgpipe/metadata';
+import type { ReplayResult } from '@imgpipe/local';
+import type { ImageChange, ImageDetails, ImageRecordView, UploadGrant, UploadRequest } from '@imgpipe/contracts/views';
+import {
+  ApiError,
+  createApiClient,
+  decodeImageChange,
+  devLogin,
+  parseEventData,
+  postToGrant,
+  requestJson,
+  type ApiClient,
+  type FetchLike,
+} from '@imgpipe/workflow/api-client';
 import { readServerSentEvents } from './sse';
 
-/** An image record as `GET /api/images/{id}` returns it: the key and the projection's attributes. */
-export type ImageRecordView = ImageView & Partial<ImageMetadata>;
+export { ApiError };
 
-/** `GET /api/images/{id}`, with the record typed as the metadata projection writes it. */
-export interface ImageDetailsView extends Omit<ImageDetails, 'image'> {
-  readonly image: ImageRecordView | null;
-  readonly history: HistoryEntry[];
-}
+/** An image record as `GET /api/images/{id}` returns it: the contracts' one image record. */
+export type { ImageRecordView };
+
+/** `GET /api/images/{id}`: the record (`null` until projected) and the whole history. */
+export type ImageDetailsView = ImageDetails;
 
 /** A `/admin/replay` request body (the local runtime's replay). */
 export interface ReplayBody {
@@ -23,19 +31,6 @@ export interface ReplayBody {
   readonly imageIds?: readonly string[];
 }
 
-/** A non-2xx answer of the runtime, with its `{ code, message }` when it sent one. */
-export class ApiError extends ImgpipeError {
-  override readonly name = 'ApiError';
-  readonly status: number;
-
-  constructor(options: { readonly status: number; readonly code: string; readonly message: string; readonly cause?: unknown }) {
-    super(options);
-    this.status = options.status;
-  }
-}
-
-type Fetch = typeof fetch;
-
 /** What a sign-in may carry besides the user. */
 export interface RuntimeApiOptions {
   /**
@@ -45,69 +40,54 @@ export interface RuntimeApiOptions {
   readonly adminToken?: () => Promise<string>;
 }
 
-async function failure(response: Response, what: string): Promise<ApiError> {
-  const text = await response.text();
-  try {
-    const body = JSON.parse(text) as Partial<ErrorBody>;
-    if (typeof body.code === 'string' && typeof body.message === 'string') return new ApiError({ status: response.status, code: body.code, message: body.message });
-  } catch {
-    // Not JSON: the object store answers in S3's XML.
-  }
-  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
-  const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
-  if (code) return new ApiError({ status: response.status, code, message: `${what}: ${code}${message ? `: ${message}` : ''}` });
-  return new ApiError({ status: response.status, code: `HTTP_${response.status}`, message: `${what}: HTTP ${response.status} ${text.slice(0, 300)}`.trim() });
-}
-
 /**
  * A signed-in client of a local runtime's HTTP surface, used the way the browser uses it:
- * `POST /auth/dev-login`, the ingest API under `/api`, the presigned POST straight to
- * object storage, the `/api/events` stream, and `/admin/replay`.
+ * `POST /auth/dev-login`, the upload API under `/api` (the project's one API client,
+ * `@imgpipe/workflow/api-client`), the presigned POST straight to object storage, the
+ * `/api/events` stream, and `/admin/replay` (local operator actions, not part of the API).
  */
 export class RuntimeApi {
+  /** The upload API under `<baseUrl>/api`, signed in as {@link user}. */
+  readonly client: ApiClient;
+
   private constructor(
     readonly baseUrl: string,
     readonly user: string,
     readonly token: string,
-    private readonly fetchImpl: Fetch,
+    private readonly fetchImpl: FetchLike,
     private readonly options: RuntimeApiOptions = {},
-  ) {}
+  ) {
+    this.client = createApiClient({ apiBaseUrl: `${baseUrl}/api`, cdnBaseUrl: `${baseUrl}/cdn`, getToken: () => token, fetch: fetchImpl });
+  }
 
   /**
    * Signs `user` in through `POST /auth/dev-login` (open to loopback only).
-   * @throws ApiError when the runtime refuses the name; a `TypeError` when nothing answers.
+   * @throws ApiError when the runtime refuses the name, `NETWORK` when nothing answers.
    */
-  static async signIn(baseUrl: string, user: string, fetchImpl: Fetch = fetch, options: RuntimeApiOptions = {}): Promise<RuntimeApi> {
+  static async signIn(baseUrl: string, user: string, fetchImpl: FetchLike = fetch, options: RuntimeApiOptions = {}): Promise<RuntimeApi> {
     const base = baseUrl.replace(/\/+$/, '');
-    const response = await fetchImpl(`${base}/auth/dev-login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user }),
-    });
-    if (!response.ok) throw await failure(response, 'sign-in');
-    const { token } = (await response.json()) as { token?: unknown };
-    if (typeof token !== 'string') throw new ApiError({ status: response.status, code: 'INVALID_RESPONSE', message: 'sign-in answered without a token' });
+    const token = await devLogin(`${base}/auth/dev-login`, user, fetchImpl);
     return new RuntimeApi(base, user, token, fetchImpl, options);
   }
 
   /** `POST /api/uploads`: a grant to upload one original. */
-  createUpload(request: CreateUploadRequest): Promise<CreateUploadResult> {
-    return this.json<CreateUploadResult>('POST', '/api/uploads', request);
+  createUpload(request: UploadRequest): Promise<UploadGrant> {
+    return this.client.createUpload(request);
   }
 
   /** POSTs the file to the grant's URL as a browser form does: the fields, then `file`. */
-  async upload(grant: Pick<CreateUploadResult, 'url' | 'fields'>, bytes: Uint8Array, contentType: string, filename: string): Promise<void> {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(grant.fields)) form.append(name, value);
-    form.append('file', new Blob([bytes], { type: contentType }), filename);
-    const response = await this.fetchImpl(grant.url, { method: 'POST', body: form });
-    if (!response.ok) throw await failure(response, 'upload');
-    await response.arrayBuffer();
+  upload(grant: Pick<UploadGrant, 'url' | 'fields'>, bytes: Uint8Array, contentType: string, filename: string): Promise<void> {
+    return postToGrant(grant, bytes, contentType, filename, this.fetchImpl);
   }
 
   /** `GET /api/images/{id}`: the record and the whole history. @throws ApiError 404 for an unknown (or another user's) image. */
   image(imageId: string): Promise<ImageDetailsView> {
-    return this.json<ImageDetailsView>('GET', `/api/images/${encodeURIComponent(imageId)}`);
+    return this.client.getImage(imageId);
+  }
+
+  /** The public URL of a processed object of this runtime (`<baseUrl>/cdn/<key>`). */
+  objectUrl(key: string): string {
+    return this.client.objectUrl(key);
   }
 
   /**
@@ -118,7 +98,8 @@ export class RuntimeApi {
     if (!this.options.adminToken) {
       throw new ApiError({ status: 0, code: 'ADMIN_TOKEN_UNAVAILABLE', message: 'replay is an operator action: it needs the runtime’s admin token (<data dir>/admin-token)' });
     }
-    return this.json<ReplayResult>('POST', '/admin/replay', body, await this.options.adminToken());
+    const token = await this.options.adminToken();
+    return (await requestJson(this.fetchImpl, { method: 'POST', url: `${this.baseUrl}/admin/replay`, body, token })) as ReplayResult;
   }
 
   /**
@@ -126,31 +107,26 @@ export class RuntimeApi {
    * or the stream ends.
    */
   async *imageChanges(signal: AbortSignal): AsyncGenerator<ImageChange> {
-    const response = await this.fetchImpl(`${this.baseUrl}/api/events?access_token=${encodeURIComponent(this.token)}`, {
-      headers: { accept: 'text/event-stream' },
-      signal,
-    });
-    if (!response.ok || !response.body) throw await failure(response, 'event stream');
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}/api/events?access_token=${encodeURIComponent(this.token)}`, {
+        headers: { accept: 'text/event-stream' },
+        signal,
+      });
+    } catch (cause) {
+      if (signal.aborted) return;
+      throw new ApiError({ status: 0, code: 'NETWORK', message: 'event stream: the runtime could not be reached', cause });
+    }
+    if (!response.ok || !response.body) throw new ApiError({ status: response.status, code: `HTTP_${response.status}`, message: `event stream: HTTP ${response.status}` });
     try {
       for await (const message of readServerSentEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
         if (message.event !== 'image') continue;
-        yield JSON.parse(message.data) as ImageChange;
+        // Validated by the contracts' schema, as every answer of the API client is.
+        const change = decodeImageChange(parseEventData(message.data));
+        if (change) yield change;
       }
     } catch (error) {
       if (!signal.aborted) throw error;
     }
-  }
-
-  private async json<T>(method: string, path: string, body?: unknown, bearer: string = this.token): Promise<T> {
-    const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${bearer}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    if (!response.ok) throw await failure(response, `${method} ${path}`);
-    return (await response.json()) as T;
   }
 }
