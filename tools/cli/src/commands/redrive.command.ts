@@ -1,9 +1,10 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { dataLayout, EventArchive, formatTable, type ReplayResult } from '@imgpipe/local';
 import { oneOf, parseCommandLine, positiveInteger, seconds } from '../args';
 import type { CliIo } from '../cli-io';
 import { EXIT, UsageError } from '../errors';
-import { describeQueue, redriveDlq, type DlqRedriveResult } from '../aws/redrive.aws';
+import { describeQueue, redriveAsyncInvokes, redriveDlq, type AsyncRedriveOutcome, type DlqRedriveResult } from '../aws/redrive.aws';
 import { connectRuntime } from '../local/connection';
 import { awaitOutcomes, planLocalRedrive, redriveRequests, replayedCount, type FailedImage, type RedriveOutcome } from '../local/redrive.local';
 import { AWS_OPTIONS, AWS_OPTIONS_USAGE, clientConfig, pollInterval, stackOutputs } from './aws-options';
@@ -18,6 +19,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   'dry-run': { type: 'boolean' },
   'dlq-arn': { type: 'string', multiple: true },
+  'async-dlq-url': { type: 'string' },
   'max-per-second': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -37,6 +39,11 @@ export const redriveCommand: Command = {
       from (SQS StartMessageMoveTask) and follows each task (ListMessageMoveTasks). SQS does
       this for DLQs of SQS queues only: with --stack, the notify DLQ; the rule-targets DLQ
       holds failed EventBridge deliveries, which \`imgpipe replay --target aws\` re-runs.
+      The async-invokes DLQ (--stack: AsyncInvokesDlqUrl, or --async-dlq-url) holds what
+      Lambda gave up on (ingest's validator, metadata's bus consumer, the purge): each
+      record's event is invoked again on its function (InvocationType Event; only functions
+      of the queue's own account and region) and the message deleted once Lambda accepts it;
+      a record that is not valid, or refused, stays in the queue and is listed.
 
 options:
   --target <local|aws>    default local
@@ -48,10 +55,13 @@ ${RUNTIME_OPTIONS_USAGE}
 aws:
   --dlq-arn <arn>         a dead-letter queue to move back (repeatable; or --stack: NotifyDlqUrl)
   --max-per-second <n>    messages moved per second (default: SQS's, up to 500)
+  --async-dlq-url <url>   the async-invokes DLQ to re-invoke from (or --stack: AsyncInvokesDlqUrl)
+  --dry-run               list the async-invoke records that would be re-invoked, change nothing
 ${AWS_OPTIONS_USAGE}
 
 ${EXIT_CODES_USAGE}
-(1 here: a redriven image failed again or timed out; a move task FAILED or was CANCELLED)`,
+(1 here: a redriven image failed again or timed out; a move task FAILED or was CANCELLED;
+an async-invoke record was left in its queue)`,
 
   async run(argv, io) {
     const { values, positionals } = parseCommandLine(argv, OPTIONS, true);
@@ -150,7 +160,12 @@ async function redriveAws(values: Values, io: CliIo): Promise<number> {
         }
       }
     }
-    if (sources.length === 0 && !stack) throw new UsageError('--target aws needs --dlq-arn or --stack (whose outputs name the DLQs)');
+    const asyncDlqUrl = values['async-dlq-url'] ?? stack?.outputs['AsyncInvokesDlqUrl'];
+    if (sources.length === 0 && !stack && !asyncDlqUrl) {
+      throw new UsageError('--target aws needs --dlq-arn or --stack (whose outputs name the DLQs), or --async-dlq-url');
+    }
+    const asyncLeft = asyncDlqUrl ? await redriveAsyncDlq(sqs, asyncDlqUrl, values, io) : 0;
+    if (values['dry-run']) return EXIT.OK;
     const results: DlqRedriveResult[] = [];
     for (const sourceArn of sources) {
       const result = await redriveDlq(sqs, sourceArn, {
@@ -163,8 +178,31 @@ async function redriveAws(values: Values, io: CliIo): Promise<number> {
         `${sourceArn}: ${result.status}, ${result.moved ?? 0}/${result.toMove ?? '?'} message(s) moved back${result.failureReason ? ` (${result.failureReason})` : ''}\n`,
       );
     }
-    return results.some((r) => r.status !== 'COMPLETED') ? EXIT.FAILED : EXIT.OK;
+    return results.some((r) => r.status !== 'COMPLETED') || asyncLeft > 0 ? EXIT.FAILED : EXIT.OK;
   } finally {
     sqs.destroy();
+  }
+}
+
+/** Re-invokes the async-invokes DLQ's records; returns how many were left in the queue. */
+async function redriveAsyncDlq(sqs: SQSClient, queueUrl: string, values: Values, io: CliIo): Promise<number> {
+  const lambda = new LambdaClient(clientConfig(values, io));
+  try {
+    const describe = (o: AsyncRedriveOutcome): string =>
+      o.status === 'left' ? `left in the queue: ${o.reason}` : `${o.status} ${o.functionArn}${o.condition ? ` (was ${o.condition})` : ''}`;
+    const { queueArn, outcomes } = await redriveAsyncInvokes(sqs, lambda, queueUrl, {
+      dryRun: values['dry-run'] === true,
+      onMessage: (o) => io.stderr.write(`${o.messageId}: ${describe(o)}\n`),
+    });
+    const left = outcomes.filter((o) => o.status === 'left').length;
+    const done = outcomes.length - left;
+    io.stdout.write(
+      outcomes.length === 0
+        ? `${queueArn}: empty, nothing to re-invoke\n`
+        : `${queueArn}: ${done} record(s) ${values['dry-run'] ? 'would be ' : ''}re-invoked, ${left} left in the queue\n`,
+    );
+    return left;
+  } finally {
+    lambda.destroy();
   }
 }
