@@ -131,13 +131,13 @@ describe.each([
       Properties: { Environment: { Variables: Record<string, unknown> } };
     };
     expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
-      ['MALLOC_ARENA_MAX', 'NODE_OPTIONS', 'ORIGINALS_BUCKET', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'PROCESSED_BUCKET'].sort(),
+      ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'NODE_OPTIONS', 'ORIGINALS_BUCKET', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'PROCESSED_BUCKET'].sort(),
     );
   });
 
-  it('runs sharp with two glibc malloc arenas (MALLOC_ARENA_MAX=2), so a warm instance does not grow', () => {
+  it('runs sharp with two glibc malloc arenas and a fixed 1 MiB mmap threshold, so a warm instance does not grow', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ MALLOC_ARENA_MAX: '2' }) },
+      Environment: { Variables: Match.objectLike({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576' }) },
     });
   });
 });
