@@ -7,6 +7,7 @@ import type { OutputContentType, OutputFormat } from './formats';
 import { runPipeline } from './pipeline';
 import { DEFAULT_INPUT_POLICY, type InputPolicy } from './policy';
 import type { ImageFacts } from './probe';
+import { type AutoQualityOptions, autoQualityOptionsSchema, DEFAULT_AUTO_QUALITY } from './quality/auto-quality';
 
 /** Formats `compress` can produce. */
 export const COMPRESS_FORMATS = ['webp', 'avif', 'jpeg'] as const;
@@ -18,7 +19,8 @@ export const COMPRESS_PROFILES = ['default', 'fast'] as const;
 /** One of {@link COMPRESS_PROFILES}. */
 export type CompressProfile = (typeof COMPRESS_PROFILES)[number];
 
-const quality = z.number().int().min(1).max(100);
+/** A fixed encoder quality, or `'auto'`: the lowest that meets the perceptual target (`autoQuality`). */
+const quality = z.union([z.number().int().min(1).max(100), z.literal('auto')]);
 
 /** WebP encoder settings: `effort` 0 (fastest) to 6 (smallest). */
 export const webpOptionsSchema = z.object({ quality, effort: z.number().int().min(0).max(6) }).strict();
@@ -40,6 +42,8 @@ export const compressOptionsSchema = z
     jpeg: jpegOptionsSchema,
     /** What alpha is flattened onto where the format has none (JPEG). */
     background: hexColourSchema,
+    /** The perceptual search behind `quality: 'auto'`, per format (`quality/auto-quality.ts`). */
+    autoQuality: z.object({ webp: autoQualityOptionsSchema, avif: autoQualityOptionsSchema, jpeg: autoQualityOptionsSchema }).strict(),
   })
   .strict();
 
@@ -54,6 +58,8 @@ export interface CompressOptionsInput {
   avif?: Partial<CompressOptions['avif']>;
   jpeg?: Partial<CompressOptions['jpeg']>;
   background?: string;
+  /** Knobs of `quality: 'auto'`, per format, laid over {@link DEFAULT_AUTO_QUALITY}. */
+  autoQuality?: Partial<Record<CompressFormat, Partial<AutoQualityOptions>>>;
 }
 
 /**
@@ -92,6 +98,11 @@ export function resolveCompressOptions(input: CompressOptionsInput = {}): Compre
     avif: { ...base.avif, ...input.avif },
     jpeg: { ...base.jpeg, ...input.jpeg },
     background: input.background ?? DEFAULT_BACKGROUND,
+    autoQuality: {
+      webp: { ...DEFAULT_AUTO_QUALITY.webp, ...input.autoQuality?.webp },
+      avif: { ...DEFAULT_AUTO_QUALITY.avif, ...input.autoQuality?.avif },
+      jpeg: { ...DEFAULT_AUTO_QUALITY.jpeg, ...input.autoQuality?.jpeg },
+    },
   });
   return { ...parsed, formats: [...new Set(parsed.formats)] };
 }
@@ -111,6 +122,13 @@ export interface EncodedImage {
 export interface CompressedVariant extends EncodedImage {
   /** Bytes saved against the original, in percent, one decimal; negative when it grew. */
   savingsPercent: number;
+  /** The encoder quality used: the fixed setting, or what `'auto'` chose; absent for a lossless encode. */
+  quality?: number;
+  /**
+   * With `quality: 'auto'`: the SSIMULACRA2 score (100 = identical) of the chosen quality,
+   * measured on the search's proxy (full-resolution tiles of the image). Absent for a fixed quality.
+   */
+  ssimulacra2?: number;
 }
 
 /**

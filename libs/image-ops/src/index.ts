@@ -28,6 +28,13 @@ export type {
   EncodedImage,
 } from './compress';
 
+// Perceptual quality: SSIMULACRA2 and the search behind `quality: 'auto'`.
+export { ssimulacra2, Ssimulacra2Reference } from './quality/ssimulacra2';
+export type { RgbPixels } from './quality/ssimulacra2';
+export { autoQualityOptionsSchema, DEFAULT_AUTO_QUALITY } from './quality/auto-quality';
+export type { AutoQualityFormat, AutoQualityOptions } from './quality/auto-quality';
+export { measureSsimulacra2, MEASURE_SAMPLE_PIXELS } from './quality/measure';
+
 export { renditions } from './renditions';
 export type { RenditionOptions, RenditionResult } from './renditions';
 

@@ -20,6 +20,7 @@ import { contentTypeOf, MAX_OUTPUT_DIMENSION, type OutputFormat } from './format
 import { decodeHeif } from './heif';
 import type { InputPolicy } from './policy';
 import { type ImageFacts, inspect } from './probe';
+import { proxyOf, type QualityChoice, searchQuality } from './quality/auto-quality';
 import type { Rendition, RenditionResult, RenditionSet } from './renditions';
 
 /** What to make. @internal */
@@ -254,17 +255,57 @@ async function makeVariant(
   originalSize: number,
 ): Promise<CompressedVariant> {
   const animated = plan.format === 'webp' && raw.pages > 1;
+  const settingsAt = (quality: number): EncoderSettings =>
+    plan.format === 'webp'
+      ? { format: 'webp', ...options.webp, quality }
+      : plan.format === 'avif'
+        ? { format: 'avif', ...options.avif, quality }
+        : { format: 'jpeg', ...options.jpeg, quality, background: options.background };
+  const fixed = options[plan.format].quality;
+  const auto = fixed === 'auto' ? await chooseQuality(raw, plan.format, settingsAt, options) : undefined;
+  const quality = auto?.quality ?? (fixed as number);
   let image = fromRaw(raw, animated);
   if (!sameSize(plan, raw)) image = image.resize(plan.width, plan.height, { fit: 'fill' });
-  const settings: EncoderSettings =
-    plan.format === 'webp'
-      ? { format: 'webp', ...options.webp, ...(animated ? animation : {}) }
-      : plan.format === 'avif'
-        ? { format: 'avif', ...options.avif }
-        : { format: 'jpeg', ...options.jpeg, background: options.background };
+  const settings = { ...settingsAt(quality), ...(animated ? animation : {}) } as EncoderSettings;
   const data = await encode(encodeAs(image, settings, raw.channels === 4), `${plan.format} variant`);
   const savingsPercent = Math.round((1 - data.length / originalSize) * 1000) / 10;
-  return { ...encoded(plan.format, data, plan), savingsPercent };
+  return { ...encoded(plan.format, data, plan), savingsPercent, quality, ...(auto ? { ssimulacra2: auto.score } : {}) };
+}
+
+/**
+ * `quality: 'auto'` (`quality/auto-quality.ts`): the lowest quality whose SSIMULACRA2 on a
+ * proxy of the decoded pixels (full-resolution tiles; an animation's first frame) meets the
+ * format's target, each probe encoded with the variant's own encoder settings.
+ */
+async function chooseQuality(
+  raw: RawImage,
+  format: VariantPlan['format'],
+  settingsAt: (quality: number) => EncoderSettings,
+  options: CompressOptions,
+): Promise<QualityChoice> {
+  const frame = raw.data.subarray(0, raw.width * raw.height * raw.channels);
+  const knobs = options.autoQuality[format];
+  const proxy = proxyOf({ data: frame, width: raw.width, height: raw.height, channels: raw.channels }, knobs.proxyPixels);
+  const what = `${format} quality probe`;
+  return searchQuality(
+    proxy,
+    {
+      encode: (quality) => encode(encodeAs(fromRaw({ ...proxy, pages: 1, data: Buffer.from(proxy.data.buffer, proxy.data.byteOffset, proxy.data.length) }, false), settingsAt(quality), proxy.channels === 4), what),
+      decode: async (bytes) => {
+        try {
+          const decoded = sharp(bytes);
+          const { data, info } = await (proxy.channels === 4 ? decoded.ensureAlpha() : decoded.removeAlpha())
+            .raw()
+            .toBuffer({ resolveWithObject: true });
+          return { data, width: info.width, height: info.height, channels: proxy.channels };
+        } catch (error) {
+          throw encodeFailure(error, what);
+        }
+      },
+    },
+    knobs,
+    format,
+  );
 }
 
 async function makeRendition(source: RawImage, plan: RenditionPlan, background: string): Promise<RenditionResult> {

@@ -1,0 +1,205 @@
+/**
+ * Perceptual quality targeting (`quality: 'auto'`): per image, the lowest encoder quality
+ * whose SSIMULACRA2 score meets a target, found by a bounded search on a reduced-size
+ * proxy of the image; the caller then encodes the full image once at that quality.
+ *
+ * The proxy is a mosaic of full-resolution tiles sampled on a grid across the image, not a
+ * downscale: an encoder's artefacts at a given quality are a property of the pixels at
+ * their real scale (a downscaled proxy is sharper per pixel and scores worse at the same
+ * quality), so tiles predict the full-size score far better, at a fraction of its cost.
+ * The search is sharp-free: the encoder and decoder come in as functions.
+ */
+import { z } from 'zod';
+import { Ssimulacra2Reference, type RgbPixels } from './ssimulacra2';
+
+/** Raw 8-bit pixels, 3 (RGB) or 4 (RGBA) channels, rows packed. */
+export interface RawPixels {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 3 | 4;
+}
+
+const quality = z.number().int().min(1).max(100);
+
+/** Validates {@link AutoQualityOptions}. */
+export const autoQualityOptionsSchema = z
+  .object({
+    /** SSIMULACRA2 score to reach (100 = identical, 90 visually lossless, 70 high, 50 medium). */
+    target: z.number().min(0).max(100),
+    /** Lowest quality the search may choose. */
+    minQuality: quality,
+    /** Highest quality the search may choose (chosen when even it misses the target). */
+    maxQuality: quality,
+    /** Proxy encodes at most, each scored (the bound on the search's cost). */
+    maxProbes: z.number().int().min(1).max(8),
+    /** Pixels of the proxy; an image not much larger is its own proxy. */
+    proxyPixels: z.number().int().min(4096).max(4_194_304),
+  })
+  .strict()
+  .refine((o) => o.minQuality <= o.maxQuality, { message: 'minQuality must not exceed maxQuality' });
+
+/** The knobs of the quality search for one format. */
+export type AutoQualityOptions = z.infer<typeof autoQualityOptionsSchema>;
+
+/** Formats the search knows defaults for (the ones `compress` makes). */
+export type AutoQualityFormat = 'webp' | 'avif' | 'jpeg';
+
+/**
+ * Defaults per format, chosen from `npm run bench -- --only quality` (tools/bench/README.md,
+ * "auto quality"): a target of 80 holds the bench photos' worst case at or above fixed
+ * q80's while cutting total WebP bytes; 4 probes on a ~0.25 MP proxy keep the search's
+ * CPU within the issue's 1.3x of a fixed-quality encode. AVIF's quality scale is lower
+ * than WebP's for the same look, so its bounds are too.
+ */
+export const DEFAULT_AUTO_QUALITY: Readonly<Record<AutoQualityFormat, AutoQualityOptions>> = {
+  webp: { target: 80, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 262_144 },
+  avif: { target: 80, minQuality: 25, maxQuality: 85, maxProbes: 4, proxyPixels: 262_144 },
+  jpeg: { target: 80, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 262_144 },
+};
+
+/** Where the search starts for a format (near where photos usually land at the default target). */
+const FIRST_GUESS: Readonly<Record<AutoQualityFormat, number>> = { webp: 78, avif: 55, jpeg: 80 };
+/** Score points gained per quality point, a prior for the first step (refined by the probes). */
+const PRIOR_SLOPE = 0.4;
+
+/** Tile side of the proxy mosaic: a multiple of WebP's 16 px macroblock and AVIF's 64 px superblock. */
+export const PROXY_TILE = 128;
+
+/**
+ * The search's proxy: the whole image when it has at most ~1.5x `proxyPixels`, otherwise
+ * a mosaic of `tile`-px tiles (default {@link PROXY_TILE}) copied at full resolution from the centres of a grid
+ * laid over the image (as many tiles as fit in `proxyPixels`, the grid shaped like the image).
+ */
+export function proxyOf(image: RawPixels, proxyPixels: number, tile: number = PROXY_TILE): RawPixels {
+  const { width, height, channels, data } = image;
+  if (width * height <= proxyPixels * 1.5 || width < tile * 2 || height < tile * 2) return image;
+  const tiles = Math.max(4, Math.floor(proxyPixels / (tile * tile)));
+  let cols = Math.max(1, Math.round(Math.sqrt((tiles * width) / height)));
+  cols = Math.min(cols, Math.floor(width / tile));
+  const rows = Math.max(1, Math.min(Math.floor(tiles / cols), Math.floor(height / tile)));
+  const outW = cols * tile;
+  const outH = rows * tile;
+  const out = new Uint8Array(outW * outH * channels);
+  const rowBytes = tile * channels;
+  for (let ty = 0; ty < rows; ty++) {
+    const y0 = Math.floor(((ty + 0.5) * height) / rows - tile / 2);
+    for (let tx = 0; tx < cols; tx++) {
+      const x0 = Math.floor(((tx + 0.5) * width) / cols - tile / 2);
+      for (let y = 0; y < tile; y++) {
+        const from = ((y0 + y) * width + x0) * channels;
+        const to = ((ty * tile + y) * outW + tx * tile) * channels;
+        out.set(data.subarray(from, from + rowBytes), to);
+      }
+    }
+  }
+  return { data: out, width: outW, height: outH, channels };
+}
+
+/**
+ * RGB for the metric: alpha is composited onto mid-grey (SSIMULACRA2 compares colours, and
+ * a transparent pixel's colour is invisible), so both sides are judged as they would show.
+ */
+export function rgbOf(image: RawPixels): RgbPixels {
+  const { width, height, channels, data } = image;
+  if (channels === 3) return { data, width, height };
+  const n = width * height;
+  const out = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const a = data[i * 4 + 3]! / 255;
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(data[i * 4 + c]! * a + 128 * (1 - a));
+  }
+  return { data: out, width, height };
+}
+
+/** One proxy encode the search made. */
+export interface QualityProbe {
+  readonly quality: number;
+  readonly score: number;
+  readonly bytes: number;
+}
+
+/** What the search chose. */
+export interface QualityChoice {
+  /** The lowest probed quality that met the target, or `maxQuality` when none did. */
+  readonly quality: number;
+  /** That quality's SSIMULACRA2 score on the proxy. */
+  readonly score: number;
+  /** Every probe, in order. */
+  readonly probes: readonly QualityProbe[];
+}
+
+/** How the search encodes and decodes the proxy (sharp in image-ops; anything in tests). */
+export interface ProxyCodec {
+  /** The proxy encoded at `quality`. */
+  encode(quality: number): Promise<Uint8Array>;
+  /** Encoded bytes back to pixels of the proxy's size and channels. */
+  decode(encoded: Uint8Array): Promise<RawPixels>;
+}
+
+/**
+ * The lowest quality in `[minQuality, maxQuality]` whose score on `proxy` reaches
+ * `target`, with at most `maxProbes` encodes: the first probe at a per-format guess, then
+ * each next one interpolated between the nearest passing and failing probes (secant on
+ * the score curve, which rises with quality), or stepped along the slope seen so far when
+ * all probes are on one side. If no probe has passed by the last one, the last probes
+ * `maxQuality`, so the result is always a probed quality with a measured score.
+ */
+export async function searchQuality(
+  proxy: RawPixels,
+  codec: ProxyCodec,
+  settings: AutoQualityOptions,
+  format: AutoQualityFormat,
+): Promise<QualityChoice> {
+  const { target, minQuality: min, maxQuality: max, maxProbes } = settings;
+  const reference = new Ssimulacra2Reference(rgbOf(proxy));
+  const probes: QualityProbe[] = [];
+  const probe = async (q: number): Promise<QualityProbe> => {
+    const encoded = await codec.encode(q);
+    const decoded = await codec.decode(encoded);
+    const result = { quality: q, score: reference.score(rgbOf(decoded)), bytes: encoded.length };
+    probes.push(result);
+    return result;
+  };
+  const clamp = (q: number): number => Math.min(max, Math.max(min, Math.round(q)));
+  let pass: QualityProbe | undefined; // lowest passing
+  let fail: QualityProbe | undefined; // highest failing
+  let q = clamp(FIRST_GUESS[format]);
+  for (let i = 0; i < maxProbes; i++) {
+    const p = await probe(q);
+    if (p.score >= target) {
+      if (!pass || p.quality < pass.quality) pass = p;
+    } else if (!fail || p.quality > fail.quality) {
+      fail = p;
+    }
+    // Done when the answer is pinned: adjacent pass/fail, or the bound itself decided.
+    if (pass && (pass.quality === min || (fail && pass.quality - fail.quality <= 1))) break;
+    if (!pass && fail?.quality === max) break;
+    const last = i === maxProbes - 2;
+    if (pass && fail) {
+      const t = (target - fail.score) / (pass.score - fail.score);
+      q = Math.min(pass.quality - 1, Math.max(fail.quality + 1, Math.ceil(fail.quality + t * (pass.quality - fail.quality))));
+    } else {
+      const slope = observedSlope(probes) ?? PRIOR_SLOPE;
+      const side = (pass ?? fail) as QualityProbe;
+      // One quality point of margin on the way up, so a step lands on the passing side.
+      const step = (target - side.score) / slope + (pass ? 0 : 1);
+      q = clamp(side.quality + step);
+      if (!pass && last) q = max;
+      if (q === side.quality) q = clamp(side.quality + (pass ? -1 : 1));
+    }
+    if (probes.some((x) => x.quality === q)) break;
+  }
+  const chosen = pass ?? probes.find((p) => p.quality === max) ?? (await probe(max));
+  return { quality: chosen.quality, score: chosen.score, probes };
+}
+
+/** Score points per quality point between the two most distant probes, when they rise. */
+function observedSlope(probes: readonly QualityProbe[]): number | undefined {
+  if (probes.length < 2) return undefined;
+  const sorted = [...probes].sort((a, b) => a.quality - b.quality);
+  const lo = sorted[0] as QualityProbe;
+  const hi = sorted[sorted.length - 1] as QualityProbe;
+  const slope = (hi.score - lo.score) / (hi.quality - lo.quality);
+  return slope > 0.02 ? slope : undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * `measureSsimulacra2`: how far an encoded output is from its original, perceptually, for
+ * benches and reports (the pipeline itself scores only its proxies, in `auto-quality.ts`).
+ */
+import sharp from 'sharp';
+import { decodeFailure } from '../errors';
+import { proxyOf, type RawPixels, rgbOf } from './auto-quality';
+import { Ssimulacra2Reference } from './ssimulacra2';
+
+/** Pixels of the default evaluation sample: ~8x the search's proxy, so the two rarely share pixels' fate. */
+export const MEASURE_SAMPLE_PIXELS = 2_097_152;
+/** Tile side of the evaluation sample: not the search's 128 px, so its tiles sit elsewhere. */
+export const MEASURE_TILE = 192;
+
+async function pixels(bytes: Uint8Array, what: string): Promise<RawPixels> {
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: false, autoOrient: true })
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, channels: 4 };
+  } catch (error) {
+    throw decodeFailure(error, what);
+  }
+}
+
+/**
+ * SSIMULACRA2 (100 = identical) of `encoded` against `original`, both decoded (oriented,
+ * sRGB, alpha over mid-grey). Scoring a 13 MP photo in full takes ~13 s and ~1.5 GB here,
+ * so above `samplePixels` both are sampled alike: a mosaic of {@link MEASURE_TILE}-px
+ * full-resolution tiles on a grid (a different grid from the quality search's proxy).
+ * Pass `Infinity` to score every pixel. An `encoded` smaller than the original (a format
+ * past its size limit) is compared with the original scaled to its size.
+ *
+ * @throws InvalidImageError (`CORRUPT`) when either cannot be decoded.
+ */
+export async function measureSsimulacra2(
+  original: Uint8Array,
+  encoded: Uint8Array,
+  samplePixels: number = MEASURE_SAMPLE_PIXELS,
+): Promise<number> {
+  let a = await pixels(original, 'original');
+  const b = await pixels(encoded, 'encoded');
+  if (a.width !== b.width || a.height !== b.height) {
+    const { data, info } = await sharp(a.data, { raw: { width: a.width, height: a.height, channels: 4 } })
+      .resize(b.width, b.height, { fit: 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    a = { data, width: info.width, height: info.height, channels: 4 };
+  }
+  const sample = (p: RawPixels): RawPixels => (Number.isFinite(samplePixels) ? proxyOf(p, samplePixels, MEASURE_TILE) : p);
+  return new Ssimulacra2Reference(rgbOf(sample(a))).score(rgbOf(sample(b)));
+}
