@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright
 import type { WebConfig } from '@imgpipe/contracts/views';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { buildWeb } from '@imgpipe/web';
+import { axeViolations } from './axe';
 import { launchBrowser } from './browser';
 import { FakeAws, type ImageRecord } from './fake-aws';
 import { serveFolder, type StaticServer } from './static-server';
@@ -184,6 +185,7 @@ describe('the web UI as deployed on AWS (Cognito sign-in, cross-origin API, poll
     const signIn = page.getByRole('button', { name: 'Sign in' });
     await signIn.waitFor();
     expect(await page.locator('main').innerText()).toContain('imgpipe-test.auth.eu-west-1.amazoncognito.com');
+    expect(await axeViolations(page)).toEqual([]);
 
     // The round trip: authorize (PKCE S256) -> 302 back with a code -> the code exchange.
     await signIn.click();
@@ -218,6 +220,7 @@ describe('the web UI as deployed on AWS (Cognito sign-in, cross-origin API, poll
     // Thumbnails come from the root of the UI's own origin (the CloudFront distribution).
     expect(await card('harbour.jpg').locator('img').getAttribute('src')).toBe(`/thumbnails/${USER.sub}/${HARBOUR_ID}/small.webp`);
     expect(await loadedImage(card('harbour.jpg').locator('img'), page)).toBe(`${server.origin}/thumbnails/${USER.sub}/${HARBOUR_ID}/small.webp`);
+    expect(await axeViolations(page)).toEqual([]);
 
     // No event stream on AWS: the indicator says so, and the page polls what it waits for.
     const live = page.locator('.account .live');
@@ -249,6 +252,7 @@ describe('the web UI as deployed on AWS (Cognito sign-in, cross-origin API, poll
     const cloudWatch = page.getByRole('link', { name: /Open the CloudWatch dashboard/ });
     expect(await cloudWatch.getAttribute('href')).toBe(DASHBOARD_URL);
     expect(await cloudWatch.getAttribute('target')).toBe('_blank');
+    expect(await axeViolations(page)).toEqual([]);
 
     // Back to the gallery: the API now gets the renewed token.
     const callsBefore = fake.apiCalls.length;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { startLocalRuntime, type LocalRuntime } from '@imgpipe/local';
+import { axeViolations } from './axe';
 import { launchBrowser } from './browser';
 
 /**
@@ -71,6 +72,7 @@ describe('the web UI in a real browser, against the whole local pipeline', () =>
     }
     const reason = await card('broken.jpg').locator('.failure-reason').innerText();
     expect(reason).toMatch(/UNSUPPORTED_FORMAT/);
+    expect(await axeViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
     await page.close();
   });
@@ -83,6 +85,7 @@ describe('the web UI in a real browser, against the whole local pipeline', () =>
     await page.locator('.gallery, .empty').first().waitFor();
     expect(await page.locator('li.card').count()).toBe(0);
     expect(await page.getByText('harbour.jpg').count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
     await page.close();
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { startLocalRuntime, type LocalRuntime } from '@imgpipe/local';
+import { axeViolations } from './axe';
 import { launchBrowser } from './browser';
 
 /**
@@ -64,6 +65,7 @@ describe('undo and recently deleted in the web UI', () => {
     await deleteFromImagePage(page, 'harbour.jpg');
     // The gallery drops the card once its list is reloaded after the delete.
     await card(page, 'harbour.jpg').waitFor({ state: 'detached', timeout: 15_000 });
+    expect(await axeViolations(page)).toEqual([]);
     // The heading has the focus after the navigation; the next Tab stop is Undo.
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').innerText()).toBe('Undo');
@@ -93,6 +95,7 @@ describe('undo and recently deleted in the web UI', () => {
     const eraseDate = await item.locator('.erase-date time').getAttribute('datetime');
     expect(Date.parse(eraseDate ?? '')).toBeGreaterThan(Date.now());
     expect(await item.innerText()).toMatch(/Deleted .+\. Erased after .+\./);
+    expect(await axeViolations(page)).toEqual([]);
 
     const restore = item.getByRole('button', { name: 'Restore harbour.jpg' });
     await restore.focus();
