@@ -56,6 +56,12 @@ describe('verifyCloudAssembly', () => {
   };
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+  it('refuses a bundle that ships a source map', () => {
+    expect(check({ ...SHARP_BUNDLE, 'index.js.map': '{"version":3}' }).problems).toEqual([
+      'ImgpipeCompress/CompressImage (asset.abc): ships source maps (index.js.map); production bundles carry none',
+    ]);
+  });
+
   it('accepts a bundle that loads sharp and ships it for linux-arm64 at the pinned version', () => {
     const report = check(SHARP_BUNDLE);
     expect(report).toMatchObject({ functionAssets: 1, sharpBundles: 1, problems: [], unusedSharp: [] });

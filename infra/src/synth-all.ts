@@ -101,6 +101,8 @@ export function verifyCloudAssembly(outDir: string, sharpVersion: string): Cloud
         problems.push(`${stack}/${logicalId}: asset ${assetPath} is missing`);
         continue;
       }
+      const maps = readdirSync(assetDir).filter((file) => file.endsWith('.map'));
+      if (maps.length > 0) problems.push(`${stack}/${logicalId} (${assetPath}): ships source maps (${maps.join(', ')}); production bundles carry none`);
       if (!loadsSharp(assetDir)) {
         if (existsSync(join(assetDir, 'node_modules', 'sharp'))) unusedSharp.push(`${stack}/${logicalId}`);
         continue;

@@ -37,6 +37,12 @@ describe('bundlingFor', () => {
     expect(bundling.environment).toBeUndefined();
   });
 
+  it('ships no source maps (megabytes parsed at every cold start) and keeps function names for stack traces', () => {
+    for (const bundling of [bundlingFor(), bundlingFor(['sharp'])]) {
+      expect(bundling).toMatchObject({ minify: true, sourceMap: false, keepNames: true });
+    }
+  });
+
   it('leaves sharp out of the bundle and installs it for linux-arm64 glibc', () => {
     const bundling = bundlingFor(['sharp']);
     expect(bundling.externalModules).toEqual(['sharp']);

@@ -131,7 +131,7 @@ describe.each([
       Properties: { Environment: { Variables: Record<string, unknown> } };
     };
     expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
-      ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'NODE_OPTIONS', 'ORIGINALS_BUCKET', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'PROCESSED_BUCKET'].sort(),
+      ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'ORIGINALS_BUCKET', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'PROCESSED_BUCKET'].sort(),
     );
   });
 
