@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, platformConfigSchema } from '@imgpipe/platform';
+import { COMPRESS_ENV, declaredEnvSchema, loadConfig, platformConfigSchema } from '@imgpipe/platform';
 import {
   COMPRESS_FORMATS,
   COMPRESS_PROFILES,
@@ -14,13 +14,16 @@ const csv = z
   .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean))
   .pipe(z.array(z.enum(COMPRESS_FORMATS)).min(1));
 
-/** Environment of the compress function; every knob has a default but the bucket names. */
-export const compressEnvSchema = platformConfigSchema.extend({
-  COMPRESS_FORMATS: csv.default(['webp']),
-  COMPRESS_PROFILE: z.enum(COMPRESS_PROFILES).default('default'),
-  WEBP_QUALITY: z.coerce.number().int().min(1).max(100).default(80),
-  ...inputPolicyEnvShape,
-});
+/** Environment of the compress function (declared in `COMPRESS_ENV`); every knob has a default but the bucket names. */
+export const compressEnvSchema = declaredEnvSchema(
+  COMPRESS_ENV,
+  platformConfigSchema.extend({
+    COMPRESS_FORMATS: csv.default(['webp']),
+    COMPRESS_PROFILE: z.enum(COMPRESS_PROFILES).default('default'),
+    WEBP_QUALITY: z.coerce.number().int().min(1).max(100).default(80),
+    ...inputPolicyEnvShape,
+  }),
+);
 
 export interface CompressConfig {
   readonly originalsBucket: string;

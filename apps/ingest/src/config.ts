@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { DEFAULT_UNDO_WINDOW_SECONDS, MAX_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
 import {
   ConfigError,
+  declaredEnvSchema,
   envInt,
+  INGEST_ENV,
   loadConfig,
   platformConfigSchema,
   resourcesConfigSchema,
@@ -24,8 +26,8 @@ import { DEFAULT_HEAD_BYTES } from './check-upload.use-case';
 /** S3's ceiling for a presigned request: 7 days. */
 const MAX_UPLOAD_TTL_SECONDS = 7 * 24 * 3600;
 
-/** Environment of the ingest functions; every knob has a default but the AWS resources. */
-export const ingestEnvSchema = platformConfigSchema.extend({
+/** Environment of the ingest functions (declared in `INGEST_ENV`); every knob has a default but the AWS resources. */
+export const ingestEnvSchema = declaredEnvSchema(INGEST_ENV, platformConfigSchema.extend({
   ...resourcesConfigSchema.pick({ IMAGES_TABLE: true, EVENTS_TABLE: true, EVENT_BUS_NAME: true }).shape,
   /** `MAX_UPLOAD_BYTES` (default 25 MiB), `MAX_PIXELS`, `MAX_FRAMES`: the same variables as compress and thumbnail. */
   ...inputPolicyEnvShape,
@@ -44,7 +46,7 @@ export const ingestEnvSchema = platformConfigSchema.extend({
     .string()
     .regex(/^[A-Z0-9]{1,64}$/, 'must be a CloudFront distribution id (A-Z, 0-9)')
     .optional(),
-});
+}));
 
 export interface IngestConfig {
   readonly aws: AwsClientsConfig;

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { DEFAULT_UNDO_WINDOW_SECONDS, MAX_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
 import {
   awsConfigSchema,
+  declaredEnvSchema,
   envInt,
+  METADATA_ENV,
   loadConfig,
   platformConfigSchema,
   resourcesConfigSchema,
@@ -21,7 +23,7 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
  * delete removes its derivatives from the processed bucket; the purge erases originals) and
  * the knobs.
  */
-export const metadataEnvSchema = awsConfigSchema.extend({
+export const metadataEnvSchema = declaredEnvSchema(METADATA_ENV, awsConfigSchema.extend({
   ...resourcesConfigSchema.pick({ IMAGES_TABLE: true, EVENTS_TABLE: true, EVENT_BUS_NAME: true }).shape,
   /** The upload grants, which the purge removes (a grant's key holds the file name); unset: left to their TTL. */
   GRANTS_TABLE: resourcesConfigSchema.shape.IMAGES_TABLE.optional(),
@@ -32,7 +34,7 @@ export const metadataEnvSchema = awsConfigSchema.extend({
   RETENTION_DAYS: envInt().max(36_500).optional(),
   /** Attempts of one append + projection under concurrent writers (1 = no retry). */
   METADATA_MAX_ATTEMPTS: envInt().max(20).default(DEFAULT_MAX_ATTEMPTS),
-});
+}));
 export type MetadataEnv = z.output<typeof metadataEnvSchema>;
 
 /** The metadata service's configuration, read once per cold start. */

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   ConfigError,
   awsConfigSchema,
+  declaredEnvSchema,
   envBoolean,
+  NOTIFY_ENV,
   envInt,
   loadConfig,
   resourcesConfigSchema,
@@ -54,32 +56,35 @@ function checkWebhookUrls(env: WebhookEnv, ctx: z.RefinementCtx): void {
  * - `EVENTS_TABLE` (optional): the image histories; when set, an event of an image deleted
  *   meanwhile is not delivered (see `NotifyDependencies.histories`).
  */
-export const notifyEnvSchema = awsConfigSchema
-  .extend({
-    NOTIFY_TOPIC_ARN: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'),
-    IDEMPOTENCY_TABLE: resourcesConfigSchema.shape.IDEMPOTENCY_TABLE,
-    EVENTS_TABLE: resourcesConfigSchema.shape.EVENTS_TABLE.optional(),
-    ...webhookShape,
-    WEBHOOKS_SECRET_ARN: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret ARN')
-      .optional(),
-    WEBHOOKS_SECRET_MAX_AGE_S: envInt().min(1).max(3600).default(300),
-    WEBHOOK_TIMEOUT_MS: envInt().max(30_000).default(DEFAULT_WEBHOOK_TIMEOUT_MS),
-    WEBHOOK_MAX_RESPONSE_BYTES: envInt().max(1024 * 1024).default(DEFAULT_MAX_RESPONSE_BYTES),
-  })
-  .superRefine((env, ctx) => {
-    checkWebhookUrls(env, ctx);
-    if (env.WEBHOOKS_SECRET_ARN !== undefined && env.WEBHOOKS.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['WEBHOOKS_SECRET_ARN'],
-        message: 'set WEBHOOKS or WEBHOOKS_SECRET_ARN, not both (the secret would silently win)',
-      });
-    }
-  });
+export const notifyEnvSchema = declaredEnvSchema(
+  NOTIFY_ENV,
+  awsConfigSchema
+    .extend({
+      NOTIFY_TOPIC_ARN: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'),
+      IDEMPOTENCY_TABLE: resourcesConfigSchema.shape.IDEMPOTENCY_TABLE,
+      EVENTS_TABLE: resourcesConfigSchema.shape.EVENTS_TABLE.optional(),
+      ...webhookShape,
+      WEBHOOKS_SECRET_ARN: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret ARN')
+        .optional(),
+      WEBHOOKS_SECRET_MAX_AGE_S: envInt().min(1).max(3600).default(300),
+      WEBHOOK_TIMEOUT_MS: envInt().max(30_000).default(DEFAULT_WEBHOOK_TIMEOUT_MS),
+      WEBHOOK_MAX_RESPONSE_BYTES: envInt().max(1024 * 1024).default(DEFAULT_MAX_RESPONSE_BYTES),
+    })
+    .superRefine((env, ctx) => {
+      checkWebhookUrls(env, ctx);
+      if (env.WEBHOOKS_SECRET_ARN !== undefined && env.WEBHOOKS.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WEBHOOKS_SECRET_ARN'],
+          message: 'set WEBHOOKS or WEBHOOKS_SECRET_ARN, not both (the secret would silently win)',
+        });
+      }
+    }),
+);
 
 const webhookListSchema = z.object(webhookShape).superRefine(checkWebhookUrls);
 

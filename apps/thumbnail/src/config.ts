@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, platformConfigSchema } from '@imgpipe/platform';
+import { declaredEnvSchema, loadConfig, platformConfigSchema, THUMBNAIL_ENV } from '@imgpipe/platform';
 import {
   inputPolicyEnvShape,
   inputPolicyFromEnv,
@@ -9,13 +9,16 @@ import {
 } from '@imgpipe/image-ops';
 
 
-/** Environment of the thumbnail function. */
-export const thumbnailEnvSchema = platformConfigSchema.extend({
-  /** `default`, `marketplace`, or a JSON rendition set inline (`{...}`) or in a file path. */
-  RENDITION_SET: z.string().default('default'),
-  THUMBNAIL_BACKGROUND: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#ffffff'),
-  ...inputPolicyEnvShape,
-});
+/** Environment of the thumbnail function (declared in `THUMBNAIL_ENV`). */
+export const thumbnailEnvSchema = declaredEnvSchema(
+  THUMBNAIL_ENV,
+  platformConfigSchema.extend({
+    /** `default`, `marketplace`, or a JSON rendition set inline (`{...}`) or in a file path. */
+    RENDITION_SET: z.string().default('default'),
+    THUMBNAIL_BACKGROUND: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#ffffff'),
+    ...inputPolicyEnvShape,
+  }),
+);
 
 export interface ThumbnailConfig {
   readonly originalsBucket: string;

@@ -20,6 +20,7 @@ export * from './ids';
 export * from './cursor';
 export * from './tables';
 export * from './config';
+export * from './service-env';
 export * from './powertools';
 export * from './idempotency';
 export * from './aws/clients';

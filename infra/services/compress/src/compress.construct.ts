@@ -3,13 +3,14 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   COMPRESSED_PREFIX,
-  ImgpipeFunction,
+  ServiceFunction,
   type InfraConfig,
   inputLimitKnobs,
   type InputLimitSettings,
   knobs,
   ORIGINALS_PREFIX,
 } from '@imgpipe/infra-shared';
+import { COMPRESS_ENV } from '@imgpipe/platform';
 
 /** Output formats compress can write (`COMPRESS_FORMATS` of apps/compress/src/config.ts). */
 export type CompressFormat = 'webp' | 'avif' | 'jpeg';
@@ -50,7 +51,7 @@ export const COMPRESS_TIMEOUT = Duration.seconds(25);
  * writes web-optimised variants under `compressed/` of the processed bucket, nothing else.
  */
 export class CompressService extends Construct {
-  readonly fn: ImgpipeFunction;
+  readonly fn: ServiceFunction<typeof COMPRESS_ENV>;
   /** The full-size formats this function writes: the only ones the CDN may negotiate. */
   readonly formats: readonly CompressFormat[];
 
@@ -58,7 +59,7 @@ export class CompressService extends Construct {
     super(scope, id);
     this.formats = props.formats ?? COMPRESS_DEFAULT_FORMATS;
     const environment = {
-      ...knobs({
+      ...knobs(COMPRESS_ENV, {
         COMPRESS_FORMATS: props.formats?.join(','),
         COMPRESS_PROFILE: props.profile,
         WEBP_QUALITY: props.webpQuality,
@@ -66,8 +67,9 @@ export class CompressService extends Construct {
       ...inputLimitKnobs(props),
     };
 
-    this.fn = new ImgpipeFunction(this, 'CompressImage', {
+    this.fn = new ServiceFunction(this, 'CompressImage', {
       service: 'compress',
+      env: COMPRESS_ENV,
       entry: 'apps/compress/src/handlers/compress-image.handler.ts',
       description: 'imgpipe compress: original -> web-optimised full-size variants',
       memorySize: COMPRESS_MEMORY_MB,

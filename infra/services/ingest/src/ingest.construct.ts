@@ -7,7 +7,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   COMPRESSED_PREFIX,
-  ImgpipeFunction,
+  ServiceFunction,
   type InfraConfig,
   inputLimitKnobs,
   type InputLimitSettings,
@@ -16,6 +16,7 @@ import {
   type PlatformTables,
   THUMBNAILS_PREFIX,
 } from '@imgpipe/infra-shared';
+import { INGEST_ENV } from '@imgpipe/platform';
 
 /** The ingest service's knobs; each maps to one variable of apps/ingest/src/config.ts. */
 export interface IngestSettings extends InputLimitSettings {
@@ -74,14 +75,14 @@ export const INGEST_VALIDATOR_TIMEOUT = Duration.seconds(30);
  * fails a bundle that would `require("sharp")` without shipping it.
  */
 export class IngestService extends Construct {
-  readonly httpApi: ImgpipeFunction;
-  readonly onObjectCreated: ImgpipeFunction;
+  readonly httpApi: ServiceFunction<typeof INGEST_ENV>;
+  readonly onObjectCreated: ServiceFunction<typeof INGEST_ENV>;
 
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
     const { config, originals, processed, tables, eventBus, distribution } = props;
     const environment = {
-      ...knobs({
+      ...knobs(INGEST_ENV, {
         UPLOAD_URL_TTL_SECONDS: props.uploadUrlTtlSeconds,
         UPLOAD_HEAD_BYTES: props.uploadHeadBytes,
         RENDITION_SET: props.renditionSet,
@@ -92,12 +93,13 @@ export class IngestService extends Construct {
     };
     const common = {
       service: 'ingest',
+      env: INGEST_ENV,
       logRetention: config.logRetention,
       logLevel: config.logLevel,
       environment,
     };
 
-    this.httpApi = new ImgpipeFunction(this, 'HttpApi', {
+    this.httpApi = new ServiceFunction(this, 'HttpApi', {
       ...common,
       entry: 'apps/ingest/src/handlers/http-api.handler.ts',
       description: 'imgpipe ingest: upload API (presigned POST, list/get/delete my images)',
@@ -117,7 +119,7 @@ export class IngestService extends Construct {
     // rather than `distribution.grantCreateInvalidation`, which builds the ARN in the Delivery
     // stack's scope; here it is built from this stack's account, the distribution's id crossing
     // over as a stack output (so Delivery is deployed before Ingest; Delivery reads nothing of Ingest).
-    this.httpApi.addEnvironment('CDN_DISTRIBUTION_ID', distribution.distributionId);
+    this.httpApi.nameResource('CDN_DISTRIBUTION_ID', distribution.distributionId);
     this.httpApi.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
@@ -128,7 +130,7 @@ export class IngestService extends Construct {
       }),
     );
 
-    this.onObjectCreated = new ImgpipeFunction(this, 'OnObjectCreated', {
+    this.onObjectCreated = new ServiceFunction(this, 'OnObjectCreated', {
       ...common,
       entry: 'apps/ingest/src/handlers/on-object-created.handler.ts',
       description: 'imgpipe ingest: checks an uploaded original, announces ImageUploaded',
@@ -144,8 +146,9 @@ export class IngestService extends Construct {
     // validator never calls them: names only, no grant.
     // EventBridge invokes the validator asynchronously: an ImageUploaded Lambda gave up on is kept.
     this.onObjectCreated.deadLetterAsyncInvokes(props.asyncInvokeFailures);
-    this.onObjectCreated.addEnvironment('PROCESSED_BUCKET', processed.bucketName);
-    this.onObjectCreated.addEnvironment('IMAGES_TABLE', tables.imageMetadata.tableName);
-    this.onObjectCreated.addEnvironment('EVENTS_TABLE', tables.imageEvents.tableName);
+    this.onObjectCreated
+      .nameResource('PROCESSED_BUCKET', processed.bucketName)
+      .nameResource('IMAGES_TABLE', tables.imageMetadata.tableName)
+      .nameResource('EVENTS_TABLE', tables.imageEvents.tableName);
   }
 }

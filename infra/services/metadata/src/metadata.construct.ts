@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import {
   COMPRESSED_PREFIX,
   ImgpipeFunction,
+  ServiceFunction,
   type InfraConfig,
   knobs,
   ORIGINALS_PREFIX,
@@ -14,6 +15,7 @@ import {
   RULE_TARGET_RETRY,
   THUMBNAILS_PREFIX,
 } from '@imgpipe/infra-shared';
+import { METADATA_ENV } from '@imgpipe/platform';
 
 /** The metadata service's knobs; each maps to one variable of apps/metadata/src/config.ts. */
 export interface MetadataSettings {
@@ -80,11 +82,11 @@ export const PURGE_TIMEOUT = Duration.minutes(15);
  *   and writes the tombstone. Its grants are item-level and exactly what those steps call.
  */
 export class MetadataService extends Construct {
-  readonly recordMetadata: ImgpipeFunction;
-  readonly recordFailure: ImgpipeFunction;
-  readonly onPipelineEvent: ImgpipeFunction;
-  readonly rebuildReadModel: ImgpipeFunction;
-  readonly purgeDeleted: ImgpipeFunction;
+  readonly recordMetadata: ServiceFunction<typeof METADATA_ENV>;
+  readonly recordFailure: ServiceFunction<typeof METADATA_ENV>;
+  readonly onPipelineEvent: ServiceFunction<typeof METADATA_ENV>;
+  readonly rebuildReadModel: ServiceFunction<typeof METADATA_ENV>;
+  readonly purgeDeleted: ServiceFunction<typeof METADATA_ENV>;
   /** The schedule that runs {@link purgeDeleted}, every {@link purgeInterval}. */
   readonly purgeSchedule: Rule;
   readonly purgeInterval: Duration;
@@ -92,7 +94,7 @@ export class MetadataService extends Construct {
   constructor(scope: Construct, id: string, props: MetadataProps) {
     super(scope, id);
     const { config, tables, eventBus, originals, processed } = props;
-    const environment = knobs({
+    const environment = knobs(METADATA_ENV, {
       RETENTION_DAYS: props.retentionDays,
       METADATA_MAX_ATTEMPTS: props.maxAttempts,
       // The one window of the app (CDK context), the same value ingest writes into ImageDeleted.
@@ -104,9 +106,10 @@ export class MetadataService extends Construct {
       handlerFile: string,
       description: string,
       sizing: { memorySize: number; timeout: Duration },
-    ): ImgpipeFunction =>
-      new ImgpipeFunction(this, fnId, {
+    ): ServiceFunction<typeof METADATA_ENV> =>
+      new ServiceFunction(this, fnId, {
         service: 'metadata',
+        env: METADATA_ENV,
         entry: `apps/metadata/src/handlers/${handlerFile}.handler.ts`,
         description: `imgpipe metadata: ${description}`,
         ...sizing,
@@ -114,7 +117,7 @@ export class MetadataService extends Construct {
         logLevel: config.logLevel,
         environment,
       });
-    const fn = (...args: Parameters<typeof newFunction>): ImgpipeFunction =>
+    const fn = (...args: Parameters<typeof newFunction>): ServiceFunction<typeof METADATA_ENV> =>
       newFunction(...args)
         .bindTable('EVENTS_TABLE', tables.imageEvents, 'read-write')
         .bindTable('IMAGES_TABLE', tables.imageMetadata, 'read-write');
@@ -172,13 +175,13 @@ export class MetadataService extends Construct {
     // The metadata config requires the bus name and both buckets (one schema serves every
     // handler); a function that does not call one gets its name without a grant.
     for (const quiet of [this.recordMetadata, this.onPipelineEvent, this.rebuildReadModel]) {
-      quiet.addEnvironment('EVENT_BUS_NAME', eventBus.eventBusName);
+      quiet.nameResource('EVENT_BUS_NAME', eventBus.eventBusName);
     }
     for (const named of [this.recordMetadata, this.recordFailure, this.onPipelineEvent, this.rebuildReadModel]) {
-      named.addEnvironment('ORIGINALS_BUCKET', originals.bucketName);
+      named.nameResource('ORIGINALS_BUCKET', originals.bucketName);
     }
     for (const named of [this.recordFailure, this.onPipelineEvent, this.rebuildReadModel]) {
-      named.addEnvironment('PROCESSED_BUCKET', processed.bucketName);
+      named.nameResource('PROCESSED_BUCKET', processed.bucketName);
     }
   }
 

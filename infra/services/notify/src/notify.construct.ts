@@ -7,7 +7,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ImgpipeFunction, type InfraConfig, knobs } from '@imgpipe/infra-shared';
+import { ServiceFunction, type InfraConfig, knobs } from '@imgpipe/infra-shared';
+import { NOTIFY_ENV } from '@imgpipe/platform';
 
 /** The notify service's knobs; each maps to one variable of apps/notify/src/config.ts. */
 export interface NotifySettings {
@@ -64,7 +65,7 @@ export const NOTIFY_MAX_RECEIVE_COUNT = 5;
  */
 export class NotifyService extends Construct {
   readonly queue: Queue;
-  readonly fn: ImgpipeFunction;
+  readonly fn: ServiceFunction<typeof NOTIFY_ENV>;
 
   constructor(scope: Construct, id: string, props: NotifyProps) {
     super(scope, id);
@@ -98,15 +99,16 @@ export class NotifyService extends Construct {
       }),
     );
 
-    this.fn = new ImgpipeFunction(this, 'NotifyBatch', {
+    this.fn = new ServiceFunction(this, 'NotifyBatch', {
       service: 'notify',
+      env: NOTIFY_ENV,
       entry: 'apps/notify/src/handlers/notify-batch.handler.ts',
       description: 'imgpipe notify: ImageProcessed / ImageProcessingFailed -> SNS and webhooks',
       memorySize: NOTIFY_MEMORY_MB,
       timeout: NOTIFY_TIMEOUT,
       logRetention: config.logRetention,
       logLevel: config.logLevel,
-      environment: knobs({
+      environment: knobs(NOTIFY_ENV, {
         WEBHOOK_TIMEOUT_MS: props.webhookTimeoutMs,
         WEBHOOK_MAX_RESPONSE_BYTES: props.webhookMaxResponseBytes,
         WEBHOOKS_SECRET_MAX_AGE_S: props.webhooksSecretMaxAgeSeconds,

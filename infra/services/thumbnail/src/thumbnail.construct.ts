@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  ImgpipeFunction,
+  ServiceFunction,
   type InfraConfig,
   inputLimitKnobs,
   type InputLimitSettings,
@@ -10,6 +10,7 @@ import {
   ORIGINALS_PREFIX,
   THUMBNAILS_PREFIX,
 } from '@imgpipe/infra-shared';
+import { THUMBNAIL_ENV } from '@imgpipe/platform';
 
 /** The thumbnail service's knobs; each maps to one variable of apps/thumbnail/src/config.ts. */
 export interface ThumbnailSettings extends InputLimitSettings {
@@ -40,20 +41,21 @@ export const THUMBNAIL_TIMEOUT = Duration.seconds(25);
  * `uploads/`, writes the rendition set under `thumbnails/` of the processed bucket.
  */
 export class ThumbnailService extends Construct {
-  readonly fn: ImgpipeFunction;
+  readonly fn: ServiceFunction<typeof THUMBNAIL_ENV>;
 
   constructor(scope: Construct, id: string, props: ThumbnailProps) {
     super(scope, id);
     const environment = {
-      ...knobs({
+      ...knobs(THUMBNAIL_ENV, {
         RENDITION_SET: props.renditionSet,
         THUMBNAIL_BACKGROUND: props.background,
       }),
       ...inputLimitKnobs(props),
     };
 
-    this.fn = new ImgpipeFunction(this, 'GenerateThumbnails', {
+    this.fn = new ServiceFunction(this, 'GenerateThumbnails', {
       service: 'thumbnail',
+      env: THUMBNAIL_ENV,
       entry: 'apps/thumbnail/src/handlers/generate-thumbnails.handler.ts',
       description: 'imgpipe thumbnail: original -> rendition set',
       memorySize: THUMBNAIL_MEMORY_MB,

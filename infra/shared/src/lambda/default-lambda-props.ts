@@ -19,6 +19,14 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import {
+  INPUT_POLICY_ENV,
+  type BucketRole,
+  type KnobVar,
+  type ResourceVar,
+  type ServiceEnv,
+  type TableRole,
+} from '@imgpipe/platform';
 import type { LogLevel } from '../config';
 import { acknowledgeWildcardResources } from '../nag/acknowledgements';
 
@@ -93,18 +101,24 @@ export interface ImgpipeFunctionProps {
    * burst-heavy workers (so they cannot take the whole account). @default none (unreserved pool)
    */
   readonly reservedConcurrency?: number;
-  /** Extra environment (service knobs); resource names come through the `bind*` helpers. */
+  /** Extra environment (service knobs, see {@link knobs}); resource names come through the `bind*` helpers. */
   readonly environment?: Readonly<Record<string, string>>;
 }
 
+type KnobValues<K extends string> = Readonly<Partial<Record<K, string | number | undefined>>>;
+
 /**
  * A service's knobs as environment variables: unset ones are left out, so the service's own
- * default (in its `config.ts`) applies rather than a second copy of it here.
+ * default (in its `config.ts`) applies rather than a second copy of it here. Given the
+ * service's declaration first, a name it does not declare as a knob fails to compile.
  *
  * @example
- * knobs({ WEBP_QUALITY: props.webpQuality, COMPRESS_FORMATS: props.formats?.join(',') });
+ * knobs(COMPRESS_ENV, { WEBP_QUALITY: props.webpQuality, COMPRESS_FORMATS: props.formats?.join(',') });
  */
-export function knobs(values: Readonly<Record<string, string | number | undefined>>): Record<string, string> {
+export function knobs<D extends ServiceEnv>(declaration: D, values: KnobValues<KnobVar<D>>): Partial<Record<KnobVar<D>, string>>;
+export function knobs(values: KnobValues<string>): Record<string, string>;
+export function knobs(first: ServiceEnv | KnobValues<string>, second?: KnobValues<string>): Record<string, string> {
+  const values = second ?? (first as KnobValues<string>);
   return Object.fromEntries(
     Object.entries(values).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])),
   );
@@ -263,6 +277,15 @@ export class ImgpipeFunction extends NodejsFunction {
   }
 
   /**
+   * Sets `envName` to a resource's name with no grant: for a variable the service's config
+   * requires (one schema serves several functions) that this function never calls.
+   */
+  nameResource(envName: string, name: string): this {
+    this.addEnvironment(envName, name);
+    return this;
+  }
+
+  /**
    * For a function invoked asynchronously (an EventBridge target, S3): Lambda's own retries
    * ({@link ASYNC_INVOKE_RETRY}) and, once they are spent or the event is too old, the
    * invocation record (request payload, error) goes to `queue` instead of being dropped.
@@ -283,7 +306,12 @@ export class ImgpipeFunction extends NodejsFunction {
    * (`s3:ListBucket`) and `list-versions` (`s3:ListBucketVersions`) are limited to keys under the
    * prefix. Pass `prefix: ''` for the whole bucket, on purpose.
    */
-  bindBucket(envName: string, bucket: IBucket, access: readonly BucketAccess[], options: { readonly prefix: string }): this {
+  bindBucket(
+    envName: string,
+    bucket: IBucket,
+    access: readonly BucketAccess[],
+    options: { readonly prefix: string },
+  ): this {
     this.addEnvironment(envName, bucket.bucketName);
     const objectActions = access.flatMap((a) => {
       switch (a) {
@@ -389,6 +417,50 @@ export class ImgpipeFunction extends NodejsFunction {
   }
 }
 
+/** {@link ImgpipeFunctionProps} of a function bound by its service's environment declaration. */
+export interface ServiceFunctionProps<D extends ServiceEnv> extends Omit<ImgpipeFunctionProps, 'environment'> {
+  /**
+   * The service's environment declaration (`SERVICE_ENV` of `@imgpipe/platform`, e.g.
+   * `COMPRESS_ENV`, the one its `config.ts` schema is checked against).
+   */
+  readonly env: D;
+  /** The service's knobs ({@link knobs} with the same declaration). */
+  readonly environment?: Readonly<Partial<Record<KnobVar<D>, string>>>;
+}
+
+/**
+ * An {@link ImgpipeFunction} whose environment is typed by its service's declaration: the
+ * `bind*` helpers, {@link ImgpipeFunction.nameResource} and the knobs accept only the names
+ * it declares for that kind of resource, so a misspelt or foreign name fails to compile.
+ * infra/src/stacks/service-env.spec.ts checks each function's template against it.
+ *
+ * @example
+ * new ServiceFunction(this, 'Compress', { env: COMPRESS_ENV, ... }).bindBucket('ORIGINALS_BUCKET', originals, ['read'], { prefix: 'uploads/' });
+ */
+export class ServiceFunction<D extends ServiceEnv> extends ImgpipeFunction {
+  /** The declaration the function is bound by. */
+  readonly envDeclaration: D;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps<D>) {
+    const environment = Object.fromEntries(
+      Object.entries(props.environment ?? {}).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])),
+    );
+    super(scope, id, { ...props, environment });
+    this.envDeclaration = props.env;
+  }
+}
+
+/** The typed `bind*` helpers of {@link ServiceFunction} (the implementations are {@link ImgpipeFunction}'s). */
+export interface ServiceFunction<D extends ServiceEnv> {
+  nameResource(envName: ResourceVar<D>, name: string): this;
+  bindBucket(envName: ResourceVar<D, BucketRole>, bucket: IBucket, access: readonly BucketAccess[], options: { readonly prefix: string }): this;
+  bindTable(envName: ResourceVar<D, TableRole>, table: ITable, access: TableAccess): this;
+  bindTableActions(envName: ResourceVar<D, TableRole>, table: ITable, actions: readonly TableItemAction[]): this;
+  bindEventBus(envName: ResourceVar<D, 'eventBus'>, bus: IEventBus): this;
+  bindTopic(envName: ResourceVar<D, 'notifyTopic'>, topic: ITopic): this;
+  bindSecret(envName: ResourceVar<D, 'webhooksSecret'>, secret: ISecret): this;
+}
+
 /**
  * The input limits every service that reads originals applies (ingest, compress, thumbnail):
  * one set of knobs, mapped to the variables of image-ops' `inputPolicyEnvShape`.
@@ -403,8 +475,8 @@ export interface InputLimitSettings {
 }
 
 /** The environment variables of {@link InputLimitSettings}; unset ones are left out. */
-export function inputLimitKnobs(settings: InputLimitSettings): Record<string, string> {
-  return knobs({
+export function inputLimitKnobs(settings: InputLimitSettings): Partial<Record<KnobVar<typeof INPUT_POLICY_ENV>, string>> {
+  return knobs(INPUT_POLICY_ENV, {
     MAX_UPLOAD_BYTES: settings.maxUploadBytes,
     MAX_PIXELS: settings.maxPixels,
     MAX_FRAMES: settings.maxFrames,
