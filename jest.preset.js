@@ -21,12 +21,12 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
-    // jose and oauth4webapi ship ES modules only: compile them to CommonJS like our own sources.
-    '^.+/node_modules/(jose|oauth4webapi)/.+\\.js$': [
+    // jose, oauth4webapi and thumbhash ship ES modules only: compile them to CommonJS like our own sources.
+    '^.+/node_modules/(jose|oauth4webapi|thumbhash)/.+\\.js$': [
       '@swc/jest',
       { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|oauth4webapi)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|oauth4webapi|thumbhash)/)'],
   coverageReporters: ['text-summary', 'html'],
 };
