@@ -1,7 +1,7 @@
 /**
  * `@imgpipe/image-ops/checks`: the part of the image core that never loads sharp — format
  * sniffing, the input policy and header checks, the error classes, rendition sets and their
- * versions. Services that only admit uploads (ingest) import this and stay small and fast to
+ * versions, the honest-output decision. Services that only admit uploads (ingest) import this and stay small and fast to
  * cold-start; the main entry re-exports all of it.
  */
 export {
@@ -36,13 +36,17 @@ export {
 } from './policy';
 export type { InputPolicy, InputPolicyEnv, UploadHeadCheck } from './policy';
 export {
+  CARD_CROP_POSITION,
   DEFAULT_RENDITION_SET,
+  extremeAspectSchema,
+  GALLERY_RENDITION_SET,
   MARKETPLACE_RENDITION_SET,
   MAX_RENDITION_DIMENSION,
   MAX_RENDITIONS,
   readRenditionSet,
   RENDITION_FITS,
   RENDITION_POSITIONS,
+  RENDITION_SET_PRESET_NAMES,
   renditionSchema,
   renditionSetSchema,
   renditionSetVersion,
@@ -50,10 +54,30 @@ export {
   resolveRenditionSet,
 } from './rendition-set';
 export type {
+  ExtremeAspect,
   Rendition,
   RenditionFit,
   RenditionInput,
   RenditionPosition,
   RenditionSet,
   RenditionSetInput,
+  RenditionSetPresetName,
 } from './rendition-set';
+// What to hand back (never a derivative larger than a servable original): pure, no sharp.
+export {
+  candidatesOf,
+  decideOutput,
+  isServableOriginal,
+  MIN_LOSSY_SAVINGS_PERCENT,
+  OUTPUT_KINDS,
+  WEB_DELIVERABLE_FORMATS,
+  wantsLosslessCandidate,
+} from './honest-output';
+export type {
+  OriginalImage,
+  OutputCandidate,
+  OutputChoice,
+  OutputDecision,
+  OutputKind,
+  WebDeliverableFormat,
+} from './honest-output';

@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { DEFAULT_BACKGROUND, hexColourSchema } from './colour';
 import type { OutputContentType, OutputFormat } from './formats';
-import { runPipeline } from './pipeline';
+import { candidatesOf, decideOutput, type OutputDecision } from './honest-output';
+import { type PipelineResult, runPipeline } from './pipeline';
 import { DEFAULT_INPUT_POLICY, type InputPolicy } from './policy';
 import type { ImageFacts } from './probe';
 import { type AutoQualityOptions, autoQualityOptionsSchema, DEFAULT_AUTO_QUALITY } from './quality/auto-quality';
@@ -132,6 +133,41 @@ export interface CompressedVariant extends EncodedImage {
 }
 
 /**
+ * What to hand back for an image (`honest-output.ts`): never a derivative larger than an
+ * original that could be served as it is; the original, or a lossless re-encode when that
+ * is smaller, and which of them it is.
+ */
+export interface CompressOutput extends OutputDecision {
+  /** The chosen output's bytes: a variant's, the lossless re-encode's, or the input itself (not copied). */
+  data: Uint8Array;
+  /** The lossless WebP re-encode, when one was made (only when no lossy variant beat a PNG/GIF original). */
+  lossless?: CompressedVariant;
+}
+
+/** What {@link compress} returns. */
+export interface CompressResult {
+  facts: ImageFacts;
+  /** Every requested variant, as made (even one larger than the original). */
+  variants: CompressedVariant[];
+  /** What to hand back: see {@link CompressOutput}. */
+  output: CompressOutput;
+}
+
+/** The honest output of a pipeline run that made variants. @internal */
+export function compressOutput(input: Uint8Array, result: Pick<PipelineResult, 'original' | 'variants' | 'lossless'>): CompressOutput {
+  const decision = decideOutput(result.original, candidatesOf(result.original, result.variants, result.lossless));
+  const { chosen } = decision;
+  const data =
+    chosen.kind === 'original'
+      ? input
+      : chosen.kind === 'lossless'
+        ? result.lossless?.data
+        : result.variants.find((v) => v.format === chosen.format)?.data;
+  if (!data) throw new Error(`compressOutput: no bytes for the chosen ${chosen.kind} ${chosen.format}`);
+  return { ...decision, data, ...(result.lossless ? { lossless: result.lossless } : {}) };
+}
+
+/**
  * Full-size web variants of an image: EXIF orientation applied, converted to sRGB (CMYK
  * and wide-gamut inputs look right), every metadata block stripped (GPS never leaks),
  * alpha kept in WebP/AVIF and flattened onto `background` in JPEG, an animated GIF/WebP
@@ -142,14 +178,15 @@ export interface CompressedVariant extends EncodedImage {
  * ImageOpsError (retryable) when an encoder fails.
  * @example
  * ```ts
- * const { facts, variants } = await compress(bytes, { formats: ['webp', 'avif'] });
+ * const { facts, variants, output } = await compress(bytes, { formats: ['webp', 'avif'] });
+ * output.chosen.kind; // 'encoded' | 'original' | 'lossless': what to hand back, with format and bytes
  * ```
  */
 export async function compress(
   input: Uint8Array,
   options: CompressOptionsInput = {},
   policy: InputPolicy = DEFAULT_INPUT_POLICY,
-): Promise<{ facts: ImageFacts; variants: CompressedVariant[] }> {
+): Promise<CompressResult> {
   const result = await runPipeline(input, { policy, compress: resolveCompressOptions(options) });
-  return { facts: result.facts, variants: result.variants };
+  return { facts: result.facts, variants: result.variants, output: compressOutput(input, result) };
 }

@@ -24,9 +24,14 @@ export type {
   CompressFormat,
   CompressOptions,
   CompressOptionsInput,
+  CompressOutput,
   CompressProfile,
+  CompressResult,
   EncodedImage,
 } from './compress';
+
+export { dominantColour, makePlaceholder, THUMBHASH_MAX_SIDE, thumbHashSize } from './placeholder';
+export type { ImagePlaceholder, PlaceholderSource } from './placeholder';
 
 // Perceptual quality: SSIMULACRA2 and the search behind `quality: 'auto'`.
 export { ssimulacra2, Ssimulacra2Reference } from './quality/ssimulacra2';
@@ -36,7 +41,7 @@ export type { AutoQualityFormat, AutoQualityOptions } from './quality/auto-quali
 export { measureSsimulacra2, MEASURE_SAMPLE_PIXELS } from './quality/measure';
 
 export { renditions } from './renditions';
-export type { RenditionOptions, RenditionResult } from './renditions';
+export type { RenditionOptions, RenditionResult, RenditionsResult } from './renditions';
 
 export { processImage } from './process';
 export type { ProcessedImage, ProcessImageOptions, ProcessTimings } from './process';

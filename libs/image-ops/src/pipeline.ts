@@ -9,6 +9,11 @@
  *    rendition's need, which lets libjpeg/libwebp shrink on load).
  * 4. Encode every output from that buffer, all at once: the single-threaded WebP encode
  *    runs on one thread while the renditions run on the others.
+ * 5. With the renditions, the placeholder (ThumbHash, dominant colour, aspect ratio) from
+ *    their shared, already-shrunk source: no second decode, about a millisecond.
+ * 6. With the variants, when none beats an original that could be served as it is (a PNG
+ *    or GIF), one lossless WebP from the same decoded pixels, so `compress` can hand back
+ *    the smallest honest output (`honest-output.ts`).
  *
  * Failures are classified by stage: decoding is `CORRUPT` input, encoding is transient.
  */
@@ -18,6 +23,8 @@ import type { CompressedVariant, CompressOptions } from './compress';
 import { decodeFailure, encodeFailure } from './errors';
 import { contentTypeOf, MAX_OUTPUT_DIMENSION, type OutputFormat } from './formats';
 import { decodeHeif } from './heif';
+import { candidatesOf, type OriginalImage, wantsLosslessCandidate } from './honest-output';
+import { type ImagePlaceholder, makePlaceholder } from './placeholder';
 import type { InputPolicy } from './policy';
 import { type ImageFacts, inspect } from './probe';
 import { proxyOf, type QualityChoice, searchQuality } from './quality/auto-quality';
@@ -40,8 +47,10 @@ export interface ProcessTimings {
   decodeMs: number;
   /** All variants, from the decoded pixels. */
   compressMs: number;
-  /** All renditions, from the decoded pixels. */
+  /** All renditions, from the decoded pixels (placeholder included). */
   renditionsMs: number;
+  /** The placeholder alone, from the renditions' shared source; 0 without renditions. */
+  placeholderMs: number;
   /** Wall time of the whole job. */
   totalMs: number;
 }
@@ -51,6 +60,12 @@ export interface PipelineResult {
   facts: ImageFacts;
   variants: CompressedVariant[];
   renditions: RenditionResult[];
+  /** Made with the renditions; absent without. */
+  placeholder?: ImagePlaceholder;
+  /** The original as `decideOutput` sees it. */
+  original: OriginalImage;
+  /** A lossless WebP re-encode, made only when `wantsLosslessCandidate` says so. */
+  lossless?: CompressedVariant;
   timings: ProcessTimings;
 }
 
@@ -76,6 +91,8 @@ interface RenditionPlan extends Size {
   rendition: Rendition;
   /** Smallest source size this rendition can be made from without upscaling anything. */
   need: Size;
+  /** `cover` of an extreme aspect: the band cropped from the image, letterboxed into the box. */
+  band?: Size;
 }
 
 /** Floating-point slack, so that 4000 * (600 / 4000) floors and ceils to 600. */
@@ -134,6 +151,18 @@ function planRendition(facts: ImageFacts, name: string, rendition: Rendition): R
     const out = scaled(facts, Math.min(1, fitScale));
     return { name, rendition, ...out, need: out };
   }
+  const band = fit === 'cover' ? planBand(facts, rendition) : undefined;
+  if (band) {
+    // Letterboxed: the band (not the box) must not be upscaled; the box shrinks with it.
+    const shrink = Math.min(1, W / band.width, H / band.height);
+    const box = { width: Math.max(1, Math.round(w * shrink)), height: Math.max(1, Math.round(h * shrink)) };
+    const out = {
+      width: Math.min(box.width, Math.max(1, Math.round(band.width * shrink))),
+      height: Math.min(box.height, Math.max(1, Math.round(band.height * shrink))),
+    };
+    const sourceScale = Math.max(out.width / W, out.height / H);
+    return { name, rendition, ...box, band: out, need: scaled(facts, Math.min(1, sourceScale), 'ceil') };
+  }
   const shrink = fit === 'contain' ? Math.min(1, Math.max(W / w, H / h)) : Math.min(1, W / w, H / h);
   const box = { width: Math.max(1, Math.round(w * shrink)), height: Math.max(1, Math.round(h * shrink)) };
   const sourceScale =
@@ -141,6 +170,21 @@ function planRendition(facts: ImageFacts, name: string, rendition: Rendition): R
       ? Math.min(box.width / W, box.height / H)
       : Math.max(box.width / W, box.height / H);
   return { name, rendition, ...box, need: scaled(facts, Math.min(1, sourceScale), 'ceil') };
+}
+
+/**
+ * The band of a `cover` rendition whose image is more than `extremeAspect.beyond` times
+ * wider (or taller) than its box: `band` times the box's aspect, as wide (or tall) as the
+ * box. Undefined when the rendition does not ask for it or the image is not that extreme.
+ */
+function planBand(facts: Size, rendition: Rendition): Size | undefined {
+  const extreme = rendition.extremeAspect;
+  if (!extreme) return undefined;
+  const factor = facts.width / facts.height / (rendition.width / rendition.height);
+  if (Math.max(factor, 1 / factor) <= extreme.beyond) return undefined;
+  return factor > 1
+    ? { width: rendition.width, height: rendition.height / extreme.band }
+    : { width: rendition.width / extreme.band, height: rendition.height };
 }
 
 /** Wraps raw pixels for one output; `allFrames` keeps an animation's frames. */
@@ -308,10 +352,52 @@ async function chooseQuality(
   );
 }
 
-async function makeRendition(source: RawImage, plan: RenditionPlan, background: string): Promise<RenditionResult> {
+/**
+ * A lossless WebP of the decoded pixels (every frame of an animation), when it fits WebP's
+ * size limit; undefined otherwise (the original is then handed back as it is).
+ */
+async function makeLossless(
+  raw: RawImage,
+  animation: { loop?: number; delay?: number[] },
+  originalSize: number,
+): Promise<CompressedVariant | undefined> {
+  const limit = MAX_OUTPUT_DIMENSION.webp;
+  if (raw.width > limit || raw.height > limit) return undefined;
+  const animated = raw.pages > 1;
+  const { loop, delay } = animation;
+  const image = fromRaw(raw, animated).webp({
+    lossless: true,
+    effort: 4,
+    ...(animated && loop !== undefined ? { loop } : {}),
+    ...(animated && delay ? { delay } : {}),
+  });
+  const data = await encode(image, 'lossless webp');
+  const savingsPercent = Math.round((1 - data.length / originalSize) * 1000) / 10;
+  return { ...encoded('webp', data, raw), savingsPercent };
+}
+
+async function makeRendition(
+  source: RawImage,
+  plan: RenditionPlan,
+  background: string,
+  letterbox: string,
+): Promise<RenditionResult> {
   const { rendition } = plan;
   let image = fromRaw(source, false);
-  if (rendition.fit === 'cover') {
+  if (plan.band) {
+    // sharp extends after resizing: crop the band from the salient region, then pad it to the box.
+    const top = Math.floor((plan.height - plan.band.height) / 2);
+    const left = Math.floor((plan.width - plan.band.width) / 2);
+    image = image
+      .resize(plan.band.width, plan.band.height, { fit: 'cover', position: rendition.position })
+      .extend({
+        top,
+        bottom: plan.height - plan.band.height - top,
+        left,
+        right: plan.width - plan.band.width - left,
+        background: letterbox,
+      });
+  } else if (rendition.fit === 'cover') {
     image = image.resize(plan.width, plan.height, { fit: 'cover', position: rendition.position });
   } else if (rendition.fit === 'contain') {
     image = image.resize(plan.width, plan.height, { fit: 'contain', background });
@@ -355,7 +441,16 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 /** Runs one job: inspect, plan, decode once, encode every output concurrently. @internal */
 export async function runPipeline(input: Uint8Array, request: PipelineRequest): Promise<PipelineResult> {
   const start = performance.now();
-  const { facts, loop, delay } = await inspect(input, request.policy);
+  const { facts, loop, delay, carriesMetadata } = await inspect(input, request.policy);
+  const original: OriginalImage = {
+    format: facts.format,
+    size: facts.size,
+    width: facts.width,
+    height: facts.height,
+    animated: facts.animated,
+    carriesMetadata,
+    space: facts.space,
+  };
   const compressOptions = request.compress;
   const variantPlans = compressOptions ? planVariants(facts, compressOptions) : [];
   const renditionPlans = request.renditionSet
@@ -368,22 +463,46 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
   const raw = await decode(input, facts, decodeSize, allFrames, request.policy);
   const decodeMs = performance.now() - start;
 
-  const compressJob = timed(async () =>
-    compressOptions
-      ? Promise.all(variantPlans.map((plan) => makeVariant(raw, plan, compressOptions, { loop, delay }, facts.size)))
-      : [],
-  );
-  const renditionsJob = timed(async () => {
-    if (!renditionNeed) return [];
-    const source = await renditionSource(raw, renditionNeed);
-    const background = request.background ?? compressOptions?.background ?? DEFAULT_BACKGROUND;
-    return Promise.all(renditionPlans.map((plan) => makeRendition(source, plan, background)));
+  const compressJob = timed(async () => {
+    if (!compressOptions) return { variants: [], lossless: undefined };
+    const variants = await Promise.all(
+      variantPlans.map((plan) => makeVariant(raw, plan, compressOptions, { loop, delay }, facts.size)),
+    );
+    const lossless = wantsLosslessCandidate(original, candidatesOf(original, variants))
+      ? await makeLossless(raw, { loop, delay }, facts.size)
+      : undefined;
+    return { variants, lossless };
   });
-  const [variants, renditions] = await Promise.all([compressJob, renditionsJob]);
+  const renditionsJob = timed(async () => {
+    if (!renditionNeed) return { renditions: [], placeholder: undefined, placeholderMs: 0 };
+    const source = await renditionSource(raw, renditionNeed);
+    // Alongside the renditions; only a letterboxed one waits for it (its bands are the dominant colour).
+    const placeholderJob = timed(() => makePlaceholder(source, facts));
+    const background = request.background ?? compressOptions?.background ?? DEFAULT_BACKGROUND;
+    const [renditions, made] = await Promise.all([
+      Promise.all(
+        renditionPlans.map(async (plan) =>
+          makeRendition(source, plan, background, plan.band ? (await placeholderJob).value.dominantColour : background),
+        ),
+      ),
+      placeholderJob,
+    ]);
+    return { renditions, placeholder: made.value, placeholderMs: made.ms };
+  });
+  const [compressed, rendered] = await Promise.all([compressJob, renditionsJob]);
   return {
     facts,
-    variants: variants.value,
-    renditions: renditions.value,
-    timings: { decodeMs, compressMs: variants.ms, renditionsMs: renditions.ms, totalMs: performance.now() - start },
+    variants: compressed.value.variants,
+    renditions: rendered.value.renditions,
+    ...(rendered.value.placeholder ? { placeholder: rendered.value.placeholder } : {}),
+    original,
+    ...(compressed.value.lossless ? { lossless: compressed.value.lossless } : {}),
+    timings: {
+      decodeMs,
+      compressMs: compressed.ms,
+      renditionsMs: rendered.ms,
+      placeholderMs: rendered.value.placeholderMs,
+      totalMs: performance.now() - start,
+    },
   };
 }

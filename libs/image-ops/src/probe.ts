@@ -41,6 +41,8 @@ export interface Inspection {
   facts: ImageFacts;
   loop?: number;
   delay?: number[];
+  /** EXIF, XMP or IPTC present: the original is never served as it is. */
+  carriesMetadata: boolean;
 }
 
 /** Bytes of the head given to the header parsers: enough for a JPEG's EXIF + ICC segments. */
@@ -86,7 +88,8 @@ export async function inspect(input: Uint8Array, policy: InputPolicy): Promise<I
     hasExif: meta.exif !== undefined && meta.exif.length > 0,
     size: input.length,
   };
-  return { facts, loop: meta.loop, delay: meta.delay };
+  const carriesMetadata = facts.hasExif || (meta.xmp?.length ?? 0) > 0 || (meta.iptc?.length ?? 0) > 0;
+  return { facts, loop: meta.loop, delay: meta.delay, carriesMetadata };
 }
 
 /**

@@ -1,8 +1,15 @@
 /**
  * `processImage`: every variant and every rendition of an image from ONE decode.
  */
-import { type CompressedVariant, type CompressOptionsInput, resolveCompressOptions } from './compress';
+import {
+  type CompressedVariant,
+  type CompressOptionsInput,
+  type CompressOutput,
+  compressOutput,
+  resolveCompressOptions,
+} from './compress';
 import { type ProcessTimings, runPipeline } from './pipeline';
+import type { ImagePlaceholder } from './placeholder';
 import { DEFAULT_INPUT_POLICY, type InputPolicy } from './policy';
 import type { ImageFacts } from './probe';
 import { DEFAULT_RENDITION_SET, type RenditionResult, type RenditionSet, renditionSetSchema } from './renditions';
@@ -24,6 +31,10 @@ export interface ProcessedImage {
   facts: ImageFacts;
   variants: CompressedVariant[];
   renditions: RenditionResult[];
+  /** ThumbHash, dominant colour and aspect ratio, from the same decode. */
+  placeholder: ImagePlaceholder;
+  /** What to hand back instead of the variants when they do not beat the original (as `compress`). */
+  output: CompressOutput;
   timings: ProcessTimings;
 }
 
@@ -38,10 +49,13 @@ export interface ProcessedImage {
  */
 export async function processImage(input: Uint8Array, options: ProcessImageOptions = {}): Promise<ProcessedImage> {
   const compress = resolveCompressOptions(options.compress);
-  return runPipeline(input, {
+  const result = await runPipeline(input, {
     policy: options.policy ?? DEFAULT_INPUT_POLICY,
     compress,
     renditionSet: renditionSetSchema.parse(options.renditionSet ?? DEFAULT_RENDITION_SET),
     background: compress.background,
   });
+  if (!result.placeholder) throw new Error('processImage: the pipeline made no placeholder');
+  const { facts, variants, renditions, placeholder, timings } = result;
+  return { facts, variants, renditions, placeholder, output: compressOutput(input, result), timings };
 }

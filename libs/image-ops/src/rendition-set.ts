@@ -34,6 +34,25 @@ export const MAX_RENDITION_DIMENSION = 4096;
 /** Most renditions in one set. */
 export const MAX_RENDITIONS = 20;
 
+/**
+ * What `cover` does with an image far wider or taller than its box: a square crop of a
+ * 10000x783 panorama keeps 1/13 of it, so beyond `beyond` (4: the image's aspect is more
+ * than 4 times the box's, a panorama past 4:1 in a square card) the card shows a band of
+ * `band` times the box's aspect (2: a 2:1 band in a square card), cover-cropped from the
+ * salient region at `position`, centred in the box and letterboxed with the image's
+ * dominant colour. The card keeps the box's size, so a grid stays even, and shows twice
+ * as much of the panorama as a square crop would, visibly as a wide image.
+ */
+export const extremeAspectSchema = z
+  .object({
+    beyond: z.number().min(1).max(100).default(4),
+    band: z.number().min(1).max(100).default(2),
+  })
+  .strict()
+  .refine((e) => e.band <= e.beyond, { message: 'band must not exceed beyond' });
+/** {@link extremeAspectSchema}, defaults applied. */
+export type ExtremeAspect = z.output<typeof extremeAspectSchema>;
+
 const nameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'expected 1-32 characters of a-z, 0-9 and -');
 const dimension = z.number().int().min(1).max(MAX_RENDITION_DIMENSION);
 
@@ -53,8 +72,18 @@ export const renditionSchema = z
     progressive: z.boolean().default(false),
     /** Crop anchor for `cover`. */
     position: z.enum(RENDITION_POSITIONS).default('centre'),
+    /**
+     * `cover` only: letterbox a band of the salient region instead of cropping an image
+     * far wider or taller than the box (see {@link extremeAspectSchema}). Absent: always crop.
+     * Optional without a default, so sets that do not use it keep their version.
+     */
+    extremeAspect: extremeAspectSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.extremeAspect === undefined || r.fit === 'cover', {
+    message: 'extremeAspect applies to fit "cover" only',
+    path: ['extremeAspect'],
+  });
 
 /** One rendition, defaults applied. */
 export type Rendition = z.output<typeof renditionSchema>;
@@ -97,11 +126,61 @@ export const MARKETPLACE_RENDITION_SET: RenditionSet = {
   renditions: { large: fourByThree(800, 600), medium: fourByThree(400, 300), small: fourByThree(200, 150) },
 };
 
+/**
+ * Sharp's smart crop for cards. Compared by eye on the bench's 13 photos and the repo's
+ * fixture (square 300 px crops of each, centre vs `attention` vs `entropy`; see
+ * tools/bench/README.md, "gallery"): `attention` (libvips' skin tone, saturation and
+ * luminance-edge saliency) kept the face of the portrait phone photo that both `centre`
+ * and `entropy` beheaded, and centred the subject of the still life and the fixture;
+ * `entropy` (busiest region) won twice, on a window with two dogs and on a backlit
+ * dandelion where `attention` chased the bright sky. Landscapes came out alike. Attention
+ * fails on highlights, entropy on faces and detailed backgrounds; a gallery of uploads is
+ * mostly people and subjects, so `attention` it is.
+ */
+export const CARD_CROP_POSITION: RenditionPosition = 'attention';
+
+function card(size: number): Rendition {
+  return {
+    width: size,
+    height: size,
+    fit: 'cover',
+    format: 'jpeg',
+    quality: 80,
+    progressive: true,
+    position: CARD_CROP_POSITION,
+    extremeAspect: { beyond: 4, band: 2 },
+  };
+}
+
+/**
+ * The default set plus what a gallery and an image page need: `card`, a 400 px square
+ * cover with smart crop (a 200 CSS px card at 2x; a panorama past 4:1 gets a 2:1 band of
+ * its salient region, letterboxed), and `display`, 1600 px inside, for the image page
+ * (a `srcset` entry between `large` and the full-size variant).
+ */
+export const GALLERY_RENDITION_SET: RenditionSet = {
+  name: 'gallery',
+  renditions: {
+    ...DEFAULT_RENDITION_SET.renditions,
+    card: card(400),
+    display: { width: 1600, height: 1600, fit: 'inside', format: 'jpeg', quality: 82, progressive: true, position: 'centre' },
+  },
+};
+
+/** The preset names `RENDITION_SET` and {@link resolveRenditionSet} accept. */
+export const RENDITION_SET_PRESET_NAMES = ['default', 'marketplace', 'gallery'] as const;
+/** One of {@link RENDITION_SET_PRESET_NAMES}. */
+export type RenditionSetPresetName = (typeof RENDITION_SET_PRESET_NAMES)[number];
+
 /** The presets by name. */
-export const RENDITION_SET_PRESETS: Readonly<Record<'default' | 'marketplace', RenditionSet>> = {
+export const RENDITION_SET_PRESETS: Readonly<Record<RenditionSetPresetName, RenditionSet>> = {
   default: DEFAULT_RENDITION_SET,
   marketplace: MARKETPLACE_RENDITION_SET,
+  gallery: GALLERY_RENDITION_SET,
 };
+
+const isPresetName = (input: unknown): input is RenditionSetPresetName =>
+  (RENDITION_SET_PRESET_NAMES as readonly unknown[]).includes(input);
 
 /**
  * A preset by name, or a user-declared set validated with {@link renditionSetSchema}
@@ -113,8 +192,8 @@ export const RENDITION_SET_PRESETS: Readonly<Record<'default' | 'marketplace', R
  * resolveRenditionSet({ name: 'shop', renditions: { card: { width: 320, height: 240, fit: 'cover', format: 'webp' } } });
  * ```
  */
-export function resolveRenditionSet(input: 'default' | 'marketplace' | unknown): RenditionSet {
-  if (input === 'default' || input === 'marketplace') return RENDITION_SET_PRESETS[input];
+export function resolveRenditionSet(input: RenditionSetPresetName | unknown): RenditionSet {
+  if (isPresetName(input)) return RENDITION_SET_PRESETS[input];
   return renditionSetSchema.parse(input);
 }
 
@@ -149,11 +228,11 @@ export function renditionSetVersion(set: RenditionSetInput): string {
 }
 
 /**
- * Reads a rendition set from configuration: `default`, `marketplace`, a JSON set inline
+ * Reads a rendition set from configuration: `default`, `marketplace`, `gallery`, a JSON set inline
  * (`{...}`) or the path of a JSON file. Throws an error naming what is wrong.
  */
 export function readRenditionSet(value: string): RenditionSet {
-  if (value === 'default' || value === 'marketplace') return resolveRenditionSet(value);
+  if (isPresetName(value)) return resolveRenditionSet(value);
   try {
     const text = value.trimStart().startsWith('{') ? value : readFileSync(value, 'utf8');
     return resolveRenditionSet(JSON.parse(text) as unknown);
