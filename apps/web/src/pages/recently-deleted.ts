@@ -150,6 +150,10 @@ export function createRecentlyDeletedPage(deps: RecentlyDeletedDeps): Page {
     element,
     title: 'Recently deleted',
     heading,
+    // The server is back after a restart: a list that could not be loaded is read again.
+    reconnected() {
+      if (!message.hidden || !loadedOnce) void loadPage();
+    },
     applyDetails(details) {
       // Restored elsewhere (another tab, the image page): no longer restorable here.
       if (details.image && details.image.status !== 'deleted') {
