@@ -63,12 +63,19 @@ describe('FoundationStack', () => {
     for (const rule of rules) expect(rule).not.toHaveProperty('TagFilters');
   });
 
-  it('does not version the processed bucket, so a deleted rendition is gone at once', () => {
+  it('does not version the processed bucket, so a deleted rendition is gone at once; noncurrent versions would expire in a day', () => {
     const processed = template.findResources('AWS::S3::Bucket')[bucketLogicalId('Processed')];
     expect(processed?.['Properties']).not.toHaveProperty('VersioningConfiguration');
     expect(processed?.['Properties']).toMatchObject({
-      LifecycleConfiguration: { Rules: [{ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }] },
+      LifecycleConfiguration: {
+        Rules: [
+          { Id: 'abort-incomplete-multipart', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+          { Id: 'expire-noncurrent-versions', NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' },
+        ],
+      },
     });
+    const rules = (processed?.['Properties'] as { LifecycleConfiguration: { Rules: Record<string, unknown>[] } }).LifecycleConfiguration.Rules;
+    for (const rule of rules) expect(rule).not.toHaveProperty('Prefix');
   });
 
   it('blocks public access and encrypts every bucket, and logs the data buckets', () => {

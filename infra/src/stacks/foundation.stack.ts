@@ -111,7 +111,12 @@ export class FoundationStack extends Stack {
     const processed = secureBucket('Processed', {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'processed/',
-      lifecycleRules: [{ id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // A backstop, inert while the bucket is unversioned: should versioning ever be turned on,
+        // a purged image's derivatives would otherwise live on as noncurrent versions for ever.
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: ORIGINALS_NONCURRENT_EXPIRY },
+      ],
     });
 
     // CloudFront (Origin Access Control) reads the derivatives. The distribution lives in the
