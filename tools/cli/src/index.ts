@@ -5,7 +5,7 @@
  * tests.
  */
 export { main, runCli, COMMANDS, USAGE } from './main';
-export { EXIT, CliError, UsageError, UnavailableError, type ExitCode } from './errors';
+export { EXIT, EXIT_CODES, EXIT_CODES_HELP, CliError, UsageError, UnavailableError, type ExitCode } from './errors';
 export type { CliIo, OutputStream } from './cli-io';
 export { RuntimeApi, ApiError, type ImageDetailsView, type ImageRecordView, type ReplayBody } from './local/runtime-api';
 export { connectRuntime, DEFAULT_DATA_DIR, DEFAULT_USER, type ConnectOptions, type RuntimeConnection } from './local/connection';
@@ -23,6 +23,5 @@ export { guessContentType } from './local/content-type';
 export { planLocalRedrive, redriveRequests, type FailedImage, type RedrivePlan } from './local/redrive.local';
 export { replayOnAws, rulesAccepting, type AwsReplayRequest, type AwsReplayResult } from './aws/replay.aws';
 export { redriveDlq, describeQueue, type DlqRedriveResult } from './aws/redrive.aws';
-export { formatResultsTable, formatTotals, formatFailures, totalsOf, type ProcessTotals } from './format/process-report';
 export { formatEventHistory, eventFacts } from './format/event-history';
-export { progressBar, progressLine } from './format/progress';
+// The process front end (table, totals, progress, input files) is shared with `npm start`: `@imgpipe/local/process-cli`.

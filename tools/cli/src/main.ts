@@ -1,5 +1,6 @@
+import { suggestion, VERSION_LINE } from '@imgpipe/local/process-cli';
 import { processIo, type CliIo } from './cli-io';
-import { CliError, EXIT, UsageError } from './errors';
+import { CliError, EXIT, EXIT_CODES_HELP, UsageError } from './errors';
 import type { Command } from './commands/common';
 import { eventsCommand } from './commands/events.command';
 import { processCommand } from './commands/process.command';
@@ -14,9 +15,9 @@ export const USAGE = `usage: imgpipe <command> [options]
 commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n')}
 
-\`imgpipe <command> --help\` for each command's options.
-Exit codes: 0 done; 1 some of the work failed (listed on stderr); 2 bad command line;
-3 nothing to run against (no runtime reachable or startable, AWS refused, missing file).`;
+\`imgpipe <command> --help\` for each command's options; \`imgpipe --version\` the version.
+
+${EXIT_CODES_HELP}`;
 
 /**
  * Runs `imgpipe` with `argv` (after the program name) and returns the exit code; never
@@ -29,9 +30,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     (name === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`);
     return name === undefined ? EXIT.USAGE : EXIT.OK;
   }
+  if (name === '--version' || name === 'version') {
+    io.stdout.write(`${VERSION_LINE}\n`);
+    return EXIT.OK;
+  }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`imgpipe: unknown command "${name}"\n\n${USAGE}\n`);
+    const names = COMMANDS.map((c) => c.name);
+    const hint = name.startsWith('-') ? suggestion(name.replace(/^-+/, ''), ['help', 'version'], (s) => `--${s}`) : suggestion(name, names);
+    io.stderr.write(`imgpipe: unknown ${name.startsWith('-') ? 'option' : 'command'} "${name}"${hint}\n\n${USAGE}\n`);
     return EXIT.USAGE;
   }
   try {

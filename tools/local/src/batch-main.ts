@@ -11,12 +11,33 @@ import {
 } from '@imgpipe/image-ops';
 import { runBatch, type BatchRow } from './batch';
 import { parseCommandLineArgs } from './command-line';
-import { formatBytes, formatTable } from './table';
+import { EXIT, EXIT_CODES_HELP, processFiles, processIo, UsageError, type CliIo, type ImageResult, type ProcessEngine } from './process-cli';
+
+/** The options of the offline batch mode (`npm start -- <files or folders> [options]`). */
+export const BATCH_OPTIONS = {
+  out: { type: 'string', default: 'out' },
+  concurrency: { type: 'string' },
+  renditions: { type: 'string', default: 'default' },
+  formats: { type: 'string', default: 'webp' },
+  profile: { type: 'string', default: 'default' },
+  quality: { type: 'string' },
+  'max-bytes': { type: 'string' },
+  'max-pixels': { type: 'string' },
+  'max-frames': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
 
 export const BATCH_USAGE = `usage: npm start -- <files or folders> [options]
 
 Runs the compress and thumbnail services over local images, writing the outputs to
-./out/compressed/... and ./out/thumbnails/..., and prints a table.
+./out/compressed/... and ./out/thumbnails/..., and prints a table and totals (the same
+front end as \`imgpipe process\`, which goes through a running runtime instead). Folders are
+walked recursively for files whose first bytes are an image's (anything else, such as a
+manifest.tsv, is skipped with a note); a file named on the command line is processed
+whatever it holds. Progress goes to stderr: one redrawn line on a terminal, a line per
+image otherwise.
 
 options:
   --out <dir>            output folder (default: ./out)
@@ -28,48 +49,58 @@ options:
   --max-bytes <n>        refuse originals larger than this (default: 25 MiB)
   --max-pixels <n>       refuse images with more pixels than this
   --max-frames <n>       refuse animations with more frames than this
+  --json                 print the results as JSON on stdout instead of the table
+  --version              print the version
   -h, --help             this text
 
-Exit code: 0 when every file was processed, 1 when any file was refused or failed.`;
+${EXIT_CODES_HELP}`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
   return n;
 }
 
+/** A batch row as the shared front end's result. */
+export function toImageResult(row: BatchRow, display: string, outDir: string): ImageResult {
+  const common = {
+    file: display,
+    originalBytes: row.originalBytes,
+    renditions: row.renditions ?? [],
+    ms: row.ms,
+    ...(row.webpBytes !== undefined ? { webpBytes: row.webpBytes } : {}),
+    ...(row.compressedBytes !== undefined ? { compressedBytes: row.compressedBytes } : {}),
+    ...(row.savingsPercent !== undefined ? { savingsPercent: row.savingsPercent } : {}),
+    ...(row.outputs ? { outputs: row.outputs.map((key) => resolve(outDir, key)) } : {}),
+  };
+  if (row.status === 'processed') return { ...common, status: 'processed' };
+  const reason = row.error?.startsWith(`${row.code}: `) ? row.error.slice(`${row.code}: `.length) : (row.error ?? 'no reason recorded');
+  return { ...common, status: 'failed', failure: { code: row.code ?? 'ERROR', reason, stage: row.status === 'invalid' ? 'ingest' : 'process' } };
+}
+
 /**
- * The offline batch mode: `npm start -- <files or folders> [options]`. Returns the exit
- * code: 0 when every file was processed, 1 when any was refused or failed, 2 on bad usage.
+ * The offline batch mode: `npm start -- <files or folders> [options]`, through the same
+ * front end as `imgpipe process` (`processFiles`). Returns the exit code ({@link EXIT}):
+ * 0 every image processed, 1 any refused or failed, 2 bad usage, 3 no such file or no image.
  */
-export async function batchMain(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandLineArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', default: 'out' },
-      concurrency: { type: 'string' },
-      renditions: { type: 'string', default: 'default' },
-      formats: { type: 'string', default: 'webp' },
-      profile: { type: 'string', default: 'default' },
-      quality: { type: 'string' },
-      'max-bytes': { type: 'string' },
-      'max-pixels': { type: 'string' },
-      'max-frames': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+export async function batchMain(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const { values, positionals } = parseCommandLineArgs({ args: [...argv], allowPositionals: true, options: BATCH_OPTIONS });
   if (values.help) {
-    process.stdout.write(`${BATCH_USAGE}\n`);
-    return 0;
+    io.stdout.write(`${BATCH_USAGE}\n`);
+    return EXIT.OK;
   }
   if (positionals.length === 0) {
-    process.stderr.write(`${BATCH_USAGE}\n`);
-    return 2;
+    io.stderr.write(`${BATCH_USAGE}\n`);
+    return EXIT.USAGE;
   }
 
-  const renditionSet = readRenditionSet(values.renditions);
+  let renditionSet: ReturnType<typeof readRenditionSet>;
+  try {
+    renditionSet = readRenditionSet(values.renditions);
+  } catch (error) {
+    throw new UsageError(`--renditions: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const quality = positiveInt('quality', values.quality);
   // Validated once, up front: a bad --formats or --profile is one clear error, not one per file.
   const compress = validCompressOptions({
@@ -83,53 +114,38 @@ export async function batchMain(argv: readonly string[]): Promise<number> {
     ...(values['max-frames'] ? { maxFrames: positiveInt('max-frames', values['max-frames']) } : {}),
   });
   const concurrency = positiveInt('concurrency', values.concurrency) ?? availableParallelism();
-  configureImageRuntime();
-
   const outDir = resolve(values.out);
-  const started = performance.now();
-  const tty = process.stderr.isTTY;
-  const rows = await runBatch(positionals, {
-    outDir,
-    concurrency,
-    renditionSet,
-    compress,
-    policy,
-    onProgress: (done, total, row) => {
-      const text = `[${done}/${total}] ${row.status.padEnd(9)} ${row.file}`;
-      process.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);
+
+  const engine: ProcessEngine = {
+    describe: () => ({ outDir }),
+    async run(files, { onProgress, onResult }) {
+      configureImageRuntime();
+      const started = performance.now();
+      const display = new Map(files.map((f) => [f.path, f.display ?? f.path]));
+      const progress = { total: files.length, processed: 0, failed: 0 };
+      onProgress({ ...progress });
+      const rows = await runBatch(
+        files.map((f) => f.path),
+        {
+          outDir,
+          concurrency,
+          renditionSet,
+          compress,
+          policy,
+          onProgress: (_done, _total, row) => {
+            const result = toImageResult(row, display.get(row.file) ?? row.file, outDir);
+            if (result.status === 'processed') progress.processed += 1;
+            else progress.failed += 1;
+            onResult(result, { ...progress });
+            onProgress({ ...progress });
+          },
+        },
+      );
+      return { results: rows.map((row) => toImageResult(row, display.get(row.file) ?? row.file, outDir)), wallMs: Math.round(performance.now() - started) };
     },
-  });
-  if (tty) process.stderr.write('\r\x1b[K');
-  const seconds = (performance.now() - started) / 1000;
-
-  process.stdout.write(`${renderRows(rows)}\n\n`);
-  const ok = rows.filter((r) => r.status === 'processed');
-  const original = ok.reduce((sum, r) => sum + r.originalBytes, 0);
-  const webp = ok.reduce((sum, r) => sum + (r.webpBytes ?? 0), 0);
-  process.stdout.write(
-    `${ok.length} of ${rows.length} processed in ${seconds.toFixed(1)} s` +
-      (ok.length ? `; ${formatBytes(original)} -> ${formatBytes(webp)} WebP (${(100 - (webp / original) * 100).toFixed(1)}% saved)` : '') +
-      `; outputs in ${outDir}\n`,
-  );
-  const bad = rows.filter((r) => r.status !== 'processed');
-  for (const row of bad) process.stderr.write(`${row.status}: ${row.file}: ${row.error}\n`);
-  if (rows.length === 0) process.stderr.write('no files found\n');
-  return bad.length > 0 || rows.length === 0 ? 1 : 0;
-}
-
-function renderRows(rows: readonly BatchRow[]): string {
-  return formatTable(
-    ['file', 'original', 'webp', 'savings %', 'renditions', 'ms', 'status'],
-    rows.map((r) => [
-      r.file,
-      r.originalBytes,
-      r.webpBytes ?? '-',
-      r.savingsPercent === undefined ? '-' : r.savingsPercent.toFixed(1),
-      r.renditions?.join(', ') ?? '-',
-      r.ms,
-      r.status === 'processed' ? 'processed' : (r.error ?? r.status),
-    ]),
-  );
+  };
+  // Under `npm start`, npm runs in the repository root: paths are the caller's, from INIT_CWD.
+  return processFiles(positionals, async () => engine, { io, json: values.json, cwd: io.env['INIT_CWD'] ?? process.cwd(), subcommands: ['replay'] });
 }
 
 function validCompressOptions(input: CompressOptionsInput): CompressOptions {
@@ -137,6 +153,6 @@ function validCompressOptions(input: CompressOptionsInput): CompressOptions {
     return resolveCompressOptions(input);
   } catch (error) {
     const issues = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : String(error);
-    throw new Error(`invalid --formats, --profile or --quality: ${issues}`, { cause: error });
+    throw new UsageError(`invalid --formats, --profile or --quality: ${issues}`);
   }
 }

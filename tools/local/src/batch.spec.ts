@@ -51,7 +51,7 @@ describe('npm start -- <folder> (offline batch mode)', () => {
     expect(await probe(await readFile(join(out, animated)))).toMatchObject({ format: 'webp', animated: true, pages: 3 });
   });
 
-  it('exits 1 when any file was refused and 0 when all were processed', async () => {
+  it('exits 1 when any file was refused and 0 when all were processed (the shared front end: table and totals on stdout)', async () => {
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
@@ -59,10 +59,72 @@ describe('npm start -- <folder> (offline batch mode)', () => {
       await expect(main([join(dir, 'photo.jpg'), join(dir, 'alpha.png'), '--out', out])).resolves.toBe(0);
       const printed = stdout.mock.calls.map((c) => String(c[0])).join('');
       expect(printed).toMatch(/file\s+original\s+webp\s+savings %\s+renditions\s+ms\s+status/);
-      expect(printed).toContain('2 of 2 processed');
+      expect(printed).toContain('2 image(s): 2 processed');
     } finally {
       stdout.mockRestore();
       stderr.mockRestore();
     }
+  });
+});
+
+describe('npm start -- <folder>: the one CLI front end', () => {
+  let dir: string;
+  let out: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'imgpipe-batch-front-'));
+    out = await mkdtemp(join(tmpdir(), 'imgpipe-batch-front-out-'));
+    await writeFile(join(dir, 'photo.jpg'), await testImage('jpeg', { width: 320, height: 240 }));
+    await writeFile(join(dir, 'manifest.tsv'), 'file\tcaption\nphoto.jpg\ta photo\n');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(out, { recursive: true, force: true });
+  });
+
+  /** Runs `main` with stdout and stderr captured. */
+  async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const code = await main(argv);
+      const text = (spy: typeof stdout) => spy.mock.calls.map((c) => String(c[0])).join('');
+      return { code, stdout: text(stdout), stderr: text(stderr) };
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  }
+
+  it('exit 0: a manifest.tsv beside the photos is skipped with a note, not refused; --json lists the outputs and sizes', async () => {
+    const { code, stdout, stderr } = await run([dir, '--out', out, '--json']);
+
+    expect(code).toBe(0);
+    expect(stderr).toContain('skipping 1 file(s) that are not images');
+    const json = JSON.parse(stdout) as { images: Array<{ status: string; originalBytes: number; webpBytes: number; outputs: string[] }>; skipped: string[] };
+    expect(json.skipped).toEqual([join(dir, 'manifest.tsv')]);
+    expect(json.images).toHaveLength(1);
+    expect(json.images[0]).toMatchObject({ status: 'processed', originalBytes: expect.any(Number), webpBytes: expect.any(Number) });
+    expect(json.images[0]?.outputs.every((path) => path.startsWith(out))).toBe(true);
+  });
+
+  it('exit 2: an unknown option, with the one it resembles', async () => {
+    const { code, stderr } = await run([dir, '--jsn']);
+
+    expect(code).toBe(2);
+    expect(stderr).toBe('imgpipe: unknown option --jsn (did you mean --json?)\n');
+  });
+
+  it('exit 3: no such file or folder, suggesting the subcommand it resembles', async () => {
+    const { code, stderr } = await run(['repaly']);
+
+    expect(code).toBe(3);
+    expect(stderr).toContain('no such file or folder: repaly (did you mean "replay"?)');
+  });
+
+  it('--version prints the root package.json version', async () => {
+    const { code, stdout } = await run(['--version']);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^imgpipe \d+\.\d+\.\d+\n$/);
   });
 });

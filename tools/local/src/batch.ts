@@ -33,10 +33,16 @@ export interface BatchRow {
   readonly originalBytes: number;
   readonly status: 'processed' | 'invalid' | 'error';
   readonly webpBytes?: number;
+  /** The primary full-size variant's size. */
+  readonly compressedBytes?: number;
   readonly savingsPercent?: number;
+  /** The rendition names made, e.g. `small`. */
   readonly renditions?: string[];
+  /** The derivatives' keys under `outDir`. */
   readonly outputs?: string[];
   readonly ms: number;
+  /** The classified code of a refused file (`EMPTY`, `UNSUPPORTED_FORMAT` ...), or the error's name. */
+  readonly code?: string;
   /** `CODE: reason` for a refused or failed file. */
   readonly error?: string;
 }
@@ -57,6 +63,12 @@ export async function collectFiles(paths: readonly string[]): Promise<string[]> 
     }
   }
   return [...new Set(files)].sort();
+}
+
+/** The full-size WebP variant's size, when one was made. */
+function webpSize(variants: readonly { readonly format: string; readonly size: number }[]): { webpBytes?: number } {
+  const webp = variants.find((v) => v.format === 'webp');
+  return webp ? { webpBytes: webp.size } : {};
 }
 
 function imageIdFor(file: string): string {
@@ -121,19 +133,20 @@ export async function runBatch(paths: readonly string[], options: BatchOptions):
         file,
         originalBytes: size,
         status: 'processed',
-        webpBytes: compressed.compressedSize,
+        ...webpSize(compressed.variants),
+        compressedBytes: compressed.compressedSize,
         savingsPercent: compressed.savingsPercent,
-        renditions: thumbnails.renditions.map((r) => `${r.name} ${r.width}x${r.height}`),
+        renditions: thumbnails.renditions.map((r) => r.name),
         outputs: [...compressed.variants.map((v) => v.key), ...thumbnails.renditions.map((r) => r.key)],
         ms: Math.round(performance.now() - started),
       };
     } catch (error) {
       const ms = Math.round(performance.now() - started);
       if (isInvalidImageError(error)) {
-        return { file, originalBytes: size, status: 'invalid', ms, error: `${error.code}: ${error.message}` };
+        return { file, originalBytes: size, status: 'invalid', ms, code: error.code, error: `${error.code}: ${error.message}` };
       }
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return { file, originalBytes: size, status: 'error', ms, error: message };
+      return { file, originalBytes: size, status: 'error', ms, code: error instanceof Error ? error.name : 'Error', error: message };
     }
   }
 

@@ -38,3 +38,28 @@ describe('parseCommandLineArgs', () => {
     });
   });
 });
+
+describe('an unknown option', () => {
+  const OPTIONS = { json: { type: 'boolean' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+  it.each([
+    [['a.jpg', '--jsn'], 'unknown option --jsn (did you mean --json?)'],
+    [['--concurency=2'], 'unknown option --concurency (did you mean --concurrency?)'],
+    [['--frobnicate'], 'unknown option --frobnicate'],
+    [['-x'], 'unknown option -x'],
+  ])('%j is a usage error (exit 2) that suggests the option it resembles', (args, message) => {
+    const error = (() => {
+      try {
+        parseCommandLineArgs({ args, options: OPTIONS, allowPositionals: true });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toMatchObject({ name: 'UsageError', exitCode: 2, message });
+  });
+
+  it('is not looked for in option values or after --', () => {
+    expect(parseCommandLineArgs({ args: ['--concurrency', '-2', '--', '--jsn'], options: OPTIONS, allowPositionals: true }).positionals).toEqual(['--jsn']);
+  });
+});

@@ -1,19 +1,32 @@
 import { parseCommandLineArgs } from './command-line';
+import { CliError, EXIT, VERSION_LINE } from './process-cli';
 
 // Before any SDK client exists: the AWS SDK's "Node 20 support ends" notice is for
 // deployers, not for someone trying the pipeline on their machine.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
-const BATCH_ONLY = ['out', 'renditions', 'formats', 'profile', 'quality', 'max-bytes', 'max-pixels', 'max-frames'] as const;
+const BATCH_ONLY = ['out', 'renditions', 'formats', 'profile', 'quality', 'max-bytes', 'max-pixels', 'max-frames', 'json'] as const;
 
 /**
  * `npm start`, three modes:
  * - no file arguments: the local runtime (the pipeline, the web UI, `/api`, `/cdn`);
  * - `replay ...`: re-publish archived events;
- * - `<files or folders> ...`: the offline batch mode into `./out`.
- * Each mode loads only its own modules.
+ * - `<files or folders> ...`: the offline batch mode into `./out` (the front end `imgpipe
+ *   process` uses too).
+ * Each mode loads only its own modules. Returns the exit code (`EXIT`: 0 done, 1 some work
+ * failed, 2 bad command line, 3 nothing to run against).
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    process.stderr.write(`imgpipe: ${error.message}\n`);
+    return error.exitCode;
+  }
+}
+
+async function run(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'replay') {
     const { replayMain } = await import('./replay');
     return replayMain(argv.slice(1));
@@ -34,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // both
       concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
       // batch
       out: { type: 'string' },
       renditions: { type: 'string' },
@@ -43,8 +57,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       'max-bytes': { type: 'string' },
       'max-pixels': { type: 'string' },
       'max-frames': { type: 'string' },
+      json: { type: 'boolean' },
     },
   });
+  if (values.version) {
+    process.stdout.write(`${VERSION_LINE}\n`);
+    return EXIT.OK;
+  }
   if (positionals.length > 0) {
     const { batchMain } = await import('./batch-main');
     return batchMain(argv);
@@ -52,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const batchOnly = BATCH_ONLY.filter((name) => values[name] !== undefined);
   if (batchOnly.length > 0) {
     process.stderr.write(`imgpipe: ${batchOnly.map((n) => `--${n}`).join(', ')} need files or folders to process (batch mode)\n`);
-    return 2;
+    return EXIT.USAGE;
   }
   const { serveMain } = await import('./serve-main');
   return serveMain(values);
@@ -63,7 +82,7 @@ if (require.main === module) {
     (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`imgpipe: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(2);
+      process.exit(EXIT.USAGE);
     },
   );
 }

@@ -1,4 +1,5 @@
 import type { CliIo } from '../cli-io';
+import { EXIT_CODES_HELP } from '../errors';
 import { DEFAULT_DATA_DIR, DEFAULT_USER, type ConnectOptions } from '../local/connection';
 
 /** A command: its usage text and what it does with its arguments (after the command name). */
@@ -22,8 +23,8 @@ export const RUNTIME_OPTIONS_USAGE = `  --url <url>             a running runtim
   --data-dir <dir>        the local runtime's data (default ${DEFAULT_DATA_DIR}) [IMGPIPE_DATA_DIR]
   --user <name>           who to sign in as (default ${DEFAULT_USER}, the browser's user)`;
 
-export const EXIT_CODES_USAGE = `exit codes: 0 done; 1 some of the work failed (listed on stderr); 2 bad command line;
-3 nothing to run against (no runtime reachable or startable, AWS refused, missing file)`;
+/** The exit-code paragraph of every command's usage: the one table (`EXIT_CODES`). */
+export const EXIT_CODES_USAGE = EXIT_CODES_HELP;
 
 /** The runtime options' values, with their defaults. */
 export function runtimeOptions(

@@ -1,10 +1,8 @@
+import { processFiles, type ProcessEngine } from '@imgpipe/local/process-cli';
 import { positiveInteger, parseCommandLine, seconds } from '../args';
 import { EXIT } from '../errors';
-import { formatFailures, formatResultsTable, formatTotals, totalsOf } from '../format/process-report';
-import { ProgressReporter } from '../format/progress';
 import { connectRuntime } from '../local/connection';
-import { inputFiles } from '../local/input-files';
-import { processImages, type ProcessReport } from '../local/process-images.use-case';
+import { processImages } from '../local/process-images.use-case';
 import { EXIT_CODES_USAGE, reportEmbedded, RUNTIME_OPTIONS, RUNTIME_OPTIONS_USAGE, runtimeOptions, type Command } from './common';
 
 const DEFAULT_CONCURRENCY = 4;
@@ -17,16 +15,19 @@ export const processCommand: Command = {
 
 Uploads every file the way the browser does (POST /api/uploads, then the presigned POST
 straight to object storage), waits for each image to be processed or to fail, and prints
-a table (file, original, webp, savings %, renditions, ms, status) and totals. Folders are
-walked recursively for image files (.jpg .png .webp .gif .avif .tif .heic .svg); a file
-named on the command line is uploaded whatever its name, and the server sniffs its type.
-Progress goes to stderr: one redrawn line on a terminal, a line per image otherwise.
+a table (file, original, webp, savings %, renditions, ms, status) and totals; sizes in
+kB/MB. Folders are walked recursively for files whose first bytes are an image's (anything
+else, such as a manifest.tsv, is skipped with a note); a file named on the command line is
+uploaded whatever it holds, and the server says what it refuses. Progress goes to stderr:
+one redrawn line on a terminal, a line per image otherwise. The same front end as
+\`npm start -- <files>\`, which processes offline instead.
 
 options:
 ${RUNTIME_OPTIONS_USAGE}
   --concurrency <n>       uploads at once (default ${DEFAULT_CONCURRENCY}); the runtime bounds processing itself
   --timeout <s>           how long to wait for each image after its upload (default ${DEFAULT_TIMEOUT_SECONDS})
-  --json                  print the results as JSON on stdout instead of the table
+  --json                  print the results as JSON on stdout instead of the table: per image
+                          its sizes, the derivatives' URLs and the image record the API returned
   -h, --help              this text
 
 ${EXIT_CODES_USAGE}
@@ -54,34 +55,15 @@ ${EXIT_CODES_USAGE}
       io.stderr.write(`${processCommand.usage}\n`);
       return EXIT.USAGE;
     }
+    const createEngine = async (): Promise<ProcessEngine> => {
+      const connection = await connectRuntime({ ...runtimeOptions(values, io), onEmbedded: reportEmbedded(io) });
+      return {
+        describe: () => ({ runtime: { url: connection.url, via: connection.via, user: connection.api.user } }),
+        run: (files, callbacks) => processImages(connection.api, files, { concurrency, timeoutMs, ...callbacks }),
+        close: () => connection.close(),
+      };
+    };
     // Under `npm run imgpipe`, npm runs in the repository root: paths are the caller's, from INIT_CWD.
-    const { files, skipped } = await inputFiles(positionals, io.env['INIT_CWD'] ?? process.cwd());
-    if (skipped.length > 0) io.stderr.write(`imgpipe: skipping ${skipped.length} file(s) that are not images: ${skipped.join(', ')}\n`);
-
-    const connection = await connectRuntime({ ...runtimeOptions(values, io), onEmbedded: reportEmbedded(io) });
-    const progress = new ProgressReporter(io.stderr);
-    let report: ProcessReport;
-    try {
-      report = await processImages(connection.api, files, {
-        concurrency,
-        timeoutMs,
-        onProgress: (figures) => progress.update(figures),
-        onResult: (result, figures) => progress.imageDone(result, figures),
-      });
-    } finally {
-      progress.finish();
-      await connection.close();
-    }
-
-    const totals = totalsOf(report.results, report.wallMs);
-    if (values.json) {
-      const runtime = { url: connection.url, via: connection.via, user: connection.api.user };
-      io.stdout.write(`${JSON.stringify({ runtime, images: report.results, totals }, null, 2)}\n`);
-    } else {
-      io.stdout.write(`${formatResultsTable(report.results)}\n\n${formatTotals(totals)}\n`);
-    }
-    const failures = formatFailures(report.results);
-    if (failures) io.stderr.write(`\n${totals.failed} image(s) did not process:\n${failures}\n`);
-    return totals.failed > 0 ? EXIT.FAILED : EXIT.OK;
+    return processFiles(positionals, createEngine, { io, json: values.json, cwd: io.env['INIT_CWD'] ?? process.cwd() });
   },
 };

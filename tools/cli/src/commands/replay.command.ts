@@ -3,7 +3,7 @@ import { dataLayout, describeSkipped, parseReplayTime, replayOnDataDir, type Rep
 import { oneOf, parseCommandLine } from '../args';
 import type { CliIo } from '../cli-io';
 import { EXIT, UsageError } from '../errors';
-import { progressBar } from '../format/progress';
+import { progressBar } from '@imgpipe/local/process-cli';
 import { defaultReplayName, replayOnAws, type AwsReplayProgress } from '../aws/replay.aws';
 import { requireOutput } from '../aws/stack-outputs';
 import { connectRuntime } from '../local/connection';

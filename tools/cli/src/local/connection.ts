@@ -37,7 +37,8 @@ async function signIn(url: string, user: string, dataDir: string): Promise<Runti
   try {
     return await RuntimeApi.signIn(url, user, fetch, { adminToken });
   } catch (error) {
-    if (error instanceof ApiError) throw new UnavailableError(`the runtime at ${url} refused to sign in "${user}": ${error.message}`, { cause: error });
+    // Nothing answered (the client's NETWORK error, status 0), or the runtime refused the user.
+    if (error instanceof ApiError && error.status !== 0) throw new UnavailableError(`the runtime at ${url} refused to sign in "${user}": ${error.message}`, { cause: error });
     throw new UnavailableError(`no imgpipe runtime answers at ${url}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -50,7 +50,7 @@ describe('toImageResult', () => {
       thumbnails: { small: 'a', medium: 'b', large: 'c' },
     });
 
-    const result = toImageResult(base, { kind: 'terminal', details: details(image, [entry('ImageCompressed', 2)]) }, 60_000);
+    const result = toImageResult(base, { kind: 'terminal', details: details(image, [entry('ImageCompressed', 2)]) }, 60_000, (key) => `http://rt/cdn/${key}`);
 
     expect(result).toEqual({
       file: 'photos/a.jpg',
@@ -63,6 +63,9 @@ describe('toImageResult', () => {
       pipelineMs: 1710,
       renditions: ['small', 'medium', 'large'],
       ms: 900,
+      // --json: where the derivatives are, and the whole record the API returned.
+      outputs: ['http://rt/cdn/compressed/u/i/full.webp', 'http://rt/cdn/a', 'http://rt/cdn/b', 'http://rt/cdn/c'],
+      record: image,
     });
   });
 

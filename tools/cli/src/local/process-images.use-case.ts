@@ -2,56 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { guessContentType, UNKNOWN_CONTENT_TYPE } from './content-type';
 import { OutcomeWatcher, type Outcome, type OutcomeWatcherOptions } from './outcome-watcher';
+import type { FileToProcess, ImageFailure, ImageResult, ProcessProgress } from '@imgpipe/local/process-cli';
 import { ApiError, type ImageDetailsView, type RuntimeApi } from './runtime-api';
 
-/** Where an image ended: `timeout` when no terminal state came within the wait. */
-export type ImageRunStatus = 'processed' | 'failed' | 'timeout';
-
-/** Why an image failed: the pipeline's failure code and reason, or the API's refusal. */
-export interface ImageFailure {
-  readonly code: string;
-  readonly reason: string;
-  /** `ingest`, `compress`, ... for the pipeline's failures; `upload` when the API or the store refused the file. */
-  readonly stage?: string;
-  readonly retryable?: boolean;
-}
-
-/** One file's result. */
-export interface ImageResult {
-  /** The file as given or found, for display. */
-  readonly file: string;
-  readonly imageId?: string;
-  readonly status: ImageRunStatus;
-  readonly originalBytes: number;
-  /** The full-size WebP variant's size, when one was made. */
-  readonly webpBytes?: number;
-  /** The primary full-size variant's size (WebP unless `COMPRESS_FORMATS` says otherwise). */
-  readonly compressedBytes?: number;
-  readonly savingsPercent?: number;
-  /** The rendition names made (e.g. small, medium, large). */
-  readonly renditions: readonly string[];
-  /** From the start of the upload to the terminal state seen by the CLI. */
-  readonly ms: number;
-  /** The pipeline's own processing time (upload recorded to outcome recorded). */
-  readonly pipelineMs?: number;
-  readonly failure?: ImageFailure;
-}
-
-/** The figures of the progress bar. */
-export interface ProcessProgress {
-  readonly total: number;
-  /** Files whose upload finished (or was refused). */
-  readonly uploaded: number;
-  readonly processed: number;
-  /** Failed or timed out. */
-  readonly failed: number;
-}
-
-export interface FileToProcess {
-  readonly path: string;
-  /** How the file is shown in the table (default: its path). */
-  readonly display?: string;
-}
+// The result and progress shapes are the shared front end's (`npm start -- <files>` reports the same).
+export type { FileToProcess, ImageFailure, ImageResult, ImageRunStatus, ProcessProgress } from '@imgpipe/local/process-cli';
 
 export interface ProcessImagesOptions {
   /** Uploads at once (the runtime bounds the processing itself). */
@@ -91,6 +46,11 @@ function lastFailureRetryable(details: ImageDetailsView): boolean | undefined {
   return isRecord(failed?.data) && typeof failed.data['retryable'] === 'boolean' ? failed.data['retryable'] : undefined;
 }
 
+/** The keys of an image's derivatives: the full-size variant, then the renditions. */
+function derivativeKeys(image: NonNullable<ImageDetailsView['image']>): string[] {
+  return [...(image.compressedKey ? [image.compressedKey] : []), ...Object.values(image.thumbnails ?? {})];
+}
+
 /**
  * A file's result from the image's details at the end of its wait.
  *
@@ -101,6 +61,7 @@ export function toImageResult(
   base: { readonly file: string; readonly imageId: string; readonly originalBytes: number; readonly ms: number },
   outcome: Outcome,
   timeoutMs: number,
+  objectUrl?: (key: string) => string,
 ): ImageResult {
   const image = outcome.details?.image ?? undefined;
   if (outcome.kind === 'timeout' || !image || !outcome.details) {
@@ -124,6 +85,8 @@ export function toImageResult(
     ...(image.compressedSize !== undefined ? { compressedBytes: image.compressedSize } : {}),
     ...(image.savingsPercent !== undefined ? { savingsPercent: image.savingsPercent } : {}),
     ...(image.processingTimeMs !== undefined ? { pipelineMs: image.processingTimeMs } : {}),
+    ...(objectUrl ? { outputs: derivativeKeys(image).map(objectUrl) } : {}),
+    record: image,
   };
   if (image.status === 'processed') return { ...common, status: 'processed' };
   const retryable = lastFailureRetryable(details);
@@ -184,7 +147,7 @@ export async function processImages(api: RuntimeApi, files: readonly FileToProce
       progress.uploaded += 1;
       options.onProgress?.(snapshot());
       const base = { file: display, imageId: grant.imageId, originalBytes };
-      return { settled: outcome.then((settled) => finish(index, toImageResult({ ...base, ms: elapsed() }, settled, options.timeoutMs))) };
+      return { settled: outcome.then((settled) => finish(index, toImageResult({ ...base, ms: elapsed() }, settled, options.timeoutMs, (key) => api.objectUrl(key)))) };
     } catch (error) {
       if (imageId) watcher.forget(imageId);
       progress.uploaded += 1;

@@ -1,6 +1,6 @@
 import { formatBytes, formatPercent } from '@imgpipe/contracts/units';
-import { formatTable } from '@imgpipe/local';
-import type { ImageResult } from '../local/process-images.use-case';
+import { formatTable } from '../table';
+import type { ImageResult } from './image-result';
 
 /** The totals line's figures. */
 export interface ProcessTotals {

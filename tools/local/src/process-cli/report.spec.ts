@@ -1,5 +1,5 @@
-import type { ImageResult } from '../local/process-images.use-case';
-import { formatFailures, formatResultsTable, formatTotals, totalsOf } from './process-report';
+import type { ImageResult } from './image-result';
+import { formatFailures, formatResultsTable, formatTotals, totalsOf } from './report';
 
 const processed: ImageResult = {
   file: 'photos/beach.jpg',

@@ -1,5 +1,5 @@
-import type { OutputStream } from '../cli-io';
-import type { ImageResult, ProcessProgress } from '../local/process-images.use-case';
+import type { ImageResult, ProcessProgress } from './image-result';
+import type { OutputStream } from './io';
 
 /** `[#####-----]`: `fraction` (0..1) of `width` cells filled. */
 export function progressBar(fraction: number, width: number): string {
@@ -8,7 +8,7 @@ export function progressBar(fraction: number, width: number): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
 
-/** The terminal's one progress line: bar, done/total, failures, uploads, elapsed time. */
+/** The terminal's one progress line: bar, done/total, failures, uploads (through a runtime), elapsed time. */
 export function progressLine(progress: ProcessProgress, elapsedMs: number, columns = 80): string {
   // A pseudo-terminal may report 0 columns.
   const width = columns > 20 ? columns : 80;
@@ -16,7 +16,8 @@ export function progressLine(progress: ProcessProgress, elapsedMs: number, colum
   const counts =
     ` ${done}/${progress.total} done` +
     (progress.failed > 0 ? ` (${progress.failed} failed)` : '') +
-    ` | uploaded ${progress.uploaded}/${progress.total} | ${(elapsedMs / 1000).toFixed(1)} s`;
+    (progress.uploaded !== undefined ? ` | uploaded ${progress.uploaded}/${progress.total}` : '') +
+    ` | ${(elapsedMs / 1000).toFixed(1)} s`;
   const barWidth = Math.max(10, Math.min(30, width - counts.length - 3));
   const line = `${progressBar(progress.total > 0 ? done / progress.total : 1, barWidth)}${counts}`;
   return line.length > width - 1 ? line.slice(0, width - 1) : line;

@@ -1,5 +1,5 @@
-import type { OutputStream } from '../cli-io';
-import type { ImageResult } from '../local/process-images.use-case';
+import type { ImageResult } from './image-result';
+import type { OutputStream } from './io';
 import { progressBar, progressLine, ProgressReporter, resultLine } from './progress';
 
 class Capture implements OutputStream {
