@@ -82,3 +82,55 @@ export function estimateLambdaCost(input: CostInput): CostEstimate {
     fitsMemory: input.peakRssBytes === undefined ? undefined : input.peakRssBytes <= memoryMb * MB,
   };
 }
+
+/** Lambda's largest memory size, where it gives 6 vCPUs. */
+export const MAX_LAMBDA_MEMORY_MB = 10_240;
+
+/**
+ * The vCPUs Lambda shows a function of `memoryMb` (what `os.availableParallelism()` and
+ * libvips see, so how many threads sharp runs): one per started 1769 MB, at most 6. The CPU
+ * time it may use is still proportional to memory: `memoryMb / 1769` vCPU-seconds a second.
+ */
+export function lambdaVcpus(memoryMb: number): number {
+  return Math.min(6, Math.max(1, Math.ceil(memoryMb / ONE_VCPU_MEMORY_MB)));
+}
+
+/** One invocation's work: CPU time, and how much of it libvips spreads over its threads. */
+export interface ThreadedWork {
+  /** CPU milliseconds (all threads) the work takes, as the bench measures it. */
+  readonly cpuMs: number;
+  /** The share of `cpuMs` that runs on every libvips thread at once (Amdahl's p, 0..1). */
+  readonly parallelFraction: number;
+}
+
+/** What one threaded invocation takes at a memory size, and what it costs. */
+export interface ThreadedEstimate {
+  readonly memoryMb: number;
+  /** libvips threads: the vCPUs Lambda shows ({@link lambdaVcpus}). */
+  readonly threads: number;
+  readonly wallMs: number;
+  readonly usdPerInvocation: number;
+}
+
+/**
+ * Extends {@link estimateLambdaCost}'s model to libvips' threads: the serial part of the work
+ * runs on one thread at up to one vCPU, the parallel part on `threads` threads at the CPU
+ * share the memory buys (`memoryMb / 1769` vCPUs, at most `threads`). So memory above
+ * 1769 MB shortens only the parallel part, and costs GB-seconds on the serial part.
+ *
+ * @example
+ * // 2 s of CPU, 60 % parallel: at 3008 MB (2 threads, 1.7 vCPU) 0.8 s + 1.2/1.7 s
+ * estimateThreadedInvocation({ cpuMs: 2000, parallelFraction: 0.6 }, 3008).wallMs; // ~1506
+ */
+export function estimateThreadedInvocation(work: ThreadedWork, memoryMb: number): ThreadedEstimate {
+  if (!(memoryMb >= 128 && memoryMb <= MAX_LAMBDA_MEMORY_MB)) throw new RangeError(`Lambda memory ${memoryMb} MB is outside 128..10240 MB`);
+  if (!(work.cpuMs >= 0)) throw new RangeError(`negative CPU time ${work.cpuMs} ms`);
+  if (!(work.parallelFraction >= 0 && work.parallelFraction <= 1)) throw new RangeError(`parallel fraction ${work.parallelFraction} outside 0..1`);
+  const vcpuShare = memoryMb / ONE_VCPU_MEMORY_MB;
+  const threads = lambdaVcpus(memoryMb);
+  const serialMs = (work.cpuMs * (1 - work.parallelFraction)) / Math.min(1, vcpuShare);
+  const parallelMs = (work.cpuMs * work.parallelFraction) / Math.min(threads, vcpuShare);
+  const wallMs = Math.ceil(serialMs + parallelMs);
+  const usdPerInvocation = (wallMs / 1000) * (memoryMb / 1024) * LAMBDA_ARM64_PRICE.usdPerGbSecond + LAMBDA_ARM64_PRICE.usdPerMillionRequests / 1e6;
+  return { memoryMb, threads, wallMs, usdPerInvocation };
+}
