@@ -58,9 +58,8 @@ export function maxArchiveRetentionDays(undoWindowSeconds: number): number {
 export const infraContextSchema = z.object({
   /**
    * The stage (`dev`, `prod`, ...): every named resource carries it (the bus `imgpipe-<stage>`,
-   * alarms and dashboards `imgpipe-<stage>-...`, the sign-in domain `imgpipe-<stage>-<account>`),
-   * so two stages can share an account. Stack names do not (a second stage deploys from its own
-   * checkout or account; see docs/deploy.md).
+   * alarms and dashboards `imgpipe-<stage>-...`, the sign-in domain `imgpipe-<stage>-<account>`,
+   * the CloudFormation stacks `imgpipe-<stage>-<role>`), so two stages can share an account.
    */
   'imgpipe:stage': z.string().regex(/^[a-z][a-z0-9]{0,11}$/, 'must be 1-12 lowercase letters and digits, starting with a letter').default('dev'),
   /** Name of the custom event bus before its stage suffix (DESIGN.md: `imgpipe`). */
