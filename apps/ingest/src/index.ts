@@ -2,14 +2,9 @@
  * `@imgpipe/ingest`: the upload API (presigned POST; list, get, delete and restore my images) and
  * the `onObjectCreated` check that admits an upload into the pipeline.
  */
-export { handler as httpApiHandler, createHttpApiHandler } from './handlers/http-api.handler';
-export type { HttpApiHandlerOptions, HttpApiServices } from './handlers/http-api.handler';
-export {
-  handler as onObjectCreatedHandler,
-  createObjectCreatedHandler,
-  recordOutcome,
-} from './handlers/on-object-created.handler';
-export type { ObjectCreatedHandlerOptions } from './handlers/on-object-created.handler';
+export { createHttpApiHandler } from './handlers/http-api.adapter';
+export type { HttpApiHandlerOptions, HttpApiServices } from './handlers/http-api.adapter';
+export * from './ingest.composition';
 
 export * from './create-upload.use-case';
 export * from './list-images.use-case';

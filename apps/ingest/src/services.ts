@@ -1,30 +1,16 @@
-import {
-  CloudFrontInvalidator,
-  DynamoImageEventStore,
-  DynamoImageReadModel,
-  DynamoUploadGrantStore,
-  EventBridgePublisher,
-  S3ObjectStore,
-  S3PresignedPostSigner,
-  UuidV7Generator,
-  createAwsClients,
-  systemClock,
-  noCdnInvalidator,
-  tracer,
-  type AwsClients,
-  type CdnInvalidator,
-  type Clock,
-  type EventPublisher,
-  type IdGenerator,
-  type ImageEventStore,
-  type ImageReadModel,
-  type UploadGrantStore,
-  type ObjectStore,
-  type UploadSigner,
+import type {
+  CdnInvalidator,
+  Clock,
+  EventPublisher,
+  IdGenerator,
+  ImageEventStore,
+  ImageReadModel,
+  UploadGrantStore,
+  ObjectStore,
+  UploadSigner,
 } from '@imgpipe/platform';
 import { createCheckUpload, type CheckUpload, type UploadHistories } from './check-upload.use-case';
 import type { IngestConfig } from './config';
-import { loadIngestConfig } from './config';
 import { createCreateUpload, type CreateUpload } from './create-upload.use-case';
 import { createDeleteImage, type DeleteImage } from './delete-image.use-case';
 import { createGetImage, type GetImage } from './get-image.use-case';
@@ -109,34 +95,4 @@ export function createIngestServices(config: IngestConfig, ports: IngestPorts): 
       headBytes: config.headBytes,
     }),
   };
-}
-
-/** The AWS adapters for `config`, on shared SDK clients. */
-export function createAwsIngestPorts(config: IngestConfig, clients: AwsClients): IngestPorts {
-  const clock = systemClock;
-  return {
-    signer: new S3PresignedPostSigner(clients.s3),
-    ids: new UuidV7Generator(clock),
-    clock,
-    store: new S3ObjectStore(clients.s3),
-    publisher: new EventBridgePublisher(clients.eventBridge, config.eventBusName),
-    readModel: new DynamoImageReadModel(clients.documents, config.imagesTable),
-    eventStore: new DynamoImageEventStore(clients.documents, config.eventsTable),
-    grants: new DynamoUploadGrantStore(clients.documents, config.grantsTable),
-    cdn: config.cdnDistributionId ? new CloudFrontInvalidator(clients.cloudFront, config.cdnDistributionId) : noCdnInvalidator,
-  };
-}
-
-let coldStart: IngestServices | undefined;
-
-/**
- * The services of this process, built on first use from the environment (config read
- * once, fails fast) with traced AWS clients; shared by both handlers.
- */
-export function ingestServicesFromEnv(): IngestServices {
-  if (!coldStart) {
-    const config = loadIngestConfig();
-    coldStart = createIngestServices(config, createAwsIngestPorts(config, createAwsClients(config.aws, { tracer })));
-  }
-  return coldStart;
 }

@@ -22,11 +22,12 @@ import {
 import { createEnvelope, DEFAULT_UNDO_WINDOW_SECONDS, ImageDeletedV2, toEventBridgeEvent } from '@imgpipe/contracts';
 import { createAppendAndProject } from './append-and-project.use-case';
 import { loadMetadataConfig } from './config';
-import { createOnPipelineEventHandler } from './handlers/on-pipeline-event.handler';
-import { createRebuildReadModelHandler } from './handlers/rebuild-read-model.handler';
-import { createRecordFailureHandler } from './handlers/record-failure.handler';
-import { createRecordMetadataHandler } from './handlers/record-metadata.handler';
-import { createAwsMetadataDependencies, createMetadataService } from './metadata-service';
+import { createOnPipelineEventHandler } from './handlers/on-pipeline-event.adapter';
+import { createRebuildReadModelHandler } from './handlers/rebuild-read-model.adapter';
+import { createRecordFailureHandler } from './handlers/record-failure.adapter';
+import { createRecordMetadataHandler } from './handlers/record-metadata.adapter';
+import { awsMetadataPorts } from './metadata.composition';
+import { createMetadataService } from './metadata-service';
 import { projectImage, type ImageMetadata } from './projection';
 import { toNewImageEvent } from './stored-events';
 import {
@@ -112,7 +113,14 @@ function awsService(extraEnv: Record<string, string> = {}) {
   expect(config.aws.endpoints?.dynamodb).toBe(dynamo.endpoint);
   const clock = new ManualClock('2025-06-01T12:00:01.500Z');
   const publisher = new RecordingEventPublisher();
-  const service = createMetadataService({ ...createAwsMetadataDependencies(config, clients), clock, publisher });
+  const service = createMetadataService({
+    ...awsMetadataPorts(config, clients),
+    buckets: config.buckets,
+    projection: config.projection,
+    maxAttempts: config.maxAttempts,
+    clock,
+    publisher,
+  });
   return { service, clock, publisher, config };
 }
 

@@ -16,23 +16,12 @@ export * from './rebuild-read-model.use-case';
 export * from './purge-deleted.use-case';
 export * from './discarded-run';
 export * from './metadata-service';
-export { createRecordMetadataHandler, handler as recordMetadataHandler } from './handlers/record-metadata.handler';
-export { createRecordFailureHandler, handler as recordFailureHandler } from './handlers/record-failure.handler';
+export * from './metadata.composition';
+// The entry points' adapters are wired by `createMetadataHandlers` only: no caller rewires them.
+export type { OnPipelineEventResult } from './handlers/on-pipeline-event.adapter';
 export {
-  createOnPipelineEventHandler,
-  handler as onPipelineEventHandler,
-  type OnPipelineEventResult,
-} from './handlers/on-pipeline-event.handler';
-export {
-  createRebuildReadModelHandler,
-  handler as rebuildReadModelHandler,
   RebuildReadModelInputSchema,
   type RebuildReadModelInput,
   type RebuildReadModelOutput,
-} from './handlers/rebuild-read-model.handler';
-export {
-  createPurgeDeletedHandler,
-  handler as purgeDeletedHandler,
-  PurgeDeletedInputSchema,
-  type PurgeDeletedOutput,
-} from './handlers/purge-deleted.handler';
+} from './handlers/rebuild-read-model.adapter';
+export { PurgeDeletedInputSchema, type PurgeDeletedOutput } from './handlers/purge-deleted.adapter';

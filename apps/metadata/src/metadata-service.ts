@@ -1,13 +1,5 @@
 import {
-  createAwsClients,
-  DynamoImageEventStore,
-  DynamoImageReadModel,
-  DynamoUploadGrantStore,
-  EventBridgePublisher,
-  S3ObjectStore,
   systemClock,
-  tracer,
-  type AwsClients,
   type Clock,
   type EventPublisher,
   type ImageEventStore,
@@ -16,8 +8,7 @@ import {
   type UploadGrantStore,
 } from '@imgpipe/platform';
 import { createAppendAndProject, type AppendAndProject } from './append-and-project.use-case';
-import { loadMetadataConfig, type MetadataConfig } from './config';
-import { powertoolsPipelineMetrics, type PipelineMetrics } from './metrics';
+import type { PipelineMetrics } from './metrics';
 import type { ImageMetadata, ProjectionOptions } from './projection';
 import { createPurgeDeletedImages } from './purge-deleted.use-case';
 import { createRebuildAll, createRebuildReadModel } from './rebuild-read-model.use-case';
@@ -60,8 +51,8 @@ export interface MetadataService {
 
 /**
  * Wires the use cases over the given ports: in-memory ones in tests and dry runs, the AWS
- * adapters in Lambda ({@link createAwsMetadataDependencies}), whatever the local runtime
- * hands in.
+ * adapters in Lambda (`awsMetadataPorts` and `createMetadataHandlers` in
+ * `metadata.composition.ts`), whatever the local runtime hands in.
  *
  * @example
  * const service = createMetadataService({
@@ -107,38 +98,4 @@ export function createMetadataService(deps: MetadataDependencies): MetadataServi
       ...(deps.grants ? { grants: deps.grants } : {}),
     }),
   };
-}
-
-/**
- * The AWS adapters from the configuration: the DynamoDB event store and read model, the
- * EventBridge publisher, S3, Powertools metrics. Clients honour the endpoint overrides (local
- * peers) and are traced in Lambda; pass `clients` to share (and close) your own.
- */
-export function createAwsMetadataDependencies(
-  config: MetadataConfig = loadMetadataConfig(),
-  clients: Pick<AwsClients, 'documents' | 'eventBridge' | 's3'> = createAwsClients(config.aws, { tracer }),
-): MetadataDependencies {
-  return {
-    events: new DynamoImageEventStore(clients.documents, config.tables.events),
-    readModel: new DynamoImageReadModel<ImageMetadata>(clients.documents, config.tables.images),
-    publisher: new EventBridgePublisher(clients.eventBridge, config.eventBusName),
-    store: new S3ObjectStore(clients.s3),
-    buckets: config.buckets,
-    clock: systemClock,
-    metrics: powertoolsPipelineMetrics(),
-    projection: config.projection,
-    maxAttempts: config.maxAttempts,
-    ...(config.tables.grants ? { grants: new DynamoUploadGrantStore(clients.documents, config.tables.grants) } : {}),
-  };
-}
-
-let awsService: MetadataService | undefined;
-
-/**
- * The process's service on the AWS adapters, built on first use (config read then, once
- * per cold start) and shared by every handler of this package.
- */
-export function awsMetadataService(): MetadataService {
-  awsService ??= createMetadataService(createAwsMetadataDependencies());
-  return awsService;
 }

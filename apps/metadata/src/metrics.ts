@@ -24,7 +24,8 @@ export const noPipelineMetrics: PipelineMetrics = {
  * {@link PipelineMetrics} on the platform's Powertools metrics (EMF): `ImagesProcessed`,
  * `ProcessingTimeMs`, `BytesSaved` (original - primary variant; negative when the variant
  * is bigger), `CompressionRatio` (original / primary variant) and `ImagesFailed` with the
- * dimension `code`. Flush with {@link flushMetrics} at the end of each invocation.
+ * dimension `code`. The buffer is flushed after every invocation by `instrumentHandler`
+ * (Powertools' `logMetrics`) of @imgpipe/platform.
  */
 export function powertoolsPipelineMetrics(target: Metrics = sharedMetrics): PipelineMetrics {
   return {
@@ -40,11 +41,6 @@ export function powertoolsPipelineMetrics(target: Metrics = sharedMetrics): Pipe
       recordImageFailed(code, target);
     },
   };
-}
-
-/** Writes the buffered metrics, if there are any (an empty flush only logs a warning). */
-export function flushMetrics(target: Metrics = sharedMetrics): void {
-  if (target.hasStoredMetrics()) target.publishStoredMetrics();
 }
 
 function round(value: number, digits: number): number {

@@ -1,9 +1,9 @@
 import { ImageDeletedV2, ImageRestoredV1, ImageUploadedV1 } from '@imgpipe/contracts';
 import { compressedKey } from '@imgpipe/platform';
 import { DISCARDED_BY_DELETE } from './discarded-run';
-import { createRecordFailureHandler } from './handlers/record-failure.handler';
-import { createRecordMetadataHandler } from './handlers/record-metadata.handler';
-import type { RecordMetadataInput } from './record-metadata.use-case';
+import { createRecordFailureHandler } from './handlers/record-failure.adapter';
+import { createRecordMetadataHandler } from './handlers/record-metadata.adapter';
+import type { RecordMetadataTaskInput as RecordMetadataInput } from '@imgpipe/workflow/task-io';
 import {
   BUCKETS,
   compressed,

@@ -1,7 +1,8 @@
 import { ImageProcessingFailedV1, parseEventBridgeEvent, toEventBridgeEvent } from '@imgpipe/contracts';
 import { TaskError, type EventPublisher } from '@imgpipe/platform';
 import { MetadataError } from './errors';
-import { DEFAULT_FAILURE_STAGE, RecordFailureInputSchema, type RecordFailureInput } from './record-failure.use-case';
+import { RecordFailureTaskInputSchema as RecordFailureInputSchema, type RecordFailureTaskInput as RecordFailureInput } from '@imgpipe/workflow/task-io';
+import { DEFAULT_FAILURE_STAGE } from './record-failure.use-case';
 import { IMAGE_ID, inMemoryService, readSampleEvent, recorded, uploaded } from './testing/fixtures';
 
 /** What a Step Functions Catch delivers for an error a Lambda task threw. */

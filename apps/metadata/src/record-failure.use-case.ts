@@ -1,12 +1,9 @@
-import { z } from 'zod';
 import {
-  CorrelationId,
   createEnvelope,
   ErrorName,
   FailureCodeSchema,
   FailureStageSchema,
   ImageProcessingFailedV1,
-  ImageUploadedDataSchema,
   INVALID_IMAGE_CODES,
   LIMITS,
   type EnvelopeOf,
@@ -15,6 +12,7 @@ import {
   type ImageProcessingFailedData,
 } from '@imgpipe/contracts';
 import { parseTaskFailure, type Clock, type EventPublisher } from '@imgpipe/platform';
+import type { RecordFailureTaskInput } from '@imgpipe/workflow/task-io';
 import type { AppendAndProject } from './append-and-project.use-case';
 import { DISCARDED_BY_DELETE, type DiscardedRun } from './discarded-run';
 import { MetadataError } from './errors';
@@ -23,33 +21,13 @@ import { withRecordedUpload } from './recorded-upload';
 import { runEventId, toNewImageEvent } from './stored-events';
 
 /**
- * The stage reported when the input names none. A Catch on the Parallel state cannot tell
- * which branch threw; compress is the first branch (and decodes the original first).
+ * The stage reported when neither the failed task's cause nor the input names one. A Catch
+ * on the Parallel state cannot tell which branch threw; the task says so in its cause
+ * (`createTaskHandler`'s required `stage`), and only a failure no task wrote (a timeout)
+ * falls back to the definition's stage or this one.
  */
 export const DEFAULT_FAILURE_STAGE: FailureStage = 'compress';
 
-/**
- * Input of the state machine task `RecordFailure`: the `ImageUploaded` data and the error
- * a Catch delivers (`{ Error, Cause }`, e.g. with `"ResultPath": "$.error"`). `stage` names
- * where it failed, when the state machine knows (default {@link DEFAULT_FAILURE_STAGE}).
- *
- * ```json
- * { "uploaded": { ...ImageUploaded data },
- *   "error": { "Error": "InvalidImage", "Cause": "{\"errorType\":\"InvalidImage\",\"errorMessage\":\"{\\\"code\\\":...}\"}" },
- *   "stage": "thumbnail", "correlationId": "optional" }
- * ```
- */
-export const RecordFailureInputSchema = z.object({
-  uploaded: ImageUploadedDataSchema,
-  error: z.object({
-    Error: z.string().min(1).max(1024),
-    /** Step Functions payloads are at most 256 KiB. */
-    Cause: z.string().max(262_144).optional(),
-  }),
-  stage: FailureStageSchema.optional(),
-  correlationId: CorrelationId.optional(),
-});
-export type RecordFailureInput = z.infer<typeof RecordFailureInputSchema>;
 
 /** The recorded (and published) `ImageProcessingFailed` event, as a `PutEvents` entry wants it. */
 export interface RecordedFailure {
@@ -96,7 +74,7 @@ const invalidImageCodes: ReadonlySet<string> = new Set(INVALID_IMAGE_CODES);
  *
  * @throws {MetadataError} `PublishFailed` (retryable) when the bus refuses the event.
  */
-export function createRecordFailure(deps: RecordFailureDeps): (input: RecordFailureInput) => Promise<RecordFailureResult> {
+export function createRecordFailure(deps: RecordFailureDeps): (input: RecordFailureTaskInput) => Promise<RecordFailureResult> {
   return async function recordFailure(input) {
     const { uploaded } = input;
     const { stage: thrownBy, ...failure } = classify(input.error.Error, input.error.Cause);

@@ -7,7 +7,7 @@ import {
   toPutEventsEntry,
 } from '@imgpipe/contracts';
 import { projectImage } from './projection';
-import { RecordMetadataInputSchema, type RecordMetadataInput } from './record-metadata.use-case';
+import { RecordMetadataTaskInputSchema as RecordMetadataInputSchema, type RecordMetadataTaskInput as RecordMetadataInput } from '@imgpipe/workflow/task-io';
 import { compressed, IMAGE_ID, inMemoryService, readSampleEvent, recorded, thumbnails, uploaded } from './testing/fixtures';
 
 const input: RecordMetadataInput = { uploaded, results: [compressed, thumbnails], correlationId: 'corr-run-1' };

@@ -1,59 +1,20 @@
-import { z } from 'zod';
 import {
-  CorrelationId,
   createEnvelope,
-  ImageCompressedDataSchema,
   ImageCompressedV1,
   ImageProcessedV1,
-  ImageUploadedDataSchema,
   LIMITS,
-  ThumbnailsGeneratedDataSchema,
   ThumbnailsGeneratedV1,
   type EnvelopeOf,
   type ImageProcessedData,
 } from '@imgpipe/contracts';
 import { derivativePrefixes, type Clock, type NewImageEvent, type ObjectStore } from '@imgpipe/platform';
+import type { RecordMetadataTaskInput } from '@imgpipe/workflow/task-io';
 import type { AppendAndProject } from './append-and-project.use-case';
 import { DISCARDED_BY_DELETE, type DiscardedRun } from './discarded-run';
 import { foldHistory, isDeleted, parseStoredEvent, type ImageMetadataRecord, type ProjectionOptions } from './projection';
 import { withRecordedUpload } from './recorded-upload';
 import { runEventId, toNewImageEvent, type RunKey } from './stored-events';
 
-/**
- * Input of the state machine task `RecordMetadata` (the `record` task): the `ImageUploaded`
- * data the execution started with, and the Parallel state's output — its branches in
- * order, `[Compress, Thumbnail]`, i.e. `[ImageCompressed data, ThumbnailsGenerated data]`.
- * `correlationId` is the `ImageUploaded` envelope's, when the state machine carries it;
- * without it the image id correlates the run.
- *
- * ```json
- * { "uploaded": { ...ImageUploaded data },
- *   "results": [ { ...ImageCompressed data }, { ...ThumbnailsGenerated data } ],
- *   "correlationId": "optional" }
- * ```
- * In ASL: the Parallel state with `"ResultPath": "$.results"` over an input of
- * `{ "uploaded": ..., "correlationId": ... }`.
- */
-export const RecordMetadataInputSchema = z
-  .object({
-    uploaded: ImageUploadedDataSchema,
-    results: z.tuple([ImageCompressedDataSchema, ThumbnailsGeneratedDataSchema]),
-    correlationId: CorrelationId.optional(),
-  })
-  .superRefine(({ uploaded, results: [compressed, thumbnails] }, ctx) => {
-    for (const [index, result] of [compressed, thumbnails].entries()) {
-      if (result.imageId !== uploaded.imageId) {
-        ctx.addIssue({ code: 'custom', path: ['results', index, 'imageId'], message: 'must be the uploaded image id' });
-      }
-      if (result.userId !== uploaded.userId) {
-        ctx.addIssue({ code: 'custom', path: ['results', index, 'userId'], message: 'must be the uploaded image owner' });
-      }
-    }
-    if (compressed.originalKey !== uploaded.original.key) {
-      ctx.addIssue({ code: 'custom', path: ['results', 0, 'originalKey'], message: 'must be the uploaded original key' });
-    }
-  });
-export type RecordMetadataInput = z.infer<typeof RecordMetadataInputSchema>;
 
 /**
  * The recorded `ImageProcessed` event as a `PutEvents` entry wants it (`Source`,
@@ -114,7 +75,7 @@ export type RecordMetadataResult =
  * events get ids of the restore's generation, so they are recorded even when the pre-delete
  * run recorded the same original.
  */
-export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMetadataInput) => Promise<RecordMetadataResult> {
+export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMetadataTaskInput) => Promise<RecordMetadataResult> {
   return async function recordMetadata(input) {
     const { uploaded } = input;
     const [compressed, thumbnails] = input.results;

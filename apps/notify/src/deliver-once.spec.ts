@@ -5,7 +5,7 @@ import { TABLES, IdempotencyValidationError, createAwsClients, logger, type AwsC
 import { LOCAL_CREDENTIALS, LOCAL_REGION, RecordingNotifier, startLocalDynamo, type LocalPeer } from '@imgpipe/platform/testing';
 import { deliverOncePerEvent } from './deliver-once';
 import type { NotificationDeliveryError } from './errors';
-import { createNotifyBatchHandler } from './handlers/notify-batch.handler';
+import { createNotifyBatchHandler } from './handlers/notify-batch.adapter';
 import { createNotifyUseCase } from './notify.use-case';
 import { testContext, toSqsEvent, toSqsRecord } from './testing/sqs-records';
 import { startWebhookReceiver, type WebhookReceiver } from './testing/webhook-receiver';

@@ -13,4 +13,6 @@ export * from './webhook/address-policy';
 export * from './webhook/webhook-url';
 export * from './webhook/webhook-sender.port';
 export * from './webhook/http-webhook-sender';
-export { createNotifyBatchHandler, handler as notifyBatchHandler, type NotifyUseCase } from './handlers/notify-batch.handler';
+export type { NotifyUseCase } from './handlers/notify-batch.adapter';
+export * from './notify.composition';
+export * from './webhook/webhook-source';

@@ -1,7 +1,7 @@
 import { readStoredExamples, storedExampleVersions, type StoredExample } from '@imgpipe/contracts/artifacts';
 import { logger } from '@imgpipe/platform';
 import { RecordingNotifier } from '@imgpipe/platform/testing';
-import { createNotifyBatchHandler } from './handlers/notify-batch.handler';
+import { createNotifyBatchHandler } from './handlers/notify-batch.adapter';
 import { NOTIFY_CONTRACTS, createNotifyUseCase, type NotifyContract } from './notify.use-case';
 import { eventBridgeEventAround, testContext, toSqsEvent, toSqsRecord } from './testing/sqs-records';
 import { startWebhookReceiver, type WebhookReceiver } from './testing/webhook-receiver';

@@ -1,3 +1,3 @@
 export * from './generate-thumbnails.use-case';
 export * from './config';
-export { handler as generateThumbnailsHandler } from './handlers/generate-thumbnails.handler';
+export * from './thumbnail.composition';

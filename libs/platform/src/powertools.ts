@@ -81,8 +81,26 @@ export const logger = createLogger();
 /** The one tracer of the process (disabled outside Lambda; `POWERTOOLS_TRACE_ENABLED=false` turns it off). */
 export const tracer = new Tracer({ serviceName: SERVICE_NAME });
 
-/** The one metrics buffer of the process (EMF to stdout); namespace `imgpipe`. */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+/**
+ * A metrics buffer (EMF to stdout, namespace `imgpipe`) whose own notices go to `notices`
+ * (default the shared logger) at DEBUG. `logMetrics` flushes after every invocation (see
+ * `instrumentHandler`) and Powertools warns on each flush of an empty buffer, which is the
+ * normal case for a step that counts nothing (compress, thumbnail, an ignored object); the
+ * metric names and units are fixed in {@link METRIC_DEFINITIONS}, so its other notices (a
+ * malformed metric) do not arise at run time. Tests build their own; services share {@link metrics}.
+ */
+export function createMetrics(options: { serviceName?: string; notices?: Logger } = {}): Metrics {
+  const notices = options.notices ?? logger;
+  const debug = (...content: unknown[]) => notices.debug(String(content[0]), { notice: content.slice(1) });
+  return new Metrics({
+    namespace: METRICS_NAMESPACE,
+    serviceName: options.serviceName ?? SERVICE_NAME,
+    logger: { debug, info: debug, warn: debug, error: (...content: unknown[]) => notices.error(String(content[0]), { notice: content.slice(1) }) },
+  });
+}
+
+/** The one metrics buffer of the process. */
+export const metrics = createMetrics();
 
 /** The metric names shared with the dashboards and alarms, with their units. */
 export const METRIC_DEFINITIONS = {

@@ -1,3 +1,4 @@
+import type { FailureStage } from '@imgpipe/contracts';
 import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import { z } from 'zod';
 
@@ -26,7 +27,7 @@ export class TaskError extends ImgpipeError {
     override readonly name: TaskErrorName,
     code: string,
     readonly reason: string,
-    options?: { cause?: unknown; stage?: string },
+    options?: { cause?: unknown; stage?: FailureStage },
   ) {
     super({ code, message: JSON.stringify({ code, reason, stage: options?.stage }), retryable: false, cause: options?.cause });
   }
@@ -37,7 +38,7 @@ export class TaskError extends ImgpipeError {
  * name so Retry still treats it as transient. A Catch on a Parallel state cannot tell
  * which branch failed; the cause can.
  */
-export function withTaskStage(error: unknown, stage: string): Error {
+export function withTaskStage(error: unknown, stage: FailureStage): Error {
   const original = error instanceof Error ? error : new Error(String(error));
   const staged = new Error(
     JSON.stringify({ code: 'TRANSIENT_EXHAUSTED', reason: original.message.slice(0, 2000), stage }),

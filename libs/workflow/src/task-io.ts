@@ -13,9 +13,11 @@ import {
 
 /*
  * What `pipeline.asl.json` hands each Task state and expects back: the seam between the
- * state machine and the services. The services parse their input with their own schemas
- * (apps/metadata `RecordMetadataInputSchema`, `RecordFailureInputSchema`); these describe
- * what the definition produces, and the workflow tests hold the definition to them.
+ * state machine and the services, declared once. The services parse their input with these
+ * (compress and thumbnail `ProcessTaskInputSchema`, metadata `RecordMetadataTaskInputSchema`
+ * and `RecordFailureTaskInputSchema`), and the workflow tests hold the definition to them.
+ * A run's `correlationId` is optional for a caller outside the state machine (a test, a
+ * re-drive); the definition always passes it, and the image id stands in without it.
  */
 
 /**
@@ -31,12 +33,33 @@ export const ProcessTaskInputSchema = ImageUploadedDataSchema;
 /**
  * Input of `RecordMetadata`: the `ImageUploaded` data, the Parallel state's results in branch
  * order (`[ImageCompressed data, ThumbnailsGenerated data]`) and the run's correlation id.
+ * Both results must be about the uploaded image and its owner, and compress's about its original.
+ *
+ * ```json
+ * { "uploaded": { ...ImageUploaded data },
+ *   "results": [ { ...ImageCompressed data }, { ...ThumbnailsGenerated data } ],
+ *   "correlationId": "..." }
+ * ```
  */
-export const RecordMetadataTaskInputSchema = z.object({
-  uploaded: ImageUploadedDataSchema,
-  results: z.tuple([ImageCompressedDataSchema, ThumbnailsGeneratedDataSchema]),
-  correlationId: CorrelationId,
-});
+export const RecordMetadataTaskInputSchema = z
+  .object({
+    uploaded: ImageUploadedDataSchema,
+    results: z.tuple([ImageCompressedDataSchema, ThumbnailsGeneratedDataSchema]),
+    correlationId: CorrelationId.optional(),
+  })
+  .superRefine(({ uploaded, results: [compressed, thumbnails] }, ctx) => {
+    for (const [index, result] of [compressed, thumbnails].entries()) {
+      if (result.imageId !== uploaded.imageId) {
+        ctx.addIssue({ code: 'custom', path: ['results', index, 'imageId'], message: 'must be the uploaded image id' });
+      }
+      if (result.userId !== uploaded.userId) {
+        ctx.addIssue({ code: 'custom', path: ['results', index, 'userId'], message: 'must be the uploaded image owner' });
+      }
+    }
+    if (compressed.originalKey !== uploaded.original.key) {
+      ctx.addIssue({ code: 'custom', path: ['results', 0, 'originalKey'], message: 'must be the uploaded original key' });
+    }
+  });
 export type RecordMetadataTaskInput = z.infer<typeof RecordMetadataTaskInputSchema>;
 
 /**
@@ -50,20 +73,38 @@ export const RecordMetadataTaskOutputSchema = z.object({
 });
 export type RecordMetadataTaskOutput = z.infer<typeof RecordMetadataTaskOutputSchema>;
 
-/** What a Catch delivers: the error's name and, as JSON text for a Lambda task, its cause. */
-export const CaughtErrorSchema = z.object({ Error: z.string().min(1), Cause: z.string().optional() });
+/**
+ * What a Catch delivers (`"ResultPath": "$.error"`): the error's name and, for a Lambda task,
+ * its cause as JSON text (`{"errorType","errorMessage",...}`; the local interpreter hands the
+ * message itself). A failed task's message is `{ code, reason, stage }` (`TaskError`,
+ * `withTaskStage` in @imgpipe/platform), read back by `parseTaskFailure`.
+ */
+export const CaughtErrorSchema = z.object({
+  Error: z.string().min(1).max(1024),
+  /** Step Functions payloads are at most 256 KiB. */
+  Cause: z.string().max(262_144).optional(),
+});
 export type CaughtError = z.infer<typeof CaughtErrorSchema>;
 
 /**
  * Input of `RecordFailure`: the `ImageUploaded` data, the caught error, the stage the
- * definition attributes it to (`compress` for the Parallel state, which cannot tell its
- * branches apart; `record`; `notify` for publishing) and the correlation id.
+ * definition attributes it to and the correlation id. The definition's stage is a fallback:
+ * the stage the failed task wrote into its error's cause wins, and that is how a failure in
+ * the Parallel state names its branch (`compress` or `thumbnail`) on both runtimes. The
+ * definition's own `compress` for `ProcessImage` stands only where no task wrote a cause
+ * (a `States.Timeout`); `record` and `notify` for the later states.
+ *
+ * ```json
+ * { "uploaded": { ...ImageUploaded data },
+ *   "error": { "Error": "InvalidImage", "Cause": "{\"errorType\":\"InvalidImage\",\"errorMessage\":\"{\\\"code\\\":...}\"}" },
+ *   "stage": "compress", "correlationId": "..." }
+ * ```
  */
 export const RecordFailureTaskInputSchema = z.object({
   uploaded: ImageUploadedDataSchema,
   error: CaughtErrorSchema,
-  stage: FailureStageSchema,
-  correlationId: CorrelationId,
+  stage: FailureStageSchema.optional(),
+  correlationId: CorrelationId.optional(),
 });
 export type RecordFailureTaskInput = z.infer<typeof RecordFailureTaskInputSchema>;
 

@@ -1,18 +1,6 @@
-import { ImageUploadedDataSchema } from '@imgpipe/contracts';
-import { configureImageRuntime, isInvalidImageError } from '@imgpipe/image-ops';
-import { createAwsClients, createTaskHandler, S3ObjectStore } from '@imgpipe/platform';
+import { lambdaEntry } from '@imgpipe/platform';
+import { awsCompressPorts, createCompressHandler } from '../compress.composition';
 import { loadCompressConfig } from '../config';
-import { createCompressImage } from '../compress-image.use-case';
 
-/** State machine task `Compress`: `ImageUploaded` data in, `ImageCompressed` data out. */
-export const handler = createTaskHandler({
-  input: ImageUploadedDataSchema,
-  isInvalidInput: isInvalidImageError,
-  stage: 'compress',
-  coldStart: () => {
-    const config = loadCompressConfig();
-    configureImageRuntime();
-    const { s3 } = createAwsClients();
-    return createCompressImage({ store: new S3ObjectStore(s3), ...config });
-  },
-});
+/** State machine task `Compress` on the AWS adapters; built on the first invocation. */
+export const handler = lambdaEntry(loadCompressConfig, awsCompressPorts, createCompressHandler);

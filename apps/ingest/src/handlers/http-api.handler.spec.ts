@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DependencyError } from '@imgpipe/platform';
 import type { HttpApiEvent } from '../http/request';
 import { createHarness, type Harness } from '../testing/ingest-harness';
-import { createHttpApiHandler, type HttpApiServices } from './http-api.handler';
+import { createHttpApiHandler, type HttpApiServices } from './http-api.adapter';
 
 const EVENTS_DIR = join(__dirname, '..', '..', 'events');
 const SAMPLE_USER = '3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b';

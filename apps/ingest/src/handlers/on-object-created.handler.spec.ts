@@ -6,7 +6,7 @@ import type { CheckUploadOutcome, CreatedObject } from '../check-upload.use-case
 import { InvalidEventError } from '../errors';
 import { parseObjectCreatedEvent } from '../object-created-event';
 import { createHarness } from '../testing/ingest-harness';
-import { createObjectCreatedHandler } from './on-object-created.handler';
+import { createObjectCreatedHandler } from './on-object-created.adapter';
 
 const EVENTS_DIR = join(__dirname, '..', '..', 'events');
 const S3_SAMPLES = readdirSync(EVENTS_DIR).filter((f) => f.startsWith('s3-'));

@@ -1,5 +1,5 @@
 import { logger } from '@imgpipe/platform';
-import { recordOutcome } from './on-object-created.handler';
+import { recordOutcome } from './on-object-created.adapter';
 
 describe('recordOutcome: no file name in the log', () => {
   it('logs an object that no longer exists (e.g. purged) without its file name', () => {

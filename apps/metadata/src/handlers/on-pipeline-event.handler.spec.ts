@@ -3,7 +3,7 @@ import { imageHistoryContracts, ContractError, ImageUploadedV1, type EventBridge
 import { readStoredExamples } from '@imgpipe/contracts/artifacts';
 import { projectImage } from '../projection';
 import { inMemoryService, present, readSampleEvent } from '../testing/fixtures';
-import { createOnPipelineEventHandler } from './on-pipeline-event.handler';
+import { createOnPipelineEventHandler } from './on-pipeline-event.adapter';
 
 /** A stored example's detail as a rule target receives it from `source`. */
 function delivered(detailType: string, source: string, detail: unknown): EventBridgeEvent<string, unknown> {

@@ -1,45 +1,6 @@
-import { z } from 'zod';
-import { ImageId } from '@imgpipe/contracts';
-import { createTaskHandler, logger } from '@imgpipe/platform';
-import { instrumented } from '../instrument';
-import { awsMetadataService, type MetadataService } from '../metadata-service';
-import type { RebuildOutcome } from '../rebuild-read-model.use-case';
+import { lambdaEntry } from '@imgpipe/platform';
+import { loadMetadataConfig } from '../config';
+import { awsMetadataPorts, createMetadataHandlers } from '../metadata.composition';
 
-/** `{ "imageId": "..." }` rebuilds one image's record; `{}` rebuilds every image's. */
-export const RebuildReadModelInputSchema = z.object({ imageId: ImageId.optional() });
-export type RebuildReadModelInput = z.infer<typeof RebuildReadModelInputSchema>;
-
-export type RebuildReadModelOutput =
-  | { readonly imageId: string; readonly outcome: RebuildOutcome; readonly revision: number }
-  | {
-      readonly images: number;
-      readonly rebuilt: number;
-      readonly unchanged: number;
-      readonly failed: ReadonlyArray<{ readonly imageId: string; readonly error: string }>;
-    };
-
-/**
- * Operations entry point (the CLI, a console test invoke): re-projects the read model from
- * the event store, for one image or for all.
- */
-export function createRebuildReadModelHandler(
-  service: () => MetadataService = awsMetadataService,
-): (event: unknown) => Promise<RebuildReadModelOutput> {
-  return createTaskHandler({
-    input: RebuildReadModelInputSchema,
-    coldStart: () => {
-      const { rebuildReadModel, rebuildAll } = service();
-      return ({ imageId }) =>
-        instrumented(imageId ? { imageId } : {}, async (): Promise<RebuildReadModelOutput> => {
-          if (imageId) return rebuildReadModel(imageId);
-          const result = await rebuildAll();
-          const failed = result.failed.map((f) => ({ imageId: f.imageId, error: `${f.error.name}: ${f.error.message}` }));
-          logger.info('read model rebuilt', { images: result.images, rebuilt: result.rebuilt, failed: failed.length });
-          return { ...result, failed };
-        });
-    },
-  });
-}
-
-/** The Lambda handler, on the AWS adapters. */
-export const handler = createRebuildReadModelHandler();
+/** The read-model rebuild (operations) (`rebuild-read-model.adapter.ts`) on the AWS adapters; built on the first invocation. */
+export const handler = lambdaEntry(loadMetadataConfig, awsMetadataPorts, (ports, config) => createMetadataHandlers(ports, config).rebuildReadModel);

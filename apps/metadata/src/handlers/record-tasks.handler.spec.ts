@@ -1,9 +1,9 @@
 import { ImageProcessedV1, ImageProcessingFailedV1, parseDetail } from '@imgpipe/contracts';
 import { parseTaskFailure, TaskError } from '@imgpipe/platform';
 import { IMAGE_ID, inMemoryService, readSampleEvent, recorded } from '../testing/fixtures';
-import { createRebuildReadModelHandler } from './rebuild-read-model.handler';
-import { createRecordFailureHandler } from './record-failure.handler';
-import { createRecordMetadataHandler } from './record-metadata.handler';
+import { createRebuildReadModelHandler } from './rebuild-read-model.adapter';
+import { createRecordFailureHandler } from './record-failure.adapter';
+import { createRecordMetadataHandler } from './record-metadata.adapter';
 
 describe('the state machine task handlers', () => {
   it('RecordMetadata takes the sample input and returns the PutEvents parts of ImageProcessed', async () => {

@@ -7,7 +7,7 @@ import { RecordingNotifier } from '@imgpipe/platform/testing';
 import { createNotifyUseCase } from '../notify.use-case';
 import { testContext, toSqsEvent, toSqsRecord } from '../testing/sqs-records';
 import { HttpWebhookSender } from '../webhook/http-webhook-sender';
-import { createNotifyBatchHandler } from './notify-batch.handler';
+import { createNotifyBatchHandler } from './notify-batch.adapter';
 
 const sample = (name: string): SQSEvent =>
   JSON.parse(readFileSync(join(__dirname, '../../events', name), 'utf8')) as SQSEvent;

@@ -13,7 +13,7 @@ const input = z.object({ imageId: z.string().min(1) });
 describe('createTaskHandler', () => {
   it('parses the input, builds the use case once and returns its result', async () => {
     const coldStart = jest.fn(() => async (i: { imageId: string }) => `done ${i.imageId}`);
-    const handler = createTaskHandler({ input, coldStart });
+    const handler = createTaskHandler({ input, coldStart, stage: null });
 
     await expect(handler({ imageId: 'a' })).resolves.toBe('done a');
     await expect(handler({ imageId: 'b' })).resolves.toBe('done b');
@@ -22,7 +22,7 @@ describe('createTaskHandler', () => {
 
   it('refuses a malformed payload as InvalidEvent naming the field, before any cold start', async () => {
     const coldStart = jest.fn(() => async () => 'never');
-    const handler = createTaskHandler({ input, coldStart });
+    const handler = createTaskHandler({ input, coldStart, stage: null });
 
     const error = await handler({ imageId: 42 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskError);
@@ -77,10 +77,11 @@ describe('createTaskHandler', () => {
     });
   });
 
-  it('lets any other error through unchanged when the task names no stage', async () => {
+  it('lets any other error through unchanged when the task is no pipeline stage (stage null)', async () => {
     const boom = new Error('socket hang up');
     const handler = createTaskHandler({
       input,
+      stage: null,
       coldStart: () => async () => {
         throw boom;
       },

@@ -2,16 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createCompressImage, loadCompressConfig } from '@imgpipe/compress';
-import { ImageUploadedDataSchema } from '@imgpipe/contracts';
-import { configureImageRuntime, isInvalidImageError } from '@imgpipe/image-ops';
+import { awsCompressPorts, createCompressHandler, loadCompressConfig } from '@imgpipe/compress';
 import {
-  createAwsIngestPorts,
-  createHttpApiHandler,
-  createIngestServices,
-  createObjectCreatedHandler,
+  awsIngestPorts,
+  createIngestHandlers,
   loadIngestConfig,
-  recordOutcome,
   type CheckUploadOutcome,
   type HttpApiEvent,
   type IngestConfig,
@@ -19,35 +14,15 @@ import {
   type UploadHistories,
 } from '@imgpipe/ingest';
 import {
-  createAwsMetadataDependencies,
-  createMetadataService,
-  createOnPipelineEventHandler,
-  createRecordFailureHandler,
-  createRecordMetadataHandler,
+  awsMetadataPorts,
+  createMetadataHandlers,
   loadMetadataConfig,
   type MetadataService,
   type OnPipelineEventResult,
 } from '@imgpipe/metadata';
-import {
-  createNotifyBatchHandler,
-  createNotifyUseCase,
-  deliverOncePerEvent,
-  HttpWebhookSender,
-  loadNotifyConfig,
-} from '@imgpipe/notify';
-import {
-  createTaskHandler,
-  DynamoImageEventStore,
-  localLambdaContext,
-  logger,
-  S3ObjectStore,
-  type AwsClients,
-  type Env,
-  type EventPublisher,
-  type Notification,
-  type Notifier,
-} from '@imgpipe/platform';
-import { createGenerateThumbnails, loadThumbnailConfig } from '@imgpipe/thumbnail';
+import { awsNotifyPorts, createNotifyHandler, loadNotifyConfig } from '@imgpipe/notify';
+import type { AwsClients, Env, EventPublisher, Notification, Notifier } from '@imgpipe/platform';
+import { awsThumbnailPorts, createThumbnailHandler, loadThumbnailConfig } from '@imgpipe/thumbnail';
 import { createPutEventsTask, EVENT_BUS_NAME, toLocalTaskHandlers, type LocalTaskHandlers } from '@imgpipe/workflow';
 import type { EventRedaction } from '../bus/archive';
 
@@ -146,79 +121,48 @@ export interface LocalServices {
 }
 
 /**
- * Wires every service the way its Lambda entry point does — the same config loaders, use
- * cases and handler factories — over the local peers (S3 and DynamoDB adapters on the
- * local servers) and the local bus in place of EventBridge. Nothing reads `process.env`:
- * the configuration comes from `env`, so two runtimes can live in one process. Every
- * service's configuration is read now: a bad setting throws its `ConfigError` here.
+ * Mounts every service over the local peers: each service's own composition root
+ * (`create*Handler(s)`) — the same factory its Lambda entry file calls — with ports built
+ * from the local endpoints (its `aws*Ports` on SDK clients of the local S3 and DynamoDB
+ * servers, the local bus in place of EventBridge, a file in place of SNS). No handler, use
+ * case or wiring is written here. Nothing reads `process.env`: the configuration comes from
+ * `env`, so two runtimes can live in one process. Every service's configuration is read now:
+ * a bad setting throws its `ConfigError` here and stops `npm start` instead of failing images.
  */
 export function createLocalServices(deps: LocalServicesDeps): LocalServices {
   const { env, clients, publisher } = deps;
 
   const ingestConfig = loadIngestConfig(env);
-  const ingest = createIngestServices(ingestConfig, {
-    ...createAwsIngestPorts(ingestConfig, clients),
-    publisher,
-    ...(deps.uploadHistories ? { uploadHistories: deps.uploadHistories } : {}),
-  });
-  const httpApi = createHttpApiHandler(() => ingest, { log: logger });
-  const onObjectCreated = createObjectCreatedHandler(() => ingest.checkUpload, { observe: recordOutcome });
+  const ingest = createIngestHandlers(
+    {
+      ...awsIngestPorts(ingestConfig, clients),
+      publisher,
+      ...(deps.uploadHistories ? { uploadHistories: deps.uploadHistories } : {}),
+    },
+    ingestConfig,
+  );
 
   const metadataConfig = loadMetadataConfig(env);
-  const metadata = createMetadataService({ ...createAwsMetadataDependencies(metadataConfig, clients), publisher });
-  const onPipelineEvent = createOnPipelineEventHandler(() => metadata);
+  const metadata = createMetadataHandlers({ ...awsMetadataPorts(metadataConfig, clients), publisher }, metadataConfig);
 
-  const store = new S3ObjectStore(clients.s3);
-  // The compress and thumbnail Lambdas are this very adapter over their use cases; their
-  // entry points differ only in building S3 clients from process.env. Their configuration
-  // is read here, at start, so a bad setting stops `npm start` instead of failing images.
   const compressConfig = loadCompressConfig(env);
   const thumbnailConfig = loadThumbnailConfig(env);
-  const compress = createTaskHandler({
-    input: ImageUploadedDataSchema,
-    isInvalidInput: isInvalidImageError,
-    coldStart: () => {
-      configureImageRuntime();
-      return createCompressImage({ store, ...compressConfig });
-    },
-  });
-  const thumbnail = createTaskHandler({
-    input: ImageUploadedDataSchema,
-    isInvalidInput: isInvalidImageError,
-    coldStart: () => {
-      configureImageRuntime();
-      return createGenerateThumbnails({ store, ...thumbnailConfig });
-    },
-  });
-
   const notifyConfig = loadNotifyConfig(env);
-  const notifyUseCase = createNotifyUseCase({
-    notifier: deps.notifier,
-    webhookSender: new HttpWebhookSender({
-      ...notifyConfig.webhookPolicy,
-      timeoutMs: notifyConfig.webhookTimeoutMs,
-      maxResponseBytes: notifyConfig.webhookMaxResponseBytes,
-    }),
-    webhooks: notifyConfig.webhooks,
-    once: deliverOncePerEvent({ tableName: notifyConfig.idempotencyTable, client: clients.dynamodb }),
-    // A notification still queued when its image is deleted is dropped, as on AWS.
-    histories: new DynamoImageEventStore(clients.documents, notifyConfig.eventsTable ?? ingestConfig.eventsTable),
-  });
-  const notifyHandler = createNotifyBatchHandler(() => notifyUseCase);
+  const notify = createNotifyHandler({ ...awsNotifyPorts(notifyConfig, clients), notifier: deps.notifier }, notifyConfig);
 
   return {
     ingestConfig,
-    ingest,
-    metadata,
-    httpApi,
-    onObjectCreated,
-    onPipelineEvent,
-    notifyBatch: (event) => notifyHandler(event, localLambdaContext({ functionName: 'imgpipe-local-notify' })),
+    ingest: ingest.services,
+    metadata: metadata.service,
+    httpApi: (event) => ingest.httpApi(event),
+    onObjectCreated: (event) => ingest.onObjectCreated(event),
+    onPipelineEvent: (event) => metadata.onPipelineEvent(event),
+    notifyBatch: (event) => notify(event),
     taskHandlers: toLocalTaskHandlers({
-      Compress: compress,
-      Thumbnail: thumbnail,
-      RecordMetadata: createRecordMetadataHandler(() => metadata),
-      RecordFailure: createRecordFailureHandler(() => metadata),
+      Compress: createCompressHandler(awsCompressPorts(compressConfig, clients), compressConfig),
+      Thumbnail: createThumbnailHandler(awsThumbnailPorts(thumbnailConfig, clients), thumbnailConfig),
+      RecordMetadata: metadata.recordMetadata,
+      RecordFailure: metadata.recordFailure,
       PublishProcessed: createPutEventsTask(publisher, { eventBusName: EVENT_BUS_NAME }),
     }),
   };

@@ -1,0 +1,48 @@
+import type { ImageCompressedData } from '@imgpipe/contracts';
+import { configureImageRuntime, isInvalidImageError } from '@imgpipe/image-ops';
+import {
+  createAwsClients,
+  createTaskHandler,
+  instrumentHandler,
+  S3ObjectStore,
+  tracer,
+  type AwsClients,
+  type InstrumentedHandler,
+  type ObjectStore,
+} from '@imgpipe/platform';
+import { ProcessTaskInputSchema } from '@imgpipe/workflow/task-io';
+import { createCompressImage } from './compress-image.use-case';
+import type { CompressConfig } from './config';
+
+/** The ports the compress task stands on. */
+export interface CompressPorts {
+  /** Reads the original, writes the variants. */
+  readonly store: ObjectStore;
+}
+
+/** S3 on the SDK (traced in Lambda); the local runtime passes its own `clients`. */
+export function awsCompressPorts(
+  _config: CompressConfig,
+  clients: Pick<AwsClients, 's3'> = createAwsClients(undefined, { tracer }),
+): CompressPorts {
+  return { store: new S3ObjectStore(clients.s3) };
+}
+
+/**
+ * The compress service's composition root: state machine task `Compress` (`ImageUploaded`
+ * data in, `ImageCompressed` data out) with Powertools applied. A failure carries the stage
+ * `compress` in its cause, so `RecordFailure` attributes it to this branch of the Parallel state.
+ */
+export function createCompressHandler(ports: CompressPorts, config: CompressConfig): InstrumentedHandler<unknown, ImageCompressedData> {
+  const task = createTaskHandler({
+    input: ProcessTaskInputSchema,
+    isInvalidInput: isInvalidImageError,
+    stage: 'compress',
+    imageContext: (input) => ({ imageId: input.imageId }),
+    coldStart: () => {
+      configureImageRuntime();
+      return createCompressImage({ store: ports.store, ...config });
+    },
+  });
+  return instrumentHandler(task, { name: 'compress' });
+}

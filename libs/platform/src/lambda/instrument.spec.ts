@@ -1,0 +1,108 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { localLambdaContext } from '../idempotency';
+import { createLogger, createMetrics } from '../powertools';
+import { instrumentHandler, lambdaEntry } from './instrument';
+import { createTaskHandler } from './task-handler';
+
+/** Captures what Powertools writes to stdout and stderr, one parsed JSON document per line. */
+function captureOutput() {
+  const lines: string[] = [];
+  const write = (chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  };
+  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(write), jest.spyOn(process.stderr, 'write').mockImplementation(write)];
+  return {
+    json: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    restore: () => spies.forEach((spy) => spy.mockRestore()),
+  };
+}
+
+const input = z.object({ imageId: z.string(), correlationId: z.string().optional() });
+
+describe('instrumentHandler (Powertools applied the one way)', () => {
+  const disabled = process.env['POWERTOOLS_METRICS_DISABLED'];
+  beforeAll(() => delete process.env['POWERTOOLS_METRICS_DISABLED']);
+  afterAll(() => {
+    if (disabled !== undefined) process.env['POWERTOOLS_METRICS_DISABLED'] = disabled;
+  });
+
+  function pipelineStep() {
+    const logger = createLogger({ serviceName: 'thumbnail' });
+    const metrics = createMetrics({ serviceName: 'thumbnail', notices: logger });
+    const task = createTaskHandler({
+      input,
+      stage: 'thumbnail',
+      imageContext: (i) => ({ imageId: i.imageId, correlationId: i.correlationId ?? i.imageId }),
+      coldStart: () => async (i: z.infer<typeof input>) => {
+        logger.info('step ran');
+        if (i.imageId === 'img-metric') metrics.addMetric('ThumbnailFailures', MetricUnit.Count, 1);
+        if (i.imageId === 'img-bad') throw new Error('boom');
+        return i.imageId;
+      },
+    });
+    return { logger, metrics, handler: instrumentHandler(task, { name: 'thumbnail', powertools: { logger, metrics } }) };
+  }
+
+  it('puts imageId and correlationId on every line of a pipeline step, and clears them after the invocation', async () => {
+    const { logger, handler } = pipelineStep();
+    const out = captureOutput();
+    try {
+      await handler({ imageId: 'img-1', correlationId: 'corr-1' }, localLambdaContext({ functionName: 'imgpipe-thumbnail' }));
+      await handler({ imageId: 'img-2', correlationId: 'corr-2' });
+      logger.info('between invocations');
+    } finally {
+      out.restore();
+    }
+
+    const lines = out.json().filter((l) => 'message' in l);
+    expect(lines.map((l) => [l['message'], l['imageId'], l['correlationId'], l['function_name']])).toEqual([
+      ['step ran', 'img-1', 'corr-1', 'imgpipe-thumbnail'],
+      ['step ran', 'img-2', 'corr-2', 'imgpipe-local-thumbnail'],
+      ['between invocations', undefined, undefined, 'imgpipe-local-thumbnail'],
+    ]);
+  });
+
+  it('keeps concurrent invocations apart (the local runtime runs them in one process)', async () => {
+    const { handler } = pipelineStep();
+    const out = captureOutput();
+    try {
+      await Promise.all(['a', 'b', 'c'].map((id) => handler({ imageId: `img-${id}`, correlationId: `corr-${id}` })));
+    } finally {
+      out.restore();
+    }
+    for (const line of out.json().filter((l) => l['message'] === 'step ran')) {
+      expect(String(line['correlationId'])).toBe(String(line['imageId']).replace('img-', 'corr-'));
+    }
+  });
+
+  it('flushes the metrics after every invocation, also when it fails: no handler flushes by hand', async () => {
+    const { handler } = pipelineStep();
+    const out = captureOutput();
+    try {
+      await handler({ imageId: 'img-metric' });
+      await expect(handler({ imageId: 'img-bad' })).rejects.toThrow();
+      await handler({ imageId: 'img-quiet' });
+    } finally {
+      out.restore();
+    }
+    const emf = out.json().filter((l) => '_aws' in l);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ ThumbnailFailures: 1, service: 'thumbnail' });
+  });
+});
+
+describe('lambdaEntry', () => {
+  it('reads the configuration and builds the handler on the first invocation only', async () => {
+    const loadConfig = jest.fn(() => ({ greeting: 'hi' }));
+    const ports = jest.fn((config: { greeting: string }) => ({ say: (name: string) => `${config.greeting} ${name}` }));
+    const handler = lambdaEntry(loadConfig, ports, (p) => async (event: { name: string }) => p.say(event.name));
+
+    expect(loadConfig).not.toHaveBeenCalled();
+    await expect(handler({ name: 'a' })).resolves.toBe('hi a');
+    await expect(handler({ name: 'b' })).resolves.toBe('hi b');
+    expect(loadConfig).toHaveBeenCalledTimes(1);
+    expect(ports).toHaveBeenCalledTimes(1);
+  });
+});

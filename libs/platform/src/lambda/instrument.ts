@@ -1,0 +1,77 @@
+import type { AsyncHandler, LambdaInterface } from '@aws-lambda-powertools/commons/types';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Context, Handler } from 'aws-lambda';
+import { localLambdaContext } from '../idempotency';
+import { logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from '../powertools';
+
+/** A Lambda handler as every imgpipe function exports it; the context is optional for local callers. */
+export type InstrumentedHandler<E, R> = (event: E, context?: Context) => Promise<R>;
+
+export interface InstrumentOptions {
+  /** The function's name when no Lambda context is given (the local runtime, tests): `imgpipe-local-<name>`. */
+  readonly name: string;
+  /** The Powertools instances (tests pass their own to capture the output); default the shared ones. */
+  readonly powertools?: { readonly logger?: Logger; readonly tracer?: Tracer; readonly metrics?: Metrics };
+}
+
+/**
+ * The one way every imgpipe function applies Powertools: the library's own handler
+ * decorators, outermost first as its middy middlewares stack them —
+ * `logger.injectLambdaContext({ resetKeys: true })` (the Lambda context on every line,
+ * temporary keys cleared after the invocation), `tracer.captureLambdaHandler()` (the
+ * handler's segment; off outside Lambda) and `metrics.logMetrics()` (the buffer flushed
+ * after every invocation, success or error: no handler flushes by hand).
+ *
+ * The decorators are applied as functions to the handler's property descriptor, which is
+ * what the `@decorator` syntax does under `experimentalDecorators`: the workspace compiles
+ * with standard decorators, which Powertools 2.x's decorators do not support, and
+ * `@middy/core` (for the equivalent middlewares) is not a dependency.
+ *
+ * `imageId`/`correlationId` are not appended with `appendKeys`: the local runtime runs many
+ * invocations over one shared logger at once, and appended keys would leak between them.
+ * The adapter sets them with `withImageContext` (AsyncLocalStorage) once it has parsed the
+ * event (`createTaskHandler`'s `imageContext`, notify per record), and they end with the
+ * invocation.
+ *
+ * @example
+ * const handler = instrumentHandler(async (event: SQSEvent, context) => ..., { name: 'notify' });
+ */
+export function instrumentHandler<E, R>(
+  handler: (event: E, context: Context) => Promise<R>,
+  options: InstrumentOptions,
+): InstrumentedHandler<E, R> {
+  const logger = options.powertools?.logger ?? sharedLogger;
+  const tracer = options.powertools?.tracer ?? sharedTracer;
+  const metrics = options.powertools?.metrics ?? sharedMetrics;
+  const target: LambdaInterface = { handler: handler as AsyncHandler<Handler> };
+  const descriptor: TypedPropertyDescriptor<AsyncHandler<Handler>> = { value: handler as AsyncHandler<Handler> };
+  // Innermost first: metrics, then tracer, then logger (the order of `@` decorators read bottom-up).
+  metrics.logMetrics()(target, 'handler', descriptor);
+  tracer.captureLambdaHandler()(target, 'handler', descriptor);
+  logger.injectLambdaContext({ resetKeys: true })(target, 'handler', descriptor);
+  const decorated = descriptor.value as unknown as (event: E, context: Context) => Promise<R>;
+  return (event, context) => decorated.call(target, event, context ?? localLambdaContext({ functionName: `imgpipe-local-${options.name}` }));
+}
+
+/**
+ * A Lambda entry point built on its first invocation (the configuration is read then,
+ * once per cold start, and fails fast), from the service's own composition root: its
+ * configuration loader, its AWS ports and its handler factory. Every entry file is this
+ * one line; the local runtime calls the same factory with its own ports.
+ *
+ * @example
+ * export const handler = lambdaEntry(loadCompressConfig, awsCompressPorts, createCompressHandler);
+ */
+export function lambdaEntry<C, P, E, R>(
+  loadConfig: () => C,
+  awsPorts: (config: C) => P,
+  create: (ports: P, config: C) => InstrumentedHandler<E, R>,
+): InstrumentedHandler<E, R> {
+  let built: InstrumentedHandler<E, R> | undefined;
+  return (event, context) => {
+    built ??= ((config: C) => create(awsPorts(config), config))(loadConfig());
+    return built(event, context);
+  };
+}

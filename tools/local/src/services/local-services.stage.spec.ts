@@ -1,0 +1,146 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { StateMachine } from 'aws-local-stepfunctions';
+import {
+  COMPRESSED_PREFIX,
+  exampleEnvelope,
+  ImageProcessingFailedV1,
+  ImageUploadedV1,
+  THUMBNAILS_PREFIX,
+  toEventBridgeEvent,
+} from '@imgpipe/contracts';
+import { testImage } from '@imgpipe/image-ops/testing';
+import { createAwsClients, TABLES, type AwsClients } from '@imgpipe/platform';
+import {
+  LOCAL_REGION,
+  RecordingEventPublisher,
+  startLocalDynamo,
+  startLocalS3,
+  type LocalPeer,
+  type LocalS3,
+} from '@imgpipe/platform/testing';
+import {
+  EVENT_BUS_NAME,
+  placeholderSubstitutions,
+  polyfillPromiseWithResolvers,
+  renderPipelineDefinition,
+} from '@imgpipe/workflow';
+import { PipelineRunner, type ExecutionOutcome } from '../pipeline/pipeline-runner';
+import { createLocalServices, FileNotifier } from './local-services';
+
+polyfillPromiseWithResolvers();
+
+const BUCKETS = { originals: 'originals', processed: 'processed' } as const;
+
+/**
+ * The real `pipeline.asl.json` on the local interpreter, over the services exactly as the
+ * local runtime mounts them (`createLocalServices`) on s3rver and dynalite. Only the
+ * processed bucket's `thumbnails/` writes fail (an S3 outage the SDK reports, injected in
+ * the SDK's own middleware stack): compress succeeds, thumbnail does not, and the Parallel
+ * state's Catch cannot tell which branch failed. The failure must still be recorded as the
+ * thumbnail's, as it is on AWS.
+ */
+describe('local services: a failure inside the Parallel state names its branch', () => {
+  let s3: LocalS3;
+  let dynamo: LocalPeer;
+  let clients: AwsClients;
+  let logs: string;
+
+  beforeAll(async () => {
+    [s3, dynamo, logs] = await Promise.all([
+      startLocalS3({ buckets: Object.values(BUCKETS) }),
+      startLocalDynamo({
+        tables: [TABLES.imageMetadata, TABLES.imageEvents, TABLES.uploadGrants, TABLES.idempotency].map((definition) => ({
+          definition,
+          name: definition.defaultName,
+        })),
+      }),
+      mkdtemp(join(tmpdir(), 'imgpipe-stage-')),
+    ]);
+    clients = createAwsClients({
+      region: LOCAL_REGION,
+      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
+      credentials: s3.credentials,
+    });
+  });
+  afterAll(async () => {
+    clients.destroy();
+    await Promise.all([s3.stop(), dynamo.stop(), rm(logs, { recursive: true, force: true })]);
+  });
+
+  it('records a thumbnail-only failure as ImageProcessingFailed with stage thumbnail', async () => {
+    const publisher = new RecordingEventPublisher();
+    const services = createLocalServices({
+      env: {
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+        IMGPIPE_S3_ENDPOINT: s3.endpoint,
+        IMGPIPE_DYNAMODB_ENDPOINT: dynamo.endpoint,
+        ORIGINALS_BUCKET: BUCKETS.originals,
+        PROCESSED_BUCKET: BUCKETS.processed,
+        IMAGES_TABLE: TABLES.imageMetadata.defaultName,
+        EVENTS_TABLE: TABLES.imageEvents.defaultName,
+        GRANTS_TABLE: TABLES.uploadGrants.defaultName,
+        IDEMPOTENCY_TABLE: TABLES.idempotency.defaultName,
+        EVENT_BUS_NAME,
+        NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:imgpipe-local-notifications',
+      },
+      clients,
+      publisher,
+      notifier: new FileNotifier(join(logs, 'notifications.jsonl')),
+    });
+    const failedKeys: string[] = [];
+    clients.s3.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Bucket?: string; Key?: string };
+        if (input.Bucket === BUCKETS.processed && input.Key?.startsWith(THUMBNAILS_PREFIX)) {
+          failedKeys.push(input.Key);
+          throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failThumbnailWrites' },
+    );
+    const bytes = await testImage('jpeg', { width: 64, height: 48 });
+    const uploaded = exampleEnvelope(ImageUploadedV1, 'full');
+    const data = {
+      ...uploaded.data,
+      original: { ...uploaded.data.original, bucket: BUCKETS.originals, size: bytes.length },
+      format: 'jpeg' as const,
+      width: 64,
+      height: 48,
+    };
+    await clients.s3.send(new PutObjectCommand({ Bucket: BUCKETS.originals, Key: data.original.key, Body: bytes }));
+    const machine = new StateMachine(renderPipelineDefinition(placeholderSubstitutions()), { validationOptions: { noValidate: true } });
+    const outcomes: ExecutionOutcome[] = [];
+    const runner = new PipelineRunner({
+      machine,
+      taskHandlers: services.taskHandlers,
+      concurrency: 1,
+      retryIntervalOverrides: { Compress: 0, Thumbnail: 0, RecordMetadata: 0, RecordFailure: 0 },
+      onSettled: (outcome) => outcomes.push(outcome),
+    });
+
+    runner.submit('thumbnail-fails', toEventBridgeEvent(ImageUploadedV1, { ...uploaded, data }));
+    await runner.idle();
+
+    expect(failedKeys.length).toBeGreaterThan(0);
+    const failures = publisher.published.filter((entry) => entry.detailType === ImageProcessingFailedV1.detailType);
+    expect(failures).toHaveLength(1);
+    const failure = ImageProcessingFailedV1.detail.parse(failures[0]?.detail);
+    expect(failure.data).toMatchObject({
+      imageId: data.imageId,
+      stage: 'thumbnail',
+      code: 'TRANSIENT_EXHAUSTED',
+      errorName: 'DependencyError',
+      retryable: true,
+    });
+    // Compress ran to the end: its variant is in the processed bucket.
+    const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: BUCKETS.processed, Prefix: COMPRESSED_PREFIX }));
+    expect(listed.KeyCount).toBeGreaterThan(0);
+    expect(outcomes.map((o) => o.status)).toEqual(['failed']);
+  }, 60_000);
+});
