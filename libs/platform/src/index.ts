@@ -7,6 +7,7 @@ export * from './ports/object-store.port';
 export * from './object-keys';
 export * from './task-error';
 export * from './lambda/task-handler';
+export * from './lambda/instrument';
 export * from './ports/upload-signer.port';
 export * from './ports/image-event-store.port';
 export * from './ports/image-read-model.port';
