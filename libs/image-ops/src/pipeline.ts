@@ -27,7 +27,7 @@ import { candidatesOf, type OriginalImage, wantsLosslessCandidate } from './hone
 import { type ImagePlaceholder, makePlaceholder } from './placeholder';
 import type { InputPolicy } from './policy';
 import { type ImageFacts, inspect } from './probe';
-import { proxyOf, type QualityChoice, searchQuality } from './quality/auto-quality';
+import { proxyOf, type QualityChoice, type RawPixels, searchQuality } from './quality/auto-quality';
 import type { Rendition, RenditionResult, RenditionSet } from './renditions';
 
 /** What to make. @internal */
@@ -49,7 +49,11 @@ export interface ProcessTimings {
   compressMs: number;
   /** All renditions, from the decoded pixels (placeholder included). */
   renditionsMs: number;
-  /** The placeholder alone, from the renditions' shared source; 0 without renditions. */
+  /**
+   * The placeholder alone, from the renditions' shared source, before the renditions start
+   * (so this is what it adds to them; alongside them it would only compete for the same
+   * cores and its own wall time would say little); 0 without renditions.
+   */
   placeholderMs: number;
   /** Wall time of the whole job. */
   totalMs: number;
@@ -331,17 +335,19 @@ async function chooseQuality(
   const knobs = options.autoQuality[format];
   const proxy = proxyOf({ data: frame, width: raw.width, height: raw.height, channels: raw.channels }, knobs.proxyPixels);
   const what = `${format} quality probe`;
+  const toSharp = (tile: RawPixels): Sharp =>
+    sharp(tile.data, { raw: { width: tile.width, height: tile.height, channels: tile.channels } });
   return searchQuality(
     proxy,
     {
-      encode: (quality) => encode(encodeAs(fromRaw({ ...proxy, pages: 1, data: Buffer.from(proxy.data.buffer, proxy.data.byteOffset, proxy.data.length) }, false), settingsAt(quality), proxy.channels === 4), what),
-      decode: async (bytes) => {
+      encode: (tile, quality) => encode(encodeAs(toSharp(tile), settingsAt(quality), tile.channels === 4), what),
+      decode: async (bytes, tile) => {
         try {
           const decoded = sharp(bytes);
-          const { data, info } = await (proxy.channels === 4 ? decoded.ensureAlpha() : decoded.removeAlpha())
+          const { data, info } = await (tile.channels === 4 ? decoded.ensureAlpha() : decoded.removeAlpha())
             .raw()
             .toBuffer({ resolveWithObject: true });
-          return { data, width: info.width, height: info.height, channels: proxy.channels };
+          return { data, width: info.width, height: info.height, channels: tile.channels };
         } catch (error) {
           throw encodeFailure(error, what);
         }
@@ -476,17 +482,11 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
   const renditionsJob = timed(async () => {
     if (!renditionNeed) return { renditions: [], placeholder: undefined, placeholderMs: 0 };
     const source = await renditionSource(raw, renditionNeed);
-    // Alongside the renditions; only a letterboxed one waits for it (its bands are the dominant colour).
-    const placeholderJob = timed(() => makePlaceholder(source, facts));
+    const made = await timed(() => makePlaceholder(source, facts));
     const background = request.background ?? compressOptions?.background ?? DEFAULT_BACKGROUND;
-    const [renditions, made] = await Promise.all([
-      Promise.all(
-        renditionPlans.map(async (plan) =>
-          makeRendition(source, plan, background, plan.band ? (await placeholderJob).value.dominantColour : background),
-        ),
-      ),
-      placeholderJob,
-    ]);
+    const renditions = await Promise.all(
+      renditionPlans.map((plan) => makeRendition(source, plan, background, plan.band ? made.value.dominantColour : background)),
+    );
     return { renditions, placeholder: made.value, placeholderMs: made.ms };
   });
   const [compressed, rendered] = await Promise.all([compressJob, renditionsJob]);

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_BACKGROUND, hexColourSchema } from './colour';
 import type { EncodedImage } from './compress';
-import { runPipeline } from './pipeline';
+import { type ProcessTimings, runPipeline } from './pipeline';
 import type { ImagePlaceholder } from './placeholder';
 import { DEFAULT_INPUT_POLICY, type InputPolicy } from './policy';
 import type { ImageFacts } from './probe';
@@ -30,6 +30,8 @@ export interface RenditionsResult {
   renditions: RenditionResult[];
   /** ThumbHash, dominant colour and aspect ratio, from the same decode (see `placeholder.ts`). */
   placeholder: ImagePlaceholder;
+  /** Where the time went (`compressMs` is 0: no variants). */
+  timings: ProcessTimings;
 }
 
 /**
@@ -51,5 +53,5 @@ export async function renditions(
   const background = hexColourSchema.parse(options.background ?? DEFAULT_BACKGROUND);
   const result = await runPipeline(input, { policy, renditionSet: renditionSetSchema.parse(set), background });
   if (!result.placeholder) throw new Error('renditions: the pipeline made no placeholder');
-  return { facts: result.facts, renditions: result.renditions, placeholder: result.placeholder };
+  return { facts: result.facts, renditions: result.renditions, placeholder: result.placeholder, timings: result.timings };
 }
