@@ -2,8 +2,7 @@ import type { ImageCompressedData } from '@imgpipe/contracts';
 import { configureImageRuntime, isInvalidImageError } from '@imgpipe/image-ops';
 import {
   createAwsClients,
-  createTaskHandler,
-  instrumentHandler,
+  createPipelineTaskHandler,
   S3ObjectStore,
   tracer,
   type AwsClients,
@@ -34,15 +33,15 @@ export function awsCompressPorts(
  * `compress` in its cause, so `RecordFailure` attributes it to this branch of the Parallel state.
  */
 export function createCompressHandler(ports: CompressPorts, config: CompressConfig): InstrumentedHandler<unknown, ImageCompressedData> {
-  const task = createTaskHandler({
+  return createPipelineTaskHandler({
+    name: 'compress',
+    stage: 'compress',
     input: ProcessTaskInputSchema,
     isInvalidInput: isInvalidImageError,
-    stage: 'compress',
     imageContext: (input) => ({ imageId: input.imageId }),
     coldStart: () => {
       configureImageRuntime();
       return createCompressImage({ store: ports.store, ...config });
     },
   });
-  return instrumentHandler(task, { name: 'compress' });
 }

@@ -2,8 +2,7 @@ import type { ThumbnailsGeneratedData } from '@imgpipe/contracts';
 import { configureImageRuntime, isInvalidImageError } from '@imgpipe/image-ops';
 import {
   createAwsClients,
-  createTaskHandler,
-  instrumentHandler,
+  createPipelineTaskHandler,
   S3ObjectStore,
   tracer,
   type AwsClients,
@@ -35,15 +34,15 @@ export function awsThumbnailPorts(
  * Parallel state (whose Catch cannot tell its branches apart).
  */
 export function createThumbnailHandler(ports: ThumbnailPorts, config: ThumbnailConfig): InstrumentedHandler<unknown, ThumbnailsGeneratedData> {
-  const task = createTaskHandler({
+  return createPipelineTaskHandler({
+    name: 'thumbnail',
+    stage: 'thumbnail',
     input: ProcessTaskInputSchema,
     isInvalidInput: isInvalidImageError,
-    stage: 'thumbnail',
     imageContext: (input) => ({ imageId: input.imageId }),
     coldStart: () => {
       configureImageRuntime();
       return createGenerateThumbnails({ store: ports.store, ...config });
     },
   });
-  return instrumentHandler(task, { name: 'thumbnail' });
 }

@@ -5,6 +5,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, Handler } from 'aws-lambda';
 import { localLambdaContext } from '../idempotency';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from '../powertools';
+import { createTaskHandler, type TaskHandlerOptions } from './task-handler';
 
 /** A Lambda handler as every imgpipe function exports it; the context is optional for local callers. */
 export type InstrumentedHandler<E, R> = (event: E, context?: Context) => Promise<R>;
@@ -74,4 +75,14 @@ export function lambdaEntry<C, P, E, R>(
     built ??= ((config: C) => create(awsPorts(config), config))(loadConfig());
     return built(event, context);
   };
+}
+
+/**
+ * A state machine task as a Lambda handler: {@link createTaskHandler} (the input parsed with
+ * its schema, the stage in every failure's cause, the image on every log line) with
+ * Powertools applied by {@link instrumentHandler}.
+ */
+export function createPipelineTaskHandler<I, O>(options: TaskHandlerOptions<I, O> & { readonly name: string }): InstrumentedHandler<unknown, O> {
+  const { name, ...task } = options;
+  return instrumentHandler(createTaskHandler(task), { name });
 }
