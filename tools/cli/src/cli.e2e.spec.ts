@@ -61,7 +61,8 @@ describe('imgpipe process', () => {
     const rows = lines.slice(2, 2 + GOOD.length + 1);
     expect(rows.map((row) => row.split(/\s+/)[0]?.replace(/^.*\//, ''))).toEqual(['alpha.png', 'animated.gif', 'corrupt.jpg', 'generated.jpg', 'photo-480x320.heic', 'photo-480x320.jpg']);
     for (const row of rows.filter((r) => !r.includes('corrupt.jpg'))) {
-      expect(row).toMatch(/\d+(\.\d)? [KM]?B\s+\d+(\.\d)? [KM]?B\s+-?\d+\.\d%\s+small,medium,large\s+\d+\s+processed$/);
+      // Sizes in the one human style (kB/MB, three significant digits), a true minus sign.
+      expect(row).toMatch(/\d+(\.\d+)? (B|kB|MB)\s+\d+(\.\d+)? (B|kB|MB)\s+−?\d+\.\d%\s+small,medium,large\s+\d+\s+processed$/);
     }
     expect(rows.find((r) => r.includes('corrupt.jpg'))).toMatch(/-\s+-\s+-\s+\d+\s+failed CORRUPT$/);
     expect(io.stdout.text).toContain('6 image(s): 5 processed, 1 failed\n');
@@ -97,6 +98,10 @@ describe('imgpipe process', () => {
       expect(image.webpBytes).toBeGreaterThan(0);
       expect(image.renditions).toEqual(['small', 'medium', 'large']);
       expect(image.pipelineMs).toBeGreaterThanOrEqual(0);
+      // Machine output: the derivatives' URLs on this runtime, and the record the API returned.
+      expect(image.outputs?.length).toBe(4);
+      expect(image.outputs?.every((url) => url.startsWith(`${runtime?.url}/cdn/`))).toBe(true);
+      expect(image.record).toMatchObject({ imageId: image.imageId, status: 'processed' });
     }
     expect(report.totals).toMatchObject({ count: 5, processed: 5, failed: 0 });
     expect(report.totals['bytesAfter']).toBeLessThan(report.totals['bytesBefore'] ?? 0);

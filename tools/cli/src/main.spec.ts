@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import rootPackage from '../../../package.json';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXIT, EXIT_CODES, EXIT_CODES_HELP } from './errors';
 import { COMMANDS, main, USAGE } from './main';
 import { captureIo } from './testing/capture-io';
@@ -41,6 +42,7 @@ describe('imgpipe', () => {
     const io = captureIo();
 
     expect(await main(['--version'], io)).toBe(0);
+    const rootPackage = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(io.stdout.text).toBe(`imgpipe ${rootPackage.version}\n`);
   });
 
