@@ -448,18 +448,36 @@ export class ServiceFunction<D extends ServiceEnv> extends ImgpipeFunction {
     super(scope, id, { ...props, environment });
     this.envDeclaration = props.env;
   }
+
+  // The helpers of ImgpipeFunction, narrowed to the declaration's names of each kind.
+  override nameResource(envName: ResourceVar<D>, name: string): this {
+    return super.nameResource(envName, name);
+  }
+  override bindBucket(
+    envName: ResourceVar<D, BucketRole>,
+    bucket: IBucket,
+    access: readonly BucketAccess[],
+    options: { readonly prefix: string },
+  ): this {
+    return super.bindBucket(envName, bucket, access, options);
+  }
+  override bindTable(envName: ResourceVar<D, TableRole>, table: ITable, access: TableAccess): this {
+    return super.bindTable(envName, table, access);
+  }
+  override bindTableActions(envName: ResourceVar<D, TableRole>, table: ITable, actions: readonly TableItemAction[]): this {
+    return super.bindTableActions(envName, table, actions);
+  }
+  override bindEventBus(envName: ResourceVar<D, 'eventBus'>, bus: IEventBus): this {
+    return super.bindEventBus(envName, bus);
+  }
+  override bindTopic(envName: ResourceVar<D, 'notifyTopic'>, topic: ITopic): this {
+    return super.bindTopic(envName, topic);
+  }
+  override bindSecret(envName: ResourceVar<D, 'webhooksSecret'>, secret: ISecret): this {
+    return super.bindSecret(envName, secret);
+  }
 }
 
-/** The typed `bind*` helpers of {@link ServiceFunction} (the implementations are {@link ImgpipeFunction}'s). */
-export interface ServiceFunction<D extends ServiceEnv> {
-  nameResource(envName: ResourceVar<D>, name: string): this;
-  bindBucket(envName: ResourceVar<D, BucketRole>, bucket: IBucket, access: readonly BucketAccess[], options: { readonly prefix: string }): this;
-  bindTable(envName: ResourceVar<D, TableRole>, table: ITable, access: TableAccess): this;
-  bindTableActions(envName: ResourceVar<D, TableRole>, table: ITable, actions: readonly TableItemAction[]): this;
-  bindEventBus(envName: ResourceVar<D, 'eventBus'>, bus: IEventBus): this;
-  bindTopic(envName: ResourceVar<D, 'notifyTopic'>, topic: ITopic): this;
-  bindSecret(envName: ResourceVar<D, 'webhooksSecret'>, secret: ISecret): this;
-}
 
 /**
  * The input limits every service that reads originals applies (ingest, compress, thumbnail):
