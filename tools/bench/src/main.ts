@@ -8,7 +8,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PROFILE_SETTINGS } from '@imgpipe/image-ops';
-import { planScenarios, sharpProfile, type ScenarioPlan, type ScenarioRecord, type Tool } from './bench-plan';
+import { mixedSet, planScenarios, sharpProfile, type ScenarioPlan, type ScenarioRecord, type Tool } from './bench-plan';
 import { parseArgs, UsageError, USAGE, type BenchOptions, type Section } from './cli-args';
 import { fetchPhotos } from './fetch-photos';
 import { detectImageMagick, detectPillow, runPeer, type PeerAvailability } from './peers/peers';
@@ -30,6 +30,7 @@ import {
   throughputRows,
   throughputTable,
 } from './report';
+import { runGallerySection } from './gallery-section';
 import type { RunResult } from './scenario';
 import { runSharp } from './sharp/run-sharp';
 
@@ -186,8 +187,21 @@ async function main(): Promise<number> {
   // Scenarios, section by section
   const plans = planScenarios(options.sections, roles, reps, ['pillow', 'imagemagick'] satisfies Tool[]);
   const records: ScenarioRecord[] = [];
+  let gallery: Awaited<ReturnType<typeof runGallerySection>> | undefined;
   for (const section of options.sections) {
     if (section === 'photos') continue;
+    if (section === 'gallery') {
+      // In this process, one job at a time: see gallery-section.ts.
+      heading('Gallery: placeholder and smart crop cost (renditions, gallery set)');
+      gallery = await runGallerySection(
+        { thirteen: roles.thirteen, mixed: mixedSet(roles, reps), warmup: roles.warmup },
+        reps.thirteen,
+        cacheDir,
+        out,
+        progress,
+      );
+      continue;
+    }
     for (const plan of plans.filter((p) => p.section === section)) records.push(await runScenario(plan, options, peers));
     printSection(section, records);
   }
@@ -224,6 +238,7 @@ async function main(): Promise<number> {
       cost: costs,
       costAssumptions: COST_ASSUMPTIONS,
       targets: checks,
+      gallery,
     },
     scenarios: records,
   });
