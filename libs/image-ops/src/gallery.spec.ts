@@ -6,6 +6,7 @@ import {
   GALLERY_RENDITION_SET,
   MARKETPLACE_RENDITION_SET,
   renditions,
+  readRenditionSet,
   renditionSetVersion,
   resolveRenditionSet,
   type RenditionSet,
@@ -37,6 +38,7 @@ const card = (result: { renditions: { name: string; data: Buffer; width: number;
 describe('the gallery set', () => {
   it('keeps the default renditions and adds a square smart-cropped card and a display size', () => {
     expect(resolveRenditionSet('gallery')).toBe(GALLERY_RENDITION_SET);
+    expect(readRenditionSet('gallery')).toBe(GALLERY_RENDITION_SET); // RENDITION_SET=gallery
     expect(GALLERY_RENDITION_SET.renditions).toMatchObject({
       ...DEFAULT_RENDITION_SET.renditions,
       card: { width: 400, height: 400, fit: 'cover', position: 'attention', extremeAspect: { beyond: 4, band: 2 } },
