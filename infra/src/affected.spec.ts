@@ -23,10 +23,17 @@ const CASES: ReadonlyArray<{ readonly change: string; readonly file: string; rea
   { change: 'libs/platform', file: 'libs/platform/src/index.ts', line: '// affected-test', deploys: EVERY_UNIT },
   // The state machine and rules are the pipeline's; infra builds the Pipeline stack from this
   // library (so its stacks are synthesised and found unchanged), and ingest's router reads
-  // the API routes from it (its bundle does not change with the ASL); web (Delivery) depends on infra.
-  { change: 'libs/workflow', file: 'libs/workflow/pipeline.asl.json', line: ' ', deploys: ['infra', 'ingest', 'pipeline', 'web'] },
-  // sharp's services, and nobody else.
-  { change: 'libs/image-ops', file: 'libs/image-ops/src/index.ts', line: '// affected-test', deploys: ['compress', 'ingest', 'thumbnail'] },
+  // the API routes from it (its bundle does not change with the ASL); compress, thumbnail and
+  // metadata parse their task input with its schemas (task-io); web (Delivery) depends on infra.
+  {
+    change: 'libs/workflow',
+    file: 'libs/workflow/pipeline.asl.json',
+    line: ' ',
+    deploys: ['compress', 'infra', 'ingest', 'metadata', 'pipeline', 'thumbnail', 'web'],
+  },
+  // sharp's services, and web, whose upload-limits spec checks the UI's limits against image-ops'
+  // (Nx counts a spec's import as a dependency; Delivery's template does not change).
+  { change: 'libs/image-ops', file: 'libs/image-ops/src/index.ts', line: '// affected-test', deploys: ['compress', 'ingest', 'thumbnail', 'web'] },
   // infra's own stacks, and the pipeline and Delivery (web), which are built by infra's code.
   { change: 'infra', file: 'infra/src/stacks/foundation.stack.ts', line: '// affected-test', deploys: ['infra', 'pipeline', 'web'] },
   // A service's construct and stack deploy that service (its app depends on compress-infra),
