@@ -102,12 +102,13 @@ describe('EventArchive: one line per detail.eventId', () => {
   });
 });
 
-describe('EventArchive.redactImage', () => {
-  const redact = (detailType: string, detail: { data?: Record<string, unknown>; object?: { key: string } }) =>
-    detailType === 'Object Created'
-      ? { ...detail, object: { key: 'redacted' } }
-      : { ...detail, data: { ...detail.data, filename: undefined, redacted: true } };
+/** A redaction like contracts' own: an S3 notification loses its key, an imgpipe event its file name. */
+const redact = (detailType: string, detail: { data?: Record<string, unknown>; object?: { key: string } }) =>
+  detailType === 'Object Created'
+    ? { ...detail, object: { key: 'redacted' } }
+    : { ...detail, data: { ...detail.data, filename: undefined, redacted: true } };
 
+describe('EventArchive.redactImage', () => {
   it('rewrites every archived event of the image, on every day, and nothing else', async () => {
     const archive = new EventArchive(dir);
     await archive.append('default', objectCreated('uploads/u/img-a/holiday in Rome.jpg'), new Date('2025-06-01T10:00:00Z'));
@@ -151,6 +152,9 @@ describe('EventArchive.redactImage', () => {
     expect((await all()).map((a) => a.event['detail-type'])).toEqual(['Object Created', 'ImageUploaded']);
   });
 
+});
+
+describe('EventArchive.redactImage, under concurrent appends and failures', () => {
   it('loses no append that runs while it rewrites the file being appended to', async () => {
     const archive = new EventArchive(dir);
     for (let i = 0; i < 200; i += 1) await archive.append('imgpipe', event('ImageUploaded', `old-${i}`, { imageId: i % 2 ? 'img-a' : 'img-b' }), NOW);

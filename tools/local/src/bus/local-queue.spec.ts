@@ -44,6 +44,9 @@ describe('LocalQueue (SQS semantics)', () => {
     });
   });
 
+});
+
+describe('LocalQueue (SQS semantics): redelivery and the dead-letter queue', () => {
   it('redelivers only the messages the consumer reported failed, after their visibility timeout', async () => {
     const { batches, consumer } = recorder((body, count) => body === 'flaky' && count === 1);
     const queue = new LocalQueue({ name: 'q', consumer, visibilityTimeoutMs: 20 });
