@@ -110,6 +110,9 @@ describe('an upload through the presigned flow', () => {
     expect((await fetch(`${runtime.url}/cdn/uploads/alice/${photoId}/holiday_photo.jpg`)).status).toBe(404);
   });
 
+});
+
+describe('an upload that is no usable image', () => {
   it('ends a corrupt image failed, with its code and a reason a person can read', async () => {
     const truncated = await testImage('truncated-jpeg', { width: 640, height: 480 });
     const grant = await alice.upload(truncated, 'broken.jpg', 'image/jpeg');
@@ -132,6 +135,9 @@ describe('an upload through the presigned flow', () => {
     expect(history.map((e) => e.detailType)).toEqual(['ImageProcessingFailed']);
   });
 
+});
+
+describe('the figures of what happened', () => {
   it('counts what happened in /api/stats', async () => {
     const stats = await alice.api<Record<string, unknown>>('GET', '/stats');
 
