@@ -8,7 +8,7 @@ import {
 } from './envelope';
 import { exampleEnvelope } from './examples';
 import { ImageDeletedV1 } from './events/image-deleted.contract';
-import { ImageProcessedV1 } from './events/image-processed.contract';
+import { ImageProcessedV1, ImageProcessedV2 } from './events/image-processed.contract';
 import { ImageProcessingFailedV1 } from './events/image-processing-failed.contract';
 import { ImageUploadedV1, type ImageUploadedData } from './events/image-uploaded.contract';
 import { allContracts, findContract, imageHistoryContracts, parseKnownEvent, toEventPattern } from './registry';
@@ -194,6 +194,7 @@ describe('registry', () => {
       'ImageCompressed.v1',
       'ThumbnailsGenerated.v1',
       'ImageProcessed.v1',
+      'ImageProcessed.v2',
       'ImageProcessingFailed.v1',
       'ImageDeleted.v1',
       'ImageDeleted.v2',
@@ -211,7 +212,8 @@ describe('registry', () => {
 
   it('finds a contract by detail-type and version', () => {
     expect(findContract('ImageProcessed', 1)).toBe(ImageProcessedV1);
-    expect(findContract('ImageProcessed', 2)).toBeUndefined();
+    expect(findContract('ImageProcessed', 2)).toBe(ImageProcessedV2);
+    expect(findContract('ImageProcessed', 3)).toBeUndefined();
     expect(findContract('Nope', 1)).toBeUndefined();
   });
 

@@ -10,7 +10,7 @@ import type { EnvelopeOf, EventEnvelope } from './contract';
 import { parseDetail } from './envelope';
 import type { ImageCompressedV1 } from './events/image-compressed.contract';
 import type { ImageDeletedV1, ImageDeletedV2 } from './events/image-deleted.contract';
-import type { ImageProcessedV1 } from './events/image-processed.contract';
+import type { ImageProcessedV1, ImageProcessedV2 } from './events/image-processed.contract';
 import type { FailureCode, FailureStage, ImageProcessingFailedV1 } from './events/image-processing-failed.contract';
 import type { ImagePurgedV1 } from './events/image-purged.contract';
 import type { ImageRestoredV1 } from './events/image-restored.contract';
@@ -77,7 +77,7 @@ export type PipelineEvent =
   | { readonly detailType: 'ImageUploaded'; readonly envelope: EnvelopeOf<typeof ImageUploadedV1> }
   | { readonly detailType: 'ImageCompressed'; readonly envelope: EnvelopeOf<typeof ImageCompressedV1> }
   | { readonly detailType: 'ThumbnailsGenerated'; readonly envelope: EnvelopeOf<typeof ThumbnailsGeneratedV1> }
-  | { readonly detailType: 'ImageProcessed'; readonly envelope: EnvelopeOf<typeof ImageProcessedV1> }
+  | { readonly detailType: 'ImageProcessed'; readonly envelope: EnvelopeOf<typeof ImageProcessedV1 | typeof ImageProcessedV2> }
   | { readonly detailType: 'ImageProcessingFailed'; readonly envelope: EnvelopeOf<typeof ImageProcessingFailedV1> }
   | { readonly detailType: 'ImageDeleted'; readonly envelope: EnvelopeOf<typeof ImageDeletedV1 | typeof ImageDeletedV2> }
   | { readonly detailType: 'ImageRestored'; readonly envelope: EnvelopeOf<typeof ImageRestoredV1> }
@@ -251,9 +251,11 @@ function apply(draft: ImageFoldState, event: PipelineEvent, options: FoldOptions
     }
     case 'ImageProcessed': {
       const data = event.envelope.data;
-      const { failure: _failure, ...rest } = draft;
+      // A v1 event carries no delivery record: one from an earlier run would name keys this run replaced.
+      const { failure: _failure, delivery: _delivery, ...rest } = draft;
       return {
         ...rest,
+        ...('delivery' in data ? { delivery: data.delivery } : {}),
         status: 'processed',
         originalKey: data.originalKey,
         originalSize: data.originalSize,

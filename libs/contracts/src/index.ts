@@ -24,3 +24,4 @@ export * from './redaction';
 export * from './examples';
 export * from './json-schema';
 export * from './views';
+export * from './delivery-record';

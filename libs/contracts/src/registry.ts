@@ -3,7 +3,7 @@ import { ContractError } from './errors';
 import { parseEventBridgeEvent, routeIssues } from './envelope';
 import { ImageCompressedV1 } from './events/image-compressed.contract';
 import { ImageDeletedV1, ImageDeletedV2 } from './events/image-deleted.contract';
-import { ImageProcessedV1 } from './events/image-processed.contract';
+import { ImageProcessedV1, ImageProcessedV2 } from './events/image-processed.contract';
 import { ImageProcessingFailedV1 } from './events/image-processing-failed.contract';
 import { ImagePurgedV1 } from './events/image-purged.contract';
 import { ImageRestoredV1 } from './events/image-restored.contract';
@@ -21,6 +21,7 @@ export const allContracts = [
   ImageCompressedV1,
   ThumbnailsGeneratedV1,
   ImageProcessedV1,
+  ImageProcessedV2,
   ImageProcessingFailedV1,
   ImageDeletedV1,
   ImageDeletedV2,

@@ -13,6 +13,7 @@
  */
 // zod's tree-shakeable `zod/mini` API: the full `zod` adds ~450 kB to the browser bundle.
 import * as z from 'zod/mini';
+import { DeliveryRecordSchema } from './delivery-record';
 
 /** Where an image is in the pipeline (the read model's `status`). */
 export const IMAGE_STATUSES = ['processing', 'processed', 'failed', 'deleted'] as const;
@@ -71,6 +72,12 @@ export const ImageRecordViewSchema = z.object({
   thumbnails: tolerant(stringMap),
   /** Wall time of the pipeline run, upload to record. */
   processingTimeMs: tolerant(z.number()),
+  /**
+   * What a page needs to show the image (`delivery-record.ts`: URLs, sizes, `srcset`,
+   * `<picture>`, placeholder, which file is served and the formats that exist); absent for an
+   * image processed before `ImageProcessed` v2, or one that is not processed.
+   */
+  delivery: tolerant(DeliveryRecordSchema),
   /** Set while `status` is `failed`. */
   failure: tolerant(ImageFailureViewSchema),
   /** Set while `status` is `deleted`: when the owner deleted it. */

@@ -4,3 +4,4 @@
  * runtime's `/cdn/*`.
  */
 export * from './negotiate-image-format';
+export * from './delivery-record';

@@ -90,7 +90,7 @@ describe('format facts', () => {
   it('name the content type and the extension the compress service stores each format under', () => {
     for (const format of NEGOTIABLE_FORMATS) {
       expect(FORMAT_CONTENT_TYPES[format]).toBe(`image/${format}`);
-      expect(compressedKey('u1', 'img1', format)).toBe(`compressed/u1/img1/full.${FORMAT_EXTENSIONS[format]}`);
+      expect(compressedKey('u1', 'img1', 'v1', format)).toBe(`compressed/u1/img1/v1/full.${FORMAT_EXTENSIONS[format]}`);
     }
   });
 });

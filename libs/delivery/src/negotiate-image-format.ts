@@ -15,35 +15,84 @@ export const FORMAT_CONTENT_TYPES: Readonly<Record<NegotiableFormat, string>> = 
 /** The file extension each format is stored under (`compressed/{user}/{id}/full.<ext>`; the contracts' `OUTPUT_EXTENSIONS`). */
 export const FORMAT_EXTENSIONS: Readonly<Record<NegotiableFormat, string>> = OUTPUT_EXTENSIONS;
 
-/** The last segment of a negotiated URL: the full-size variant, its format left to `Accept`. */
+/** The name a negotiated URL's last segment starts with: the full-size variant, its format left to `Accept`. */
 export const NEGOTIATED_NAME = 'full';
 
-/** Where a negotiated URL points: the image whose full-size variant is asked for. */
+/** Separates the formats named in a negotiated URL's last segment (`full~avif~webp~jpeg`): unreserved, never in a stored key. */
+export const NEGOTIATED_FORMAT_SEPARATOR = '~';
+
+/** Where a negotiated URL points: one run's full-size variants of an image, and the formats that exist. */
 export interface NegotiatedKey {
   readonly userId: string;
   readonly imageId: string;
+  /** The run's version segment (`compressed/{user}/{image}/{version}/...`). */
+  readonly version: string;
+  /** The formats stored for that run, the only ones the CDN may answer with (best compression first). */
+  readonly formats: readonly NegotiableFormat[];
+}
+
+/** Whether `segment` is a version segment: 1-64 of `A-Z a-z 0-9 _ -` (the contracts' `DELIVERY_VERSION_PATTERN`). */
+function isVersionSegment(segment: string): boolean {
+  if (segment.length < 1 || segment.length > 64) return false;
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charAt(i);
+    const ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_' || c === '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 /**
- * The one definition of a negotiated image URL: `compressed/{user}/{image}/full` (no
- * extension), whose format {@link negotiateImageFormat} picks. Takes the object key (no
- * leading `/`; the CDN strips it from its URI); user and image are any non-empty segments
- * without `/` (callers check ids with their own rules). The CDN and the local `/cdn/` both
- * read URLs with it.
+ * The one definition of a negotiated image URL's key:
+ * `compressed/{user}/{image}/{version}/full~{format}~{format}...`, the formats that exist for
+ * that run in {@link NEGOTIABLE_FORMATS} order. The CDN cannot read the database, so the URL
+ * itself says what it may negotiate among; the URL is as immutable as the files it names.
+ *
+ * @example
+ * negotiatedKey('u1', 'img1', 'a1b2c3', ['jpeg', 'webp']); // 'compressed/u1/img1/a1b2c3/full~webp~jpeg'
+ */
+export function negotiatedKey(userId: string, imageId: string, version: string, formats: readonly NegotiableFormat[]): string {
+  const named = NEGOTIABLE_FORMATS.filter((format) => formats.indexOf(format) >= 0);
+  return `${COMPRESSED_PREFIX}${userId}/${imageId}/${version}/${[NEGOTIATED_NAME, ...named].join(NEGOTIATED_FORMAT_SEPARATOR)}`;
+}
+
+/**
+ * Reads a negotiated URL's key (see {@link negotiatedKey}; no leading `/`, the CDN strips it
+ * from its URI). User and image are any non-empty segments without `/` (callers check ids
+ * with their own rules); at least one known format, each named once, in canonical order.
+ * The CDN and the local `/cdn/` both read URLs with it.
  *
  * @returns `undefined` for any other key.
  * @example
- * parseNegotiatedKey('compressed/u1/img1/full'); // { userId: 'u1', imageId: 'img1' }
- * parseNegotiatedKey('compressed/u1/img1/full.jpg'); // undefined
+ * parseNegotiatedKey('compressed/u1/img1/v1/full~webp~jpeg'); // { userId: 'u1', imageId: 'img1', version: 'v1', formats: ['webp', 'jpeg'] }
+ * parseNegotiatedKey('compressed/u1/img1/v1/full.jpg'); // undefined
  */
 export function parseNegotiatedKey(key: string): NegotiatedKey | undefined {
   if (key.indexOf(COMPRESSED_PREFIX) !== 0) return undefined;
   const segments = key.slice(COMPRESSED_PREFIX.length).split('/');
-  if (segments.length !== 3 || segments[2] !== NEGOTIATED_NAME) return undefined;
+  if (segments.length !== 4) return undefined;
   const userId = segments[0] as string;
   const imageId = segments[1] as string;
-  if (userId === '' || imageId === '') return undefined;
-  return { userId, imageId };
+  const version = segments[2] as string;
+  const names = (segments[3] as string).split(NEGOTIATED_FORMAT_SEPARATOR);
+  if (userId === '' || imageId === '' || !isVersionSegment(version) || names[0] !== NEGOTIATED_NAME || names.length < 2) {
+    return undefined;
+  }
+  const formats: NegotiableFormat[] = [];
+  let last = -1;
+  for (let i = 1; i < names.length; i++) {
+    const index = NEGOTIABLE_FORMATS.indexOf(names[i] as NegotiableFormat);
+    // Unknown, repeated or out of order: not a URL this code wrote (one URL per set of files, one cache entry).
+    if (index <= last) return undefined;
+    last = index;
+    formats.push(NEGOTIABLE_FORMATS[index] as NegotiableFormat);
+  }
+  return { userId, imageId, version, formats };
+}
+
+/** The stored variant a negotiated key answers with in `format`: `compressed/{user}/{image}/{version}/full.{ext}`. */
+export function negotiatedVariantKey(negotiated: NegotiatedKey, format: NegotiableFormat): string {
+  return `${COMPRESSED_PREFIX}${negotiated.userId}/${negotiated.imageId}/${negotiated.version}/${NEGOTIATED_NAME}.${FORMAT_EXTENSIONS[format]}`;
 }
 
 /** The media types that name each format in an `Accept` header (`image/jpg` is a common misspelling). */
@@ -125,7 +174,7 @@ function qualityOf(format: NegotiableFormat, ranges: readonly MediaRange[]): num
 }
 
 /**
- * The format to answer a negotiated image URL with (`/cdn/compressed/{user}/{id}/full`),
+ * The format to answer a negotiated image URL with (`/cdn/compressed/{user}/{id}/{version}/full~webp~jpeg`),
  * from the request's `Accept` header and the formats stored for the image. Used by the CDN
  * (a CloudFront Function) and by the local runtime, so both answer alike.
  *

@@ -1,31 +1,54 @@
 import * as vocabulary from '@imgpipe/contracts/vocabulary';
 import { compressedKey } from '@imgpipe/platform';
-import { FORMAT_CONTENT_TYPES, FORMAT_EXTENSIONS, NEGOTIABLE_FORMATS, parseNegotiatedKey } from './negotiate-image-format';
+import {
+  FORMAT_CONTENT_TYPES,
+  FORMAT_EXTENSIONS,
+  NEGOTIABLE_FORMATS,
+  negotiatedKey,
+  negotiatedVariantKey,
+  parseNegotiatedKey,
+} from './negotiate-image-format';
 
 describe('parseNegotiatedKey: the one definition of a negotiated URL', () => {
-  it('reads the full-size key without an extension', () => {
-    expect(parseNegotiatedKey('compressed/u1/img1/full')).toEqual({ userId: 'u1', imageId: 'img1' });
+  it('reads a versioned full-size key naming the formats that exist', () => {
+    expect(parseNegotiatedKey('compressed/u1/img1/v1/full~webp~jpeg')).toEqual({
+      userId: 'u1',
+      imageId: 'img1',
+      version: 'v1',
+      formats: ['webp', 'jpeg'],
+    });
+  });
+
+  it('is the inverse of negotiatedKey, which writes the formats in one order', () => {
+    const key = negotiatedKey('u1', 'img1', 'v1', ['jpeg', 'avif', 'webp']);
+    expect(key).toBe('compressed/u1/img1/v1/full~avif~webp~jpeg');
+    expect(parseNegotiatedKey(key)?.formats).toEqual(['avif', 'webp', 'jpeg']);
   });
 
   it.each([
-    'compressed/u1/img1/full.jpg',
-    'compressed/u1/img1/small',
-    'compressed/u1/full',
-    'compressed//img1/full',
-    'compressed/u1//full',
-    'compressed/u1/img1/full/',
-    'compressed/u1/x/img1/full',
-    '/compressed/u1/img1/full',
-    'thumbnails/u1/img1/full',
-    'uploads/u1/img1/full',
+    'compressed/u1/img1/full',
+    'compressed/u1/img1/v1/full',
+    'compressed/u1/img1/v1/full.jpg',
+    'compressed/u1/img1/v1/full~png',
+    'compressed/u1/img1/v1/full~jpeg~webp',
+    'compressed/u1/img1/v1/full~webp~webp',
+    'compressed/u1/img1/v1/full~',
+    'compressed/u1/img1/v1/small~webp',
+    'compressed/u1/img1/v.1/full~webp',
+    'compressed/u1/img1//full~webp',
+    'compressed//img1/v1/full~webp',
+    'compressed/u1/img1/v1/full~webp/',
+    '/compressed/u1/img1/v1/full~webp',
+    'thumbnails/u1/img1/v1/full~webp',
     '',
   ])('refuses %j', (key) => {
     expect(parseNegotiatedKey(key)).toBeUndefined();
   });
 
-  it('names the key the compress service stores each variant under, once the extension is added', () => {
+  it('answers with the key the compress service stores each variant under', () => {
+    const negotiated = parseNegotiatedKey(negotiatedKey('u1', 'img1', 'v1', NEGOTIABLE_FORMATS));
     for (const format of NEGOTIABLE_FORMATS) {
-      expect(`compressed/u1/img1/full.${FORMAT_EXTENSIONS[format]}`).toBe(compressedKey('u1', 'img1', format));
+      expect(negotiatedVariantKey(negotiated!, format)).toBe(compressedKey('u1', 'img1', 'v1', format));
     }
   });
 });

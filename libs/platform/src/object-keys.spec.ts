@@ -1,6 +1,7 @@
 import {
   assertOutputLocation,
   compressedKey,
+  derivativeVersion,
   derivativePrefixes,
   originalKey,
   parseDerivativeKey,
@@ -10,9 +11,9 @@ import {
 describe('object key layout', () => {
   it('puts originals under uploads/ and derivatives under compressed/ and thumbnails/', () => {
     expect(originalKey('u1', 'img1', 'cat.jpg')).toBe('uploads/u1/img1/cat.jpg');
-    expect(compressedKey('u1', 'img1', 'webp')).toBe('compressed/u1/img1/full.webp');
-    expect(compressedKey('u1', 'img1', 'jpeg')).toBe('compressed/u1/img1/full.jpg');
-    expect(thumbnailKey('u1', 'img1', 'small', 'jpeg')).toBe('thumbnails/u1/img1/small.jpg');
+    expect(compressedKey('u1', 'img1', 'v1', 'webp')).toBe('compressed/u1/img1/v1/full.webp');
+    expect(compressedKey('u1', 'img1', 'v1', 'jpeg')).toBe('compressed/u1/img1/v1/full.jpg');
+    expect(thumbnailKey('u1', 'img1', 'v1', 'small', 'jpeg')).toBe('thumbnails/u1/img1/v1/small.jpg');
     expect(derivativePrefixes('u1', 'img1')).toEqual(['compressed/u1/img1/', 'thumbnails/u1/img1/']);
   });
 
@@ -27,20 +28,24 @@ describe('object key layout', () => {
 
 describe('parseDerivativeKey', () => {
   it('reads back every key the layout writes', () => {
-    expect(parseDerivativeKey(compressedKey('u1', 'img1', 'jpeg'))).toEqual({ kind: 'compressed', userId: 'u1', imageId: 'img1', name: 'full', format: 'jpeg' });
-    expect(parseDerivativeKey(thumbnailKey('u1', 'img1', 'small', 'avif'))).toEqual({ kind: 'thumbnail', userId: 'u1', imageId: 'img1', name: 'small', format: 'avif' });
-    expect(parseDerivativeKey(compressedKey('u1', 'img1', 'png'))?.format).toBe('png');
+    expect(parseDerivativeKey(compressedKey('u1', 'img1', 'v1', 'jpeg'))).toEqual({ kind: 'compressed', userId: 'u1', imageId: 'img1', version: 'v1', name: 'full', format: 'jpeg' });
+    expect(parseDerivativeKey(thumbnailKey('u1', 'img1', 'v1', 'small', 'avif'))).toEqual({ kind: 'thumbnail', userId: 'u1', imageId: 'img1', version: 'v1', name: 'small', format: 'avif' });
+    expect(parseDerivativeKey(compressedKey('u1', 'img1', 'v1', 'png'))?.format).toBe('png');
   });
 
   it('refuses keys outside the layout', () => {
     for (const key of [
       'uploads/u1/img1/a.jpg',
       'compressed/u1/img1/full',
-      'compressed/u1/img1/small.webp',
+      'compressed/u1/img1/full.webp',
+      'thumbnails/u1/img1/small.jpg',
+      'compressed/u1/img1/v1/small.webp',
+      'compressed/u1/img1/v1/full~webp',
+      'thumbnails/u1/img1/v.1/small.jpg',
       'thumbnails/u1/img1/small.html',
       'thumbnails/u1/img1/small.JPG',
       'thumbnails/u1/img1/small.jpeg',
-      'thumbnails/u1/img1/x/small.jpg',
+      'thumbnails/u1/img1/v1/x/small.jpg',
       'thumbnails/../img1/small.jpg',
       'thumbnails/u1/.hidden/small.jpg',
       'thumbnails/u\u00001/img1/small.jpg',
@@ -48,5 +53,24 @@ describe('parseDerivativeKey', () => {
     ]) {
       expect(parseDerivativeKey(key)).toBeUndefined();
     }
+  });
+});
+
+describe('derivativeVersion: a URL never changes its bytes', () => {
+  const a = new Uint8Array([1, 2, 3]);
+  const b = new Uint8Array([4, 5, 6]);
+
+  it('is the same for the same bytes (a retried task rewrites the same keys)', () => {
+    expect(derivativeVersion([a, b])).toBe(derivativeVersion([new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6])]));
+    expect(derivativeVersion([a, b])).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('changes when any output changes (a reprocess writes new keys)', () => {
+    expect(derivativeVersion([a, b])).not.toBe(derivativeVersion([a, new Uint8Array([4, 5, 7])]));
+    expect(derivativeVersion([a, b])).not.toBe(derivativeVersion([a]));
+  });
+
+  it('refuses to version nothing', () => {
+    expect(() => derivativeVersion([])).toThrow('no outputs');
   });
 });

@@ -15,9 +15,9 @@ describe('the object key layout speaks the contracts vocabulary', () => {
   it.each(vocabulary.OUTPUT_FORMATS)('stores and reads %s under the contracts extension', (format) => {
     const extension = vocabulary.OUTPUT_EXTENSIONS[format];
 
-    expect(compressedKey('u1', 'img1', format)).toBe(`${vocabulary.COMPRESSED_PREFIX}u1/img1/full.${extension}`);
-    expect(thumbnailKey('u1', 'img1', 'small', format)).toBe(`${vocabulary.THUMBNAILS_PREFIX}u1/img1/small.${extension}`);
-    expect(parseDerivativeKey(`thumbnails/u1/img1/small.${extension}`)?.format).toBe(format);
+    expect(compressedKey('u1', 'img1', 'v1', format)).toBe(`${vocabulary.COMPRESSED_PREFIX}u1/img1/v1/full.${extension}`);
+    expect(thumbnailKey('u1', 'img1', 'v1', 'small', format)).toBe(`${vocabulary.THUMBNAILS_PREFIX}u1/img1/v1/small.${extension}`);
+    expect(parseDerivativeKey(`thumbnails/u1/img1/v1/small.${extension}`)?.format).toBe(format);
   });
 });
 

@@ -1,0 +1,104 @@
+import * as z from 'zod/mini';
+import { DeliveryRecordSchema } from '@imgpipe/contracts/delivery-record';
+import { buildDeliveryRecord, deliveryUrl, type DeliveryInput } from './delivery-record';
+import { parseNegotiatedKey } from './negotiate-image-format';
+
+const CDN = 'https://d111.cloudfront.net';
+const input: DeliveryInput = {
+  cdnBaseUrl: `${CDN}/`,
+  userId: 'u1',
+  imageId: 'img1',
+  version: 'abc123',
+  variants: [
+    { key: 'compressed/u1/img1/abc123/full.jpg', format: 'jpeg', width: 1200, height: 800, size: 90_000 },
+    { key: 'compressed/u1/img1/abc123/full.webp', format: 'webp', width: 1200, height: 800, size: 60_000 },
+  ],
+  renditions: [
+    { name: 'small', key: 'thumbnails/u1/img1/def456/small.jpg', format: 'jpeg', width: 300, height: 200, size: 9_000 },
+    { name: 'card', key: 'thumbnails/u1/img1/def456/card.jpg', format: 'jpeg', width: 300, height: 300, size: 8_000 },
+  ],
+  served: { kind: 'encoded', format: 'webp', savingsPercent: 40, quality: 72, ssimulacra2: 81.2 },
+  placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.5 },
+};
+
+describe('buildDeliveryRecord', () => {
+  const record = buildDeliveryRecord(input);
+
+  it('builds a record its contract accepts, with absolute URLs = CDN base + key', () => {
+    expect(z.safeParse(DeliveryRecordSchema, record).success).toBe(true);
+    expect(record.variants.map((v) => v.url)).toEqual([
+      `${CDN}/compressed/u1/img1/abc123/full.webp`,
+      `${CDN}/compressed/u1/img1/abc123/full.jpg`,
+    ]);
+    expect(record.renditions[0]).toEqual({
+      name: 'small',
+      url: `${CDN}/thumbnails/u1/img1/def456/small.jpg`,
+      key: 'thumbnails/u1/img1/def456/small.jpg',
+      format: 'jpeg',
+      width: 300,
+      height: 200,
+      bytes: 9_000,
+    });
+  });
+
+  it('says which file is served and which formats exist, and negotiates only among those', () => {
+    expect(record.served).toEqual({
+      kind: 'encoded',
+      format: 'webp',
+      url: `${CDN}/compressed/u1/img1/abc123/full.webp`,
+      bytes: 60_000,
+      savingsPercent: 40,
+      quality: 72,
+      ssimulacra2: 81.2,
+    });
+    expect(record.formats).toEqual(['webp', 'jpeg']);
+    expect(record.negotiatedUrl).toBe(`${CDN}/compressed/u1/img1/abc123/full~webp~jpeg`);
+    expect(parseNegotiatedKey(record.negotiatedUrl.slice(CDN.length + 1))?.formats).toEqual(['webp', 'jpeg']);
+  });
+
+  it('puts only files of the full image shape in a srcset (never the square card), narrowest first', () => {
+    expect(record.srcset).toEqual({
+      webp: `${CDN}/compressed/u1/img1/abc123/full.webp 1200w`,
+      jpeg: `${CDN}/thumbnails/u1/img1/def456/small.jpg 300w, ${CDN}/compressed/u1/img1/abc123/full.jpg 1200w`,
+    });
+  });
+
+  it('writes a <picture> with a WebP source and a JPEG <img> carrying width and height', () => {
+    expect(record.picture).toBe(
+      [
+        '<picture>',
+        `  <source type="image/webp" srcset="${CDN}/compressed/u1/img1/abc123/full.webp 1200w" sizes="100vw">`,
+        `  <img src="${CDN}/compressed/u1/img1/abc123/full.jpg" srcset="${record.srcset.jpeg}" sizes="100vw" width="1200" height="800" alt="" loading="lazy" decoding="async">`,
+        '</picture>',
+      ].join('\n'),
+    );
+  });
+
+  it('serves the original when honest output says so, and its URL is the only one negotiated', () => {
+    const original = buildDeliveryRecord({
+      ...input,
+      variants: [{ key: 'compressed/u1/img1/abc123/full.jpg', format: 'jpeg', width: 1200, height: 800, size: 50_000 }],
+      served: { kind: 'original', format: 'jpeg', savingsPercent: 0 },
+    });
+    expect(original.served.kind).toBe('original');
+    expect(original.formats).toEqual(['jpeg']);
+    expect(original.negotiatedUrl).toBe(`${CDN}/compressed/u1/img1/abc123/full~jpeg`);
+    expect(original.picture).not.toContain('<source');
+  });
+
+  it('refuses to build a record whose served file does not exist', () => {
+    expect(() => buildDeliveryRecord({ ...input, served: { kind: 'encoded', format: 'avif', savingsPercent: 50 } })).toThrow(
+      'no avif variant',
+    );
+  });
+
+  it('percent-encodes key segments and escapes attributes, so a hostile user id cannot break the markup', () => {
+    expect(deliveryUrl('/cdn', 'compressed/a b"<x>/i/v/full.jpg')).toBe('/cdn/compressed/a%20b%22%3Cx%3E/i/v/full.jpg');
+    const hostile = buildDeliveryRecord({
+      ...input,
+      userId: 'u"><script>',
+      variants: input.variants.map((v) => ({ ...v, key: v.key.replace('u1', 'u"><script>') })),
+    });
+    expect(hostile.picture).not.toMatch(/<script|"></);
+  });
+});
