@@ -1,4 +1,4 @@
-import { TABLES, toCreateTableInput, USER_ID_INDEX } from './tables';
+import { PROCESSING_INDEX, TABLES, toCreateTableInput, USER_ID_INDEX } from './tables';
 
 describe('table definitions', () => {
   it('turns the image-metadata definition into its CreateTable request', () => {
@@ -13,6 +13,8 @@ describe('table definitions', () => {
         { AttributeName: 'imageId', AttributeType: 'S' },
         { AttributeName: 'uploadedAt', AttributeType: 'S' },
         { AttributeName: 'userId', AttributeType: 'S' },
+        { AttributeName: 'processingShard', AttributeType: 'N' },
+        { AttributeName: 'updatedAt', AttributeType: 'S' },
       ],
       GlobalSecondaryIndexes: [
         {
@@ -22,6 +24,14 @@ describe('table definitions', () => {
             { AttributeName: 'uploadedAt', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: PROCESSING_INDEX,
+          KeySchema: [
+            { AttributeName: 'processingShard', KeyType: 'HASH' },
+            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         },
       ],
     });

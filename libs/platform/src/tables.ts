@@ -36,6 +36,24 @@ export interface TableDefinition {
 export const USER_ID_INDEX = 'user-id-index';
 
 /**
+ * The read model's sparse index of images still `processing`, by the time of their last
+ * event (`updatedAt`): the reconciler's work list is a Query, never a Scan. Only a record in
+ * `processing` carries the partition key (`processingShard`, written by the DynamoDB read
+ * model's `put`), so a processed, failed or deleted image is not in the index at all.
+ */
+export const PROCESSING_INDEX = 'processing-since-index';
+
+/**
+ * How many partitions {@link PROCESSING_INDEX} spreads the in-flight images over (by a hash of
+ * the image id): a burst of 1,000 uploads writes each image into and out of the index within
+ * seconds, more than one index partition's 1,000 writes a second; the reconciler queries each.
+ */
+export const PROCESSING_INDEX_SHARDS = 8;
+
+/** {@link PROCESSING_INDEX}'s partition key: the shard (0 to {@link PROCESSING_INDEX_SHARDS} - 1), set only while `processing`. */
+export const PROCESSING_SHARD_ATTRIBUTE = 'processingShard';
+
+/**
  * The read model (the seed's `image-metadata` table): one item per image, keyed by image id
  * and upload time, listed per user through {@link USER_ID_INDEX}.
  */
@@ -50,6 +68,13 @@ export const imageMetadataTable = {
       partitionKey: { name: 'userId', type: 'S' },
       sortKey: { name: 'uploadedAt', type: 'S' },
       projection: 'ALL',
+    },
+    {
+      indexName: PROCESSING_INDEX,
+      partitionKey: { name: PROCESSING_SHARD_ATTRIBUTE, type: 'N' },
+      sortKey: { name: 'updatedAt', type: 'S' },
+      // The reconciler reads each candidate's history anyway: the keys are all it needs.
+      projection: 'KEYS_ONLY',
     },
   ],
   timeToLiveAttribute: 'expiresAt',

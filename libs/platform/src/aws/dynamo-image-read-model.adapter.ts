@@ -1,15 +1,17 @@
-import { DeleteCommand, PutCommand, QueryCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, paginateQuery, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor, resolvePageLimit } from '../cursor';
 import { ConcurrencyConflictError, InvalidCursorError } from '../errors';
 import {
   DELETION_ATTRIBUTES,
+  PROCESSING_ATTRIBUTES,
   type ImagePage,
   type ImageReadModel,
   type ImageRecord,
   type ImageRecordKey,
   type ListByUserOptions,
+  type ProcessingRecordKey,
 } from '../ports/image-read-model.port';
-import { imageMetadataTable, USER_ID_INDEX } from '../tables';
+import { imageMetadataTable, PROCESSING_INDEX, PROCESSING_INDEX_SHARDS, PROCESSING_SHARD_ATTRIBUTE, USER_ID_INDEX } from '../tables';
 import { dependencyError } from './errors';
 
 const PK = imageMetadataTable.partitionKey.name;
@@ -17,6 +19,30 @@ const SK = imageMetadataTable.sortKey.name;
 const USER = 'userId';
 const REVISION = 'revision';
 const CURSOR_FIELDS = [PK, SK, USER] as const;
+/** The sparse index's partition key: written only on a `processing` record, never read back. */
+const SHARD = PROCESSING_SHARD_ATTRIBUTE;
+
+/** The index shard of an image: a stable hash (FNV-1a) of its id, so its writes always go to one shard. */
+export function processingShardOf(imageId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < imageId.length; i++) hash = Math.imul(hash ^ imageId.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % PROCESSING_INDEX_SHARDS;
+}
+
+/** The item as stored: the record, plus the sparse index's key while it is `processing` (a put replaces the whole item, so leaving it drops it). */
+function toItem(record: object): Record<string, unknown> {
+  const fields = record as Record<string, unknown>;
+  const { status, processing, updatedAt } = PROCESSING_ATTRIBUTES;
+  const indexed = fields[status] === processing && typeof fields[updatedAt] === 'string';
+  const { [SHARD]: _stale, ...rest } = fields;
+  return indexed ? { ...rest, [SHARD]: processingShardOf(String(fields[PK])) } : rest;
+}
+
+/** The record as the port returns it: without the index's bookkeeping. */
+function fromItem<R>(item: Record<string, unknown>): R {
+  const { [SHARD]: _shard, ...record } = item;
+  return record as R;
+}
 
 const isConditionFailure = (error: unknown) =>
   typeof error === 'object' && error !== null && 'name' in error && error.name === 'ConditionalCheckFailedException';
@@ -47,7 +73,8 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
           Limit: 1,
         }),
       );
-      return out.Items?.[0] as ImageRecord<T> | undefined;
+      const item = out.Items?.[0];
+      return item ? fromItem<ImageRecord<T>>(item) : undefined;
     } catch (error) {
       throw dependencyError('DynamoDB', 'Query', error);
     }
@@ -60,7 +87,7 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: record as Record<string, unknown>,
+          Item: toItem(record),
           ...this.condition(expectedRevision),
         }),
       );
@@ -112,7 +139,7 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
       );
       const last = out.LastEvaluatedKey;
       return {
-        items: (out.Items ?? []) as Array<ImageRecord<T>>,
+        items: (out.Items ?? []).map((item) => fromItem<ImageRecord<T>>(item)),
         ...(last
           ? { cursor: encodeCursor({ [PK]: String(last[PK]), [SK]: String(last[SK]), [USER]: String(last[USER]) }) }
           : {}),
@@ -144,9 +171,39 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
       },
     );
     try {
-      for await (const page of pages) for (const item of page.Items ?? []) yield item as ImageRecord<T>;
+      for await (const page of pages) for (const item of page.Items ?? []) yield fromItem<ImageRecord<T>>(item);
     } catch (error) {
       throw dependencyError('DynamoDB', 'Scan', error);
+    }
+  }
+
+  /**
+   * One Query per shard of the sparse `processing-since-index` (`updatedAt < instant`): it
+   * reads only the images in flight, however large the table. Eventually consistent (an
+   * index always is): the reconciler re-reads each candidate's history before it acts.
+   */
+  async *listProcessingBefore(instant: string): AsyncIterable<ProcessingRecordKey> {
+    const { updatedAt } = PROCESSING_ATTRIBUTES;
+    for (let shard = 0; shard < PROCESSING_INDEX_SHARDS; shard++) {
+      const pages = paginateQuery(
+        { client: this.documents },
+        {
+          TableName: this.tableName,
+          IndexName: PROCESSING_INDEX,
+          KeyConditionExpression: '#shard = :shard AND #updated < :instant',
+          ExpressionAttributeNames: { '#shard': SHARD, '#updated': updatedAt },
+          ExpressionAttributeValues: { ':shard': shard, ':instant': instant },
+        },
+      );
+      try {
+        for await (const page of pages) {
+          for (const item of page.Items ?? []) {
+            yield { imageId: String(item[PK]), uploadedAt: String(item[SK]), updatedAt: String(item[updatedAt]) };
+          }
+        }
+      } catch (error) {
+        throw dependencyError('DynamoDB', 'Query', error);
+      }
     }
   }
 

@@ -48,7 +48,23 @@ export interface ImageReadModel<T extends object = Record<string, unknown>> {
    * no particular order; the purge's work list.
    */
   listDeletedBefore(instant: string): AsyncIterable<ImageRecord<T>>;
+  /**
+   * Every record still `processing` whose last event (`updatedAt`) is before `instant` (ISO
+   * 8601 UTC, compared as strings): the reconciler's work list, keys only, in no particular
+   * order. On DynamoDB a Query of the sparse `processing-since-index` per shard, never a Scan;
+   * an index is eventually consistent, so the caller re-reads the history before acting.
+   */
+  listProcessingBefore(instant: string): AsyncIterable<ProcessingRecordKey>;
+}
+
+/** What {@link ImageReadModel.listProcessingBefore} returns of a record. */
+export interface ProcessingRecordKey extends Pick<ImageRecordKey, 'imageId' | 'uploadedAt'> {
+  /** `occurredAt` of the last event the record applied. */
+  readonly updatedAt: string;
 }
 
 /** The attributes {@link ImageReadModel.listDeletedBefore} reads: the projection's names for them. */
 export const DELETION_ATTRIBUTES = { status: 'status', deleted: 'deleted', undoUntil: 'undoUntil', purgedAt: 'purgedAt' } as const;
+
+/** The attributes {@link ImageReadModel.listProcessingBefore} reads: the projection's names for them. */
+export const PROCESSING_ATTRIBUTES = { status: 'status', processing: 'processing', updatedAt: 'updatedAt' } as const;

@@ -2,11 +2,13 @@ import { decodeCursor, encodeCursor, resolvePageLimit } from '../cursor';
 import { ConcurrencyConflictError, InvalidCursorError } from '../errors';
 import {
   DELETION_ATTRIBUTES,
+  PROCESSING_ATTRIBUTES,
   type ImagePage,
   type ImageReadModel,
   type ImageRecord,
   type ImageRecordKey,
   type ListByUserOptions,
+  type ProcessingRecordKey,
 } from './image-read-model.port';
 
 const CURSOR_FIELDS = ['imageId', 'uploadedAt', 'userId'] as const;
@@ -74,6 +76,17 @@ export class InMemoryImageReadModel<T extends object = Record<string, unknown>> 
       const until = fields[undoUntil];
       if (fields[status] === deleted && typeof until === 'string' && until < instant && fields[purgedAt] === undefined) {
         yield structuredClone(record);
+      }
+    }
+  }
+
+  async *listProcessingBefore(instant: string): AsyncIterable<ProcessingRecordKey> {
+    const { status, processing, updatedAt } = PROCESSING_ATTRIBUTES;
+    for (const record of [...this.records.values()]) {
+      const fields = record as Record<string, unknown>;
+      const at = fields[updatedAt];
+      if (fields[status] === processing && typeof at === 'string' && at < instant) {
+        yield { imageId: record.imageId, uploadedAt: record.uploadedAt, updatedAt: at };
       }
     }
   }

@@ -5,7 +5,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createAwsClients } from '../aws/clients';
 import { DynamoImageEventStore } from '../aws/dynamo-image-event-store.adapter';
 import { S3ObjectStore } from '../aws/s3-object-store.adapter';
-import { TABLES, USER_ID_INDEX } from '../tables';
+import { PROCESSING_INDEX, TABLES, USER_ID_INDEX } from '../tables';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalDynamo, startLocalS3 } from './local-peers';
 
 const clientsFor = (endpoints: { s3?: string; dynamodb?: string }) =>
@@ -31,6 +31,7 @@ describe('local peers', () => {
       ]);
       expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType])).toEqual([
         [USER_ID_INDEX, 'ALL'],
+        [PROCESSING_INDEX, 'KEYS_ONLY'],
       ]);
     } finally {
       clients.destroy();
