@@ -1,5 +1,5 @@
 import { ImageProcessingFailedV1, ImageUploadedV1, parseDetail, UploadRefusedV1 } from '@imgpipe/contracts';
-import { renditionSetVersion, resolveRenditionSet, type InputPolicy } from '@imgpipe/image-ops/checks';
+import { DEFAULT_RENDITION_SET_PRESET, renditionSetVersion, resolveRenditionSet, type InputPolicy } from '@imgpipe/image-ops/checks';
 import { testImage as makeTestImage, type TestImageKind, type TestImageOptions } from '@imgpipe/image-ops/testing';
 import { uploadGrantExpiresAt, type ObjectStore } from '@imgpipe/platform';
 import { createCheckUpload, GRANT_EXPIRY_GRACE_MS } from './check-upload.use-case';
@@ -87,7 +87,7 @@ describe('checkUpload (onObjectCreated)', () => {
       format: 'jpeg',
       width: 1200,
       height: 800,
-      renditionsVersion: renditionSetVersion(resolveRenditionSet('default')),
+      renditionsVersion: renditionSetVersion(resolveRenditionSet(DEFAULT_RENDITION_SET_PRESET)),
       uploadedAt: '2025-06-01T12:00:01.000Z',
     });
     await expect(h.grants.get(IMAGE)).resolves.toMatchObject({
@@ -100,7 +100,7 @@ describe('checkUpload (onObjectCreated)', () => {
     await checkUpload(object);
     const detail = parseDetail(ImageUploadedV1, h.publisher.published[0]?.detail);
     expect(detail.data.renditionsVersion).toBe(renditionSetVersion(resolveRenditionSet('marketplace')));
-    expect(detail.data.renditionsVersion).not.toBe(renditionSetVersion(resolveRenditionSet('default')));
+    expect(detail.data.renditionsVersion).not.toBe(renditionSetVersion(resolveRenditionSet(DEFAULT_RENDITION_SET_PRESET)));
     expect(detail.data.format).toBe('png');
   });
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '@imgpipe/platform';
-import { renditionSetVersion, resolveRenditionSet } from '@imgpipe/image-ops/checks';
+import { DEFAULT_RENDITION_SET_PRESET, renditionSetVersion, resolveRenditionSet } from '@imgpipe/image-ops/checks';
 import { DEFAULT_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
 import { loadIngestConfig } from './config';
 import { TEST_ENV } from './testing/ingest-harness';
@@ -19,7 +19,7 @@ describe('loadIngestConfig', () => {
       maxUploadBytes: 25 * 1024 * 1024,
       uploadTtlSeconds: 900,
       headBytes: 64 * 1024,
-      renditionsVersion: renditionSetVersion(resolveRenditionSet('default')),
+      renditionsVersion: renditionSetVersion(resolveRenditionSet(DEFAULT_RENDITION_SET_PRESET)),
       undoWindowSeconds: DEFAULT_UNDO_WINDOW_SECONDS,
     });
     expect(config.cdnDistributionId).toBeUndefined();

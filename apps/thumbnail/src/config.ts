@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { declaredEnvSchema, loadConfig, platformConfigSchema, THUMBNAIL_ENV } from '@imgpipe/platform';
 import {
+  DEFAULT_RENDITION_SET_PRESET,
   inputPolicyEnvShape,
   inputPolicyFromEnv,
   readRenditionSet,
@@ -13,8 +14,8 @@ import {
 export const thumbnailEnvSchema = declaredEnvSchema(
   THUMBNAIL_ENV,
   platformConfigSchema.extend({
-    /** `default`, `marketplace`, or a JSON rendition set inline (`{...}`) or in a file path. */
-    RENDITION_SET: z.string().default('default'),
+    /** `gallery` (the default), `default`, `marketplace`, or a JSON rendition set inline (`{...}`) or in a file path. */
+    RENDITION_SET: z.string().default(DEFAULT_RENDITION_SET_PRESET),
     THUMBNAIL_BACKGROUND: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#ffffff'),
     ...inputPolicyEnvShape,
   }),

@@ -38,6 +38,7 @@ export type { InputPolicy, InputPolicyEnv, UploadHeadCheck } from './policy';
 export {
   CARD_CROP_POSITION,
   DEFAULT_RENDITION_SET,
+  DEFAULT_RENDITION_SET_PRESET,
   extremeAspectSchema,
   GALLERY_RENDITION_SET,
   MARKETPLACE_RENDITION_SET,

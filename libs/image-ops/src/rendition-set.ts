@@ -172,6 +172,14 @@ export const RENDITION_SET_PRESET_NAMES = ['default', 'marketplace', 'gallery'] 
 /** One of {@link RENDITION_SET_PRESET_NAMES}. */
 export type RenditionSetPresetName = (typeof RENDITION_SET_PRESET_NAMES)[number];
 
+/**
+ * The preset `RENDITION_SET` means when it is not set: `gallery`, so every deployment gets the
+ * smart-cropped `card` for gallery grids and the `display` size the image page's `srcset` picks
+ * (issue 11) on top of the seed's three. Ingest and thumbnail both default to it, so they agree
+ * on the rendition-set version.
+ */
+export const DEFAULT_RENDITION_SET_PRESET: RenditionSetPresetName = 'gallery';
+
 /** The presets by name. */
 export const RENDITION_SET_PRESETS: Readonly<Record<RenditionSetPresetName, RenditionSet>> = {
   default: DEFAULT_RENDITION_SET,

@@ -14,7 +14,7 @@ import { THUMBNAIL_ENV } from '@imgpipe/platform';
 
 /** The thumbnail service's knobs; each maps to one variable of apps/thumbnail/src/config.ts. */
 export interface ThumbnailSettings extends InputLimitSettings {
-  /** `RENDITION_SET`: `default`, `marketplace` or an inline JSON rendition set. @default 'default' */
+  /** `RENDITION_SET`: `gallery`, `default`, `marketplace` or an inline JSON rendition set. @default 'gallery' (image-ops' DEFAULT_RENDITION_SET_PRESET) */
   readonly renditionSet?: string;
   /** `THUMBNAIL_BACKGROUND`, `#rrggbb` (fill for `contain` and flattened alpha). @default '#ffffff' */
   readonly background?: string;
