@@ -1,22 +1,22 @@
-import { autoQualityOptionsSchema, DEFAULT_AUTO_QUALITY, proxyOf, type ProxyCodec, type RawPixels, rgbOf, searchQuality } from './auto-quality';
+import { autoQualityOptionsSchema, DEFAULT_AUTO_QUALITY, mosaicOf, proxyOf, type ProxyCodec, type RawPixels, rgbOf, searchQuality } from './auto-quality';
 import { Ssimulacra2Reference } from './ssimulacra2';
 
 /**
  * The search, with a stand-in codec whose "encode" adds noise that falls with quality, so
  * the score is a known increasing function of quality and the right answer is known.
  */
-function noisyCodec(image: RawPixels, amplitudeAt: (q: number) => number): ProxyCodec & { calls: number[] } {
+function noisyCodec(amplitudeAt: (q: number) => number): ProxyCodec & { calls: number[] } {
   const calls: number[] = [];
   return {
     calls,
-    async encode(q) {
+    async encode(tile, q) {
       calls.push(q);
       const amplitude = amplitudeAt(q);
-      const out = Uint8Array.from(image.data, (v, i) => Math.max(0, Math.min(255, v + (i % 7 < 3 ? amplitude : -amplitude))));
+      const out = Uint8Array.from(tile.data, (v, i) => Math.max(0, Math.min(255, v + (i % 7 < 3 ? amplitude : -amplitude))));
       return out;
     },
-    async decode(bytes) {
-      return { ...image, data: bytes };
+    async decode(bytes, tile) {
+      return { ...tile, data: bytes };
     },
   };
 }
@@ -29,22 +29,23 @@ function gradient(width: number, height: number): RawPixels {
 
 describe('searchQuality', () => {
   const image = gradient(64, 64);
+  const whole = { tiles: [image], columns: 1 };
   const settings = { ...DEFAULT_AUTO_QUALITY.webp, target: 80 };
 
   it('finds the lowest quality meeting the target within the probe bound', async () => {
     // Noise amplitude drops one level every 4 quality points: the score steps up with quality.
     const amplitudeAt = (q: number): number => Math.max(0, Math.floor((100 - q) / 4));
-    const codec = noisyCodec(image, amplitudeAt);
+    const codec = noisyCodec(amplitudeAt);
     // The true answer: every quality scored, the lowest that meets the target.
     const reference = new Ssimulacra2Reference(rgbOf(image));
-    const scorer = noisyCodec(image, amplitudeAt);
+    const scorer = noisyCodec(amplitudeAt);
     let truth = settings.maxQuality;
     for (let q = settings.maxQuality; q >= settings.minQuality; q--) {
-      const decoded = await scorer.decode(await scorer.encode(q));
+      const decoded = await scorer.decode(await scorer.encode(image, q), image);
       if (reference.score(rgbOf(decoded)) >= settings.target) truth = q;
     }
 
-    const choice = await searchQuality(image, codec, settings, 'webp');
+    const choice = await searchQuality(whole, codec, settings, 'webp');
 
     expect(codec.calls.length).toBeLessThanOrEqual(settings.maxProbes);
     expect(choice.score).toBeGreaterThanOrEqual(settings.target);
@@ -55,8 +56,8 @@ describe('searchQuality', () => {
   });
 
   it('takes maxQuality, with its measured score, when no quality meets the target', async () => {
-    const codec = noisyCodec(image, () => 40);
-    const choice = await searchQuality(image, codec, settings, 'webp');
+    const codec = noisyCodec(() => 40);
+    const choice = await searchQuality(whole, codec, settings, 'webp');
     expect(choice.quality).toBe(settings.maxQuality);
     expect(choice.probes.some((p) => p.quality === settings.maxQuality)).toBe(true);
     expect(choice.score).toBeLessThan(settings.target);
@@ -64,8 +65,8 @@ describe('searchQuality', () => {
   });
 
   it('takes minQuality when even it meets the target', async () => {
-    const codec = noisyCodec(image, () => 0);
-    const choice = await searchQuality(image, codec, settings, 'webp');
+    const codec = noisyCodec(() => 0);
+    const choice = await searchQuality(whole, codec, settings, 'webp');
     expect(choice.quality).toBe(settings.minQuality);
     expect(choice.score).toBe(100);
   });
@@ -78,23 +79,25 @@ describe('searchQuality', () => {
 describe('proxyOf', () => {
   it('keeps a small image whole', () => {
     const small = gradient(300, 200);
-    expect(proxyOf(small, 262_144)).toBe(small);
+    expect(proxyOf(small, 262_144)).toEqual({ tiles: [small], columns: 1 });
   });
 
-  it('samples a large image as full-resolution tiles, not a downscale', () => {
+  it('samples a large image as full-resolution tiles, not a downscale, and lays them out as a mosaic', () => {
     const big = gradient(2000, 1500);
-    const proxy = proxyOf(big, 262_144);
-    expect(proxy.width % 128).toBe(0);
-    expect(proxy.height % 128).toBe(0);
-    expect(proxy.width * proxy.height).toBeLessThanOrEqual(262_144);
-    // The first tile's first row is a run of the original's pixels, unscaled.
-    const rowInTile = Array.from(proxy.data.subarray(0, 128 * 3));
-    const rowBytes = 2000 * 3;
-    const match = Array.from({ length: 1500 * 2000 - 128 }, (_, i) => i).some((start) => {
-      const from = start * 3;
-      if (Math.floor(from / rowBytes) !== Math.floor((from + 128 * 3 - 1) / rowBytes)) return false;
-      return rowInTile.every((v, k) => big.data[from + k] === v);
-    });
-    expect(match).toBe(true);
+    const { tiles, columns } = proxyOf(big, 262_144);
+    expect(tiles.length).toBe(15); // 5 columns x 3 rows: the grid follows the 4:3 image
+    expect(tiles.length * 128 * 128).toBeLessThanOrEqual(262_144);
+    // Each tile is a block of the original's pixels, unscaled: its first tile sits in the first grid cell.
+    const first = tiles[0] as RawPixels;
+    const x0 = Math.floor(2000 / columns / 2 - 64);
+    const y0 = Math.floor(1500 / (tiles.length / columns) / 2 - 64);
+    for (const y of [0, 50, 127]) {
+      expect(Array.from(first.data.subarray(y * 128 * 3, (y + 1) * 128 * 3))).toEqual(
+        Array.from(big.data.subarray(((y0 + y) * 2000 + x0) * 3, ((y0 + y) * 2000 + x0 + 128) * 3)),
+      );
+    }
+    const mosaic = mosaicOf(tiles, columns);
+    expect(mosaic.width).toBe(columns * 128);
+    expect(Array.from(mosaic.data.subarray(128 * 3, 129 * 3))).toEqual(Array.from((tiles[1] as RawPixels).data.subarray(0, 3)));
   });
 });

@@ -9,6 +9,7 @@
  * quality), so tiles predict the full-size score far better, at a fraction of its cost.
  * The search is sharp-free: the encoder and decoder come in as functions.
  */
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array loops index within bounds they just checked; `!` keeps them free of per-pixel undefined checks */
 import { z } from 'zod';
 import { Ssimulacra2Reference, type RgbPixels } from './ssimulacra2';
 
@@ -53,9 +54,9 @@ export type AutoQualityFormat = 'webp' | 'avif' | 'jpeg';
  * than WebP's for the same look, so its bounds are too.
  */
 export const DEFAULT_AUTO_QUALITY: Readonly<Record<AutoQualityFormat, AutoQualityOptions>> = {
-  webp: { target: 80, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 262_144 },
-  avif: { target: 80, minQuality: 25, maxQuality: 85, maxProbes: 4, proxyPixels: 262_144 },
-  jpeg: { target: 80, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 262_144 },
+  webp: { target: 70, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 196_608 },
+  avif: { target: 70, minQuality: 25, maxQuality: 85, maxProbes: 4, proxyPixels: 196_608 },
+  jpeg: { target: 70, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 196_608 },
 };
 
 /** Where the search starts for a format (near where photos usually land at the default target). */
@@ -66,34 +67,61 @@ const PRIOR_SLOPE = 0.4;
 /** Tile side of the proxy mosaic: a multiple of WebP's 16 px macroblock and AVIF's 64 px superblock. */
 export const PROXY_TILE = 128;
 
+/** A proxy: tiles of the image, each encoded on its own, scored side by side as one mosaic. */
+export interface Proxy {
+  readonly tiles: readonly RawPixels[];
+  /** Tiles per row of the mosaic. */
+  readonly columns: number;
+}
+
 /**
- * The search's proxy: the whole image when it has at most ~1.5x `proxyPixels`, otherwise
- * a mosaic of `tile`-px tiles (default {@link PROXY_TILE}) copied at full resolution from the centres of a grid
- * laid over the image (as many tiles as fit in `proxyPixels`, the grid shaped like the image).
+ * The search's proxy: the whole image (one tile) when it has at most ~1.5x `proxyPixels`,
+ * otherwise `tile`-px tiles (default {@link PROXY_TILE}) copied at full resolution from the
+ * centres of a grid laid over the image (as many as fit in `proxyPixels`, the grid shaped
+ * like the image). Each tile is encoded as an image of its own: a mosaic encoded in one
+ * piece puts hard seams inside the encode, whose artefacts swamp the score.
  */
-export function proxyOf(image: RawPixels, proxyPixels: number, tile: number = PROXY_TILE): RawPixels {
+export function proxyOf(image: RawPixels, proxyPixels: number, tile: number = PROXY_TILE): Proxy {
   const { width, height, channels, data } = image;
-  if (width * height <= proxyPixels * 1.5 || width < tile * 2 || height < tile * 2) return image;
-  const tiles = Math.max(4, Math.floor(proxyPixels / (tile * tile)));
-  let cols = Math.max(1, Math.round(Math.sqrt((tiles * width) / height)));
+  if (width * height <= proxyPixels * 1.5 || width < tile * 2 || height < tile * 2) return { tiles: [image], columns: 1 };
+  const count = Math.max(4, Math.floor(proxyPixels / (tile * tile)));
+  let cols = Math.max(1, Math.round(Math.sqrt((count * width) / height)));
   cols = Math.min(cols, Math.floor(width / tile));
-  const rows = Math.max(1, Math.min(Math.floor(tiles / cols), Math.floor(height / tile)));
-  const outW = cols * tile;
-  const outH = rows * tile;
-  const out = new Uint8Array(outW * outH * channels);
+  const rows = Math.max(1, Math.min(Math.floor(count / cols), Math.floor(height / tile)));
   const rowBytes = tile * channels;
+  const tiles: RawPixels[] = [];
   for (let ty = 0; ty < rows; ty++) {
     const y0 = Math.floor(((ty + 0.5) * height) / rows - tile / 2);
     for (let tx = 0; tx < cols; tx++) {
       const x0 = Math.floor(((tx + 0.5) * width) / cols - tile / 2);
+      const out = new Uint8Array(tile * rowBytes);
       for (let y = 0; y < tile; y++) {
         const from = ((y0 + y) * width + x0) * channels;
-        const to = ((ty * tile + y) * outW + tx * tile) * channels;
-        out.set(data.subarray(from, from + rowBytes), to);
+        out.set(data.subarray(from, from + rowBytes), y * rowBytes);
       }
+      tiles.push({ data: out, width: tile, height: tile, channels });
     }
   }
-  return { data: out, width: outW, height: outH, channels };
+  return { tiles, columns: cols };
+}
+
+/** The tiles side by side, `columns` a row (all tiles one size), as one image for the metric. */
+export function mosaicOf(tiles: readonly RawPixels[], columns: number): RawPixels {
+  const first = tiles[0];
+  if (!first) throw new RangeError('mosaicOf: no tiles');
+  if (tiles.length === 1) return first;
+  const { width: tw, height: th, channels } = first;
+  const rows = Math.ceil(tiles.length / columns);
+  const width = columns * tw;
+  const out = new Uint8Array(width * rows * th * channels);
+  tiles.forEach((t, i) => {
+    const ox = (i % columns) * tw;
+    const oy = Math.floor(i / columns) * th;
+    for (let y = 0; y < th; y++) {
+      out.set(t.data.subarray(y * tw * channels, (y + 1) * tw * channels), ((oy + y) * width + ox) * channels);
+    }
+  });
+  return { data: out, width, height: rows * th, channels };
 }
 
 /**
@@ -129,12 +157,12 @@ export interface QualityChoice {
   readonly probes: readonly QualityProbe[];
 }
 
-/** How the search encodes and decodes the proxy (sharp in image-ops; anything in tests). */
+/** How the search encodes and decodes a proxy tile (sharp in image-ops; anything in tests). */
 export interface ProxyCodec {
-  /** The proxy encoded at `quality`. */
-  encode(quality: number): Promise<Uint8Array>;
-  /** Encoded bytes back to pixels of the proxy's size and channels. */
-  decode(encoded: Uint8Array): Promise<RawPixels>;
+  /** `tile` encoded at `quality`. */
+  encode(tile: RawPixels, quality: number): Promise<Uint8Array>;
+  /** Encoded bytes back to pixels of `tile`'s size and channels. */
+  decode(encoded: Uint8Array, tile: RawPixels): Promise<RawPixels>;
 }
 
 /**
@@ -146,18 +174,23 @@ export interface ProxyCodec {
  * `maxQuality`, so the result is always a probed quality with a measured score.
  */
 export async function searchQuality(
-  proxy: RawPixels,
+  proxy: Proxy,
   codec: ProxyCodec,
   settings: AutoQualityOptions,
   format: AutoQualityFormat,
 ): Promise<QualityChoice> {
   const { target, minQuality: min, maxQuality: max, maxProbes } = settings;
-  const reference = new Ssimulacra2Reference(rgbOf(proxy));
+  const reference = new Ssimulacra2Reference(rgbOf(mosaicOf(proxy.tiles, proxy.columns)));
   const probes: QualityProbe[] = [];
   const probe = async (q: number): Promise<QualityProbe> => {
-    const encoded = await codec.encode(q);
-    const decoded = await codec.decode(encoded);
-    const result = { quality: q, score: reference.score(rgbOf(decoded)), bytes: encoded.length };
+    let bytes = 0;
+    const decoded: RawPixels[] = [];
+    for (const tile of proxy.tiles) {
+      const encoded = await codec.encode(tile, q);
+      bytes += encoded.length;
+      decoded.push(await codec.decode(encoded, tile));
+    }
+    const result = { quality: q, score: reference.score(rgbOf(mosaicOf(decoded, proxy.columns))), bytes };
     probes.push(result);
     return result;
   };
@@ -172,8 +205,9 @@ export async function searchQuality(
     } else if (!fail || p.quality > fail.quality) {
       fail = p;
     }
-    // Done when the answer is pinned: adjacent pass/fail, or the bound itself decided.
-    if (pass && (pass.quality === min || (fail && pass.quality - fail.quality <= 1))) break;
+    // Done when the answer is pinned to within a point (a quality point is ~1-2% of the
+    // bytes, not worth a probe), or the bound itself decided.
+    if (pass && (pass.quality === min || (fail && pass.quality - fail.quality <= 2))) break;
     if (!pass && fail?.quality === max) break;
     const last = i === maxProbes - 2;
     if (pass && fail) {

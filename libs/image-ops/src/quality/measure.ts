@@ -4,7 +4,7 @@
  */
 import sharp from 'sharp';
 import { decodeFailure } from '../errors';
-import { proxyOf, type RawPixels, rgbOf } from './auto-quality';
+import { mosaicOf, proxyOf, type RawPixels, rgbOf } from './auto-quality';
 import { Ssimulacra2Reference } from './ssimulacra2';
 
 /** Pixels of the default evaluation sample: ~8x the search's proxy, so the two rarely share pixels' fate. */
@@ -49,6 +49,10 @@ export async function measureSsimulacra2(
       .toBuffer({ resolveWithObject: true });
     a = { data, width: info.width, height: info.height, channels: 4 };
   }
-  const sample = (p: RawPixels): RawPixels => (Number.isFinite(samplePixels) ? proxyOf(p, samplePixels, MEASURE_TILE) : p);
+  const sample = (p: RawPixels): RawPixels => {
+    if (!Number.isFinite(samplePixels)) return p;
+    const { tiles, columns } = proxyOf(p, samplePixels, MEASURE_TILE);
+    return mosaicOf(tiles, columns);
+  };
   return new Ssimulacra2Reference(rgbOf(sample(a))).score(rgbOf(sample(b)));
 }

@@ -22,6 +22,7 @@
  * (its XYB planes, means and variances) so that scoring several candidates against one
  * original costs about 60% of scoring each from scratch.
  */
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array loops index within bounds they just checked; `!` keeps them free of per-pixel undefined checks */
 import { ImageOpsError } from '../errors';
 
 /** Packed 8-bit sRGB pixels, 3 channels (RGB), rows without padding. */
@@ -92,6 +93,8 @@ function gaussianConstants(sigma: number): GaussianConstants {
 }
 
 const GAUSS = gaussianConstants(1.5);
+/** Zero rows around the image in the vertical pass's input: its first step reads row -2N. */
+const PAD = 2 * GAUSS.radius + 1;
 
 /**
  * The separable recursive Gaussian, zero outside the image as in the references: each
@@ -100,21 +103,26 @@ const GAUSS = gaussianConstants(1.5);
  * per column), so memory is read in order.
  */
 class Blur {
+  /**
+   * The horizontal pass's output, with PAD zero rows above and below the image so that the
+   * vertical pass reads "zero outside the image" without a branch per pixel.
+   */
   private readonly temp: Float32Array;
   // Vertical-pass state, one value per column: the last two outputs of each term.
   private readonly state: Record<'a1' | 'a3' | 'a5' | 'b1' | 'b3' | 'b5', Float32Array>;
-  private readonly sum: Float32Array;
 
   constructor(maxPixels: number, maxWidth: number) {
-    this.temp = new Float32Array(maxPixels);
+    this.temp = new Float32Array(maxPixels + 2 * PAD * maxWidth);
     const row = (): Float32Array => new Float32Array(maxWidth);
     this.state = { a1: row(), a3: row(), a5: row(), b1: row(), b3: row(), b5: row() };
-    this.sum = row();
   }
 
   blur(input: Float32Array, output: Float32Array, width: number, height: number): void {
-    this.horizontal(input, this.temp, width, height);
-    this.vertical(this.temp, output, width, height);
+    const temp = this.temp;
+    temp.fill(0, 0, PAD * width);
+    temp.fill(0, (PAD + height) * width, (2 * PAD + height) * width);
+    this.horizontal(input, temp.subarray(PAD * width, (PAD + height) * width), width, height);
+    this.vertical(temp, output, width, height);
   }
 
   private horizontal(input: Float32Array, output: Float32Array, width: number, height: number): void {
@@ -138,38 +146,29 @@ class Blur {
     }
   }
 
-  private vertical(input: Float32Array, output: Float32Array, width: number, height: number): void {
+  /** `padded`: the image's rows start at row PAD, with zero rows around them. */
+  private vertical(padded: Float32Array, output: Float32Array, width: number, height: number): void {
     const N = GAUSS.radius;
     const [in1, in3, in5] = GAUSS.mulIn as unknown as [number, number, number];
     const [d1, d3, d5] = GAUSS.mulPrev as unknown as [number, number, number];
     const { a1, a3, a5, b1, b3, b5 } = this.state;
     a1.fill(0, 0, width); a3.fill(0, 0, width); a5.fill(0, 0, width);
     b1.fill(0, 0, width); b3.fill(0, 0, width); b5.fill(0, 0, width);
-    const sum = this.sum;
     for (let n = -N + 1; n < height; n++) {
-      const top = n - N - 1;
-      const bottom = n + N - 1;
-      // The two input rows of this step, zero outside the image.
-      if (top >= 0 && bottom < height) {
-        const t = top * width, b = bottom * width;
-        for (let x = 0; x < width; x++) sum[x] = input[t + x]! + input[b + x]!;
-      } else if (top >= 0) {
-        sum.set(input.subarray(top * width, top * width + width));
-      } else if (bottom < height) {
-        sum.set(input.subarray(bottom * width, bottom * width + width));
-      } else {
-        sum.fill(0, 0, width);
-      }
-      const outRow = n * width;
+      // Input rows n - N - 1 and n + N - 1 of the image, in padded coordinates.
+      const t = (n - N - 1 + PAD) * width;
+      const b = (n + N - 1 + PAD) * width;
+      const o = n * width;
+      const write = n >= 0;
       for (let x = 0; x < width; x++) {
-        const s = sum[x]!;
+        const s = padded[t + x]! + padded[b + x]!;
         const p1 = a1[x]!, p3 = a3[x]!, p5 = a5[x]!;
         const o1 = in1 * s - d1 * p1 - b1[x]!;
         const o3 = in3 * s - d3 * p3 - b3[x]!;
         const o5 = in5 * s - d5 * p5 - b5[x]!;
         b1[x] = p1; b3[x] = p3; b5[x] = p5;
         a1[x] = o1; a3[x] = o3; a5[x] = o5;
-        if (n >= 0) output[outRow + x] = o1 + o3 + o5;
+        if (write) output[o + x] = o1 + o3 + o5;
       }
     }
   }
@@ -186,7 +185,7 @@ const SRGB_TO_LINEAR = Float32Array.from({ length: 256 }, (_, i) => {
 // The opsin absorbance matrix and bias of XYB (libjxl opsin_params.h, yuvxyb).
 const M00 = 0.3, M01 = 0.622, M02 = 0.078;
 const M10 = 0.23, M11 = 0.692, M12 = 0.078;
-const M20 = 0.24342268924547819, M21 = 0.20476744424496821, M22 = 0.5518098665095536;
+const M20 = 0.2434226892454782, M21 = 0.2047674442449682, M22 = 1 - M20 - M21;
 const BIAS = 0.0037930732552754493;
 const BIAS_CBRT = Math.cbrt(BIAS);
 
@@ -308,6 +307,8 @@ function finalScore(scales: readonly ScaleStats[]): number {
   }
   sum *= 0.9562382616834844;
   sum = 6.248496625763138e-5 * sum * sum * sum + 2.326765642916932 * sum - 0.020884521182843837 * sum * sum;
+  // A NaN would otherwise read as "identical" (NaN > 0 is false): never let one through.
+  if (Number.isNaN(sum)) throw new Error('ssimulacra2: the score is NaN (a bug in this port, not in the input)');
   return sum > 0 ? 100 - 10 * sum ** 0.6276336467831387 : 100;
 }
 
