@@ -4,7 +4,7 @@ describe('parseArgs', () => {
   it('runs every section at full repetitions by default', () => {
     const options = parseArgs([]);
 
-    expect(options.sections).toEqual(['photos', 'latency', 'effort', 'throughput', 'gallery']);
+    expect(options.sections).toEqual(['photos', 'latency', 'effort', 'throughput', 'quality', 'front', 'avif', 'gallery']);
     expect(options.reps).toEqual(FULL_REPS);
     expect(options.quick).toBe(false);
     expect(options.sharpThreads).toBeUndefined();

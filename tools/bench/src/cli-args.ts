@@ -1,7 +1,7 @@
 import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 
 /** The bench's sections, in the order they run. */
-export const SECTIONS = ['photos', 'latency', 'effort', 'throughput', 'gallery'] as const;
+export const SECTIONS = ['photos', 'latency', 'effort', 'throughput', 'quality', 'front', 'avif', 'gallery'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** How many times each measurement repeats. */

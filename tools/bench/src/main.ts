@@ -31,6 +31,7 @@ import {
   throughputTable,
 } from './report';
 import { runGallerySection } from './gallery-section';
+import { runAvifSection, runFrontSection, runQualitySection } from './quality-section';
 import type { RunResult } from './scenario';
 import { runSharp } from './sharp/run-sharp';
 
@@ -187,6 +188,7 @@ async function main(): Promise<number> {
   // Scenarios, section by section
   const plans = planScenarios(options.sections, roles, reps, ['pillow', 'imagemagick'] satisfies Tool[]);
   const records: ScenarioRecord[] = [];
+  const perceptual: Record<string, unknown> = {};
   let gallery: Awaited<ReturnType<typeof runGallerySection>> | undefined;
   for (const section of options.sections) {
     if (section === 'photos') continue;
@@ -200,6 +202,17 @@ async function main(): Promise<number> {
         out,
         progress,
       );
+      continue;
+    }
+    if (section === 'quality' || section === 'front' || section === 'avif') {
+      // In this process, one job at a time: see quality-section.ts.
+      if (section === 'quality') {
+        heading('Auto quality: WebP quality per photo by SSIMULACRA2 vs fixed q80 (mixed set)');
+        perceptual[section] = await runQualitySection(mixedSet(roles, reps), out, progress);
+      } else if (roles.thirteen) {
+        heading(section === 'front' ? 'Effort/quality front: WebP effort x auto target, the ~13 MP JPEG' : 'AVIF vs WebP at equal distance, the ~13 MP JPEG');
+        perceptual[section] = await (section === 'front' ? runFrontSection : runAvifSection)(roles.thirteen, out, progress);
+      }
       continue;
     }
     for (const plan of plans.filter((p) => p.section === section)) records.push(await runScenario(plan, options, peers));
@@ -238,6 +251,7 @@ async function main(): Promise<number> {
       cost: costs,
       costAssumptions: COST_ASSUMPTIONS,
       targets: checks,
+      perceptual,
       gallery,
     },
     scenarios: records,

@@ -45,7 +45,7 @@ options:
   --renditions <set>     default | marketplace | a JSON file declaring a set (default: default)
   --formats <list>       full-size formats, comma separated: webp,avif,jpeg (default: webp)
   --profile <p>          default | fast (WebP effort 4 or 2)
-  --quality <q>          WebP quality 1-100 (default: 80)
+  --quality <q>          WebP quality 1-100 (default: 80), or auto (per image, by SSIMULACRA2)
   --max-bytes <n>        refuse originals larger than this (default: 25 MiB)
   --max-pixels <n>       refuse images with more pixels than this
   --max-frames <n>       refuse animations with more frames than this
@@ -101,12 +101,14 @@ export async function batchMain(argv: readonly string[], io: CliIo = processIo()
   } catch (error) {
     throw new UsageError(`--renditions: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const quality = positiveInt('quality', values.quality);
+  // `auto`: per image, the lowest quality meeting image-ops' SSIMULACRA2 target (WebP and AVIF).
+  const quality = values.quality === 'auto' ? 'auto' : positiveInt('quality', values.quality);
   // Validated once, up front: a bad --formats or --profile is one clear error, not one per file.
   const compress = validCompressOptions({
     formats: values.formats.split(',').map((f) => f.trim()) as CompressOptions['formats'],
     profile: values.profile as CompressOptions['profile'],
     ...(quality === undefined ? {} : { webp: { quality } }),
+    ...(quality === 'auto' ? { avif: { quality } } : {}),
   });
   const policy = resolveInputPolicy({
     ...(values['max-bytes'] ? { maxBytes: positiveInt('max-bytes', values['max-bytes']) } : {}),
