@@ -48,10 +48,10 @@ export type AutoQualityFormat = 'webp' | 'avif' | 'jpeg';
 
 /**
  * Defaults per format, chosen from `npm run bench -- --only quality` (tools/bench/README.md,
- * "auto quality"): a target of 80 holds the bench photos' worst case at or above fixed
- * q80's while cutting total WebP bytes; 4 probes on a ~0.25 MP proxy keep the search's
- * CPU within the issue's 1.3x of a fixed-quality encode. AVIF's quality scale is lower
- * than WebP's for the same look, so its bounds are too.
+ * "auto quality"): target 70 (SSIMULACRA2's "high quality") gave the nine bench photos
+ * 0.82x fixed q80's total WebP bytes, every photo at distance 29-33 (q80: 21-31), at 1.27x
+ * q80's CPU; 4 probes on ~0.2 MP (12 tiles of 128 px) keep the search within the issue's
+ * 1.3x. AVIF's quality scale is lower than WebP's for the same look, so its bounds are too.
  */
 export const DEFAULT_AUTO_QUALITY: Readonly<Record<AutoQualityFormat, AutoQualityOptions>> = {
   webp: { target: 70, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 196_608 },
