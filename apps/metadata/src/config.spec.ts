@@ -20,6 +20,7 @@ describe('loadMetadataConfig', () => {
       eventBusName: 'imgpipe',
       projection: { undoWindowSeconds: DEFAULT_UNDO_WINDOW_SECONDS },
       maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      reconcile: { afterMinutes: 15, maxRedrives: 1 },
     });
   });
 

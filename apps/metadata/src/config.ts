@@ -13,6 +13,12 @@ import {
   type Env,
 } from '@imgpipe/platform';
 import type { ProjectionOptions } from './projection';
+import {
+  DEFAULT_RECONCILE_AFTER_MINUTES,
+  DEFAULT_RECONCILE_MAX_REDRIVES,
+  RECONCILE_MIN_AFTER_MINUTES,
+  type ReconcileStuckOptions,
+} from './reconcile-stuck.use-case';
 
 /** How often `appendAndProject` reloads and retries after a concurrency conflict, by default. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -34,6 +40,10 @@ export const metadataEnvSchema = declaredEnvSchema(METADATA_ENV, awsConfigSchema
   RETENTION_DAYS: envInt().max(36_500).optional(),
   /** Attempts of one append + projection under concurrent writers (1 = no retry). */
   METADATA_MAX_ATTEMPTS: envInt().max(20).default(DEFAULT_MAX_ATTEMPTS),
+  /** Minutes an image may stay processing since its last event before the reconciler acts (default 15, see the use case). */
+  RECONCILE_AFTER_MINUTES: envInt().min(RECONCILE_MIN_AFTER_MINUTES).max(1440).default(DEFAULT_RECONCILE_AFTER_MINUTES),
+  /** How many times the reconciler starts a stuck image's run again before failing it TIMED_OUT (0: fail at once). */
+  RECONCILE_MAX_REDRIVES: z.coerce.number().int().min(0).max(5).default(DEFAULT_RECONCILE_MAX_REDRIVES),
 }));
 export type MetadataEnv = z.output<typeof metadataEnvSchema>;
 
@@ -45,6 +55,8 @@ export interface MetadataConfig {
   readonly eventBusName: string;
   readonly projection: ProjectionOptions;
   readonly maxAttempts: number;
+  /** The reconciler of images stuck `processing`. */
+  readonly reconcile: ReconcileStuckOptions;
 }
 
 /**
@@ -65,5 +77,6 @@ export function loadMetadataConfig(env: Env = process.env): MetadataConfig {
       undoWindowSeconds: e.UNDO_WINDOW_SECONDS,
     },
     maxAttempts: e.METADATA_MAX_ATTEMPTS,
+    reconcile: { afterMinutes: e.RECONCILE_AFTER_MINUTES, maxRedrives: e.RECONCILE_MAX_REDRIVES },
   };
 }

@@ -18,11 +18,13 @@ import { createPurgeDeletedHandler, type PurgeDeletedOutput } from './handlers/p
 import { createRebuildReadModelHandler, type RebuildReadModelOutput } from './handlers/rebuild-read-model.adapter';
 import { createRecordFailureHandler } from './handlers/record-failure.adapter';
 import { createRecordMetadataHandler } from './handlers/record-metadata.adapter';
+import { createReconcileStuckHandler, type ReconcileStuckOutput } from './handlers/reconcile-stuck.adapter';
 import { createMetadataService, type MetadataDependencies, type MetadataService } from './metadata-service';
 import { powertoolsPipelineMetrics } from './metrics';
 import type { ImageMetadata } from './projection';
 import type { RecordFailureOutput } from './record-failure.use-case';
 import type { RecordMetadataOutput } from './record-metadata.use-case';
+import { createReconcileStuckImages, type ReconcileStuckResult } from './reconcile-stuck.use-case';
 
 /** The ports the metadata functions stand on; the rest of {@link MetadataDependencies} comes from the config. */
 export type MetadataPorts = Omit<MetadataDependencies, 'buckets' | 'projection' | 'maxAttempts'>;
@@ -61,6 +63,10 @@ export interface MetadataHandlers {
   readonly purgeDeleted: InstrumentedHandler<unknown, PurgeDeletedOutput>;
   /** Operations: re-project the read model. */
   readonly rebuildReadModel: InstrumentedHandler<unknown, RebuildReadModelOutput>;
+  /** The reconciler of images stuck `processing`, wired (the local runtime's sweep calls it). */
+  readonly reconcileStuckImages: (options: { readonly now: Date }) => Promise<ReconcileStuckResult>;
+  /** The scheduled reconciler of images stuck `processing`. */
+  readonly reconcileStuck: InstrumentedHandler<unknown, ReconcileStuckOutput>;
 }
 
 /**
@@ -76,6 +82,16 @@ export function createMetadataHandlers(ports: MetadataPorts, config: MetadataCon
     maxAttempts: config.maxAttempts,
   });
   const clock = ports.clock ?? systemClock;
+  const reconcileStuckImages = createReconcileStuckImages({
+    ...config.reconcile,
+    events: ports.events,
+    readModel: ports.readModel,
+    store: ports.store,
+    publisher: ports.publisher,
+    appendAndProject: service.appendAndProject,
+    originalsBucket: config.buckets.originals,
+    projection: config.projection,
+  });
   return {
     service,
     recordMetadata: instrumentHandler(createRecordMetadataHandler(() => service), { name: 'metadata-record' }),
@@ -83,5 +99,7 @@ export function createMetadataHandlers(ports: MetadataPorts, config: MetadataCon
     onPipelineEvent: instrumentHandler(createOnPipelineEventHandler(() => service), { name: 'metadata-on-pipeline-event' }),
     purgeDeleted: instrumentHandler(createPurgeDeletedHandler(() => service, clock), { name: 'metadata-purge-deleted' }),
     rebuildReadModel: instrumentHandler(createRebuildReadModelHandler(() => service), { name: 'metadata-rebuild-read-model' }),
+    reconcileStuckImages,
+    reconcileStuck: instrumentHandler(createReconcileStuckHandler(() => reconcileStuckImages, clock), { name: 'metadata-reconcile-stuck' }),
   };
 }

@@ -113,6 +113,10 @@ export const METRIC_DEFINITIONS = {
   /** Original bytes / compressed bytes. */
   CompressionRatio: { unit: MetricUnit.NoUnit },
   ThumbnailFailures: { unit: MetricUnit.Count },
+  /** Stuck images whose run the reconciler started again (apps/metadata reconcile-stuck). */
+  ImagesRedriven: { unit: MetricUnit.Count },
+  /** Stuck images the reconciler failed `TIMED_OUT`. */
+  ImagesTimedOut: { unit: MetricUnit.Count },
 } as const;
 
 export type MetricName = keyof typeof METRIC_DEFINITIONS;

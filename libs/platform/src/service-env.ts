@@ -109,6 +109,8 @@ export const METADATA_ENV = {
   UNDO_WINDOW_SECONDS: KNOB,
   RETENTION_DAYS: KNOB,
   METADATA_MAX_ATTEMPTS: KNOB,
+  RECONCILE_AFTER_MINUTES: KNOB,
+  RECONCILE_MAX_REDRIVES: KNOB,
 } as const satisfies ServiceEnv;
 
 /** apps/notify/src/config.ts. */
