@@ -11,11 +11,12 @@
  * 100 images, and honest: the count is of records read, never an estimate. A library of
  * many thousands would want a count and filters in the API instead.
  */
-import { INPUT_FORMAT_LABELS } from '@imgpipe/contracts/vocabulary';
 import { describeError, type ApiClient, type ImageView, type ObjectUrls } from '../api';
 import { confirmDialog } from '../confirm-dialog';
 import { deletedNotice, type DeletedImage } from '../deleted-notice';
 import { announce, h, replaceChildren } from '../dom';
+import { formatLabel } from '../delivery-view';
+import { cardPicture } from '../display-image';
 import { cardRendition, filenameFromKey, formatBytes, formatCount, formatDateTime, formatSavings } from '../format';
 import { imageHref } from '../router';
 import { createTaskQueue } from '../upload-queue';
@@ -52,11 +53,7 @@ export function matchesFilter(image: ImageView, filter: GalleryFilter): boolean 
 }
 
 /** How a format is named in the filter: the pipeline's label (`HEIC/HEIF`) or the name itself. */
-export function formatLabel(format: string): string {
-  return Object.prototype.hasOwnProperty.call(INPUT_FORMAT_LABELS, format)
-    ? INPUT_FORMAT_LABELS[format as keyof typeof INPUT_FORMAT_LABELS]
-    : format.toUpperCase();
-}
+export { formatLabel };
 
 /** The count line: `42 images`, or `3 of 42 images match` under a filter. */
 export function countText(matching: number, total: number, filtered: boolean, complete: boolean): string {
@@ -117,6 +114,12 @@ function placeholder(kind: 'processing' | 'failed' | 'none', text: string): HTML
 
 /** The media part of a card: the thumbnail, or a placeholder saying why there is none. */
 export function cardMedia(image: ImageView, urls: ObjectUrls): HTMLElement {
+  // The delivery record's `card` rendition (a smart-cropped square) over the image's placeholder.
+  const fromRecord = image.status === 'deleted' || !image.delivery ? undefined : cardPicture(image.delivery);
+  if (fromRecord) {
+    fromRecord.querySelector('img')?.addEventListener('error', () => fromRecord.replaceWith(placeholder('none', 'No preview')), { once: true });
+    return fromRecord;
+  }
   const key = image.status === 'deleted' ? undefined : cardRendition(image.thumbnails);
   if (key) {
     const img = h('img', { attrs: { src: urls.objectUrl(key), alt: '', loading: 'lazy', decoding: 'async' } });

@@ -1,0 +1,103 @@
+import { DeliveryRecordSchema, type DeliveryRecord } from '@imgpipe/contracts/delivery-record';
+import { buildDeliveryRecord, type StoredFile } from '@imgpipe/delivery';
+import * as z from 'zod/mini';
+import { baseName, DISPLAY_SIZES, displayImage, formatLabel, panelFiles, servedAsText, srcsetSnippets } from './delivery-view';
+
+const CDN = 'http://127.0.0.1:3000/cdn';
+const file = (name: string, format: StoredFile['format'], width: number, height: number, size: number): StoredFile & { name: string } => ({
+  name,
+  key: `${name === 'full' ? 'compressed' : 'thumbnails'}/u1/img1/v1/${name}.${format === 'jpeg' ? 'jpg' : format}`,
+  format,
+  width,
+  height,
+  size,
+});
+
+/** A record as the pipeline builds it (the one builder), validated by its contract. */
+function record(overrides: { variants?: StoredFile[]; served?: Parameters<typeof buildDeliveryRecord>[0]['served'] } = {}): DeliveryRecord {
+  const variants = overrides.variants ?? [file('full', 'webp', 5640, 3760, 3_600_000), file('full', 'jpeg', 5640, 3760, 5_100_000)];
+  const built = buildDeliveryRecord({
+    cdnBaseUrl: CDN,
+    userId: 'u1',
+    imageId: 'img1',
+    version: 'v1',
+    variants,
+    renditions: [
+      file('large', 'webp', 1200, 800, 90_000),
+      file('card', 'webp', 400, 400, 20_000),
+      file('display', 'webp', 1600, 1067, 160_000),
+      file('small', 'webp', 300, 200, 9_000),
+    ],
+    served: overrides.served ?? { kind: 'encoded', format: 'webp', savingsPercent: 29.4 },
+    placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.5 },
+  });
+  return z.parse(DeliveryRecordSchema, built);
+}
+
+describe('displayImage', () => {
+  it('offers the display-sized renditions in the srcset with the page’s sizes, so the full-size file is only one candidate', () => {
+    const display = displayImage(record());
+    // The JPEG full size is the <img>'s fallback; WebP a <source> whose srcset holds display (1600w) and large.
+    expect(display.src).toBe(`${CDN}/compressed/u1/img1/v1/full.jpg`);
+    expect(display.sources).toEqual([{ type: 'image/webp', srcset: expect.stringContaining('/display.webp 1600w') as string }]);
+    expect(display.sources[0]?.srcset).toContain('/large.webp 1200w');
+    expect(display.sources[0]?.srcset).not.toContain('card.webp');
+    expect(display.sizes).toBe(DISPLAY_SIZES);
+    expect(display.sizes).not.toBe('100vw');
+    expect([display.width, display.height]).toEqual([5640, 3760]);
+  });
+
+  it('puts the <img> on the only format when there is one (no <source>)', () => {
+    const display = displayImage(record({ variants: [file('full', 'webp', 5640, 3760, 3_600_000)] }));
+    expect(display.sources).toEqual([]);
+    expect(display.src).toBe(`${CDN}/compressed/u1/img1/v1/full.webp`);
+    expect(display.srcset).toContain('/display.webp 1600w');
+  });
+});
+
+describe('servedAsText', () => {
+  it('names only the formats that exist', () => {
+    expect(servedAsText(record())).toBe('Served as WebP or JPEG, whichever your browser accepts best.');
+    expect(servedAsText(record({ variants: [file('full', 'webp', 5640, 3760, 1)] }))).toBe('Served as WebP.');
+    expect(servedAsText({ formats: ['avif', 'webp', 'jpeg'], served: record().served })).toBe('Served as AVIF, WebP or JPEG, whichever your browser accepts best.');
+  });
+
+  it('says when the original or a lossless re-encode is handed back instead of a larger lossy file', () => {
+    const original = record({ variants: [file('full', 'jpeg', 640, 480, 20_000)], served: { kind: 'original', format: 'jpeg', savingsPercent: 0 } });
+    expect(servedAsText(original)).toBe('Served as JPEG. The original file is handed back unchanged: no re-encode was smaller.');
+    const lossless = record({ variants: [file('full', 'webp', 640, 480, 20_000)], served: { kind: 'lossless', format: 'webp', savingsPercent: 3 } });
+    expect(servedAsText(lossless)).toContain('A lossless WebP re-encode of the original');
+  });
+});
+
+describe('panelFiles', () => {
+  it('lists the full-size variants, then the renditions in size order, each with a download name of the upload’s', () => {
+    const files = panelFiles(record(), 'Harbour at dusk.JPG');
+    expect(files.map((f) => f.label)).toEqual(['Full size · WebP', 'Full size · JPEG', 'small · WebP', 'large · WebP', 'card · WebP', 'display · WebP']);
+    expect(files.map((f) => f.downloadName)).toEqual([
+      'Harbour at dusk.webp',
+      'Harbour at dusk.jpg',
+      'Harbour at dusk-small.webp',
+      'Harbour at dusk-large.webp',
+      'Harbour at dusk-card.webp',
+      'Harbour at dusk-display.webp',
+    ]);
+    expect(files[5]?.file).toMatchObject({ url: `${CDN}/thumbnails/u1/img1/v1/display.webp`, width: 1600, bytes: 160_000 });
+  });
+
+  it('keeps path and control characters out of a download name', () => {
+    expect(baseName('../a/b:c*.png')).toBe('..-a-b-c-');
+    expect(baseName('.png')).toBe('.png');
+    expect(baseName('a\u0007"b.jpg')).toBe('a--b');
+    expect(baseName('  ')).toBe('image');
+  });
+});
+
+describe('srcsetSnippets and formatLabel', () => {
+  it('gives one srcset a format, in delivery order', () => {
+    expect(srcsetSnippets(record()).map((s) => s.format)).toEqual(['webp', 'jpeg']);
+    expect(formatLabel('webp')).toBe('WebP');
+    expect(formatLabel('heif')).toBe('HEIC/HEIF');
+    expect(formatLabel('bmp')).toBe('BMP');
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * What the image page shows from an image's delivery record (`@imgpipe/contracts/delivery-record`):
+ * the display `<picture>`'s sources, the "served as" sentence, and the files of the "Use this
+ * image" panel with their download names. Pure: no DOM, so every rule here has a spec.
+ */
+import type { DeliveryFile, DeliveryRecord } from '@imgpipe/contracts/delivery-record';
+import { INPUT_FORMAT_LABELS, type OutputFormatName } from '@imgpipe/contracts/vocabulary';
+import { sortRenditionNames } from './format';
+
+/**
+ * The `sizes` of the image page's display image: the page's content column is at most 72rem
+ * wide less its padding (styles.css `.page`), the whole viewport below that. The browser
+ * then picks the `display` rendition (1600 px) on a wide 2x screen, `large` on a phone,
+ * never the full-size file.
+ */
+export const DISPLAY_SIZES = '(min-width: 72rem) 70rem, calc(100vw - 2rem)';
+
+const MEDIA_TYPES: Readonly<Record<OutputFormatName, string>> = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };
+const EXTENSIONS: Readonly<Record<OutputFormatName, string>> = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' };
+
+/** `webp` -> `WebP`, `jpeg` -> `JPEG` (the vocabulary's labels, which name every output format too); an unknown format upper-cased. */
+export function formatLabel(format: string): string {
+  return Object.prototype.hasOwnProperty.call(INPUT_FORMAT_LABELS, format)
+    ? INPUT_FORMAT_LABELS[format as keyof typeof INPUT_FORMAT_LABELS]
+    : format.toUpperCase();
+}
+
+/** One `<source>` of the display `<picture>`. */
+export interface DisplaySource {
+  readonly type: string;
+  readonly srcset: string;
+}
+
+/** The display image: `<source>`s for the modern formats, an `<img>` every browser decodes. */
+export interface DisplayImage {
+  readonly sources: readonly DisplaySource[];
+  readonly src: string;
+  readonly srcset?: string;
+  readonly sizes: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The display image from the record's `srcset` (the same rule as the record's `<picture>`
+ * snippet: AVIF/WebP `<source>`s, the `<img>` on JPEG, else PNG, else the served file), with
+ * {@link DISPLAY_SIZES} instead of the snippet's `100vw`.
+ */
+export function displayImage(record: DeliveryRecord): DisplayImage {
+  const fallback =
+    record.variants.find((v) => v.format === 'jpeg') ??
+    record.variants.find((v) => v.format === 'png') ??
+    record.variants.find((v) => v.format === record.served.format) ??
+    record.variants[0];
+  const fallbackFormat = fallback?.format ?? record.served.format;
+  const sources = (['avif', 'webp'] as const)
+    .filter((format) => format !== fallbackFormat && record.srcset[format] !== undefined)
+    .map((format) => ({ type: MEDIA_TYPES[format], srcset: record.srcset[format] as string }));
+  const srcset = record.srcset[fallbackFormat];
+  // Width/height of the full image (every file in a srcset has its shape): the box is reserved before any byte arrives.
+  const full = record.variants.find((v) => v.format === record.served.format) ?? fallback;
+  return {
+    sources,
+    src: fallback?.url ?? record.served.url,
+    ...(srcset !== undefined ? { srcset } : {}),
+    sizes: DISPLAY_SIZES,
+    width: full?.width ?? 1,
+    height: full?.height ?? 1,
+  };
+}
+
+/** `['webp', 'jpeg']` -> `WebP or JPEG`; `['avif', 'webp', 'jpeg']` -> `AVIF, WebP or JPEG`. */
+function orList(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1] ?? ''}`;
+}
+
+/**
+ * The "served as" sentence, from the record only: the formats that exist, and which file is
+ * handed back when it is not a lossy re-encode (image-ops' honest output).
+ *
+ * @example servedAsText({ formats: ['webp', 'jpeg'], served: { kind: 'encoded' } ... }); // 'Served as WebP or JPEG, whichever your browser accepts best.'
+ */
+export function servedAsText(record: Pick<DeliveryRecord, 'formats' | 'served'>): string {
+  const formats = record.formats.map(formatLabel);
+  const first = formats.length > 1 ? `Served as ${orList(formats)}, whichever your browser accepts best.` : `Served as ${formats[0] ?? formatLabel(record.served.format)}.`;
+  if (record.served.kind === 'original') return `${first} The original file is handed back unchanged: no re-encode was smaller.`;
+  if (record.served.kind === 'lossless') return `${first} A lossless ${formatLabel(record.served.format)} re-encode of the original, smaller than it.`;
+  return first;
+}
+
+/** One file of the "Use this image" panel. */
+export interface PanelFile {
+  /** `Full size · WebP`, `display · WebP` ... */
+  readonly label: string;
+  /** `full-webp`, `display`...: a stable part of element ids and download names. */
+  readonly slug: string;
+  readonly file: DeliveryFile;
+  /** The name a download is saved under: `holiday-display.webp`. */
+  readonly downloadName: string;
+}
+
+/** Characters Windows, macOS or Linux refuse in a file name (control characters too). */
+const UNSAFE_IN_FILE_NAMES = '\\/:*?"<>|';
+
+/** `holiday photo.JPG` -> `holiday photo`; characters a file name should not hold become `-`. */
+export function baseName(name: string): string {
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const safe = [...stem].map((c) => (c.charCodeAt(0) < 0x20 || UNSAFE_IN_FILE_NAMES.includes(c) ? '-' : c)).join('').trim();
+  return safe === '' ? 'image' : safe;
+}
+
+/** Full-size variants (delivery order), then renditions (small, medium, large, then by name). */
+export function panelFiles(record: DeliveryRecord, imageName: string): PanelFile[] {
+  const base = baseName(imageName);
+  const variants = record.variants.map((file) => ({
+    label: `Full size · ${formatLabel(file.format)}`,
+    slug: `full-${file.format}`,
+    file,
+    downloadName: `${base}.${EXTENSIONS[file.format]}`,
+  }));
+  const byName = new Map(record.renditions.map((r) => [r.name, r]));
+  const renditions = sortRenditionNames([...byName.keys()]).flatMap((name) => {
+    const file = byName.get(name);
+    return file
+      ? [{ label: `${name} · ${formatLabel(file.format)}`, slug: name, file, downloadName: `${base}-${name}.${EXTENSIONS[file.format]}` }]
+      : [];
+  });
+  return [...variants, ...renditions];
+}
+
+/** The record's `srcset`s, one snippet per format, in delivery order. */
+export function srcsetSnippets(record: DeliveryRecord): { readonly format: OutputFormatName; readonly text: string }[] {
+  return (['avif', 'webp', 'jpeg', 'png'] as const).flatMap((format) => {
+    const text = record.srcset[format];
+    return text === undefined ? [] : [{ format, text }];
+  });
+}
