@@ -130,7 +130,11 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
       { name: 'notify', functions: [notify.service.fn] },
     ],
     // The purge keeps the erasure promise: any error, or a missed run, alarms.
-    scheduledJobs: [{ name: 'purge', fn: metadata.service.purgeDeleted, interval: metadata.service.purgeInterval }],
+    scheduledJobs: [
+      { name: 'purge', fn: metadata.service.purgeDeleted, interval: metadata.service.purgeInterval },
+      // The reconciler keeps "nothing stuck processing" true: the same alarms.
+      { name: 'reconcile', fn: metadata.service.reconcileStuck, interval: metadata.service.reconcileInterval },
+    ],
     stateMachine: pipeline.pipeline.stateMachine,
     deadLetterQueues: {
       'rule-targets': foundation.resources.deadLetterQueues.ruleTargets,
@@ -139,8 +143,8 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     },
     queues: { notify: notify.service.queue },
     // EventBridge invokes these asynchronously (each has the async-invokes on-failure destination).
-    asyncFunctions: [ingest.service.onObjectCreated, metadata.service.onPipelineEvent, metadata.service.purgeDeleted],
-    rules: { ...pipeline.pipeline.rules, purge: metadata.service.purgeSchedule },
+    asyncFunctions: [ingest.service.onObjectCreated, metadata.service.onPipelineEvent, metadata.service.purgeDeleted, metadata.service.reconcileStuck],
+    rules: { ...pipeline.pipeline.rules, purge: metadata.service.purgeSchedule, reconcile: metadata.service.reconcileSchedule },
     httpApi: api.api,
     distribution: delivery.distribution,
     tables: { ...foundation.resources.tables },

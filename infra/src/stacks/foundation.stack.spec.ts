@@ -130,6 +130,15 @@ describe('FoundationStack', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         },
+        {
+          // Sparse: only a record still processing carries processingShard (the reconciler's Query).
+          IndexName: 'processing-since-index',
+          KeySchema: [
+            { AttributeName: 'processingShard', KeyType: 'HASH' },
+            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       BillingMode: 'PAY_PER_REQUEST',

@@ -84,7 +84,8 @@ describe('ObservabilityStack', () => {
     }
     expect(alarmNamed(/Throttled-Count/)).toEqual([]);
     const throttles = alarmNamed(/Throttled-Rate/);
-    expect(throttles).toHaveLength(10);
+    // All 11: the 10 above and the reconciler of images stuck processing.
+    expect(throttles).toHaveLength(11);
     for (const alarm of throttles) {
       expect(alarm).toMatchObject({
         ComparisonOperator: 'GreaterThanThreshold',
@@ -96,7 +97,9 @@ describe('ObservabilityStack', () => {
   });
 
   it('alarms on any error of the scheduled purge (a rate means nothing for an hourly job), and on its function only', () => {
-    const faultCount = alarmNamed(/Fault-Count/);
+    // The purge's, and the reconciler's (also a scheduled job).
+    const faultCount = alarmNamed(/Fault-Count/).filter((a) => JSON.stringify(a['Metrics']).includes('MetadataPurgeDeleted'));
+    expect(alarmNamed(/Fault-Count/)).toHaveLength(2);
     expect(faultCount).toHaveLength(1);
     expect(faultCount[0]).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
     const metrics = JSON.stringify(faultCount[0]?.['Metrics']);
@@ -147,13 +150,15 @@ describe('ObservabilityStack', () => {
       'imgpipe-dev-on-object-created-async-events-dropped',
       'imgpipe-dev-on-pipeline-event-async-events-dropped',
       'imgpipe-dev-purge-deleted-async-events-dropped',
+      'imgpipe-dev-reconcile-stuck-async-events-dropped',
     ]);
     for (const alarm of dropped) {
       expect(alarm).toMatchObject({ Threshold: 0 });
       expect(JSON.stringify(alarm)).toMatch(/"MetricName":"AsyncEventsDropped","Namespace":"AWS\/Lambda"/);
     }
     const failed = alarmNamed(/failed-invocations/);
-    expect(failed).toHaveLength(5);
+    // The pipeline's four rules, the purge's and the reconciler's schedules.
+    expect(failed).toHaveLength(6);
     for (const alarm of failed) {
       expect(alarm).toMatchObject({ Threshold: 0 });
       expect(JSON.stringify(alarm)).toMatch(/"MetricName":"FailedInvocations","Namespace":"AWS\/Events"/);

@@ -140,7 +140,8 @@ describe('MetadataStack', () => {
   const roles = ['RecordMetadata', 'RecordFailure', 'OnPipelineEvent', 'RebuildReadModel'];
 
   it('has the five handlers, the rebuild and the purge sized for a full scan', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+    // The sixth: the reconciler of images stuck processing (reconcile-stuck.spec.ts).
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Timeout: 30 }, 1);
     // The two record tasks: their Task states' TimeoutSeconds (pipeline.stack.spec.ts holds them equal).
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Timeout: 10 }, 2);
@@ -223,7 +224,10 @@ describe('MetadataStack', () => {
   });
 
   it('runs the purge hourly from a schedule rule, retried and dead-lettered like every rule target', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r['Properties'] as Record<string, unknown>);
+    const rules = Object.values(template.findResources('AWS::Events::Rule'))
+      .map((r) => r['Properties'] as Record<string, unknown>)
+      // The other schedule is the reconciler's (reconcile-stuck.spec.ts).
+      .filter((r) => /purge/.test(String(r['Description'])));
     expect(rules).toHaveLength(1);
     const purgeFn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) =>
       /erases deleted images/.test(String((f['Properties'] as { Description?: string }).Description)),

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -10,12 +11,13 @@ import {
   ServiceFunction,
   type InfraConfig,
   knobs,
+  METRICS_NAMESPACE,
   ORIGINALS_PREFIX,
   type PlatformTables,
   RULE_TARGET_RETRY,
   THUMBNAILS_PREFIX,
 } from '@imgpipe/infra-shared';
-import { METADATA_ENV } from '@imgpipe/platform';
+import { METADATA_ENV, MetricNames } from '@imgpipe/platform';
 
 /** The metadata service's knobs; each maps to one variable of apps/metadata/src/config.ts. */
 export interface MetadataSettings {
@@ -23,7 +25,27 @@ export interface MetadataSettings {
   readonly retentionDays?: number;
   /** `METADATA_MAX_ATTEMPTS`: attempts of one append + projection under concurrent writers. */
   readonly maxAttempts?: number;
+  /** `RECONCILE_AFTER_MINUTES`: an image still processing this long after its last event is stuck. @default the app's (15) */
+  readonly reconcileAfterMinutes?: number;
+  /** `RECONCILE_MAX_REDRIVES`: re-drives of a stuck image before it fails `TIMED_OUT`. @default the app's (1) */
+  readonly reconcileMaxRedrives?: number;
+  /** How often the reconciler runs. @default {@link DEFAULT_RECONCILE_INTERVAL_MINUTES} */
+  readonly reconcileIntervalMinutes?: number;
 }
+
+/**
+ * The reconciler runs every 5 minutes by default: a stuck image is then settled at most 5
+ * minutes after `RECONCILE_AFTER_MINUTES`, and a run that finds nothing costs eight index
+ * Queries (one per shard) and one short invocation, about 8,600 a month.
+ */
+export const DEFAULT_RECONCILE_INTERVAL_MINUTES = 5;
+/**
+ * The reconciler reads the sparse index, one history and one `HeadObject` per stuck image,
+ * then appends and publishes one event: 512 MB; 5 minutes bounds a backlog's run (what it
+ * leaves, the next run finishes: every step is idempotent), and stays under the interval.
+ */
+export const RECONCILE_MEMORY_MB = 512;
+export const RECONCILE_TIMEOUT = Duration.minutes(4);
 
 export interface MetadataProps extends MetadataSettings {
   readonly config: InfraConfig;
@@ -90,6 +112,13 @@ export class MetadataService extends Construct {
   /** The schedule that runs {@link purgeDeleted}, every {@link purgeInterval}. */
   readonly purgeSchedule: Rule;
   readonly purgeInterval: Duration;
+  /** Re-drives or fails `TIMED_OUT` the images stuck processing (apps/metadata reconcile-stuck). */
+  readonly reconcileStuck: ServiceFunction<typeof METADATA_ENV>;
+  /** The schedule that runs {@link reconcileStuck}, every {@link reconcileInterval}. */
+  readonly reconcileSchedule: Rule;
+  readonly reconcileInterval: Duration;
+  /** Any image failed `TIMED_OUT` by the reconciler: the pipeline lost a run twice (the platform broke, not the input). */
+  readonly timedOutAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: MetadataProps) {
     super(scope, id);
@@ -97,6 +126,8 @@ export class MetadataService extends Construct {
     const environment = knobs(METADATA_ENV, {
       RETENTION_DAYS: props.retentionDays,
       METADATA_MAX_ATTEMPTS: props.maxAttempts,
+      RECONCILE_AFTER_MINUTES: props.reconcileAfterMinutes,
+      RECONCILE_MAX_REDRIVES: props.reconcileMaxRedrives,
       // The one window of the app (CDK context), the same value ingest writes into ImageDeleted.
       UNDO_WINDOW_SECONDS: config.undoWindowSeconds,
     });
@@ -168,9 +199,45 @@ export class MetadataService extends Construct {
       schedule: Schedule.rate(this.purgeInterval),
       targets: [new LambdaFunction(this.purgeDeleted, { ...RULE_TARGET_RETRY, deadLetterQueue })],
     });
-    // EventBridge invokes both asynchronously: what Lambda gives up on is kept, not dropped.
+
+    this.reconcileStuck = newFunction('ReconcileStuck', 'reconcile-stuck', 're-drives or fails images stuck processing (scheduled)', {
+      memorySize: RECONCILE_MEMORY_MB,
+      timeout: RECONCILE_TIMEOUT,
+    })
+      // The sparse processing index (Query), the read model of one image (Query), the projection
+      // (conditional PutItem; DeleteItem when an older projection left it under another key).
+      .bindTableActions('IMAGES_TABLE', tables.imageMetadata, ['Query', 'PutItem', 'DeleteItem'])
+      // Loads a history (Query), appends (conditional PutItem; GetItem reads a conflicting sequence).
+      .bindTableActions('EVENTS_TABLE', tables.imageEvents, ['Query', 'GetItem', 'PutItem'])
+      // Whether the original is still there before a re-drive (HeadObject needs s3:GetObject).
+      .bindBucket('ORIGINALS_BUCKET', originals, ['read'], { prefix: ORIGINALS_PREFIX })
+      // The re-driven ImageUploaded and the ImageProcessingFailed go on the bus.
+      .bindEventBus('EVENT_BUS_NAME', eventBus)
+      .nameResource('PROCESSED_BUCKET', processed.bucketName);
+    this.reconcileInterval = Duration.minutes(props.reconcileIntervalMinutes ?? DEFAULT_RECONCILE_INTERVAL_MINUTES);
+    this.reconcileSchedule = new Rule(this, 'ReconcileSchedule', {
+      description: `imgpipe metadata: re-drive or fail images stuck processing, every ${this.reconcileInterval.toMinutes()} min`,
+      schedule: Schedule.rate(this.reconcileInterval),
+      targets: [new LambdaFunction(this.reconcileStuck, { ...RULE_TARGET_RETRY, deadLetterQueue })],
+    });
+    this.timedOutAlarm = new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: MetricNames.ImagesTimedOut,
+      dimensionsMap: { service: 'metadata' },
+      statistic: 'Sum',
+      period: Duration.minutes(15),
+    }).createAlarm(this, 'ImagesTimedOutAlarm', {
+      alarmDescription: 'The reconciler failed images TIMED_OUT: runs were lost even after a re-drive (see docs/deploy.md, "Images stuck processing").',
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    // EventBridge invokes these asynchronously: what Lambda gives up on is kept, not dropped.
     this.onPipelineEvent.deadLetterAsyncInvokes(props.asyncInvokeFailures);
     this.purgeDeleted.deadLetterAsyncInvokes(props.asyncInvokeFailures);
+    this.reconcileStuck.deadLetterAsyncInvokes(props.asyncInvokeFailures);
 
     // The metadata config requires the bus name and both buckets (one schema serves every
     // handler); a function that does not call one gets its name without a grant.
@@ -187,6 +254,6 @@ export class MetadataService extends Construct {
 
   /** The functions of the service, for dashboards and alarms. */
   get functions(): readonly ImgpipeFunction[] {
-    return [this.recordMetadata, this.recordFailure, this.onPipelineEvent, this.rebuildReadModel, this.purgeDeleted];
+    return [this.recordMetadata, this.recordFailure, this.onPipelineEvent, this.rebuildReadModel, this.purgeDeleted, this.reconcileStuck];
   }
 }
