@@ -85,8 +85,6 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
   const delivery = new DeliveryStack(app, STACK_NAMES.delivery, {
     ...placed('delivery'),
     processed: foundation.resources.buckets.processed,
-    // The CDN negotiates only formats compress actually writes.
-    availableFormats: compress.service.formats,
   });
   // Ingest invalidates a deleted image's paths on the CDN: it reads Delivery's distribution id,
   // so Delivery deploys before Ingest (Delivery reads nothing of Ingest: no cycle).

@@ -1,13 +1,14 @@
 import type { ImageUploadedData } from '@imgpipe/contracts';
-import { ImageCompressedDataSchema } from '@imgpipe/contracts';
-import { probe, InvalidImageError } from '@imgpipe/image-ops';
+import { DELIVERY_KINDS, ImageCompressedV2DataSchema } from '@imgpipe/contracts';
+import { compress, OUTPUT_KINDS, probe, InvalidImageError } from '@imgpipe/image-ops';
 import { testImage } from '@imgpipe/image-ops/testing';
-import { IMMUTABLE_CACHE_CONTROL } from '@imgpipe/platform';
+import { IMMUTABLE_CACHE_CONTROL, parseDerivativeKey } from '@imgpipe/platform';
 import { InMemoryObjectStore } from '@imgpipe/platform/testing';
 import { createCompressImage } from './compress-image.use-case';
 
 const ORIGINALS = 'originals';
 const PROCESSED = 'processed';
+const VERSIONED = /^compressed\/user-1\/img-1\/[0-9a-f]{16}\/full\.(webp|avif|jpg|png)$/;
 
 async function arrange(bytes: Buffer, options = {}) {
   const store = new InMemoryObjectStore();
@@ -26,34 +27,59 @@ async function arrange(bytes: Buffer, options = {}) {
 }
 
 describe('compress image use case', () => {
-  it('writes a WebP under compressed/{user}/{image}/ in the processed bucket and reports it', async () => {
-    const { store, input, compressImage } = await arrange(await testImage('jpeg'));
+  it('writes a WebP under compressed/{user}/{image}/{version}/ in the processed bucket and reports it', async () => {
+    const { store, input, compressImage } = await arrange(await testImage('jpeg-gps'));
 
     const result = await compressImage(input);
 
-    expect(ImageCompressedDataSchema.parse(result)).toEqual(result);
-    expect(result.compressedKey).toBe('compressed/user-1/img-1/full.webp');
+    expect(ImageCompressedV2DataSchema.parse(result)).toEqual(result);
+    expect(result.compressedKey).toMatch(VERSIONED);
+    expect(result.compressedKey).toBe(`compressed/user-1/img-1/${result.version}/full.webp`);
+    expect(result.output.kind).toBe('encoded');
     const stored = await store.get({ bucket: PROCESSED, key: result.compressedKey });
     expect(stored.contentType).toBe('image/webp');
     expect(stored.cacheControl).toBe(IMMUTABLE_CACHE_CONTROL);
     expect(stored.size).toBe(result.compressedSize);
     const facts = await probe(stored.body);
-    expect(facts).toMatchObject({ format: 'webp', width: 640, height: 480 });
+    expect(facts).toMatchObject({ format: 'webp' });
     expect(result.savingsPercent).toBeCloseTo(100 - (result.compressedSize / result.originalSize) * 100, 0);
     expect(await store.list(ORIGINALS, '')).toEqual([input.original.key]);
   });
 
-  it('writes every requested format, WebP first', async () => {
-    const { store, input, compressImage } = await arrange(await testImage('jpeg'), { formats: ['webp', 'avif', 'jpeg'] });
+  it('writes each servable format once, all under one version segment, the handed-back one first', async () => {
+    const { store, input, compressImage } = await arrange(await testImage('jpeg-gps'), { formats: ['webp', 'avif', 'jpeg'] });
 
     const result = await compressImage(input);
 
-    expect(result.variants.map((v) => v.format)).toEqual(['webp', 'avif', 'jpeg']);
-    expect(await store.list(PROCESSED, 'compressed/user-1/img-1/')).toEqual([
-      'compressed/user-1/img-1/full.avif',
-      'compressed/user-1/img-1/full.jpg',
-      'compressed/user-1/img-1/full.webp',
-    ]);
+    expect(new Set(result.variants.map((v) => v.format)).size).toBe(result.variants.length);
+    expect(result.variants[0]?.key).toBe(result.compressedKey);
+    expect(result.variants.every((v) => parseDerivativeKey(v.key)?.version === result.version)).toBe(true);
+    expect((await store.list(PROCESSED, '')).sort()).toEqual(result.variants.map((v) => v.key).sort());
+  });
+
+  it('hands back the original, copied to the versioned key, when the encode would be larger (honest output)', async () => {
+    // A small progressive JPEG without metadata (image-ops' own JPEG encode): WebP at quality 95 cannot beat it by 5%.
+    const source = await compress(await testImage('jpeg'), { formats: ['jpeg'], jpeg: { quality: 40 } });
+    const small = Buffer.from(source.variants[0]!.data);
+    const { store, input, compressImage } = await arrange(small, { formats: ['webp'], webp: { quality: 95 } });
+
+    const result = await compressImage(input);
+
+    expect(result.output.kind).toBe('original');
+    expect(result.compressedKey).toBe(`compressed/user-1/img-1/${result.version}/full.jpg`);
+    expect(result.savingsPercent).toBe(0);
+    expect((await store.get({ bucket: PROCESSED, key: result.compressedKey })).body).toEqual(small);
+    // The larger WebP is never written.
+    expect(result.variants.map((v) => v.format)).not.toContain('webp');
+  });
+
+  it('carries the quality the encoder used, and its SSIMULACRA2 score with quality auto', async () => {
+    const { input, compressImage } = await arrange(await testImage('jpeg-gps'), { formats: ['webp'], webp: { quality: 'auto' } });
+
+    const result = await compressImage(input);
+
+    expect(result.variants[0]?.quality).toEqual(expect.any(Number));
+    expect(result.variants[0]?.ssimulacra2).toEqual(expect.any(Number));
   });
 
   it('is idempotent: the same input writes the same keys with the same bytes', async () => {
@@ -65,6 +91,21 @@ describe('compress image use case', () => {
 
     expect(second.variants).toEqual(first.variants);
     expect((await store.get({ bucket: PROCESSED, key: second.compressedKey })).body).toEqual(firstBytes);
+  });
+
+  it('writes new keys when the bytes change (a reprocess never reuses a URL)', async () => {
+    const { input, compressImage } = await arrange(await testImage('jpeg-gps'), { formats: ['webp'], webp: { quality: 80 } });
+    const other = (await arrange(await testImage('jpeg-gps'), { formats: ['webp'], webp: { quality: 60 } })).compressImage;
+
+    const first = await compressImage(input);
+    const second = await other(input);
+
+    expect(second.version).not.toBe(first.version);
+    expect(second.compressedKey).not.toBe(first.compressedKey);
+  });
+
+  it("speaks image-ops' output kinds", () => {
+    expect([...DELIVERY_KINDS]).toEqual([...OUTPUT_KINDS]);
   });
 
   it('refuses bad input with a classified error and writes nothing', async () => {

@@ -1,7 +1,8 @@
-import type { ImageCompressedData, ImageUploadedData } from '@imgpipe/contracts';
-import { compress, type CompressOptionsInput, type InputPolicy } from '@imgpipe/image-ops';
+import { OUTPUT_FORMATS, type ImageCompressedV2Data, type ImageUploadedData, type OutputFormatName } from '@imgpipe/contracts';
+import { compress, type CompressedVariant, type CompressOptionsInput, type InputPolicy, type OutputChoice } from '@imgpipe/image-ops';
 import {
   compressedKey,
+  derivativeVersion,
   IMMUTABLE_CACHE_CONTROL,
   assertOutputLocation,
   type ObjectStore,
@@ -17,60 +18,104 @@ export interface CompressImageDeps {
   readonly now?: () => number;
 }
 
+/** One full-size file to write: a servable choice of image-ops' honest output and its bytes. */
+interface FullSizeFile {
+  readonly choice: OutputChoice & { readonly format: OutputFormatName };
+  readonly data: Uint8Array;
+  /** The lossy variant behind it (its quality and score), when it is one. */
+  readonly variant?: CompressedVariant;
+}
+
+const isOutputFormat = (format: string): format is OutputFormatName => (OUTPUT_FORMATS as readonly string[]).includes(format);
+
 /**
- * Original -> full-size web variants (WebP first, then AVIF / progressive JPEG when asked).
- * Idempotent by construction: the same input writes the same keys with the same bytes.
+ * Original -> the full-size files worth serving (image-ops' honest output), written under
+ * `compressed/{user}/{image}/{version}/full.{ext}` with `version` the hash of their bytes
+ * (`derivativeVersion`): a URL never changes its bytes, a retry writes the same keys, a
+ * reprocess with other bytes writes new ones (metadata moves the record and removes the old).
+ *
+ * - Written: one file per format among the servable outputs, the one handed back first
+ *   (`compressedKey`): a lossy variant that saved enough, the original unchanged (copied to
+ *   the derivative key: it may then be served) or a lossless WebP re-encode. A variant
+ *   larger than a servable original is never written.
+ * - A GIF original that no variant beats has no output format to be stored under: the
+ *   smallest variant is handed back instead (a known limit; see the report of issue 11).
+ *
  * Invalid input surfaces as the image core's `InvalidImageError`; storage errors pass
  * through as they are (transient, retried by the state machine).
  */
 export function createCompressImage(deps: CompressImageDeps) {
   const now = deps.now ?? (() => performance.now());
-  return async function compressImage(input: ImageUploadedData): Promise<ImageCompressedData> {
+  return async function compressImage(input: ImageUploadedData): Promise<ImageCompressedV2Data> {
     const started = now();
     const original = await deps.store.get({ bucket: input.original.bucket, key: input.original.key });
-    const { facts, variants } = await compress(original.body, deps.options, deps.policy);
+    const { facts, variants, output } = await compress(original.body, deps.options, deps.policy);
 
-    const outputs = variants.map((variant) => ({
-      variant,
-      location: {
-        bucket: deps.processedBucket,
-        key: compressedKey(input.userId, input.imageId, variant.format),
-      },
+    const bytesOf = (choice: OutputChoice): FullSizeFile | undefined => {
+      const { format } = choice;
+      if (!isOutputFormat(format)) return undefined;
+      const typed = { ...choice, format };
+      if (choice.kind === 'original') return { choice: typed, data: original.body };
+      if (choice.kind === 'lossless') return output.lossless ? { choice: typed, data: output.lossless.data, variant: output.lossless } : undefined;
+      const variant = variants.find((v) => v.format === format);
+      return variant ? { choice: typed, data: variant.data, variant } : undefined;
+    };
+    // The chosen file first, then one per other format, smallest first (servable is sorted so).
+    const files: FullSizeFile[] = [];
+    for (const choice of [output.chosen, ...output.servable]) {
+      const file = bytesOf(choice);
+      if (file && !files.some((f) => f.choice.format === file.choice.format)) files.push(file);
+    }
+    if (files.length === 0) {
+      // Only a servable GIF original: hand back the smallest variant.
+      const smallest = [...variants].sort((a, b) => a.size - b.size)[0];
+      if (!smallest) throw new Error('the image core returned no variant');
+      files.push({ choice: { kind: 'encoded', format: smallest.format, contentType: smallest.contentType, bytes: smallest.size, width: smallest.width, height: smallest.height, savingsPercent: smallest.savingsPercent }, data: smallest.data, variant: smallest });
+    }
+
+    const version = derivativeVersion(files.map((f) => f.data));
+    const outputs = files.map((file) => ({
+      file,
+      location: { bucket: deps.processedBucket, key: compressedKey(input.userId, input.imageId, version, file.choice.format) },
     }));
     for (const { location } of outputs) assertOutputLocation(location, deps.originalsBucket);
     await Promise.all(
-      outputs.map(({ variant, location }) =>
+      outputs.map(({ file, location }) =>
         deps.store.put({
           ...location,
-          body: variant.data,
-          contentType: variant.contentType,
+          body: file.data,
+          contentType: file.choice.contentType,
           cacheControl: IMMUTABLE_CACHE_CONTROL,
-          metadata: { 'image-id': input.imageId },
+          metadata: { 'image-id': input.imageId, 'output-kind': file.choice.kind },
         }),
       ),
     );
 
     const [primary] = outputs;
-    if (!primary) throw new Error('the image core returned no variant');
+    if (!primary) throw new Error('compress wrote no file');
     return {
       imageId: input.imageId,
       userId: input.userId,
       originalKey: input.original.key,
       originalSize: original.size,
-      variants: outputs.map(({ variant, location }) => ({
+      variants: outputs.map(({ file, location }) => ({
         ...location,
-        format: variant.format,
-        contentType: variant.contentType,
-        size: variant.size,
-        width: variant.width,
-        height: variant.height,
+        format: file.choice.format,
+        contentType: file.choice.contentType as ImageCompressedV2Data['variants'][number]['contentType'],
+        size: file.data.byteLength,
+        width: file.choice.width,
+        height: file.choice.height,
+        ...(file.choice.kind === 'encoded' && file.variant?.quality !== undefined ? { quality: file.variant.quality } : {}),
+        ...(file.choice.kind === 'encoded' && file.variant?.ssimulacra2 !== undefined ? { ssimulacra2: file.variant.ssimulacra2 } : {}),
       })),
       compressedKey: primary.location.key,
-      compressedSize: primary.variant.size,
-      savingsPercent: primary.variant.savingsPercent,
+      compressedSize: primary.file.data.byteLength,
+      savingsPercent: primary.file.choice.savingsPercent,
       width: facts.width,
       height: facts.height,
       processingMs: Math.round(now() - started),
+      version,
+      output: { kind: primary.file.choice.kind, reason: output.reason.slice(0, 2000) },
     };
   };
 }

@@ -18,9 +18,18 @@ const csv = z
 export const compressEnvSchema = declaredEnvSchema(
   COMPRESS_ENV,
   platformConfigSchema.extend({
-    COMPRESS_FORMATS: csv.default(['webp']),
+    // JPEG beside WebP: the universal fallback the CDN negotiates for a client without WebP
+    // (one more mozjpeg encode per image; honest output drops it when it does not beat a
+    // servable original, which is then the fallback in its own format).
+    COMPRESS_FORMATS: csv.default(['webp', 'jpeg']),
     COMPRESS_PROFILE: z.enum(COMPRESS_PROFILES).default('default'),
     WEBP_QUALITY: z.coerce.number().int().min(1).max(100).default(80),
+    /**
+     * `auto`: every format's quality is the lowest that meets image-ops' SSIMULACRA2 target
+     * (its perceptual search); a number sets every format's quality; unset: the profile's,
+     * with WebP at `WEBP_QUALITY`.
+     */
+    COMPRESS_QUALITY: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(100)]).optional(),
     ...inputPolicyEnvShape,
   }),
 );
@@ -38,8 +47,13 @@ export function loadCompressConfig(env: NodeJS.ProcessEnv = process.env): Compre
   return {
     originalsBucket: e.ORIGINALS_BUCKET,
     processedBucket: e.PROCESSED_BUCKET,
-    // The profile picks the encoder effort; quality is the one WebP knob set here.
-    options: { formats: e.COMPRESS_FORMATS, profile: e.COMPRESS_PROFILE, webp: { quality: e.WEBP_QUALITY } },
+    // The profile picks the encoder effort; quality is WEBP_QUALITY for WebP, or COMPRESS_QUALITY for every format.
+    options: {
+      formats: e.COMPRESS_FORMATS,
+      profile: e.COMPRESS_PROFILE,
+      webp: { quality: e.COMPRESS_QUALITY ?? e.WEBP_QUALITY },
+      ...(e.COMPRESS_QUALITY !== undefined ? { avif: { quality: e.COMPRESS_QUALITY }, jpeg: { quality: e.COMPRESS_QUALITY } } : {}),
+    },
     policy: inputPolicyFromEnv(e),
   };
 }

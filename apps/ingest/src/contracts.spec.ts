@@ -38,7 +38,7 @@ describe('contracts: ingest as a producer', () => {
     await h.store.put({ bucket: h.config.originalsBucket, key: planted, body: new Uint8Array([1]), contentType: 'image/jpeg' });
     await h.services.checkUpload({ bucket: h.config.originalsBucket, key: planted });
     await h.storePublished();
-    await h.store.put({ bucket: h.config.processedBucket, key: compressedKey('user-1', ok.imageId, 'webp'), body: new Uint8Array([1]), contentType: 'image/webp' });
+    await h.store.put({ bucket: h.config.processedBucket, key: compressedKey('user-1', ok.imageId, 'v1', 'webp'), body: new Uint8Array([1]), contentType: 'image/webp' });
     await h.services.deleteImage('user-1', ok.imageId);
 
     const published = h.publisher.published;

@@ -11,10 +11,10 @@ async function seedWithDerivatives(h: Harness, userId: string, imageId: string) 
     h.store.put({ bucket, key, body: new Uint8Array([1, 2, 3]), contentType: 'image/jpeg' });
   const original = `uploads/${userId}/${imageId}/photo.jpg`;
   const derivatives = [
-    compressedKey(userId, imageId, 'webp'),
-    compressedKey(userId, imageId, 'avif'),
-    thumbnailKey(userId, imageId, 'small', 'jpeg'),
-    thumbnailKey(userId, imageId, 'large', 'jpeg'),
+    compressedKey(userId, imageId, 'v1', 'webp'),
+    compressedKey(userId, imageId, 'v1', 'avif'),
+    thumbnailKey(userId, imageId, 'v1', 'small', 'jpeg'),
+    thumbnailKey(userId, imageId, 'v1', 'large', 'jpeg'),
   ];
   await put(h.config.originalsBucket, original);
   for (const key of derivatives) await put(h.config.processedBucket, key);
@@ -97,7 +97,7 @@ describe('deleteImage', () => {
     await seedWithDerivatives(h, 'alice', 'img-1');
     await h.services.deleteImage('alice', 'img-1');
     await h.storePublished();
-    const late = thumbnailKey('alice', 'img-1', 'small', 'jpeg');
+    const late = thumbnailKey('alice', 'img-1', 'v1', 'small', 'jpeg');
     await h.store.put({ bucket: h.config.processedBucket, key: late, body: new Uint8Array([1]), contentType: 'image/jpeg' });
 
     const again = await h.services.deleteImage('alice', 'img-1');

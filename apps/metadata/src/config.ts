@@ -40,6 +40,16 @@ export const metadataEnvSchema = declaredEnvSchema(METADATA_ENV, awsConfigSchema
   RETENTION_DAYS: envInt().max(36_500).optional(),
   /** Attempts of one append + projection under concurrent writers (1 = no retry). */
   METADATA_MAX_ATTEMPTS: envInt().max(20).default(DEFAULT_MAX_ATTEMPTS),
+  /** Prefix of the delivery record's URLs (CDN base + key): `https://<CloudFront domain>` on AWS, the local server's `/cdn` URL locally; unset: root-relative. */
+  CDN_BASE_URL: z
+    .string()
+    .regex(/^(?:https?:\/\/[A-Za-z0-9.:[\]-]+)?(?:\/[A-Za-z0-9._~-]+)*$/, 'must be an origin (https://host[:port]) with an optional path, or a path, without a trailing /')
+    .optional(),
+  /** The CloudFront distribution in front of the processed bucket: a reprocess invalidates the derivatives it replaced. Absent: no CDN cache. */
+  CDN_DISTRIBUTION_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{1,64}$/, 'must be a CloudFront distribution id (A-Z, 0-9)')
+    .optional(),
   /** Minutes an image may stay processing since its last event before the reconciler acts (default 15, see the use case). */
   RECONCILE_AFTER_MINUTES: envInt().min(RECONCILE_MIN_AFTER_MINUTES).max(1440).default(DEFAULT_RECONCILE_AFTER_MINUTES),
   /** How many times the reconciler starts a stuck image's run again before failing it TIMED_OUT (0: fail at once). */
@@ -55,6 +65,10 @@ export interface MetadataConfig {
   readonly eventBusName: string;
   readonly projection: ProjectionOptions;
   readonly maxAttempts: number;
+  /** `CDN_BASE_URL`: prefix of the delivery record's URLs. */
+  readonly cdnBaseUrl?: string;
+  /** `CDN_DISTRIBUTION_ID`: where replaced derivatives are invalidated. */
+  readonly cdnDistributionId?: string;
   /** The reconciler of images stuck `processing`. */
   readonly reconcile: ReconcileStuckOptions;
 }
@@ -77,6 +91,8 @@ export function loadMetadataConfig(env: Env = process.env): MetadataConfig {
       undoWindowSeconds: e.UNDO_WINDOW_SECONDS,
     },
     maxAttempts: e.METADATA_MAX_ATTEMPTS,
+    ...(e.CDN_BASE_URL !== undefined ? { cdnBaseUrl: e.CDN_BASE_URL } : {}),
+    ...(e.CDN_DISTRIBUTION_ID !== undefined ? { cdnDistributionId: e.CDN_DISTRIBUTION_ID } : {}),
     reconcile: { afterMinutes: e.RECONCILE_AFTER_MINUTES, maxRedrives: e.RECONCILE_MAX_REDRIVES },
   };
 }

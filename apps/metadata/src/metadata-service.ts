@@ -1,5 +1,6 @@
 import {
   systemClock,
+  type CdnInvalidator,
   type Clock,
   type EventPublisher,
   type ImageEventStore,
@@ -32,6 +33,10 @@ export interface MetadataDependencies {
   readonly maxAttempts?: number;
   /** The upload grants, which the purge removes (`GRANTS_TABLE`); absent: left to the table's TTL. */
   readonly grants?: Pick<UploadGrantStore, 'forget'>;
+  /** Prefix of the delivery record's URLs (`CDN_BASE_URL`): the CloudFront domain, or the local `/cdn` URL. */
+  readonly cdnBaseUrl?: string;
+  /** Drops replaced derivatives' cached copies (`CDN_DISTRIBUTION_ID`); absent: no CDN cache. */
+  readonly cdn?: CdnInvalidator;
 }
 
 /** Every use case of the metadata service, wired to one set of ports. */
@@ -82,6 +87,8 @@ export function createMetadataService(deps: MetadataDependencies): MetadataServi
       store: deps.store,
       processedBucket: deps.buckets.processed,
       ...projection,
+      ...(deps.cdnBaseUrl !== undefined ? { cdnBaseUrl: deps.cdnBaseUrl } : {}),
+      ...(deps.cdn ? { cdn: deps.cdn } : {}),
     }),
     recordFailure: createRecordFailure({ appendAndProject, publisher: deps.publisher, clock, ...projection }),
     recordPipelineEvent: createRecordPipelineEvent({ appendAndProject }),

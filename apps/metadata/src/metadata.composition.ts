@@ -1,5 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import {
+  CloudFrontInvalidator,
   createAwsClients,
   DynamoImageEventStore,
   DynamoImageReadModel,
@@ -27,7 +28,7 @@ import type { RecordMetadataOutput } from './record-metadata.use-case';
 import { createReconcileStuckImages, type ReconcileStuckResult } from './reconcile-stuck.use-case';
 
 /** The ports the metadata functions stand on; the rest of {@link MetadataDependencies} comes from the config. */
-export type MetadataPorts = Omit<MetadataDependencies, 'buckets' | 'projection' | 'maxAttempts'>;
+export type MetadataPorts = Omit<MetadataDependencies, 'buckets' | 'projection' | 'maxAttempts' | 'cdnBaseUrl'>;
 
 /**
  * The AWS adapters for `config`: the DynamoDB event store, read model and (when
@@ -36,7 +37,7 @@ export type MetadataPorts = Omit<MetadataDependencies, 'buckets' | 'projection' 
  */
 export function awsMetadataPorts(
   config: MetadataConfig,
-  clients: Pick<AwsClients, 'documents' | 'eventBridge' | 's3'> = createAwsClients(config.aws, { tracer }),
+  clients: Pick<AwsClients, 'documents' | 'eventBridge' | 's3' | 'cloudFront'> = createAwsClients(config.aws, { tracer }),
 ): MetadataPorts {
   return {
     events: new DynamoImageEventStore(clients.documents, config.tables.events),
@@ -46,6 +47,7 @@ export function awsMetadataPorts(
     clock: systemClock,
     metrics: powertoolsPipelineMetrics(),
     ...(config.tables.grants ? { grants: new DynamoUploadGrantStore(clients.documents, config.tables.grants) } : {}),
+    ...(config.cdnDistributionId ? { cdn: new CloudFrontInvalidator(clients.cloudFront, config.cdnDistributionId) } : {}),
   };
 }
 
@@ -80,6 +82,7 @@ export function createMetadataHandlers(ports: MetadataPorts, config: MetadataCon
     buckets: config.buckets,
     projection: config.projection,
     maxAttempts: config.maxAttempts,
+    ...(config.cdnBaseUrl !== undefined ? { cdnBaseUrl: config.cdnBaseUrl } : {}),
   });
   const clock = ports.clock ?? systemClock;
   const reconcileStuckImages = createReconcileStuckImages({

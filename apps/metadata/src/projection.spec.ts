@@ -60,6 +60,7 @@ describe('projectImage', () => {
       width: 4032,
       height: 3024,
       renditionsVersion: 'rs-7c4a8d09',
+      delivery: processed.delivery,
       updatedAt: '2025-06-01T12:00:02.000Z',
       revision: 4,
     });

@@ -13,7 +13,7 @@ const FILENAME = uploaded.original.filename;
 
 const deleted = newEvent(
   ImageDeletedV2,
-  { imageId: IMAGE_ID, userId: USER_ID, deletedKeys: [compressedKey(USER_ID, IMAGE_ID, 'webp')], deletedAt: DELETED_AT, undoUntil: UNDO_UNTIL },
+  { imageId: IMAGE_ID, userId: USER_ID, deletedKeys: [compressedKey(USER_ID, IMAGE_ID, 'v1', 'webp')], deletedAt: DELETED_AT, undoUntil: UNDO_UNTIL },
   { occurredAt: DELETED_AT },
 );
 
@@ -24,7 +24,7 @@ async function deletedImage() {
   const body = new Uint8Array([1, 2, 3]);
   await ctx.store.put({ bucket: BUCKETS.originals, key: uploaded.original.key, body, contentType: 'image/jpeg' });
   await ctx.store.put({ bucket: BUCKETS.originals, key: uploaded.original.key, body, contentType: 'image/jpeg' });
-  await ctx.store.put({ bucket: BUCKETS.processed, key: compressedKey(USER_ID, IMAGE_ID, 'avif'), body, contentType: 'image/avif' });
+  await ctx.store.put({ bucket: BUCKETS.processed, key: compressedKey(USER_ID, IMAGE_ID, 'v1', 'avif'), body, contentType: 'image/avif' });
   const other = `uploads/${USER_ID}/img-other/x.jpg`;
   await ctx.store.put({ bucket: BUCKETS.originals, key: other, body, contentType: 'image/jpeg' });
   return { ...ctx, other };

@@ -29,7 +29,7 @@ describe('purgeDeletedImages: the upload grant', () => {
     const { service } = inMemoryService({ grants });
     const deleted = newEvent(
       ImageDeletedV2,
-      { imageId: IMAGE_ID, userId: USER_ID, deletedKeys: [compressedKey(USER_ID, IMAGE_ID, 'webp')], deletedAt: DELETED_AT, undoUntil: UNDO_UNTIL },
+      { imageId: IMAGE_ID, userId: USER_ID, deletedKeys: [compressedKey(USER_ID, IMAGE_ID, 'v1', 'webp')], deletedAt: DELETED_AT, undoUntil: UNDO_UNTIL },
       { occurredAt: DELETED_AT },
     );
     await service.appendAndProject(IMAGE_ID, [...successfulRun(), deleted]);

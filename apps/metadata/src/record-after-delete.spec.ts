@@ -43,7 +43,7 @@ async function deletedWhileProcessing() {
   ];
   for (const key of written) await ctx.store.put({ bucket: BUCKETS.processed, key, body, contentType: 'image/webp' });
   await ctx.store.put({ bucket: BUCKETS.originals, key: uploaded.original.key, body, contentType: 'image/jpeg' });
-  const otherImage = compressedKey(USER_ID, 'img-other', 'webp');
+  const otherImage = compressedKey(USER_ID, 'img-other', 'v1', 'webp');
   await ctx.store.put({ bucket: BUCKETS.processed, key: otherImage, body, contentType: 'image/webp' });
   return { ...ctx, written, otherImage };
 }

@@ -1,6 +1,6 @@
 import {
   createEnvelope,
-  ImageProcessedV1,
+  ImageProcessedV2,
   ImageUploadedV1,
   parseEventBridgeEvent,
   toEventBridgeEvent,
@@ -37,8 +37,8 @@ describe('recordMetadata (the record task)', () => {
     const { source, detailType, detail } = recorded(await service.recordMetadata(input));
 
     expect({ source, detailType }).toEqual({ source: 'imgpipe.metadata', detailType: 'ImageProcessed' });
-    const entry = toPutEventsEntry(ImageProcessedV1, detail, 'imgpipe');
-    expect(parseEventBridgeEvent(ImageProcessedV1, toEventBridgeEvent(ImageProcessedV1, detail))).toEqual(detail);
+    const entry = toPutEventsEntry(ImageProcessedV2, detail, 'imgpipe');
+    expect(parseEventBridgeEvent(ImageProcessedV2, toEventBridgeEvent(ImageProcessedV2, detail))).toEqual(detail);
     expect(JSON.parse(entry.Detail)).toEqual(detail);
     expect(detail).toMatchObject({
       correlationId: 'corr-run-1',

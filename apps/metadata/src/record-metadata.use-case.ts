@@ -1,13 +1,23 @@
 import {
   createEnvelope,
-  ImageCompressedV1,
-  ImageProcessedV1,
+  ImageCompressedV2,
+  ImageProcessedV2,
   LIMITS,
-  ThumbnailsGeneratedV1,
+  ThumbnailsGeneratedV2,
   type EnvelopeOf,
-  type ImageProcessedData,
+  type ImageProcessedV2Data,
 } from '@imgpipe/contracts';
-import { derivativePrefixes, type Clock, type NewImageEvent, type ObjectStore } from '@imgpipe/platform';
+import { buildDeliveryRecord } from '@imgpipe/delivery';
+import {
+  cdnPathOf,
+  derivativePrefixes,
+  noCdnInvalidator,
+  parseDerivativeKey,
+  type CdnInvalidator,
+  type Clock,
+  type NewImageEvent,
+  type ObjectStore,
+} from '@imgpipe/platform';
 import type { RecordMetadataTaskInput } from '@imgpipe/workflow/task-io';
 import type { AppendAndProject } from './append-and-project.use-case';
 import { DISCARDED_BY_DELETE, type DiscardedRun } from './discarded-run';
@@ -22,9 +32,9 @@ import { runEventId, toNewImageEvent, type RunKey } from './stored-events';
  * one first recorded).
  */
 export interface RecordedProcessed {
-  readonly source: typeof ImageProcessedV1.source;
-  readonly detailType: typeof ImageProcessedV1.detailType;
-  readonly detail: EnvelopeOf<typeof ImageProcessedV1>;
+  readonly source: typeof ImageProcessedV2.source;
+  readonly detailType: typeof ImageProcessedV2.detailType;
+  readonly detail: EnvelopeOf<typeof ImageProcessedV2>;
 }
 
 /**
@@ -42,6 +52,13 @@ export interface RecordMetadataDeps {
   readonly processedBucket: string;
   /** The projection's options (the undo window of v1 deletes), to read the history as the read model does. */
   readonly projection?: ProjectionOptions;
+  /**
+   * Prefix of the delivery record's URLs: the CloudFront domain on AWS, the local server's
+   * `/cdn` URL locally (`CDN_BASE_URL`). Default `''`: root-relative URLs.
+   */
+  readonly cdnBaseUrl?: string;
+  /** Drops the replaced derivatives' cached copies (CloudFront on AWS); default: nothing to invalidate. */
+  readonly cdn?: CdnInvalidator;
 }
 
 export type RecordMetadataResult =
@@ -50,6 +67,8 @@ export type RecordMetadataResult =
       readonly record: ImageMetadataRecord | undefined;
       /** Whether this call stored the `ImageProcessed` event (false on a retry). */
       readonly recorded: boolean;
+      /** Derivatives of earlier runs this call removed once the record pointed at the new ones. */
+      readonly replacedKeys: readonly string[];
     })
   | (DiscardedRun & {
       readonly record: ImageMetadataRecord | undefined;
@@ -82,7 +101,23 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
     const correlationId = input.correlationId ?? uploaded.imageId;
     const now = deps.clock.now();
     const occurredAt = now.toISOString();
-    const processed: ImageProcessedData = {
+    const delivery = buildDeliveryRecord({
+      cdnBaseUrl: deps.cdnBaseUrl ?? '',
+      userId: uploaded.userId,
+      imageId: uploaded.imageId,
+      version: compressed.version,
+      variants: compressed.variants,
+      renditions: thumbnails.renditions,
+      served: {
+        kind: compressed.output.kind,
+        format: compressed.variants[0]!.format,
+        savingsPercent: compressed.savingsPercent,
+        ...(compressed.variants[0]!.quality !== undefined ? { quality: compressed.variants[0]!.quality } : {}),
+        ...(compressed.variants[0]!.ssimulacra2 !== undefined ? { ssimulacra2: compressed.variants[0]!.ssimulacra2 } : {}),
+      },
+      placeholder: thumbnails.placeholder,
+    });
+    const processed: ImageProcessedV2Data = {
       imageId: uploaded.imageId,
       userId: uploaded.userId,
       originalKey: uploaded.original.key,
@@ -96,37 +131,40 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
       height: compressed.height,
       format: uploaded.format,
       renditionsVersion: thumbnails.renditionsVersion,
+      delivery,
     };
 
     // Decided from the history each attempt loads: the append is conditional on it.
-    const decided = { discarded: false, processedId: '' };
+    const decided = { discarded: false, processedId: '', previousKeys: [] as string[] };
     const result = await deps.appendAndProject(uploaded.imageId, (history) => {
       const state = foldHistory(history, deps.projection);
       decided.discarded = isDeleted(state);
+      decided.previousKeys = recordedKeys(state);
       if (decided.discarded) return [];
       const run: RunKey = {
         imageId: uploaded.imageId,
         contentHash: uploaded.original.contentHash,
         renditionsVersion: thumbnails.renditionsVersion,
         generation: state?.generation ?? 0,
+        outputsVersion: `${compressed.version}.${thumbnails.version}`,
       };
       decided.processedId = runEventId(run, 'processed');
       const runEvents: NewImageEvent[] = [
         toNewImageEvent(
-          ImageCompressedV1,
-          createEnvelope(ImageCompressedV1, compressed, { eventId: runEventId(run, 'compressed'), correlationId, occurredAt }),
+          ImageCompressedV2,
+          createEnvelope(ImageCompressedV2, compressed, { eventId: runEventId(run, 'compressed'), correlationId, occurredAt }),
         ),
         toNewImageEvent(
-          ThumbnailsGeneratedV1,
-          createEnvelope(ThumbnailsGeneratedV1, thumbnails, {
+          ThumbnailsGeneratedV2,
+          createEnvelope(ThumbnailsGeneratedV2, thumbnails, {
             eventId: runEventId(run, 'thumbnails'),
             correlationId,
             occurredAt,
           }),
         ),
         toNewImageEvent(
-          ImageProcessedV1,
-          createEnvelope(ImageProcessedV1, processed, { eventId: decided.processedId, correlationId, occurredAt }),
+          ImageProcessedV2,
+          createEnvelope(ImageProcessedV2, processed, { eventId: decided.processedId, correlationId, occurredAt }),
         ),
       ];
       return withRecordedUpload(history, uploaded, correlationId, runEvents, run.generation);
@@ -143,17 +181,62 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
     const { processedId } = decided;
     const stored = result.history.find((event) => event.eventId === processedId);
     const event = stored ? parseStoredEvent(stored) : undefined;
-    if (event?.detailType !== 'ImageProcessed') {
-      throw new Error(`image ${uploaded.imageId}: ImageProcessed ${processedId} is not in the history after the append`);
+    if (event?.detailType !== 'ImageProcessed' || event.envelope.version !== ImageProcessedV2.version) {
+      throw new Error(`image ${uploaded.imageId}: ImageProcessed v2 ${processedId} is not in the history after the append`);
     }
+    const envelope = event.envelope as EnvelopeOf<typeof ImageProcessedV2>;
+    const recorded = result.appended.some((e) => e.eventId === processedId);
+    // Only once the record points at this run's keys: an earlier run's derivatives go (and,
+    // on AWS, their cached copies). Immutable URLs make this the only way old bytes leave.
+    const replacedKeys = recorded
+      ? await removeReplaced(deps, uploaded, decided.previousKeys, new Set([...envelope.data.delivery.variants, ...envelope.data.delivery.renditions].map((f) => f.key)), processedId)
+      : [];
     return {
-      source: ImageProcessedV1.source,
-      detailType: ImageProcessedV1.detailType,
-      detail: event.envelope,
+      source: ImageProcessedV2.source,
+      detailType: ImageProcessedV2.detailType,
+      detail: envelope,
       record: result.record,
-      recorded: result.appended.some((e) => e.eventId === processedId),
+      recorded,
+      replacedKeys,
     };
   };
+}
+
+/** The derivative keys a folded record names: its delivery record's files, else (a v1-era record) its compressed key and thumbnails. */
+function recordedKeys(state: ReturnType<typeof foldHistory>): string[] {
+  if (!state) return [];
+  const named = [
+    ...(state.delivery ? [...state.delivery.variants, ...state.delivery.renditions].map((f) => f.key) : []),
+    ...(state.compressedKey ? [state.compressedKey] : []),
+    ...Object.values(state.thumbnails ?? {}),
+  ];
+  return [...new Set(named)];
+}
+
+/**
+ * Removes the derivatives a new record replaced: every key the previous record named, and
+ * every key of the image left in the unversioned layout of before issue 11, except the new
+ * record's own; then invalidates their CDN paths. A run that was never recorded (a failed
+ * one) may leave its files behind: the image's delete and purge take its whole prefixes.
+ */
+async function removeReplaced(
+  deps: RecordMetadataDeps,
+  image: { readonly userId: string; readonly imageId: string },
+  previousKeys: readonly string[],
+  currentKeys: ReadonlySet<string>,
+  reference: string,
+): Promise<string[]> {
+  const unversioned: string[] = [];
+  for (const prefix of derivativePrefixes(image.userId, image.imageId)) {
+    for (const key of await deps.store.list(deps.processedBucket, prefix)) {
+      if (!parseDerivativeKey(key)) unversioned.push(key);
+    }
+  }
+  const stale = [...new Set([...previousKeys, ...unversioned])].filter((key) => !currentKeys.has(key));
+  if (stale.length === 0) return [];
+  await Promise.all(stale.map((key) => deps.store.deleteVersion({ bucket: deps.processedBucket, key })));
+  await (deps.cdn ?? noCdnInvalidator).invalidate({ paths: stale.map(cdnPathOf), reference: `replaced-${reference}` });
+  return stale;
 }
 
 /** Upload to now in whole milliseconds, within what the contract accepts. */

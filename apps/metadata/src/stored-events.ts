@@ -17,6 +17,12 @@ export interface RunKey {
    * new run even of the same original, so its events need ids of their own.
    */
   readonly generation?: number;
+  /**
+   * The run's output versions (compress's and thumbnail's content-hash segments): a reprocess
+   * that made other bytes (new formats, quality, encoder) is a new run whose record moves to
+   * the new keys; a retry makes the same bytes, so the same ids. Absent for stages without outputs.
+   */
+  readonly outputsVersion?: string;
 }
 
 /**
@@ -30,7 +36,8 @@ export interface RunKey {
  */
 export function runEventId(run: RunKey, stage: string): string {
   const generation = run.generation ? `/g${run.generation}` : '';
-  return deterministicUuid(`imgpipe.metadata/${run.imageId}/${stage}/${run.contentHash}/${run.renditionsVersion}${generation}`);
+  const outputs = run.outputsVersion ? `/o${run.outputsVersion}` : '';
+  return deterministicUuid(`imgpipe.metadata/${run.imageId}/${stage}/${run.contentHash}/${run.renditionsVersion}${generation}${outputs}`);
 }
 
 /** An envelope as the event store takes it; `source` defaults to the contract's primary source. */

@@ -1,5 +1,5 @@
 import type { ImageUploadedData } from '@imgpipe/contracts';
-import { ThumbnailsGeneratedDataSchema } from '@imgpipe/contracts';
+import { ThumbnailsGeneratedV2DataSchema } from '@imgpipe/contracts';
 import {
   DEFAULT_RENDITION_SET,
   MARKETPLACE_RENDITION_SET,
@@ -38,10 +38,12 @@ describe('generate thumbnails use case', () => {
 
     const result = await generate(input);
 
-    expect(ThumbnailsGeneratedDataSchema.parse(result)).toEqual(result);
+    expect(ThumbnailsGeneratedV2DataSchema.parse(result)).toEqual(result);
+    expect(result.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(result.placeholder).toMatchObject({ dominantColour: expect.stringMatching(/^#[0-9a-f]{6}$/), aspectRatio: expect.closeTo(4 / 3, 2) });
     expect(result.renditionsVersion).toBe(renditionSetVersion(DEFAULT_RENDITION_SET));
     const byName = Object.fromEntries(result.renditions.map((r) => [r.name, r]));
-    expect(byName['small']).toMatchObject({ key: 'thumbnails/user-1/img-1/small.jpg', width: 150, height: 113, format: 'jpeg' });
+    expect(byName['small']).toMatchObject({ key: `thumbnails/user-1/img-1/${result.version}/small.jpg`, width: 150, height: 113, format: 'jpeg' });
     expect(byName['medium']).toMatchObject({ width: 300, height: 225 });
     expect(byName['large']).toMatchObject({ width: 600, height: 450 });
     for (const rendition of result.renditions) {

@@ -1,4 +1,4 @@
-import type { ImageUploadedData, ThumbnailsGeneratedData } from '@imgpipe/contracts';
+import type { ImageUploadedData, ThumbnailsGeneratedV2Data } from '@imgpipe/contracts';
 import {
   renditions,
   renditionSetVersion,
@@ -6,6 +6,7 @@ import {
   type RenditionSet,
 } from '@imgpipe/image-ops';
 import {
+  derivativeVersion,
   IMMUTABLE_CACHE_CONTROL,
   assertOutputLocation,
   thumbnailKey,
@@ -24,12 +25,14 @@ export interface GenerateThumbnailsDeps {
 
 /**
  * Original -> every rendition of the configured set, written as
- * `thumbnails/{userId}/{imageId}/{rendition}.{ext}`. Same input, same keys.
+ * `thumbnails/{userId}/{imageId}/{version}/{rendition}.{ext}` with `version` the hash of the
+ * renditions' bytes (`derivativeVersion`): same bytes, same keys; other bytes (a new set, a
+ * new encoder) never reuse a URL. The placeholder from the same decode travels with them.
  */
 export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
   const now = deps.now ?? (() => performance.now());
   const version = renditionSetVersion(deps.renditionSet);
-  return async function generateThumbnails(input: ImageUploadedData): Promise<ThumbnailsGeneratedData> {
+  return async function generateThumbnails(input: ImageUploadedData): Promise<ThumbnailsGeneratedV2Data> {
     const started = now();
     const original = await deps.store.get({ bucket: input.original.bucket, key: input.original.key });
     const result = await renditions(
@@ -39,11 +42,12 @@ export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
       deps.policy,
     );
 
+    const outputVersion = derivativeVersion(result.renditions.map((rendition) => rendition.data));
     const outputs = result.renditions.map((rendition) => ({
       rendition,
       location: {
         bucket: deps.processedBucket,
-        key: thumbnailKey(input.userId, input.imageId, rendition.name, rendition.format),
+        key: thumbnailKey(input.userId, input.imageId, outputVersion, rendition.name, rendition.format),
       },
     }));
     for (const { location } of outputs) assertOutputLocation(location, deps.originalsBucket);
@@ -73,6 +77,8 @@ export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
         height: rendition.height,
       })),
       processingMs: Math.round(now() - started),
+      version: outputVersion,
+      placeholder: result.placeholder,
     };
   };
 }

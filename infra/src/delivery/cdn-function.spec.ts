@@ -1,5 +1,5 @@
 import { runInNewContext } from 'node:vm';
-import { negotiateImageFormat, type NegotiableFormat } from '@imgpipe/delivery';
+import { negotiatedKey, negotiateImageFormat, type NegotiableFormat } from '@imgpipe/delivery';
 import { buildCdnFunctionCode, CLOUDFRONT_FUNCTION_MAX_BYTES } from './cdn-function';
 
 interface Request {
@@ -8,9 +8,9 @@ interface Request {
 }
 
 /** Runs the bundled code the way CloudFront does: a fresh global scope, `handler(event)`, no require. */
-function runCdnFunction(available: readonly NegotiableFormat[], request: Request): Request {
+function runCdnFunction(request: Request): Request {
   const sandbox: { event: unknown; result: Request | undefined } = { event: { version: '1.0', request }, result: undefined };
-  runInNewContext(`${buildCdnFunctionCode(available)}\nresult = handler(event);`, sandbox);
+  runInNewContext(`${buildCdnFunctionCode()}\nresult = handler(event);`, sandbox);
   return sandbox.result as Request;
 }
 
@@ -18,7 +18,7 @@ const CHROME_ACCEPT = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/
 
 describe('the CDN viewer-request function (bundled, run in a bare context)', () => {
   it('is self-contained and within CloudFront Functions\' 10 KB', () => {
-    const code = buildCdnFunctionCode(['avif', 'webp', 'jpeg']);
+    const code = buildCdnFunctionCode();
     expect(Buffer.byteLength(code)).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES);
     expect(code).not.toMatch(/\brequire\(|\bimport\s|\bexport\s/);
     expect(code).toMatch(/function handler\(event\)/);
@@ -29,27 +29,40 @@ describe('the CDN viewer-request function (bundled, run in a bare context)', () 
     ['image/webp,*/*', ['avif', 'webp', 'jpeg'], 'webp', 'full.webp'],
     ['*/*', ['avif', 'webp', 'jpeg'], 'jpeg', 'full.jpg'],
     [CHROME_ACCEPT, ['webp'], 'webp', 'full.webp'],
-  ] as const)('Accept %p with %p stored -> %s', (accept, available, format, file) => {
-    const out = runCdnFunction(available, { uri: '/compressed/u1/img-1/full', headers: { accept: { value: accept } } });
-    expect(out.uri).toBe(`/compressed/u1/img-1/${file}`);
+    ['image/jpeg', ['webp', 'jpeg'], 'jpeg', 'full.jpg'],
+  ] as const)('Accept %p with %p named by the URL -> %s', (accept, available, format, file) => {
+    const uri = `/${negotiatedKey('u1', 'img-1', 'v1', available as readonly NegotiableFormat[])}`;
+    const out = runCdnFunction({ uri, headers: { accept: { value: accept } } });
+    expect(out.uri).toBe(`/compressed/u1/img-1/v1/${file}`);
     expect(out.headers['x-imgpipe-format']).toEqual({ value: format });
     // The very function the local /cdn uses decides.
     expect(negotiateImageFormat(accept, available)).toBe(format);
   });
 
-  it('answers a request without Accept with JPEG when stored', () => {
-    const out = runCdnFunction(['webp', 'jpeg'], { uri: '/compressed/u1/img-1/full', headers: {} });
-    expect(out.uri).toBe('/compressed/u1/img-1/full.jpg');
+  it('answers a request without Accept with JPEG when the URL names it', () => {
+    const out = runCdnFunction({ uri: '/compressed/u1/img-1/v1/full~webp~jpeg', headers: {} });
+    expect(out.uri).toBe('/compressed/u1/img-1/v1/full.jpg');
+  });
+
+  it('never answers with a format the URL does not name (the only one there is, even for Accept: image/jpeg)', () => {
+    const out = runCdnFunction({ uri: '/compressed/u1/img-1/v1/full~webp', headers: { accept: { value: 'image/jpeg' } } });
+    expect(out.uri).toBe('/compressed/u1/img-1/v1/full.webp');
+  });
+
+  it('leaves the old unversioned negotiated path alone (it names no files: the origin answers 404)', () => {
+    const out = runCdnFunction({ uri: '/compressed/u1/img-1/full', headers: { accept: { value: CHROME_ACCEPT } } });
+    expect(out.uri).toBe('/compressed/u1/img-1/full');
+    expect(out.headers['x-imgpipe-format']).toBeUndefined();
   });
 
   it('leaves other paths alone and strips a client-sent format header (no cache splitting)', () => {
-    const out = runCdnFunction(['webp'], {
+    const out = runCdnFunction({
       uri: '/thumbnails/u1/img-1/small.webp',
       headers: { accept: { value: CHROME_ACCEPT }, 'x-imgpipe-format': { value: 'evil' } },
     });
     expect(out.uri).toBe('/thumbnails/u1/img-1/small.webp');
     expect(out.headers['x-imgpipe-format']).toBeUndefined();
-    const explicit = runCdnFunction(['webp'], { uri: '/compressed/u1/img-1/full.webp', headers: {} });
-    expect(explicit.uri).toBe('/compressed/u1/img-1/full.webp');
+    const explicit = runCdnFunction({ uri: '/compressed/u1/img-1/v1/full.webp', headers: {} });
+    expect(explicit.uri).toBe('/compressed/u1/img-1/v1/full.webp');
   });
 });

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import type { NegotiableFormat } from '@imgpipe/delivery';
 
 /** CloudFront Functions' limit on a function's code. */
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
@@ -12,11 +11,12 @@ const BUNDLE_GLOBAL = 'imgpipeCdn';
  * The CloudFront Function code (cloudfront-js-2.0) of the CDN's viewer-request: the
  * rewrite of `cdn-request.function.ts`, with `@imgpipe/delivery`'s `negotiateImageFormat`
  * inlined by esbuild (an IIFE, ES2020, minified), followed by the global `handler`
- * CloudFront calls, with the formats the compress service stores baked in.
+ * CloudFront calls. No formats are baked in: a negotiated URL names the formats stored for
+ * its run, so a change of `COMPRESS_FORMATS` needs no redeploy of the function.
  *
  * @throws when the bundle is over CloudFront's 10 KB limit.
  */
-export function buildCdnFunctionCode(available: readonly NegotiableFormat[]): string {
+export function buildCdnFunctionCode(): string {
   const result = buildSync({
     entryPoints: [join(__dirname, 'cdn-request.function.ts')],
     bundle: true,
@@ -33,8 +33,7 @@ export function buildCdnFunctionCode(available: readonly NegotiableFormat[]): st
   const bundle = result.outputFiles[0]?.text ?? '';
   const code = [
     bundle.trim(),
-    `var AVAILABLE_FORMATS = ${JSON.stringify(available)};`,
-    `function handler(event) { return ${BUNDLE_GLOBAL}.rewriteRequest(event.request, AVAILABLE_FORMATS); }`,
+    `function handler(event) { return ${BUNDLE_GLOBAL}.rewriteRequest(event.request); }`,
     '',
   ].join('\n');
   const bytes = Buffer.byteLength(code, 'utf8');

@@ -23,7 +23,6 @@ import {
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
-import type { NegotiableFormat } from '@imgpipe/delivery';
 import type { Construct } from 'constructs';
 import { buildCdnFunctionCode } from '../delivery/cdn-function';
 import { FORMAT_HEADER } from '../delivery/cdn-request.function';
@@ -38,11 +37,6 @@ export const WEB_DIST_DIR = join(REPO_ROOT, 'apps', 'web', 'dist');
 export interface DeliveryStackProps extends StackProps {
   /** The processed bucket (derivatives under `compressed/` and `thumbnails/`). */
   readonly processed: IBucket;
-  /**
-   * The full-size formats the compress service stores (its `COMPRESS_FORMATS`): the CDN
-   * never negotiates a format that was not written. @default ['webp'] (the compress default)
-   */
-  readonly availableFormats?: readonly NegotiableFormat[];
   /** The built web UI. @default {@link WEB_DIST_DIR} */
   readonly webDistDir?: string;
 }
@@ -73,7 +67,6 @@ export class DeliveryStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
     super(scope, id, props);
-    const availableFormats = props.availableFormats ?? ['webp'];
     const webDistDir = props.webDistDir ?? WEB_DIST_DIR;
 
     const logs = new Bucket(this, 'Logs', {
@@ -110,7 +103,7 @@ export class DeliveryStack extends Stack {
     this.viewerRequestFunction = new CloudFrontFunction(this, 'NegotiateFormat', {
       comment: 'imgpipe: Accept -> stored image format (negotiateImageFormat of @imgpipe/delivery)',
       runtime: FunctionRuntime.JS_2_0,
-      code: FunctionCode.fromInline(buildCdnFunctionCode(availableFormats)),
+      code: FunctionCode.fromInline(buildCdnFunctionCode()),
     });
 
     this.imageCachePolicy = new CachePolicy(this, 'ImageCache', {

@@ -192,7 +192,9 @@ describe('registry', () => {
     expect(ids).toEqual([
       'ImageUploaded.v1',
       'ImageCompressed.v1',
+      'ImageCompressed.v2',
       'ThumbnailsGenerated.v1',
+      'ThumbnailsGenerated.v2',
       'ImageProcessed.v1',
       'ImageProcessed.v2',
       'ImageProcessingFailed.v1',

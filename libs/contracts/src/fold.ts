@@ -8,14 +8,14 @@
  */
 import type { EnvelopeOf, EventEnvelope } from './contract';
 import { parseDetail } from './envelope';
-import type { ImageCompressedV1 } from './events/image-compressed.contract';
+import type { ImageCompressedV1, ImageCompressedV2 } from './events/image-compressed.contract';
 import type { ImageDeletedV1, ImageDeletedV2 } from './events/image-deleted.contract';
 import type { ImageProcessedV1, ImageProcessedV2 } from './events/image-processed.contract';
 import type { FailureCode, FailureStage, ImageProcessingFailedV1 } from './events/image-processing-failed.contract';
 import type { ImagePurgedV1 } from './events/image-purged.contract';
 import type { ImageRestoredV1 } from './events/image-restored.contract';
 import type { ImageUploadedData, ImageUploadedV1 } from './events/image-uploaded.contract';
-import type { ThumbnailsGeneratedV1 } from './events/thumbnails-generated.contract';
+import type { ThumbnailsGeneratedV1, ThumbnailsGeneratedV2 } from './events/thumbnails-generated.contract';
 import type { InputFormat } from './fields';
 import { ImgpipeError } from './imgpipe-error';
 import { DEFAULT_UNDO_WINDOW_SECONDS, undoDeadline } from './lifecycle';
@@ -75,8 +75,8 @@ export interface FoldOptions {
 /** A stored event parsed by its contract, narrowed on `detailType`. */
 export type PipelineEvent =
   | { readonly detailType: 'ImageUploaded'; readonly envelope: EnvelopeOf<typeof ImageUploadedV1> }
-  | { readonly detailType: 'ImageCompressed'; readonly envelope: EnvelopeOf<typeof ImageCompressedV1> }
-  | { readonly detailType: 'ThumbnailsGenerated'; readonly envelope: EnvelopeOf<typeof ThumbnailsGeneratedV1> }
+  | { readonly detailType: 'ImageCompressed'; readonly envelope: EnvelopeOf<typeof ImageCompressedV1 | typeof ImageCompressedV2> }
+  | { readonly detailType: 'ThumbnailsGenerated'; readonly envelope: EnvelopeOf<typeof ThumbnailsGeneratedV1 | typeof ThumbnailsGeneratedV2> }
   | { readonly detailType: 'ImageProcessed'; readonly envelope: EnvelopeOf<typeof ImageProcessedV1 | typeof ImageProcessedV2> }
   | { readonly detailType: 'ImageProcessingFailed'; readonly envelope: EnvelopeOf<typeof ImageProcessingFailedV1> }
   | { readonly detailType: 'ImageDeleted'; readonly envelope: EnvelopeOf<typeof ImageDeletedV1 | typeof ImageDeletedV2> }

@@ -1,14 +1,14 @@
 import type { AnyContract, EnvelopeOf, SourceOf } from './contract';
 import { ContractError } from './errors';
 import { parseEventBridgeEvent, routeIssues } from './envelope';
-import { ImageCompressedV1 } from './events/image-compressed.contract';
+import { ImageCompressedV1, ImageCompressedV2 } from './events/image-compressed.contract';
 import { ImageDeletedV1, ImageDeletedV2 } from './events/image-deleted.contract';
 import { ImageProcessedV1, ImageProcessedV2 } from './events/image-processed.contract';
 import { ImageProcessingFailedV1 } from './events/image-processing-failed.contract';
 import { ImagePurgedV1 } from './events/image-purged.contract';
 import { ImageRestoredV1 } from './events/image-restored.contract';
 import { ImageUploadedV1 } from './events/image-uploaded.contract';
-import { ThumbnailsGeneratedV1 } from './events/thumbnails-generated.contract';
+import { ThumbnailsGeneratedV1, ThumbnailsGeneratedV2 } from './events/thumbnails-generated.contract';
 import { UploadRefusedV1 } from './events/upload-refused.contract';
 
 /**
@@ -19,7 +19,9 @@ import { UploadRefusedV1 } from './events/upload-refused.contract';
 export const allContracts = [
   ImageUploadedV1,
   ImageCompressedV1,
+  ImageCompressedV2,
   ThumbnailsGeneratedV1,
+  ThumbnailsGeneratedV2,
   ImageProcessedV1,
   ImageProcessedV2,
   ImageProcessingFailedV1,

@@ -26,6 +26,8 @@ export const RESOURCE_ROLES = [
   'notifyTopic',
   'webhooksSecret',
   'cdnDistribution',
+  /** Prefix of the delivery record's URLs: `https://<CloudFront domain>` on AWS, the local server's `/cdn` URL locally. */
+  'cdnBaseUrl',
 ] as const;
 export type ResourceRole = (typeof RESOURCE_ROLES)[number];
 
@@ -70,6 +72,7 @@ export const COMPRESS_ENV = {
   COMPRESS_FORMATS: KNOB,
   COMPRESS_PROFILE: KNOB,
   WEBP_QUALITY: KNOB,
+  COMPRESS_QUALITY: KNOB,
   ...INPUT_POLICY_ENV,
 } as const satisfies ServiceEnv;
 
@@ -109,6 +112,8 @@ export const METADATA_ENV = {
   UNDO_WINDOW_SECONDS: KNOB,
   RETENTION_DAYS: KNOB,
   METADATA_MAX_ATTEMPTS: KNOB,
+  CDN_BASE_URL: optionalResource('cdnBaseUrl'),
+  CDN_DISTRIBUTION_ID: optionalResource('cdnDistribution'),
   RECONCILE_AFTER_MINUTES: KNOB,
   RECONCILE_MAX_REDRIVES: KNOB,
 } as const satisfies ServiceEnv;

@@ -1,12 +1,12 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import {
   exampleEnvelope,
-  ImageCompressedV1,
-  ImageProcessedV1,
+  ImageCompressedV2,
+  ImageProcessedV2,
   ImageProcessingFailedV1,
   ImageUploadedV1,
   parseDetail,
-  ThumbnailsGeneratedV1,
+  ThumbnailsGeneratedV2,
   toEventBridgeEvent,
 } from '@imgpipe/contracts';
 import { parseTaskFailure, TaskError, type EventPublisher, type PublishResult } from '@imgpipe/platform';
@@ -38,12 +38,12 @@ const TASK_STATES: readonly PipelineTaskState[] = [
 
 const uploadedEnvelope = exampleEnvelope(ImageUploadedV1, 'full');
 const input: PipelineInput = toEventBridgeEvent(ImageUploadedV1, uploadedEnvelope);
-const compressed = ImageCompressedV1.examples.full;
-const thumbnails = ThumbnailsGeneratedV1.examples.full;
+const compressed = ImageCompressedV2.examples.full;
+const thumbnails = ThumbnailsGeneratedV2.examples.full;
 const processed = {
-  source: ImageProcessedV1.source,
-  detailType: ImageProcessedV1.detailType,
-  detail: exampleEnvelope(ImageProcessedV1, 'full'),
+  source: ImageProcessedV2.source,
+  detailType: ImageProcessedV2.detailType,
+  detail: exampleEnvelope(ImageProcessedV2, 'full'),
 };
 const failed = {
   source: 'imgpipe.metadata',
@@ -149,7 +149,7 @@ describe('pipeline.asl.json on aws-local-stepfunctions', () => {
     const recordInput = RecordMetadataTaskInputSchema.parse(run.calls.RecordMetadata[0]);
     expect(recordInput).toEqual({
       uploaded: uploadedEnvelope.data,
-      results: [ImageCompressedV1.data.parse(compressed), ThumbnailsGeneratedV1.data.parse(thumbnails)],
+      results: [ImageCompressedV2.data.parse(compressed), ThumbnailsGeneratedV2.data.parse(thumbnails)],
       correlationId: uploadedEnvelope.correlationId,
     });
     // Nothing else travels: the record task gets exactly these three fields.
@@ -163,7 +163,7 @@ describe('pipeline.asl.json on aws-local-stepfunctions', () => {
     const [entry] = run.published;
     expect(entry?.source).toBe('imgpipe.metadata');
     expect(entry?.detailType).toBe('ImageProcessed');
-    expect(parseDetail(ImageProcessedV1, entry?.detail)).toEqual(processed.detail);
+    expect(parseDetail(ImageProcessedV2, entry?.detail)).toEqual(processed.detail);
     // The ProcessedEvent Pass state keeps the event and drops what the task returns besides it.
     expect(run.output).toEqual(processed);
     expect(RecordMetadataTaskOutputSchema.parse(run.output)).toEqual(processed);

@@ -1,6 +1,7 @@
 import {
   imageHistoryContracts,
   ImageProcessedV1,
+  ImageProcessedV2,
   ImageProcessingFailedV1,
   ImageUploadedV1,
   ORIGINALS_PREFIX,
@@ -71,7 +72,8 @@ export function eventRules(parameters: EventRuleParameters): readonly EventRule[
       name: 'image-outcome-to-notify',
       description: 'An image was processed or failed: tell the owner (SNS, webhooks) through the notify queue.',
       eventBus: EVENT_BUS_NAME,
-      eventPattern: contractPattern([ImageProcessedV1, ImageProcessingFailedV1]),
+      // v1 stays routed: a replay of the archive re-announces images processed before v2.
+      eventPattern: contractPattern([ImageProcessedV1, ImageProcessedV2, ImageProcessingFailedV1]),
       target: 'notify-queue',
     },
     {

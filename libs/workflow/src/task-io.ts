@@ -2,11 +2,11 @@ import { z } from 'zod';
 import {
   CorrelationId,
   FailureStageSchema,
-  ImageCompressedDataSchema,
-  ImageProcessedV1,
+  ImageCompressedV2DataSchema,
+  ImageProcessedV2,
   ImageUploadedDataSchema,
   ImageUploadedV1,
-  ThumbnailsGeneratedDataSchema,
+  ThumbnailsGeneratedV2DataSchema,
   type EnvelopeOf,
   type EventBridgeEventShape,
 } from '@imgpipe/contracts';
@@ -32,7 +32,7 @@ export const ProcessTaskInputSchema = ImageUploadedDataSchema;
 
 /**
  * Input of `RecordMetadata`: the `ImageUploaded` data, the Parallel state's results in branch
- * order (`[ImageCompressed data, ThumbnailsGenerated data]`) and the run's correlation id.
+ * order (`[ImageCompressed v2 data, ThumbnailsGenerated v2 data]`) and the run's correlation id.
  * Both results must be about the uploaded image and its owner, and compress's about its original.
  *
  * ```json
@@ -44,7 +44,7 @@ export const ProcessTaskInputSchema = ImageUploadedDataSchema;
 export const RecordMetadataTaskInputSchema = z
   .object({
     uploaded: ImageUploadedDataSchema,
-    results: z.tuple([ImageCompressedDataSchema, ThumbnailsGeneratedDataSchema]),
+    results: z.tuple([ImageCompressedV2DataSchema, ThumbnailsGeneratedV2DataSchema]),
     correlationId: CorrelationId.optional(),
   })
   .superRefine(({ uploaded, results: [compressed, thumbnails] }, ctx) => {
@@ -67,9 +67,9 @@ export type RecordMetadataTaskInput = z.infer<typeof RecordMetadataTaskInputSche
  * `PutEvents` entry wants it. It is also the execution's output on success.
  */
 export const RecordMetadataTaskOutputSchema = z.object({
-  source: z.literal(ImageProcessedV1.source),
-  detailType: z.literal(ImageProcessedV1.detailType),
-  detail: ImageProcessedV1.detail,
+  source: z.literal(ImageProcessedV2.source),
+  detailType: z.literal(ImageProcessedV2.detailType),
+  detail: ImageProcessedV2.detail,
 });
 export type RecordMetadataTaskOutput = z.infer<typeof RecordMetadataTaskOutputSchema>;
 

@@ -18,7 +18,7 @@ import { LiveFigures } from './runtime/figures';
 import { serveHttp, type Serving } from './runtime/http';
 import { dataLayout, LOCAL_BUCKETS, type DataLayout } from './runtime/layout';
 import { startPeers, type Peers } from './runtime/peers';
-import { localServiceEnv } from './runtime/service-env';
+import { LOCAL_RESOURCES, localCdnBaseUrl, localServiceEnv } from './runtime/service-env';
 import type { LocalRuntime, LocalRuntimeOptions, RuntimeFile } from './runtime/types';
 
 export { dataLayout, LOCAL_BUCKETS } from './runtime/layout';
@@ -111,6 +111,7 @@ function localEnvironment(options: LocalRuntimeOptions, peers: Peers): Env {
     ...localServiceEnv(options.env ?? process.env, {
       region: LOCAL_REGION,
       endpoints: { s3: peers.s3.endpoint, dynamodb: peers.dynamo.endpoint },
+      resources: { ...LOCAL_RESOURCES, cdnBaseUrl: localCdnBaseUrl(options) },
     }),
     AWS_ACCESS_KEY_ID: peers.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: peers.credentials.secretAccessKey,
@@ -152,6 +153,7 @@ async function startParts(setup: Setup): Promise<Running> {
   disposables.add('the background tasks', async () => {
     await started.background?.recovered.catch(() => undefined);
     await started.background?.purgeSweep.stop();
+    await started.background?.reconcileSweep.stop();
   });
   const announced = announceUploads(peers, parts, disposables);
   const httpContext = { layout, host: setup.host, port: options.port ?? 3000, peers, parts, figures, web: setup.web, replay, toReplayRequest, disposables };

@@ -29,10 +29,11 @@ export function createRecordMetadataHandler(
           });
           return DISCARDED_BY_DELETE;
         }
-        const { record, recorded, discarded: _discarded, ...output } = result;
+        const { record, recorded, discarded: _discarded, replacedKeys, ...output } = result;
         logger.info(recorded ? 'image recorded as processed' : 'image was already recorded as processed', {
           revision: record?.revision,
           status: record?.status,
+          replacedKeys: replacedKeys.length,
         });
         return output;
       };

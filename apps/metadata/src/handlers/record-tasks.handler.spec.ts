@@ -1,4 +1,4 @@
-import { ImageProcessedV1, ImageProcessingFailedV1, parseDetail } from '@imgpipe/contracts';
+import { ImageProcessedV2, ImageProcessingFailedV1, parseDetail } from '@imgpipe/contracts';
 import { parseTaskFailure, TaskError } from '@imgpipe/platform';
 import { IMAGE_ID, inMemoryService, readSampleEvent, recorded } from '../testing/fixtures';
 import { createRebuildReadModelHandler } from './rebuild-read-model.adapter';
@@ -14,7 +14,7 @@ describe('the state machine task handlers', () => {
 
     expect(Object.keys(output).sort()).toEqual(['detail', 'detailType', 'source']);
     expect(output).toMatchObject({ source: 'imgpipe.metadata', detailType: 'ImageProcessed' });
-    expect(parseDetail(ImageProcessedV1, JSON.parse(JSON.stringify(output.detail)))).toEqual(output.detail);
+    expect(parseDetail(ImageProcessedV2, JSON.parse(JSON.stringify(output.detail)))).toEqual(output.detail);
   });
 
   it('RecordFailure takes the sample input and returns the published ImageProcessingFailed', async () => {

@@ -4,12 +4,12 @@ import {
   createEnvelope,
   deterministicUuid,
   toEventBridgeEvent,
-  ImageCompressedV1,
+  ImageCompressedV2,
   ImageDeletedV1,
-  ImageProcessedV1,
+  ImageProcessedV2,
   ImageProcessingFailedV1,
   ImageUploadedV1,
-  ThumbnailsGeneratedV1,
+  ThumbnailsGeneratedV2,
   type DataInputOf,
   type KnownContract,
   type SourceOf,
@@ -33,9 +33,10 @@ import type { ImageMetadata } from '../projection';
  */
 
 export const uploaded = ImageUploadedV1.data.parse(ImageUploadedV1.examples.full);
-export const compressed = ImageCompressedV1.data.parse(ImageCompressedV1.examples.full);
-export const thumbnails = ThumbnailsGeneratedV1.data.parse(ThumbnailsGeneratedV1.examples.full);
-export const processed = ImageProcessedV1.data.parse(ImageProcessedV1.examples.full);
+/** The task outputs of a run (v2: versioned keys, honest output, placeholder). */
+export const compressed = ImageCompressedV2.data.parse(ImageCompressedV2.examples.full);
+export const thumbnails = ThumbnailsGeneratedV2.data.parse(ThumbnailsGeneratedV2.examples.full);
+export const processed = ImageProcessedV2.data.parse(ImageProcessedV2.examples.full);
 export const IMAGE_ID = uploaded.imageId;
 /** The buckets of the full examples. */
 export const BUCKETS = { originals: uploaded.original.bucket, processed: 'imgpipe-processed-123456789012' } as const;
@@ -73,9 +74,9 @@ export function historyOf(events: readonly NewImageEvent[], imageId = IMAGE_ID):
 export function successfulRun(): [NewImageEvent, NewImageEvent, NewImageEvent, NewImageEvent] {
   return [
     newEvent(ImageUploadedV1, uploaded, { occurredAt: '2025-06-01T12:00:00.500Z' }),
-    newEvent(ImageCompressedV1, compressed, { occurredAt: '2025-06-01T12:00:02.000Z' }),
-    newEvent(ThumbnailsGeneratedV1, thumbnails, { occurredAt: '2025-06-01T12:00:02.000Z' }),
-    newEvent(ImageProcessedV1, processed, { occurredAt: '2025-06-01T12:00:02.000Z' }),
+    newEvent(ImageCompressedV2, compressed, { occurredAt: '2025-06-01T12:00:02.000Z' }),
+    newEvent(ThumbnailsGeneratedV2, thumbnails, { occurredAt: '2025-06-01T12:00:02.000Z' }),
+    newEvent(ImageProcessedV2, processed, { occurredAt: '2025-06-01T12:00:02.000Z' }),
   ];
 }
 

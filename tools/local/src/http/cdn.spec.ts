@@ -4,10 +4,12 @@ import { isLoopback } from './http-server';
 
 describe('/cdn paths', () => {
   it('serve only the processed outputs, and never climb out of them', () => {
-    expect(cdnKey('thumbnails/u1/img1/small.jpg')).toBe('thumbnails/u1/img1/small.jpg');
+    expect(cdnKey('thumbnails/u1/img1/v1/small.jpg')).toBe('thumbnails/u1/img1/v1/small.jpg');
     // Decoded; an id outside the layout (`img 1`: ImageId has no spaces) is no key at all.
-    expect(cdnKey('compressed/dev%40example.com/img1/full.webp')).toBe('compressed/dev@example.com/img1/full.webp');
-    expect(cdnKey('compressed/u1/img%201/full.webp')).toBeUndefined();
+    expect(cdnKey('compressed/dev%40example.com/img1/v1/full.webp')).toBe('compressed/dev@example.com/img1/v1/full.webp');
+    expect(cdnKey('compressed/u1/img%201/v1/full.webp')).toBeUndefined();
+    // The unversioned layout of before issue 11 is no longer served.
+    expect(cdnKey('thumbnails/u1/img1/small.jpg')).toBeUndefined();
     expect(cdnKey('uploads/u1/img1/a.jpg')).toBeUndefined();
     expect(cdnKey('thumbnails/../uploads/u1/img1/a.jpg')).toBeUndefined();
     expect(cdnKey('thumbnails/u1%2F..%2F..%2Fx/a.jpg')).toBeUndefined();
@@ -32,28 +34,35 @@ describe('serveCdn', () => {
       ['webp', 'image/webp'],
       ['jpg', 'image/jpeg'],
     ] as const) {
-      await store.put({ bucket: 'processed', key: `compressed/u1/img1/full.${ext}`, body: Buffer.from(ext), contentType: type });
+      await store.put({ bucket: 'processed', key: `compressed/u1/img1/v1/full.${ext}`, body: Buffer.from(ext), contentType: type });
     }
   });
 
-  it('negotiates the full-size format from Accept, with Vary and a short cache lifetime', async () => {
-    const webp = await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/img1/full', accept: 'image/webp,*/*' });
+  it('negotiates the full-size format from Accept among those the URL names, with Vary, immutable', async () => {
+    const webp = await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/img1/v1/full~webp~jpeg', accept: 'image/webp,*/*' });
     expect(webp).toMatchObject({
       status: 200,
       headers: { 'content-type': 'image/webp', vary: 'Accept', 'cache-control': NEGOTIATED_CACHE_CONTROL },
     });
     expect(Buffer.from(webp.body ?? []).toString()).toBe('webp');
 
-    const avifOnly = await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/img1/full', accept: 'image/avif' });
+    const avifOnly = await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/img1/v1/full~webp~jpeg', accept: 'image/avif' });
     expect(avifOnly.headers['content-type']).toBe('image/jpeg');
+    const jpeg = await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/img1/v1/full~webp~jpeg', accept: 'image/jpeg' });
+    expect(jpeg.headers['content-type']).toBe('image/jpeg');
+    // Only what the URL names, even when more is stored: a URL names one run's files.
+    const webpOnly = await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/img1/v1/full~webp', accept: 'image/jpeg' });
+    expect(webpOnly.headers['content-type']).toBe('image/webp');
+    // A format the URL names that is not stored (a forged URL): 404, never another file.
+    expect((await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/img1/v1/full~avif', accept: 'image/avif' })).status).toBe(404);
   });
 
   it('answers HEAD without a body, 404 for what is not there, 405 for other methods', async () => {
-    const head = await serveCdn(store, 'processed', { method: 'HEAD', path: 'compressed/u1/img1/full.webp' });
+    const head = await serveCdn(store, 'processed', { method: 'HEAD', path: 'compressed/u1/img1/v1/full.webp' });
     expect(head).toMatchObject({ status: 200, headers: { 'content-length': '4' } });
     expect(head.body).toBeUndefined();
-    expect((await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/nope/full' })).status).toBe(404);
-    expect((await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/x.jpg' })).status).toBe(404);
+    expect((await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/nope/v1/full~webp' })).status).toBe(404);
+    expect((await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/v1/x.jpg' })).status).toBe(404);
     expect((await serveCdn(store, 'processed', { method: 'PUT', path: 'thumbnails/u1/img1/x.jpg' })).status).toBe(405);
   });
 });
@@ -77,20 +86,27 @@ describe('/cdn keys, malformed or outside the layout', () => {
 
   it.each([
     ['the originals', 'uploads/u1/img1/a.jpg'],
-    ['an extension no output has', 'thumbnails/u1/img1/page.html'],
-    ['an svg', 'thumbnails/u1/img1/small.svg'],
-    ['another depth', 'thumbnails/u1/img1/x/small.jpg'],
-    ['a compressed name other than full', 'compressed/u1/img1/other.webp'],
-    ['an image id outside ImageId', 'thumbnails/u1/img%201/small.jpg'],
-    ['a user id outside the key-safe ids', 'thumbnails/.u1/img1/small.jpg'],
+    ['an extension no output has', 'thumbnails/u1/img1/v1/page.html'],
+    ['an svg', 'thumbnails/u1/img1/v1/small.svg'],
+    ['another depth', 'thumbnails/u1/img1/v1/x/small.jpg'],
+    ['no version segment (the layout before issue 11)', 'thumbnails/u1/img1/small.jpg'],
+    ['a compressed name other than full', 'compressed/u1/img1/v1/other.webp'],
+    ['an unversioned negotiated path', 'compressed/u1/img1/full'],
+    ['a negotiated path naming no format', 'compressed/u1/img1/v1/full~'],
+    ['an image id outside ImageId', 'thumbnails/u1/img%201/v1/small.jpg'],
+    ['a user id outside the key-safe ids', 'thumbnails/.u1/img1/v1/small.jpg'],
   ])('answer 404 when well formed but outside the derivative layout: %s', (_, path) => {
     expect(parseCdnPath(path)).toMatchObject({ kind: 'refused', status: 404 });
   });
 
   it('name the stored derivative and the format its extension names', () => {
-    expect(parseCdnPath('thumbnails/u1/img1/small.jpg')).toEqual({ kind: 'object', key: 'thumbnails/u1/img1/small.jpg', format: 'jpeg' });
-    expect(parseCdnPath('compressed/dev%40example.com/img1/full.avif')).toEqual({ kind: 'object', key: 'compressed/dev@example.com/img1/full.avif', format: 'avif' });
-    expect(parseCdnPath('compressed/u1/img1/full')).toEqual({ kind: 'negotiated', key: 'compressed/u1/img1/full' });
+    expect(parseCdnPath('thumbnails/u1/img1/v1/small.jpg')).toEqual({ kind: 'object', key: 'thumbnails/u1/img1/v1/small.jpg', format: 'jpeg' });
+    expect(parseCdnPath('compressed/dev%40example.com/img1/v1/full.avif')).toEqual({ kind: 'object', key: 'compressed/dev@example.com/img1/v1/full.avif', format: 'avif' });
+    expect(parseCdnPath('compressed/u1/img1/v1/full~webp')).toEqual({
+      kind: 'negotiated',
+      key: 'compressed/u1/img1/v1/full~webp',
+      negotiated: { userId: 'u1', imageId: 'img1', version: 'v1', formats: ['webp'] },
+    });
   });
 });
 
@@ -98,20 +114,20 @@ describe('serveCdn content types', () => {
   const store = new InMemoryObjectStore();
   beforeAll(async () => {
     // What an unsigned PUT into the processed bucket could leave there.
-    await store.put({ bucket: 'processed', key: 'thumbnails/u1/img1/small.jpg', body: Buffer.from('<script>alert(1)</script>'), contentType: 'text/html' });
-    await store.put({ bucket: 'processed', key: 'thumbnails/u1/img1/page.html', body: Buffer.from('<script>alert(1)</script>'), contentType: 'text/html' });
-    await store.put({ bucket: 'processed', key: 'thumbnails/u1/img1/plain.png', body: Buffer.from('png'), contentType: 'application/octet-stream' });
+    await store.put({ bucket: 'processed', key: 'thumbnails/u1/img1/v1/small.jpg', body: Buffer.from('<script>alert(1)</script>'), contentType: 'text/html' });
+    await store.put({ bucket: 'processed', key: 'thumbnails/u1/img1/v1/page.html', body: Buffer.from('<script>alert(1)</script>'), contentType: 'text/html' });
+    await store.put({ bucket: 'processed', key: 'thumbnails/u1/img1/v1/plain.png', body: Buffer.from('png'), contentType: 'application/octet-stream' });
   });
 
   it('name the type from the key’s extension, never the stored Content-Type, always with nosniff', async () => {
-    const html = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/small.jpg' });
+    const html = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/v1/small.jpg' });
     expect(html).toMatchObject({ status: 200, headers: { 'content-type': 'image/jpeg', 'x-content-type-options': 'nosniff' } });
-    const untyped = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/plain.png' });
+    const untyped = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/v1/plain.png' });
     expect(untyped.headers).toMatchObject({ 'content-type': 'image/png', 'x-content-type-options': 'nosniff' });
   });
 
   it('never serve a key whose extension names no image type, stored or not', async () => {
-    const page = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/page.html' });
+    const page = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/v1/page.html' });
     expect(page.status).toBe(404);
     expect(page.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
@@ -119,8 +135,8 @@ describe('serveCdn content types', () => {
 
   it('say nosniff on refusals and 304s too', async () => {
     expect((await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/%00' })).headers['x-content-type-options']).toBe('nosniff');
-    const etag = (await serveCdn(store, 'processed', { method: 'HEAD', path: 'thumbnails/u1/img1/plain.png' })).headers['etag'];
-    const notModified = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/plain.png', ifNoneMatch: etag ?? '*' });
+    const etag = (await serveCdn(store, 'processed', { method: 'HEAD', path: 'thumbnails/u1/img1/v1/plain.png' })).headers['etag'];
+    const notModified = await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/v1/plain.png', ifNoneMatch: etag ?? '*' });
     expect(notModified).toMatchObject({ status: 304, headers: { 'x-content-type-options': 'nosniff' } });
   });
 });

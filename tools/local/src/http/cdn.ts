@@ -1,9 +1,9 @@
 import { ImageId, LIMITS, OUTPUT_CONTENT_TYPES } from '@imgpipe/contracts';
 import {
-  FORMAT_EXTENSIONS,
-  NEGOTIABLE_FORMATS,
+  negotiatedVariantKey,
   negotiateImageFormat,
   parseNegotiatedKey,
+  type NegotiatedKey,
   type NegotiableFormat,
 } from '@imgpipe/delivery';
 import { isKeySafeUserId } from '@imgpipe/ingest';
@@ -17,8 +17,11 @@ import {
   type ObjectStore,
 } from '@imgpipe/platform';
 
-/** A negotiated answer may change when an image is reprocessed into more formats. */
-export const NEGOTIATED_CACHE_CONTROL = 'public, max-age=3600';
+/**
+ * A negotiated URL names its run's version and the formats stored for it, so its answer to
+ * one `Accept` never changes: immutable like the files, cached per `Accept` (`Vary`).
+ */
+export const NEGOTIATED_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** S3's longest key, in UTF-8 bytes: nothing longer can be stored, so nothing longer is looked up. */
 export const MAX_KEY_BYTES = LIMITS.objectKeyBytes;
@@ -50,7 +53,7 @@ const notFound = (): CdnResponse => errorResponse(404, 'NOT_FOUND', 'no such obj
 /** What a `/cdn/` path names: a stored derivative, the negotiated full-size image, or why neither. */
 export type CdnTarget =
   | { readonly kind: 'object'; readonly key: string; readonly format: OutputExtensionFormat }
-  | { readonly kind: 'negotiated'; readonly key: string }
+  | { readonly kind: 'negotiated'; readonly key: string; readonly negotiated: NegotiatedKey }
   | { readonly kind: 'refused'; readonly status: 400 | 404; readonly code: string; readonly message: string };
 
 const refused = (status: 400 | 404, code: string, message: string): CdnTarget => ({ kind: 'refused', status, code, message });
@@ -78,9 +81,11 @@ export function parseCdnPath(path: string): CdnTarget {
     return refused(400, 'INVALID_KEY', 'the key holds an empty, "." or ".." segment, or an encoded "/"');
   }
   const validIds = (userId: string, imageId: string) => isKeySafeUserId(userId) && ImageId.safeParse(imageId).success;
-  // `compressed/{user}/{id}/full`: the full-size image, format chosen by `Accept` (delivery's one definition).
+  // `compressed/{user}/{id}/{version}/full~webp~jpeg`: the full-size image, format chosen by `Accept` among those named (delivery's one definition).
   const negotiated = parseNegotiatedKey(key);
-  if (negotiated) return validIds(negotiated.userId, negotiated.imageId) ? { kind: 'negotiated', key } : refused(404, 'NOT_FOUND', 'no such object');
+  if (negotiated) {
+    return validIds(negotiated.userId, negotiated.imageId) ? { kind: 'negotiated', key, negotiated } : refused(404, 'NOT_FOUND', 'no such object');
+  }
   const derivative = parseDerivativeKey(key);
   if (!derivative || !validIds(derivative.userId, derivative.imageId)) return refused(404, 'NOT_FOUND', 'no such object');
   return { kind: 'object', key, format: derivative.format };
@@ -103,9 +108,9 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string | unde
 /**
  * `GET /cdn/<key>`: the processed bucket, public, as the CDN serves it — the stored
  * `Cache-Control`, the `ETag` with `304 Not Modified` for a matching `If-None-Match`.
- * `/cdn/compressed/{user}/{id}/full` (no extension) answers with the AVIF, WebP or JPEG
- * variant `negotiateImageFormat` picks from `Accept` (the function the CDN runs), with
- * `Vary: Accept`. Only keys of the derivative layout are served, and only as the image type
+ * `/cdn/compressed/{user}/{id}/{version}/full~webp~jpeg` answers with the variant
+ * `negotiateImageFormat` picks from `Accept` among the formats the URL names (the function
+ * the CDN runs), with `Vary: Accept`. Only keys of the derivative layout are served, and only as the image type
  * their extension names (`OUTPUT_CONTENT_TYPES`): whatever `Content-Type` an object was
  * stored with (`text/html`, say) is never passed on, and every answer says `nosniff`.
  */
@@ -120,11 +125,10 @@ export async function serveCdn(store: ObjectStore, bucket: string, request: CdnR
   let format: OutputExtensionFormat;
   const negotiated = target.kind === 'negotiated';
   if (target.kind === 'negotiated') {
-    const stored = await store.list(bucket, `${target.key}.`);
-    const available = NEGOTIABLE_FORMATS.filter((f) => stored.includes(`${target.key}.${FORMAT_EXTENSIONS[f]}`));
-    const chosen: NegotiableFormat | undefined = negotiateImageFormat(request.accept, available);
+    // Only among the formats the URL names (those stored for its run), as the CDN function does: no listing.
+    const chosen: NegotiableFormat | undefined = negotiateImageFormat(request.accept, target.negotiated.formats);
     if (!chosen) return notFound();
-    key = `${target.key}.${FORMAT_EXTENSIONS[chosen]}`;
+    key = negotiatedVariantKey(target.negotiated, chosen);
     format = chosen;
   } else {
     format = target.format;

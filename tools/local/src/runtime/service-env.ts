@@ -29,6 +29,8 @@ export const LOCAL_RESOURCES: Readonly<Record<ResourceRole, string | undefined>>
   notifyTopic: LOCAL_NOTIFY_TOPIC_ARN,
   webhooksSecret: undefined,
   cdnDistribution: undefined,
+  // The local server's `/cdn`, same origin as the UI; the runtime passes the absolute URL when its port is known.
+  cdnBaseUrl: '/cdn',
 };
 
 export interface LocalEnvironmentOptions {
@@ -58,4 +60,16 @@ export function localServiceEnv(base: Env, options: LocalEnvironmentOptions): En
     }
   }
   return env;
+}
+
+/**
+ * The delivery record's URL prefix locally: the server's `/cdn` as an absolute URL when the
+ * port is fixed (default 3000), else root-relative `/cdn` (a port of 0 is picked after the
+ * services are built). A wildcard listen address is reached on loopback.
+ */
+export function localCdnBaseUrl(options: { readonly host?: string; readonly port?: number }): string {
+  const port = options.port ?? 3000;
+  if (port === 0) return '/cdn';
+  const host = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/cdn`;
 }
