@@ -14,6 +14,7 @@ export * from './record-failure.use-case';
 export * from './record-pipeline-event.use-case';
 export * from './rebuild-read-model.use-case';
 export * from './purge-deleted.use-case';
+export * from './reconcile-stuck.use-case';
 export * from './discarded-run';
 export * from './metadata-service';
 export * from './metadata.composition';
@@ -25,3 +26,4 @@ export {
   type RebuildReadModelOutput,
 } from './handlers/rebuild-read-model.adapter';
 export { PurgeDeletedInputSchema, type PurgeDeletedOutput } from './handlers/purge-deleted.adapter';
+export { ReconcileStuckInputSchema, type ReconcileStuckOutput } from './handlers/reconcile-stuck.adapter';

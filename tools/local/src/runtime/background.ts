@@ -2,6 +2,7 @@ import { logger, S3ObjectStore, systemClock, TABLES, type ImageEventStore } from
 import { DEFAULT_EVENT_BUS_NAME } from '@imgpipe/workflow';
 import { recoverUnfinishedWork, type RecoveryResult } from '../pipeline/recovery';
 import { startPurgeSweep, type PurgeSweep } from '../pipeline/purge-sweep';
+import { startReconcileSweep, type ReconcileSweep } from './background-reconcile';
 import { reapExpiredItems } from '../pipeline/ttl-reaper';
 import { onS3Notifications, toObjectCreatedEntry } from '../services/s3-notifications';
 import { pipelineKey, type BusAndServices } from './bus-and-services';
@@ -30,11 +31,13 @@ export function announceUploads(peers: Peers, parts: BusAndServices, disposables
   return announced;
 }
 
-/** What runs in the background once serving: crash recovery, then the purge sweep. */
+/** What runs in the background once serving: crash recovery, then the purge and reconcile sweeps. */
 export interface BackgroundTasks {
   /** Settles when crash recovery is done (at once when it is off). */
   readonly recovered: Promise<RecoveryResult>;
   readonly purgeSweep: PurgeSweep;
+  /** Re-drives or fails `TIMED_OUT` the images stuck processing (metadata's reconciler). */
+  readonly reconcileSweep: ReconcileSweep;
 }
 
 export interface BackgroundContext {
@@ -68,7 +71,8 @@ function recover(ctx: BackgroundContext): Promise<RecoveryResult> {
 /**
  * Crash recovery (unless `recover: false`) and, after it, the purge sweep: deleted images
  * whose undo window is over are erased, as the schedule does on AWS, and what AWS lets expire
- * by TTL (dynalite has none) is reaped.
+ * by TTL (dynalite has none) is reaped; and the reconcile sweep: images stuck processing past
+ * `RECONCILE_AFTER_MINUTES` are re-driven or failed `TIMED_OUT`, as on AWS.
  */
 export function startBackgroundTasks(ctx: BackgroundContext): BackgroundTasks {
   const { options, peers, parts } = ctx;
@@ -88,5 +92,7 @@ export function startBackgroundTasks(ctx: BackgroundContext): BackgroundTasks {
     after: recovered,
     ...(options.purgeIntervalMs !== undefined ? { intervalMs: options.purgeIntervalMs } : {}),
   });
-  return { recovered, purgeSweep };
+  // Beside the purge, on the same clock: the reconciler the AWS schedule runs every 5 minutes.
+  const reconcileSweep = startReconcileSweep({ reconcile: parts.services.reconcileStuckImages, clock: purgeClock, after: recovered });
+  return { recovered, purgeSweep, reconcileSweep };
 }

@@ -17,6 +17,7 @@ import {
   awsMetadataPorts,
   createMetadataHandlers,
   loadMetadataConfig,
+  type MetadataHandlers,
   type MetadataService,
   type OnPipelineEventResult,
 } from '@imgpipe/metadata';
@@ -108,6 +109,8 @@ export interface LocalServices {
   readonly ingestConfig: IngestConfig;
   readonly ingest: IngestServices;
   readonly metadata: MetadataService;
+  /** metadata's reconciler of images stuck processing (its knobs from `env`), run by the background sweep. */
+  readonly reconcileStuckImages: MetadataHandlers['reconcileStuckImages'];
   /** The ingest HTTP API (API Gateway HTTP API v2 events). */
   readonly httpApi: (event: HttpApiEvent) => Promise<APIGatewayProxyStructuredResultV2>;
   /** ingest `onObjectCreated` (S3 "Object Created" events from the default bus). */
@@ -154,6 +157,7 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
     ingestConfig,
     ingest: ingest.services,
     metadata: metadata.service,
+    reconcileStuckImages: metadata.reconcileStuckImages,
     httpApi: (event) => ingest.httpApi(event),
     onObjectCreated: (event) => ingest.onObjectCreated(event),
     onPipelineEvent: (event) => metadata.onPipelineEvent(event),
