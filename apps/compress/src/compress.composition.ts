@@ -3,6 +3,7 @@ import { configureImageRuntime, isInvalidImageError } from '@imgpipe/image-ops';
 import {
   createAwsClients,
   createPipelineTaskHandler,
+  logger,
   S3ObjectStore,
   tracer,
   type AwsClients,
@@ -29,8 +30,10 @@ export function awsCompressPorts(
 
 /**
  * The compress service's composition root: state machine task `Compress` (`ImageUploaded`
- * data in, `ImageCompressed` data out) with Powertools applied. A failure carries the stage
- * `compress` in its cause, so `RecordFailure` attributes it to this branch of the Parallel state.
+ * data and the run's correlation id in, `ImageCompressed` data out) with Powertools
+ * applied; the image id and the correlation id are on every log line of the run. A failure
+ * carries the stage `compress` in its cause, as the state machine's branch names it too
+ * (`CompressCaught`, which also covers a timeout, where no code ran to say so).
  */
 export function createCompressHandler(ports: CompressPorts, config: CompressConfig): InstrumentedHandler<unknown, ImageCompressedData> {
   return createPipelineTaskHandler({
@@ -38,10 +41,17 @@ export function createCompressHandler(ports: CompressPorts, config: CompressConf
     stage: 'compress',
     input: ProcessTaskInputSchema,
     isInvalidInput: isInvalidImageError,
-    imageContext: (input) => ({ imageId: input.imageId }),
+    imageContext: (input) => ({ imageId: input.uploaded.imageId, correlationId: input.correlationId }),
     coldStart: () => {
       configureImageRuntime();
-      return createCompressImage({ store: ports.store, ...config });
+      const run = createCompressImage({ store: ports.store, ...config });
+      return async (input) => {
+        const started = performance.now();
+        const result = await run(input.uploaded);
+        // With the run's imageId and correlationId, as every line of the task (createTaskHandler's imageContext).
+        logger.info('image compressed', { ms: Math.round(performance.now() - started) });
+        return result;
+      };
     },
   });
 }

@@ -3,6 +3,7 @@ import { configureImageRuntime, isInvalidImageError } from '@imgpipe/image-ops';
 import {
   createAwsClients,
   createPipelineTaskHandler,
+  logger,
   S3ObjectStore,
   tracer,
   type AwsClients,
@@ -29,9 +30,10 @@ export function awsThumbnailPorts(
 
 /**
  * The thumbnail service's composition root: state machine task `Thumbnail` (`ImageUploaded`
- * data in, `ThumbnailsGenerated` data out) with Powertools applied. A failure carries the
- * stage `thumbnail` in its cause, so `RecordFailure` attributes it to this branch of the
- * Parallel state (whose Catch cannot tell its branches apart).
+ * data and the run's correlation id in, `ThumbnailsGenerated` data out) with Powertools
+ * applied; the image id and the correlation id are on every log line of the run. A failure
+ * carries the stage `thumbnail` in its cause, as the state machine's branch names it too
+ * (`ThumbnailCaught`, which also covers a timeout, where no code ran to say so).
  */
 export function createThumbnailHandler(ports: ThumbnailPorts, config: ThumbnailConfig): InstrumentedHandler<unknown, ThumbnailsGeneratedData> {
   return createPipelineTaskHandler({
@@ -39,10 +41,17 @@ export function createThumbnailHandler(ports: ThumbnailPorts, config: ThumbnailC
     stage: 'thumbnail',
     input: ProcessTaskInputSchema,
     isInvalidInput: isInvalidImageError,
-    imageContext: (input) => ({ imageId: input.imageId }),
+    imageContext: (input) => ({ imageId: input.uploaded.imageId, correlationId: input.correlationId }),
     coldStart: () => {
       configureImageRuntime();
-      return createGenerateThumbnails({ store: ports.store, ...config });
+      const run = createGenerateThumbnails({ store: ports.store, ...config });
+      return async (input) => {
+        const started = performance.now();
+        const result = await run(input.uploaded);
+        // With the run's imageId and correlationId, as every line of the task (createTaskHandler's imageContext).
+        logger.info('thumbnails generated', { ms: Math.round(performance.now() - started) });
+        return result;
+      };
     },
   });
 }

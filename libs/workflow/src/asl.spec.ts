@@ -63,7 +63,15 @@ describe('pipeline.asl.json', () => {
     const branches = parallel?.['Branches'] as { StartAt: string }[];
     expect(parallel?.Type).toBe('Parallel');
     expect(branches.map((b) => b.StartAt)).toEqual(['Compress', 'Thumbnail']);
-    expect(parallel?.['Next']).toBe('RecordMetadata');
+    expect(parallel?.['Next']).toBe('BranchesSucceeded');
+    expect(states['BranchesSucceeded']).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.results[0].failed', IsPresent: true, Next: 'CompressFailed' },
+        { Variable: '$.results[1].failed', IsPresent: true, Next: 'ThumbnailFailed' },
+      ],
+      Default: 'RecordMetadata',
+    });
     expect(states['RecordMetadata']?.['Next']).toBe('DeletedMeanwhile');
     expect(states['DeletedMeanwhile']).toMatchObject({
       Type: 'Choice',
@@ -106,6 +114,34 @@ describe('pipeline.asl.json', () => {
       const [first] = task['Retry'] as { ErrorEquals: string[]; MaxAttempts: number }[];
       expect(first?.ErrorEquals).toEqual(expect.arrayContaining([...TASK_ERROR_NAMES]));
       expect(first?.MaxAttempts).toBe(0);
+    }
+  });
+
+  it('hands both branches { uploaded, correlationId } from the event (ProcessTaskInputSchema), and nothing else', () => {
+    const states = loadPipelineDefinition().States as Record<string, State>;
+
+    expect(states['ProcessImage']?.['InputPath']).toBeUndefined();
+    expect(states['ProcessImage']?.['Parameters']).toEqual({ 'uploaded.$': '$.detail.data', 'correlationId.$': '$.detail.correlationId' });
+  });
+
+  it('lets no failure out of a Parallel branch: its Task catches everything into a Pass that ends the branch with its stage', () => {
+    const states = loadPipelineDefinition().States as Record<string, State>;
+    const branches = states['ProcessImage']?.['Branches'] as { StartAt: string; States: Record<string, State> }[];
+
+    for (const [index, branch] of branches.entries()) {
+      const task = branch.States[branch.StartAt];
+      const catchers = task?.['Catch'] as { ErrorEquals: string[]; ResultPath: string; Next: string }[];
+      expect(catchers).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `${branch.StartAt}Caught` }]);
+      const caught = branch.States[`${branch.StartAt}Caught`];
+      expect(caught).toMatchObject({ Type: 'Pass', End: true, Parameters: { failed: { stage: branch.StartAt.toLowerCase(), 'error.$': '$.error' } } });
+      // Two states a branch, no more: nothing else in it could fail uncaught.
+      expect(Object.keys(branch.States).sort()).toEqual([branch.StartAt, `${branch.StartAt}Caught`].sort());
+      // The Pass state after BranchesSucceeded reads this branch's result.
+      expect(states[`${branch.StartAt}Failed`]).toMatchObject({
+        Type: 'Pass',
+        Parameters: { 'detail.$': '$.detail', 'error.$': `$.results[${index}].failed.error`, 'stage.$': `$.results[${index}].failed.stage` },
+        Next: 'RecordFailure',
+      });
     }
   });
 

@@ -11,12 +11,13 @@ import {
 } from '@imgpipe/contracts';
 import { parseTaskFailure, TaskError, type EventPublisher, type PublishResult } from '@imgpipe/platform';
 import { RecordingEventPublisher } from '@imgpipe/platform/testing';
-import { placeholderSubstitutions, renderPipelineDefinition, type PipelineTaskState } from './asl';
+import { loadPipelineDefinition, placeholderSubstitutions, renderPipelineDefinition, type PipelineTaskState } from './asl';
 import { toLocalTaskHandlers, type LocalTask } from './local-tasks';
 import { polyfillPromiseWithResolvers } from './polyfill';
 import { createPutEventsTask } from './put-events-task';
 import { EVENT_BUS_NAME } from './rules';
 import {
+  BranchFailureSchema,
   DiscardedRunTaskOutputSchema,
   ProcessTaskInputSchema,
   RecordFailureTaskInputSchema,
@@ -132,13 +133,14 @@ function throwing(error: () => Error): LocalTask {
 }
 
 describe('pipeline.asl.json on aws-local-stepfunctions', () => {
-  it('runs Compress and Thumbnail on the ImageUploaded data, records both results and publishes ImageProcessed', async () => {
+  it('runs Compress and Thumbnail on the ImageUploaded data and the run correlation id, records both results and publishes ImageProcessed', async () => {
     const run = await runPipeline();
 
     expect(run.error).toBeUndefined();
-    expect(run.calls.Compress).toEqual([uploadedEnvelope.data]);
-    expect(run.calls.Thumbnail).toEqual([uploadedEnvelope.data]);
-    expect(ProcessTaskInputSchema.parse(run.calls.Compress[0])).toEqual(uploadedEnvelope.data);
+    const taskInput = { uploaded: uploadedEnvelope.data, correlationId: uploadedEnvelope.correlationId };
+    expect(run.calls.Compress).toEqual([taskInput]);
+    expect(run.calls.Thumbnail).toEqual([taskInput]);
+    expect(ProcessTaskInputSchema.parse(run.calls.Compress[0])).toEqual(taskInput);
     expect(run.calls.RecordFailure).toEqual([]);
   });
 
@@ -167,6 +169,15 @@ describe('pipeline.asl.json on aws-local-stepfunctions', () => {
     // The ProcessedEvent Pass state keeps the event and drops what the task returns besides it.
     expect(run.output).toEqual(processed);
     expect(RecordMetadataTaskOutputSchema.parse(run.output)).toEqual(processed);
+  });
+
+  it('puts a detail whose strings hold quotes, backslashes and newlines on the bus intact (the local interpreter strips backslashes from intrinsic results)', async () => {
+    const detail = { ...processed.detail, markup: '<picture>\n  <source type="image/webp" srcset="a\\b.webp 64w">\n</picture>' };
+
+    const run = await runPipeline({ RecordMetadata: async () => ({ ...processed, detail }) });
+
+    expect(run.error).toBeUndefined();
+    expect(run.published.map((entry) => entry.detail)).toEqual([detail]);
   });
 
   it('ends a run RecordMetadata discarded (the image was deleted meanwhile) as a success, publishing nothing', async () => {
@@ -253,6 +264,54 @@ describe('pipeline.asl.json on aws-local-stepfunctions', () => {
       retryable: true,
     });
     expect((run.error?.cause as Error).name).toBe('SlowDown');
+  });
+
+  it('names the failed branch itself: a thumbnail error with no stage in its cause (a Lambda crash) is recorded under stage thumbnail, compress having succeeded', async () => {
+    const run = await runPipeline({ Thumbnail: throwing(() => Object.assign(new Error('Runtime exited with error: signal: killed'), { name: 'Runtime.ExitError' })) });
+
+    expect(run.calls.Compress).toHaveLength(1);
+    expect(run.calls.RecordMetadata).toEqual([]);
+    const failure = RecordFailureTaskInputSchema.parse(run.calls.RecordFailure[0]);
+    expect(failure).toMatchObject({
+      uploaded: uploadedEnvelope.data,
+      stage: 'thumbnail',
+      correlationId: uploadedEnvelope.correlationId,
+      error: { Error: 'Runtime.ExitError' },
+    });
+    // Only what RecordFailure reads travels on (no branch results).
+    expect(Object.keys(run.calls.RecordFailure[0] as object).sort()).toEqual(['correlationId', 'error', 'stage', 'uploaded']);
+    expect((run.error?.cause as Error).name).toBe('Runtime.ExitError');
+  });
+
+  it('records compress’s failure when both branches fail (the first branch), whichever failed first', async () => {
+    const run = await runPipeline({
+      Compress: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new TaskError('InvalidImage', 'CORRUPT', 'compress: bad data');
+      },
+      Thumbnail: throwing(() => new TaskError('InvalidImage', 'CORRUPT', 'thumbnail: bad data')),
+    });
+
+    const failure = RecordFailureTaskInputSchema.parse(run.calls.RecordFailure[0]);
+    expect(run.calls.RecordFailure).toHaveLength(1);
+    expect(failure.stage).toBe('compress');
+    expect(parseTaskFailure(failure.error.Error, failure.error.Cause).reason).toBe('compress: bad data');
+    expect(run.output).toMatchObject({ Error: 'InvalidImage' });
+  });
+
+  it('ends a failed branch with BranchFailureSchema’s shape: its stage next to the caught error', () => {
+    const branches = (loadPipelineDefinition().States as Record<string, { Branches?: { StartAt: string; States: Record<string, unknown> }[] }>)[
+      'ProcessImage'
+    ]?.Branches;
+    for (const [index, stage] of (['compress', 'thumbnail'] as const).entries()) {
+      const branch = branches?.[index];
+      const task = branch?.States[branch.StartAt] as { Catch: { Next: string }[] };
+      const caught = branch?.States[task.Catch[0]?.Next ?? ''] as { Parameters: { failed: Record<string, string> } };
+      // What the Pass state builds, with a caught error where its path points.
+      const built = { failed: { stage: caught.Parameters.failed['stage'], error: { Error: 'States.Timeout', Cause: 'late' } } };
+      expect(BranchFailureSchema.parse(built).failed.stage).toBe(stage);
+      expect(caught.Parameters.failed).toEqual({ stage, 'error.$': '$.error' });
+    }
   });
 
   it('records a RecordMetadata failure under stage record', async () => {
@@ -388,6 +447,30 @@ describe('on a fake clock', () => {
     expect(parseTaskFailure(failure.error.Error, failure.error.Cause)).toMatchObject({ errorName: 'States.Timeout', code: 'TIMED_OUT', retryable: true });
     await jest.advanceTimersByTimeAsync(60_000);
     expect(compressCalls).toBe(1);
+    expect(((await settled) as Error & { cause: Error }).cause.name).toBe('States.Timeout');
+  });
+
+  it('records a Thumbnail timeout (no cause written) under stage thumbnail, compress having succeeded', async () => {
+    const recordFailure: unknown[] = [];
+    const handlers = toLocalTaskHandlers({
+      ...happyTasks,
+      Thumbnail: () => new Promise(() => undefined), // never answers
+      RecordFailure: async (taskInput) => {
+        recordFailure.push(taskInput);
+        return failed;
+      },
+    });
+    const execution = machine.run(JSON.parse(JSON.stringify(input)) as Parameters<StateMachine['run']>[0], {
+      overrides: { taskResourceLocalHandlers: handlers },
+    });
+    const settled = execution.result.catch((error: unknown) => error);
+
+    await jest.advanceTimersByTimeAsync(25_000);
+    expect(recordFailure).toHaveLength(1);
+    const failure = RecordFailureTaskInputSchema.parse(recordFailure[0]);
+    expect(failure).toMatchObject({ stage: 'thumbnail', correlationId: uploadedEnvelope.correlationId, error: { Error: 'States.Timeout' } });
+    expect(parseTaskFailure(failure.error.Error, failure.error.Cause)).toMatchObject({ code: 'TIMED_OUT', retryable: true });
+    await jest.advanceTimersByTimeAsync(60_000);
     expect(((await settled) as Error & { cause: Error }).cause.name).toBe('States.Timeout');
   });
 });

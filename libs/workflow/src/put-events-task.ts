@@ -10,7 +10,7 @@ export const PutEventsTaskInputSchema = z.object({
       z.object({
         Source: z.string().min(1),
         DetailType: z.string().min(1),
-        /** An object, or its JSON text (the pipeline passes `States.JsonToString(...)`). */
+        /** An object (what the pipeline passes, serialized by the integration on AWS), or its JSON text. */
         Detail: z.union([z.string(), z.record(z.string(), z.unknown())]),
         EventBusName: z.string().min(1),
       }),

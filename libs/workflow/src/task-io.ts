@@ -15,7 +15,8 @@ import {
  * What `pipeline.asl.json` hands each Task state and expects back: the seam between the
  * state machine and the services, declared once. The services parse their input with these
  * (compress and thumbnail `ProcessTaskInputSchema`, metadata `RecordMetadataTaskInputSchema`
- * and `RecordFailureTaskInputSchema`), and the workflow tests hold the definition to them.
+ * and `RecordFailureTaskInputSchema`), and the workflow tests hold the definition to them
+ * (`BranchFailureSchema` is what a failed branch of the Parallel state ends with).
  * A run's `correlationId` is optional for a caller outside the state machine (a test, a
  * re-drive); the definition always passes it, and the image id stands in without it.
  */
@@ -27,8 +28,19 @@ import {
  */
 export type PipelineInput = EventBridgeEventShape<'ImageUploaded', EnvelopeOf<typeof ImageUploadedV1>>;
 
-/** Input of `Compress` and `Thumbnail`: the `ImageUploaded` data. */
-export const ProcessTaskInputSchema = ImageUploadedDataSchema;
+/**
+ * Input of `Compress` and `Thumbnail` (the `ProcessImage` Parallel state's `Parameters`): the
+ * `ImageUploaded` data and the run's correlation id, which the task puts on every log line.
+ *
+ * ```json
+ * { "uploaded": { ...ImageUploaded data }, "correlationId": "..." }
+ * ```
+ */
+export const ProcessTaskInputSchema = z.object({
+  uploaded: ImageUploadedDataSchema,
+  correlationId: CorrelationId.optional(),
+});
+export type ProcessTaskInput = z.infer<typeof ProcessTaskInputSchema>;
 
 /**
  * Input of `RecordMetadata`: the `ImageUploaded` data, the Parallel state's results in branch
@@ -87,12 +99,29 @@ export const CaughtErrorSchema = z.object({
 export type CaughtError = z.infer<typeof CaughtErrorSchema>;
 
 /**
+ * What a branch of `ProcessImage` ends with when its task failed for good (its Catch, then the
+ * `CompressCaught` / `ThumbnailCaught` Pass state): the branch's stage next to the caught
+ * error. A branch ends this way instead of failing, so the stage survives every failure, a
+ * timeout included (which writes no cause), the same on AWS and on the local interpreter; the
+ * `BranchesSucceeded` Choice then hands the first failed branch's `error` and `stage` to
+ * `RecordFailure`.
+ *
+ * ```json
+ * { "failed": { "stage": "thumbnail", "error": { "Error": "States.Timeout", "Cause": "..." } } }
+ * ```
+ */
+export const BranchFailureSchema = z.object({
+  failed: z.object({ stage: FailureStageSchema, error: CaughtErrorSchema }),
+});
+export type BranchFailure = z.infer<typeof BranchFailureSchema>;
+
+/**
  * Input of `RecordFailure`: the `ImageUploaded` data, the caught error, the stage the
- * definition attributes it to and the correlation id. The definition's stage is a fallback:
- * the stage the failed task wrote into its error's cause wins, and that is how a failure in
- * the Parallel state names its branch (`compress` or `thumbnail`) on both runtimes. The
- * definition's own `compress` for `ProcessImage` stands only where no task wrote a cause
- * (a `States.Timeout`); `record` and `notify` for the later states.
+ * definition attributes it to and the correlation id. A failure in the Parallel state gets
+ * its branch's stage from the branch itself ({@link BranchFailureSchema}: `compress` or
+ * `thumbnail`, timeouts included); `record` and `notify` come from the later states' Pass
+ * states. The stage a failed task wrote into its error's cause, where there is one, agrees
+ * and wins.
  *
  * ```json
  * { "uploaded": { ...ImageUploaded data },

@@ -16,10 +16,11 @@ import { RecordFailureTaskInputSchema, type CaughtError } from '@imgpipe/workflo
 /*
  * The AWS side of "which branch of the Parallel state failed": a Lambda's error reaches a
  * Catch as `{ Error: errorType, Cause: '{"errorType","errorMessage","trace"}' }` (the Node
- * runtime's error document); `ProcessImage`'s Catch puts it at `$.error`, `ProcessingFailed`
- * sets `$.stage` to `compress` (it cannot tell the branches apart), and `RecordFailure` gets
- * `{ uploaded, error, stage, correlationId }`. The thumbnail task's own handler (its
- * composition root) throws; the metadata composition's `RecordFailure` handler records it.
+ * runtime's error document); the branch's Catch puts it at `$.error` and `RecordFailure` gets
+ * `{ uploaded, error, stage, correlationId }`. The stage the definition passes is given as
+ * `compress` here on purpose: the one the thumbnail task wrote into its cause must win. The
+ * thumbnail task's own handler (its composition root) throws; the metadata composition's
+ * `RecordFailure` handler records it.
  */
 
 const uploaded = ImageUploadedV1.data.parse(ImageUploadedV1.examples.full);
@@ -53,7 +54,7 @@ class FailingThumbnailWrites extends InMemoryObjectStore {
 async function thumbnailFailure(store: InMemoryObjectStore): Promise<CaughtError> {
   const config = loadThumbnailConfig(env);
   const thumbnail = createThumbnailHandler({ store }, config);
-  const error = await thumbnail(uploaded).then(
+  const error = await thumbnail({ uploaded, correlationId: CORRELATION_ID }).then(
     () => undefined,
     (e: unknown) => e,
   );
