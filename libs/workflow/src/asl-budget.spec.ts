@@ -35,7 +35,7 @@ describe('the worst case of a pipeline run, added up from pipeline.asl.json', ()
     );
   });
 
-  it('costs ProcessImage at its slowest branch Task (a branch's Catch Pass state adds nothing; the budget never counted on a failed branch cutting the other short)', () => {
+  it('costs ProcessImage at its slowest branch Task (a branch’s Catch Pass state adds nothing; the budget never counted on a failed branch cutting the other short)', () => {
     const definition = loadPipelineDefinition();
     const states = definition.States as unknown as Record<string, State & { Branches: { StartAt: string; States: Record<string, State> }[] }>;
     const branches = states['ProcessImage']?.Branches ?? [];
