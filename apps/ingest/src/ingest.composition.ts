@@ -9,6 +9,7 @@ import {
   instrumentHandler,
   logger,
   noCdnInvalidator,
+  S3DownloadSigner,
   S3ObjectStore,
   S3PresignedPostSigner,
   systemClock,
@@ -30,6 +31,7 @@ export function awsIngestPorts(config: IngestConfig, clients: AwsClients = creat
   const clock = systemClock;
   return {
     signer: new S3PresignedPostSigner(clients.s3),
+    downloads: new S3DownloadSigner(clients.s3),
     ids: new UuidV7Generator(clock),
     clock,
     store: new S3ObjectStore(clients.s3),

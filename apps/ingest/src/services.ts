@@ -1,6 +1,7 @@
 import type {
   CdnInvalidator,
   Clock,
+  DownloadSigner,
   EventPublisher,
   IdGenerator,
   ImageEventStore,
@@ -14,12 +15,15 @@ import type { IngestConfig } from './config';
 import { createCreateUpload, type CreateUpload } from './create-upload.use-case';
 import { createDeleteImage, type DeleteImage } from './delete-image.use-case';
 import { createGetImage, type GetImage } from './get-image.use-case';
+import { createGetOriginal, type GetOriginal } from './get-original.use-case';
 import { createListImages, type ListImages } from './list-images.use-case';
 import { createRestoreImage, type RestoreImage } from './restore-image.use-case';
 
 /** Every port the ingest use cases stand on. */
 export interface IngestPorts {
   readonly signer: UploadSigner;
+  /** Signs the short-lived GET of an original (`GET /images/{id}/original`). */
+  readonly downloads: DownloadSigner;
   readonly ids: IdGenerator;
   readonly clock: Clock;
   readonly store: ObjectStore;
@@ -42,6 +46,7 @@ export interface IngestServices {
   readonly createUpload: CreateUpload;
   readonly listImages: ListImages;
   readonly getImage: GetImage;
+  readonly getOriginal: GetOriginal;
   readonly deleteImage: DeleteImage;
   readonly restoreImage: RestoreImage;
   readonly checkUpload: CheckUpload;
@@ -66,6 +71,12 @@ export function createIngestServices(config: IngestConfig, ports: IngestPorts): 
       undoWindowSeconds: config.undoWindowSeconds,
     }),
     getImage: createGetImage({ readModel: ports.readModel, eventStore: ports.eventStore }),
+    getOriginal: createGetOriginal({
+      readModel: ports.readModel,
+      eventStore: ports.eventStore,
+      downloads: ports.downloads,
+      originalsBucket: config.originalsBucket,
+    }),
     deleteImage: createDeleteImage({
       readModel: ports.readModel,
       eventStore: ports.eventStore,

@@ -157,6 +157,21 @@ export const ImageDetailsSchema = z.pipe(
 );
 export type ImageDetails = z.output<typeof ImageDetailsSchema>;
 
+/** `GET /images/{id}/original`: a short-lived signed URL of the caller's original (owner only; 404 for anyone else). */
+export const OriginalDownloadSchema = z.object({
+  imageId: z.string(),
+  /** A signed GET of the original; stops working at `expiresAt`. */
+  url: z.string(),
+  /** ISO 8601. */
+  expiresAt: z.string(),
+  /** The original's (sanitised) file name. */
+  filename: tolerant(z.string()),
+  bytes: tolerant(z.number()),
+  /** The original's real format (`jpeg`, `png`, `heif` ...). */
+  format: tolerant(z.string()),
+});
+export type OriginalDownload = z.output<typeof OriginalDownloadSchema>;
+
 /** `GET /images`: a page of the caller's images, newest first; `cursor` absent on the last page. */
 export const ImageListSchema = z.object({
   items: readableItems(ImageRecordViewSchema),

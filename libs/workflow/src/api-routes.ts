@@ -34,10 +34,12 @@ export const API_ROUTES = [
   apiRoute('createUpload', 'POST', '/uploads'),
   apiRoute('listImages', 'GET', '/images'),
   apiRoute('getImage', 'GET', '/images/{id}'),
+  // A short-lived signed GET URL of the caller's original (404 for anyone else's image).
+  apiRoute('getOriginal', 'GET', '/images/{id}/original'),
   apiRoute('deleteImage', 'DELETE', '/images/{id}'),
   // Undoes a delete within the undo window: the image goes back through the pipeline.
   apiRoute('restoreImage', 'POST', '/images/{id}/restore'),
 ] as const;
 
-/** The operations of the upload API: `createUpload`, `listImages`, `getImage`, `deleteImage`, `restoreImage`. */
+/** The operations of the upload API: `createUpload`, `listImages`, `getImage`, `getOriginal`, `deleteImage`, `restoreImage`. */
 export type ApiRouteName = (typeof API_ROUTES)[number]['name'];

@@ -6,7 +6,7 @@ import { matchRoute } from '../http/router';
 import type { IngestServices } from '../services';
 
 /** The use cases the HTTP API calls. */
-export type HttpApiServices = Pick<IngestServices, 'createUpload' | 'listImages' | 'getImage' | 'deleteImage' | 'restoreImage'>;
+export type HttpApiServices = Pick<IngestServices, 'createUpload' | 'listImages' | 'getImage' | 'getOriginal' | 'deleteImage' | 'restoreImage'>;
 
 export interface HttpApiHandlerOptions {
   readonly log?: ErrorLog;
@@ -32,6 +32,11 @@ export function createHttpApiHandler(services: () => HttpApiServices, options: H
         case 'getImage': {
           const id = route.id ?? '';
           return await withImageContext({ imageId: id }, async () => jsonResponse(200, await services().getImage(userId, id)));
+        }
+        case 'getOriginal': {
+          const id = route.id ?? '';
+          // A signed URL is a credential for a few minutes: like every answer here, `no-store`.
+          return await withImageContext({ imageId: id }, async () => jsonResponse(200, await services().getOriginal(userId, id)));
         }
         case 'deleteImage': {
           const id = route.id ?? '';

@@ -6,6 +6,9 @@ import {
   type SignedUpload,
   type SignUploadInput,
   type UploadSigner,
+  type DownloadSigner,
+  type SignDownloadInput,
+  type SignedDownload,
 } from '@imgpipe/platform';
 import {
   InMemoryImageEventStore,
@@ -33,6 +36,19 @@ export const TEST_ENV = {
 } as const;
 
 /** An {@link UploadSigner} that signs nothing and keeps what it was asked. */
+/** Signs downloads as `https://storage.test/<bucket>/<key>?expires=<iso>` and records each request. */
+export class RecordingDownloadSigner implements DownloadSigner {
+  readonly requests: SignDownloadInput[] = [];
+
+  constructor(private readonly clock: ManualClock) {}
+
+  async signDownload(input: SignDownloadInput): Promise<SignedDownload> {
+    this.requests.push(input);
+    const expiresAt = new Date(this.clock.now().getTime() + input.expiresInSeconds * 1000).toISOString();
+    return { url: `https://storage.test/${input.bucket}/${input.key}?expires=${expiresAt}`, expiresAt };
+  }
+}
+
 export class RecordingUploadSigner implements UploadSigner {
   readonly requests: SignUploadInput[] = [];
 
@@ -59,6 +75,7 @@ export interface Harness {
   readonly config: IngestConfig;
   readonly clock: ManualClock;
   readonly signer: RecordingUploadSigner;
+  readonly downloads: RecordingDownloadSigner;
   readonly store: InMemoryObjectStore;
   readonly publisher: RecordingEventPublisher;
   readonly readModel: InMemoryImageReadModel;
@@ -88,6 +105,7 @@ export function createHarness(env: Record<string, string> = {}, options: Harness
   const config = loadIngestConfig({ ...TEST_ENV, ...env });
   const clock = new ManualClock('2025-06-01T12:00:00.000Z');
   const signer = new RecordingUploadSigner(clock);
+  const downloads = new RecordingDownloadSigner(clock);
   const store = new InMemoryObjectStore({ versioned: options.versionedStore ?? false });
   const publisher = new RecordingEventPublisher();
   const readModel = new InMemoryImageReadModel();
@@ -96,6 +114,7 @@ export function createHarness(env: Record<string, string> = {}, options: Harness
   const cdn = new RecordingCdnInvalidator();
   const ports: IngestPorts = {
     signer,
+    downloads,
     grants,
     ids: new UuidV7Generator(clock),
     clock,
@@ -128,6 +147,7 @@ export function createHarness(env: Record<string, string> = {}, options: Harness
     config,
     clock,
     signer,
+    downloads,
     store,
     publisher,
     readModel,
