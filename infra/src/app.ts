@@ -94,7 +94,13 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     foundation: foundation.resources,
     distribution: delivery.distribution,
   });
-  const metadata = new MetadataStack(app, STACK_NAMES.metadata, { ...placed('metadata'), config, foundation: foundation.resources });
+  // Metadata writes the CDN's domain into the delivery record and invalidates replaced derivatives: Delivery deploys first.
+  const metadata = new MetadataStack(app, STACK_NAMES.metadata, {
+    ...placed('metadata'),
+    config,
+    foundation: foundation.resources,
+    distribution: delivery.distribution,
+  });
   const notify = new NotifyStack(app, STACK_NAMES.notify, { ...placed('notify'), config, foundation: foundation.resources });
   const pipeline = new PipelineStack(app, STACK_NAMES.pipeline, {
     ...placed('pipeline'),

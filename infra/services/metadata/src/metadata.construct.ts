@@ -1,4 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -59,6 +61,12 @@ export interface MetadataProps extends MetadataSettings {
   readonly deadLetterQueue: IQueue;
   /** The on-failure destination of the bus consumer and the purge (both invoked asynchronously by EventBridge). */
   readonly asyncInvokeFailures: IQueue;
+  /**
+   * The CDN in front of the processed bucket: `RecordMetadata` writes its domain into the
+   * delivery record's URLs (`CDN_BASE_URL`) and invalidates the derivatives a reprocess
+   * replaced (`CDN_DISTRIBUTION_ID`). Absent: root-relative URLs, nothing to invalidate.
+   */
+  readonly distribution?: IDistribution;
 }
 
 /**
@@ -159,6 +167,20 @@ export class MetadataService extends Construct {
       // A run that finishes after a delete removes the image's derivatives (list, then delete).
       .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'list'], { prefix: COMPRESSED_PREFIX })
       .bindBucket('PROCESSED_BUCKET', processed, ['delete', 'list'], { prefix: THUMBNAILS_PREFIX });
+    if (props.distribution) {
+      this.recordMetadata.nameResource('CDN_BASE_URL', `https://${props.distribution.distributionDomainName}`);
+      this.recordMetadata.nameResource('CDN_DISTRIBUTION_ID', props.distribution.distributionId);
+      // On this distribution only; the ARN built in this stack's account, as ingest's delete does.
+      this.recordMetadata.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['cloudfront:CreateInvalidation'],
+          resources: [
+            Stack.of(this).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: props.distribution.distributionId }),
+          ],
+        }),
+      );
+    }
     this.recordFailure = fn('RecordFailure', 'record-failure', 'records and publishes a failure (task RecordFailure)', recordTask)
       .bindEventBus('EVENT_BUS_NAME', eventBus);
     this.onPipelineEvent = fn('OnPipelineEvent', 'on-pipeline-event', 'appends bus events to the image history', small);
