@@ -122,6 +122,8 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     handler: ingest.service.httpApi,
     web: { origin: delivery.webOrigin, bucket: delivery.webBucket, distribution: delivery.distribution },
     dashboardName: dashboardName(config.stage, 'pipeline'),
+    // The UI's live updates: the bus's image changes pushed through AppSync Events.
+    realtime: { eventBus: foundation.resources.eventBus, deadLetterQueue: foundation.resources.deadLetterQueues.ruleTargets },
   });
   const observability = new ObservabilityStack(app, STACK_NAMES.observability, {
     ...placed('observability'),

@@ -10,7 +10,8 @@
  * {@link ConfigError} that says which field is at fault.
  */
 import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
-import type { WebAuthConfig, WebConfig } from '@imgpipe/contracts/views';
+import { RealtimeConfigSchema, type WebAuthConfig, type WebConfig } from '@imgpipe/contracts/views';
+import * as z from 'zod/mini';
 import type { FetchLike } from './api';
 import { isRecord, parseJson, str, type Json } from './json';
 
@@ -87,6 +88,8 @@ function decodeAuth(value: unknown): WebAuthConfig {
 export function decodeWebConfig(value: unknown): WebConfig {
   if (!isRecord(value)) throw new ConfigError(`${CONFIG_PATH} is not a JSON object.`);
   const dashboardUrl = optionalUrl(value['dashboardUrl']);
+  // The push service is optional: one the UI cannot read is absent (the list call is the fallback).
+  const realtime = z.safeParse(RealtimeConfigSchema, value['realtime']);
   return {
     apiBaseUrl: trimSlash(required(value, 'apiBaseUrl', '')),
     // '' is the distribution's root: images at `/thumbnails/...`.
@@ -95,6 +98,7 @@ export function decodeWebConfig(value: unknown): WebConfig {
     eventsUrl: optionalUrl(value['eventsUrl']) ?? null,
     statsUrl: optionalUrl(value['statsUrl']) ?? null,
     ...(dashboardUrl ? { dashboardUrl } : {}),
+    ...(realtime.success ? { realtime: realtime.data } : {}),
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * The live connection: the config's `eventsUrl` (`/api/events` locally) as server-sent
  * events. `image` events say one of the caller's images changed; `stats` events carry the
- * dashboard figures. A deployment without a stream (`eventsUrl: null`, AWS) gets
- * {@link pollingOnly}: no EventSource at all, the app polls what it watches.
+ * dashboard figures. A deployment on AWS has no stream (`eventsUrl: null`) but a push
+ * service (`realtime`): `connectAppSyncEvents` in `realtime.ts` speaks it with the same
+ * handlers, and `connectLiveUpdates` there picks one for a config. A deployment with
+ * neither gets {@link pollingOnly}: no connection at all, the app polls what it watches.
  *
  * EventSource reconnects by itself after a dropped connection; when the server answers
  * with an error status (the token expired, the runtime restarted mid-request) it gives up

@@ -9,7 +9,8 @@ import { createSession, decodeTokenClaims, displayUser, isExpired, tokenFromFrag
 import { loadWebConfig, type OidcAuthConfig, type WebConfig } from './config';
 import { deletedNotice, type DeletedImage } from './deleted-notice';
 import { h, replaceChildren } from './dom';
-import { connectLive, pollingOnly, type LiveState } from './live';
+import type { LiveState } from './live';
+import { connectLiveUpdates } from './realtime';
 import { buildLogoutUrl, callbackParams, completeSignIn, OidcError, resolveServer, startSignIn, type AuthorizationServer } from './oidc';
 import { createOidcSession } from './oidc-session';
 import { createDashboardPage } from './pages/dashboard';
@@ -229,22 +230,26 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     const ids = new Set([...uploads.pendingImageIds(), ...(page?.watchedImageIds?.() ?? [])]);
     for (const id of ids) void images.request(id);
   }
-  const live = config.eventsUrl
-    ? connectLive(config.eventsUrl, account.getToken, {
-        onImage: (change) => void images.request(change.imageId),
-        onStats: (stats) => page?.applyStats?.(stats),
-        onState: renderLive,
-        // The server may have restarted meanwhile: re-read what is watched, and let the page
-        // reload what it failed to load while the server was away (the gallery's list).
-        onReconnected: () => {
-          refreshWatched();
-          page?.reconnected?.();
-        },
-      })
-    : pollingOnly();
+  // A push service (AWS): what was missed while it was down is caught up with the page's one
+  // list call (the gallery's reload), never a read per image; only a single-image page,
+  // which has no list, re-reads its one image.
+  const pushed = config.eventsUrl === null && config.realtime !== undefined;
+  const live = connectLiveUpdates(config, account.getToken, {
+    onImage: (change) => void images.request(change.imageId),
+    onStats: (stats) => page?.applyStats?.(stats),
+    onState: renderLive,
+    // The server may have restarted meanwhile: re-read what is watched, and let the page
+    // reload what it failed to load while the server was away (the gallery's list).
+    onReconnected: () => {
+      if (!pushed) refreshWatched();
+      else if (!page?.reconnected) for (const id of page?.watchedImageIds?.() ?? []) void images.request(id);
+      page?.reconnected?.();
+    },
+  });
   renderLive(live.state);
   const poll = setInterval(() => {
-    if (live.state === 'open') return;
+    // With a push service there is no per-image polling, connected or not.
+    if (live.state === 'open' || pushed) return;
     refreshWatched();
     // Without `stats` events the dashboard's figures are polled too.
     const shown = page;

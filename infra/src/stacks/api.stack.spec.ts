@@ -75,7 +75,7 @@ describe('ApiStack with its own Cognito user pool', () => {
     });
   });
 
-  it('writes the UI\'s config.json beside the UI: this API, the hosted sign-in, no stream or stats, the pipeline dashboard', () => {
+  it('writes the UI\'s config.json beside the UI: this API, the hosted sign-in, no stream or stats, the push service, the pipeline dashboard', () => {
     const userPool = Object.keys(template.findResources('AWS::Cognito::UserPool'))[0];
     const client = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'))[0];
     const domain = Object.keys(template.findResources('AWS::Cognito::UserPoolDomain'))[0];
@@ -109,6 +109,11 @@ describe('ApiStack with its own Cognito user pool', () => {
             '#dashboards/dashboard/imgpipe-dev-pipeline',
           ],
         ],
+      },
+      realtime: {
+        kind: 'appsync-events',
+        httpDomain: { 'Fn::GetAtt': [expect.stringMatching(/^RealtimeApi/), 'Dns.Http'] },
+        realtimeDomain: { 'Fn::GetAtt': [expect.stringMatching(/^RealtimeApi/), 'Dns.Realtime'] },
       },
     });
     const deliveryOutput = (name: RegExp) => ({

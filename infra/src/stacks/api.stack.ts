@@ -21,6 +21,9 @@ import type { WebConfig } from '@imgpipe/contracts/views';
 import type { Construct } from 'constructs';
 import { API_METHODS, API_ROUTES } from '@imgpipe/workflow';
 import { acknowledgeWildcardResources, stagedName, type InfraConfig } from '@imgpipe/infra-shared';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { ImageChangesRealtime } from '../realtime/image-changes-realtime.construct';
 import { acknowledgeBucketDeployment, WEB_CONFIG_FILE } from './delivery.stack';
 
 /**
@@ -79,6 +82,12 @@ export interface ApiStackProps extends StackProps {
   readonly web: WebHosting;
   /** The CloudWatch dashboard the UI links for the pipeline's figures (it has no stats route on AWS). */
   readonly dashboardName?: string;
+  /**
+   * The UI's live updates: image changes on this bus are pushed to their owners through an
+   * AppSync Events API ({@link ImageChangesRealtime}), undeliverable ones to the DLQ. Created
+   * with this stack's own user pool only (an external issuer's `sub` may name no channel).
+   */
+  readonly realtime?: { readonly eventBus: IEventBus; readonly deadLetterQueue: IQueue };
 }
 
 /**
@@ -97,6 +106,8 @@ export class ApiStack extends Stack {
   readonly userPoolClient?: UserPoolClient;
   /** What `config.json` tells the UI (tokens resolved at deploy time). */
   readonly webConfig: WebConfig;
+  /** The UI's push service, when `realtime` was given and this stack created the user pool. */
+  readonly realtime?: ImageChangesRealtime;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -171,6 +182,15 @@ export class ApiStack extends Stack {
       new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
       new CfnOutput(this, 'SignInUrl', { value: domain.baseUrl() });
+      if (props.realtime) {
+        this.realtime = new ImageChangesRealtime(this, 'Realtime', {
+          stage: config.stage,
+          userPool,
+          userPoolClient: client,
+          eventBus: props.realtime.eventBus,
+          deadLetterQueue: props.realtime.deadLetterQueue,
+        });
+      }
     }
 
     const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { jwtAudience: audience });
@@ -240,6 +260,7 @@ export class ApiStack extends Stack {
       ...(props.dashboardName
         ? { dashboardUrl: `https://${this.region}.console.${this.urlSuffix}/cloudwatch/home?region=${this.region}#dashboards/dashboard/${props.dashboardName}` }
         : {}),
+      ...(this.realtime ? { realtime: this.realtime.webConfig } : {}),
     });
     const deployment = new BucketDeployment(this, 'WebConfig', {
       sources: [Source.jsonData(WEB_CONFIG_FILE, this.webConfig)],
@@ -264,10 +285,10 @@ export class ApiStack extends Stack {
 
 /**
  * The `config.json` of a deployed UI: the API on its own domain, images from the root of the
- * UI's own distribution, OIDC sign-in; no event stream and no stats route on AWS (the UI
- * polls what it watches; the figures are on the CloudWatch dashboard).
+ * UI's own distribution, OIDC sign-in; no event stream and no stats route on AWS: live
+ * updates come from the push service (`realtime`), the figures are on the CloudWatch dashboard.
  */
-export function webConfigFor(parts: Pick<WebConfig, 'apiBaseUrl' | 'auth' | 'dashboardUrl'>): WebConfig {
+export function webConfigFor(parts: Pick<WebConfig, 'apiBaseUrl' | 'auth' | 'dashboardUrl' | 'realtime'>): WebConfig {
   return {
     apiBaseUrl: parts.apiBaseUrl,
     cdnBaseUrl: '',
@@ -275,5 +296,6 @@ export function webConfigFor(parts: Pick<WebConfig, 'apiBaseUrl' | 'auth' | 'das
     eventsUrl: null,
     statsUrl: null,
     ...(parts.dashboardUrl ? { dashboardUrl: parts.dashboardUrl } : {}),
+    ...(parts.realtime ? { realtime: parts.realtime } : {}),
   };
 }

@@ -266,7 +266,43 @@ export interface WebConfig {
   readonly statsUrl: string | null;
   /** Where the pipeline's figures are shown instead, when `statsUrl` is `null` (a CloudWatch dashboard). */
   readonly dashboardUrl?: string;
+  /**
+   * The managed push service of a deployment without `eventsUrl` (AWS): the UI subscribes to
+   * its own channel ({@link imageChangesChannel}) and gets the same {@link ImageChange}s the
+   * local stream sends. Absent: no push service.
+   */
+  readonly realtime?: RealtimeConfig;
 }
+
+/** The AppSync Events namespace of image changes: a user's channel is `/images/{sub}`. */
+export const IMAGE_CHANGES_NAMESPACE = 'images';
+
+/** An AppSync Events channel segment: 1-50 of A-Z, a-z, 0-9 and `-` (a Cognito `sub` is a UUID). */
+const CHANNEL_SEGMENT = /^[A-Za-z0-9-]{1,50}$/;
+
+/**
+ * The one channel a user's image changes are published to and the only one it may subscribe
+ * to (the namespace's `onSubscribe` refuses any other), or `undefined` when `userId` cannot
+ * name a channel.
+ *
+ * @example imageChangesChannel('3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b') // '/images/3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b'
+ */
+export function imageChangesChannel(userId: string): string | undefined {
+  return CHANNEL_SEGMENT.test(userId) ? `/${IMAGE_CHANGES_NAMESPACE}/${userId}` : undefined;
+}
+
+/**
+ * An AWS AppSync Events API (`config.json`'s `realtime`): the UI connects to
+ * `wss://<realtimeDomain>/event/realtime` and authorizes with its ID token for `httpDomain`.
+ */
+export const RealtimeConfigSchema = z.object({
+  kind: z.literal('appsync-events'),
+  /** The API's HTTP domain (`<id>.appsync-api.<region>.amazonaws.com`): the `host` of every authorization. */
+  httpDomain: z.string().check(z.minLength(1)),
+  /** The API's real-time (WebSocket) domain (`<id>.appsync-realtime-api.<region>.amazonaws.com`). */
+  realtimeDomain: z.string().check(z.minLength(1)),
+});
+export type RealtimeConfig = z.output<typeof RealtimeConfigSchema>;
 
 /** How a person signs in. */
 export type WebAuthConfig =
