@@ -211,4 +211,38 @@ describe('reconcileStuckImages on DynamoDB and S3 (the real SDK against dynalite
     expect(result.redriven.map((r) => r.imageId)).not.toContain(image.imageId);
     expect(publisher.published.filter((p) => p.detailType === 'ImageUploaded')).toEqual([]);
   });
+
+  it('runs as the scheduled Lambda entry: a schedule event in, the counts out, a second invocation a no-op', async () => {
+    const { handlers, clock } = wired();
+    const image = await uploadedImage(handlers, START, { stored: false });
+    clock.advance(20 * MINUTE);
+    const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+
+    const first = await handlers.reconcileStuck(scheduled);
+    expect(first.timedOut).toBeGreaterThanOrEqual(1);
+    expect(first.failed).toEqual([]);
+    expect(await readModel().get(image.imageId)).toMatchObject({ status: 'failed', failure: { code: 'TIMED_OUT' } });
+
+    const second = await handlers.reconcileStuck(scheduled);
+    expect(second).toMatchObject({ timedOut: 0, failed: [] });
+  });
+
+  it('lets the history decide: a record the index still lists as processing, whose run has finished, is not failed', async () => {
+    const { handlers, clock, publisher } = wired();
+    const image = await uploadedImage(handlers, START);
+    const done = { ...processed, imageId: image.imageId, originalKey: image.original.key };
+    await handlers.service.appendAndProject(image.imageId, [newEvent(ImageProcessedV1, done, { occurredAt: START })]);
+    // A stale projection (an index lags, a projection failed): processing since START.
+    const record = await readModel().get(image.imageId);
+    if (!record) throw new Error('no record');
+    await readModel().put({ ...record, status: 'processing', revision: record.revision + 1 }, { expectedRevision: record.revision });
+    clock.advance(20 * MINUTE);
+
+    const result = await handlers.reconcileStuckImages({ now: clock.now() });
+
+    expect(result.skipped).toContain(image.imageId);
+    expect(result.timedOut).not.toContain(image.imageId);
+    expect((await historyOf(image.imageId)).map((e) => e.detailType)).toEqual(['ImageUploaded', 'ImageProcessed']);
+    expect(publisher.published.filter((p) => (p.detail as { data: { imageId: string } }).data.imageId === image.imageId)).toEqual([]);
+  });
 });
