@@ -113,6 +113,12 @@ const LIVE_TITLE: Readonly<Record<LiveState, string>> = {
   polling: `This deployment has no live update stream: the page re-reads what it is waiting for every ${POLL_INTERVAL_MS / 1000} s`,
 };
 
+/** The titles that differ with a push service (AWS): it never polls each image, it lists once. */
+const PUSHED_LIVE_TITLE: Readonly<Partial<Record<LiveState, string>>> = {
+  connecting: 'Live updates are reconnecting; the gallery is reloaded once they are back',
+  polling: 'Live updates are unavailable in this browser: the gallery was loaded once, reload the page to see later changes',
+};
+
 function showApp(config: WebConfig, account: Account): RunningApp {
   let page: Page | undefined;
   let signedOut = false;
@@ -175,7 +181,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
   function renderLive(state: LiveState): void {
     liveIndicator.textContent = LIVE_TEXT[state];
     liveIndicator.dataset['state'] = state;
-    liveIndicator.title = LIVE_TITLE[state];
+    liveIndicator.title = (config.eventsUrl === null && config.realtime ? PUSHED_LIVE_TITLE[state] : undefined) ?? LIVE_TITLE[state];
   }
 
   // --- routing ---------------------------------------------------------------------------
