@@ -23,6 +23,7 @@ import {
 } from '@imgpipe/image-ops/checks';
 import { acceptedContentTypes } from './content-types';
 import { DEFAULT_HEAD_BYTES } from './check-upload.use-case';
+import { DEFAULT_RATE_LIMITS, rateLimitEnv, type RateLimits } from './rate-limit';
 
 /** S3's ceiling for a presigned request: 7 days. */
 const MAX_UPLOAD_TTL_SECONDS = 7 * 24 * 3600;
@@ -47,6 +48,12 @@ export const ingestEnvSchema = declaredEnvSchema(INGEST_ENV, platformConfigSchem
     .string()
     .regex(/^[A-Z0-9]{1,64}$/, 'must be a CloudFront distribution id (A-Z, 0-9)')
     .optional(),
+  /** The per-user request counters (`TABLES.rateLimits`). Absent: no per-user limit (infra and the local runtime always set it). */
+  RATE_LIMITS_TABLE: resourcesConfigSchema.shape.IMAGES_TABLE.optional(),
+  /** Per-user limits, `<requests>/<seconds>s` or `off` (defaults: `DEFAULT_RATE_LIMITS`, docs/deploy.md). */
+  RATE_LIMIT_UPLOADS: rateLimitEnv(DEFAULT_RATE_LIMITS.uploads),
+  RATE_LIMIT_CHANGES: rateLimitEnv(DEFAULT_RATE_LIMITS.changes),
+  RATE_LIMIT_READS: rateLimitEnv(DEFAULT_RATE_LIMITS.reads),
 }));
 
 export interface IngestConfig {
@@ -70,6 +77,10 @@ export interface IngestConfig {
   readonly undoWindowSeconds: number;
   /** The CloudFront distribution to invalidate a deleted image's paths on; absent: none. */
   readonly cdnDistributionId?: string;
+  /** The per-user request counters' table; absent: the API limits nobody. */
+  readonly rateLimitsTable?: string;
+  /** Each class's per-user limit (`undefined`: that class is not limited). */
+  readonly rateLimits: RateLimits;
 }
 
 /**
@@ -113,5 +124,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     renditionsVersion: renditionSetVersion(readRenditionSet(e.RENDITION_SET)),
     undoWindowSeconds: e.UNDO_WINDOW_SECONDS,
     ...(e.CDN_DISTRIBUTION_ID ? { cdnDistributionId: e.CDN_DISTRIBUTION_ID } : {}),
+    ...(e.RATE_LIMITS_TABLE ? { rateLimitsTable: e.RATE_LIMITS_TABLE } : {}),
+    rateLimits: { uploads: e.RATE_LIMIT_UPLOADS, changes: e.RATE_LIMIT_CHANGES, reads: e.RATE_LIMIT_READS },
   };
 }

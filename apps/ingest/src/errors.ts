@@ -76,6 +76,31 @@ export class UnauthenticatedError extends IngestError {
   }
 }
 
+/**
+ * The caller spent their budget of one class of requests in this window (HTTP 429 with
+ * `Retry-After`). Retryable: the same request succeeds once the window has rolled over.
+ */
+export class RateLimitedError extends IngestError {
+  readonly rateClass: string;
+  readonly retryAfterSeconds: number;
+  constructor(options: {
+    readonly rateClass: string;
+    /** The requests counted, in words: `upload requests`. */
+    readonly what: string;
+    readonly requests: number;
+    readonly windowSeconds: number;
+    readonly retryAfterSeconds: number;
+  }) {
+    super({
+      code: 'RATE_LIMITED',
+      message: `Too many ${options.what}: at most ${options.requests} every ${options.windowSeconds} s per user. Try again in ${options.retryAfterSeconds} s.`,
+      retryable: true,
+    });
+    this.rateClass = options.rateClass;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
 /** No route has this path. */
 export class RouteNotFoundError extends IngestError {
   constructor(

@@ -4,6 +4,7 @@ import {
   createAwsClients,
   DynamoImageEventStore,
   DynamoImageReadModel,
+  DynamoRateLimiter,
   DynamoUploadGrantStore,
   EventBridgePublisher,
   instrumentHandler,
@@ -24,6 +25,7 @@ import { createHttpApiHandler } from './handlers/http-api.adapter';
 import { createObjectCreatedHandler, recordOutcome } from './handlers/on-object-created.adapter';
 import type { HttpResponse } from './http/http-response';
 import type { HttpApiEvent } from './http/request';
+import { createRateLimitGuard, rateLimitedServices } from './rate-limit';
 import { createIngestServices, type IngestPorts, type IngestServices } from './services';
 
 /** The AWS adapters for `config`, on shared SDK clients (traced in Lambda); the local runtime passes its own. */
@@ -40,6 +42,7 @@ export function awsIngestPorts(config: IngestConfig, clients: AwsClients = creat
     eventStore: new DynamoImageEventStore(clients.documents, config.eventsTable),
     grants: new DynamoUploadGrantStore(clients.documents, config.grantsTable),
     cdn: config.cdnDistributionId ? new CloudFrontInvalidator(clients.cloudFront, config.cdnDistributionId) : noCdnInvalidator,
+    ...(config.rateLimitsTable ? { rateLimiter: new DynamoRateLimiter(clients.documents, config.rateLimitsTable, clock) } : {}),
   };
 }
 
@@ -60,9 +63,13 @@ export interface IngestHandlers {
  */
 export function createIngestHandlers(ports: IngestPorts, config: IngestConfig): IngestHandlers {
   const services = createIngestServices(config, ports);
+  // The API's use cases spend their caller's budget first (per-user limits, docs/deploy.md).
+  const apiServices = ports.rateLimiter
+    ? rateLimitedServices(services, createRateLimitGuard({ limiter: ports.rateLimiter, limits: config.rateLimits }))
+    : services;
   return {
     services,
-    httpApi: instrumentHandler(createHttpApiHandler(() => services, { log: logger }), { name: 'ingest-http-api' }),
+    httpApi: instrumentHandler(createHttpApiHandler(() => apiServices, { log: logger }), { name: 'ingest-http-api' }),
     onObjectCreated: instrumentHandler(createObjectCreatedHandler(() => services.checkUpload, { observe: recordOutcome }), {
       name: 'ingest-on-object-created',
     }),

@@ -9,6 +9,7 @@ import type {
   UploadGrantStore,
   ObjectStore,
   UploadSigner,
+  RateLimiter,
 } from '@imgpipe/platform';
 import { createCheckUpload, type CheckUpload, type UploadHistories } from './check-upload.use-case';
 import type { IngestConfig } from './config';
@@ -39,6 +40,8 @@ export interface IngestPorts {
   readonly uploadHistories?: UploadHistories;
   /** Drops a deleted image's paths from the CDN; `noCdnInvalidator` without a CDN cache. */
   readonly cdn: CdnInvalidator;
+  /** Per-user request counters of the HTTP API (`config.rateLimits`); absent: nobody is limited. */
+  readonly rateLimiter?: RateLimiter;
 }
 
 /** The use cases, wired. */

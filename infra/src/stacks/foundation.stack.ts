@@ -142,6 +142,8 @@ export class FoundationStack extends Stack {
       idempotency: createPlatformTable(this, TABLES.idempotency),
       // Written by ingest at presign time, claimed by the first object; expired by TTL.
       uploadGrants: createPlatformTable(this, TABLES.uploadGrants),
+      // The API's per-user request counters (ingest's HttpApi only); expired by TTL.
+      rateLimits: createPlatformTable(this, TABLES.rateLimits),
     };
 
     const eventBus = new EventBus(this, 'EventBus', { eventBusName: config.eventBusName });
@@ -236,6 +238,7 @@ export class FoundationStack extends Stack {
       ImageEventsTableName: tables.imageEvents.tableName,
       IdempotencyTableName: tables.idempotency.tableName,
       UploadGrantsTableName: tables.uploadGrants.tableName,
+      RateLimitsTableName: tables.rateLimits.tableName,
       EventBusName: eventBus.eventBusName,
       EventArchiveArn: archive.archiveArn,
       NotificationsTopicArn: notificationsTopic.topicArn,

@@ -60,6 +60,8 @@ describe('IngestStack', () => {
         's3:ListBucket',
         ...DYNAMODB_READ,
         'dynamodb:PutItem',
+        // The per-user limits' counters (rate-limits.spec.ts).
+        'dynamodb:UpdateItem',
         'events:PutEvents',
         'cloudfront:CreateInvalidation',
       ].sort(),
@@ -84,9 +86,11 @@ describe('IngestStack', () => {
         ...(action === 'dynamodb:GetItem' ? [arn('UploadGrants')] : []),
       ]);
     }
-    // A grant is written at presign time (conditional put); nothing else is ever written.
+    // A grant is written at presign time (conditional put), and the caller's counter is updated
+    // (per-user limits); nothing else is ever written.
     expectResources(api, 'dynamodb:PutItem', [arn('UploadGrants')]);
-    for (const action of DYNAMODB_WRITE.filter((a) => a !== 'dynamodb:PutItem')) expect(api[action]).toBeUndefined();
+    expectResources(api, 'dynamodb:UpdateItem', [arn('RateLimits')]);
+    for (const action of DYNAMODB_WRITE.filter((a) => a !== 'dynamodb:PutItem' && a !== 'dynamodb:UpdateItem')) expect(api[action]).toBeUndefined();
     expectResources(api, 'events:PutEvents', [arn('EventBus')]);
   });
 

@@ -21,6 +21,8 @@ export const RESOURCE_ROLES = [
   'imagesTable',
   'eventsTable',
   'grantsTable',
+  /** The API's per-user request counters (`TABLES.rateLimits`). */
+  'rateLimitsTable',
   'idempotencyTable',
   'eventBus',
   'notifyTopic',
@@ -99,6 +101,10 @@ export const INGEST_ENV = {
   GRANTS_TABLE: resource('grantsTable'),
   UNDO_WINDOW_SECONDS: KNOB,
   CDN_DISTRIBUTION_ID: optionalResource('cdnDistribution'),
+  RATE_LIMITS_TABLE: optionalResource('rateLimitsTable'),
+  RATE_LIMIT_UPLOADS: KNOB,
+  RATE_LIMIT_CHANGES: KNOB,
+  RATE_LIMIT_READS: KNOB,
 } as const satisfies ServiceEnv;
 
 /** apps/metadata/src/config.ts (all five functions read the one schema). */

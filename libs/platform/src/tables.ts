@@ -107,12 +107,25 @@ export const uploadGrantsTable = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
+/**
+ * The API's per-user request counters (`RateLimiter`): one item per request class, user and
+ * fixed window, counted by one conditional `UpdateItem`; expired by DynamoDB an hour after
+ * its window. Its own table, so the API function's only `UpdateItem` grant is on counters.
+ */
+export const rateLimitsTable = {
+  id: 'RateLimits',
+  defaultName: 'rate-limits',
+  partitionKey: { name: 'counterKey', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
 /** Every table of the platform. */
 export const TABLES = {
   imageMetadata: imageMetadataTable,
   imageEvents: imageEventsTable,
   idempotency: idempotencyTable,
   uploadGrants: uploadGrantsTable,
+  rateLimits: rateLimitsTable,
 } as const satisfies Record<string, TableDefinition>;
 
 /** The `CreateTable` request (on-demand billing) that builds `def` under `tableName`. */

@@ -7,6 +7,7 @@ import {
   RequestValidationError,
   RouteNotFoundError,
   UnauthenticatedError,
+  RateLimitedError,
   UploadTooLargeError,
 } from '../errors';
 
@@ -64,6 +65,9 @@ export function errorResponse(error: unknown, log?: ErrorLog): HttpResponse {
   }
   if (error instanceof UploadTooLargeError) {
     return reply(413, { code: error.code, message: error.message });
+  }
+  if (error instanceof RateLimitedError) {
+    return reply(429, { code: error.code, message: error.message }, { 'retry-after': String(error.retryAfterSeconds) });
   }
 
   log?.error('request failed', error instanceof Error ? { error } : { error: String(error) });

@@ -26,13 +26,19 @@ export interface IngestSettings extends InputLimitSettings {
   readonly uploadHeadBytes?: number;
   /** `RENDITION_SET`: must name the thumbnail service's set, so `ImageUploaded` carries its version. */
   readonly renditionSet?: string;
+  /**
+   * `RATE_LIMIT_UPLOADS` / `RATE_LIMIT_CHANGES` / `RATE_LIMIT_READS`: each user's limit of
+   * `POST /uploads`, of `DELETE` and restore, and of reads: `<requests>/<seconds>s` or `off`.
+   * @default the service defaults (`120/60s`, `30/60s`, `200/10s`; docs/deploy.md, "Per-user limits")
+   */
+  readonly rateLimits?: { readonly uploads?: string; readonly changes?: string; readonly reads?: string };
 }
 
 export interface IngestProps extends IngestSettings {
   readonly config: InfraConfig;
   readonly originals: IBucket;
   readonly processed: IBucket;
-  readonly tables: Pick<PlatformTables, 'imageMetadata' | 'imageEvents' | 'uploadGrants'>;
+  readonly tables: Pick<PlatformTables, 'imageMetadata' | 'imageEvents' | 'uploadGrants' | 'rateLimits'>;
   readonly eventBus: IEventBus;
   /** The CDN in front of the processed bucket: a delete invalidates the image's paths there. */
   readonly distribution: IDistribution;
@@ -56,7 +62,8 @@ export const INGEST_VALIDATOR_TIMEOUT = Duration.seconds(30);
 /**
  * The ingest service as two functions, so each holds only the grants its own handler uses:
  * - `httpApi` (`POST /uploads`, `GET /images`, `GET /images/{id}`, `DELETE /images/{id}`,
- *   `POST /images/{id}/restore`): the only function that can presign an upload, hence
+ *   `POST /images/{id}/restore`): counts each user's requests first (`UpdateItem` on the
+ *   rate-limits table only, the per-user limits); the only function that can presign an upload, hence
  *   `s3:PutObject` on originals `uploads/*` (a presigned POST is authorised by the signer's
  *   own permissions), and writes the upload grant first (`PutItem`, never overwriting; `GetItem`);
  *   reads both tables; reads (HEAD) an original to check a restore still has one; lists and
@@ -88,6 +95,9 @@ export class IngestService extends Construct {
         RENDITION_SET: props.renditionSet,
         // The one window of the app (CDK context), the same value metadata's purge reads.
         UNDO_WINDOW_SECONDS: config.undoWindowSeconds,
+        RATE_LIMIT_UPLOADS: props.rateLimits?.uploads,
+        RATE_LIMIT_CHANGES: props.rateLimits?.changes,
+        RATE_LIMIT_READS: props.rateLimits?.reads,
       }),
       ...inputLimitKnobs(props),
     };
@@ -114,6 +124,8 @@ export class IngestService extends Construct {
       .bindTable('IMAGES_TABLE', tables.imageMetadata, 'read')
       .bindTable('EVENTS_TABLE', tables.imageEvents, 'read')
       .bindTableActions('GRANTS_TABLE', tables.uploadGrants, ['PutItem', 'GetItem'])
+      // Per-user limits: one conditional UpdateItem per request, and nothing else, on the counters only.
+      .bindTableActions('RATE_LIMITS_TABLE', tables.rateLimits, ['UpdateItem'])
       .bindEventBus('EVENT_BUS_NAME', eventBus);
     // A delete invalidates the image's paths at once, on this distribution only. Written out
     // rather than `distribution.grantCreateInvalidation`, which builds the ARN in the Delivery

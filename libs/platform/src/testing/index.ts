@@ -9,6 +9,7 @@ export * from '../ports/in-memory-object-store';
 export * from '../ports/in-memory-image-event-store';
 export * from '../ports/in-memory-image-read-model';
 export * from '../ports/in-memory-upload-grant-store';
+export * from '../ports/in-memory-rate-limiter';
 export * from '../ports/recording-fakes';
 export * from '../ports/manual-clock';
 export * from './local-peers';

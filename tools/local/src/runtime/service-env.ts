@@ -24,6 +24,7 @@ export const LOCAL_RESOURCES: Readonly<Record<ResourceRole, string | undefined>>
   imagesTable: TABLES.imageMetadata.defaultName,
   eventsTable: TABLES.imageEvents.defaultName,
   grantsTable: TABLES.uploadGrants.defaultName,
+  rateLimitsTable: TABLES.rateLimits.defaultName,
   idempotencyTable: TABLES.idempotency.defaultName,
   eventBus: EVENT_BUS_NAME,
   notifyTopic: LOCAL_NOTIFY_TOPIC_ARN,

@@ -73,8 +73,9 @@ export class RuntimeClient {
         const status = details.image?.status;
         if (status === 'processed' || status === 'failed') return details;
       } catch (error) {
-        // 404 until the first event of the image is recorded.
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
+        // 404 until the first event of the image is recorded; 429 when the polls spent the
+        // user's read budget (per-user limits): the next poll after the window goes through.
+        if (!(error instanceof ApiError && (error.status === 404 || error.status === 429))) throw error;
       }
       if (Date.now() > deadline) throw new Error(`image ${imageId} did not finish within ${timeoutMs} ms`);
       await sleep(100);
