@@ -101,6 +101,9 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
     const correlationId = input.correlationId ?? uploaded.imageId;
     const now = deps.clock.now();
     const occurredAt = now.toISOString();
+    // The contract makes the first variant the handed-back one (`compressedKey`) and requires one.
+    const [served] = compressed.variants;
+    if (!served) throw new Error(`image ${uploaded.imageId}: compress reported no variant`);
     const delivery = buildDeliveryRecord({
       cdnBaseUrl: deps.cdnBaseUrl ?? '',
       userId: uploaded.userId,
@@ -110,10 +113,10 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
       renditions: thumbnails.renditions,
       served: {
         kind: compressed.output.kind,
-        format: compressed.variants[0]!.format,
+        format: served.format,
         savingsPercent: compressed.savingsPercent,
-        ...(compressed.variants[0]!.quality !== undefined ? { quality: compressed.variants[0]!.quality } : {}),
-        ...(compressed.variants[0]!.ssimulacra2 !== undefined ? { ssimulacra2: compressed.variants[0]!.ssimulacra2 } : {}),
+        ...(served.quality !== undefined ? { quality: served.quality } : {}),
+        ...(served.ssimulacra2 !== undefined ? { ssimulacra2: served.ssimulacra2 } : {}),
       },
       placeholder: thumbnails.placeholder,
     });
