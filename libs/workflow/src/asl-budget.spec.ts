@@ -37,8 +37,9 @@ describe('the worst case of a pipeline run, added up from pipeline.asl.json', ()
 
   it('costs ProcessImage at its slowest branch Task (a branch’s Catch Pass state adds nothing; the budget never counted on a failed branch cutting the other short)', () => {
     const definition = loadPipelineDefinition();
-    const states = definition.States as unknown as Record<string, State & { Branches: { StartAt: string; States: Record<string, State> }[] }>;
-    const branches = states['ProcessImage']?.Branches ?? [];
+    const states = definition.States as unknown as Record<string, State>;
+    type Branch = { StartAt: string; States: Record<string, State> };
+    const branches = (states['ProcessImage'] as unknown as { Branches?: Branch[] } | undefined)?.Branches ?? [];
     const slowest = Math.max(...branches.map((b) => taskWorstCaseSeconds(b.StartAt, b.States[b.StartAt] as never)));
 
     const processImage = pipelineWorstCase({ StartAt: 'ProcessImage', States: { ProcessImage: { ...states['ProcessImage'], Next: undefined, Catch: undefined, End: true } } } as never);
