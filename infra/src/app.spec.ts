@@ -26,8 +26,8 @@ describe('the CDK app under cdk-nag AwsSolutionsChecks', () => {
     const physicalNames = (all: ImgpipeStacks): string[] =>
       Object.values(all).flatMap((stack) =>
         Object.values(Template.fromStack(stack).toJSON()['Resources'] as Record<string, { Type: string; Properties?: Record<string, unknown> }>)
-          // An authorizer's name is scoped to its API.
-          .filter((resource) => resource.Type !== 'AWS::ApiGatewayV2::Authorizer')
+          // An authorizer's name is scoped to its API, and so is an AppSync channel namespace's.
+          .filter((resource) => resource.Type !== 'AWS::ApiGatewayV2::Authorizer' && resource.Type !== 'AWS::AppSync::ChannelNamespace')
           .flatMap((resource) =>
             ['Name', 'AlarmName', 'DashboardName', 'Domain', 'ArchiveName'].flatMap((key) => {
               const value = resource.Properties?.[key];
