@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RateLimit, RateLimiter } from '@imgpipe/platform';
+import { API_RATE_CLASSES, DEFAULT_API_RATE_LIMITS, type ApiRateClass, type RateLimit, type RateLimiter } from '@imgpipe/platform';
 import { RateLimitedError } from './errors';
 import type { HttpApiServices } from './handlers/http-api.adapter';
 
@@ -10,9 +10,9 @@ import type { HttpApiServices } from './handlers/http-api.adapter';
  * and why are in docs/deploy.md ("Per-user limits").
  */
 
-/** The classes of requests, each with its own budget. */
-export const RATE_CLASSES = ['uploads', 'changes', 'reads'] as const;
-export type RateClass = (typeof RATE_CLASSES)[number];
+/** The classes of requests, each with its own budget (declared once, in `@imgpipe/platform`). */
+export const RATE_CLASSES = API_RATE_CLASSES;
+export type RateClass = ApiRateClass;
 
 /**
  * Which budget each operation of the API spends. A `Record` over every operation the HTTP
@@ -31,17 +31,15 @@ export const OPERATION_RATE_CLASS = {
 } as const satisfies Record<keyof HttpApiServices, RateClass>;
 
 /**
- * The defaults, per user. Against the stage's 500 rps / burst 1,000 (docs/deploy.md, capacity):
- * a user's sustained share is 2 rps of uploads, 0.5 rps of changes and 20 rps of reads (4% of
- * the stage); a fixed window lets a user spend two windows' budget back to back at a window's
- * edge, at most 240 + 60 + 400, still under the stage's burst. A folder of 120 photos uploads in
- * one go; the UI's 4 s re-read of the images it waits for (without a push service) fits 80 of them.
+ * The defaults, per user (`DEFAULT_API_RATE_LIMITS`). Against the stage's 500 rps / burst 1,000
+ * (docs/deploy.md, capacity): a user's sustained share is 2 rps of uploads, 0.5 rps of changes
+ * and 20 rps of reads (4% of the stage); a fixed window lets a user spend two windows' budget
+ * back to back at a window's edge, at most 240 + 60 + 400, still under the stage's burst
+ * (infra/src/stacks/rate-limits.spec.ts holds them to the configured stage). A folder of 120
+ * photos uploads in one go; the UI's 4 s re-read of the images it waits for (without a push
+ * service) fits 80 of them.
  */
-export const DEFAULT_RATE_LIMITS: Readonly<Record<RateClass, RateLimit>> = {
-  uploads: { requests: 120, windowSeconds: 60 },
-  changes: { requests: 30, windowSeconds: 60 },
-  reads: { requests: 200, windowSeconds: 10 },
-};
+export const DEFAULT_RATE_LIMITS = DEFAULT_API_RATE_LIMITS;
 
 /** What a person is told they did too often. */
 const CLASS_WORDS: Readonly<Record<RateClass, string>> = {

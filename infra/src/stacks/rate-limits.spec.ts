@@ -1,8 +1,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { IngestStack } from '@imgpipe/ingest-infra';
 import { readInfraConfig } from '@imgpipe/infra-shared';
-import { TABLES } from '@imgpipe/platform';
+import { API_RATE_CLASSES, DEFAULT_API_RATE_LIMITS, TABLES } from '@imgpipe/platform';
 import { buildApp } from '../app';
+import { configuredCapacity } from '../capacity';
 import { DeliveryStack } from './delivery.stack';
 import { FoundationStack } from './foundation.stack';
 import { grantsOf } from '../testing/iam';
@@ -19,7 +20,33 @@ const lambdaEnv = (template: Template, description: RegExp): Record<string, unkn
   return (fns[0]?.['Properties'] as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
 };
 
+/** A user at every default limit, against the stage throttle `capacity` configures. */
+function oneUserAgainstTheStage(capacity: ReturnType<typeof configuredCapacity>) {
+  const sustainedRps = API_RATE_CLASSES.map((c) => DEFAULT_API_RATE_LIMITS[c].requests / DEFAULT_API_RATE_LIMITS[c].windowSeconds);
+  // A fixed window's edge: one window's budget at its end, the next's at the start of the next.
+  const edgeBurst = API_RATE_CLASSES.reduce((sum, c) => sum + 2 * DEFAULT_API_RATE_LIMITS[c].requests, 0);
+  return {
+    eachClassUnderFivePercent: sustainedRps.every((rps) => rps <= 0.05 * capacity.apiRateLimit),
+    edgeUnderStageBurst: edgeBurst < capacity.apiBurstLimit,
+    uploadsEdgeUnderRouteBurst: 2 * DEFAULT_API_RATE_LIMITS.uploads.requests < capacity.uploadsRouteBurstLimit,
+  };
+}
+
 describe('per-user rate limits', () => {
+  it('keep one user a small share of the configured stage: 5% of its rate a class, under its burst at a window edge', () => {
+    expect(oneUserAgainstTheStage(configuredCapacity())).toEqual({
+      eachClassUnderFivePercent: true,
+      edgeUnderStageBurst: true,
+      uploadsEdgeUnderRouteBurst: true,
+    });
+    // The stage throttle issue 12 found (50 rps / burst 100): these limits would let one user take it.
+    expect(
+      oneUserAgainstTheStage(
+        configuredCapacity({ 'imgpipe:apiRateLimit': 50, 'imgpipe:apiBurstLimit': 100, 'imgpipe:uploadsRouteRateLimit': 40, 'imgpipe:uploadsRouteBurstLimit': 100 }),
+      ),
+    ).toEqual({ eachClassUnderFivePercent: false, edgeUnderStageBurst: false, uploadsEdgeUnderRouteBurst: false });
+  });
+
   it('keeps the counters in a table of their own, keyed by counter, expired by TTL', () => {
     Template.fromStack(stacks.foundation).hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: TABLES.rateLimits.partitionKey.name, KeyType: 'HASH' }],

@@ -7,6 +7,25 @@ export interface RateLimit {
   readonly windowSeconds: number;
 }
 
+/**
+ * The upload API's classes of requests, each with its own per-user budget (ingest's
+ * `OPERATION_RATE_CLASS` says which operation spends which): `uploads` (`POST /uploads`),
+ * `changes` (delete, restore), `reads`.
+ */
+export const API_RATE_CLASSES = ['uploads', 'changes', 'reads'] as const;
+export type ApiRateClass = (typeof API_RATE_CLASSES)[number];
+
+/**
+ * The API's per-user limits by default (`RATE_LIMIT_*` of ingest override them). Here, in a
+ * lib, so infra's capacity checks hold them against the stage throttle
+ * (infra/src/stacks/rate-limits.spec.ts); docs/deploy.md, "Per-user limits", says why.
+ */
+export const DEFAULT_API_RATE_LIMITS: Readonly<Record<ApiRateClass, RateLimit>> = {
+  uploads: { requests: 120, windowSeconds: 60 },
+  changes: { requests: 30, windowSeconds: 60 },
+  reads: { requests: 200, windowSeconds: 10 },
+};
+
 /** What {@link RateLimiter.consume} decided. */
 export type RateDecision =
   /** Counted: `remaining` more requests fit in this window. */
