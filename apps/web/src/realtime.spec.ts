@@ -191,6 +191,18 @@ describe('connectAppSyncEvents: reconnecting', () => {
 });
 
 describe('connectLiveUpdates', () => {
+  it('takes the push service of a config without a stream; where the browser has no WebSocket, one list call and "polling"', async () => {
+    expect(typeof (globalThis as { WebSocket?: unknown }).WebSocket).toBe('undefined'); // Node 20: none
+    let catchUps = 0;
+    const noop = () => undefined;
+    const live = connectLiveUpdates({ eventsUrl: null, realtime: CONFIG }, () => TOKEN, { onImage: noop, onStats: noop, onState: noop, onReconnected: () => (catchUps += 1) });
+    await settle();
+    jest.advanceTimersByTime(120_000);
+    await settle();
+    expect(live.state).toBe('polling');
+    expect(catchUps).toBe(1);
+  });
+
   it('is polling only for a deployment with neither a stream nor a push service', () => {
     const noop = () => undefined;
     expect(connectLiveUpdates({ eventsUrl: null }, () => TOKEN, { onImage: noop, onStats: noop, onState: noop }).state).toBe('polling');
