@@ -94,7 +94,10 @@ describe('an upload through the presigned flow', () => {
   });
 
   it('serves the full-size image in the format the Accept header asks for, varying on Accept', async () => {
-    const base = `${runtime.url}/cdn/compressed/alice/${photoId}/full`;
+    // The record's negotiated URL names the formats that exist for the run (issue 11).
+    const delivery = (await alice.image(photoId)).image?.delivery;
+    expect(delivery?.formats).toEqual(['webp', 'jpeg']);
+    const base = `${runtime.url}${delivery?.negotiatedUrl ?? ''}`;
 
     const webp = await fetch(base, { headers: { accept: 'image/avif,image/webp,*/*;q=0.8' } });
     expect(webp.status).toBe(200);
@@ -106,7 +109,7 @@ describe('an upload through the presigned flow', () => {
     expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
     expect(await probe(new Uint8Array(await jpeg.arrayBuffer()))).toMatchObject({ format: 'jpeg' });
 
-    expect((await fetch(`${runtime.url}/cdn/compressed/alice/no-such-image/full`)).status).toBe(404);
+    expect((await fetch(`${runtime.url}/cdn/compressed/alice/no-such-image/v1/full~webp~jpeg`)).status).toBe(404);
     expect((await fetch(`${runtime.url}/cdn/uploads/alice/${photoId}/holiday_photo.jpg`)).status).toBe(404);
   });
 
