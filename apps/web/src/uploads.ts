@@ -254,6 +254,10 @@ export function createUploads(deps: UploadsDeps): Uploads {
     renderControls(row);
   }
 
+  function phaseOf(row: Row): UploadEntry['phase'] {
+    return row.entry.phase;
+  }
+
   function update(row: Row, change: Partial<UploadEntry>): void {
     const before = row.entry.phase;
     row.entry = { ...row.entry, ...change };
@@ -296,7 +300,9 @@ export function createUploads(deps: UploadsDeps): Uploads {
     }
     if (!current()) return;
     // The pipeline may have finished before this line runs; ask once, live events do the rest.
-    if (row.entry.phase === 'uploading') update(row, { phase: 'uploaded', loaded: row.file.size });
+    // Read through a call: TypeScript still holds `row.entry.phase` narrowed to 'queued' from the
+    // guard above, although update() and the awaits have moved it on since.
+    if (phaseOf(row) === 'uploading') update(row, { phase: 'uploaded', loaded: row.file.size });
     deps.refresh(grant.imageId);
   }
 
