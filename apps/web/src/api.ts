@@ -47,3 +47,6 @@ import type { ApiClient } from '@imgpipe/workflow/api-client';
 
 /** The URLs of processed objects, as the pages build them. */
 export type ObjectUrls = Pick<ApiClient, 'objectUrl' | 'negotiatedUrl'>;
+
+// The original, for its owner (`GET /images/{id}/original`, the client's `getOriginal`): original-file.ts.
+export type { OriginalDownload } from '@imgpipe/contracts/views';

@@ -2,7 +2,7 @@
  * A button that copies a text to the clipboard and says so: its label turns to "Copied" for a
  * moment and the live region announces it. A real `<button>`, so Enter and Space work.
  */
-import { announce, h } from './dom';
+import { announce, h, VISUALLY_HIDDEN } from './dom';
 
 /** How long the button says "Copied" before its label comes back. */
 export const COPIED_FOR_MS = 2000;
@@ -12,8 +12,12 @@ export interface CopyButtonOptions {
   readonly text: () => string;
   /** The button's visible label, e.g. `Copy URL`. */
   readonly label: string;
-  /** Its accessible name when the label alone is ambiguous (`Copy URL of display · WebP`). */
-  readonly accessibleName?: string;
+  /**
+   * What the button copies, said after the label to a screen reader only (`of display · WebP`):
+   * the accessible name is then `Copy URL of display · WebP`, which keeps the visible label
+   * at its start (WCAG 2.5.3), and turns to `Copied of ...` with it.
+   */
+  readonly context?: string;
   /** What was copied, for the announcement (`the display URL`). */
   readonly what: string;
   /**
@@ -24,20 +28,21 @@ export interface CopyButtonOptions {
 }
 
 export function copyButton(options: CopyButtonOptions): HTMLButtonElement {
-  const button = h('button', {
-    class: 'button small copy-button',
-    attrs: { type: 'button', ...(options.accessibleName ? { 'aria-label': options.accessibleName } : {}) },
-  }, options.label);
+  const visible = h('span', {}, options.label);
+  const button = h(
+    'button',
+    { class: 'button small copy-button', attrs: { type: 'button' } },
+    visible,
+    options.context ? h('span', { class: VISUALLY_HIDDEN }, ` ${options.context}`) : null,
+  );
   let timer: ReturnType<typeof setTimeout> | undefined;
   const say = (text: string, state: 'copied' | 'failed'): void => {
-    button.textContent = text;
+    visible.textContent = text;
     button.dataset['state'] = state;
-    if (options.accessibleName) button.setAttribute('aria-label', `${text}: ${options.what}`);
     clearTimeout(timer);
     timer = setTimeout(() => {
-      button.textContent = options.label;
+      visible.textContent = options.label;
       delete button.dataset['state'];
-      if (options.accessibleName) button.setAttribute('aria-label', options.accessibleName);
     }, COPIED_FOR_MS);
   };
   button.addEventListener('click', () => {

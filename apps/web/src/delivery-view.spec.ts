@@ -47,6 +47,23 @@ describe('displayImage', () => {
     expect([display.width, display.height]).toEqual([5640, 3760]);
   });
 
+  it('leaves out a format whose srcset holds only the full-size file (renditions made in another format)', () => {
+    const built = buildDeliveryRecord({
+      cdnBaseUrl: CDN,
+      userId: 'u1',
+      imageId: 'img1',
+      version: 'v1',
+      variants: [file('full', 'webp', 5640, 3760, 3_600_000), file('full', 'jpeg', 5640, 3760, 2_500_000)],
+      renditions: [file('display', 'jpeg', 1600, 1067, 160_000), file('large', 'jpeg', 600, 400, 12_000)],
+      served: { kind: 'encoded', format: 'jpeg', savingsPercent: 50 },
+    });
+    expect(built.srcset.webp).toBe(`${CDN}/compressed/u1/img1/v1/full.webp 5640w`);
+    const display = displayImage(z.parse(DeliveryRecordSchema, built));
+    expect(display.sources).toEqual([]);
+    expect(display.src).toBe(`${CDN}/compressed/u1/img1/v1/full.jpg`);
+    expect(display.srcset).toContain('/display.jpg 1600w');
+  });
+
   it('puts the <img> on the only format when there is one (no <source>)', () => {
     const display = displayImage(record({ variants: [file('full', 'webp', 5640, 3760, 3_600_000)] }));
     expect(display.sources).toEqual([]);

@@ -42,21 +42,35 @@ export interface DisplayImage {
 }
 
 /**
- * The display image from the record's `srcset` (the same rule as the record's `<picture>`
- * snippet: AVIF/WebP `<source>`s, the `<img>` on JPEG, else PNG, else the served file), with
- * {@link DISPLAY_SIZES} instead of the snippet's `100vw`.
+ * The widest file that counts as display-sized: the `display` rendition is 1600 px; a full-size
+ * file up to 2000 px is as light a choice, a wider one is what the display rendition replaces.
+ */
+export const DISPLAY_MAX_WIDTH = 2000;
+
+/** Widths of a `srcset` (`url 300w, url 1600w`). */
+function srcsetWidths(srcset: string): number[] {
+  return srcset.split(',').map((candidate) => Number(/\s(\d+)w\s*$/.exec(candidate)?.[1] ?? Number.NaN));
+}
+
+/**
+ * The display image from the record's `srcset`: AVIF/WebP `<source>`s and an `<img>` on JPEG,
+ * else PNG, else the served file (the record's `<picture>` rule), with {@link DISPLAY_SIZES}
+ * instead of the snippet's `100vw`. A modern format whose `srcset` holds only the full-size
+ * file (renditions are made in one format, the full size in several) gets no `<source>`: it
+ * would win and fetch the full-size file.
  */
 export function displayImage(record: DeliveryRecord): DisplayImage {
-  const fallback =
-    record.variants.find((v) => v.format === 'jpeg') ??
-    record.variants.find((v) => v.format === 'png') ??
-    record.variants.find((v) => v.format === record.served.format) ??
-    record.variants[0];
-  const fallbackFormat = fallback?.format ?? record.served.format;
-  const sources = (['avif', 'webp'] as const)
-    .filter((format) => format !== fallbackFormat && record.srcset[format] !== undefined)
+  const offered = (['avif', 'webp', 'jpeg', 'png'] as const).filter((format) => record.srcset[format] !== undefined);
+  const displaySized = offered.filter((format) => srcsetWidths(record.srcset[format] as string).some((width) => width <= DISPLAY_MAX_WIDTH));
+  const usable = displaySized.length > 0 ? displaySized : offered;
+  // The <img> is on the most widely decodable format offered (only a browser that takes none of the sources uses it).
+  const fallbackFormat =
+    offered.find((format) => format === 'jpeg') ?? offered.find((format) => format === 'png') ?? offered.find((format) => format === record.served.format) ?? offered[0];
+  const fallback = record.variants.find((v) => v.format === fallbackFormat) ?? record.variants.find((v) => v.format === record.served.format) ?? record.variants[0];
+  const sources = usable
+    .filter((format) => format !== fallbackFormat && (format === 'avif' || format === 'webp'))
     .map((format) => ({ type: MEDIA_TYPES[format], srcset: record.srcset[format] as string }));
-  const srcset = record.srcset[fallbackFormat];
+  const srcset = fallbackFormat !== undefined ? record.srcset[fallbackFormat] : undefined;
   // Width/height of the full image (every file in a srcset has its shape): the box is reserved before any byte arrives.
   const full = record.variants.find((v) => v.format === record.served.format) ?? fallback;
   return {

@@ -9,7 +9,7 @@ import type { DeliveryRecord } from '@imgpipe/contracts/delivery-record';
 import { copyButton } from './copy-button';
 import { panelFiles, srcsetSnippets, formatLabel, baseName } from './delivery-view';
 import { describeError } from './api';
-import { announce, h } from './dom';
+import { announce, h, VISUALLY_HIDDEN } from './dom';
 import { formatBytes } from './format';
 
 export interface UsePanelOptions {
@@ -23,6 +23,11 @@ export interface UsePanelOptions {
   readonly downloadOriginal?: () => Promise<void>;
 }
 
+/** The URL as a page elsewhere can use it: a root-relative one (the local runtime's `/cdn/...`) resolved against this page. */
+function absoluteUrl(url: string): string {
+  return new URL(url, document.baseURI).href;
+}
+
 function snippet(id: string, title: string, text: string, what: string): HTMLElement {
   const code = h('code', { attrs: { id } }, text);
   return h(
@@ -32,7 +37,7 @@ function snippet(id: string, title: string, text: string, what: string): HTMLEle
       'div',
       { class: 'snippet-head' },
       h('h3', { attrs: { id: `${id}-title` } }, title),
-      copyButton({ label: 'Copy', accessibleName: `Copy ${title}`, what, text: () => text, selectOnFailure: () => code }),
+      copyButton({ label: 'Copy', context: title, what, text: () => text, selectOnFailure: () => code }),
     ),
     // Focusable, so a keyboard user can scroll a long line and select it.
     h('pre', { class: 'snippet-code', attrs: { tabindex: 0, 'aria-labelledby': `${id}-title` } }, code),
@@ -52,9 +57,9 @@ export function useImagePanel(options: UsePanelOptions): HTMLElement {
       h(
         'td',
         { class: 'file-actions' },
-        copyButton({ label: 'Copy URL', accessibleName: `Copy URL of ${entry.label}`, what: `the URL of ${entry.label}`, text: () => entry.file.url }),
+        copyButton({ label: 'Copy URL', context: `of ${entry.label}`, what: `the URL of ${entry.label}`, text: () => absoluteUrl(entry.file.url) }),
         ' ',
-        h('a', { class: 'button small', attrs: { href: entry.file.url, download: entry.downloadName, 'aria-label': `Download ${entry.label}` } }, 'Download'),
+        h('a', { class: 'button small', attrs: { href: entry.file.url, download: entry.downloadName } }, 'Download', h('span', { class: VISUALLY_HIDDEN }, ` ${entry.label}`)),
       ),
     ),
   );

@@ -21,6 +21,7 @@ describe('the one API client', () => {
       if (init?.method === 'GET' && url.includes('/images?')) return json(200, { items: [record] });
       if (init?.method === 'DELETE') return new Response(null, { status: 202 });
       if (url.endsWith('/restore')) return json(200, { ...record, status: 'processing' });
+      if (url.endsWith('/original')) return json(200, { imageId: 'img 1', url: 'http://s3/o?X-Amz-Signature=s', expiresAt: 't', filename: 'a.jpg' });
       return json(200, { imageId: 'img 1', image: record, history: [] });
     });
     const api = createApiClient({ apiBaseUrl: 'http://rt/api', cdnBaseUrl: '/cdn', getToken: () => 't', fetch });
@@ -28,6 +29,7 @@ describe('the one API client', () => {
     await api.createUpload({ filename: 'a.jpg', contentType: 'image/jpeg', bytes: 1 });
     await api.listImages({ limit: 5 });
     await api.getImage('img 1');
+    expect(await api.getOriginal('img 1')).toMatchObject({ url: 'http://s3/o?X-Amz-Signature=s', filename: 'a.jpg' });
     await api.deleteImage('img 1');
     await api.restoreImage('img 1');
 

@@ -24,6 +24,7 @@ import {
   ImageDetailsSchema,
   ImageListSchema,
   ImageRecordViewSchema,
+  OriginalDownloadSchema,
   UploadGrantSchema,
   type DashboardStats,
   type ImageChange,
@@ -31,6 +32,7 @@ import {
   type ImageList,
   type ImageListStatus,
   type ImageRecordView,
+  type OriginalDownload,
   type UploadGrant,
   type UploadRequest,
 } from '@imgpipe/contracts/views';
@@ -352,6 +354,12 @@ export interface ApiClient {
   listImages(page?: { readonly limit?: number; readonly cursor?: string; readonly status?: ImageListStatus }): Promise<ImageList>;
   /** `GET <api>/images/{id}`: one image and its whole event history. */
   getImage(imageId: string): Promise<ImageDetails>;
+  /**
+   * `GET <api>/images/{id}/original`: a short-lived signed URL of the caller's original,
+   * answered as an attachment under its file name.
+   * @throws ApiError 404 for an unknown image, another user's, or a purged one.
+   */
+  getOriginal(imageId: string): Promise<OriginalDownload>;
   /** `DELETE <api>/images/{id}`: removes the derivatives at once; the original stays until `undoUntil`. */
   deleteImage(imageId: string): Promise<DeleteResult>;
   /**
@@ -420,6 +428,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     async getImage(imageId) {
       return decodeImageDetails(await call('getImage', imageId));
+    },
+    async getOriginal(imageId) {
+      return read(OriginalDownloadSchema, await call('getOriginal', imageId), 'the original');
     },
     async deleteImage(imageId) {
       const { deletedKeys, undoUntil } = read(DeleteResultSchema, await call('deleteImage', imageId), 'the delete');

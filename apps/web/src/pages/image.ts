@@ -1,5 +1,6 @@
 /**
- * One image: the full-size compressed image, every rendition with its size, the facts,
+ * One image: the image at display size over its placeholder, the "Use this image" panel and
+ * the before/after comparison (all from its delivery record), every rendition with its size, the facts,
  * the event history as a timeline (failures with their code and reason) and a delete
  * button behind a confirmation.
  */
@@ -17,6 +18,11 @@ import {
 import { dimensions, renditionFacts, summarizeEvent, variantFacts, type OutputFacts } from '../history';
 import { displayName, statusLabel } from './gallery';
 import type { Page } from './page';
+import type { DeliveryRecord } from '@imgpipe/contracts/delivery-record';
+import { compareSection, createOriginalAccess } from '../original-file';
+import { displayPicture } from '../display-image';
+import { servedAsText } from '../delivery-view';
+import { useImagePanel } from '../use-image-panel';
 
 export interface ImagePageDeps {
   readonly api: ApiClient;
@@ -112,7 +118,10 @@ function renditions(image: ImageView, history: readonly HistoryEntry[], urls: Ob
 }
 
 function fullSize(image: ImageView, history: readonly HistoryEntry[], name: string, urls: ObjectUrls): HTMLElement | null {
-  if (!image.compressedKey || image.status === 'deleted') return null;
+  if (image.status === 'deleted') return null;
+  if (image.delivery) return displaySection(image.delivery, name);
+  if (!image.compressedKey) return null;
+  // An image processed before the delivery record (ImageProcessed v1): its full-size file as it was shown then.
   const variants = variantFacts(history);
   return h(
     'section',
@@ -129,7 +138,6 @@ function fullSize(image: ImageView, history: readonly HistoryEntry[], name: stri
           ...(image.height ? { height: image.height } : {}),
         },
       }),
-      h('figcaption', { class: 'muted' }, 'Served as AVIF, WebP or JPEG, whichever your browser accepts best.'),
     ),
     variants.length > 0
       ? h(
@@ -140,6 +148,21 @@ function fullSize(image: ImageView, history: readonly HistoryEntry[], name: stri
           ),
         )
       : null,
+  );
+}
+
+/** The image at display size (from the record's srcset, over its placeholder) and how it is served. */
+function displaySection(record: DeliveryRecord, name: string): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel', attrs: { 'aria-labelledby': 'full-heading' } },
+    h('h2', { attrs: { id: 'full-heading' } }, 'Image'),
+    h(
+      'figure',
+      { class: 'full-size' },
+      displayPicture(record, name),
+      h('figcaption', { class: 'muted served-as' }, servedAsText(record)),
+    ),
   );
 }
 
@@ -185,6 +208,8 @@ export function createImagePage(imageId: string, deps: ImagePageDeps): Page {
   );
   let deleting = false;
   let latest: ImageDetails | undefined;
+  // The original: its signed URL asked for only when a button needs it (see original-file.ts).
+  const original = createOriginalAccess(deps.api, imageId);
 
   function render(details: ImageDetails): void {
     if (latest && JSON.stringify(latest) === JSON.stringify(details)) return;
@@ -217,6 +242,8 @@ export function createImagePage(imageId: string, deps: ImagePageDeps): Page {
       image?.status === 'deleted' ? deletedPanel(image, name) : null,
       image?.status === 'processing' ? h('p', { class: 'notice' }, 'Still processing; this page updates by itself.') : null,
       image ? fullSize(image, details.history, name, deps.api) : null,
+      image?.delivery && image.status !== 'deleted' ? useImagePanel({ record: image.delivery, name, downloadOriginal: () => original.download() }) : null,
+      image?.delivery && image.status !== 'deleted' ? compareSection(image, image.delivery, name, original) : null,
       image ? renditions(image, details.history, deps.api) : null,
       image
         ? h(
