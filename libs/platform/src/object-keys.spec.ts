@@ -2,6 +2,7 @@ import {
   assertOutputLocation,
   compressedKey,
   derivativeVersion,
+  parseLegacyDerivativeKey,
   derivativePrefixes,
   originalKey,
   parseDerivativeKey,
@@ -72,5 +73,15 @@ describe('derivativeVersion: a URL never changes its bytes', () => {
 
   it('refuses to version nothing', () => {
     expect(() => derivativeVersion([])).toThrow('no outputs');
+  });
+});
+
+describe('parseLegacyDerivativeKey: the unversioned layout before issue 11, read only', () => {
+  it('reads it with the same checks, and nothing else', () => {
+    expect(parseLegacyDerivativeKey('thumbnails/u1/img1/small.jpg')).toEqual({ kind: 'thumbnail', userId: 'u1', imageId: 'img1', version: '', name: 'small', format: 'jpeg' });
+    expect(parseLegacyDerivativeKey('compressed/u1/img1/full.webp')?.format).toBe('webp');
+    for (const key of ['compressed/u1/img1/other.webp', 'thumbnails/.u1/img1/small.jpg', 'thumbnails/u1/img1/small.html', 'thumbnails/u1/img1/v1/small.jpg']) {
+      expect(parseLegacyDerivativeKey(key)).toBeUndefined();
+    }
   });
 });

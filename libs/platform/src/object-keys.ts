@@ -127,3 +127,20 @@ export function parseDerivativeKey(key: string): DerivativeKey | undefined {
   if (prefix === 'compressed' && name !== 'full') return undefined;
   return { kind: prefix === 'compressed' ? 'compressed' : 'thumbnail', userId, imageId, version, name, format };
 }
+
+/** `compressed/{user}/{image}/full.{ext}`, `thumbnails/{user}/{image}/{rendition}.{ext}`: the unversioned layout before issue 11. */
+const LEGACY_DERIVATIVE_KEY = /^(compressed|thumbnails)\/([^/]+)\/([^/]+)\/([A-Za-z0-9_-]{1,64})\.([a-z]+)$/;
+
+/**
+ * A derivative key of the unversioned layout written before issue 11 (no version segment), so
+ * `/cdn` keeps serving images processed then until a reprocess moves their record to versioned
+ * keys (and removes these). `version` is `''`. Nothing writes this layout any more.
+ */
+export function parseLegacyDerivativeKey(key: string): DerivativeKey | undefined {
+  const match = LEGACY_DERIVATIVE_KEY.exec(key);
+  if (!match) return undefined;
+  const [, prefix, userId = '', imageId = '', name = '', extension = ''] = match;
+  // The same checks as the versioned layout, on the key with a placeholder version.
+  const parsed = parseDerivativeKey(`${prefix}/${userId}/${imageId}/v/${name}.${extension}`);
+  return parsed ? { ...parsed, version: '' } : undefined;
+}

@@ -8,8 +8,9 @@ describe('/cdn paths', () => {
     // Decoded; an id outside the layout (`img 1`: ImageId has no spaces) is no key at all.
     expect(cdnKey('compressed/dev%40example.com/img1/v1/full.webp')).toBe('compressed/dev@example.com/img1/v1/full.webp');
     expect(cdnKey('compressed/u1/img%201/v1/full.webp')).toBeUndefined();
-    // The unversioned layout of before issue 11 is no longer served.
-    expect(cdnKey('thumbnails/u1/img1/small.jpg')).toBeUndefined();
+    // The unversioned layout of before issue 11 is still read (images processed then), never written.
+    expect(cdnKey('thumbnails/u1/img1/small.jpg')).toBe('thumbnails/u1/img1/small.jpg');
+    expect(cdnKey('thumbnails/u1/img1/x/y/small.jpg')).toBeUndefined();
     expect(cdnKey('uploads/u1/img1/a.jpg')).toBeUndefined();
     expect(cdnKey('thumbnails/../uploads/u1/img1/a.jpg')).toBeUndefined();
     expect(cdnKey('thumbnails/u1%2F..%2F..%2Fx/a.jpg')).toBeUndefined();
@@ -89,7 +90,6 @@ describe('/cdn keys, malformed or outside the layout', () => {
     ['an extension no output has', 'thumbnails/u1/img1/v1/page.html'],
     ['an svg', 'thumbnails/u1/img1/v1/small.svg'],
     ['another depth', 'thumbnails/u1/img1/v1/x/small.jpg'],
-    ['no version segment (the layout before issue 11)', 'thumbnails/u1/img1/small.jpg'],
     ['a compressed name other than full', 'compressed/u1/img1/v1/other.webp'],
     ['an unversioned negotiated path', 'compressed/u1/img1/full'],
     ['a negotiated path naming no format', 'compressed/u1/img1/v1/full~'],

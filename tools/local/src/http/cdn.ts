@@ -12,6 +12,7 @@ import {
   IMMUTABLE_CACHE_CONTROL,
   ObjectNotFoundError,
   parseDerivativeKey,
+  parseLegacyDerivativeKey,
   THUMBNAILS_PREFIX,
   type OutputExtensionFormat,
   type ObjectStore,
@@ -86,7 +87,8 @@ export function parseCdnPath(path: string): CdnTarget {
   if (negotiated) {
     return validIds(negotiated.userId, negotiated.imageId) ? { kind: 'negotiated', key, negotiated } : refused(404, 'NOT_FOUND', 'no such object');
   }
-  const derivative = parseDerivativeKey(key);
+  // Versioned keys; and those of the layout before issue 11, until a reprocess replaces them.
+  const derivative = parseDerivativeKey(key) ?? parseLegacyDerivativeKey(key);
   if (!derivative || !validIds(derivative.userId, derivative.imageId)) return refused(404, 'NOT_FOUND', 'no such object');
   return { kind: 'object', key, format: derivative.format };
 }
