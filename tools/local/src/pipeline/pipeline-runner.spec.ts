@@ -5,6 +5,7 @@ import {
   polyfillPromiseWithResolvers,
   renderPipelineDefinition,
   toLocalTaskHandlers,
+  type ProcessTaskInput,
 } from '@imgpipe/workflow';
 import { PipelineRunner, type ExecutionOutcome } from './pipeline-runner';
 
@@ -32,7 +33,8 @@ function harness(concurrency: number) {
   let compressCalled = () => undefined as void;
   const taskHandlers = toLocalTaskHandlers({
     Compress: async (data) => {
-      const { imageId } = data as { imageId: string };
+      // The state machine hands each branch `{ uploaded, correlationId }` (ProcessTaskInput).
+      const { imageId } = (data as ProcessTaskInput).uploaded;
       calls.push(imageId);
       inCompress.add(imageId);
       maxInCompress = Math.max(maxInCompress, inCompress.size);
