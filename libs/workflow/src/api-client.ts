@@ -356,7 +356,7 @@ export interface ApiClient {
   getImage(imageId: string): Promise<ImageDetails>;
   /**
    * `GET <api>/images/{id}/original`: a short-lived signed URL of the caller's original,
-   * answered as an attachment under its file name.
+   * with the original's file name beside it.
    * @throws ApiError 404 for an unknown image, another user's, or a purged one.
    */
   getOriginal(imageId: string): Promise<OriginalDownload>;

@@ -132,7 +132,8 @@ function fullSize(image: ImageView, history: readonly HistoryEntry[], name: stri
       { class: 'full-size' },
       h('img', {
         attrs: {
-          src: urls.negotiatedUrl(image.compressedKey),
+          // Its stored primary variant: the CDN negotiates only versioned URLs that name their formats (issue 11).
+          src: urls.objectUrl(image.compressedKey),
           alt: `${name}, compressed full-size image`,
           ...(image.width ? { width: image.width } : {}),
           ...(image.height ? { height: image.height } : {}),
