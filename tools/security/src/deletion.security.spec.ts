@@ -97,10 +97,27 @@ async function settleImages(imageIds: readonly string[]): Promise<void> {
   });
 }
 
-/** The keys of the derivatives an image's history says were written. */
+/** The `/cdn/` path of an absolute URL the runtime hands out (the delivery record's), or the value itself. */
+function cdnPathOf(value: string): string {
+  const at = value.indexOf('/cdn/');
+  // Absolute (`http://host:port/cdn/...`), or relative (`/cdn/...`) when the runtime was given port 0.
+  return (/^https?:\/\//.test(value) || value.startsWith('/cdn/')) && at >= 0 ? value.slice(at + '/cdn/'.length) : value;
+}
+
+/**
+ * The path `/cdn` negotiates the full-size image on: the delivery record's `negotiatedUrl`
+ * (versioned, naming its formats), or the unversioned form of a runtime that has no record.
+ */
+function negotiatedPath(view: { readonly image?: { readonly delivery?: { readonly negotiatedUrl: string } } | null } | undefined, imageId: string): string {
+  const url = view?.image?.delivery?.negotiatedUrl;
+  return url ? cdnPathOf(url) : `compressed/${USER}/${imageId}/full`;
+}
+
+/** The keys (and negotiated paths) of the derivatives an image's history says were written. */
 function writtenKeys(view: ImageDetailsView | undefined): string[] {
   const keys = new Set<string>();
-  const visit = (value: unknown): void => {
+  const visit = (raw: unknown): void => {
+    const value = typeof raw === 'string' ? cdnPathOf(raw) : raw;
     if (typeof value === 'string' && derivativePrefixes(USER, view?.imageId ?? '').some((prefix) => value.startsWith(prefix))) keys.add(value);
     else if (Array.isArray(value)) value.forEach(visit);
     else if (typeof value === 'object' && value !== null) Object.values(value).forEach(visit);
@@ -173,7 +190,7 @@ describe('after a delete', () => {
     const processed = await alice.waitForOutcome(grant.imageId);
     // Served before the delete, so that "nothing served after it" means something.
     expect(processed.image?.status).toBe('processed');
-    expect((await fetch(`${runtime.url}/cdn/compressed/${USER}/${grant.imageId}/full`, { headers: { accept: 'image/avif,image/webp,*/*' } })).status).toBe(200);
+    expect((await fetch(`${runtime.url}/cdn/${negotiatedPath(processed, grant.imageId)}`, { headers: { accept: 'image/avif,image/webp,*/*' } })).status).toBe(200);
     await deleteImage(grant.imageId);
     deleted.push(grant.imageId);
     await settleImages([grant.imageId]);
@@ -227,7 +244,7 @@ describe('after a delete', () => {
     };
     // The whole of `seen` in the diff: the failure and the history say what happened.
     expect(seen).toEqual({ ...seen, status: 'processed', original: true });
-    const full = await fetch(`${runtime.url}/cdn/compressed/${USER}/${live.imageId}/full`, { headers: { accept: 'image/avif,image/webp,*/*' } });
+    const full = await fetch(`${runtime.url}/cdn/${negotiatedPath(view, live.imageId)}`, { headers: { accept: 'image/avif,image/webp,*/*' } });
     expect(full.status).toBe(200);
   });
 });
