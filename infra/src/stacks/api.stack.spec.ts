@@ -6,7 +6,7 @@ import { CAPACITY_DEFAULTS } from '@imgpipe/infra-shared';
 import { UPLOADS_ROUTE_KEY } from './api.stack';
 
 // Written out, not read from API_ROUTES: the template must carry these, whatever the list says.
-const ROUTE_KEYS = ['POST /uploads', 'GET /images', 'GET /images/{id}', 'DELETE /images/{id}', 'POST /images/{id}/restore'];
+const ROUTE_KEYS = ['POST /uploads', 'GET /images', 'GET /images/{id}', 'GET /images/{id}/original', 'DELETE /images/{id}', 'POST /images/{id}/restore'];
 
 describe('ApiStack with its own Cognito user pool', () => {
   const stacks = buildApp(testApp({ 'imgpipe:webOrigins': 'https://app.example' }), { nag: false });

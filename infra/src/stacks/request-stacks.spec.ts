@@ -167,7 +167,8 @@ describe('MetadataStack', () => {
       expectResources(grants, action, [arn('ImageEvents'), arn('ImageMetadata'), arn('ImageMetadata', '/index/*')]);
     }
     const others: Record<string, string[]> = {
-      RecordMetadata: ['s3:DeleteObject', 's3:ListBucket'],
+      // It removes a reprocessed image's replaced derivatives and invalidates their CDN paths.
+      RecordMetadata: ['cloudfront:CreateInvalidation', 's3:DeleteObject', 's3:ListBucket'],
       RecordFailure: ['events:PutEvents'],
       // Its on-failure destination (the async-invokes DLQ): EventBridge invokes it asynchronously.
       OnPipelineEvent: ['sqs:SendMessage'],

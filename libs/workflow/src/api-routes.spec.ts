@@ -1,11 +1,12 @@
 import { API_METHODS, API_ROUTES } from './api-routes';
 
 describe('API_ROUTES', () => {
-  it('lists the five operations of the upload API with their API Gateway route keys', () => {
+  it('lists the six operations of the upload API with their API Gateway route keys', () => {
     expect(API_ROUTES.map((route) => [route.name, route.routeKey])).toEqual([
       ['createUpload', 'POST /uploads'],
       ['listImages', 'GET /images'],
       ['getImage', 'GET /images/{id}'],
+      ['getOriginal', 'GET /images/{id}/original'],
       ['deleteImage', 'DELETE /images/{id}'],
       ['restoreImage', 'POST /images/{id}/restore'],
     ]);
