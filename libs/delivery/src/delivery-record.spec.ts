@@ -63,15 +63,28 @@ describe('buildDeliveryRecord', () => {
     });
   });
 
-  it('writes a <picture> with a WebP source and a JPEG <img> carrying width and height', () => {
+  it('writes a <picture> whose JPEG <img> carries width, height and the sizes; no WebP source that offers only the full-size file', () => {
+    // A WebP <source> with just full.webp would win in every browser that takes WebP and load the
+    // full-size file at any viewport, although the JPEG srcset has a 300 px file.
     expect(record.picture).toBe(
       [
         '<picture>',
-        `  <source type="image/webp" srcset="${CDN}/compressed/u1/img1/abc123/full.webp 1200w" sizes="100vw">`,
         `  <img src="${CDN}/compressed/u1/img1/abc123/full.jpg" srcset="${record.srcset.jpeg}" sizes="100vw" width="1200" height="800" alt="" loading="lazy" decoding="async">`,
         '</picture>',
       ].join('\n'),
     );
+  });
+
+  it('writes a WebP <source> when WebP offers sizes too, or when the fallback has no smaller file either', () => {
+    const webpSizes = buildDeliveryRecord({
+      ...input,
+      renditions: [...input.renditions, { name: 'small-webp', key: 'thumbnails/u1/img1/def456/small.webp', format: 'webp', width: 300, height: 200, size: 6_000 }],
+    });
+    expect(webpSizes.picture).toContain(
+      `  <source type="image/webp" srcset="${CDN}/thumbnails/u1/img1/def456/small.webp 300w, ${CDN}/compressed/u1/img1/abc123/full.webp 1200w" sizes="100vw">`,
+    );
+    const fullOnly = buildDeliveryRecord({ ...input, renditions: [] });
+    expect(fullOnly.picture).toContain(`  <source type="image/webp" srcset="${CDN}/compressed/u1/img1/abc123/full.webp 1200w" sizes="100vw">`);
   });
 
   it('serves the original when honest output says so, and its URL is the only one negotiated', () => {

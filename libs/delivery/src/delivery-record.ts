@@ -76,7 +76,8 @@ const ORDER: readonly OutputFormatName[] = ['avif', 'webp', 'jpeg', 'png'];
  *
  * - `srcset[format]`: every file of that format whose shape is the full image's (renditions
  *   scaled with `inside`, and the full-size variant), widest last, as `url Nw`.
- * - `picture`: a `<source>` per modern format (AVIF, WebP) that has a `srcset`, then an
+ * - `picture`: a `<source>` per modern format (AVIF, WebP) that has a `srcset` offering sizes
+ *   (not only the full-size file while the fallback has smaller ones), then an
  *   `<img>` on the most widely decodable file (JPEG, else PNG, else the served file) with
  *   `width`/`height` of the full image, `loading="lazy"` and `decoding="async"`;
  *   `sizes="100vw"` is a default to edit.
@@ -121,8 +122,12 @@ export function buildDeliveryRecord(input: DeliveryInput): DeliveryRecord {
   // The <img> falls back to a full-size file every browser decodes: JPEG, else PNG, else the served one.
   const fallback = variants.find((v) => v.format === 'jpeg') ?? variants.find((v) => v.format === 'png') ?? servedFile;
   const fallbackFormat = fallback.format;
+  // A modern format whose only file is the full-size one gets no <source> when the fallback
+  // offers smaller sizes: the browser would take that <source> first and load the full-size
+  // file at every viewport (renditions are JPEG, so WebP usually has just `full.webp`).
+  const widths = (f: OutputFormatName): number => (srcset[f] === undefined ? 0 : (srcset[f] as string).split(', ').length);
   const sources = (['avif', 'webp'] as const)
-    .filter((f) => f !== fallbackFormat && srcset[f] !== undefined)
+    .filter((f) => f !== fallbackFormat && widths(f) > 0 && (widths(f) > 1 || widths(fallbackFormat) <= 1))
     .map((f) => `  <source type="${MEDIA_TYPE[f]}" srcset="${escapeAttribute(srcset[f] as string)}" sizes="100vw">`);
   const imgSrcset = srcset[fallbackFormat];
   const img =
