@@ -1,11 +1,15 @@
 import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_RENDITION_SET_PRESET, RENDITION_SET_PRESETS } from '@imgpipe/image-ops/checks';
 import { FIXTURES_DIR, testImage } from '@imgpipe/image-ops/testing';
 import { dataLayout, EventArchive, runningRuntime, startLocalRuntime, type LocalRuntime } from '@imgpipe/local';
 import type { ImageResult } from './local/process-images.use-case';
 import { main } from './main';
 import { captureIo } from './testing/capture-io';
+
+/** The renditions every image gets: the default rendition set's, in its order. */
+const RENDITIONS = Object.keys(RENDITION_SET_PRESETS[DEFAULT_RENDITION_SET_PRESET].renditions);
 
 /*
  * The CLI end to end, as a person runs it: `imgpipe process` over folders of real photos
@@ -62,7 +66,7 @@ describe('imgpipe process', () => {
     expect(rows.map((row) => row.split(/\s+/)[0]?.replace(/^.*\//, ''))).toEqual(['alpha.png', 'animated.gif', 'corrupt.jpg', 'generated.jpg', 'photo-480x320.heic', 'photo-480x320.jpg']);
     for (const row of rows.filter((r) => !r.includes('corrupt.jpg'))) {
       // Sizes in the one human style (kB/MB, three significant digits), a true minus sign.
-      expect(row).toMatch(/\d+(\.\d+)? (B|kB|MB)\s+\d+(\.\d+)? (B|kB|MB)\s+−?\d+\.\d%\s+small,medium,large\s+\d+\s+processed$/);
+      expect(row).toMatch(new RegExp(`\\d+(\\.\\d+)? (B|kB|MB)\\s+\\d+(\\.\\d+)? (B|kB|MB)\\s+−?\\d+\\.\\d%\\s+${RENDITIONS.join(',')}\\s+\\d+\\s+processed$`));
     }
     expect(rows.find((r) => r.includes('corrupt.jpg'))).toMatch(/-\s+-\s+-\s+\d+\s+failed CORRUPT$/);
     expect(io.stdout.text).toContain('6 image(s): 5 processed, 1 failed\n');
@@ -97,10 +101,11 @@ describe('imgpipe process', () => {
     expect(report.images.map((i) => [i.file.replace(/^.*\//, ''), i.status])).toEqual(GOOD.map((name) => [name, 'processed']));
     for (const image of report.images) {
       expect(image.webpBytes).toBeGreaterThan(0);
-      expect(image.renditions).toEqual(['small', 'medium', 'large']);
+      expect(image.renditions).toEqual(RENDITIONS);
       expect(image.pipelineMs).toBeGreaterThanOrEqual(0);
       // Machine output: the derivatives' URLs on this runtime, and the record the API returned.
-      expect(image.outputs?.length).toBe(4);
+      // The primary full-size file and one file per rendition.
+      expect(image.outputs?.length).toBe(1 + RENDITIONS.length);
       expect(image.outputs?.every((url) => url.startsWith(`${runtime?.url}/cdn/`))).toBe(true);
       expect(image.record).toMatchObject({ imageId: image.imageId, status: 'processed' });
     }
