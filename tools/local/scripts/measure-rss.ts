@@ -144,7 +144,17 @@ async function untilFinished(client: RuntimeClient, count: number, timeoutMs: nu
   }
 }
 
-async function run(): Promise<void> {
+interface Options {
+  readonly count: number;
+  readonly idleMs: number;
+  readonly inFlight: number;
+  readonly concurrency: string | undefined;
+  readonly via: 'npm' | 'node';
+  readonly ui: boolean;
+  readonly extraEnv: Readonly<Record<string, string>>;
+}
+
+function readOptions(): Options {
   const { values } = parseArgs({
     options: {
       images: { type: 'string', default: '200' },
@@ -170,83 +180,117 @@ async function run(): Promise<void> {
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  return { count, idleMs, inFlight, concurrency: values.concurrency, via: values.via, ui: values.ui, extraEnv };
+}
 
-  log('making the test images...');
-  const images = await imageSet();
-  const dataDir = await mkdtemp(join(tmpdir(), 'imgpipe-rss-'));
-  const serveArgs = ['--data-dir', dataDir, '--port', '0', ...(values.ui ? [] : ['--no-ui'])];
-  if (values.concurrency !== undefined) serveArgs.push('--concurrency', values.concurrency);
+/** `npm start -- <serve args>` (or node without the start script's environment) on `dataDir`. */
+function startServe(options: Options, dataDir: string, log: (line: string) => void): ChildProcess & { pid: number } {
+  const serveArgs = ['--data-dir', dataDir, '--port', '0', ...(options.ui ? [] : ['--no-ui'])];
+  if (options.concurrency !== undefined) serveArgs.push('--concurrency', options.concurrency);
   const [command, args] =
-    values.via === 'npm'
+    options.via === 'npm'
       ? ['npm', ['start', '--silent', '--', ...serveArgs]]
       : [process.execPath, ['--import', 'tsx', 'tools/local/src/main.ts', ...serveArgs]];
   log(`starting: ${command} ${args.join(' ')}`);
-  const startedAt = performance.now();
-  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...options.extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
+  return child as ChildProcess & { pid: number };
+}
+
+/** Idles `idleMs`, sampling every 10 s; returns the last sample and the lowest one while idle. */
+async function idle(recorder: RssRecorder, idleMs: number, log: (line: string) => void): Promise<{ idleKiB: number; idleMinKiB: number }> {
+  const idleFrom = recorder.timeline.length;
+  const idleEnd = Date.now() + idleMs;
+  while (Date.now() < idleEnd) {
+    await sleep(Math.min(10_000, idleEnd - Date.now()));
+    recorder.sample();
+    log(`  idle ${Math.round((idleMs - (idleEnd - Date.now())) / 1000)} s: ${formatMiB(recorder.lastKiB)}`);
+  }
+  const idleKiB = recorder.sample();
+  return { idleKiB, idleMinKiB: Math.min(idleKiB, ...recorder.timeline.slice(idleFrom).map((s) => s.kiB)) };
+}
+
+interface Figures {
+  readonly environment: string;
+  readonly startKiB: number;
+  readonly burstPeakKiB: number;
+  readonly afterBurstKiB: number;
+  readonly idleKiB: number;
+  readonly idleMinKiB: number;
+  readonly tree: string;
+  readonly burstMs: number;
+  readonly burstCpuSeconds: number;
+  readonly stats: Stats;
+}
+
+function report(options: Options, f: Figures): string {
+  return [
+    `RSS of the npm start process tree (${options.via}), ${options.count} images, ${options.inFlight} uploads in flight, ${f.environment}:`,
+    `  start (ready + 5 s)        ${formatMiB(f.startKiB)}`,
+    `  peak (burst)               ${formatMiB(f.burstPeakKiB)}`,
+    `  end of burst               ${formatMiB(f.afterBurstKiB)}`,
+    `  idle (after ${options.idleMs / 1000} s)          ${formatMiB(f.idleKiB)}   (lowest while idle ${formatMiB(f.idleMinKiB)})`,
+    `  processes at the end: ${f.tree}`,
+    `  burst ${f.burstMs} ms, ${f.burstCpuSeconds.toFixed(1)} CPU s (user + system, the tree), ${f.stats.processed} processed, ${f.stats.failed} failed`,
+    JSON.stringify({
+      bench: 'local-rss',
+      via: options.via,
+      images: options.count,
+      uploadConcurrency: options.inFlight,
+      environment: f.environment,
+      startMiB: Math.round(f.startKiB / 1024),
+      peakMiB: Math.round(f.burstPeakKiB / 1024),
+      endOfBurstMiB: Math.round(f.afterBurstKiB / 1024),
+      idleMiB: Math.round(f.idleKiB / 1024),
+      burstMs: f.burstMs,
+      burstCpuSeconds: Number(f.burstCpuSeconds.toFixed(1)),
+      processed: f.stats.processed,
+      failed: f.stats.failed,
+    }),
+    '',
+  ].join('\n');
+}
+
+/** Ready, burst, idle: the figures of one runtime already started in `dataDir`. */
+async function measure(options: Options, images: readonly Upload[], dataDir: string, child: ChildProcess & { pid: number }, recorder: RssRecorder, log: (line: string) => void): Promise<Figures> {
+  const startedAt = performance.now();
+  const running = await untilRunning(dataDir, child, 120_000);
+  const readyMs = Math.round(performance.now() - startedAt);
+  // aws-local-stepfunctions and the services load after the runtime answers: let them.
+  await sleep(5000);
+  const startKiB = recorder.sample();
+  const environment = await allocatorEnvironment(running.pid);
+  log(`ready in ${readyMs} ms (runtime pid ${running.pid}); start RSS ${formatMiB(startKiB)}; ${environment}`);
+
+  const client = await RuntimeClient.signIn(running.url, 'rss');
+  const cpuAtStart = recorder.lastCpuSeconds;
+  const burstStarted = performance.now();
+  log(`uploading ${options.count} images (${images.length} kinds), ${options.inFlight} at a time...`);
+  await uploadAll(client, images, options.count, options.inFlight);
+  const uploadedMs = Math.round(performance.now() - burstStarted);
+  const stats = await untilFinished(client, options.count, 30 * 60_000, log);
+  const burstMs = Math.round(performance.now() - burstStarted);
+  const burstPeakKiB = recorder.peakKiB;
+  const afterBurstKiB = recorder.sample();
+  const burstCpuSeconds = recorder.lastCpuSeconds - cpuAtStart;
+  log(`burst done in ${burstMs} ms (uploads ${uploadedMs} ms): ${stats.processed} processed, ${stats.failed} failed; idling ${options.idleMs / 1000} s...`);
+
+  const { idleKiB, idleMinKiB } = await idle(recorder, options.idleMs, log);
+  const tree = sampleTreeRss(child.pid).processes.map((p) => `${p.name}[${p.pid}] ${formatMiB(p.rssKiB)}`).join(', ');
+  return { environment, startKiB, burstPeakKiB, afterBurstKiB, idleKiB, idleMinKiB, tree, burstMs, burstCpuSeconds, stats };
+}
+
+async function run(): Promise<void> {
+  const options = readOptions();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log('making the test images...');
+  const images = await imageSet();
+  const dataDir = await mkdtemp(join(tmpdir(), 'imgpipe-rss-'));
+  const child = startServe(options, dataDir, log);
   const recorder = new RssRecorder(child.pid);
   recorder.start();
   try {
-    const running = await untilRunning(dataDir, child, 120_000);
-    const readyMs = Math.round(performance.now() - startedAt);
-    // aws-local-stepfunctions and the services load after the runtime answers: let them.
-    await sleep(5000);
-    const startKiB = recorder.sample();
-    const environment = await allocatorEnvironment(running.pid);
-    log(`ready in ${readyMs} ms (runtime pid ${running.pid}); start RSS ${formatMiB(startKiB)}; ${environment}`);
-
-    const client = await RuntimeClient.signIn(running.url, 'rss');
-    const cpuAtStart = recorder.lastCpuSeconds;
-    const burstStarted = performance.now();
-    log(`uploading ${count} images (${images.length} kinds), ${inFlight} at a time...`);
-    await uploadAll(client, images, count, inFlight);
-    const uploadedMs = Math.round(performance.now() - burstStarted);
-    const stats = await untilFinished(client, count, 30 * 60_000, log);
-    const burstMs = Math.round(performance.now() - burstStarted);
-    const burstPeakKiB = recorder.peakKiB;
-    const afterBurstKiB = recorder.sample();
-    const burstCpuSeconds = recorder.lastCpuSeconds - cpuAtStart;
-    log(`burst done in ${burstMs} ms (uploads ${uploadedMs} ms): ${stats.processed} processed, ${stats.failed} failed; idling ${idleMs / 1000} s...`);
-
-    const idleFrom = recorder.timeline.length;
-    const idleEnd = Date.now() + idleMs;
-    while (Date.now() < idleEnd) {
-      await sleep(Math.min(10_000, idleEnd - Date.now()));
-      recorder.sample();
-      log(`  idle ${Math.round((idleMs - (idleEnd - Date.now())) / 1000)} s: ${formatMiB(recorder.lastKiB)}`);
-    }
-    const idleKiB = recorder.sample();
-    const idleMinKiB = Math.min(idleKiB, ...recorder.timeline.slice(idleFrom).map((s) => s.kiB));
-    const tree = sampleTreeRss(child.pid).processes.map((p) => `${p.name}[${p.pid}] ${formatMiB(p.rssKiB)}`).join(', ');
-
-    process.stdout.write(
-      [
-        `RSS of the npm start process tree (${values.via}), ${count} images, ${inFlight} uploads in flight, ${environment}:`,
-        `  start (ready + 5 s)        ${formatMiB(startKiB)}`,
-        `  peak (burst)               ${formatMiB(burstPeakKiB)}`,
-        `  end of burst               ${formatMiB(afterBurstKiB)}`,
-        `  idle (after ${idleMs / 1000} s)          ${formatMiB(idleKiB)}   (lowest while idle ${formatMiB(idleMinKiB)})`,
-        `  processes at the end: ${tree}`,
-        `  burst ${burstMs} ms, ${burstCpuSeconds.toFixed(1)} CPU s (user + system, the tree), ${stats.processed} processed, ${stats.failed} failed`,
-        JSON.stringify({
-          bench: 'local-rss',
-          via: values.via,
-          images: count,
-          uploadConcurrency: inFlight,
-          environment,
-          startMiB: Math.round(startKiB / 1024),
-          peakMiB: Math.round(burstPeakKiB / 1024),
-          endOfBurstMiB: Math.round(afterBurstKiB / 1024),
-          idleMiB: Math.round(idleKiB / 1024),
-          burstMs,
-          burstCpuSeconds: Number(burstCpuSeconds.toFixed(1)),
-          processed: stats.processed,
-          failed: stats.failed,
-        }),
-        '',
-      ].join('\n'),
-    );
+    process.stdout.write(report(options, await measure(options, images, dataDir, child, recorder, log)));
   } finally {
     recorder.stop();
     const running = await runningRuntime(dataDir);
