@@ -47,7 +47,7 @@ describe('FoundationStack', () => {
         Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' })]),
       },
       LoggingConfiguration: { DestinationBucketName: { Ref: bucketLogicalId('AccessLogs') }, LogFilePrefix: 'originals/' },
-      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['POST'] })] },
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['POST', 'GET'] })] },
     });
   });
 

@@ -85,10 +85,12 @@ export class FoundationStack extends Stack {
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
         { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
-      // The browser POSTs straight to a presigned URL; the signed policy is the authorisation.
+      // The browser POSTs straight to a presigned URL, and GETs its original through the short-lived
+      // signed URL of `GET /images/{id}/original` (download, before/after); the signature is the
+      // authorisation either way, CORS only lets the UI's origins read the answer.
       cors: [
         {
-          allowedMethods: [HttpMethods.POST],
+          allowedMethods: [HttpMethods.POST, HttpMethods.GET],
           allowedOrigins: [...config.uploadCorsOrigins],
           allowedHeaders: ['*'],
           exposedHeaders: ['ETag', 'Location'],
