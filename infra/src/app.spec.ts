@@ -38,6 +38,20 @@ describe('the CDK app under cdk-nag AwsSolutionsChecks', () => {
     const devNames = physicalNames(stacks);
     expect(devNames.length).toBeGreaterThan(10);
     expect(physicalNames(prod).filter((name) => devNames.includes(name))).toEqual([]);
+
+    // Custom metrics too: the functions' namespace, the alarms' and the metric filters' (AWS/* aside).
+    const namespaces = (all: ImgpipeStacks): string[] => {
+      const found = new Set<string>();
+      const visit = (value: unknown, key?: string): void => {
+        if (typeof value === 'string' && ['Namespace', 'MetricNamespace', 'POWERTOOLS_METRICS_NAMESPACE'].includes(key ?? '') && !value.startsWith('AWS/')) found.add(value);
+        else if (Array.isArray(value)) value.forEach((v) => visit(v));
+        else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) visit(v, k);
+      };
+      for (const stack of Object.values(all)) visit(Template.fromStack(stack).toJSON());
+      return [...found];
+    };
+    expect(namespaces(stacks)).toEqual(['imgpipe/dev']);
+    expect(namespaces(prod)).toEqual(['imgpipe/prod']);
   });
 
   it.each(Object.values(STACK_NAMES))('%s has zero unacknowledged findings (errors or warnings)', (stackName) => {

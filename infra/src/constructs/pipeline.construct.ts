@@ -16,7 +16,8 @@ import {
   type PipelineSubstitutions,
   type RuleTarget,
 } from '@imgpipe/workflow';
-import { METRICS_NAMESPACE, RULE_TARGET_RETRY, type StateMachineLogLevel } from '@imgpipe/infra-shared';
+import { readInfraConfig, RULE_TARGET_RETRY, type StateMachineLogLevel } from '@imgpipe/infra-shared';
+import { metricsNamespace } from '@imgpipe/platform';
 import { Construct } from 'constructs';
 
 /** The functions behind the state machine's Lambda Task states. */
@@ -49,7 +50,7 @@ export interface PipelineProps {
  * nothing says the image failed), from a filter on the execution log, which logs every failed
  * execution at ERROR and above. Its alarm is in the Observability stack.
  */
-export const FAILURE_NOT_RECORDED_METRIC = { namespace: METRICS_NAMESPACE, metricName: 'PipelineFailureNotRecorded' } as const;
+export const failureNotRecordedMetric = (stage: string) => ({ namespace: metricsNamespace(stage), metricName: 'PipelineFailureNotRecorded' }) as const;
 /** The `Fail` state's error name in pipeline.asl.json. */
 export const FAILURE_NOT_RECORDED_ERROR = 'FailureNotRecorded';
 
@@ -137,8 +138,8 @@ export class Pipeline extends Construct {
         FilterPattern.stringValue('$.type', '=', 'ExecutionFailed'),
         FilterPattern.stringValue('$.details.error', '=', FAILURE_NOT_RECORDED_ERROR),
       ),
-      metricNamespace: FAILURE_NOT_RECORDED_METRIC.namespace,
-      metricName: FAILURE_NOT_RECORDED_METRIC.metricName,
+      metricNamespace: failureNotRecordedMetric(readInfraConfig(this.node).stage).namespace,
+      metricName: failureNotRecordedMetric(readInfraConfig(this.node).stage).metricName,
       metricValue: '1',
       defaultValue: 0,
     });

@@ -55,7 +55,7 @@ describe('ObservabilityStack', () => {
     ]) {
       expect(pipeline).toContain(needle);
     }
-    expect(pipeline).toContain(`SEARCH('{imgpipe,code,service} MetricName="ImagesFailed"', 'Sum', 300)`);
+    expect(pipeline).toContain(`SEARCH('{imgpipe/dev,code,service} MetricName="ImagesFailed"', 'Sum', 300)`);
   });
 
   it('names every alarm and dashboard after the stage (imgpipe:stage), so two stages can share an account', () => {
@@ -142,7 +142,7 @@ describe('ObservabilityStack', () => {
     expect(alarmNamed(/StateMachine-TimedOut-Count/)[0]).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
     const [notRecorded] = alarmNamed(/failure-not-recorded/);
     expect(notRecorded).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    expect(JSON.stringify(notRecorded)).toMatch(/"MetricName":"PipelineFailureNotRecorded","Namespace":"imgpipe"/);
+    expect(JSON.stringify(notRecorded)).toMatch(/"MetricName":"PipelineFailureNotRecorded","Namespace":"imgpipe\/dev"/);
   });
 
   it('alarms on any AsyncEventsDropped of the three EventBridge-invoked functions and any FailedInvocations of the five rules', () => {
@@ -199,7 +199,7 @@ describe('ObservabilityStack', () => {
   it('alarms when p95 processing time exceeds the 5 s SLA', () => {
     const [alarm] = alarmNamed(/processing-time-p95/);
     expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: PROCESSING_SLA.toMilliseconds() });
-    expect(JSON.stringify(alarm?.['Metrics'])).toMatch(/"MetricName":"ProcessingTimeMs","Namespace":"imgpipe".*"Stat":"p95"/);
+    expect(JSON.stringify(alarm?.['Metrics'])).toMatch(/"MetricName":"ProcessingTimeMs","Namespace":"imgpipe\/dev".*"Stat":"p95"/);
   });
 
   it('encrypts the ops topic with a key CloudWatch may use', () => {

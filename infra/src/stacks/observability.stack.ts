@@ -18,8 +18,9 @@ import {
   type CustomMetricGroup,
 } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE, stagedName } from '@imgpipe/infra-shared';
-import { FAILURE_NOT_RECORDED_METRIC } from '../constructs/pipeline.construct';
+import { stagedName } from '@imgpipe/infra-shared';
+import { metricsNamespace } from '@imgpipe/platform';
+import { failureNotRecordedMetric } from '../constructs/pipeline.construct';
 
 /** The processing-time SLA: an image is compressed, thumbnailed and recorded within 5 s (p95). */
 export const PROCESSING_SLA = Duration.seconds(5);
@@ -102,9 +103,9 @@ export interface ObservabilityStackProps extends StackProps {
 }
 
 /** An imgpipe custom metric (Powertools EMF, namespace `imgpipe`, dimension `service`). */
-const imgpipeMetric = (metricName: string, service: string, statistic: string, label?: string): Metric =>
+const imgpipeMetric = (namespace: string, metricName: string, service: string, statistic: string, label?: string): Metric =>
   new Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace,
     metricName,
     dimensionsMap: { service },
     statistic,
@@ -146,7 +147,7 @@ export class ObservabilityStack extends Stack {
 
     const facade = (name: string): MonitoringFacade =>
       new MonitoringFacade(this, `${name}Monitoring`, {
-        metricFactoryDefaults: { namespace: METRICS_NAMESPACE, period: ALARM_PERIOD },
+        metricFactoryDefaults: { namespace: metricsNamespace(props.stage), period: ALARM_PERIOD },
         alarmFactoryDefaults: {
           alarmNamePrefix: stagedName(props.stage, name),
           actionsEnabled: true,
@@ -255,8 +256,8 @@ export class ObservabilityStack extends Stack {
     });
     pipeline.monitorCustom({
       alarmFriendlyName: 'imgpipe-metrics',
-      humanReadableName: `imgpipe metrics (namespace ${METRICS_NAMESPACE})`,
-      metricGroups: customMetricGroups(),
+      humanReadableName: `imgpipe metrics (namespace ${metricsNamespace(props.stage)})`,
+      metricGroups: customMetricGroups(metricsNamespace(props.stage)),
     });
     facades['pipeline'] = pipeline;
     this.facades = facades;
@@ -301,7 +302,7 @@ function platformHealthAlarms(scope: Construct, props: ObservabilityStackProps):
   });
   alarm('PipelineFailedExecutionRate', failedRate, MAX_FAILED_EXECUTION_RATE,
     `Over ${MAX_FAILED_EXECUTION_RATE * 100} % of pipeline executions failed (at least ${MIN_FAILED_EXECUTIONS}): the platform, not the uploads (an invalid image ends in ImageRejected, a success). Runbook: docs/deploy.md "Failed executions".`);
-  const notRecorded = new Metric({ ...FAILURE_NOT_RECORDED_METRIC, ...sum, label: 'FailureNotRecorded runs' });
+  const notRecorded = new Metric({ ...failureNotRecordedMetric(props.stage), ...sum, label: 'FailureNotRecorded runs' });
   alarm('PipelineFailureNotRecorded', notRecorded, 0,
     'A pipeline run failed and RecordFailure could not record it: the image stays processing. Runbook: docs/deploy.md "FailureNotRecorded".');
   groups.push({ title: 'Executions failed (rate) / FailureNotRecorded', metrics: [failedRate, notRecorded] });
@@ -380,9 +381,9 @@ export function missedRunWindow(interval: Duration): Duration {
 }
 
 /** The dashboard groups of the custom metrics, with the SLA alarm on p95 processing time. */
-function customMetricGroups(): CustomMetricGroup[] {
+function customMetricGroups(namespace: string): CustomMetricGroup[] {
   const failedByCode: IMetric = new MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},code,service} MetricName="ImagesFailed"', 'Sum', ${ALARM_PERIOD.toSeconds()})`,
+    expression: `SEARCH('{${namespace},code,service} MetricName="ImagesFailed"', 'Sum', ${ALARM_PERIOD.toSeconds()})`,
     usingMetrics: {},
     label: 'ImagesFailed',
     period: ALARM_PERIOD,
@@ -390,14 +391,14 @@ function customMetricGroups(): CustomMetricGroup[] {
   return [
     {
       title: 'Images processed / failed by code',
-      metrics: [imgpipeMetric('ImagesProcessed', 'metadata', Stats.SUM, 'ImagesProcessed'), failedByCode as MathExpression],
+      metrics: [imgpipeMetric(namespace, 'ImagesProcessed', 'metadata', Stats.SUM, 'ImagesProcessed'), failedByCode as MathExpression],
     },
     {
       title: 'Processing time (ms): p50 / p95 / p99, SLA 5 s at p95',
       metrics: [
-        imgpipeMetric('ProcessingTimeMs', 'metadata', Stats.p(50), 'p50'),
+        imgpipeMetric(namespace, 'ProcessingTimeMs', 'metadata', Stats.p(50), 'p50'),
         {
-          metric: imgpipeMetric('ProcessingTimeMs', 'metadata', Stats.p(95), 'p95'),
+          metric: imgpipeMetric(namespace, 'ProcessingTimeMs', 'metadata', Stats.p(95), 'p95'),
           alarmFriendlyName: 'processing-time-p95',
           addAlarm: {
             Critical: {
@@ -406,14 +407,14 @@ function customMetricGroups(): CustomMetricGroup[] {
             },
           },
         },
-        imgpipeMetric('ProcessingTimeMs', 'metadata', Stats.p(99), 'p99'),
+        imgpipeMetric(namespace, 'ProcessingTimeMs', 'metadata', Stats.p(99), 'p99'),
       ],
     },
     {
       title: 'Bytes saved / compression ratio',
       metrics: [
-        imgpipeMetric('BytesSaved', 'metadata', Stats.SUM, 'BytesSaved'),
-        imgpipeMetric('CompressionRatio', 'metadata', Stats.AVERAGE, 'CompressionRatio (avg)'),
+        imgpipeMetric(namespace, 'BytesSaved', 'metadata', Stats.SUM, 'BytesSaved'),
+        imgpipeMetric(namespace, 'CompressionRatio', 'metadata', Stats.AVERAGE, 'CompressionRatio (avg)'),
       ],
     },
   ];

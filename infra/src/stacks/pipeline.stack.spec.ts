@@ -18,7 +18,7 @@ import { Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   FAILURE_NOT_RECORDED_ERROR,
-  FAILURE_NOT_RECORDED_METRIC,
+  failureNotRecordedMetric,
   RULE_TARGET_RETRY,
   toCdkEventPattern,
 } from '../constructs/pipeline.construct';
@@ -62,7 +62,8 @@ describe('PipelineStack: the state machine', () => {
       LogGroupName: { Ref: Match.stringLikeRegexp('ExecutionLogs') },
       FilterPattern: `{ ($.type = "ExecutionFailed") && ($.details.error = "${FAILURE_NOT_RECORDED_ERROR}") }`,
       MetricTransformations: [
-        { MetricNamespace: FAILURE_NOT_RECORDED_METRIC.namespace, MetricName: FAILURE_NOT_RECORDED_METRIC.metricName, MetricValue: '1', DefaultValue: 0 },
+        // The test app's stage is the default, `dev`: its own namespace, `imgpipe/dev`.
+        { MetricNamespace: 'imgpipe/dev', MetricName: failureNotRecordedMetric('dev').metricName, MetricValue: '1', DefaultValue: 0 },
       ],
     });
     const states = JSON.parse(readFileSync(PIPELINE_DEFINITION_PATH, 'utf8')) as { States: Record<string, { Type: string; Error?: string }> };

@@ -46,7 +46,7 @@ describe('the reconciler of images stuck processing (MetadataStack)', () => {
 
   it('alarms on any image the reconciler failed TIMED_OUT', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'imgpipe',
+      Namespace: 'imgpipe/dev',
       MetricName: 'ImagesTimedOut',
       Dimensions: [{ Name: 'service', Value: 'metadata' }],
       Threshold: 1,

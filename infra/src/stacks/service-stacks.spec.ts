@@ -113,7 +113,8 @@ describe.each([
       Environment: {
         Variables: Match.objectLike({
           POWERTOOLS_SERVICE_NAME: service,
-          POWERTOOLS_METRICS_NAMESPACE: 'imgpipe',
+          // The stage's own namespace (the test app's stage is `dev`), so two stages' metrics never mix.
+          POWERTOOLS_METRICS_NAMESPACE: 'imgpipe/dev',
           POWERTOOLS_LOG_LEVEL: 'DEBUG',
           ORIGINALS_BUCKET: Match.anyValue(),
           PROCESSED_BUCKET: Match.anyValue(),

@@ -5,8 +5,17 @@ import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertool
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
-/** The CloudWatch namespace of every imgpipe metric. */
+/** The CloudWatch namespace of imgpipe's metrics where no stage names one (the local runtime, tests). */
 export const METRICS_NAMESPACE = 'imgpipe';
+
+/**
+ * The namespace of one stage's metrics, `imgpipe/<stage>`: two stages in one account keep their
+ * figures, and the alarms on them, apart. Infra gives it to every function as
+ * `POWERTOOLS_METRICS_NAMESPACE` and builds its alarms and dashboards on it.
+ */
+export function metricsNamespace(stage: string): string {
+  return `${METRICS_NAMESPACE}/${stage}`;
+}
 
 /** `POWERTOOLS_SERVICE_NAME` (each function sets it), else `imgpipe`. */
 export const SERVICE_NAME = getServiceName() || 'imgpipe';
@@ -93,7 +102,8 @@ export function createMetrics(options: { serviceName?: string; notices?: Logger 
   const notices = options.notices ?? logger;
   const debug = (...content: unknown[]) => notices.debug(String(content[0]), { notice: content.slice(1) });
   return new Metrics({
-    namespace: METRICS_NAMESPACE,
+    // The stage's namespace where infra set one ({@link metricsNamespace}), else `imgpipe`.
+    namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] || METRICS_NAMESPACE,
     serviceName: options.serviceName ?? SERVICE_NAME,
     logger: { debug, info: debug, warn: debug, error: (...content: unknown[]) => notices.error(String(content[0]), { notice: content.slice(1) }) },
   });

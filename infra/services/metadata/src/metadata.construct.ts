@@ -13,13 +13,13 @@ import {
   ServiceFunction,
   type InfraConfig,
   knobs,
-  METRICS_NAMESPACE,
   ORIGINALS_PREFIX,
+  readInfraConfig,
   type PlatformTables,
   RULE_TARGET_RETRY,
   THUMBNAILS_PREFIX,
 } from '@imgpipe/infra-shared';
-import { METADATA_ENV, MetricNames } from '@imgpipe/platform';
+import { METADATA_ENV, MetricNames, metricsNamespace } from '@imgpipe/platform';
 
 /** The metadata service's knobs; each maps to one variable of apps/metadata/src/config.ts. */
 export interface MetadataSettings {
@@ -243,7 +243,7 @@ export class MetadataService extends Construct {
       targets: [new LambdaFunction(this.reconcileStuck, { ...RULE_TARGET_RETRY, deadLetterQueue })],
     });
     this.timedOutAlarm = new Metric({
-      namespace: METRICS_NAMESPACE,
+      namespace: metricsNamespace(readInfraConfig(this.node).stage),
       metricName: MetricNames.ImagesTimedOut,
       dimensionsMap: { service: 'metadata' },
       statistic: 'Sum',

@@ -21,20 +21,19 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   INPUT_POLICY_ENV,
+  metricsNamespace,
   type BucketRole,
   type KnobVar,
   type ResourceVar,
   type ServiceEnv,
   type TableRole,
 } from '@imgpipe/platform';
-import type { LogLevel } from '../config';
+import { readInfraConfig, type LogLevel } from '../config';
 import { acknowledgeWildcardResources } from '../nag/acknowledgements';
 
 /** The repository root: entries are given relative to it, and it is esbuild's project root. */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
-/** The CloudWatch namespace of every imgpipe metric (`@imgpipe/platform`'s `METRICS_NAMESPACE`). */
-export const METRICS_NAMESPACE = 'imgpipe';
 
 /**
  * How Lambda retries an asynchronous invoke before sending it to the on-failure destination:
@@ -247,7 +246,8 @@ export class ImgpipeFunction extends NodejsFunction {
       bundling: bundlingFor(props.nativeModules),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.service,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // The stage's own namespace, so two stages in one account keep their metrics apart.
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(readInfraConfig(scope.node).stage),
         // Same level as the Lambda log-level filter above, so neither silently drops lines.
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         ...(props.nativeModules?.includes('sharp') ? SHARP_ALLOCATOR_ENV : {}),
