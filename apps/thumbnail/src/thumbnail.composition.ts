@@ -1,31 +1,15 @@
 import type { ThumbnailsGeneratedData } from '@imgpipe/contracts';
-import { configureImageRuntime, isInvalidImageError } from '@imgpipe/image-ops';
-import {
-  createAwsClients,
-  createPipelineTaskHandler,
-  logger,
-  S3ObjectStore,
-  tracer,
-  type AwsClients,
-  type InstrumentedHandler,
-  type ObjectStore,
-} from '@imgpipe/platform';
-import { ProcessTaskInputSchema } from '@imgpipe/workflow/task-io';
+import { awsImageTaskPorts, createImageTaskHandler, type ImageTaskPorts } from '@imgpipe/image-ops/task';
+import type { AwsClients, InstrumentedHandler } from '@imgpipe/platform';
 import { createGenerateThumbnails } from './generate-thumbnails.use-case';
 import type { ThumbnailConfig } from './config';
 
-/** The ports the thumbnail task stands on. */
-export interface ThumbnailPorts {
-  /** Reads the original, writes the renditions. */
-  readonly store: ObjectStore;
-}
+/** The ports the thumbnail task stands on: one object store (image-ops' {@link ImageTaskPorts}). */
+export type ThumbnailPorts = ImageTaskPorts;
 
 /** S3 on the SDK (traced in Lambda); the local runtime passes its own `clients`. */
-export function awsThumbnailPorts(
-  _config: ThumbnailConfig,
-  clients: Pick<AwsClients, 's3'> = createAwsClients(undefined, { tracer }),
-): ThumbnailPorts {
-  return { store: new S3ObjectStore(clients.s3) };
+export function awsThumbnailPorts(_config: ThumbnailConfig, clients?: Pick<AwsClients, 's3'>): ThumbnailPorts {
+  return awsImageTaskPorts(clients);
 }
 
 /**
@@ -36,22 +20,9 @@ export function awsThumbnailPorts(
  * (`ThumbnailCaught`, which also covers a timeout, where no code ran to say so).
  */
 export function createThumbnailHandler(ports: ThumbnailPorts, config: ThumbnailConfig): InstrumentedHandler<unknown, ThumbnailsGeneratedData> {
-  return createPipelineTaskHandler({
-    name: 'thumbnail',
+  return createImageTaskHandler({
     stage: 'thumbnail',
-    input: ProcessTaskInputSchema,
-    isInvalidInput: isInvalidImageError,
-    imageContext: (input) => ({ imageId: input.uploaded.imageId, correlationId: input.correlationId }),
-    coldStart: () => {
-      configureImageRuntime();
-      const run = createGenerateThumbnails({ store: ports.store, ...config });
-      return async (input) => {
-        const started = performance.now();
-        const result = await run(input.uploaded);
-        // With the run's imageId and correlationId, as every line of the task (createTaskHandler's imageContext).
-        logger.info('thumbnails generated', { ms: Math.round(performance.now() - started) });
-        return result;
-      };
-    },
+    doneMessage: 'thumbnails generated',
+    start: () => createGenerateThumbnails({ store: ports.store, ...config }),
   });
 }

@@ -1,0 +1,77 @@
+/**
+ * `@imgpipe/image-ops/task`: the one state machine task wrapper of the services that read an
+ * original with image-ops (compress and thumbnail, the `ProcessImage` Parallel state's two
+ * branches). Kept out of image-ops' barrel: the barrel is pure image work, this entry adds
+ * the Lambda side (Powertools, the task input contract) for the two apps that run it.
+ *
+ * What it fixes for both, once:
+ * - the input is `ProcessTaskInputSchema` (`{ uploaded, correlationId }`);
+ * - an {@link InvalidImageError} is the image's fault (`InvalidImage`, never retried);
+ * - the image id and the run's correlation id are on every log line of the call;
+ * - libvips is configured at cold start ({@link configureImageRuntime}), before the use case
+ *   is built;
+ * - one timed log line when the work is done;
+ * - every failure carries the task's stage, as the state machine's branch names it too.
+ */
+import type { FailureStage, ImageUploadedData } from '@imgpipe/contracts';
+import {
+  createAwsClients,
+  createPipelineTaskHandler,
+  logger,
+  S3ObjectStore,
+  tracer,
+  type AwsClients,
+  type InstrumentedHandler,
+  type ObjectStore,
+} from '@imgpipe/platform';
+import { ProcessTaskInputSchema } from '@imgpipe/workflow/task-io';
+import { isInvalidImageError } from './errors';
+import { configureImageRuntime } from './runtime';
+
+/** The ports an image task stands on: the store it reads the original from and writes its files to. */
+export interface ImageTaskPorts {
+  readonly store: ObjectStore;
+}
+
+/** S3 on the SDK (traced in Lambda); the local runtime passes its own `clients`. */
+export function awsImageTaskPorts(clients: Pick<AwsClients, 's3'> = createAwsClients(undefined, { tracer })): ImageTaskPorts {
+  return { store: new S3ObjectStore(clients.s3) };
+}
+
+export interface ImageTaskOptions<O> {
+  /** The Parallel branch this task is: its name on every failure and in Powertools' context. */
+  readonly stage: Extract<FailureStage, 'compress' | 'thumbnail'>;
+  /** Builds the use case once per cold start, after libvips is configured. */
+  readonly start: () => (uploaded: ImageUploadedData) => Promise<O>;
+  /** The log line written when the work is done, with its `ms`: `image compressed`. */
+  readonly doneMessage: string;
+}
+
+/**
+ * A compress or thumbnail task as an instrumented Lambda handler (the local runtime calls the
+ * same factory with its own ports).
+ *
+ * @example
+ * createImageTaskHandler({ stage: 'compress', doneMessage: 'image compressed',
+ *   start: () => createCompressImage({ store, ...config }) });
+ */
+export function createImageTaskHandler<O>(options: ImageTaskOptions<O>): InstrumentedHandler<unknown, O> {
+  return createPipelineTaskHandler({
+    name: options.stage,
+    stage: options.stage,
+    input: ProcessTaskInputSchema,
+    isInvalidInput: isInvalidImageError,
+    imageContext: (input) => ({ imageId: input.uploaded.imageId, correlationId: input.correlationId }),
+    coldStart: () => {
+      configureImageRuntime();
+      const run = options.start();
+      return async (input) => {
+        const started = performance.now();
+        const result = await run(input.uploaded);
+        // With the run's imageId and correlationId, as every line of the task (createTaskHandler's imageContext).
+        logger.info(options.doneMessage, { ms: Math.round(performance.now() - started) });
+        return result;
+      };
+    },
+  });
+}
