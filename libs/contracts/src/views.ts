@@ -13,7 +13,8 @@
  */
 // zod's tree-shakeable `zod/mini` API: the full `zod` adds ~450 kB to the browser bundle.
 import * as z from 'zod/mini';
-import { DeliveryRecordSchema } from './delivery-record';
+import { DeliveryPlaceholderSchema, DeliveryRecordSchema } from './delivery-record';
+import { INPUT_FORMATS } from './vocabulary';
 
 /** Where an image is in the pipeline (the read model's `status`). */
 export const IMAGE_STATUSES = ['processing', 'processed', 'failed', 'deleted'] as const;
@@ -78,6 +79,12 @@ export const ImageRecordViewSchema = z.object({
    * image processed before `ImageProcessed` v2, or one that is not processed.
    */
   delivery: tolerant(DeliveryRecordSchema),
+  /**
+   * What a page shows while the image loads (ThumbHash, dominant colour, aspect ratio), from
+   * `ThumbnailsGenerated` v2: set as soon as the thumbnails are recorded, while the record is
+   * still `processing` (with `thumbnails`), before the full-size encode ends.
+   */
+  placeholder: tolerant(DeliveryPlaceholderSchema),
   /** Set while `status` is `failed`. */
   failure: tolerant(ImageFailureViewSchema),
   /** Set while `status` is `deleted`: when the owner deleted it. */
@@ -175,13 +182,50 @@ export type OriginalDownload = z.output<typeof OriginalDownloadSchema>;
 /** `GET /images`: a page of the caller's images, newest first; `cursor` absent on the last page. */
 export const ImageListSchema = z.object({
   items: readableItems(ImageRecordViewSchema),
-  /** Pass back as `cursor` for the next page. */
+  /** Pass back as `cursor` (with the same filters) for the next page. */
   cursor: tolerant(z.string()),
+  /**
+   * How many of the caller's images match the listing's filters (all pages together), on
+   * the first page only (a request without `cursor`); absent from an older server.
+   */
+  total: tolerant(z.number()),
 });
 export type ImageList = z.output<typeof ImageListSchema>;
 
-/** Which of the caller's images a listing shows: the gallery's (`active`) or the recently deleted, still restorable. */
-export type ImageListStatus = 'active' | 'deleted';
+/**
+ * `GET /images?status=`: which of the caller's images a listing shows. `active` (the
+ * default) is every image not deleted; `processing`, `processed` and `failed` narrow it to
+ * one status; `deleted` is the recently deleted ones still restorable.
+ */
+export const IMAGE_LIST_STATUSES = ['active', 'processing', 'processed', 'failed', 'deleted'] as const;
+export type ImageListStatus = (typeof IMAGE_LIST_STATUSES)[number];
+
+/** `GET /images?format=`: the original's real format (the vocabulary's input formats). */
+export const IMAGE_LIST_FORMATS = INPUT_FORMATS;
+
+/** The longest `GET /images?q=` (name search), in code points: a sanitised file name's most. */
+export const MAX_NAME_QUERY_LENGTH = 100;
+
+/** `GET /images` filters, as a client passes them; an absent field does not filter. */
+export interface ImageListFilter {
+  readonly status?: ImageListStatus;
+  readonly format?: (typeof IMAGE_LIST_FORMATS)[number];
+  /** Name search: images whose file name contains it, in any case (see {@link nameSearchKey}). */
+  readonly q?: string;
+}
+
+/**
+ * THE rule of the name search, applied to both sides: a file name (as stored, sanitised:
+ * `Harbour_at_Dusk.JPG`) and a query (`harbour at`) match when the key of the name contains
+ * the key of the query. The key is NFC, lower case, with `_` read as a space (the upload
+ * sanitiser turns spaces into `_`) and runs of spaces collapsed and trimmed. The read
+ * model stores the key of every file name (its DynamoDB adapter) and the API filters on it.
+ *
+ * @example nameSearchKey('Harbour_at_Dusk.JPG'); // 'harbour at dusk.jpg'
+ */
+export function nameSearchKey(text: string): string {
+  return text.normalize('NFC').toLowerCase().replace(/[_\s]+/g, ' ').trim();
+}
 
 /** `POST /uploads` body: what the client declares about the file it will upload. */
 export interface UploadRequest {

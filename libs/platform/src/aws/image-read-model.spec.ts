@@ -12,7 +12,9 @@ interface Projection {
   status: string;
   originalKey: string;
   undoUntil?: string;
+  deletedAt?: string;
   purgedAt?: string;
+  format?: string;
   thumbnails?: Array<{ name: string; key: string; width: number }>;
   savingsPercent?: number;
 }
@@ -114,6 +116,61 @@ describe.each([
     await expect(model.listByUser(userId, { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(model.listByUser(userId, { cursor: encodeCursor({ imageId: 'x' }) })).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(model.listByUser(userId, { limit: 101 })).rejects.toThrow(RangeError);
+  });
+
+  it("filters and counts one user's records by status, format and name (any case, _ as a space), paging exactly", async () => {
+    const userId = `user-${newId()}`;
+    const at = (i: number) => `2025-06-0${i}T00:00:00.000Z`;
+    const named = (i: number, name: string, fields: Partial<Rec>) => {
+      const r = record(userId, at(i), fields);
+      return { ...r, originalKey: `uploads/${userId}/${r.imageId}/${name}` };
+    };
+    const rows = [
+      named(1, 'Harbour_at_Dusk.JPG', { status: 'processed', format: 'jpeg' }),
+      named(2, 'harbour-2.png', { status: 'failed', format: 'png' }),
+      named(3, 'logo.png', { status: 'processed', format: 'png' }),
+      named(4, 'HARBOUR.webp', { status: 'deleted', format: 'webp', deletedAt: '2025-06-09T00:00:00.000Z', undoUntil: '2025-06-16T00:00:00.000Z' }),
+      named(5, 'old_harbour.jpg', { status: 'deleted', format: 'jpeg', deletedAt: '2025-06-09T00:00:00.000Z' }),
+      named(6, 'purged.jpg', { status: 'deleted', format: 'jpeg', deletedAt: '2025-06-01T00:00:00.000Z', undoUntil: '2025-06-08T00:00:00.000Z', purgedAt: '2025-06-08T01:00:00.000Z' }),
+    ];
+    for (const r of rows) await model.put(r, { expectedRevision: 0 });
+    await model.put(record(`other-${newId()}`, at(7), { status: 'processed', format: 'jpeg' }), { expectedRevision: 0 });
+    const ids = (items: Rec[]) => items.map((r) => r.originalKey.slice(r.originalKey.lastIndexOf('/') + 1));
+    const all = async (filter: Parameters<ImageReadModel['countByUser']>[1]) => {
+      const seen: Rec[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await model.listByUser(userId, { limit: 2, filter, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor);
+      return seen;
+    };
+
+    const active = { notStatuses: ['deleted'] };
+    expect(ids(await all(active))).toEqual(['logo.png', 'harbour-2.png', 'Harbour_at_Dusk.JPG']);
+    await expect(model.countByUser(userId, active)).resolves.toBe(3);
+    await expect(model.countByUser(userId)).resolves.toBe(6);
+
+    const harbour = { ...active, nameContains: 'HARBOUR ' };
+    expect(ids(await all(harbour))).toEqual(['harbour-2.png', 'Harbour_at_Dusk.JPG']);
+    expect(ids(await all({ ...active, nameContains: 'harbour at' }))).toEqual(['Harbour_at_Dusk.JPG']);
+    await expect(model.countByUser(userId, { ...harbour, format: 'png' })).resolves.toBe(1);
+    await expect(model.countByUser(userId, { statuses: ['processed'], format: 'png' })).resolves.toBe(1);
+    await expect(model.countByUser(userId, { statuses: ['processing'] })).resolves.toBe(0);
+
+    // Restorable at noon on the 10th with a 7-day window for a delete without undoUntil.
+    const restorable = { statuses: ['deleted'], restorable: { now: '2025-06-10T12:00:00.000Z', deletedAfter: '2025-06-03T12:00:00.000Z' } };
+    expect(ids(await all(restorable))).toEqual(['old_harbour.jpg', 'HARBOUR.webp']);
+    await expect(model.countByUser(userId, restorable)).resolves.toBe(2);
+    await expect(model.countByUser(userId, { ...restorable, restorable: { now: '2025-06-20T00:00:00.000Z', deletedAfter: '2025-06-13T00:00:00.000Z' } })).resolves.toBe(0);
+
+    // A filtered page evaluates `limit` records, so it may be short, and the name search key is never returned.
+    const first = await model.listByUser(userId, { limit: 2, filter: { statuses: ['failed'] } });
+    expect(first.items).toEqual([]);
+    expect(first.cursor).toBeDefined();
+    const unfiltered = await model.listByUser(userId, { limit: 6 });
+    expect(unfiltered.items.every((r) => !('nameSearch' in r))).toBe(true);
   });
 
   it('lists the deleted, unpurged records whose undo window ended before an instant, and no others', async () => {

@@ -1,7 +1,9 @@
+import { nameSearchKey } from '@imgpipe/contracts/views';
 import { decodeCursor, encodeCursor, resolvePageLimit } from '../cursor';
 import { ConcurrencyConflictError, InvalidCursorError } from '../errors';
 import {
   DELETION_ATTRIBUTES,
+  FILTER_ATTRIBUTES,
   PROCESSING_ATTRIBUTES,
   type ImagePage,
   type ImageReadModel,
@@ -9,6 +11,7 @@ import {
   type ImageRecordKey,
   type ListByUserOptions,
   type ProcessingRecordKey,
+  type ReadModelFilter,
 } from './image-read-model.port';
 
 const CURSOR_FIELDS = ['imageId', 'uploadedAt', 'userId'] as const;
@@ -17,6 +20,31 @@ const CURSOR_FIELDS = ['imageId', 'uploadedAt', 'userId'] as const;
 function newestFirst(a: ImageRecordKey, b: ImageRecordKey): number {
   if (a.uploadedAt !== b.uploadedAt) return a.uploadedAt < b.uploadedAt ? 1 : -1;
   return a.imageId < b.imageId ? 1 : a.imageId > b.imageId ? -1 : 0;
+}
+
+/** Whether a record meets every condition of `filter`, as the DynamoDB adapter's `FilterExpression` decides it. */
+function matches(record: object, filter: ReadModelFilter | undefined): boolean {
+  if (!filter) return true;
+  const fields = record as Record<string, unknown>;
+  const text = (name: string): string | undefined => (typeof fields[name] === 'string' ? (fields[name] as string) : undefined);
+  const { status, format, originalKey, deletedAt, undoUntil, purgedAt } = FILTER_ATTRIBUTES;
+  const current = text(status);
+  if (filter.statuses && (current === undefined || !filter.statuses.includes(current))) return false;
+  if (filter.notStatuses && current !== undefined && filter.notStatuses.includes(current)) return false;
+  if (filter.format !== undefined && text(format) !== filter.format) return false;
+  if (filter.nameContains !== undefined) {
+    const key = text(originalKey);
+    const name = key === undefined ? undefined : key.slice(key.lastIndexOf('/') + 1);
+    if (name === undefined || !nameSearchKey(name).includes(nameSearchKey(filter.nameContains))) return false;
+  }
+  if (filter.restorable) {
+    if (fields[purgedAt] !== undefined) return false;
+    const until = text(undoUntil);
+    const deleted = text(deletedAt);
+    const open = until !== undefined ? until > filter.restorable.now : fields[undoUntil] === undefined && deleted !== undefined && deleted > filter.restorable.deletedAfter;
+    if (!open) return false;
+  }
+  return true;
 }
 
 /**
@@ -60,13 +88,18 @@ export class InMemoryImageReadModel<T extends object = Record<string, unknown>> 
       from = mine.findIndex((r) => newestFirst(r, after) > 0);
       if (from < 0) from = mine.length;
     }
-    const items = mine.slice(from, from + limit);
-    const last = items[items.length - 1];
+    // Like DynamoDB's Limit: `limit` records are evaluated, those matching the filter returned.
+    const evaluated = mine.slice(from, from + limit);
+    const last = evaluated[evaluated.length - 1];
     const more = from + limit < mine.length;
     return {
-      items: structuredClone(items),
+      items: structuredClone(evaluated.filter((r) => matches(r, options.filter))),
       ...(more && last ? { cursor: encodeCursor({ imageId: last.imageId, uploadedAt: last.uploadedAt, userId }) } : {}),
     };
+  }
+
+  async countByUser(userId: string, filter?: ReadModelFilter): Promise<number> {
+    return [...this.records.values()].filter((r) => r.userId === userId && matches(r, filter)).length;
   }
 
   async *listDeletedBefore(instant: string): AsyncIterable<ImageRecord<T>> {
