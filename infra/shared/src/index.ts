@@ -4,3 +4,4 @@ export * from './lambda/default-lambda-props';
 export * from './nag/acknowledgements';
 export * from './object-prefixes';
 export * from './rule-targets';
+export * from './lambda/image-function';

@@ -1,26 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import {
-  COMPRESSED_PREFIX,
-  ServiceFunction,
-  type InfraConfig,
-  inputLimitKnobs,
-  type InputLimitSettings,
-  knobs,
-  ORIGINALS_PREFIX,
-} from '@imgpipe/infra-shared';
+import { COMPRESSED_PREFIX, imageFunction, type InfraConfig, type InputLimitSettings, knobs, ServiceFunction } from '@imgpipe/infra-shared';
 import { COMPRESS_ENV } from '@imgpipe/platform';
 
-/** Output formats compress can write (`COMPRESS_FORMATS` of apps/compress/src/config.ts). */
+/**
+ * Output formats compress can write (image-ops' `COMPRESS_FORMATS`, spelled here because a
+ * service's infra never imports image-ops: its changes would redeploy infra).
+ */
 export type CompressFormat = 'webp' | 'avif' | 'jpeg';
-
-/** What compress writes when `COMPRESS_FORMATS` is unset (apps/compress/src/config.ts). */
-export const COMPRESS_DEFAULT_FORMATS: readonly CompressFormat[] = ['webp'];
 
 /** The compress service's knobs; each maps to one variable of apps/compress/src/config.ts. */
 export interface CompressSettings extends InputLimitSettings {
-  /** `COMPRESS_FORMATS`. @default the service default (webp) */
+  /** `COMPRESS_FORMATS` (image-ops' formats). @default the service default (apps/compress/src/config.ts: webp, jpeg) */
   readonly formats?: readonly CompressFormat[];
   /** `COMPRESS_PROFILE`. @default 'default' */
   readonly profile?: 'default' | 'fast';
@@ -52,22 +44,10 @@ export const COMPRESS_TIMEOUT = Duration.seconds(25);
  */
 export class CompressService extends Construct {
   readonly fn: ServiceFunction<typeof COMPRESS_ENV>;
-  /** The full-size formats this function writes: the only ones the CDN may negotiate. */
-  readonly formats: readonly CompressFormat[];
 
   constructor(scope: Construct, id: string, props: CompressProps) {
     super(scope, id);
-    this.formats = props.formats ?? COMPRESS_DEFAULT_FORMATS;
-    const environment = {
-      ...knobs(COMPRESS_ENV, {
-        COMPRESS_FORMATS: props.formats?.join(','),
-        COMPRESS_PROFILE: props.profile,
-        WEBP_QUALITY: props.webpQuality,
-      }),
-      ...inputLimitKnobs(props),
-    };
-
-    this.fn = new ServiceFunction(this, 'CompressImage', {
+    this.fn = imageFunction(this, 'CompressImage', {
       service: 'compress',
       env: COMPRESS_ENV,
       entry: 'apps/compress/src/handlers/compress-image.handler.ts',
@@ -76,12 +56,16 @@ export class CompressService extends Construct {
       timeout: COMPRESS_TIMEOUT,
       // The burst budget: a burst queues behind it (the state machine retries throttles with jitter).
       reservedConcurrency: props.config.capacity.compressReservedConcurrency,
-      logRetention: props.config.logRetention,
-      logLevel: props.config.logLevel,
-      nativeModules: ['sharp'],
-      environment,
-    })
-      .bindBucket('ORIGINALS_BUCKET', props.originals, ['read'], { prefix: ORIGINALS_PREFIX })
-      .bindBucket('PROCESSED_BUCKET', props.processed, ['write'], { prefix: COMPRESSED_PREFIX });
+      config: props.config,
+      environment: knobs(COMPRESS_ENV, {
+        COMPRESS_FORMATS: props.formats?.join(','),
+        COMPRESS_PROFILE: props.profile,
+        WEBP_QUALITY: props.webpQuality,
+      }),
+      limits: props,
+      originals: props.originals,
+      processed: props.processed,
+      writePrefix: COMPRESSED_PREFIX,
+    });
   }
 }

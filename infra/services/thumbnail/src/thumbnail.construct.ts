@@ -1,15 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import {
-  ServiceFunction,
-  type InfraConfig,
-  inputLimitKnobs,
-  type InputLimitSettings,
-  knobs,
-  ORIGINALS_PREFIX,
-  THUMBNAILS_PREFIX,
-} from '@imgpipe/infra-shared';
+import { imageFunction, type InfraConfig, type InputLimitSettings, knobs, ServiceFunction, THUMBNAILS_PREFIX } from '@imgpipe/infra-shared';
 import { THUMBNAIL_ENV } from '@imgpipe/platform';
 
 /** The thumbnail service's knobs; each maps to one variable of apps/thumbnail/src/config.ts. */
@@ -45,15 +37,7 @@ export class ThumbnailService extends Construct {
 
   constructor(scope: Construct, id: string, props: ThumbnailProps) {
     super(scope, id);
-    const environment = {
-      ...knobs(THUMBNAIL_ENV, {
-        RENDITION_SET: props.renditionSet,
-        THUMBNAIL_BACKGROUND: props.background,
-      }),
-      ...inputLimitKnobs(props),
-    };
-
-    this.fn = new ServiceFunction(this, 'GenerateThumbnails', {
+    this.fn = imageFunction(this, 'GenerateThumbnails', {
       service: 'thumbnail',
       env: THUMBNAIL_ENV,
       entry: 'apps/thumbnail/src/handlers/generate-thumbnails.handler.ts',
@@ -62,12 +46,15 @@ export class ThumbnailService extends Construct {
       timeout: THUMBNAIL_TIMEOUT,
       // The burst budget: a burst queues behind it (the state machine retries throttles with jitter).
       reservedConcurrency: props.config.capacity.thumbnailReservedConcurrency,
-      logRetention: props.config.logRetention,
-      logLevel: props.config.logLevel,
-      nativeModules: ['sharp'],
-      environment,
-    })
-      .bindBucket('ORIGINALS_BUCKET', props.originals, ['read'], { prefix: ORIGINALS_PREFIX })
-      .bindBucket('PROCESSED_BUCKET', props.processed, ['write'], { prefix: THUMBNAILS_PREFIX });
+      config: props.config,
+      environment: knobs(THUMBNAIL_ENV, {
+        RENDITION_SET: props.renditionSet,
+        THUMBNAIL_BACKGROUND: props.background,
+      }),
+      limits: props,
+      originals: props.originals,
+      processed: props.processed,
+      writePrefix: THUMBNAILS_PREFIX,
+    });
   }
 }
