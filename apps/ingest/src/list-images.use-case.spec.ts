@@ -1,3 +1,4 @@
+import { MAX_NAME_QUERY_LENGTH } from '@imgpipe/contracts/views';
 import { RequestValidationError } from './errors';
 import { createHarness, type Harness } from './testing/ingest-harness';
 
@@ -9,6 +10,13 @@ async function seedMany(h: Harness, userId: string, count: number): Promise<stri
     ids.push(imageId);
   }
   return ids;
+}
+
+/** Sets fields of a seeded image's read-model record, as the metadata projection does. */
+async function setFields(h: Harness, imageId: string, fields: Record<string, unknown>): Promise<void> {
+  const current = await h.readModel.get(imageId);
+  if (!current) throw new Error(`no record for ${imageId}`);
+  await h.readModel.put({ ...current, ...fields, revision: current.revision + 1 }, { expectedRevision: current.revision });
 }
 
 /** Marks a seeded image deleted in the read model, as the metadata projection does. */
@@ -94,6 +102,78 @@ describe('listImages', () => {
     expect((await h.services.listImages('alice')).items.map((i) => i.imageId)).toEqual([ids[4]]);
   });
 
+  it('filters by status, format and name (any case, a space for the sanitiser’s _) on the store, with the total on the first page', async () => {
+    const h = createHarness();
+    const files = ['Harbour_at_Dusk.JPG', 'harbour-2.png', 'logo.png', 'HARBOUR.webp', 'beach.jpg'];
+    const ids: string[] = [];
+    for (const [i, filename] of files.entries()) {
+      const imageId = `alice-img-${i}`;
+      await h.seedImage({ userId: 'alice', imageId, uploadedAt: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString(), filename });
+      ids.push(imageId);
+    }
+    await h.seedImage({ userId: 'bob', imageId: 'bob-img', uploadedAt: '2025-01-02T00:00:00.000Z', filename: 'harbour.png' });
+    await setFields(h, 'alice-img-0', { status: 'processed' });
+    await setFields(h, 'alice-img-1', { status: 'failed', format: 'png' });
+    await setFields(h, 'alice-img-2', { status: 'processed', format: 'png' });
+    await setFields(h, 'alice-img-3', { status: 'deleted', format: 'webp', deletedAt: '2025-06-01T11:00:00.000Z', undoUntil: '2025-06-08T11:00:00.000Z' });
+
+    const list = async (query: Record<string, string>) => {
+      const page = await h.services.listImages('alice', query);
+      return { names: page.items.map((i) => i.originalKey?.split('/').pop()), total: page.total };
+    };
+
+    await expect(list({})).resolves.toEqual({ names: ['beach.jpg', 'logo.png', 'harbour-2.png', 'Harbour_at_Dusk.JPG'], total: 4 });
+    await expect(list({ q: '  HARBOUR ' })).resolves.toEqual({ names: ['harbour-2.png', 'Harbour_at_Dusk.JPG'], total: 2 });
+    await expect(list({ q: 'harbour at' })).resolves.toEqual({ names: ['Harbour_at_Dusk.JPG'], total: 1 });
+    await expect(list({ format: 'png' })).resolves.toEqual({ names: ['logo.png', 'harbour-2.png'], total: 2 });
+    await expect(list({ status: 'processed', format: 'png' })).resolves.toEqual({ names: ['logo.png'], total: 1 });
+    await expect(list({ status: 'processing' })).resolves.toEqual({ names: ['beach.jpg'], total: 1 });
+    await expect(list({ status: 'deleted', q: 'harb' })).resolves.toEqual({ names: ['HARBOUR.webp'], total: 1 });
+    await expect(list({ q: 'nothing like it' })).resolves.toEqual({ names: [], total: 0 });
+    await expect(list({ q: '   ' })).resolves.toEqual({ names: ['beach.jpg', 'logo.png', 'harbour-2.png', 'Harbour_at_Dusk.JPG'], total: 4 });
+  });
+
+  it('pages a filtered listing exactly, the total only on the first page', async () => {
+    const h = createHarness();
+    const ids = await seedMany(h, 'alice', 9);
+    for (const id of [ids[0], ids[3], ids[4], ids[8]]) await setFields(h, id as string, { status: 'failed' });
+
+    const seen: string[] = [];
+    const totals: Array<number | undefined> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await h.services.listImages('alice', { limit: '3', status: 'failed', ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((i) => i.imageId));
+      totals.push(page.total);
+      cursor = page.cursor;
+    } while (cursor);
+
+    expect(seen).toEqual([ids[8], ids[4], ids[3], ids[0]]);
+    expect(totals[0]).toBe(4);
+    expect(totals.slice(1).every((t) => t === undefined)).toBe(true);
+  });
+
+  it.each([
+    ['status', 'an unknown status', { status: 'purged' }],
+    ['status', 'another case', { status: 'ACTIVE' }],
+    ['format', 'an unknown format', { format: 'bmp' }],
+    ['format', 'another case', { format: 'JPEG' }],
+    ['format', 'an empty format', { format: '' }],
+    ['q', 'one character too many', { q: 'x'.repeat(MAX_NAME_QUERY_LENGTH + 1) }],
+    ['q', '100,000 spaces', { q: ' '.repeat(100_000) }],
+  ])('refuses a hostile %s (%s) with a classified INVALID_REQUEST naming it', async (field, _what, query) => {
+    const h = createHarness();
+    const error = await h.services.listImages('alice', query).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestValidationError);
+    expect((error as RequestValidationError).fields).toEqual([field]);
+    expect((error as RequestValidationError).code).toBe('INVALID_REQUEST');
+  });
+
+  it('takes a name query of exactly the longest length, counted in characters, not UTF-16 units', async () => {
+    const h = createHarness();
+    await expect(h.services.listImages('alice', { q: '📷'.repeat(MAX_NAME_QUERY_LENGTH) })).resolves.toEqual({ items: [], total: 0 });
+  });
+
   it('refuses an unknown status naming status', async () => {
     const h = createHarness();
     const error = await h.services.listImages('alice', { status: 'purged' }).catch((e: unknown) => e);
@@ -103,7 +183,7 @@ describe('listImages', () => {
 
   it('answers an empty page for a user without images', async () => {
     const h = createHarness();
-    await expect(h.services.listImages('nobody')).resolves.toEqual({ items: [] });
+    await expect(h.services.listImages('nobody')).resolves.toEqual({ items: [], total: 0 });
   });
 
   it.each(['0', '101', '-1', '2.5', 'ten', '', '1,2'])('refuses limit=%j naming limit', async (limit) => {

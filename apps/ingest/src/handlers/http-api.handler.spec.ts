@@ -283,9 +283,24 @@ describe('HTTP API handler', () => {
       const bad = await call(request('GET', '/images', { sub: 'alice', query: { status: 'all' } }));
 
       expect(deleted.statusCode).toBe(200);
-      expect(deleted.json).toEqual({ items: [] });
+      expect(deleted.json).toEqual({ items: [], total: 0 });
       expect(bad.statusCode).toBe(400);
       expect(bad.json).toMatchObject({ code: 'INVALID_REQUEST', fields: ['status'] });
+    });
+
+    it('passes q and format on, and answers 400 naming each for an unknown format or an overlong q', async () => {
+      const { h, call } = setup();
+      await seed(h, 'alice', 'img-1');
+
+      const found = await call(request('GET', '/images', { sub: 'alice', query: { q: 'PHOTO' } }));
+      const none = await call(request('GET', '/images', { sub: 'alice', query: { format: 'png' } }));
+      const bad = await call(request('GET', '/images', { sub: 'alice', query: { format: 'exe', q: 'x'.repeat(101) } }));
+
+      expect(found.statusCode).toBe(200);
+      expect(found.json).toMatchObject({ items: [{ imageId: 'img-1' }], total: 1 });
+      expect(none.json).toEqual({ items: [], total: 0 });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json).toMatchObject({ code: 'INVALID_REQUEST', fields: ['format', 'q'] });
     });
   });
 
