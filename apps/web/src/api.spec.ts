@@ -10,7 +10,6 @@ import {
   describeError,
   devLogin,
   eventsUrl,
-  negotiatedUrl,
   parseApiError,
   type FetchLike,
 } from './api';
@@ -182,12 +181,6 @@ describe('URLs', () => {
     expect(cdnUrl('thumbnails/u/img/small.jpg', 'https://images.example')).toBe('https://images.example/thumbnails/u/img/small.jpg');
   });
 
-  it('drops the extension for the negotiated full-size URL, and only the last segment’s', () => {
-    expect(negotiatedUrl('compressed/u/img/full.webp', '/cdn')).toBe('/cdn/compressed/u/img/full');
-    expect(negotiatedUrl('compressed/u.v/img/full', '/cdn')).toBe('/cdn/compressed/u.v/img/full');
-    expect(negotiatedUrl('compressed/u/img/full.avif', '')).toBe('/compressed/u/img/full');
-  });
-
   it('puts the token in the events URL, encoded, after any query the URL has', () => {
     expect(eventsUrl('http://h/api/events', 'a.b+c')).toBe('http://h/api/events?access_token=a.b%2Bc');
     expect(eventsUrl('/events?v=2', 't')).toBe('/events?v=2&access_token=t');
@@ -268,7 +261,8 @@ describe('createApiClient', () => {
   it('builds object URLs under the CDN prefix', () => {
     const api = createApiClient({ ...aws, getToken: () => null });
     expect(api.objectUrl('thumbnails/u/i/small.jpg')).toBe('/thumbnails/u/i/small.jpg');
-    expect(api.negotiatedUrl('compressed/u/i/full.webp')).toBe('/compressed/u/i/full');
+    // The negotiated full-size URL is the delivery record's own, never built from a key here.
+    expect(api).not.toHaveProperty('negotiatedUrl');
     expect(createApiClient({ ...local, getToken: () => null }).objectUrl('thumbnails/u/i/small.jpg')).toBe('/cdn/thumbnails/u/i/small.jpg');
   });
 
@@ -321,6 +315,18 @@ describe('createApiClient', () => {
     expect(list.items[0]).toMatchObject({ status: 'deleted', deletedAt: '2025-06-01T12:00:00.000Z', undoUntil: '2025-06-08T12:00:00.000Z' });
     await api.listImages({ status: 'active' });
     expect(calls[1]?.url).toBe('/api/images');
+  });
+
+  it('sends the filters, the name search trimmed and encoded, and reads the total', async () => {
+    const { fetch, calls } = fakeFetch(200, JSON.stringify({ items: [processed], total: 42 }));
+    const api = createApiClient({ ...local, getToken: () => 't', fetch });
+
+    const list = await api.listImages({ limit: 100, status: 'failed', format: 'heif', q: '  Harbour & co ' });
+    await api.listImages({ q: '   ' });
+
+    expect(calls[0]?.url).toBe('/api/images?limit=100&status=failed&format=heif&q=Harbour+%26+co');
+    expect(calls[1]?.url).toBe('/api/images');
+    expect(list.total).toBe(42);
   });
 
   it('keeps the undo deadline a delete answers with', async () => {

@@ -20,7 +20,6 @@ export {
   devLogin,
   encodeKeyPath,
   eventsUrl,
-  negotiatedUrl,
   parseApiError,
   parseEventData,
   postToGrant,
@@ -30,13 +29,16 @@ export {
   type FetchLike,
 } from '@imgpipe/workflow/api-client';
 export {
+  IMAGE_LIST_FORMATS,
   IMAGE_STATUSES,
+  MAX_NAME_QUERY_LENGTH,
   type DashboardStats,
   type HistoryEntry,
   type ImageChange,
   type ImageDetails,
   type ImageFailureView as ImageFailure,
   type ImageList,
+  type ImageListFilter,
   type ImageListStatus,
   type ImageRecordView as ImageView,
   type ImageStatus,
@@ -46,7 +48,7 @@ export {
 import type { ApiClient } from '@imgpipe/workflow/api-client';
 
 /** The URLs of processed objects, as the pages build them. */
-export type ObjectUrls = Pick<ApiClient, 'objectUrl' | 'negotiatedUrl'>;
+export type ObjectUrls = Pick<ApiClient, 'objectUrl'>;
 
 // The original, for its owner (`GET /images/{id}/original`, the client's `getOriginal`): original-file.ts.
 export type { OriginalDownload } from '@imgpipe/contracts/views';

@@ -30,7 +30,7 @@ import {
   type ImageChange,
   type ImageDetails,
   type ImageList,
-  type ImageListStatus,
+  type ImageListFilter,
   type ImageRecordView,
   type OriginalDownload,
   type UploadGrant,
@@ -206,24 +206,14 @@ export function encodeKeyPath(key: string): string {
 
 /**
  * The public URL of a processed object: `<cdnBaseUrl>/<key>` — `/cdn/<key>` locally,
- * `/<key>` at the root of the UI's CloudFront distribution (`cdnBaseUrl` `''`).
+ * `/<key>` at the root of the UI's CloudFront distribution (`cdnBaseUrl` `''`). The
+ * full-size image's negotiated URL is the delivery record's own `negotiatedUrl` (built by
+ * `@imgpipe/delivery` from its versioned key), never derived here.
  *
  * @example cdnUrl('thumbnails/u1/img1/small.jpg', '/cdn'); // '/cdn/thumbnails/u1/img1/small.jpg'
  */
 export function cdnUrl(key: string, cdnBaseUrl: string): string {
   return `${cdnBaseUrl}/${encodeKeyPath(key)}`;
-}
-
-/**
- * The negotiated full-size URL: the compressed key without its extension, for which the
- * CDN picks AVIF, WebP or JPEG from the browser's `Accept` header.
- *
- * @example negotiatedUrl('compressed/u1/img1/full.webp', ''); // '/compressed/u1/img1/full'
- */
-export function negotiatedUrl(compressedKey: string, cdnBaseUrl: string): string {
-  const slash = compressedKey.lastIndexOf('/');
-  const dot = compressedKey.lastIndexOf('.');
-  return cdnUrl(dot > slash ? compressedKey.slice(0, dot) : compressedKey, cdnBaseUrl);
 }
 
 /**
@@ -347,11 +337,14 @@ export interface ApiClient {
   /** `POST <api>/uploads`: a presigned POST grant for one file. */
   createUpload(request: UploadRequest): Promise<UploadGrant>;
   /**
-   * `GET <api>/images?limit&cursor&status`: a page of the caller's images, newest first;
-   * `status: 'deleted'` lists the recently deleted ones still restorable, with `deletedAt`
-   * and `undoUntil`.
+   * `GET <api>/images?limit&cursor&status&format&q`: a page of the caller's images, newest
+   * first, filtered by the server (see {@link ImageListFilter}); the first page (no `cursor`)
+   * carries `total`, the count of every matching image. `status: 'deleted'` lists the
+   * recently deleted ones still restorable, with `deletedAt` and `undoUntil`. A page may be
+   * short and still have a `cursor`. Pass the same filter with the `cursor`.
+   * @throws ApiError 400 `INVALID_REQUEST` naming `status`, `format` or `q` for a value the server refuses.
    */
-  listImages(page?: { readonly limit?: number; readonly cursor?: string; readonly status?: ImageListStatus }): Promise<ImageList>;
+  listImages(page?: ImageListFilter & { readonly limit?: number; readonly cursor?: string }): Promise<ImageList>;
   /** `GET <api>/images/{id}`: one image and its whole event history. */
   getImage(imageId: string): Promise<ImageDetails>;
   /**
@@ -372,8 +365,6 @@ export interface ApiClient {
   readonly getStats?: () => Promise<DashboardStats>;
   /** The public URL of a processed object (a thumbnail, a compressed variant). */
   objectUrl(key: string): string;
-  /** The negotiated full-size URL of a compressed key (see {@link negotiatedUrl}). */
-  negotiatedUrl(compressedKey: string): string;
 }
 
 /** `DELETE <api>/images/{id}`. */
@@ -423,6 +414,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (page.limit !== undefined) query.set('limit', String(page.limit));
       if (page.cursor !== undefined) query.set('cursor', page.cursor);
       if (page.status !== undefined && page.status !== 'active') query.set('status', page.status);
+      if (page.format !== undefined) query.set('format', page.format);
+      const q = page.q?.trim();
+      if (q) query.set('q', q);
       const search = query.toString();
       return decodeImageList(await call('listImages', undefined, undefined, search ? `?${search}` : ''));
     },
@@ -443,6 +437,5 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     ...(statsUrl ? { getStats: async () => decodeStats(await authenticated('GET', statsUrl)) } : {}),
     objectUrl: (key) => cdnUrl(key, options.cdnBaseUrl),
-    negotiatedUrl: (compressedKey) => negotiatedUrl(compressedKey, options.cdnBaseUrl),
   };
 }

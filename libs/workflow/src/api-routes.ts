@@ -32,6 +32,7 @@ function apiRoute<Name extends string, Method extends ApiMethod, Path extends st
  */
 export const API_ROUTES = [
   apiRoute('createUpload', 'POST', '/uploads'),
+  // ?limit&cursor&status&format&q (the contracts' IMAGE_LIST_STATUSES, IMAGE_LIST_FORMATS, nameSearchKey); `total` on the first page.
   apiRoute('listImages', 'GET', '/images'),
   apiRoute('getImage', 'GET', '/images/{id}'),
   // A short-lived signed GET URL of the caller's original (404 for anyone else's image).
