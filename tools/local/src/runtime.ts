@@ -15,7 +15,7 @@ import { announceUploads, startBackgroundTasks, type BackgroundTasks } from './r
 import { startBusAndServices, type BusAndServices } from './runtime/bus-and-services';
 import { Disposables } from './runtime/disposables';
 import { LiveFigures } from './runtime/figures';
-import { serveHttp, type Serving } from './runtime/http';
+import { bindHttp, serveHttp, type Serving } from './runtime/http';
 import { dataLayout, LOCAL_BUCKETS, type DataLayout } from './runtime/layout';
 import { startPeers, type Peers } from './runtime/peers';
 import { LOCAL_RESOURCES, localCdnBaseUrl, localServiceEnv } from './runtime/service-env';
@@ -106,12 +106,12 @@ async function prepare(options: LocalRuntimeOptions): Promise<Setup> {
  * with every resource and endpoint their declarations name set to the local ones, and the
  * peers' key pair as the SDK's credentials.
  */
-function localEnvironment(options: LocalRuntimeOptions, peers: Peers): Env {
+function localEnvironment(options: LocalRuntimeOptions, peers: Peers, cdnBaseUrl: string): Env {
   return {
     ...localServiceEnv(options.env ?? process.env, {
       region: LOCAL_REGION,
       endpoints: { s3: peers.s3.endpoint, dynamodb: peers.dynamo.endpoint },
-      resources: { ...LOCAL_RESOURCES, cdnBaseUrl: localCdnBaseUrl(options) },
+      resources: { ...LOCAL_RESOURCES, cdnBaseUrl },
     }),
     AWS_ACCESS_KEY_ID: peers.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: peers.credentials.secretAccessKey,
@@ -136,14 +136,17 @@ interface Running {
 }
 
 /**
- * Peers, then the bus and the services, then HTTP, then the background work (the archive's
- * figures, crash recovery, the purge sweep); each registers its undo as it starts.
+ * The HTTP port (bound first: the services' CDN base is the absolute URL of the port,
+ * `--port 0` included), peers, then the bus and the services, then HTTP's listener, then
+ * the background work (the archive's figures, crash recovery, the purge sweep); each
+ * registers its undo as it starts.
  */
 async function startParts(setup: Setup): Promise<Running> {
   const { options, layout, disposables } = setup;
+  const bound = await bindHttp(setup.host, options.port ?? 3000, disposables);
   const peers = await startPeers(layout, disposables);
   const figures = new LiveFigures(options.onProgress);
-  const env = localEnvironment(options, peers);
+  const env = localEnvironment(options, peers, localCdnBaseUrl(setup.host, bound.port));
   const parts = startBusAndServices({ options, layout, concurrency: setup.concurrency, env, peers, figures, disposables });
   const eventStore = new DynamoImageEventStore(peers.clients.documents, TABLES.imageEvents.defaultName);
   // A deleted image's events are skipped: its history (the event store) says so.
@@ -156,7 +159,7 @@ async function startParts(setup: Setup): Promise<Running> {
     await started.background?.reconcileSweep.stop();
   });
   const announced = announceUploads(peers, parts, disposables);
-  const httpContext = { layout, host: setup.host, port: options.port ?? 3000, peers, parts, figures, web: setup.web, replay, toReplayRequest, disposables };
+  const httpContext = { layout, host: setup.host, bound, peers, parts, figures, web: setup.web, replay, toReplayRequest, disposables };
   const serving = await serveHttp(httpContext);
   const totalMs = Math.round(performance.now() - setup.started);
   const signInUrl = `${serving.url}/#token=${await serving.auth.issue(options.devUser ?? DEFAULT_DEV_USER)}`;

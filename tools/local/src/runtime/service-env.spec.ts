@@ -5,7 +5,7 @@ import { loadNotifyConfig } from '@imgpipe/notify';
 import { RESOURCE_ROLES, SERVICE_ENV, type ServiceEnv } from '@imgpipe/platform';
 import { loadThumbnailConfig } from '@imgpipe/thumbnail';
 import { LOCAL_BUCKETS } from './layout';
-import { LOCAL_NOTIFY_TOPIC_ARN, LOCAL_RESOURCES, localServiceEnv } from './service-env';
+import { LOCAL_NOTIFY_TOPIC_ARN, LOCAL_RESOURCES, localCdnBaseUrl, localServiceEnv } from './service-env';
 
 const endpoints = { s3: 'http://127.0.0.1:4568', dynamodb: 'http://127.0.0.1:4569' };
 
@@ -44,5 +44,18 @@ describe('localServiceEnv', () => {
     );
     for (const [name, role] of resourceVariables) expect(env[name]).toBe(LOCAL_RESOURCES[role]);
     expect(Object.keys(LOCAL_RESOURCES).sort()).toEqual([...RESOURCE_ROLES].sort());
+  });
+});
+
+describe('localCdnBaseUrl', () => {
+  it('is the absolute /cdn of the bound port, on loopback for a wildcard host, IPv6 in brackets', () => {
+    expect(localCdnBaseUrl('127.0.0.1', 41234)).toBe('http://127.0.0.1:41234/cdn');
+    expect(localCdnBaseUrl('0.0.0.0', 3000)).toBe('http://127.0.0.1:3000/cdn');
+    expect(localCdnBaseUrl('::1', 3000)).toBe('http://[::1]:3000/cdn');
+  });
+
+  it('refuses a port that is not bound yet (0): a record must never carry a relative /cdn', () => {
+    expect(() => localCdnBaseUrl('127.0.0.1', 0)).toThrow(RangeError);
+    expect(() => localCdnBaseUrl('127.0.0.1', 70000)).toThrow(RangeError);
   });
 });

@@ -30,7 +30,7 @@ export const LOCAL_RESOURCES: Readonly<Record<ResourceRole, string | undefined>>
   notifyTopic: LOCAL_NOTIFY_TOPIC_ARN,
   webhooksSecret: undefined,
   cdnDistribution: undefined,
-  // The local server's `/cdn`, same origin as the UI; the runtime passes the absolute URL when its port is known.
+  // The local server's `/cdn`; the runtime passes the absolute URL of its bound port (localCdnBaseUrl).
   cdnBaseUrl: '/cdn',
 };
 
@@ -64,13 +64,24 @@ export function localServiceEnv(base: Env, options: LocalEnvironmentOptions): En
 }
 
 /**
- * The delivery record's URL prefix locally: the server's `/cdn` as an absolute URL when the
- * port is fixed (default 3000), else root-relative `/cdn` (a port of 0 is picked after the
- * services are built). A wildcard listen address is reached on loopback.
+ * The runtime's address as a browser on this machine writes it: a wildcard listen address
+ * is reached on loopback, an IPv6 literal goes in brackets.
+ *
+ * @example localBaseUrl('0.0.0.0', 3000); // 'http://127.0.0.1:3000'
  */
-export function localCdnBaseUrl(options: { readonly host?: string; readonly port?: number }): string {
-  const port = options.port ?? 3000;
-  if (port === 0) return '/cdn';
-  const host = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/cdn`;
+export function localBaseUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
+
+/**
+ * The delivery record's URL prefix locally (`CDN_BASE_URL`): the server's `/cdn` as an
+ * absolute URL on the port it is bound to (the runtime binds before it builds the
+ * services, so `--port 0` gets the picked port, never a relative `/cdn`).
+ *
+ * @throws RangeError for a port that is not bound yet (0) or not a port.
+ */
+export function localCdnBaseUrl(host: string, port: number): string {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`the CDN base needs the bound port, got ${port}`);
+  return `${localBaseUrl(host, port)}/cdn`;
 }
