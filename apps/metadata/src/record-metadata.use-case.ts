@@ -3,7 +3,8 @@ import {
   ImageCompressedV2,
   ImageProcessedV2,
   LIMITS,
-  ThumbnailsGeneratedV2,
+  primaryRenditionKeys,
+  ThumbnailsGeneratedV3,
   type EnvelopeOf,
   type ImageProcessedV2Data,
 } from '@imgpipe/contracts';
@@ -125,7 +126,7 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
       userId: uploaded.userId,
       originalKey: uploaded.original.key,
       compressedKey: compressed.compressedKey,
-      thumbnails: Object.fromEntries(thumbnails.renditions.map((r) => [r.name, r.key])),
+      thumbnails: primaryRenditionKeys(thumbnails.renditions),
       originalSize: compressed.originalSize,
       compressedSize: compressed.compressedSize,
       savingsPercent: compressed.savingsPercent,
@@ -158,8 +159,8 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
           createEnvelope(ImageCompressedV2, compressed, { eventId: runEventId(run, 'compressed'), correlationId, occurredAt }),
         ),
         toNewImageEvent(
-          ThumbnailsGeneratedV2,
-          createEnvelope(ThumbnailsGeneratedV2, thumbnails, {
+          ThumbnailsGeneratedV3,
+          createEnvelope(ThumbnailsGeneratedV3, thumbnails, {
             eventId: runEventId(run, 'thumbnails'),
             correlationId,
             occurredAt,

@@ -195,6 +195,7 @@ describe('registry', () => {
       'ImageCompressed.v2',
       'ThumbnailsGenerated.v1',
       'ThumbnailsGenerated.v2',
+      'ThumbnailsGenerated.v3',
       'ImageProcessed.v1',
       'ImageProcessed.v2',
       'ImageProcessingFailed.v1',

@@ -15,7 +15,7 @@ import type { FailureCode, FailureStage, ImageProcessingFailedV1 } from './event
 import type { ImagePurgedV1 } from './events/image-purged.contract';
 import type { ImageRestoredV1 } from './events/image-restored.contract';
 import type { ImageUploadedData, ImageUploadedV1 } from './events/image-uploaded.contract';
-import type { ThumbnailsGeneratedV1, ThumbnailsGeneratedV2 } from './events/thumbnails-generated.contract';
+import { primaryRenditionKeys, type ThumbnailsGeneratedV1, type ThumbnailsGeneratedV2, type ThumbnailsGeneratedV3 } from './events/thumbnails-generated.contract';
 import type { InputFormat } from './fields';
 import { ImgpipeError } from './imgpipe-error';
 import { DEFAULT_UNDO_WINDOW_SECONDS, undoDeadline } from './lifecycle';
@@ -76,7 +76,7 @@ export interface FoldOptions {
 export type PipelineEvent =
   | { readonly detailType: 'ImageUploaded'; readonly envelope: EnvelopeOf<typeof ImageUploadedV1> }
   | { readonly detailType: 'ImageCompressed'; readonly envelope: EnvelopeOf<typeof ImageCompressedV1 | typeof ImageCompressedV2> }
-  | { readonly detailType: 'ThumbnailsGenerated'; readonly envelope: EnvelopeOf<typeof ThumbnailsGeneratedV1 | typeof ThumbnailsGeneratedV2> }
+  | { readonly detailType: 'ThumbnailsGenerated'; readonly envelope: EnvelopeOf<typeof ThumbnailsGeneratedV1 | typeof ThumbnailsGeneratedV2 | typeof ThumbnailsGeneratedV3> }
   | { readonly detailType: 'ImageProcessed'; readonly envelope: EnvelopeOf<typeof ImageProcessedV1 | typeof ImageProcessedV2> }
   | { readonly detailType: 'ImageProcessingFailed'; readonly envelope: EnvelopeOf<typeof ImageProcessingFailedV1> }
   | { readonly detailType: 'ImageDeleted'; readonly envelope: EnvelopeOf<typeof ImageDeletedV1 | typeof ImageDeletedV2> }
@@ -244,7 +244,7 @@ function apply(draft: ImageFoldState, event: PipelineEvent, options: FoldOptions
       const data = event.envelope.data;
       return {
         ...draft,
-        thumbnails: Object.fromEntries(data.renditions.map((r) => [r.name, r.key])),
+        thumbnails: primaryRenditionKeys(data.renditions),
         renditionsVersion: data.renditionsVersion,
         updatedAt,
       };

@@ -8,7 +8,7 @@ import { ImageProcessingFailedV1 } from './events/image-processing-failed.contra
 import { ImagePurgedV1 } from './events/image-purged.contract';
 import { ImageRestoredV1 } from './events/image-restored.contract';
 import { ImageUploadedV1 } from './events/image-uploaded.contract';
-import { ThumbnailsGeneratedV1, ThumbnailsGeneratedV2 } from './events/thumbnails-generated.contract';
+import { ThumbnailsGeneratedV1, ThumbnailsGeneratedV2, ThumbnailsGeneratedV3 } from './events/thumbnails-generated.contract';
 import { UploadRefusedV1 } from './events/upload-refused.contract';
 
 /**
@@ -22,6 +22,7 @@ export const allContracts = [
   ImageCompressedV2,
   ThumbnailsGeneratedV1,
   ThumbnailsGeneratedV2,
+  ThumbnailsGeneratedV3,
   ImageProcessedV1,
   ImageProcessedV2,
   ImageProcessingFailedV1,

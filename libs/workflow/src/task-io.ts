@@ -6,7 +6,7 @@ import {
   ImageProcessedV2,
   ImageUploadedDataSchema,
   ImageUploadedV1,
-  ThumbnailsGeneratedV2DataSchema,
+  ThumbnailsGeneratedV3DataSchema,
   type EnvelopeOf,
   type EventBridgeEventShape,
 } from '@imgpipe/contracts';
@@ -44,7 +44,7 @@ export type ProcessTaskInput = z.infer<typeof ProcessTaskInputSchema>;
 
 /**
  * Input of `RecordMetadata`: the `ImageUploaded` data, the Parallel state's results in branch
- * order (`[ImageCompressed v2 data, ThumbnailsGenerated v2 data]`) and the run's correlation id.
+ * order (`[ImageCompressed v2 data, ThumbnailsGenerated v3 data]`) and the run's correlation id.
  * Both results must be about the uploaded image and its owner, and compress's about its original.
  *
  * ```json
@@ -56,7 +56,7 @@ export type ProcessTaskInput = z.infer<typeof ProcessTaskInputSchema>;
 export const RecordMetadataTaskInputSchema = z
   .object({
     uploaded: ImageUploadedDataSchema,
-    results: z.tuple([ImageCompressedV2DataSchema, ThumbnailsGeneratedV2DataSchema]),
+    results: z.tuple([ImageCompressedV2DataSchema, ThumbnailsGeneratedV3DataSchema]),
     correlationId: CorrelationId.optional(),
   })
   .superRefine(({ uploaded, results: [compressed, thumbnails] }, ctx) => {

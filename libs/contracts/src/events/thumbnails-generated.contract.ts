@@ -92,13 +92,15 @@ export const ThumbnailsGeneratedV1 = defineContract({
  * run's version segment `version` (`thumbnails/{user}/{image}/{version}/{name}.{ext}`), and
  * the placeholder made from the same decode (ThumbHash, dominant colour, aspect ratio).
  */
+const versionSegment = z.string().regex(DELIVERY_VERSION_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
+const keysCarryVersion = (data: { version: string; renditions: readonly { key: string }[] }): boolean =>
+  data.renditions.every((r) => r.key.split('/').at(-2) === data.version);
+const keysCarryVersionIssue = { path: ['renditions'], message: 'every key must carry the version segment' };
+
 export const ThumbnailsGeneratedV2DataSchema = ThumbnailsGeneratedDataSchema.extend({
-  version: z.string().regex(DELIVERY_VERSION_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -'),
+  version: versionSegment,
   placeholder: DeliveryPlaceholderSchema,
-}).refine((data) => data.renditions.every((r) => r.key.split('/').at(-2) === data.version), {
-  path: ['renditions'],
-  message: 'every key must carry the version segment',
-});
+}).refine(keysCarryVersion, keysCarryVersionIssue);
 export type ThumbnailsGeneratedV2Data = z.infer<typeof ThumbnailsGeneratedV2DataSchema>;
 
 /** The thumbnail task wrote every rendition under its run's version, and the placeholder. Since issue 11; v1 is still read. */
@@ -157,6 +159,76 @@ export const ThumbnailsGeneratedV2 = defineContract({
       ],
       processingMs: 118,
       version: '2c26b46b68ff',
+      placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.3333 },
+    },
+  },
+});
+
+/**
+ * `detail.data` of `ThumbnailsGenerated` v3: v2's fields, a rendition written in several
+ * formats (a JPEG and a WebP of `small` from one resize, since issue 11's WebP renditions).
+ * So a name may repeat, once per format: a name and format appear at most once; every file
+ * of one name has one pixel size (it is one rendition); and each name's FIRST file is its
+ * primary format (the rendition set's `format`, the universal fallback; the others follow),
+ * which is what the name -> key maps (`thumbnails` of the read model and `ImageProcessed`)
+ * name: {@link primaryRenditionKeys}.
+ */
+export const ThumbnailsGeneratedV3DataSchema = ThumbnailsGeneratedDataSchema.extend({
+  renditions: z
+    .array(RenditionObject)
+    .min(1)
+    .max(LIMITS.renditions)
+    .refine((renditions) => new Set(renditions.map((r) => `${r.name}.${r.format}`)).size === renditions.length, {
+      message: 'a rendition name and format must appear once',
+    })
+    .refine(
+      (renditions) =>
+        renditions.every((r) => {
+          const first = renditions.find((other) => other.name === r.name);
+          return first === undefined || (first.width === r.width && first.height === r.height);
+        }),
+      { message: 'the files of one rendition must have one pixel size' },
+    ),
+  version: versionSegment,
+  placeholder: DeliveryPlaceholderSchema,
+}).refine(keysCarryVersion, keysCarryVersionIssue);
+export type ThumbnailsGeneratedV3Data = z.infer<typeof ThumbnailsGeneratedV3DataSchema>;
+
+/**
+ * Rendition name -> key of its primary file (the first of its name; v1 and v2 have one file a
+ * name): the `thumbnails` map of the read model and of `ImageProcessed`. The one place that
+ * picks it, so the fold and `RecordMetadata` agree.
+ */
+export function primaryRenditionKeys(renditions: readonly Pick<RenditionObject, 'name' | 'key'>[]): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const r of renditions) if (!Object.prototype.hasOwnProperty.call(keys, r.name)) keys[r.name] = r.key;
+  return keys;
+}
+
+const v3Key = (name: string, ext: string) =>
+  `thumbnails/3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b/01J9ZQ4V7W3M8K2N6P5R1T0XYZ/5d41402abc4b/${name}.${ext}`;
+
+/** The thumbnail task wrote every rendition of the set in each of its formats (JPEG and WebP by default). Since issue 11's WebP renditions; v1 and v2 are still read. */
+export const ThumbnailsGeneratedV3 = defineContract({
+  source: 'imgpipe.thumbnail',
+  detailType: 'ThumbnailsGenerated',
+  version: 3,
+  description: 'Every rendition of the set was written in each of its formats under a versioned key, with the placeholder.',
+  data: ThumbnailsGeneratedV3DataSchema,
+  examples: {
+    minimal: ThumbnailsGeneratedV2.examples.minimal,
+    full: {
+      imageId: '01J9ZQ4V7W3M8K2N6P5R1T0XYZ',
+      userId: '3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b',
+      renditionsVersion: 'rs-9e107d9d372b',
+      renditions: [
+        { name: 'small', bucket: 'imgpipe-processed-123456789012', key: v3Key('small', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 6_842, width: 150, height: 113 },
+        { name: 'small', bucket: 'imgpipe-processed-123456789012', key: v3Key('small', 'webp'), format: 'webp', contentType: 'image/webp', size: 4_918, width: 150, height: 113 },
+        { name: 'display', bucket: 'imgpipe-processed-123456789012', key: v3Key('display', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 268_410, width: 1600, height: 1200 },
+        { name: 'display', bucket: 'imgpipe-processed-123456789012', key: v3Key('display', 'webp'), format: 'webp', contentType: 'image/webp', size: 171_226, width: 1600, height: 1200 },
+      ],
+      processingMs: 164,
+      version: '5d41402abc4b',
       placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.3333 },
     },
   },
