@@ -115,6 +115,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     notifyQueue: notify.service.queue,
     onObjectCreated: ingest.service.onObjectCreated,
     onPipelineEvent: metadata.service.onPipelineEvent,
+    addAvifVariant: compress.service.addAvifVariant,
   });
   const api = new ApiStack(app, STACK_NAMES.api, {
     ...placed('api'),
@@ -130,7 +131,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     stage: config.stage,
     services: [
       { name: 'ingest', functions: [ingest.service.httpApi, ingest.service.onObjectCreated] },
-      { name: 'compress', functions: [compress.service.fn] },
+      { name: 'compress', functions: [compress.service.fn, compress.service.addAvifVariant] },
       { name: 'thumbnail', functions: [thumbnail.service.fn] },
       { name: 'metadata', functions: metadata.service.functions },
       { name: 'notify', functions: [notify.service.fn] },
@@ -149,7 +150,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     },
     queues: { notify: notify.service.queue },
     // EventBridge invokes these asynchronously (each has the async-invokes on-failure destination).
-    asyncFunctions: [ingest.service.onObjectCreated, metadata.service.onPipelineEvent, metadata.service.purgeDeleted, metadata.service.reconcileStuck],
+    asyncFunctions: [ingest.service.onObjectCreated, metadata.service.onPipelineEvent, compress.service.addAvifVariant, metadata.service.purgeDeleted, metadata.service.reconcileStuck],
     rules: { ...pipeline.pipeline.rules, purge: metadata.service.purgeSchedule, reconcile: metadata.service.reconcileSchedule },
     httpApi: api.api,
     distribution: delivery.distribution,

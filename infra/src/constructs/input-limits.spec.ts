@@ -1,6 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { inputLimitKnobs, readInfraConfig } from '@imgpipe/infra-shared';
 import { testApp } from '../testing/test-app';
 import { CompressService } from '@imgpipe/compress-infra';
@@ -20,7 +23,12 @@ describe('input limits', () => {
     const stack = new Stack(testApp(), 'Limits');
     const buckets = { originals: new Bucket(stack, 'Originals'), processed: new Bucket(stack, 'Processed') };
     const config = readInfraConfig(stack.node);
-    new CompressService(stack, 'Compress', { config, ...buckets, webpQuality: 70, maxPixels: 50_000_000 });
+    const avifStep = {
+      eventsTable: new Table(stack, 'Events', { partitionKey: { name: 'imageId', type: AttributeType.STRING } }),
+      eventBus: new EventBus(stack, 'Bus'),
+      asyncInvokeFailures: new Queue(stack, 'AsyncDlq'),
+    };
+    new CompressService(stack, 'Compress', { config, ...buckets, ...avifStep, webpQuality: 70, maxPixels: 50_000_000 });
     new ThumbnailService(stack, 'Thumbnail', { config, ...buckets, renditionSet: 'marketplace', maxFrames: 5 });
 
     const template = Template.fromStack(stack);

@@ -38,6 +38,8 @@ export interface PipelineProps {
   readonly onObjectCreated: IFunction;
   /** Metadata's bus consumer (target of the every-event rule). */
   readonly onPipelineEvent: IFunction;
+  /** Compress's AVIF step after `ImageProcessed` (target of `image-processed-to-avif`). */
+  readonly addAvifVariant: IFunction;
   /** Where every rule target dead-letters what it could not deliver. */
   readonly deadLetterQueue: IQueue;
   readonly logRetention: RetentionDays;
@@ -170,6 +172,7 @@ export class Pipeline extends Construct {
       'notify-queue': new SqsQueue(notifyQueue, delivery),
       'ingest-on-object-created': new LambdaFunction(props.onObjectCreated, delivery),
       metadata: new LambdaFunction(props.onPipelineEvent, delivery),
+      avif: new LambdaFunction(props.addAvifVariant, delivery),
     };
 
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', DEFAULT_EVENT_BUS_NAME);

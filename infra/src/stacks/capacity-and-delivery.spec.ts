@@ -17,6 +17,7 @@ describe('nothing dropped: every asynchronously invoked function keeps what Lamb
     onObjectCreated: stacks.ingest.service.onObjectCreated,
     onPipelineEvent: stacks.metadata.service.onPipelineEvent,
     purgeDeleted: stacks.metadata.service.purgeDeleted,
+    addAvifVariant: stacks.compress.service.addAvifVariant,
   };
 
   it.each(Object.entries(asyncFunctions))('%s: an on-failure SQS destination (the async-invokes DLQ), 2 retries, a max event age', (_name, fn) => {

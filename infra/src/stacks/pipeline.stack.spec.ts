@@ -166,7 +166,7 @@ describe('PipelineStack: the rules of libs/workflow', () => {
     }
   });
 
-  it('targets the state machine, the notify queue, ingest onObjectCreated and metadata onPipelineEvent', () => {
+  it('targets the state machine, the notify queue, ingest onObjectCreated, metadata onPipelineEvent and the AVIF step', () => {
     const targetOf = (target: string): string => {
       const rule = defined(rules.find((r) => r.target === target), target);
       return JSON.stringify(defined(cfnRules.find((r) => r.Description === rule.description), rule.name).Targets[0]?.['Arn']);
@@ -175,10 +175,11 @@ describe('PipelineStack: the rules of libs/workflow', () => {
     expect(targetOf('notify-queue')).toMatch(/NotifyQueue[0-9A-F]{8}Arn/);
     expect(targetOf('ingest-on-object-created')).toMatch(/IngestOnObjectCreated[0-9A-F]{8}Arn/);
     expect(targetOf('metadata')).toMatch(/MetadataOnPipelineEvent[0-9A-F]{8}Arn/);
+    expect(targetOf('avif')).toMatch(/CompressAddAvifVariant[0-9A-F]{8}Arn/);
   });
 
-  it('lets EventBridge invoke the two functions only from their own rule', () => {
-    template.resourceCountIs('AWS::Lambda::Permission', 2);
+  it('lets EventBridge invoke the three functions only from their own rule', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', 3);
     template.allResourcesProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',

@@ -12,6 +12,8 @@ export interface PipelineStackProps extends StackProps {
   readonly notifyQueue: IQueue;
   readonly onObjectCreated: IFunction;
   readonly onPipelineEvent: IFunction;
+  /** Compress's AVIF step (target of the rule `image-processed-to-avif`). */
+  readonly addAvifVariant: IFunction;
 }
 
 /**
@@ -31,6 +33,7 @@ export class PipelineStack extends Stack {
       notifyQueue: props.notifyQueue,
       onObjectCreated: props.onObjectCreated,
       onPipelineEvent: props.onPipelineEvent,
+      addAvifVariant: props.addAvifVariant,
       deadLetterQueue: deadLetterQueues.ruleTargets,
       logRetention: props.config.logRetention,
       logs: props.config.stateMachineLogs,

@@ -12,6 +12,7 @@ export const EVENT_NAMES = [
   'ImageRestored',
   'ImagePurged',
   'UploadRefused',
+  'ImageVariantAdded',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

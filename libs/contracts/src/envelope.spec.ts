@@ -204,6 +204,7 @@ describe('registry', () => {
       'ImageRestored.v1',
       'ImagePurged.v1',
       'UploadRefused.v1',
+      'ImageVariantAdded.v1',
     ]);
   });
 

@@ -17,6 +17,7 @@ export * from './events/image-deleted.contract';
 export * from './events/image-restored.contract';
 export * from './events/image-purged.contract';
 export * from './events/upload-refused.contract';
+export * from './events/image-variant-added.contract';
 export * from './registry';
 export * from './lifecycle';
 export * from './fold';

@@ -10,6 +10,7 @@ import { ImageRestoredV1 } from './events/image-restored.contract';
 import { ImageUploadedV1 } from './events/image-uploaded.contract';
 import { ThumbnailsGeneratedV1, ThumbnailsGeneratedV2, ThumbnailsGeneratedV3 } from './events/thumbnails-generated.contract';
 import { UploadRefusedV1 } from './events/upload-refused.contract';
+import { ImageVariantAddedV1 } from './events/image-variant-added.contract';
 
 /**
  * Every version of every event, oldest version first within an event. A new version is
@@ -31,6 +32,7 @@ export const allContracts = [
   ImageRestoredV1,
   ImagePurgedV1,
   UploadRefusedV1,
+  ImageVariantAddedV1,
 ] as const;
 
 /** Any contract in {@link allContracts}. */

@@ -5,3 +5,4 @@
  */
 export * from './negotiate-image-format';
 export * from './delivery-record';
+export * from './added-variant';

@@ -78,6 +78,22 @@ export const COMPRESS_ENV = {
   ...INPUT_POLICY_ENV,
 } as const satisfies ServiceEnv;
 
+/**
+ * apps/compress/src/avif.config.ts: compress's follow-up step after `ImageProcessed` (issue 13),
+ * which adds an AVIF variant to the run the record points at.
+ */
+export const AVIF_ENV = {
+  ...AWS_LOCATION,
+  ...BUCKETS,
+  EVENTS_TABLE: resource('eventsTable'),
+  EVENT_BUS_NAME: resource('eventBus'),
+  /** `true` (default) / `false`: whether the step makes AVIF at all. */
+  AVIF_ENABLED: KNOB,
+  /** AVIF encoder effort 0-9 (default from the bench: `DEFAULT_AVIF_EFFORT`). */
+  AVIF_EFFORT: KNOB,
+  ...INPUT_POLICY_ENV,
+} as const satisfies ServiceEnv;
+
 /** apps/thumbnail/src/config.ts. */
 export const THUMBNAIL_ENV = {
   ...AWS_LOCATION,
@@ -142,6 +158,7 @@ export const NOTIFY_ENV = {
 /** Every service's declaration, by `POWERTOOLS_SERVICE_NAME`. */
 export const SERVICE_ENV = {
   compress: COMPRESS_ENV,
+  avif: AVIF_ENV,
   thumbnail: THUMBNAIL_ENV,
   ingest: INGEST_ENV,
   metadata: METADATA_ENV,

@@ -23,6 +23,12 @@ const EXPECTED: Record<EventName, RuleTarget[]> = {
   ImagePurged: ['metadata'],
   // An audit record, in no image's history: on the bus (and its archive), delivered nowhere.
   UploadRefused: [],
+  ImageVariantAdded: ['metadata'],
+};
+
+/** Versions routed beyond their event's {@link EXPECTED}: only v2 names the run the AVIF step adds to. */
+const EXPECTED_BY_VERSION: Partial<Record<string, RuleTarget[]>> = {
+  'ImageProcessed.v2': ['notify-queue', 'metadata', 'avif'],
 };
 
 /** Every example of every contract, from every source it may be published from. */
@@ -66,7 +72,7 @@ function objectCreated(overrides: { bucket?: string; key?: string; detailType?: 
 
 describe('eventRules', () => {
   it.each(exampleEvents)('routes $label to exactly its targets', ({ contract, event }) => {
-    expect(targetsOf(event).sort()).toEqual([...EXPECTED[contract.detailType]].sort());
+    expect(targetsOf(event).sort()).toEqual([...(EXPECTED_BY_VERSION[contract.id] ?? EXPECTED[contract.detailType])].sort());
   });
 
   it('covers every contract with an example', () => {
@@ -103,6 +109,7 @@ describe('eventRules', () => {
       ['notify-queue', EVENT_BUS_NAME],
       ['ingest-on-object-created', DEFAULT_EVENT_BUS_NAME],
       ['metadata', EVENT_BUS_NAME],
+      ['avif', EVENT_BUS_NAME],
     ]);
   });
 
@@ -122,6 +129,14 @@ describe('eventRules', () => {
       detail: { bucket: { name: ['other-bucket'] }, object: { key: [{ prefix: 'uploads/' }] } },
     });
     expect(() => eventRules({ originalsBucketName: '' })).toThrow(/originalsBucketName/);
+  });
+
+  it('sends ImageProcessed v2 alone to the AVIF step (v1 names no run version to add a variant to)', () => {
+    expect(ruleFor(rules, 'avif')).toMatchObject({
+      name: 'image-processed-to-avif',
+      eventBus: EVENT_BUS_NAME,
+      eventPattern: { source: ['imgpipe.metadata'], 'detail-type': ['ImageProcessed'], detail: { version: [2] } },
+    });
   });
 
   it('gives the pipeline rule the pattern toEventPattern derives from the contract', () => {

@@ -26,9 +26,11 @@ export type RuleEventBus = typeof EVENT_BUS_NAME | typeof DEFAULT_EVENT_BUS_NAME
  * - `pipeline`: the Express state machine (`pipeline.asl.json`), started with the event;
  * - `notify-queue`: the SQS queue notify consumes (with its DLQ);
  * - `ingest-on-object-created`: ingest's `onObjectCreated` handler;
- * - `metadata`: metadata's `onPipelineEvent`, which appends every event to the event store.
+ * - `metadata`: metadata's `onPipelineEvent`, which appends every event to the event store;
+ * - `avif`: compress's follow-up step (`createAvifHandler`), which adds the AVIF variant to the
+ *   run `ImageProcessed` announced, after the image is already served (issue 13).
  */
-export const RULE_TARGETS = ['pipeline', 'notify-queue', 'ingest-on-object-created', 'metadata'] as const;
+export const RULE_TARGETS = ['pipeline', 'notify-queue', 'ingest-on-object-created', 'metadata', 'avif'] as const;
 export type RuleTarget = (typeof RULE_TARGETS)[number];
 
 /** One EventBridge rule, as data. */
@@ -97,6 +99,14 @@ export function eventRules(parameters: EventRuleParameters): readonly EventRule[
       // Audit-only events (UploadRefused: no proven image) stay on the bus and in its archive.
       eventPattern: contractPattern(imageHistoryContracts),
       target: 'metadata',
+    },
+    {
+      name: 'image-processed-to-avif',
+      description: 'An image was processed (v2: its delivery record names the run): add its AVIF variant, after the fact (ImageVariantAdded).',
+      eventBus: EVENT_BUS_NAME,
+      // v1 carries no delivery record (no run version to add to): a replay of v1 events makes no AVIF.
+      eventPattern: contractPattern([ImageProcessedV2]),
+      target: 'avif',
     },
   ];
 }

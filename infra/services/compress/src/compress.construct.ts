@@ -1,8 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COMPRESSED_PREFIX, imageFunction, type InfraConfig, type InputLimitSettings, knobs, ServiceFunction } from '@imgpipe/infra-shared';
-import { COMPRESS_ENV } from '@imgpipe/platform';
+import { AVIF_ENV, COMPRESS_ENV } from '@imgpipe/platform';
 
 /**
  * Output formats compress can write (image-ops' `COMPRESS_FORMATS`, spelled here because a
@@ -18,12 +21,22 @@ export interface CompressSettings extends InputLimitSettings {
   readonly profile?: 'default' | 'fast';
   /** `WEBP_QUALITY`, 1-100. @default the service default (80) */
   readonly webpQuality?: number;
+  /** `AVIF_ENABLED` of the AVIF step after `ImageProcessed` (apps/compress/src/avif.config.ts). @default the service default (true) */
+  readonly avifEnabled?: boolean;
+  /** `AVIF_EFFORT`, 0-9. @default the service default (`DEFAULT_AVIF_EFFORT`, 0: chosen from the bench) */
+  readonly avifEffort?: number;
 }
 
 export interface CompressProps extends CompressSettings {
   readonly config: InfraConfig;
   readonly originals: IBucket;
   readonly processed: IBucket;
+  /** The event store: the AVIF step reads an image's history (is the record still on the run?). */
+  readonly eventsTable: ITable;
+  /** Where the AVIF step publishes `ImageVariantAdded`. */
+  readonly eventBus: IEventBus;
+  /** The AVIF step's on-failure destination (EventBridge invokes it asynchronously). */
+  readonly asyncInvokeFailures: IQueue;
 }
 
 /**
@@ -39,11 +52,27 @@ export const COMPRESS_MEMORY_MB = 2048;
 export const COMPRESS_TIMEOUT = Duration.seconds(25);
 
 /**
- * The compress function (state machine task `Compress`): reads an original under `uploads/`,
- * writes web-optimised variants under `compressed/` of the processed bucket, nothing else.
+ * The AVIF step (after `ImageProcessed`, off the pipeline's clock): the same one vCPU as
+ * compress. At effort 0 with the perceptual search, a 13 MP AVIF costs about what its WebP
+ * does (tools/bench/README.md, "Perceptual sections"); 120 s leaves room for a 24 MP original
+ * on a slow core without letting a stuck encode hold the function for long.
+ */
+export const AVIF_MEMORY_MB = 2048;
+export const AVIF_TIMEOUT = Duration.seconds(120);
+
+/**
+ * The compress service: the function of state machine task `Compress` (reads an original
+ * under `uploads/`, writes web-optimised variants under `compressed/` of the processed bucket,
+ * nothing else), and the AVIF step after `ImageProcessed` ({@link CompressService.addAvifVariant}).
  */
 export class CompressService extends Construct {
   readonly fn: ServiceFunction<typeof COMPRESS_ENV>;
+  /**
+   * The AVIF step (`createAvifHandler`, target of the rule `image-processed-to-avif`): reads
+   * the original and the image's history, writes `compressed/.../full.avif` (and deletes it
+   * again when a delete or reprocess landed meanwhile), publishes `ImageVariantAdded`.
+   */
+  readonly addAvifVariant: ServiceFunction<typeof AVIF_ENV>;
 
   constructor(scope: Construct, id: string, props: CompressProps) {
     super(scope, id);
@@ -67,5 +96,30 @@ export class CompressService extends Construct {
       processed: props.processed,
       writePrefix: COMPRESSED_PREFIX,
     });
+
+    this.addAvifVariant = imageFunction(this, 'AddAvifVariant', {
+      service: 'avif',
+      env: AVIF_ENV,
+      entry: 'apps/compress/src/handlers/add-avif-variant.handler.ts',
+      description: 'imgpipe compress: AVIF variant after ImageProcessed (ImageVariantAdded)',
+      memorySize: AVIF_MEMORY_MB,
+      timeout: AVIF_TIMEOUT,
+      config: props.config,
+      environment: knobs(AVIF_ENV, {
+        AVIF_ENABLED: props.avifEnabled === undefined ? undefined : String(props.avifEnabled),
+        AVIF_EFFORT: props.avifEffort,
+      }),
+      limits: props,
+      originals: props.originals,
+      processed: props.processed,
+      writePrefix: COMPRESSED_PREFIX,
+    })
+      // Deletes the full.avif it wrote when the image was deleted or reprocessed while it encoded.
+      .bindBucket('PROCESSED_BUCKET', props.processed, ['delete'], { prefix: COMPRESSED_PREFIX })
+      // Loads the image's history (Query): nothing else of the event store.
+      .bindTableActions('EVENTS_TABLE', props.eventsTable, ['Query'])
+      .bindEventBus('EVENT_BUS_NAME', props.eventBus)
+      // EventBridge invokes it asynchronously: Lambda's retries, then the invocation record is kept.
+      .deadLetterAsyncInvokes(props.asyncInvokeFailures);
   }
 }

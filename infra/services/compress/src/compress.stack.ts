@@ -5,11 +5,11 @@ import { CompressService, type CompressSettings } from './compress.construct';
 
 export interface CompressStackProps extends StackProps {
   readonly config: InfraConfig;
-  readonly foundation: Pick<FoundationResources, 'buckets'>;
+  readonly foundation: Pick<FoundationResources, 'buckets' | 'tables' | 'eventBus' | 'deadLetterQueues'>;
   readonly settings?: CompressSettings;
 }
 
-/** The compress service, deployable on its own (`cdk deploy <Compress> --exclusively`). */
+/** The compress service (the `Compress` task and the AVIF step after it), deployable on its own (`cdk deploy <Compress> --exclusively`). */
 export class CompressStack extends Stack {
   readonly service: CompressService;
 
@@ -21,6 +21,9 @@ export class CompressStack extends Stack {
       config: props.config,
       originals,
       processed,
+      eventsTable: props.foundation.tables.imageEvents,
+      eventBus: props.foundation.eventBus,
+      asyncInvokeFailures: props.foundation.deadLetterQueues.asyncInvokes,
     });
   }
 }

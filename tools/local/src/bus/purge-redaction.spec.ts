@@ -22,7 +22,7 @@ it('redacts the archived events of an image once its ImagePurged goes through th
   const onPurge = redactArchiveOnPurge(archive, (error) => errors.push(error));
   const bus = new LocalBus({
     rules: eventRules({ originalsBucketName: 'originals' }),
-    targets: { pipeline: async () => undefined, 'notify-queue': async () => undefined, 'ingest-on-object-created': async () => undefined, metadata: async () => undefined },
+    targets: { pipeline: async () => undefined, 'notify-queue': async () => undefined, 'ingest-on-object-created': async () => undefined, metadata: async () => undefined, avif: async () => undefined },
     archive,
     onEvent: onPurge,
   });

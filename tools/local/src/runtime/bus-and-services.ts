@@ -62,7 +62,18 @@ class LateTargets {
       'notify-queue': async (event) => void this.need(this.queue).send(JSON.stringify(event)),
       'ingest-on-object-created': (event) => this.need(this.services).onObjectCreated(event),
       metadata: (event) => this.need(this.services).onPipelineEvent(event),
+      // One AVIF encode at a time (on AWS, the function's reserved concurrency): after a burst
+      // the follow-up encodes queue here instead of decoding every image at once beside the pipeline.
+      avif: (event) => this.oneAtATime(() => this.need(this.services).addAvifVariant(event)),
     };
+  }
+
+  private avifQueue: Promise<unknown> = Promise.resolve();
+
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.avifQueue.then(work, work);
+    this.avifQueue = next.catch(() => undefined);
+    return next;
   }
 
   private need<T>(part: T | undefined): T {

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { awsCompressPorts, createCompressHandler, loadCompressConfig } from '@imgpipe/compress';
+import {
+  awsAvifPorts,
+  awsCompressPorts,
+  createAvifHandler,
+  createCompressHandler,
+  loadAvifConfig,
+  loadCompressConfig,
+  type AddAvifVariantResult,
+} from '@imgpipe/compress';
 import {
   awsIngestPorts,
   createIngestHandlers,
@@ -117,6 +125,8 @@ export interface LocalServices {
   readonly onObjectCreated: (event: unknown) => Promise<CheckUploadOutcome>;
   /** metadata `onPipelineEvent` (every imgpipe event). */
   readonly onPipelineEvent: (event: EventBridgeEvent<string, unknown>) => Promise<OnPipelineEventResult>;
+  /** compress's AVIF step after `ImageProcessed` v2 (the `avif` rule target). */
+  readonly addAvifVariant: (event: EventBridgeEvent<string, unknown>) => Promise<AddAvifVariantResult>;
   /** notify's SQS batch handler. */
   readonly notifyBatch: (event: SQSEvent) => Promise<SQSBatchResponse>;
   /** The pipeline's Task states -> the compress, thumbnail and metadata task handlers and PutEvents. */
@@ -149,6 +159,8 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
   const metadata = createMetadataHandlers({ ...awsMetadataPorts(metadataConfig, clients), publisher }, metadataConfig);
 
   const compressConfig = loadCompressConfig(env);
+  const avifConfig = loadAvifConfig(env);
+  const addAvifVariant = createAvifHandler({ ...awsAvifPorts(avifConfig, clients), publisher }, avifConfig);
   const thumbnailConfig = loadThumbnailConfig(env);
   const notifyConfig = loadNotifyConfig(env);
   const notify = createNotifyHandler({ ...awsNotifyPorts(notifyConfig, clients), notifier: deps.notifier }, notifyConfig);
@@ -161,6 +173,7 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
     httpApi: (event) => ingest.httpApi(event),
     onObjectCreated: (event) => ingest.onObjectCreated(event),
     onPipelineEvent: (event) => metadata.onPipelineEvent(event),
+    addAvifVariant: (event) => addAvifVariant(event),
     notifyBatch: (event) => notify(event),
     taskHandlers: toLocalTaskHandlers({
       Compress: createCompressHandler(awsCompressPorts(compressConfig, clients), compressConfig),
