@@ -32,6 +32,7 @@ export {
   IMAGE_LIST_FORMATS,
   IMAGE_STATUSES,
   MAX_NAME_QUERY_LENGTH,
+  nameSearchKey,
   type DashboardStats,
   type HistoryEntry,
   type ImageChange,

@@ -5,6 +5,7 @@ describe('parseRoute', () => {
     ['', { name: 'home' }],
     ['#', { name: 'home' }],
     ['#/', { name: 'home' }],
+    ['#/?q=harb&status=failed', { name: 'home' }],
     ['#/dashboard', { name: 'dashboard' }],
     ['#/dashboard/', { name: 'dashboard' }],
     ['#/deleted', { name: 'deleted' }],

@@ -13,7 +13,10 @@ export type Route =
  * @example parseRoute('#/images/01J9ZQ'); // { name: 'image', imageId: '01J9ZQ' }
  */
 export function parseRoute(hash: string): Route {
-  const path = (hash.startsWith('#') ? hash.slice(1) : hash).replace(/\/+$/, '') || '/';
+  const fragment = hash.startsWith('#') ? hash.slice(1) : hash;
+  // A query (`#/?q=harb`: the gallery's filters, pages/gallery-query.ts) is the page's own state.
+  const query = fragment.indexOf('?');
+  const path = (query >= 0 ? fragment.slice(0, query) : fragment).replace(/\/+$/, '') || '/';
   if (path === '/') return { name: 'home' };
   if (path === '/dashboard') return { name: 'dashboard' };
   if (path === '/deleted') return { name: 'deleted' };

@@ -14,8 +14,9 @@ import { launchBrowser } from './browser';
  * - an empty file and an SVG are refused before any grant is asked for, in the pipeline's
  *   words; a failed upload is retried; an upload in flight is cancelled, then retried;
  *   processed rows fold into the summary and come back with "Show N done"; Remove drops a row;
- * - the gallery's count, status and format filters, name search; bulk select by keyboard,
- *   one delete, one Undo that restores both;
+ * - the gallery's count, status and format filters, name search, asked of the server (one
+ *   filtered page, the server's total) and kept in the URL across a reload; bulk select by
+ *   keyboard, one delete, one Undo that restores both;
  * - after a server restart the gallery that could not be loaded reloads by itself.
  */
 describe('uploads and gallery in the web UI', () => {
@@ -175,28 +176,58 @@ describe('uploads and gallery in the web UI', () => {
     await page.close();
   });
 
-  it('counts, filters and searches the gallery, and deletes two by keyboard with one Undo for both', async () => {
+  it('counts, filters and searches the gallery on the server, keeps the filters in the URL, and deletes two by keyboard with one Undo for both', async () => {
     const page = await open(runtime.signInUrl);
+    const listed: URL[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/images') listed.push(url);
+    });
     const count = page.locator('.gallery-count');
+    // The grid is busy from the first keystroke or choice until the server's answer is shown.
+    const settled = () => page.locator('ul.gallery[aria-busy="false"]').waitFor();
     await page.getByText('3 images', { exact: true }).waitFor();
+    await settled();
     const names = async () => (await page.locator('li.card .card-title').allInnerTexts()).sort();
     expect(await names()).toEqual(['broken.jpg', 'harbour.jpg', 'logo.png']);
 
     await page.getByLabel('Status', { exact: true }).selectOption({ label: 'Failed' });
+    await settled();
     expect(await names()).toEqual(['broken.jpg']);
-    expect(await count.innerText()).toBe('1 of 3 images match');
+    expect(await count.innerText()).toBe('1 image matches');
+    // Filtered by the server, one page, never every page read and filtered here.
+    expect(listed.at(-1)?.searchParams.get('status')).toBe('failed');
+    expect(new URL(page.url()).hash).toBe('#/?status=failed');
+    // The filter survives a reload: it is in the URL.
+    listed.length = 0;
+    await page.reload();
+    await page.getByText('1 image matches', { exact: true }).waitFor();
+    await settled();
+    expect(await names()).toEqual(['broken.jpg']);
+    expect(await page.getByLabel('Status', { exact: true }).inputValue()).toBe('failed');
+    expect(listed.map((url) => url.searchParams.get('status'))).toEqual(['failed']);
     await page.getByLabel('Status', { exact: true }).selectOption({ label: 'Any status' });
+    await settled();
+    expect(new URL(page.url()).hash).toBe('#/');
 
     await page.getByLabel('Original format', { exact: true }).selectOption({ label: 'PNG' });
+    await settled();
     expect(await names()).toEqual(['logo.png']);
+    expect(listed.at(-1)?.searchParams.get('format')).toBe('png');
     await page.getByLabel('Original format', { exact: true }).selectOption({ label: 'Any format' });
+    await settled();
 
     await page.getByLabel('Search by name', { exact: true }).fill('HARB');
+    await settled();
     expect(await names()).toEqual(['harbour.jpg']);
+    expect(listed.at(-1)?.searchParams.get('q')).toBe('HARB');
     await page.getByLabel('Search by name', { exact: true }).fill('nothing like it');
     await page.getByText('No image matches the search and filters.').waitFor();
+    expect(await count.innerText()).toBe('0 images match');
     await expectAccessible(page);
     await page.getByLabel('Search by name', { exact: true }).fill('');
+    await settled();
+    expect(await count.innerText()).toBe('3 images');
 
     // Select two by keyboard (Space on each checkbox), then delete them as one.
     for (const name of ['harbour.jpg', 'logo.png']) {

@@ -1,17 +1,15 @@
 /**
  * The gallery: the person's images, newest first, each with its small thumbnail (a
  * placeholder while processing, the reason when it failed), original vs compressed size
- * and the savings; above them the total count, a name search, status and format filters,
- * and bulk selection with one delete (undoable as one). Kept up to date by `upsert` from
- * live events.
+ * and the savings; above them the total count, a name search, status and format filters
+ * (kept in the URL: `#/?q=…&status=…&format=…`), and bulk selection with one delete
+ * (undoable as one). Kept up to date by `upsert` from live events.
  *
- * The count, the filters and the search are over ALL the person's images: the list API
- * pages (at most 100 a page) and has no count or filter, so the gallery reads every page
- * (the first shows at once, the rest follow) and filters here. That is one request per
- * 100 images, and honest: the count is of records read, never an estimate. A library of
- * many thousands would want a count and filters in the API instead.
+ * The list API filters and counts (`GET /images?status&format&q`, `total` on the first
+ * page): the gallery reads one page of matching images at a time ("Show more" reads the
+ * next) and shows the server's count, never reading every page to count or filter.
  */
-import { describeError, type ApiClient, type ImageView, type ObjectUrls } from '../api';
+import { describeError, MAX_NAME_QUERY_LENGTH, type ApiClient, type ImageView, type ObjectUrls } from '../api';
 import { confirmDialog } from '../confirm-dialog';
 import { deletedNotice, type DeletedImage } from '../deleted-notice';
 import { announce, h, replaceChildren } from '../dom';
@@ -20,57 +18,53 @@ import { cardPicture } from '../display-image';
 import { cardRendition, filenameFromKey, formatBytes, formatCount, formatDateTime, formatSavings } from '../format';
 import { imageHref } from '../router';
 import { createTaskQueue } from '../upload-queue';
+import {
+  countText,
+  GALLERY_FORMAT_FILTERS,
+  GALLERY_STATUS_FILTERS,
+  galleryFilterFromHash,
+  galleryHash,
+  isFiltered,
+  matchesFilter,
+  toListFilter,
+  type GalleryFilter,
+} from './gallery-query';
 
-/** Images a page of the listing asks for: the API's most. */
-export const GALLERY_PAGE_SIZE = 100;
-/** Cards rendered at first, and added by each "Show more". */
-export const GALLERY_SHOW_STEP = 40;
+/** Images the gallery shows at first, and adds with each "Show more". */
+export const GALLERY_PAGE_SIZE = 40;
+/** List calls one load or "Show more" makes at most to fill a page (a filtered page may come back short). */
+const MAX_READS_PER_PAGE = 5;
+/** How long the name search waits after the last keystroke before it asks the server. */
+export const SEARCH_DEBOUNCE_MS = 250;
 /** Deletes sent at once by a bulk delete. */
 const DELETE_CONCURRENCY = 3;
 
-/** The statuses the gallery filters by (a deleted image is not in the gallery). */
-export const GALLERY_STATUS_FILTERS = ['processing', 'processed', 'failed'] as const;
-
-/** What the filters ask for; `''` is "any". */
-export interface GalleryFilter {
-  readonly search: string;
-  readonly status: '' | (typeof GALLERY_STATUS_FILTERS)[number];
-  readonly format: string;
-}
-
-/**
- * Whether an image passes the filter: its name contains the search (any case), its status
- * and its original's format are the ones asked for.
- *
- * @example matchesFilter(view, { search: 'harb', status: 'processed', format: '' });
- */
-export function matchesFilter(image: ImageView, filter: GalleryFilter): boolean {
-  const search = filter.search.trim().toLocaleLowerCase();
-  if (search !== '' && !displayName(image).toLocaleLowerCase().includes(search)) return false;
-  if (filter.status !== '' && image.status !== filter.status) return false;
-  if (filter.format !== '' && image.format !== filter.format) return false;
-  return true;
-}
+export {
+  countText,
+  GALLERY_FORMAT_FILTERS,
+  GALLERY_STATUS_FILTERS,
+  galleryFilterFromHash,
+  galleryHash,
+  matchesFilter,
+  type GalleryFilter,
+} from './gallery-query';
 
 /** How a format is named in the filter: the pipeline's label (`HEIC/HEIF`) or the name itself. */
 export { formatLabel };
 
-/** The count line: `42 images`, or `3 of 42 images match` under a filter. */
-export function countText(matching: number, total: number, filtered: boolean, complete: boolean): string {
-  const images = (n: number) => `${formatCount(n)} image${n === 1 ? '' : 's'}`;
-  if (!complete) return `${images(total)} so far; counting…`;
-  return filtered ? `${formatCount(matching)} of ${images(total)} match` : images(total);
-}
-
 export interface GalleryDeps {
   readonly api: ApiClient;
+  /** Where the filters are kept: the page's location (default: the window's). */
+  readonly location?: { readonly hash: string; readonly pathname: string; readonly search: string };
+  /** Writes the filters' fragment without a navigation (default: `history.replaceState`). */
+  readonly replaceUrl?: (url: string) => void;
   /** After an Undo restored an image: the app re-reads it, so the card comes back. */
   readonly onRestored?: (imageId: string) => void;
 }
 
 export interface Gallery {
   readonly element: HTMLElement;
-  /** Loads every page (the first shows at once); again after a failure or a reconnect. */
+  /** Loads the first page of matching images and their count; again after a failure or a reconnect. */
   load(): Promise<void>;
   /** Shows a fresh copy of an image: replaces its card, adds it, or removes a deleted one. */
   upsert(image: ImageView): void;
@@ -165,17 +159,24 @@ function card(image: ImageView, urls: ObjectUrls, selection: { readonly checked:
 }
 
 export function createGallery(deps: GalleryDeps): Gallery {
+  const where = deps.location ?? globalThis.location;
+  const replaceUrl = deps.replaceUrl ?? ((url: string) => history.replaceState(null, '', url));
+  /** The images shown: the matching ones read so far, and live additions. */
   const images = new Map<string, { view: ImageView; element: HTMLLIElement }>();
   const selected = new Set<string>();
-  let complete = false;
+  let filter: GalleryFilter = galleryFilterFromHash(where.hash);
+  /** The server's count of the matching images, kept up to date by live changes; `undefined` until the first page. */
+  let total: number | undefined;
+  /** Where the next page starts; `undefined` when every matching image is read. */
+  let cursor: string | undefined;
   let loadedOnce = false;
+  /** Bumped by every load: an answer to an older one (a filter since changed) is dropped. */
+  let generation = 0;
   let loading: Promise<void> | undefined;
-  let shownLimit = GALLERY_SHOW_STEP;
-  let filter: GalleryFilter = { search: '', status: '', format: '' };
-  let knownFormats = '';
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
   let deleting = false;
 
-  const grid = h('ul', { class: 'gallery', attrs: { 'aria-labelledby': 'gallery-heading' } });
+  const grid = h('ul', { class: 'gallery', attrs: { 'aria-labelledby': 'gallery-heading', 'aria-busy': 'true' } });
   const empty = h(
     'div',
     { class: 'empty', attrs: { hidden: true } },
@@ -189,14 +190,24 @@ export function createGallery(deps: GalleryDeps): Gallery {
   const moreButton = h('button', { class: 'button', attrs: { type: 'button', hidden: true } }, 'Show more');
 
   // --- filters -------------------------------------------------------------------------
-  const searchInput = h('input', { attrs: { id: 'gallery-search', type: 'search', autocomplete: 'off', spellcheck: 'false' } });
+  const searchInput = h('input', {
+    attrs: { id: 'gallery-search', type: 'search', autocomplete: 'off', spellcheck: 'false', maxlength: String(MAX_NAME_QUERY_LENGTH) },
+  });
   const statusSelect = h(
     'select',
     { attrs: { id: 'gallery-status' } },
     h('option', { attrs: { value: '' } }, 'Any status'),
     ...GALLERY_STATUS_FILTERS.map((value) => h('option', { attrs: { value } }, statusLabel(value))),
   );
-  const formatSelect = h('select', { attrs: { id: 'gallery-format' } }, h('option', { attrs: { value: '' } }, 'Any format'));
+  const formatSelect = h(
+    'select',
+    { attrs: { id: 'gallery-format' } },
+    h('option', { attrs: { value: '' } }, 'Any format'),
+    ...GALLERY_FORMAT_FILTERS.map((format) => h('option', { attrs: { value: format } }, formatLabel(format))),
+  );
+  searchInput.value = filter.search;
+  statusSelect.value = filter.status;
+  formatSelect.value = filter.format;
   const filters = h(
     'div',
     { class: 'gallery-filters', attrs: { role: 'search', 'aria-label': 'Your images' } },
@@ -213,7 +224,7 @@ export function createGallery(deps: GalleryDeps): Gallery {
   const bulk = h(
     'div',
     { class: 'gallery-bulk', attrs: { hidden: true } },
-    h('label', { class: 'check', attrs: { for: 'gallery-select-all' } }, selectAll, ' Select all matching'),
+    h('label', { class: 'check', attrs: { for: 'gallery-select-all' } }, selectAll, ' Select all shown'),
     selectedCount,
     deleteSelected,
     clearSelection,
@@ -234,20 +245,19 @@ export function createGallery(deps: GalleryDeps): Gallery {
     h('div', { class: 'more' }, moreButton),
   );
 
-  searchInput.addEventListener('input', () => setFilter({ search: searchInput.value }));
-  statusSelect.addEventListener('change', () => setFilter({ status: statusSelect.value as GalleryFilter['status'] }));
-  formatSelect.addEventListener('change', () => setFilter({ format: formatSelect.value }));
-  moreButton.addEventListener('click', () => {
-    const first = matching()[shownLimit];
-    shownLimit += GALLERY_SHOW_STEP;
-    render();
-    // The first new card's link has the focus, so the next Tab goes on from there.
-    if (first) images.get(first.imageId)?.element.querySelector<HTMLElement>('a.card-link')?.focus();
+  searchInput.addEventListener('input', () => {
+    // Busy at once, so nothing reads the old results as the new search's.
+    grid.setAttribute('aria-busy', 'true');
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => setFilter({ search: searchInput.value }), SEARCH_DEBOUNCE_MS);
   });
+  statusSelect.addEventListener('change', () => setFilter({ status: statusSelect.value as GalleryFilter['status'] }));
+  formatSelect.addEventListener('change', () => setFilter({ format: formatSelect.value as GalleryFilter['format'] }));
+  moreButton.addEventListener('click', () => void showMore());
   selectAll.addEventListener('change', () => {
-    for (const view of matching()) {
-      if (selectAll.checked) selected.add(view.imageId);
-      else selected.delete(view.imageId);
+    for (const id of images.keys()) {
+      if (selectAll.checked) selected.add(id);
+      else selected.delete(id);
     }
     for (const [id, entry] of images) {
       const box = entry.element.querySelector<HTMLInputElement>('input.card-checkbox');
@@ -266,21 +276,16 @@ export function createGallery(deps: GalleryDeps): Gallery {
   });
   deleteSelected.addEventListener('click', () => void onDeleteSelected());
 
+  /** A new filter: into the URL (no navigation), then the first page of what it matches. */
   function setFilter(change: Partial<GalleryFilter>): void {
+    clearTimeout(searchTimer);
     filter = { ...filter, ...change };
-    shownLimit = GALLERY_SHOW_STEP;
-    render();
+    replaceUrl(`${where.pathname}${where.search}${galleryHash(filter)}`);
+    void reload();
   }
 
-  function filtered(): boolean {
-    return filter.search.trim() !== '' || filter.status !== '' || filter.format !== '';
-  }
-
-  function matching(): ImageView[] {
-    return [...images.values()]
-      .map((entry) => entry.view)
-      .filter((view) => matchesFilter(view, filter))
-      .sort(newerFirst);
+  function shown(): ImageView[] {
+    return [...images.values()].map((entry) => entry.view).sort(newerFirst);
   }
 
   function newCard(view: ImageView): HTMLLIElement {
@@ -294,21 +299,6 @@ export function createGallery(deps: GalleryDeps): Gallery {
     });
   }
 
-  /** The format filter offers the formats the images have (and keeps the one chosen). */
-  function renderFormats(): void {
-    const formats = [...new Set([...images.values()].map((entry) => entry.view.format).filter((f): f is string => f !== undefined))].sort();
-    if (filter.format !== '' && !formats.includes(filter.format)) formats.push(filter.format);
-    const key = formats.join(' ');
-    if (key === knownFormats) return;
-    knownFormats = key;
-    replaceChildren(
-      formatSelect,
-      h('option', { attrs: { value: '' } }, 'Any format'),
-      ...formats.map((format) => h('option', { attrs: { value: format } }, formatLabel(format))),
-    );
-    formatSelect.value = filter.format;
-  }
-
   function renderSelection(): void {
     for (const id of selected) if (!images.has(id)) selected.delete(id);
     const count = selected.size;
@@ -316,48 +306,53 @@ export function createGallery(deps: GalleryDeps): Gallery {
     deleteSelected.disabled = count === 0 || deleting;
     deleteSelected.textContent = count === 0 ? 'Delete selected…' : `Delete ${formatCount(count)} selected…`;
     clearSelection.hidden = count === 0;
-    const shown = matching();
-    const chosen = shown.filter((view) => selected.has(view.imageId)).length;
-    selectAll.checked = shown.length > 0 && chosen === shown.length;
-    selectAll.indeterminate = chosen > 0 && chosen < shown.length;
+    selectAll.checked = images.size > 0 && count === images.size;
+    selectAll.indeterminate = count > 0 && count < images.size;
   }
 
-  /** Puts the wanted cards in the grid in order, moving only those out of place (focus stays where it is). */
+  /** Puts the cards in the grid in order, moving only those out of place (focus stays where it is). */
   function render(): void {
-    const wanted = matching();
-    const visible = wanted.slice(0, shownLimit);
+    const visible = shown();
     const keep = new Set(visible.map((view) => view.imageId));
     for (const child of [...grid.children]) {
       const id = (child as HTMLElement).dataset['imageId'];
       if (!id || !keep.has(id) || images.get(id)?.element !== child) child.remove();
     }
-    let cursor: Element | null = grid.firstElementChild;
+    let at: Element | null = grid.firstElementChild;
     for (const view of visible) {
       const cardElement = images.get(view.imageId)?.element;
       if (!cardElement) continue;
-      if (cardElement === cursor) cursor = cursor.nextElementSibling;
-      else grid.insertBefore(cardElement, cursor);
+      if (cardElement === at) at = at.nextElementSibling;
+      else grid.insertBefore(cardElement, at);
     }
-    empty.hidden = !loadedOnce || images.size > 0;
-    noMatch.hidden = !loadedOnce || images.size === 0 || wanted.length > 0;
-    filters.hidden = !loadedOnce || images.size === 0;
+    const filtered = isFiltered(filter);
+    const none = loadedOnce && images.size === 0;
+    empty.hidden = !none || filtered;
+    noMatch.hidden = !none || !filtered;
+    filters.hidden = none && !filtered;
     bulk.hidden = !loadedOnce || images.size === 0;
-    const rest = wanted.length - visible.length;
-    moreButton.hidden = rest <= 0;
-    moreButton.textContent = `Show ${formatCount(Math.min(rest, GALLERY_SHOW_STEP))} more`;
-    if (loadedOnce) status.textContent = images.size === 0 && complete ? '' : countText(wanted.length, images.size, filtered(), complete);
-    renderFormats();
+    moreButton.hidden = cursor === undefined;
+    if (loadedOnce) status.textContent = total === undefined || (none && !filtered) ? '' : countText(total, filtered);
     renderSelection();
   }
 
   function upsert(view: ImageView): void {
     const existing = images.get(view.imageId);
-    if (view.status === 'deleted') {
-      existing?.element.remove();
-      images.delete(view.imageId);
-      selected.delete(view.imageId);
-      render();
+    if (!matchesFilter(view, filter)) {
+      if (existing) {
+        existing.element.remove();
+        images.delete(view.imageId);
+        selected.delete(view.imageId);
+        if (total !== undefined) total = Math.max(0, total - 1);
+        render();
+      }
       return;
+    }
+    if (!existing) {
+      // Not read yet: it comes with a later page, where the listing's order puts it.
+      const oldest = shown().at(-1);
+      if (cursor !== undefined && oldest && newerFirst(view, oldest) > 0) return;
+      if (total !== undefined) total += 1;
     }
     const element = newCard(view);
     images.set(view.imageId, { view, element });
@@ -370,59 +365,105 @@ export function createGallery(deps: GalleryDeps): Gallery {
     render();
   }
 
-  /** Reads every page; images gone from the listing (deleted elsewhere meanwhile) leave. */
-  async function loadAll(): Promise<void> {
+  /**
+   * Reads matching images from `from` until a page is full or the listing ends (a filtered
+   * page may come back short), at most {@link MAX_READS_PER_PAGE} calls; the first page's
+   * answer carries the total.
+   */
+  async function readPage(from: string | undefined): Promise<{ views: ImageView[]; next?: string; total?: number }> {
+    const views: ImageView[] = [];
+    let next = from;
+    let counted: number | undefined;
+    for (let read = 0; read < MAX_READS_PER_PAGE && views.length < GALLERY_PAGE_SIZE; read += 1) {
+      const page = await deps.api.listImages({ limit: GALLERY_PAGE_SIZE - views.length, ...toListFilter(filter), ...(next ? { cursor: next } : {}) });
+      counted ??= page.total;
+      views.push(...page.items.filter((view) => view.status !== 'deleted'));
+      next = page.cursor;
+      if (next === undefined) break;
+    }
+    return { views, ...(next !== undefined ? { next } : {}), ...(counted !== undefined ? { total: counted } : {}) };
+  }
+
+  function showError(error: unknown): void {
+    status.textContent = '';
+    const retry = h('button', { class: 'button', attrs: { type: 'button' } }, 'Try again');
+    retry.addEventListener('click', () => void load());
+    replaceChildren(message, `Your images could not be loaded: ${describeError(error)} `, retry);
+    message.hidden = false;
+  }
+
+  /** The first page of what the filter matches, and the count; replaces what is shown. */
+  async function loadFirst(): Promise<void> {
+    const mine = (generation += 1);
     message.hidden = true;
+    grid.setAttribute('aria-busy', 'true');
     if (!loadedOnce) status.textContent = 'Loading your images…';
     const started = new Date().toISOString();
-    const seen = new Set<string>();
-    let cursor: string | undefined;
-    complete = false;
     try {
-      do {
-        const page = await deps.api.listImages({ limit: GALLERY_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-        cursor = page.cursor;
-        for (const view of page.items) {
-          if (view.status === 'deleted') continue;
-          seen.add(view.imageId);
-          const existing = images.get(view.imageId);
-          if (existing && existing.view.updatedAt === view.updatedAt && existing.view.status === view.status) continue;
-          upsertQuietly(view);
+      const page = await readPage(undefined);
+      if (mine !== generation) return;
+      const seen = new Set(page.views.map((view) => view.imageId));
+      for (const [id, entry] of images) {
+        // A live addition made while the page was read stays; anything else not listed goes.
+        if (!seen.has(id) && !(entry.view.uploadedAt >= started && matchesFilter(entry.view, filter))) {
+          entry.element.remove();
+          images.delete(id);
         }
-        loadedOnce = true;
-        if (cursor === undefined) {
-          complete = true;
-          for (const [id, entry] of images) {
-            // Uploaded after this listing began: it may be newer than what the listing saw.
-            if (!seen.has(id) && entry.view.uploadedAt < started) {
-              entry.element.remove();
-              images.delete(id);
-            }
-          }
-        }
-        render();
-      } while (cursor !== undefined);
+      }
+      for (const view of page.views) {
+        const existing = images.get(view.imageId);
+        // A newer copy from a live update wins over the listing's.
+        if (existing && (existing.view.updatedAt ?? '') >= (view.updatedAt ?? '') && existing.view.status === view.status) continue;
+        const element = newCard(view);
+        if (existing?.element.isConnected) existing.element.replaceWith(element);
+        images.set(view.imageId, { view, element });
+      }
+      cursor = page.next;
+      total = page.total ?? images.size;
+      loadedOnce = true;
+      render();
     } catch (error) {
-      status.textContent = '';
-      const retry = h('button', { class: 'button', attrs: { type: 'button' } }, 'Try again');
-      retry.addEventListener('click', () => void load());
-      replaceChildren(message, `Your images could not be loaded: ${describeError(error)} `, retry);
-      message.hidden = false;
+      if (mine === generation) showError(error);
+    } finally {
+      if (mine === generation) grid.setAttribute('aria-busy', 'false');
     }
   }
 
-  function upsertQuietly(view: ImageView): void {
-    const existing = images.get(view.imageId);
-    const element = newCard(view);
-    images.set(view.imageId, { view, element });
-    if (existing?.element.isConnected) existing.element.replaceWith(element);
+  /** "Show more": the next page, added below. */
+  async function showMore(): Promise<void> {
+    if (cursor === undefined) return;
+    const mine = generation;
+    moreButton.disabled = true;
+    grid.setAttribute('aria-busy', 'true');
+    const firstNew = images.size;
+    try {
+      const page = await readPage(cursor);
+      if (mine !== generation) return;
+      for (const view of page.views) if (!images.has(view.imageId)) images.set(view.imageId, { view, element: newCard(view) });
+      cursor = page.next;
+      render();
+      // The first new card's link has the focus, so the next Tab goes on from there.
+      const first = shown()[firstNew];
+      if (first) images.get(first.imageId)?.element.querySelector<HTMLElement>('a.card-link')?.focus();
+    } catch (error) {
+      if (mine === generation) showError(error);
+    } finally {
+      moreButton.disabled = false;
+      if (mine === generation) grid.setAttribute('aria-busy', 'false');
+    }
   }
 
   function load(): Promise<void> {
-    loading ??= loadAll().finally(() => {
+    loading ??= loadFirst().finally(() => {
       loading = undefined;
     });
     return loading;
+  }
+
+  /** After a filter change: a fresh load even while one is under way (its answer is dropped). */
+  function reload(): Promise<void> {
+    loading = undefined;
+    return load();
   }
 
   // --- bulk delete ---------------------------------------------------------------------
@@ -465,6 +506,7 @@ export function createGallery(deps: GalleryDeps): Gallery {
     queue.push(...targets);
     await queue.idle();
     deleting = false;
+    if (total !== undefined) total = Math.max(0, total - deleted.length);
     render();
     const parts: HTMLElement[] = [];
     if (deleted.length > 0) {
