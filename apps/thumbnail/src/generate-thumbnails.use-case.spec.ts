@@ -1,7 +1,8 @@
 import type { ImageUploadedData } from '@imgpipe/contracts';
-import { ThumbnailsGeneratedV2DataSchema } from '@imgpipe/contracts';
+import { primaryRenditionKeys, ThumbnailsGeneratedV2DataSchema, ThumbnailsGeneratedV3DataSchema } from '@imgpipe/contracts';
 import {
   DEFAULT_RENDITION_SET,
+  GALLERY_RENDITION_SET,
   MARKETPLACE_RENDITION_SET,
   probe,
   InvalidImageError,
@@ -38,7 +39,7 @@ describe('generate thumbnails use case', () => {
 
     const result = await generate(input);
 
-    expect(ThumbnailsGeneratedV2DataSchema.parse(result)).toEqual(result);
+    expect(ThumbnailsGeneratedV3DataSchema.parse(result)).toEqual(result);
     expect(result.version).toMatch(/^[0-9a-f]{16}$/);
     expect(result.placeholder).toMatchObject({ dominantColour: expect.stringMatching(/^#[0-9a-f]{6}$/), aspectRatio: expect.closeTo(4 / 3, 2) });
     expect(result.renditionsVersion).toBe(renditionSetVersion(DEFAULT_RENDITION_SET));
@@ -52,6 +53,29 @@ describe('generate thumbnails use case', () => {
       expect(stored.cacheControl).toBe(IMMUTABLE_CACHE_CONTROL);
       expect(await probe(stored.body)).toMatchObject({ format: 'jpeg', width: rendition.width, height: rendition.height });
     }
+  });
+
+  it('writes every gallery rendition as JPEG and WebP of one size, under the one version, JPEG first', async () => {
+    const { store, input, generate } = await arrange(await testImage('jpeg', { width: 1200, height: 900 }), GALLERY_RENDITION_SET);
+
+    const result = await generate(input);
+
+    expect(ThumbnailsGeneratedV3DataSchema.parse(result)).toEqual(result);
+    // Two files a name: what v2 (one file a name) cannot carry, hence v3.
+    expect(ThumbnailsGeneratedV2DataSchema.safeParse(result).success).toBe(false);
+    expect(result.renditions.map((r) => `${r.name}.${r.format}`)).toEqual(
+      ['small', 'medium', 'large', 'card', 'display'].flatMap((name) => [`${name}.jpeg`, `${name}.webp`]),
+    );
+    for (const name of ['small', 'medium', 'large', 'card', 'display']) {
+      const [jpeg, webp] = result.renditions.filter((r) => r.name === name);
+      expect(jpeg?.key).toBe(`thumbnails/user-1/img-1/${result.version}/${name}.jpg`);
+      expect(webp?.key).toBe(`thumbnails/user-1/img-1/${result.version}/${name}.webp`);
+      expect([webp?.width, webp?.height]).toEqual([jpeg?.width, jpeg?.height]);
+      const stored = await store.get({ bucket: PROCESSED, key: webp?.key ?? '' });
+      expect(stored.contentType).toBe('image/webp');
+      expect(await probe(stored.body)).toMatchObject({ format: 'webp', width: webp?.width, height: webp?.height });
+    }
+    expect(primaryRenditionKeys(result.renditions)['display']).toBe(`thumbnails/user-1/img-1/${result.version}/display.jpg`);
   });
 
   it('crops to 4:3 for the marketplace preset', async () => {

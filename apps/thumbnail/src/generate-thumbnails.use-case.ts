@@ -1,4 +1,4 @@
-import type { ImageUploadedData, ThumbnailsGeneratedV2Data } from '@imgpipe/contracts';
+import type { ImageUploadedData, ThumbnailsGeneratedV3Data } from '@imgpipe/contracts';
 import {
   renditions,
   renditionSetVersion,
@@ -24,15 +24,17 @@ export interface GenerateThumbnailsDeps {
 }
 
 /**
- * Original -> every rendition of the configured set, written as
+ * Original -> every rendition of the configured set in each of its formats (the gallery set:
+ * JPEG, the universal fallback, and WebP, from one resize), written as
  * `thumbnails/{userId}/{imageId}/{version}/{rendition}.{ext}` with `version` the hash of the
  * renditions' bytes (`derivativeVersion`): same bytes, same keys; other bytes (a new set, a
  * new encoder) never reuse a URL. The placeholder from the same decode travels with them.
+ * The result is `ThumbnailsGenerated` v3 data: each name's primary format first.
  */
 export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
   const now = deps.now ?? (() => performance.now());
   const version = renditionSetVersion(deps.renditionSet);
-  return async function generateThumbnails(input: ImageUploadedData): Promise<ThumbnailsGeneratedV2Data> {
+  return async function generateThumbnails(input: ImageUploadedData): Promise<ThumbnailsGeneratedV3Data> {
     const started = now();
     const original = await deps.store.get({ bucket: input.original.bucket, key: input.original.key });
     const result = await renditions(

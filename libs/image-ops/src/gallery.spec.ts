@@ -5,10 +5,13 @@ import {
   DEFAULT_RENDITION_SET,
   GALLERY_RENDITION_SET,
   MARKETPLACE_RENDITION_SET,
+  MAX_RENDITION_FILES,
+  renditionFormats,
   renditions,
   readRenditionSet,
   renditionSetVersion,
   resolveRenditionSet,
+  type Rendition,
   type RenditionSet,
 } from './renditions';
 import { testImage } from './testing';
@@ -58,6 +61,65 @@ describe('the gallery set', () => {
     ['an unknown extremeAspect field', { width: 10, height: 10, fit: 'cover', extremeAspect: { ratio: 2 } }],
   ])('refuses %s', (_what, rendition) => {
     expect(() => resolveRenditionSet({ name: 's', renditions: { a: rendition } })).toThrow(ZodError);
+  });
+});
+
+describe('renditions in more than one format (alsoAs)', () => {
+  const NAMES = ['small', 'medium', 'large', 'card', 'display'];
+
+  it('writes every gallery rendition as JPEG (the fallback, first) and WebP', () => {
+    for (const name of NAMES) {
+      expect(GALLERY_RENDITION_SET.renditions[name]).toMatchObject({ format: 'jpeg', alsoAs: ['webp'] });
+      expect(renditionFormats(GALLERY_RENDITION_SET.renditions[name] as Rendition)).toEqual(['jpeg', 'webp']);
+    }
+  });
+
+  it('makes each rendition once per format, of one size, primary format first', async () => {
+    const photo = await testImage('jpeg', { width: 2400, height: 1800 });
+
+    const result = await renditions(photo, GALLERY_RENDITION_SET);
+
+    expect(result.renditions.map((r) => `${r.name}.${r.format}`)).toEqual(NAMES.flatMap((n) => [`${n}.jpeg`, `${n}.webp`]));
+    for (const name of NAMES) {
+      const [jpeg, webp] = result.renditions.filter((r) => r.name === name);
+      expect(webp).toMatchObject({ format: 'webp', contentType: 'image/webp', width: jpeg?.width, height: jpeg?.height });
+      const decoded = await sharp(webp?.data).metadata();
+      expect([decoded.format, decoded.width, decoded.height]).toEqual(['webp', jpeg?.width, jpeg?.height]);
+    }
+    expect(result.renditions.find((r) => r.name === 'display')).toMatchObject({ width: 1600, height: 1200 });
+  });
+
+  it('keeps the pixels of both formats alike (one resize, one crop)', async () => {
+    const photo = await testImage('jpeg', { width: 2400, height: 1800 });
+
+    const [jpeg, webp] = (await renditions(photo, GALLERY_RENDITION_SET)).renditions.filter((r) => r.name === 'card');
+    const [a, b] = await Promise.all([jpeg, webp].map((r) => sharp(r?.data).resize(16, 16, { fit: 'fill' }).removeAlpha().raw().toBuffer()));
+    const diff = Array.from(a ?? []).reduce((max, v, i) => Math.max(max, Math.abs(v - (b?.[i] ?? 0))), 0);
+    expect(diff).toBeLessThan(24);
+  });
+
+  it('changes the gallery version (its renditions are reprocessed) and keeps the others', () => {
+    const jpegOnly: RenditionSet = {
+      ...GALLERY_RENDITION_SET,
+      renditions: Object.fromEntries(Object.entries(GALLERY_RENDITION_SET.renditions).map(([n, r]) => [n, { ...r, alsoAs: undefined }])),
+    };
+    expect(renditionSetVersion(GALLERY_RENDITION_SET)).not.toBe(renditionSetVersion(jpegOnly));
+    expect(renditionSetVersion(DEFAULT_RENDITION_SET)).toBe('rs-3efe942fc712');
+  });
+
+  it.each<[string, unknown]>([
+    ['alsoAs repeating the format', { width: 10, height: 10, format: 'jpeg', alsoAs: ['jpeg'] }],
+    ['a format twice in alsoAs', { width: 10, height: 10, alsoAs: ['webp', 'webp'] }],
+    ['an empty alsoAs', { width: 10, height: 10, alsoAs: [] }],
+    ['an unknown format', { width: 10, height: 10, alsoAs: ['gif'] }],
+  ])('refuses %s', (_what, rendition) => {
+    expect(() => resolveRenditionSet({ name: 's', renditions: { a: rendition } })).toThrow(ZodError);
+  });
+
+  it(`refuses a set of more than ${MAX_RENDITION_FILES} files, counting each format`, () => {
+    const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`r${i}`, { width: 10, height: 10, alsoAs: ['webp'] }]));
+    expect(() => resolveRenditionSet({ name: 's', renditions: many(16) })).not.toThrow();
+    expect(() => resolveRenditionSet({ name: 's', renditions: many(17) })).toThrow(ZodError);
   });
 });
 

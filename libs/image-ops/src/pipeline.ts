@@ -8,7 +8,8 @@
  *    output can be made from (full size for variants; for renditions alone, the largest
  *    rendition's need, which lets libjpeg/libwebp shrink on load).
  * 4. Encode every output from that buffer, all at once: the single-threaded WebP encode
- *    runs on one thread while the renditions run on the others.
+ *    runs on one thread while the renditions run on the others. A rendition in several
+ *    formats (`alsoAs`) is resized once and encoded once per format.
  * 5. With the renditions, the placeholder (ThumbHash, dominant colour, aspect ratio) from
  *    their shared, already-shrunk source: no second decode, about a millisecond.
  * 6. With the variants, when none beats an original that could be served as it is (a PNG
@@ -28,6 +29,7 @@ import { type ImagePlaceholder, makePlaceholder } from './placeholder';
 import type { InputPolicy } from './policy';
 import { type ImageFacts, inspect } from './probe';
 import { proxyOf, type QualityChoice, type RawPixels, searchQuality } from './quality/auto-quality';
+import { renditionFormats } from './rendition-set';
 import type { Rendition, RenditionResult, RenditionSet } from './renditions';
 
 /** What to make. @internal */
@@ -387,7 +389,7 @@ async function makeRendition(
   plan: RenditionPlan,
   background: string,
   letterbox: string,
-): Promise<RenditionResult> {
+): Promise<RenditionResult[]> {
   const { rendition } = plan;
   let image = fromRaw(source, false);
   if (plan.band) {
@@ -411,16 +413,33 @@ async function makeRendition(
     // inside/outside/fill: the exact size is planned already.
     image = image.resize(plan.width, plan.height, { fit: 'fill' });
   }
-  const settings: EncoderSettings =
-    rendition.format === 'jpeg'
-      ? { format: 'jpeg', quality: rendition.quality, progressive: rendition.progressive, mozjpeg: false, background }
-      : rendition.format === 'webp'
-        ? { format: 'webp', quality: rendition.quality, effort: 4 }
-        : rendition.format === 'avif'
-          ? { format: 'avif', quality: rendition.quality, effort: 4, chromaSubsampling: '4:2:0' }
-          : { format: 'png' };
-  const data = await encode(encodeAs(image, settings, source.channels === 4), `rendition ${plan.name}`);
-  return { name: plan.name, ...encoded(rendition.format, data, plan) };
+  const formats = renditionFormats(rendition);
+  // Resize once per rendition: with more than one format, the resized pixels are kept and every encoder reads them.
+  let resized: RawImage | undefined;
+  if (formats.length > 1) {
+    try {
+      resized = await toRaw(image);
+    } catch (error) {
+      throw encodeFailure(error, `rendition ${plan.name}`);
+    }
+  }
+  const hasAlpha = (resized ?? source).channels === 4;
+  // Primary format first (the contracts' ThumbnailsGenerated v3 relies on it), then `alsoAs`.
+  return Promise.all(
+    formats.map(async (format) => {
+      const settings: EncoderSettings =
+        format === 'jpeg'
+          ? { format: 'jpeg', quality: rendition.quality, progressive: rendition.progressive, mozjpeg: false, background }
+          : format === 'webp'
+            ? { format: 'webp', quality: rendition.quality, effort: 4 }
+            : format === 'avif'
+              ? { format: 'avif', quality: rendition.quality, effort: 4, chromaSubsampling: '4:2:0' }
+              : { format: 'png' };
+      const input = resized ? fromRaw(resized, false) : image;
+      const data = await encode(encodeAs(input, settings, hasAlpha), `rendition ${plan.name} (${format})`);
+      return { name: plan.name, ...encoded(format, data, plan) };
+    }),
+  );
 }
 
 /**
@@ -484,9 +503,11 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
     const source = await renditionSource(raw, renditionNeed);
     const made = await timed(() => makePlaceholder(source, facts));
     const background = request.background ?? compressOptions?.background ?? DEFAULT_BACKGROUND;
-    const renditions = await Promise.all(
-      renditionPlans.map((plan) => makeRendition(source, plan, background, plan.band ? made.value.dominantColour : background)),
-    );
+    const renditions = (
+      await Promise.all(
+        renditionPlans.map((plan) => makeRendition(source, plan, background, plan.band ? made.value.dominantColour : background)),
+      )
+    ).flat();
     return { renditions, placeholder: made.value, placeholderMs: made.ms };
   });
   const [compressed, rendered] = await Promise.all([compressJob, renditionsJob]);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { OUTPUT_FORMATS } from './formats';
+import { OUTPUT_FORMATS, type OutputFormat } from './formats';
 
 /** How a rendition fits its box; the meanings are sharp's (CSS `object-fit`). */
 export const RENDITION_FITS = ['inside', 'cover', 'contain', 'fill', 'outside'] as const;
@@ -33,6 +33,11 @@ export type RenditionPosition = (typeof RENDITION_POSITIONS)[number];
 export const MAX_RENDITION_DIMENSION = 4096;
 /** Most renditions in one set. */
 export const MAX_RENDITIONS = 20;
+/**
+ * Most files one set makes (each rendition once per format: `format` plus `alsoAs`): what
+ * `ThumbnailsGenerated` and the delivery record carry at most (the contracts' `LIMITS.renditions`).
+ */
+export const MAX_RENDITION_FILES = 32;
 
 /**
  * What `cover` does with an image far wider or taller than its box: a square crop of a
@@ -65,7 +70,19 @@ export const renditionSchema = z
     height: dimension,
     /** How the image fits the box. Default `inside` (whole image, aspect kept). */
     fit: z.enum(RENDITION_FITS).default('inside'),
+    /** The rendition's primary format: the universal fallback of a `<picture>` (JPEG by default). */
     format: z.enum(OUTPUT_FORMATS).default('jpeg'),
+    /**
+     * More formats the same resized pixels are also encoded in (resize once, encode once per
+     * format), e.g. `['webp']`, so each format's `srcset` offers sizes. Same quality number.
+     * Optional without a default, so sets that do not use it keep their version.
+     */
+    alsoAs: z
+      .array(z.enum(OUTPUT_FORMATS))
+      .min(1)
+      .max(OUTPUT_FORMATS.length - 1)
+      .refine((formats) => new Set(formats).size === formats.length, { message: 'formats must be unique' })
+      .optional(),
     /** Encoder quality 1-100 (PNG is lossless and ignores it). */
     quality: z.number().int().min(1).max(100).default(80),
     /** Progressive JPEG (other formats ignore it). */
@@ -83,6 +100,10 @@ export const renditionSchema = z
   .refine((r) => r.extremeAspect === undefined || r.fit === 'cover', {
     message: 'extremeAspect applies to fit "cover" only',
     path: ['extremeAspect'],
+  })
+  .refine((r) => !r.alsoAs?.includes(r.format), {
+    message: 'alsoAs must not repeat the rendition\'s format',
+    path: ['alsoAs'],
   });
 
 /** One rendition, defaults applied. */
@@ -98,9 +119,21 @@ export const renditionSetSchema = z
       .record(nameSchema, renditionSchema)
       .refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= MAX_RENDITIONS, {
         message: `expected 1 to ${MAX_RENDITIONS} renditions`,
+      })
+      .refine((r) => renditionFileCount(Object.values(r)) <= MAX_RENDITION_FILES, {
+        message: `expected at most ${MAX_RENDITION_FILES} files (each rendition counts once per format)`,
       }),
   })
   .strict();
+
+/** The formats a rendition is written in: its primary `format` first, then `alsoAs`. */
+export function renditionFormats(rendition: Pick<Rendition, 'format' | 'alsoAs'>): OutputFormat[] {
+  return [rendition.format, ...(rendition.alsoAs ?? [])];
+}
+
+function renditionFileCount(renditions: readonly Pick<Rendition, 'format' | 'alsoAs'>[]): number {
+  return renditions.reduce((sum, r) => sum + renditionFormats(r).length, 0);
+}
 
 /** A named set of renditions, defaults applied. */
 export type RenditionSet = z.output<typeof renditionSetSchema>;
@@ -152,18 +185,27 @@ function card(size: number): Rendition {
   };
 }
 
+/** A rendition also written as WebP: what a browser that takes WebP loads, with the JPEG as its fallback. */
+function withWebp(rendition: Rendition): Rendition {
+  return { ...rendition, alsoAs: ['webp'] };
+}
+
 /**
  * The default set plus what a gallery and an image page need: `card`, a 400 px square
  * cover with smart crop (a 200 CSS px card at 2x; a panorama past 4:1 gets a 2:1 band of
  * its salient region, letterboxed), and `display`, 1600 px inside, for the image page
- * (a `srcset` entry between `large` and the full-size variant).
+ * (a `srcset` entry between `large` and the full-size variant). Every rendition is written
+ * in JPEG (the universal fallback) and WebP from one resize, so the delivery record's WebP
+ * `srcset` and `<picture>` `<source>` offer sizes too, not only the full-size WebP.
  */
 export const GALLERY_RENDITION_SET: RenditionSet = {
   name: 'gallery',
   renditions: {
-    ...DEFAULT_RENDITION_SET.renditions,
-    card: card(400),
-    display: { width: 1600, height: 1600, fit: 'inside', format: 'jpeg', quality: 82, progressive: true, position: 'centre' },
+    small: withWebp(square(150)),
+    medium: withWebp(square(300)),
+    large: withWebp(square(600)),
+    card: withWebp(card(400)),
+    display: withWebp({ width: 1600, height: 1600, fit: 'inside', format: 'jpeg', quality: 82, progressive: true, position: 'centre' }),
   },
 };
 

@@ -156,7 +156,7 @@ describe('the image page in the web UI', () => {
     expect(snippet).toMatch(/^<picture>[\s\S]*<img [^>]*width="2400" height="1600"/);
     expect(await page.evaluate(() => (globalThis as unknown as BrowserWindow).navigator.clipboard.readText())).toBe(snippet);
 
-    const copyUrl = page.getByRole('button', { name: /^Copy URL of display/ });
+    const copyUrl = page.getByRole('button', { name: /^Copy URL of display/ }).first(); // display · JPEG, then display · WebP
     await copyUrl.focus();
     await page.keyboard.press('Space');
     await page.waitForFunction(() => (globalThis as unknown as BrowserWindow).navigator.clipboard.readText().then((text) => /\/display\.(webp|jpg)$/.test(text)));
@@ -168,7 +168,7 @@ describe('the image page in the web UI', () => {
 
   it('downloads a rendition and the original under the upload’s name', async () => {
     const page = await imagePage();
-    const [rendition] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /^Download display/ }).click()]);
+    const [rendition] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /^Download display/ }).first().click()]);
     expect(rendition.suggestedFilename()).toMatch(/^harbour-display\.(webp|jpg)$/);
     const renditionBytes = await readFile((await rendition.path()) ?? '');
     expect(renditionBytes.length).toBeGreaterThan(1000);
