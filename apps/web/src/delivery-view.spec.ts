@@ -1,7 +1,7 @@
 import { DeliveryRecordSchema, type DeliveryRecord } from '@imgpipe/contracts/delivery-record';
 import { buildDeliveryRecord, type StoredFile } from '@imgpipe/delivery';
 import * as z from 'zod/mini';
-import { baseName, DISPLAY_SIZES, displayImage, formatLabel, panelFiles, servedAsText, srcsetSnippets } from './delivery-view';
+import { baseName, cardImage, DISPLAY_SIZES, displayImage, formatLabel, panelFiles, servedAsText, srcsetSnippets } from './delivery-view';
 
 const CDN = 'http://127.0.0.1:3000/cdn';
 const file = (name: string, format: StoredFile['format'], width: number, height: number, size: number): StoredFile & { name: string } => ({
@@ -69,6 +69,53 @@ describe('displayImage', () => {
     expect(display.sources).toEqual([]);
     expect(display.src).toBe(`${CDN}/compressed/u1/img1/v1/full.webp`);
     expect(display.srcset).toContain('/display.webp 1600w');
+  });
+});
+
+/** A record of the gallery set: every rendition in JPEG (first, the fallback) and WebP, as the thumbnail task writes them. */
+function galleryRecord(): DeliveryRecord {
+  const both = (name: string, width: number, height: number, size: number) => [file(name, 'jpeg', width, height, size), file(name, 'webp', width, height, Math.round(size * 0.7))];
+  const built = buildDeliveryRecord({
+    cdnBaseUrl: CDN,
+    userId: 'u1',
+    imageId: 'img1',
+    version: 'v1',
+    variants: [file('full', 'webp', 5640, 3760, 3_600_000), file('full', 'jpeg', 5640, 3760, 5_100_000)],
+    renditions: [...both('small', 150, 100, 6_000), ...both('large', 600, 400, 60_000), ...both('card', 400, 400, 30_000), ...both('display', 1600, 1067, 200_000)],
+    served: { kind: 'encoded', format: 'webp', savingsPercent: 29.4 },
+  });
+  return z.parse(DeliveryRecordSchema, built);
+}
+
+describe('renditions in WebP and JPEG (the gallery set)', () => {
+  it('gives the display image a WebP <source> over WebP renditions and a JPEG <img> over JPEG ones', () => {
+    const display = displayImage(galleryRecord());
+    expect(display.sources).toEqual([{ type: 'image/webp', srcset: expect.stringContaining('/display.webp 1600w') as string }]);
+    expect(display.sources[0]?.srcset).not.toContain('.jpg');
+    expect(display.srcset).toContain('/display.jpg 1600w');
+    expect(display.srcset).not.toContain('.webp');
+    expect(display.src).toBe(`${CDN}/compressed/u1/img1/v1/full.jpg`);
+  });
+
+  it('gives the gallery card the WebP card as a <source> and the JPEG card as its <img>', () => {
+    expect(cardImage(galleryRecord())).toEqual({
+      fallback: expect.objectContaining({ name: 'card', format: 'jpeg', url: `${CDN}/thumbnails/u1/img1/v1/card.jpg` }) as unknown,
+      sources: [{ type: 'image/webp', srcset: `${CDN}/thumbnails/u1/img1/v1/card.webp` }],
+    });
+    // A record whose renditions exist in one format: that file, no <source>.
+    expect(cardImage(record())).toEqual({ fallback: expect.objectContaining({ name: 'card', format: 'webp' }) as unknown, sources: [] });
+  });
+
+  it('lists every rendition in each of its formats in the panel, with distinct slugs and download names', () => {
+    const files = panelFiles(galleryRecord(), 'harbour.jpg');
+    expect(files.map((f) => f.label)).toEqual([
+      'Full size · WebP',
+      'Full size · JPEG',
+      ...['small', 'large', 'card', 'display'].flatMap((name) => [`${name} · JPEG`, `${name} · WebP`]),
+    ]);
+    expect(new Set(files.map((f) => f.slug)).size).toBe(files.length);
+    expect(new Set(files.map((f) => f.downloadName)).size).toBe(files.length);
+    expect(files.find((f) => f.slug === 'display-webp')).toMatchObject({ downloadName: 'harbour-display.webp', file: { url: `${CDN}/thumbnails/u1/img1/v1/display.webp` } });
   });
 });
 

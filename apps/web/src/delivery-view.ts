@@ -56,8 +56,9 @@ function srcsetWidths(srcset: string): number[] {
  * The display image from the record's `srcset`: AVIF/WebP `<source>`s and an `<img>` on JPEG,
  * else PNG, else the served file (the record's `<picture>` rule), with {@link DISPLAY_SIZES}
  * instead of the snippet's `100vw`. A modern format whose `srcset` holds only the full-size
- * file (renditions are made in one format, the full size in several) gets no `<source>`: it
- * would win and fetch the full-size file.
+ * file (a rendition set without `alsoAs`, or AVIF, made full-size only) gets no `<source>`:
+ * it would win and fetch the full-size file. The gallery set's renditions are WebP and JPEG,
+ * so a WebP browser fetches the WebP `display` or `large` rendition.
  */
 export function displayImage(record: DeliveryRecord): DisplayImage {
   const offered = (['avif', 'webp', 'jpeg', 'png'] as const).filter((format) => record.srcset[format] !== undefined);
@@ -125,7 +126,10 @@ export function baseName(name: string): string {
   return safe === '' ? 'image' : safe;
 }
 
-/** Full-size variants (delivery order), then renditions (small, medium, large, then by name). */
+/**
+ * Full-size variants (delivery order), then renditions (small, medium, large, then by name),
+ * each rendition once per format it was written in (the gallery set: JPEG, then WebP).
+ */
 export function panelFiles(record: DeliveryRecord, imageName: string): PanelFile[] {
   const base = baseName(imageName);
   const variants = record.variants.map((file) => ({
@@ -134,14 +138,39 @@ export function panelFiles(record: DeliveryRecord, imageName: string): PanelFile
     file,
     downloadName: `${base}.${EXTENSIONS[file.format]}`,
   }));
-  const byName = new Map(record.renditions.map((r) => [r.name, r]));
-  const renditions = sortRenditionNames([...byName.keys()]).flatMap((name) => {
-    const file = byName.get(name);
-    return file
-      ? [{ label: `${name} · ${formatLabel(file.format)}`, slug: name, file, downloadName: `${base}-${name}.${EXTENSIONS[file.format]}` }]
-      : [];
+  const names = sortRenditionNames([...new Set(record.renditions.map((r) => r.name))]);
+  const renditions = names.flatMap((name) => {
+    const files = record.renditions.filter((r) => r.name === name);
+    return files.map((file) => ({
+      label: `${name} · ${formatLabel(file.format)}`,
+      // One file of a name keeps the name as its slug; several take their format too.
+      slug: files.length > 1 ? `${name}-${file.format}` : name,
+      file,
+      downloadName: `${base}-${name}.${EXTENSIONS[file.format]}`,
+    }));
   });
   return [...variants, ...renditions];
+}
+
+/** A gallery card's image: the `card` rendition (else `small`) in every format it exists in. */
+export interface CardImage {
+  /** The `<img>`: the format every browser decodes (JPEG, else PNG, else the first file). */
+  readonly fallback: DeliveryRecord['renditions'][number];
+  /** AVIF/WebP files of the same rendition, best first: `<source>`s a browser takes when it can. */
+  readonly sources: readonly DisplaySource[];
+}
+
+/** The card's files from the record; undefined when it has no card-sized rendition. */
+export function cardImage(record: DeliveryRecord): CardImage | undefined {
+  const name = ['card', 'small'].find((candidate) => record.renditions.some((r) => r.name === candidate));
+  const files = record.renditions.filter((r) => r.name === name);
+  const fallback = files.find((f) => f.format === 'jpeg') ?? files.find((f) => f.format === 'png') ?? files[0];
+  if (!fallback) return undefined;
+  const sources = (['avif', 'webp'] as const).flatMap((format) => {
+    const file = files.find((f) => f.format === format && f !== fallback);
+    return file ? [{ type: MEDIA_TYPES[format], srcset: file.url }] : [];
+  });
+  return { fallback, sources };
 }
 
 /** The record's `srcset`s, one snippet per format, in delivery order. */

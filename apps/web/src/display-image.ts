@@ -2,11 +2,11 @@
  * The image page's display image from the delivery record: a `<picture>` whose `<img>` has the
  * record's `srcset`, the page's `sizes` and the full image's `width`/`height` (so the browser
  * fetches the `display` or `large` rendition, not the full-size file), over the record's
- * placeholder while it loads; and the gallery card's image, the `card` rendition over the same
- * placeholder.
+ * placeholder while it loads; and the gallery card's image, the `card` rendition (WebP where the
+ * browser takes it, JPEG otherwise) over the same placeholder.
  */
 import type { DeliveryRecord } from '@imgpipe/contracts/delivery-record';
-import { displayImage } from './delivery-view';
+import { cardImage, displayImage } from './delivery-view';
 import { h } from './dom';
 import { showWithPlaceholder } from './placeholder';
 
@@ -30,18 +30,19 @@ export function displayPicture(record: DeliveryRecord, alt: string): HTMLElement
   return frame;
 }
 
-/** The rendition a gallery card shows: `card` (the smart-cropped square), else `small`, else none. */
-export function cardFile(record: DeliveryRecord): DeliveryRecord['renditions'][number] | undefined {
-  return record.renditions.find((r) => r.name === 'card') ?? record.renditions.find((r) => r.name === 'small');
-}
-
-/** A card's image from the record, over its placeholder; undefined when the record has no card-sized file. */
+/**
+ * A card's image from the record, over its placeholder: a `<picture>` with the `card` rendition
+ * (else `small`; `cardImage`) as WebP/AVIF `<source>`s and the JPEG `<img>`, so a browser that
+ * takes WebP loads the smaller file; undefined when the record has no card-sized file.
+ */
 export function cardPicture(record: DeliveryRecord): HTMLElement | undefined {
-  const file = cardFile(record);
-  if (!file) return undefined;
+  const card = cardImage(record);
+  if (!card) return undefined;
+  const file = card.fallback;
   const img = h('img', { attrs: { src: file.url, alt: '', loading: 'lazy', decoding: 'async', width: file.width, height: file.height } });
+  const picture = h('picture', {}, ...card.sources.map((source) => h('source', { attrs: { type: source.type, srcset: source.srcset } })), img);
   const frame = h('div', { class: 'image-frame card-frame' });
   // The card is a square crop: the placeholder (of the whole image) fills it, cropped the same way by `cover`.
-  showWithPlaceholder(frame, img, record.placeholder && { ...record.placeholder, aspectRatio: file.width / file.height });
+  showWithPlaceholder(frame, img, record.placeholder && { ...record.placeholder, aspectRatio: file.width / file.height }, picture);
   return frame;
 }

@@ -87,6 +87,38 @@ describe('buildDeliveryRecord', () => {
     expect(fullOnly.picture).toContain(`  <source type="image/webp" srcset="${CDN}/compressed/u1/img1/abc123/full.webp 1200w" sizes="100vw">`);
   });
 
+  it('gives each format its own srcset over its renditions when the set writes WebP and JPEG (the gallery set), AVIF full-size only', () => {
+    const key = (name: string, ext: string) => `thumbnails/u1/img1/def456/${name}.${ext}`;
+    const both = (name: string, width: number, height: number, size: number) => [
+      { name, key: key(name, 'jpg'), format: 'jpeg' as const, width, height, size },
+      { name, key: key(name, 'webp'), format: 'webp' as const, width, height, size: Math.round(size * 0.7) },
+    ];
+    const gallery = buildDeliveryRecord({
+      ...input,
+      variants: [...input.variants, { key: 'compressed/u1/img1/abc123/full.avif', format: 'avif', width: 1200, height: 800, size: 40_000 }],
+      renditions: [...both('small', 150, 100, 5_000), ...both('large', 600, 400, 40_000), ...both('card', 400, 400, 20_000), ...both('display', 1000, 667, 70_000)],
+      served: { kind: 'encoded', format: 'avif', savingsPercent: 60 },
+    });
+
+    expect(z.safeParse(DeliveryRecordSchema, gallery).success).toBe(true);
+    expect(gallery.renditions.filter((r) => r.name === 'card').map((r) => r.format)).toEqual(['jpeg', 'webp']);
+    const entries = (ext: string) => `${CDN}/${key('small', ext)} 150w, ${CDN}/${key('large', ext)} 600w, ${CDN}/${key('display', ext)} 1000w`;
+    expect(gallery.srcset).toEqual({
+      avif: `${CDN}/compressed/u1/img1/abc123/full.avif 1200w`,
+      webp: `${entries('webp')}, ${CDN}/compressed/u1/img1/abc123/full.webp 1200w`,
+      jpeg: `${entries('jpg')}, ${CDN}/compressed/u1/img1/abc123/full.jpg 1200w`,
+    });
+    // WebP offers sizes: its <source>; AVIF offers only the full-size file while JPEG has sizes: none.
+    expect(gallery.picture).toBe(
+      [
+        '<picture>',
+        `  <source type="image/webp" srcset="${gallery.srcset.webp}" sizes="100vw">`,
+        `  <img src="${CDN}/compressed/u1/img1/abc123/full.jpg" srcset="${gallery.srcset.jpeg}" sizes="100vw" width="1200" height="800" alt="" loading="lazy" decoding="async">`,
+        '</picture>',
+      ].join('\n'),
+    );
+  });
+
   it('serves the original when honest output says so, and its URL is the only one negotiated', () => {
     const original = buildDeliveryRecord({
       ...input,
@@ -97,6 +129,38 @@ describe('buildDeliveryRecord', () => {
     expect(original.formats).toEqual(['jpeg']);
     expect(original.negotiatedUrl).toBe(`${CDN}/compressed/u1/img1/abc123/full~jpeg`);
     expect(original.picture).not.toContain('<source');
+  });
+
+  it('serves an original GIF as gif: negotiated, the <picture> fallback, and no first-frame still in its srcset', () => {
+    const gifKey = 'compressed/u1/img1/abc123/full.gif';
+    const onlyGif = buildDeliveryRecord({
+      ...input,
+      variants: [{ key: gifKey, format: 'gif', width: 1200, height: 800, size: 40_000 }],
+      served: { kind: 'original', format: 'gif', savingsPercent: 0 },
+    });
+    expect(z.safeParse(DeliveryRecordSchema, onlyGif).success).toBe(true);
+    expect(onlyGif.served).toMatchObject({ kind: 'original', format: 'gif', url: `${CDN}/${gifKey}` });
+    expect(onlyGif.formats).toEqual(['gif']);
+    expect(onlyGif.negotiatedUrl).toBe(`${CDN}/compressed/u1/img1/abc123/full~gif`);
+    // The JPEG renditions are stills of the first frame: they stay renditions (cards), never the image's srcset.
+    expect(onlyGif.srcset).toEqual({ gif: `${CDN}/${gifKey} 1200w` });
+    expect(onlyGif.renditions.map((r) => r.name)).toEqual(['small', 'card']);
+    expect(onlyGif.picture).toContain(`<img src="${CDN}/${gifKey}" srcset="${CDN}/${gifKey} 1200w"`);
+    expect(onlyGif.picture).not.toContain('.jpg');
+
+    // An animated WebP that saved enough is served; the GIF stays the fallback of a client without WebP.
+    const withWebp = buildDeliveryRecord({
+      ...input,
+      variants: [
+        { key: 'compressed/u1/img1/abc123/full.webp', format: 'webp', width: 1200, height: 800, size: 30_000 },
+        { key: gifKey, format: 'gif', width: 1200, height: 800, size: 40_000 },
+      ],
+      served: { kind: 'encoded', format: 'webp', savingsPercent: 25 },
+    });
+    expect(withWebp.formats).toEqual(['webp', 'gif']);
+    expect(withWebp.negotiatedUrl).toBe(`${CDN}/compressed/u1/img1/abc123/full~webp~gif`);
+    expect(withWebp.picture).toContain(`<source type="image/webp" srcset="${CDN}/compressed/u1/img1/abc123/full.webp 1200w"`);
+    expect(withWebp.picture).toContain(`<img src="${CDN}/${gifKey}"`);
   });
 
   it('refuses to build a record whose served file does not exist', () => {

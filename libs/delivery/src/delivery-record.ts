@@ -124,7 +124,8 @@ export function buildDeliveryRecord(input: DeliveryInput): DeliveryRecord {
   const fallbackFormat = fallback.format;
   // A modern format whose only file is the full-size one gets no <source> when the fallback
   // offers smaller sizes: the browser would take that <source> first and load the full-size
-  // file at every viewport (renditions are JPEG, so WebP usually has just `full.webp`).
+  // file at every viewport. The gallery set writes its renditions in WebP and JPEG, so WebP
+  // gets its <source> with sizes; AVIF, a full-size file only, gets none while JPEG has sizes.
   const widths = (f: OutputFormatName): number => (srcset[f] === undefined ? 0 : (srcset[f] as string).split(', ').length);
   const sources = (['avif', 'webp'] as const)
     .filter((f) => f !== fallbackFormat && widths(f) > 0 && (widths(f) > 1 || widths(fallbackFormat) <= 1))
