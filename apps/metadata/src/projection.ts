@@ -1,4 +1,16 @@
-import { foldHistory, UnknownEventError, type FoldOptions, type ImageFoldRecord, type ImageFoldState } from '@imgpipe/contracts';
+import {
+  foldImageEvent,
+  ImageVariantAddedV1,
+  parseDetail,
+  parseStoredEvent,
+  UnknownEventError,
+  type FoldOptions,
+  type HistoryEvent,
+  type ImageFoldRecord,
+  type ImageFoldState,
+  type ImageVariantAddedData,
+} from '@imgpipe/contracts';
+import { withAddedVariant } from '@imgpipe/delivery';
 import type { ImageRecord, StoredImageEvent } from '@imgpipe/platform';
 import { MetadataError } from './errors';
 
@@ -43,6 +55,45 @@ export interface ProjectionOptions extends FoldOptions {
 const SECONDS_PER_DAY = 86_400;
 
 /**
+ * The fold of `@imgpipe/contracts` (`foldImageEvent`, event by event in sequence order) plus
+ * the one rule it leaves to this service, which owns the delivery record's builders
+ * (`@imgpipe/delivery`, which the contracts lib cannot import):
+ *
+ * - `ImageVariantAdded` (compress's AVIF step after `ImageProcessed`) adds its variant to the
+ *   delivery record (`withAddedVariant`: `formats`, `negotiatedUrl`, `srcset`, `<picture>`
+ *   rebuilt) only while the image is `processed` and its record is on the event's `version`.
+ *   An event for a run the record has left (a reprocess recorded since), or after a delete,
+ *   stays in the history and changes nothing; a later `ImageProcessed` brings its own record.
+ *
+ * `RecordMetadata` reads the history with it too, so a reprocess removes the AVIF it replaced.
+ */
+export function foldWithAddedVariants(
+  history: readonly Pick<HistoryEvent, 'sequence' | 'detailType' | 'detail'>[],
+  options: FoldOptions = {},
+): ImageFoldState | undefined {
+  const ordered = [...history].sort((a, b) => a.sequence - b.sequence);
+  let state: ImageFoldState | undefined;
+  for (const stored of ordered) {
+    const event = parseStoredEvent(stored);
+    state = foldImageEvent(state, event, options);
+    if (event.detailType === 'Unprojected' && event.name === ImageVariantAddedV1.detailType && state) {
+      state = withVariant(state, parseDetail(ImageVariantAddedV1, stored.detail).data);
+    }
+  }
+  return state;
+}
+
+function withVariant(state: ImageFoldState, added: ImageVariantAddedData): ImageFoldState {
+  const { delivery } = state;
+  if (state.status !== 'processed' || !delivery || delivery.version !== added.version) return state;
+  const { variant } = added;
+  return {
+    ...state,
+    delivery: withAddedVariant(delivery, state, { key: variant.key, format: variant.format, width: variant.width, height: variant.height, size: variant.bytes }),
+  };
+}
+
+/**
  * The read-model record of one image: a pure fold over its history, so the live path and
  * a rebuild from the event store always produce the same item. It is the one definition
  * of an image's status: the local runtime's figures and crash recovery use it too.
@@ -53,6 +104,8 @@ const SECONDS_PER_DAY = 86_400;
  * - `ImageCompressed` -> `compressedKey`, `compressedSize`, `savingsPercent`.
  * - `ThumbnailsGenerated` -> `thumbnails` (rendition name -> key).
  * - `ImageProcessed` -> `processed`, `processingTimeMs` (and the outputs it summarises).
+ * - `ImageVariantAdded` -> the variant in the delivery record, while it is on the event's run
+ *   (see {@link foldWithAddedVariants}).
  * - `ImageProcessingFailed` -> `failed`, `failure { code, reason, stage }`.
  * - `ImageDeleted` -> `deleted`, `deletedAt`, `undoUntil` (v1: `deletedAt` + the configured
  *   window). Terminal: nothing after it changes the record (a late event of a run in flight,
@@ -79,7 +132,7 @@ export function projectImage(
 ): ImageMetadataRecord | undefined {
   let state: ImageFoldState | undefined;
   try {
-    state = foldHistory(history, options);
+    state = foldWithAddedVariants(history, options);
   } catch (error) {
     if (!(error instanceof UnknownEventError)) throw error;
     throw new MetadataError({ code: 'UnknownEvent', message: error.message, cause: error });

@@ -22,7 +22,7 @@ import {
 import type { RecordMetadataTaskInput } from '@imgpipe/workflow/task-io';
 import type { AppendAndProject } from './append-and-project.use-case';
 import { DISCARDED_BY_DELETE, type DiscardedRun } from './discarded-run';
-import { foldHistory, isDeleted, parseStoredEvent, type ImageMetadataRecord, type ProjectionOptions } from './projection';
+import { foldHistory, foldWithAddedVariants, isDeleted, parseStoredEvent, type ImageMetadataRecord, type ProjectionOptions } from './projection';
 import { withRecordedUpload } from './recorded-upload';
 import { runEventId, toNewImageEvent, type RunKey } from './stored-events';
 
@@ -141,7 +141,8 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
     // Decided from the history each attempt loads: the append is conditional on it.
     const decided = { discarded: false, processedId: '', previousKeys: [] as string[] };
     const result = await deps.appendAndProject(uploaded.imageId, (history) => {
-      const state = foldHistory(history, deps.projection);
+      // With the variants added after `ImageProcessed` (AVIF): a new run removes those too.
+      const state = foldWithAddedVariants(history, deps.projection);
       decided.discarded = isDeleted(state);
       decided.previousKeys = recordedKeys(state);
       if (decided.discarded) return [];
