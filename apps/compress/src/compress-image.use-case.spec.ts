@@ -73,6 +73,24 @@ describe('compress image use case', () => {
     expect(result.variants.map((v) => v.format)).not.toContain('webp');
   });
 
+  it('hands back an animated GIF whose WebP would be larger as full.gif, animated, and writes nothing else', async () => {
+    const gif = await testImage('gif-animated-webp-larger');
+    const { store, input, compressImage } = await arrange(gif, { formats: ['webp', 'jpeg'] });
+
+    const result = await compressImage(input);
+
+    expect(ImageCompressedV2DataSchema.parse(result)).toEqual(result);
+    expect(result.output.kind).toBe('original');
+    expect(result.compressedKey).toBe(`compressed/user-1/img-1/${result.version}/full.gif`);
+    expect(result.variants).toEqual([expect.objectContaining({ format: 'gif', contentType: 'image/gif', size: gif.length })]);
+    const stored = await store.get({ bucket: PROCESSED, key: result.compressedKey });
+    expect(stored.contentType).toBe('image/gif');
+    expect(stored.body).toEqual(gif);
+    expect(await probe(stored.body)).toMatchObject({ format: 'gif', pages: 8 });
+    // Neither the larger WebP nor a JPEG still of the first frame is written.
+    expect(await store.list(PROCESSED, '')).toEqual([result.compressedKey]);
+  });
+
   it('carries the quality the encoder used, and its SSIMULACRA2 score with quality auto', async () => {
     const { input, compressImage } = await arrange(await testImage('jpeg-gps'), { formats: ['webp'], webp: { quality: 'auto' } });
 

@@ -38,8 +38,9 @@ const isOutputFormat = (format: string): format is OutputFormatName => (OUTPUT_F
  *   (`compressedKey`): a lossy variant that saved enough, the original unchanged (copied to
  *   the derivative key: it may then be served) or a lossless WebP re-encode. A variant
  *   larger than a servable original is never written.
- * - A GIF original that no variant beats has no output format to be stored under: the
- *   smallest variant is handed back instead (a known limit; see the report of issue 11).
+ * - A GIF original that no variant beats is copied as `full.gif` (GIF is an output format
+ *   only for this): an animated GIF stays animated, and is its own universal fallback (its
+ *   JPEG, a still of the first frame, is never written).
  *
  * Invalid input surfaces as the image core's `InvalidImageError`; storage errors pass
  * through as they are (transient, retried by the state machine).
@@ -66,12 +67,8 @@ export function createCompressImage(deps: CompressImageDeps) {
       const file = bytesOf(choice);
       if (file && !files.some((f) => f.choice.format === file.choice.format)) files.push(file);
     }
-    if (files.length === 0) {
-      // Only a servable GIF original: hand back the smallest variant.
-      const smallest = [...variants].sort((a, b) => a.size - b.size)[0];
-      if (!smallest) throw new Error('the image core returned no variant');
-      files.push({ choice: { kind: 'encoded', format: smallest.format, contentType: smallest.contentType, bytes: smallest.size, width: smallest.width, height: smallest.height, savingsPercent: smallest.savingsPercent }, data: smallest.data, variant: smallest });
-    }
+    // Every web-deliverable format is an output format: only a broken image core gets here.
+    if (files.length === 0) throw new Error(`the image core handed back nothing storable (${output.chosen.kind} ${output.chosen.format})`);
 
     const version = derivativeVersion(files.map((f) => f.data));
     const outputs = files.map((file) => ({

@@ -72,6 +72,44 @@ describe('displayImage', () => {
   });
 });
 
+describe('an original GIF kept as it is (animated, every WebP larger)', () => {
+  const gifRecord = (variants: StoredFile[], served: Parameters<typeof buildDeliveryRecord>[0]['served']): DeliveryRecord =>
+    z.parse(
+      DeliveryRecordSchema,
+      buildDeliveryRecord({
+        cdnBaseUrl: CDN,
+        userId: 'u1',
+        imageId: 'img1',
+        version: 'v1',
+        variants,
+        // Renditions of an animation are stills of its first frame.
+        renditions: [file('display', 'jpeg', 1600, 1067, 160_000), file('card', 'jpeg', 400, 400, 20_000)],
+        served,
+      }),
+    );
+
+  it('shows the GIF itself, never a JPEG still of its first frame, and says it is served as GIF', () => {
+    const record = gifRecord([file('full', 'gif', 1800, 1200, 400_000)], { kind: 'original', format: 'gif', savingsPercent: 0 });
+    const display = displayImage(record);
+    expect(display.src).toBe(`${CDN}/compressed/u1/img1/v1/full.gif`);
+    expect(display.sources).toEqual([]);
+    expect(display.srcset).toBe(`${CDN}/compressed/u1/img1/v1/full.gif 1800w`);
+    expect(servedAsText(record)).toBe('Served as GIF. The original file is handed back unchanged: no re-encode was smaller.');
+    expect(panelFiles(record, 'spinner.gif')[0]).toMatchObject({ downloadName: 'spinner.gif' });
+  });
+
+  it('offers an animated WebP that saved enough as a <source> over the GIF', () => {
+    const record = gifRecord(
+      [file('full', 'webp', 1800, 1200, 300_000), file('full', 'gif', 1800, 1200, 400_000)],
+      { kind: 'encoded', format: 'webp', savingsPercent: 25 },
+    );
+    const display = displayImage(record);
+    expect(display.sources).toEqual([{ type: 'image/webp', srcset: `${CDN}/compressed/u1/img1/v1/full.webp 1800w` }]);
+    expect(display.src).toBe(`${CDN}/compressed/u1/img1/v1/full.gif`);
+    expect(servedAsText(record)).toBe('Served as WebP or GIF, whichever your browser accepts best.');
+  });
+});
+
 /** A record of the gallery set: every rendition in JPEG (first, the fallback) and WebP, as the thumbnail task writes them. */
 function galleryRecord(): DeliveryRecord {
   const both = (name: string, width: number, height: number, size: number) => [file(name, 'jpeg', width, height, size), file(name, 'webp', width, height, Math.round(size * 0.7))];

@@ -4,7 +4,7 @@
  * image" panel with their download names. Pure: no DOM, so every rule here has a spec.
  */
 import type { DeliveryFile, DeliveryRecord } from '@imgpipe/contracts/delivery-record';
-import { INPUT_FORMAT_LABELS, type OutputFormatName } from '@imgpipe/contracts/vocabulary';
+import { INPUT_FORMAT_LABELS, OUTPUT_CONTENT_TYPES, OUTPUT_EXTENSIONS, type OutputFormatName } from '@imgpipe/contracts/vocabulary';
 import { sortRenditionNames } from './format';
 
 /**
@@ -15,8 +15,8 @@ import { sortRenditionNames } from './format';
  */
 export const DISPLAY_SIZES = '(min-width: 72rem) 70rem, calc(100vw - 2rem)';
 
-const MEDIA_TYPES: Readonly<Record<OutputFormatName, string>> = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };
-const EXTENSIONS: Readonly<Record<OutputFormatName, string>> = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' };
+const MEDIA_TYPES: Readonly<Record<OutputFormatName, string>> = OUTPUT_CONTENT_TYPES;
+const EXTENSIONS: Readonly<Record<OutputFormatName, string>> = OUTPUT_EXTENSIONS;
 
 /** `webp` -> `WebP`, `jpeg` -> `JPEG` (the vocabulary's labels, which name every output format too); an unknown format upper-cased. */
 export function formatLabel(format: string): string {
@@ -54,19 +54,24 @@ function srcsetWidths(srcset: string): number[] {
 
 /**
  * The display image from the record's `srcset`: AVIF/WebP `<source>`s and an `<img>` on JPEG,
- * else PNG, else the served file (the record's `<picture>` rule), with {@link DISPLAY_SIZES}
+ * else PNG, else GIF (an original GIF: animated, never a still of its first frame), else the
+ * served file (the record's `<picture>` rule), with {@link DISPLAY_SIZES}
  * instead of the snippet's `100vw`. A modern format whose `srcset` holds only the full-size
  * file (a rendition set without `alsoAs`, or AVIF, made full-size only) gets no `<source>`:
  * it would win and fetch the full-size file. The gallery set's renditions are WebP and JPEG,
  * so a WebP browser fetches the WebP `display` or `large` rendition.
  */
 export function displayImage(record: DeliveryRecord): DisplayImage {
-  const offered = (['avif', 'webp', 'jpeg', 'png'] as const).filter((format) => record.srcset[format] !== undefined);
+  const offered = (['avif', 'webp', 'jpeg', 'png', 'gif'] as const).filter((format) => record.srcset[format] !== undefined);
   const displaySized = offered.filter((format) => srcsetWidths(record.srcset[format] as string).some((width) => width <= DISPLAY_MAX_WIDTH));
   const usable = displaySized.length > 0 ? displaySized : offered;
   // The <img> is on the most widely decodable format offered (only a browser that takes none of the sources uses it).
   const fallbackFormat =
-    offered.find((format) => format === 'jpeg') ?? offered.find((format) => format === 'png') ?? offered.find((format) => format === record.served.format) ?? offered[0];
+    offered.find((format) => format === 'jpeg') ??
+    offered.find((format) => format === 'png') ??
+    offered.find((format) => format === 'gif') ??
+    offered.find((format) => format === record.served.format) ??
+    offered[0];
   const fallback = record.variants.find((v) => v.format === fallbackFormat) ?? record.variants.find((v) => v.format === record.served.format) ?? record.variants[0];
   const sources = usable
     .filter((format) => format !== fallbackFormat && (format === 'avif' || format === 'webp'))

@@ -30,6 +30,11 @@ describe('the CDN viewer-request function (bundled, run in a bare context)', () 
     ['*/*', ['avif', 'webp', 'jpeg'], 'jpeg', 'full.jpg'],
     [CHROME_ACCEPT, ['webp'], 'webp', 'full.webp'],
     ['image/jpeg', ['webp', 'jpeg'], 'jpeg', 'full.jpg'],
+    // An original GIF or PNG kept as it is (honest output): the fallback of a client without WebP.
+    [CHROME_ACCEPT, ['webp', 'gif'], 'webp', 'full.webp'],
+    ['*/*', ['webp', 'gif'], 'gif', 'full.gif'],
+    [CHROME_ACCEPT, ['gif'], 'gif', 'full.gif'],
+    ['image/png,image/*;q=0.8,*/*;q=0.5', ['webp', 'png'], 'png', 'full.png'],
   ] as const)('Accept %p with %p named by the URL -> %s', (accept, available, format, file) => {
     const uri = `/${negotiatedKey('u1', 'img-1', 'v1', available as readonly NegotiableFormat[])}`;
     const out = runCdnFunction({ uri, headers: { accept: { value: accept } } });

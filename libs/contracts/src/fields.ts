@@ -175,6 +175,7 @@ export const OutputObject = z
       OUTPUT_CONTENT_TYPES.avif,
       OUTPUT_CONTENT_TYPES.jpeg,
       OUTPUT_CONTENT_TYPES.png,
+      OUTPUT_CONTENT_TYPES.gif,
     ]),
     size: ByteSize,
     width: Dimension,
@@ -183,7 +184,7 @@ export const OutputObject = z
   .refine((output) => OUTPUT_CONTENT_TYPES[output.format] === output.contentType, {
     path: ['contentType'],
     message:
-      'must be the content type of the format (webp: image/webp, avif: image/avif, jpeg: image/jpeg, png: image/png)',
+      'must be the content type of the format (webp: image/webp, avif: image/avif, jpeg: image/jpeg, png: image/png, gif: image/gif)',
   })
   .describe('An object the pipeline wrote.');
 export type OutputObject = z.infer<typeof OutputObject>;

@@ -34,6 +34,14 @@ describe('the vocabulary is the one list the schemas are built from', () => {
     expect(Object.keys(UPLOAD_CONTENT_TYPES).sort()).toEqual([...INPUT_FORMATS].sort());
   });
 
+  it('writes an original GIF handed back as it is: gif is an output format, typed image/gif', () => {
+    const gif = { bucket: 'processed', key: 'compressed/u/i/v1/full.gif', format: 'gif', contentType: 'image/gif', size: 429, width: 16, height: 16 };
+    expect(OUTPUT_FORMATS).toContain('gif');
+    expect([OUTPUT_CONTENT_TYPES.gif, OUTPUT_EXTENSIONS.gif]).toEqual(['image/gif', 'gif']);
+    expect(OutputObject.safeParse(gif).success).toBe(true);
+    expect(OutputObject.safeParse({ ...gif, contentType: 'image/png' }).success).toBe(false);
+  });
+
   it('offers every format but SVG for upload by default', () => {
     expect(DEFAULT_INPUT_FORMATS).toEqual(INPUT_FORMATS.filter((f) => f !== 'svg'));
     expect(DEFAULT_UPLOAD_CONTENT_TYPES).toEqual([

@@ -16,8 +16,13 @@ export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'hei
 /** One of {@link INPUT_FORMATS}. */
 export type InputFormatName = (typeof INPUT_FORMATS)[number];
 
-/** Formats the pipeline writes. */
-export const OUTPUT_FORMATS = ['webp', 'avif', 'jpeg', 'png'] as const;
+/**
+ * Formats the pipeline writes. `gif` is never encoded: it is an original GIF handed back
+ * unchanged (honest output, kind `original`) when no re-encode beats it — for an animated
+ * GIF the only file every browser animates, so its universal fallback (never a JPEG of its
+ * first frame).
+ */
+export const OUTPUT_FORMATS = ['webp', 'avif', 'jpeg', 'png', 'gif'] as const;
 /** One of {@link OUTPUT_FORMATS}. */
 export type OutputFormatName = (typeof OUTPUT_FORMATS)[number];
 
@@ -27,6 +32,7 @@ export const OUTPUT_CONTENT_TYPES = {
   avif: 'image/avif',
   jpeg: 'image/jpeg',
   png: 'image/png',
+  gif: 'image/gif',
 } as const satisfies Record<OutputFormatName, string>;
 
 /**
@@ -38,6 +44,7 @@ export const OUTPUT_EXTENSIONS = {
   avif: 'avif',
   jpeg: 'jpg',
   png: 'png',
+  gif: 'gif',
 } as const satisfies Record<OutputFormatName, string>;
 
 /** Where originals live (originals bucket); an output under this prefix would feed the pipeline its own output. */

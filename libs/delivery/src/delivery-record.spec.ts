@@ -131,6 +131,38 @@ describe('buildDeliveryRecord', () => {
     expect(original.picture).not.toContain('<source');
   });
 
+  it('serves an original GIF as gif: negotiated, the <picture> fallback, and no first-frame still in its srcset', () => {
+    const gifKey = 'compressed/u1/img1/abc123/full.gif';
+    const onlyGif = buildDeliveryRecord({
+      ...input,
+      variants: [{ key: gifKey, format: 'gif', width: 1200, height: 800, size: 40_000 }],
+      served: { kind: 'original', format: 'gif', savingsPercent: 0 },
+    });
+    expect(z.safeParse(DeliveryRecordSchema, onlyGif).success).toBe(true);
+    expect(onlyGif.served).toMatchObject({ kind: 'original', format: 'gif', url: `${CDN}/${gifKey}` });
+    expect(onlyGif.formats).toEqual(['gif']);
+    expect(onlyGif.negotiatedUrl).toBe(`${CDN}/compressed/u1/img1/abc123/full~gif`);
+    // The JPEG renditions are stills of the first frame: they stay renditions (cards), never the image's srcset.
+    expect(onlyGif.srcset).toEqual({ gif: `${CDN}/${gifKey} 1200w` });
+    expect(onlyGif.renditions.map((r) => r.name)).toEqual(['small', 'card']);
+    expect(onlyGif.picture).toContain(`<img src="${CDN}/${gifKey}" srcset="${CDN}/${gifKey} 1200w"`);
+    expect(onlyGif.picture).not.toContain('.jpg');
+
+    // An animated WebP that saved enough is served; the GIF stays the fallback of a client without WebP.
+    const withWebp = buildDeliveryRecord({
+      ...input,
+      variants: [
+        { key: 'compressed/u1/img1/abc123/full.webp', format: 'webp', width: 1200, height: 800, size: 30_000 },
+        { key: gifKey, format: 'gif', width: 1200, height: 800, size: 40_000 },
+      ],
+      served: { kind: 'encoded', format: 'webp', savingsPercent: 25 },
+    });
+    expect(withWebp.formats).toEqual(['webp', 'gif']);
+    expect(withWebp.negotiatedUrl).toBe(`${CDN}/compressed/u1/img1/abc123/full~webp~gif`);
+    expect(withWebp.picture).toContain(`<source type="image/webp" srcset="${CDN}/compressed/u1/img1/abc123/full.webp 1200w"`);
+    expect(withWebp.picture).toContain(`<img src="${CDN}/${gifKey}"`);
+  });
+
   it('refuses to build a record whose served file does not exist', () => {
     expect(() => buildDeliveryRecord({ ...input, served: { kind: 'encoded', format: 'avif', savingsPercent: 50 } })).toThrow(
       'no avif variant',

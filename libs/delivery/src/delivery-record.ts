@@ -10,7 +10,7 @@ import type {
   DeliveryRecord,
   DeliveryRendition,
 } from '@imgpipe/contracts/delivery-record';
-import type { OutputFormatName } from '@imgpipe/contracts/vocabulary';
+import { OUTPUT_CONTENT_TYPES, type OutputFormatName } from '@imgpipe/contracts/vocabulary';
 import { NEGOTIABLE_FORMATS, negotiatedKey, type NegotiableFormat } from './negotiate-image-format';
 
 /** A stored file as the pipeline reports it (`OutputObject`/`RenditionObject` fit). */
@@ -61,21 +61,17 @@ function sameShape(file: { width: number; height: number }, full: { width: numbe
 const escapeAttribute = (value: string): string =>
   value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-const MEDIA_TYPE: Readonly<Record<OutputFormatName, string>> = {
-  avif: 'image/avif',
-  webp: 'image/webp',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-};
+const MEDIA_TYPE: Readonly<Record<OutputFormatName, string>> = OUTPUT_CONTENT_TYPES;
 
-/** Formats in delivery order: best compression first, then the rest. */
-const ORDER: readonly OutputFormatName[] = ['avif', 'webp', 'jpeg', 'png'];
+/** Formats in delivery order: best compression first, then the rest (the negotiated URL's order). */
+const ORDER: readonly OutputFormatName[] = NEGOTIABLE_FORMATS;
 
 /**
  * Builds the delivery record of one processed image.
  *
  * - `srcset[format]`: every file of that format whose shape is the full image's (renditions
- *   scaled with `inside`, and the full-size variant), widest last, as `url Nw`.
+ *   scaled with `inside`, and the full-size variant), widest last, as `url Nw`; only the
+ *   full-size files when one is the original GIF (renditions are stills of its first frame).
  * - `picture`: a `<source>` per modern format (AVIF, WebP) that has a `srcset` offering sizes
  *   (not only the full-size file while the fallback has smaller ones), then an
  *   `<img>` on the most widely decodable file (JPEG, else PNG, else the served file) with
@@ -103,10 +99,15 @@ export function buildDeliveryRecord(input: DeliveryInput): DeliveryRecord {
   if (!servedFile) throw new Error(`buildDeliveryRecord: no ${input.served.format} variant for the served file`);
   const full = servedFile;
 
+  // A GIF full-size file is the original GIF kept as it is (GIF is never encoded): it may be
+  // animated, while renditions are stills of its first frame, so they stay out of the full
+  // image's srcset (a page would show a still as the image); they remain in `renditions`.
+  const stillRenditions = variants.some((v) => v.format === 'gif');
   const srcset: Partial<Record<OutputFormatName, string>> = {};
   for (const format of ORDER) {
     const fullOfFormat = variants.find((v) => v.format === format);
-    const files = [...renditions.filter((r) => r.format === format && sameShape(r, full)), ...(fullOfFormat ? [fullOfFormat] : [])]
+    const sized = stillRenditions ? [] : renditions.filter((r) => r.format === format && sameShape(r, full));
+    const files = [...sized, ...(fullOfFormat ? [fullOfFormat] : [])]
       .sort((a, b) => a.width - b.width)
       .filter((f, i, all) => i === 0 || f.width !== all[i - 1]?.width);
     if (files.length > 0) srcset[format] = files.map((f) => `${f.url} ${f.width}w`).join(', ');
@@ -119,8 +120,10 @@ export function buildDeliveryRecord(input: DeliveryInput): DeliveryRecord {
       ? deliveryUrl(input.cdnBaseUrl, negotiatedKey(input.userId, input.imageId, input.version, negotiable))
       : servedFile.url;
 
-  // The <img> falls back to a full-size file every browser decodes: JPEG, else PNG, else the served one.
-  const fallback = variants.find((v) => v.format === 'jpeg') ?? variants.find((v) => v.format === 'png') ?? servedFile;
+  // The <img> falls back to a full-size file every browser decodes: JPEG, else PNG, else GIF
+  // (the original; for an animated GIF the only animated file every browser shows), else the served one.
+  const fallback =
+    variants.find((v) => v.format === 'jpeg') ?? variants.find((v) => v.format === 'png') ?? variants.find((v) => v.format === 'gif') ?? servedFile;
   const fallbackFormat = fallback.format;
   // A modern format whose only file is the full-size one gets no <source> when the fallback
   // offers smaller sizes: the browser would take that <source> first and load the full-size

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { buildSync } from 'esbuild';
+import { OUTPUT_FORMATS } from '@imgpipe/contracts/vocabulary';
 import { compressedKey } from '@imgpipe/platform';
 import {
   FORMAT_CONTENT_TYPES,
@@ -47,7 +48,7 @@ describe('negotiateImageFormat', () => {
     expect(negotiateImageFormat('image/jpeg;q=0,image/webp;q=0.1', ['webp', 'jpeg'])).toBe('webp');
   });
 
-  it('lets wildcards qualify JPEG only: */* and image/* never prove AVIF or WebP support', () => {
+  it('lets wildcards qualify the universal formats only: */* and image/* never prove AVIF or WebP support', () => {
     expect(negotiateImageFormat('*/*', ALL)).toBe('jpeg');
     expect(negotiateImageFormat('image/*', ALL)).toBe('jpeg');
     // image/* outranks a lower explicit WebP, and the most specific range wins over a wildcard.
@@ -57,6 +58,24 @@ describe('negotiateImageFormat', () => {
     expect(negotiateImageFormat('*/*;q=0.2,image/jpeg;q=0', ['jpeg', 'webp'])).toBe('webp');
     // image/*;q=0 refuses every image: the fallback still answers with the most decodable one.
     expect(negotiateImageFormat('image/*;q=0', ['webp', 'jpeg'])).toBe('jpeg');
+  });
+
+  it('falls back to the original PNG or GIF where no JPEG exists: an animated GIF is its own universal fallback', () => {
+    // An animated GIF whose WebP saved enough: browsers get the animated WebP, everyone else the GIF.
+    expect(negotiateImageFormat(CHROME, ['webp', 'gif'])).toBe('webp');
+    expect(negotiateImageFormat(OLD_BROWSER, ['webp', 'gif'])).toBe('gif');
+    expect(negotiateImageFormat('*/*', ['webp', 'gif'])).toBe('gif');
+    expect(negotiateImageFormat(undefined, ['webp', 'gif'])).toBe('gif');
+    expect(negotiateImageFormat('image/gif', ['webp', 'gif'])).toBe('gif');
+    // Only the GIF exists (every WebP was larger): every client gets it, whatever it asked for.
+    expect(negotiateImageFormat(CHROME, ['gif'])).toBe('gif');
+    expect(negotiateImageFormat('image/avif', ['gif'])).toBe('gif');
+    // A PNG original beside its WebP: the PNG is the fallback, and an explicit image/png wins over a wildcard WebP.
+    expect(negotiateImageFormat(OLD_BROWSER, ['webp', 'png'])).toBe('png');
+    expect(negotiateImageFormat('image/webp;q=0.5,image/png', ['webp', 'png'])).toBe('png');
+    // A JPEG beside a static GIF or PNG exists only when it beat the original: on a tie it wins.
+    expect(negotiateImageFormat('*/*', ['jpeg', 'gif'])).toBe('jpeg');
+    expect(negotiateImageFormat('image/*;q=0,image/webp;q=0', ['webp', 'gif'])).toBe('gif');
   });
 
   it('answers a missing or empty header with JPEG', () => {
@@ -88,6 +107,7 @@ describe('negotiateImageFormat', () => {
 
 describe('format facts', () => {
   it('name the content type and the extension the compress service stores each format under', () => {
+    expect([...NEGOTIABLE_FORMATS].sort()).toEqual([...OUTPUT_FORMATS].sort());
     for (const format of NEGOTIABLE_FORMATS) {
       expect(FORMAT_CONTENT_TYPES[format]).toBe(`image/${format}`);
       expect(compressedKey('u1', 'img1', 'v1', format)).toBe(`compressed/u1/img1/v1/full.${FORMAT_EXTENSIONS[format]}`);
@@ -115,5 +135,6 @@ describe('as a CloudFront Function would run it', () => {
     expect(negotiate(CHROME, ALL)).toBe('avif');
     expect(negotiate(undefined, ALL)).toBe('jpeg');
     expect(negotiate('image/webp;q=0.9,image/avif;q=0.5', ['avif', 'webp'])).toBe('webp');
+    expect(negotiate('image/png,image/*;q=0.8,*/*;q=0.5', ['webp', 'gif'])).toBe('gif');
   });
 });

@@ -3,11 +3,20 @@
  * has no Node APIs, no modules and a small subset of the standard library. Loops and string
  * methods only; the one import is the contracts' vocabulary, plain constants esbuild inlines.
  */
-import { COMPRESSED_PREFIX, OUTPUT_CONTENT_TYPES, OUTPUT_EXTENSIONS } from '@imgpipe/contracts/vocabulary';
+import { COMPRESSED_PREFIX, OUTPUT_CONTENT_TYPES, OUTPUT_EXTENSIONS, type OutputFormatName } from '@imgpipe/contracts/vocabulary';
 
-/** The full-size formats a negotiated URL can answer with, best compression first. */
-export const NEGOTIABLE_FORMATS = ['avif', 'webp', 'jpeg'] as const;
+/**
+ * The full-size formats a negotiated URL can answer with (every output format), best
+ * compression first. PNG and GIF are stored only as the original handed back unchanged
+ * (honest output), so a URL names them only when they are what exists: the fallback of a
+ * client without WebP is then the original itself (an animated GIF's only animated file
+ * every browser shows), never a format that was not written.
+ */
+export const NEGOTIABLE_FORMATS = ['avif', 'webp', 'jpeg', 'png', 'gif'] as const satisfies readonly OutputFormatName[];
 export type NegotiableFormat = (typeof NEGOTIABLE_FORMATS)[number];
+
+/** Formats every image client decodes, so a wildcard (`image/*`, `*\/*`) may qualify them; AVIF and WebP must be named. */
+const UNIVERSAL_FORMATS: readonly NegotiableFormat[] = ['jpeg', 'png', 'gif'];
 
 /** The `Content-Type` of each format (the contracts' `OUTPUT_CONTENT_TYPES`). */
 export const FORMAT_CONTENT_TYPES: Readonly<Record<NegotiableFormat, string>> = OUTPUT_CONTENT_TYPES;
@@ -100,10 +109,12 @@ const MEDIA_TYPES: Readonly<Record<NegotiableFormat, readonly string[]>> = {
   avif: ['image/avif'],
   webp: ['image/webp'],
   jpeg: ['image/jpeg', 'image/jpg', 'image/pjpeg'],
+  png: ['image/png'],
+  gif: ['image/gif'],
 };
 
-/** When nothing is acceptable: the most widely decodable format there is. */
-const FALLBACK_ORDER: readonly NegotiableFormat[] = ['jpeg', 'webp', 'avif'];
+/** When nothing is acceptable: the most widely decodable format there is (the universal ones first). */
+const FALLBACK_ORDER: readonly NegotiableFormat[] = ['jpeg', 'gif', 'png', 'webp', 'avif'];
 
 /** No range says anything about the format (or only a wildcard, for AVIF and WebP). */
 const UNPROVEN = -1;
@@ -151,10 +162,10 @@ function parseAccept(header: string): MediaRange[] {
 
 /**
  * How much the client wants `format`: the highest `q` among the ranges that name it
- * exactly; failing that, the `q` of `image/*`, then of `*\/*`. A wildcard qualifies JPEG
- * only: a client that decodes AVIF or WebP says so (every current browser names both),
- * while one that sends only wildcards (curl, crawlers, old browsers) may not. For AVIF and
- * WebP a wildcard can only refuse (`q=0`); otherwise they are `UNPROVEN`.
+ * exactly; failing that, the `q` of `image/*`, then of `*\/*`. A wildcard qualifies only the
+ * universal formats (JPEG, PNG, GIF): a client that decodes AVIF or WebP says so (every
+ * current browser names both), while one that sends only wildcards (curl, crawlers, old
+ * browsers) may not. For AVIF and WebP a wildcard can only refuse (`q=0`); otherwise they are `UNPROVEN`.
  */
 function qualityOf(format: NegotiableFormat, ranges: readonly MediaRange[]): number {
   const names = MEDIA_TYPES[format];
@@ -169,7 +180,7 @@ function qualityOf(format: NegotiableFormat, ranges: readonly MediaRange[]): num
   }
   if (exact !== UNPROVEN) return exact;
   const wildcard = imageAny !== UNPROVEN ? imageAny : any;
-  if (format === 'jpeg' || wildcard === 0) return wildcard;
+  if (UNIVERSAL_FORMATS.indexOf(format) >= 0 || wildcard === 0) return wildcard;
   return UNPROVEN;
 }
 
@@ -179,17 +190,20 @@ function qualityOf(format: NegotiableFormat, ranges: readonly MediaRange[]): num
  * (a CloudFront Function) and by the local runtime, so both answer alike.
  *
  * - The format with the highest `q` wins; on a tie, the smaller file: AVIF, then WebP,
- *   then JPEG. `q=0` refuses a format.
- * - AVIF and WebP count only when named (`image/avif`, `image/webp`); JPEG also through
- *   `image/*` or `*\/*`. A missing or empty header means `*\/*`: JPEG.
+ *   then JPEG, then PNG, then GIF (a JPEG beside a PNG or GIF original exists only when it
+ *   beat the original's size). `q=0` refuses a format.
+ * - AVIF and WebP count only when named (`image/avif`, `image/webp`); JPEG, PNG and GIF
+ *   also through `image/*` or `*\/*`. A missing or empty header means `*\/*`: JPEG, or the
+ *   original PNG/GIF where no JPEG exists (an animated GIF has none: its GIF is the fallback).
  * - Only formats in `available` are ever returned. When none is acceptable, the most
- *   widely decodable available one is (JPEG, then WebP, then AVIF), preferring one the
+ *   widely decodable available one is (JPEG, GIF, PNG, then WebP, then AVIF), preferring one the
  *   header did not refuse: an image the client may not want beats no image.
  *
  * @returns `undefined` only when `available` holds no known format.
  * @example
  * negotiateImageFormat('image/avif,image/webp,image/apng,*\/*;q=0.8', ['webp', 'jpeg']); // 'webp'
  * negotiateImageFormat(undefined, ['avif', 'webp', 'jpeg']); // 'jpeg'
+ * negotiateImageFormat('image/png,image/*;q=0.8', ['webp', 'gif']); // 'gif'
  */
 export function negotiateImageFormat(
   accept: string | undefined,

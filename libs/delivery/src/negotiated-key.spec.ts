@@ -25,11 +25,18 @@ describe('parseNegotiatedKey: the one definition of a negotiated URL', () => {
     expect(parseNegotiatedKey(key)?.formats).toEqual(['avif', 'webp', 'jpeg']);
   });
 
+  it('names an original PNG or GIF kept as it is, after the formats encoded from it', () => {
+    expect(negotiatedKey('u1', 'img1', 'v1', ['gif', 'webp'])).toBe('compressed/u1/img1/v1/full~webp~gif');
+    expect(parseNegotiatedKey('compressed/u1/img1/v1/full~gif')?.formats).toEqual(['gif']);
+    expect(parseNegotiatedKey('compressed/u1/img1/v1/full~webp~png')?.formats).toEqual(['webp', 'png']);
+  });
+
   it.each([
     'compressed/u1/img1/full',
     'compressed/u1/img1/v1/full',
     'compressed/u1/img1/v1/full.jpg',
-    'compressed/u1/img1/v1/full~png',
+    'compressed/u1/img1/v1/full~bmp',
+    'compressed/u1/img1/v1/full~gif~webp',
     'compressed/u1/img1/v1/full~jpeg~webp',
     'compressed/u1/img1/v1/full~webp~webp',
     'compressed/u1/img1/v1/full~',

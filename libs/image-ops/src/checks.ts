@@ -15,6 +15,7 @@ export {
 export type { ImageOpsErrorOptions, InvalidImageCode, TransientImageCode } from './errors';
 export {
   contentTypeOf,
+  ENCODED_FORMATS,
   extensionOf,
   INPUT_FORMATS,
   MAX_OUTPUT_DIMENSION,
@@ -22,7 +23,7 @@ export {
   SNIFF_BYTES,
   sniffFormat,
 } from './formats';
-export type { ContentTypeOf, InputFormat, OutputContentType, OutputFormat } from './formats';
+export type { ContentTypeOf, EncodedFormat, InputFormat, OutputContentType, OutputFormat } from './formats';
 export { DEFAULT_BACKGROUND, hexColourSchema } from './colour';
 export { readHeaderDimensions } from './header';
 export type { HeaderDimensions } from './header';

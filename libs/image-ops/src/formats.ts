@@ -12,6 +12,14 @@ export type InputFormat = (typeof INPUT_FORMATS)[number];
 /** One of {@link OUTPUT_FORMATS}. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/**
+ * The output formats image-ops encodes (renditions, variants): every output format but GIF,
+ * which the pipeline only ever writes as an original GIF handed back unchanged (honest output).
+ */
+export const ENCODED_FORMATS = ['webp', 'avif', 'jpeg', 'png'] as const satisfies readonly OutputFormat[];
+/** One of {@link ENCODED_FORMATS}. */
+export type EncodedFormat = (typeof ENCODED_FORMATS)[number];
+
 /** Bytes {@link sniffFormat} needs to tell every binary format apart. */
 export const SNIFF_BYTES = 64;
 
@@ -24,12 +32,13 @@ export const MAX_OUTPUT_DIMENSION: Readonly<Record<OutputFormat, number>> = {
   avif: 16384,
   jpeg: 65500,
   png: 65535,
+  // Never encoded (a GIF output is the original itself); GIF's own 16-bit size fields.
+  gif: 65535,
 };
 
 /** The output formats' types are the contracts' `OUTPUT_CONTENT_TYPES`; the input-only formats' are added here. */
 const CONTENT_TYPES = {
   ...OUTPUT_CONTENT_TYPES,
-  gif: 'image/gif',
   tiff: 'image/tiff',
   // Nearly every HEIF file in the wild is an HEVC-coded HEIC photo from a phone.
   heif: 'image/heic',
@@ -38,7 +47,7 @@ const CONTENT_TYPES = {
 
 /** The MIME type of each format. */
 export type ContentTypeOf<F extends InputFormat | OutputFormat> = (typeof CONTENT_TYPES)[F];
-/** MIME types of the output formats: `image/webp`, `image/avif`, `image/jpeg`, `image/png`. */
+/** MIME types of the output formats: `image/webp`, `image/avif`, `image/jpeg`, `image/png`, `image/gif`. */
 export type OutputContentType = ContentTypeOf<OutputFormat>;
 
 

@@ -117,6 +117,22 @@ describe('compress hands back an honest output', () => {
     else expect((await sharp(output.data).metadata()).pages).toBe(4); // the lossless WebP keeps the animation
   });
 
+  it('hands back an animated GIF as it is when every WebP is larger: animated, and its only servable file (no JPEG still)', async () => {
+    const gif = await testImage('gif-animated-webp-larger');
+
+    const { variants, output } = await compress(gif, { formats: ['webp', 'jpeg'] });
+
+    // The premise: lossy and lossless WebP both larger; the JPEG (a still of frame 1) smaller.
+    expect(variants.find((v) => v.format === 'webp')?.size).toBeGreaterThan(gif.length);
+    expect(output.lossless?.size).toBeGreaterThan(gif.length);
+    expect(variants.find((v) => v.format === 'jpeg')?.size).toBeLessThan(gif.length);
+    expect(output.chosen).toMatchObject({ kind: 'original', format: 'gif', contentType: 'image/gif', bytes: gif.length, savingsPercent: 0 });
+    expect(output.data).toBe(gif);
+    expect((await sharp(output.data, { animated: true }).metadata()).pages).toBe(8);
+    // The universal fallback of an animated image is the GIF itself, never its first frame as a JPEG.
+    expect(output.servable.map((s) => s.format)).toEqual(['gif']);
+  });
+
   it('makes a lossless WebP of a palette PNG when lossy WebP would be larger, and hands that back', async () => {
     const width = 256;
     const px = Buffer.alloc(width * width * 3);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { OUTPUT_FORMATS, type OutputFormat } from './formats';
+import { ENCODED_FORMATS, type EncodedFormat } from './formats';
 
 /** How a rendition fits its box; the meanings are sharp's (CSS `object-fit`). */
 export const RENDITION_FITS = ['inside', 'cover', 'contain', 'fill', 'outside'] as const;
@@ -71,16 +71,16 @@ export const renditionSchema = z
     /** How the image fits the box. Default `inside` (whole image, aspect kept). */
     fit: z.enum(RENDITION_FITS).default('inside'),
     /** The rendition's primary format: the universal fallback of a `<picture>` (JPEG by default). */
-    format: z.enum(OUTPUT_FORMATS).default('jpeg'),
+    format: z.enum(ENCODED_FORMATS).default('jpeg'),
     /**
      * More formats the same resized pixels are also encoded in (resize once, encode once per
      * format), e.g. `['webp']`, so each format's `srcset` offers sizes. Same quality number.
      * Optional without a default, so sets that do not use it keep their version.
      */
     alsoAs: z
-      .array(z.enum(OUTPUT_FORMATS))
+      .array(z.enum(ENCODED_FORMATS))
       .min(1)
-      .max(OUTPUT_FORMATS.length - 1)
+      .max(ENCODED_FORMATS.length - 1)
       .refine((formats) => new Set(formats).size === formats.length, { message: 'formats must be unique' })
       .optional(),
     /** Encoder quality 1-100 (PNG is lossless and ignores it). */
@@ -127,7 +127,7 @@ export const renditionSetSchema = z
   .strict();
 
 /** The formats a rendition is written in: its primary `format` first, then `alsoAs`. */
-export function renditionFormats(rendition: Pick<Rendition, 'format' | 'alsoAs'>): OutputFormat[] {
+export function renditionFormats(rendition: Pick<Rendition, 'format' | 'alsoAs'>): EncodedFormat[] {
   return [rendition.format, ...(rendition.alsoAs ?? [])];
 }
 

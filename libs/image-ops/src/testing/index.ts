@@ -12,6 +12,7 @@ export type TestImageKind =
   | 'jpeg-rotated'
   | 'png-alpha'
   | 'gif-animated'
+  | 'gif-animated-webp-larger'
   | 'svg'
   | 'random'
   | 'empty'
@@ -112,6 +113,21 @@ export async function testImage(kind: TestImageKind, options: TestImageOptions =
       );
       return sharp(Buffer.concat(frames), { raw: { width, height: height * 3, channels: 4, pageHeight: height } })
         .gif({ loop: 0, delay: [100, 100, 100] })
+        .toBuffer();
+    }
+    case 'gif-animated-webp-larger': {
+      // Issue 11's case: an animated GIF every WebP (lossy, and lossless) of which is larger.
+      // A two-colour 1 px checkerboard shifting a pixel a frame, 8 frames of 16x16 by default:
+      // GIF's LZW codes each frame in a few bytes, WebP's per-frame overhead is larger.
+      const w = options.width ?? 16;
+      const hgt = options.height ?? 16;
+      const frames = Array.from({ length: 8 }, (_, f) => {
+        const px = Buffer.alloc(w * hgt * 4);
+        for (let i = 0; i < w * hgt; i++) px.set(((i % w) + Math.floor(i / w) + f) % 2 ? [255, 0, 0, 255] : [0, 0, 255, 255], i * 4);
+        return px;
+      });
+      return sharp(Buffer.concat(frames), { raw: { width: w, height: hgt * 8, channels: 4, pageHeight: hgt } })
+        .gif({ loop: 0, delay: Array.from({ length: 8 }, () => 80) })
         .toBuffer();
     }
     case 'svg':

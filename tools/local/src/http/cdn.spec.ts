@@ -1,3 +1,7 @@
+import { createCompressImage } from '@imgpipe/compress';
+import { buildDeliveryRecord } from '@imgpipe/delivery';
+import { probe } from '@imgpipe/image-ops';
+import { testImage } from '@imgpipe/image-ops/testing';
 import { InMemoryObjectStore } from '@imgpipe/platform/testing';
 import { cdnKey, etagMatches, MAX_KEY_BYTES, NEGOTIATED_CACHE_CONTROL, parseCdnPath, serveCdn } from './cdn';
 import { isLoopback } from './http-server';
@@ -65,6 +69,46 @@ describe('serveCdn', () => {
     expect((await serveCdn(store, 'processed', { method: 'GET', path: 'compressed/u1/nope/v1/full~webp' })).status).toBe(404);
     expect((await serveCdn(store, 'processed', { method: 'GET', path: 'thumbnails/u1/img1/v1/x.jpg' })).status).toBe(404);
     expect((await serveCdn(store, 'processed', { method: 'PUT', path: 'thumbnails/u1/img1/x.jpg' })).status).toBe(405);
+  });
+});
+
+describe('serveCdn, an animated GIF whose WebP would be larger (issue 11)', () => {
+  it('serves the original GIF, animated, at the record URLs and to every Accept, never a JPEG still', async () => {
+    const store = new InMemoryObjectStore();
+    const gif = await testImage('gif-animated-webp-larger');
+    const key = 'uploads/u1/01J9ZQ4V7W3M8K2N6P5R1T0XYZ/spinner.gif';
+    await store.put({ bucket: 'originals', key, body: gif, contentType: 'image/gif' });
+    const compressImage = createCompressImage({ store, processedBucket: 'processed', originalsBucket: 'originals', options: { formats: ['webp', 'jpeg'] } });
+    const compressed = await compressImage({
+      imageId: '01J9ZQ4V7W3M8K2N6P5R1T0XYZ',
+      userId: 'u1',
+      original: { bucket: 'originals', key, size: gif.length, contentHash: 'etag:1', contentType: 'image/gif', filename: 'spinner.gif' },
+      format: 'gif',
+      renditionsVersion: 'rs-000000000000',
+      uploadedAt: '2026-12-05T10:00:00.000Z',
+    });
+    const [served] = compressed.variants;
+    const record = buildDeliveryRecord({
+      cdnBaseUrl: '/cdn',
+      userId: 'u1',
+      imageId: compressed.imageId,
+      version: compressed.version,
+      variants: compressed.variants,
+      renditions: [],
+      served: { kind: compressed.output.kind, format: served!.format, savingsPercent: compressed.savingsPercent },
+    });
+    expect(record.formats).toEqual(['gif']);
+
+    for (const url of [record.negotiatedUrl, record.served.url]) {
+      for (const accept of ['image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8', 'image/jpeg', undefined]) {
+        const response = await serveCdn(store, 'processed', { method: 'GET', path: url.slice('/cdn/'.length), ...(accept ? { accept } : {}) });
+        expect(response.status).toBe(200);
+        expect(response.headers['content-type']).toBe('image/gif');
+        expect(Buffer.from(response.body ?? [])).toEqual(gif);
+      }
+    }
+    expect(await probe(gif)).toMatchObject({ format: 'gif', animated: true, pages: 8 });
+    expect(record.negotiatedUrl).toMatch(/\/full~gif$/);
   });
 });
 
