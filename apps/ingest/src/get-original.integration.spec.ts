@@ -1,6 +1,7 @@
 import { createAwsClients, originalKey, S3DownloadSigner, S3ObjectStore, type AwsClients } from '@imgpipe/platform';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalS3, type LocalS3 } from '@imgpipe/platform/testing';
 import { ImageNotFoundError } from './errors';
+import { attachmentDisposition } from './get-original.use-case';
 import { createHttpApiHandler } from './handlers/http-api.adapter';
 import { createIngestServices, type IngestServices } from './services';
 import { createHarness, TEST_ENV, type Harness } from './testing/ingest-harness';
@@ -51,6 +52,31 @@ describe('GET /images/{id}/original', () => {
     const response = await fetch(download.url);
     expect(response.status).toBe(200);
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(BYTES);
+  });
+
+  it('answers with Content-Disposition: attachment under the upload’s name, signed into the URL', async () => {
+    const download = await services.getOriginal('alice', 'img-1');
+
+    // The presigned GET carries S3's response-content-disposition; the local gate answers it as S3 does.
+    expect(new URL(download.url).searchParams.get('response-content-disposition')).toBe(attachmentDisposition('holiday photo.jpg'));
+    const response = await fetch(download.url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="holiday_photo.jpg"; filename*=UTF-8''holiday_photo.jpg`);
+    // The override is signed: another name breaks the signature.
+    const renamed = new URL(download.url);
+    renamed.searchParams.set('response-content-disposition', 'attachment; filename="evil.html"');
+    expect((await fetch(renamed)).status).toBe(403);
+  });
+
+  it('sanitises a hostile file name in the header and keeps a non-ASCII one in filename*', async () => {
+    const key = originalKey('alice', 'img-3', 'Café "menu"; x.jpg');
+    await h.seedImage({ userId: 'alice', imageId: 'img-3', uploadedAt: UPLOADED_AT, filename: 'Café "menu"; x.jpg' });
+    await new S3ObjectStore(clients.s3).put({ bucket: TEST_ENV.ORIGINALS_BUCKET, key, body: BYTES, contentType: 'image/jpeg' });
+
+    const response = await fetch((await services.getOriginal('alice', 'img-3')).url);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="Caf_menu_x.jpg"; filename*=UTF-8''Caf%C3%A9_menu_x.jpg`);
   });
 
   it("answers another user's image exactly as an unknown one: 404, no URL", async () => {

@@ -3,13 +3,15 @@
  * and the file's name (`OriginalDownload`), asked for only when a button needs it.
  * - Download: the bytes are fetched into a `blob:` URL and saved under the file name by an
  *   `<a download>` (which names a file only on a same-origin or `blob:` URL; on the signed,
- *   cross-origin URL it would navigate the app away). Where storage allows no cross-origin GET,
- *   the signed URL opens in a new tab instead.
+ *   cross-origin URL it would navigate the app away). Both runtimes' originals buckets allow
+ *   GET from the UI's origins (CORS), so this works on AWS and under `npm start` alike. Where
+ *   a fetch still fails, the signed URL opens in a new tab: it answers with
+ *   `Content-Disposition: attachment` under the same name (signed into the URL by the API),
+ *   so the browser saves it rather than navigating.
  * - Before/after: the bytes are fetched once and shown from a `blob:` URL, which the local
  *   runtime's CSP allows (`img-src 'self' data: blob:`, not the storage origin) and which
- *   outlives the signed URL. Where storage allows no cross-origin GET (the AWS originals
- *   bucket's CORS rule is for uploads), the `<img>` loads the signed URL itself (the AWS
- *   UI's CSP allows `img-src https:`).
+ *   outlives the signed URL. Where a cross-origin read fails, the `<img>` loads the signed
+ *   URL itself (the AWS UI's CSP allows `img-src https:`).
  */
 import type { DeliveryRecord } from '@imgpipe/contracts/delivery-record';
 import { describeError, type ApiClient, type ImageView } from './api';
@@ -83,7 +85,8 @@ export function createOriginalAccess(api: Pick<ApiClient, 'getOriginal'>, imageI
       const kept = access.loaded?.src.startsWith('blob:') ? access.loaded.src : undefined;
       const blob = kept ?? (await blobUrlOf(link.url))?.objectUrl;
       // `download` names the file only on a same-origin or `blob:` URL; a cross-origin one
-      // would replace the app, so without a readable copy the original opens in a new tab.
+      // would replace the app, so without a readable copy the original opens in a new tab
+      // (its Content-Disposition: attachment saves it under the same name).
       if (blob) follow({ href: blob, download: filename });
       else follow({ href: link.url, target: '_blank', rel: 'noopener' });
       if (blob && blob !== kept) setTimeout(() => URL.revokeObjectURL(blob), 60_000);

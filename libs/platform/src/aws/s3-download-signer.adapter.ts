@@ -9,9 +9,9 @@ const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
 /**
  * {@link DownloadSigner} with the SDK's own presigner (`@aws-sdk/s3-request-presigner`): a
  * SigV4 query-string GET of one key, valid `expiresInSeconds`, so the URL cannot be bent to
- * another key and stops working at `expiresAt`. No `response-*` overrides: s3rver refuses
- * them on query-signed requests, and both runtimes must answer alike (the API hands the file
- * name beside the URL; a page saves the fetched bytes under it).
+ * another key and stops working at `expiresAt`. A `contentDisposition` becomes the signed
+ * `response-content-disposition` (S3 answers with it; locally the platform's S3 gate does,
+ * as s3rver refuses overrides on the anonymous requests the gate hands it).
  */
 export class S3DownloadSigner implements DownloadSigner {
   constructor(
@@ -24,7 +24,11 @@ export class S3DownloadSigner implements DownloadSigner {
       throw new RangeError(`expiresInSeconds must be an integer from 1 to ${MAX_EXPIRY_SECONDS}, got ${input.expiresInSeconds}`);
     }
     const signingDate = this.now();
-    const command = new GetObjectCommand({ Bucket: input.bucket, Key: input.key });
+    const command = new GetObjectCommand({
+      Bucket: input.bucket,
+      Key: input.key,
+      ...(input.contentDisposition !== undefined ? { ResponseContentDisposition: input.contentDisposition } : {}),
+    });
     try {
       const url = await getSignedUrl(this.s3, command, { expiresIn: input.expiresInSeconds, signingDate });
       return { url, expiresAt: new Date(signingDate.getTime() + input.expiresInSeconds * 1000).toISOString() };

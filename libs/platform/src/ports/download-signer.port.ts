@@ -4,6 +4,12 @@ export interface SignDownloadInput {
   readonly key: string;
   /** How long the URL works, in seconds. */
   readonly expiresInSeconds: number;
+  /**
+   * The `Content-Disposition` the storage service answers with (S3's signed
+   * `response-content-disposition`), e.g. `attachment; filename="a.jpg"; filename*=UTF-8''a.jpg`:
+   * a browser that opens the URL saves the file under that name.
+   */
+  readonly contentDisposition?: string;
 }
 
 export interface SignedDownload {

@@ -122,7 +122,9 @@ const keyRefusal = (bucket: string | undefined, key: string | undefined): S3Refu
  * requests through): placed first, it lets a request reach s3rver only when it is
  * - SigV4-signed with the local credentials (Authorization header or presigned query),
  *   verified by `verifySigV4`; the auth header/query is then removed, so s3rver serves it
- *   as its own (it would refuse an access key it does not know);
+ *   as its own (it would refuse an access key it does not know); a presigned GET's signed
+ *   `response-*` overrides are answered by the gate, as S3 does (s3rver refuses them on
+ *   what it takes for an anonymous request);
  * - or a browser form POST to `/<bucket>` whose policy and signature verify
  *   (`checkPostPolicy`), handed on re-encoded with exactly the fields and file checked;
  * - or a CORS preflight (`OPTIONS`), which s3rver answers from the bucket's CORS rules.
@@ -202,17 +204,37 @@ async function signedGate(
   }
   // Verified: s3rver takes it as an anonymous request of its own.
   delete headers.authorization;
-  if (verdict.via === 'query') {
-    ctx.request.req.url = `${path}${stripAuthQuery(rawQuery)}`;
+  if (verdict.via !== 'query') return next();
+  const overrides = ctx.method === 'GET' || ctx.method === 'HEAD' ? responseOverrides(rawQuery) : {};
+  const forwarded = withoutParams(withoutParams(rawQuery, AUTH_QUERY), new Set(Object.keys(overrides)));
+  ctx.request.req.url = `${path}${forwarded === '' ? '' : `?${forwarded}`}`;
+  await next();
+  // S3 applies the signed overrides to a successful answer only.
+  if (ctx.status < 300 || ctx.status === 304) {
+    for (const [param, value] of Object.entries(overrides)) ctx.set(RESPONSE_OVERRIDES[param] as string, value);
   }
-  return next();
+}
+
+/** The `response-*` query parameters S3 honours on a signed GET, and the header each sets. */
+const RESPONSE_OVERRIDES: Readonly<Record<string, string>> = {
+  'response-content-type': 'Content-Type',
+  'response-content-language': 'Content-Language',
+  'response-expires': 'Expires',
+  'response-cache-control': 'Cache-Control',
+  'response-content-disposition': 'Content-Disposition',
+  'response-content-encoding': 'Content-Encoding',
+};
+
+/** The signed overrides of a query (already verified), by parameter; others stay for s3rver to refuse. */
+function responseOverrides(rawQuery: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQuery)) {
+    if (Object.prototype.hasOwnProperty.call(RESPONSE_OVERRIDES, name)) found[name] = value;
+  }
+  return found;
 }
 
 const AUTH_QUERY = new Set<string>([...SIGV4_QUERY_PARAMS, 'X-Amz-Content-Sha256']);
-function stripAuthQuery(rawQuery: string): string {
-  const rest = withoutParams(rawQuery, AUTH_QUERY);
-  return rest === '' ? '' : `?${rest}`;
-}
 
 function splitUrl(url: string): [string, string] {
   const at = url.indexOf('?');
