@@ -109,6 +109,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ImgpipeStacks
     tasks: {
       compress: compress.service.fn,
       thumbnail: thumbnail.service.fn,
+      recordThumbnails: metadata.service.recordThumbnails,
       recordMetadata: metadata.service.recordMetadata,
       recordFailure: metadata.service.recordFailure,
     },

@@ -11,6 +11,7 @@ export * from './stored-events';
 export * from './append-and-project.use-case';
 export * from './record-metadata.use-case';
 export * from './record-failure.use-case';
+export * from './record-thumbnails.use-case';
 export * from './record-pipeline-event.use-case';
 export * from './rebuild-read-model.use-case';
 export * from './purge-deleted.use-case';
@@ -27,3 +28,4 @@ export {
 } from './handlers/rebuild-read-model.adapter';
 export { PurgeDeletedInputSchema, type PurgeDeletedOutput } from './handlers/purge-deleted.adapter';
 export { ReconcileStuckInputSchema, type ReconcileStuckOutput } from './handlers/reconcile-stuck.adapter';
+export type { RecordThumbnailsOutput } from './handlers/record-thumbnails.adapter';

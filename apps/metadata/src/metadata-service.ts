@@ -16,12 +16,13 @@ import { createRebuildAll, createRebuildReadModel } from './rebuild-read-model.u
 import { createRecordFailure } from './record-failure.use-case';
 import { createRecordMetadata } from './record-metadata.use-case';
 import { createRecordPipelineEvent } from './record-pipeline-event.use-case';
+import { createRecordThumbnails } from './record-thumbnails.use-case';
 
 /** The ports the metadata use cases run over. */
 export interface MetadataDependencies {
   readonly events: ImageEventStore;
   readonly readModel: ImageReadModel<ImageMetadata>;
-  /** Where `recordFailure` publishes `ImageProcessingFailed` (and the purge `ImagePurged`). */
+  /** Where `recordFailure` publishes `ImageProcessingFailed`, `recordThumbnails` `ThumbnailsGenerated` and the purge `ImagePurged`. */
   readonly publisher: EventPublisher;
   /** The buckets' objects: a run discarded after a delete removes its derivatives, the purge erases originals. */
   readonly store: ObjectStore;
@@ -42,6 +43,8 @@ export interface MetadataDependencies {
 /** Every use case of the metadata service, wired to one set of ports. */
 export interface MetadataService {
   readonly appendAndProject: AppendAndProject;
+  /** State machine task `RecordThumbnails`: `ThumbnailsGenerated` recorded and published before the full-size encode ends. */
+  readonly recordThumbnails: ReturnType<typeof createRecordThumbnails>;
   /** State machine task `RecordMetadata`. */
   readonly recordMetadata: ReturnType<typeof createRecordMetadata>;
   /** State machine task `RecordFailure`. */
@@ -90,6 +93,7 @@ export function createMetadataService(deps: MetadataDependencies): MetadataServi
       ...(deps.cdnBaseUrl !== undefined ? { cdnBaseUrl: deps.cdnBaseUrl } : {}),
       ...(deps.cdn ? { cdn: deps.cdn } : {}),
     }),
+    recordThumbnails: createRecordThumbnails({ appendAndProject, publisher: deps.publisher, clock, ...projection }),
     recordFailure: createRecordFailure({ appendAndProject, publisher: deps.publisher, clock, ...projection }),
     recordPipelineEvent: createRecordPipelineEvent({ appendAndProject }),
     rebuildReadModel: createRebuildReadModel(shared),

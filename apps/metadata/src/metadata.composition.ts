@@ -19,6 +19,7 @@ import { createPurgeDeletedHandler, type PurgeDeletedOutput } from './handlers/p
 import { createRebuildReadModelHandler, type RebuildReadModelOutput } from './handlers/rebuild-read-model.adapter';
 import { createRecordFailureHandler } from './handlers/record-failure.adapter';
 import { createRecordMetadataHandler } from './handlers/record-metadata.adapter';
+import { createRecordThumbnailsHandler, type RecordThumbnailsOutput } from './handlers/record-thumbnails.adapter';
 import { createReconcileStuckHandler, type ReconcileStuckOutput } from './handlers/reconcile-stuck.adapter';
 import { createMetadataService, type MetadataDependencies, type MetadataService } from './metadata-service';
 import { powertoolsPipelineMetrics } from './metrics';
@@ -55,6 +56,8 @@ export function awsMetadataPorts(
 export interface MetadataHandlers {
   /** The use cases, wired (the local runtime's purge sweep calls `purgeDeletedImages`). */
   readonly service: MetadataService;
+  /** State machine task `RecordThumbnails` (the thumbnail branch records its thumbnails early). */
+  readonly recordThumbnails: InstrumentedHandler<unknown, RecordThumbnailsOutput>;
   /** State machine task `RecordMetadata`. */
   readonly recordMetadata: InstrumentedHandler<unknown, RecordMetadataOutput>;
   /** State machine task `RecordFailure`. */
@@ -97,6 +100,7 @@ export function createMetadataHandlers(ports: MetadataPorts, config: MetadataCon
   });
   return {
     service,
+    recordThumbnails: instrumentHandler(createRecordThumbnailsHandler(() => service), { name: 'metadata-record-thumbnails' }),
     recordMetadata: instrumentHandler(createRecordMetadataHandler(() => service), { name: 'metadata-record' }),
     recordFailure: instrumentHandler(createRecordFailureHandler(() => service), { name: 'metadata-record-failure' }),
     onPipelineEvent: instrumentHandler(createOnPipelineEventHandler(() => service), { name: 'metadata-on-pipeline-event' }),

@@ -1,4 +1,4 @@
-import { ContractError, ImageProcessingFailedV1, ImageUploadedV1 } from '@imgpipe/contracts';
+import { ContractError, ImageProcessingFailedV1, ImageUploadedV1, ThumbnailsGeneratedV1 } from '@imgpipe/contracts';
 import { MetadataError } from './errors';
 import { projectImage } from './projection';
 import {
@@ -61,6 +61,8 @@ describe('projectImage', () => {
       height: 3024,
       renditionsVersion: 'rs-7c4a8d09',
       delivery: processed.delivery,
+      // From ThumbnailsGenerated v2 (issue 13: shown while processing), and the delivery record's.
+      placeholder: processed.delivery.placeholder,
       updatedAt: '2025-06-01T12:00:02.000Z',
       revision: 4,
     });
@@ -84,6 +86,28 @@ describe('projectImage', () => {
       Object.fromEntries(thumbnails.renditions.map((r) => [r.name, r.key])),
     );
     expect(afterThumbnails?.status).toBe('processing');
+  });
+
+  it('shows the renditions and placeholder of thumbnails recorded before the full-size encode ended (issue 13), still processing', () => {
+    const [upload, compression, renditions, outcome] = successfulRun();
+
+    const early = projectImage(historyOf([upload, renditions]));
+    const done = projectImage(historyOf([upload, renditions, compression, outcome]));
+
+    expect(early).toMatchObject({ status: 'processing', placeholder: thumbnails.placeholder, thumbnails: Object.fromEntries(thumbnails.renditions.map((r) => [r.name, r.key])) });
+    expect(early).not.toHaveProperty('delivery');
+    expect(done).toMatchObject({ status: 'processed', placeholder: thumbnails.placeholder, delivery: processed.delivery });
+  });
+
+  it('drops the placeholder when a v1 ThumbnailsGenerated (no placeholder) replaces the thumbnails, and a late one after a delete changes nothing', () => {
+    const [upload, , renditions] = successfulRun();
+    const v1 = newEvent(ThumbnailsGeneratedV1, ThumbnailsGeneratedV1.examples.full);
+
+    expect(projectImage(historyOf([upload, renditions, v1]))).not.toHaveProperty('placeholder');
+    const deleted = projectImage(historyOf([upload, deletedEvent('2025-06-01T12:00:01.000Z'), renditions]));
+    expect(deleted?.status).toBe('deleted');
+    expect(deleted).not.toHaveProperty('placeholder');
+    expect(deleted).not.toHaveProperty('thumbnails');
   });
 
   it('a failure records code, reason and stage; a later successful run clears it', () => {

@@ -4,7 +4,6 @@ import {
   ImageProcessedV2,
   LIMITS,
   primaryRenditionKeys,
-  ThumbnailsGeneratedV3,
   type EnvelopeOf,
   type ImageProcessedV2Data,
 } from '@imgpipe/contracts';
@@ -24,6 +23,7 @@ import type { AppendAndProject } from './append-and-project.use-case';
 import { DISCARDED_BY_DELETE, type DiscardedRun } from './discarded-run';
 import { foldHistory, foldWithAddedVariants, isDeleted, parseStoredEvent, type ImageMetadataRecord, type ProjectionOptions } from './projection';
 import { withRecordedUpload } from './recorded-upload';
+import { thumbnailsEvent, thumbnailsRecorded } from './record-thumbnails.use-case';
 import { runEventId, toNewImageEvent, type RunKey } from './stored-events';
 
 
@@ -79,7 +79,8 @@ export type RecordMetadataResult =
     });
 
 /**
- * The `record` task: appends `ImageCompressed`, `ThumbnailsGenerated` and `ImageProcessed`
+ * The `record` task: appends `ImageCompressed`, `ThumbnailsGenerated` (unless the thumbnail
+ * branch's `RecordThumbnails` recorded it already: `thumbnailsRecorded`) and `ImageProcessed`
  * to the image's history and projects it. Their ids derive from the image id, the stage,
  * the content hash and the rendition set version, so a retried task appends nothing new
  * and returns the `ImageProcessed` first recorded.
@@ -159,14 +160,8 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
           ImageCompressedV2,
           createEnvelope(ImageCompressedV2, compressed, { eventId: runEventId(run, 'compressed'), correlationId, occurredAt }),
         ),
-        toNewImageEvent(
-          ThumbnailsGeneratedV3,
-          createEnvelope(ThumbnailsGeneratedV3, thumbnails, {
-            eventId: runEventId(run, 'thumbnails'),
-            correlationId,
-            occurredAt,
-          }),
-        ),
+        // Usually recorded already, by the thumbnail branch's RecordThumbnails (issue 13): then not again.
+        ...(thumbnailsRecorded(history, thumbnails) ? [] : [thumbnailsEvent(run, thumbnails, { correlationId, occurredAt })]),
         toNewImageEvent(
           ImageProcessedV2,
           createEnvelope(ImageProcessedV2, processed, { eventId: decided.processedId, correlationId, occurredAt }),

@@ -24,6 +24,8 @@ import { Construct } from 'constructs';
 export interface PipelineTaskFunctions {
   readonly compress: IFunction;
   readonly thumbnail: IFunction;
+  /** The thumbnail branch's early record of `ThumbnailsGenerated` (issue 13). */
+  readonly recordThumbnails: IFunction;
   readonly recordMetadata: IFunction;
   readonly recordFailure: IFunction;
 }
@@ -91,7 +93,7 @@ export function toCdkEventPattern(pattern: EventBridgePattern): EventPattern {
  *
  * - The state machine logs to its own log group at `imgpipe:stateMachineLogLevel` (ERROR:
  *   failed executions only, without execution data, by default) and traces with X-Ray.
- *   A metric filter counts runs that ended in `FailureNotRecorded`. Its role may invoke exactly the four task functions and put events on the
+ *   A metric filter counts runs that ended in `FailureNotRecorded`. Its role may invoke exactly the five task functions and put events on the
  *   bus (`PublishProcessed`), nothing else.
  * - Every rule target retries ({@link RULE_TARGET_RETRY}) and dead-letters to the foundation's
  *   rule-target DLQ.
@@ -113,6 +115,7 @@ export class Pipeline extends Construct {
     const substitutions: PipelineSubstitutions = {
       CompressFunctionArn: tasks.compress.functionArn,
       ThumbnailFunctionArn: tasks.thumbnail.functionArn,
+      RecordThumbnailsFunctionArn: tasks.recordThumbnails.functionArn,
       RecordFunctionArn: tasks.recordMetadata.functionArn,
       RecordFailureFunctionArn: tasks.recordFailure.functionArn,
       EventBusName: eventBus.eventBusName,
@@ -125,12 +128,12 @@ export class Pipeline extends Construct {
       tracingEnabled: true,
     });
     // The definition is a file, so the CDK cannot see which functions it calls: grant exactly
-    // the four (plain ARNs: the definition invokes $LATEST, never a version or alias).
+    // the five (plain ARNs: the definition invokes $LATEST, never a version or alias).
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['lambda:InvokeFunction'],
-        resources: [tasks.compress, tasks.thumbnail, tasks.recordMetadata, tasks.recordFailure].map((fn) => fn.functionArn),
+        resources: [tasks.compress, tasks.thumbnail, tasks.recordThumbnails, tasks.recordMetadata, tasks.recordFailure].map((fn) => fn.functionArn),
       }),
     );
     eventBus.grantPutEventsTo(this.stateMachine);

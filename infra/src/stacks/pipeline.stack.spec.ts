@@ -75,6 +75,7 @@ describe('PipelineStack: the state machine', () => {
     const fns = {
       Compress: stacks.compress.service.fn,
       Thumbnail: stacks.thumbnail.service.fn,
+      RecordThumbnails: stacks.metadata.service.recordThumbnails,
       RecordMetadata: stacks.metadata.service.recordMetadata,
       RecordFailure: stacks.metadata.service.recordFailure,
     };
@@ -99,6 +100,7 @@ describe('PipelineStack: the state machine', () => {
       DefinitionSubstitutions: {
         CompressFunctionArn: output('imgpipe-dev-compress', 'CompressCompressImage'),
         ThumbnailFunctionArn: output('imgpipe-dev-thumbnail', 'ThumbnailGenerateThumbnails'),
+        RecordThumbnailsFunctionArn: output('imgpipe-dev-metadata', 'MetadataRecordThumbnails'),
         RecordFunctionArn: output('imgpipe-dev-metadata', 'MetadataRecordMetadata'),
         RecordFailureFunctionArn: output('imgpipe-dev-metadata', 'MetadataRecordFailure'),
         EventBusName: { 'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('RefEventBus') }) },
@@ -117,15 +119,15 @@ describe('PipelineStack: the state machine', () => {
     expect(result.errorsText('\n')).toBe('');
   });
 
-  it('may invoke exactly the four task functions and put events on the bus; nothing else but logs and X-Ray', () => {
+  it('may invoke exactly the five task functions (RecordThumbnails in the thumbnail branch too) and put events on the bus; nothing else but logs and X-Ray', () => {
     const statements = allowStatements(template, 'PipelineStateMachineRoleDefaultPolicy');
     const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     expect(invoke).toHaveLength(1);
     const statement = defined(invoke[0], 'the invoke statement');
     expect(actionsOf(statement)).toEqual(['lambda:InvokeFunction']);
     const invoked = (statement.Resource as unknown[]).map((r) => JSON.stringify(r));
-    expect(invoked).toHaveLength(4);
-    for (const fn of ['CompressCompressImage', 'ThumbnailGenerateThumbnails', 'MetadataRecordMetadata', 'MetadataRecordFailure']) {
+    expect(invoked).toHaveLength(5);
+    for (const fn of ['CompressCompressImage', 'ThumbnailGenerateThumbnails', 'MetadataRecordThumbnails', 'MetadataRecordMetadata', 'MetadataRecordFailure']) {
       expect(invoked.filter((r) => new RegExp(`${fn}[0-9A-F]{8}Arn`).test(r))).toHaveLength(1);
     }
     const others = statements.filter((s) => !actionsOf(s).includes('lambda:InvokeFunction')).flatMap(actionsOf);

@@ -141,14 +141,16 @@ describe('IngestStack', () => {
 
 describe('MetadataStack', () => {
   const template = Template.fromStack(stacks.metadata);
-  const roles = ['RecordMetadata', 'RecordFailure', 'OnPipelineEvent', 'RebuildReadModel'];
+  const roles = ['RecordMetadata', 'RecordFailure', 'RecordThumbnails', 'OnPipelineEvent', 'RebuildReadModel'];
 
-  it('has the five handlers, the rebuild and the purge sized for a full scan', () => {
-    // The sixth: the reconciler of images stuck processing (reconcile-stuck.spec.ts).
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+  it('has the six handlers, the rebuild and the purge sized for a full scan', () => {
+    // The seventh: the reconciler of images stuck processing (reconcile-stuck.spec.ts).
+    template.resourceCountIs('AWS::Lambda::Function', 7);
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Timeout: 30 }, 1);
     // The two record tasks: their Task states' TimeoutSeconds (pipeline.stack.spec.ts holds them equal).
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Timeout: 10 }, 2);
+    // The early record of the thumbnails (issue 13): best effort, 5 s, as its Task state.
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('task RecordThumbnails'), MemorySize: 512, Timeout: 5 }, 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('re-projects'),
       MemorySize: 1024,
@@ -170,6 +172,8 @@ describe('MetadataStack', () => {
       // It removes a reprocessed image's replaced derivatives and invalidates their CDN paths.
       RecordMetadata: ['cloudfront:CreateInvalidation', 's3:DeleteObject', 's3:ListBucket'],
       RecordFailure: ['events:PutEvents'],
+      // It puts the ThumbnailsGenerated it recorded on the bus, for the live update.
+      RecordThumbnails: ['events:PutEvents'],
       // Its on-failure destination (the async-invokes DLQ): EventBridge invokes it asynchronously.
       OnPipelineEvent: ['sqs:SendMessage'],
     };
@@ -183,8 +187,9 @@ describe('MetadataStack', () => {
     expect(Object.values(grants).flat().filter(arn('Originals', '/uploads/*'))).toEqual([]);
   });
 
-  it('lets only recordFailure (ImageProcessingFailed) and the purge (ImagePurged) put events', () => {
+  it('lets only recordFailure (ImageProcessingFailed), recordThumbnails (ThumbnailsGenerated) and the purge (ImagePurged) put events', () => {
     expectResources(grantsOf(template, 'MetadataRecordFailureRole'), 'events:PutEvents', [arn('EventBus')]);
+    expectResources(grantsOf(template, 'MetadataRecordThumbnailsRole'), 'events:PutEvents', [arn('EventBus')]);
     expectResources(grantsOf(template, 'MetadataPurgeDeletedRole'), 'events:PutEvents', [arn('EventBus')]);
     for (const role of ['RecordMetadata', 'OnPipelineEvent', 'RebuildReadModel']) {
       expect(grantsOf(template, `Metadata${role}Role`)['events:PutEvents']).toBeUndefined();
@@ -266,7 +271,7 @@ describe('MetadataStack', () => {
   });
 
   it('gives every handler the variables the metadata config requires; the window only when configured', () => {
-    for (const description of [/task RecordMetadata/, /task RecordFailure/, /appends bus events/, /re-projects/, /erases deleted images/]) {
+    for (const description of [/task RecordMetadata/, /task RecordFailure/, /task RecordThumbnails/, /appends bus events/, /re-projects/, /erases deleted images/]) {
       const env = functionEnv(template, description);
       expect(Object.keys(env)).toEqual(
         expect.arrayContaining(['EVENTS_TABLE', 'IMAGES_TABLE', 'EVENT_BUS_NAME', 'ORIGINALS_BUCKET', 'PROCESSED_BUCKET']),

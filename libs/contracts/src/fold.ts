@@ -242,9 +242,13 @@ function apply(draft: ImageFoldState, event: PipelineEvent, options: FoldOptions
     }
     case 'ThumbnailsGenerated': {
       const data = event.envelope.data;
+      // Recorded as soon as the thumbnail branch ends (issue 13): a `processing` record shows
+      // its renditions and placeholder before the full-size encode ends. Status unchanged.
+      const { placeholder: _placeholder, ...rest } = draft;
       return {
-        ...draft,
+        ...rest,
         thumbnails: primaryRenditionKeys(data.renditions),
+        ...('placeholder' in data ? { placeholder: data.placeholder } : {}),
         renditionsVersion: data.renditionsVersion,
         updatedAt,
       };
@@ -256,6 +260,7 @@ function apply(draft: ImageFoldState, event: PipelineEvent, options: FoldOptions
       return {
         ...rest,
         ...('delivery' in data ? { delivery: data.delivery } : {}),
+        ...('delivery' in data && data.delivery.placeholder ? { placeholder: data.delivery.placeholder } : {}),
         status: 'processed',
         originalKey: data.originalKey,
         originalSize: data.originalSize,

@@ -134,8 +134,10 @@ describe('pipeline.asl.json', () => {
       expect(catchers).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `${branch.StartAt}Caught` }]);
       const caught = branch.States[`${branch.StartAt}Caught`];
       expect(caught).toMatchObject({ Type: 'Pass', End: true, Parameters: { failed: { stage: branch.StartAt.toLowerCase(), 'error.$': '$.error' } } });
-      // Two states a branch, no more: nothing else in it could fail uncaught.
-      expect(Object.keys(branch.States).sort()).toEqual([branch.StartAt, `${branch.StartAt}Caught`].sort());
+      // Two states a branch (and the thumbnail branch's early record, which catches everything
+      // into a Pass that ends the branch with the thumbnails): nothing else could fail uncaught.
+      const early = branch.StartAt === 'Thumbnail' ? ['RecordThumbnails', 'ThumbnailsRecordedLater'] : [];
+      expect(Object.keys(branch.States).sort()).toEqual([branch.StartAt, `${branch.StartAt}Caught`, ...early].sort());
       // The Pass state after BranchesSucceeded reads this branch's result.
       expect(states[`${branch.StartAt}Failed`]).toMatchObject({
         Type: 'Pass',
@@ -143,6 +145,23 @@ describe('pipeline.asl.json', () => {
         Next: 'RecordFailure',
       });
     }
+  });
+
+  it('records the thumbnails inside their branch (RecordThumbnails), the branch ending with the Thumbnail output whether that record worked or not', () => {
+    const states = loadPipelineDefinition().States as Record<string, State>;
+    const branches = states['ProcessImage']?.['Branches'] as { StartAt: string; States: Record<string, State> }[];
+    const thumbnail = branches[1]?.States ?? {};
+
+    expect(thumbnail['Thumbnail']).toMatchObject({ ResultPath: '$.thumbnails', Next: 'RecordThumbnails' });
+    expect(thumbnail['RecordThumbnails']).toMatchObject({
+      Type: 'Task',
+      Parameters: { 'uploaded.$': '$.uploaded', 'thumbnails.$': '$.thumbnails', 'correlationId.$': '$.correlationId' },
+      ResultPath: null,
+      OutputPath: '$.thumbnails',
+      End: true,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordThumbnailsError', Next: 'ThumbnailsRecordedLater' }],
+    });
+    expect(thumbnail['ThumbnailsRecordedLater']).toMatchObject({ Type: 'Pass', OutputPath: '$.thumbnails', End: true });
   });
 
   it('routes every failure, input kept next to the error, through a stage-naming Pass state to RecordFailure', () => {

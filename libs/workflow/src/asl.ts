@@ -18,6 +18,7 @@ export const PIPELINE_DEFINITION_PATH = join(__dirname, '..', 'pipeline.asl.json
 export const PIPELINE_SUBSTITUTIONS = [
   'CompressFunctionArn',
   'ThumbnailFunctionArn',
+  'RecordThumbnailsFunctionArn',
   'RecordFunctionArn',
   'RecordFailureFunctionArn',
   'EventBusName',
@@ -34,6 +35,7 @@ export type PipelineSubstitutions = Readonly<Record<PipelineSubstitution, string
 export const PIPELINE_LAMBDA_STATES = {
   Compress: 'CompressFunctionArn',
   Thumbnail: 'ThumbnailFunctionArn',
+  RecordThumbnails: 'RecordThumbnailsFunctionArn',
   RecordMetadata: 'RecordFunctionArn',
   RecordFailure: 'RecordFailureFunctionArn',
 } as const satisfies Record<string, PipelineSubstitution>;
@@ -118,6 +120,7 @@ export function placeholderSubstitutions(
   return {
     CompressFunctionArn: arn('compress'),
     ThumbnailFunctionArn: arn('thumbnail'),
+    RecordThumbnailsFunctionArn: arn('record-thumbnails'),
     RecordFunctionArn: arn('record-metadata'),
     RecordFailureFunctionArn: arn('record-failure'),
     EventBusName: options.eventBusName ?? EVENT_BUS_NAME,

@@ -1,12 +1,12 @@
 import { toLocalTaskHandlers, type LocalTask } from './local-tasks';
 
 const noop: LocalTask = async () => null;
-const base = { Compress: noop, Thumbnail: noop, RecordMetadata: noop, RecordFailure: noop, PublishProcessed: noop };
+const base = { Compress: noop, Thumbnail: noop, RecordThumbnails: noop, RecordMetadata: noop, RecordFailure: noop, PublishProcessed: noop };
 
 describe('toLocalTaskHandlers', () => {
   it('maps every Task state by name', () => {
     expect(Object.keys(toLocalTaskHandlers(base)).sort()).toEqual(
-      ['Compress', 'PublishProcessed', 'RecordFailure', 'RecordMetadata', 'Thumbnail'],
+      ['Compress', 'PublishProcessed', 'RecordFailure', 'RecordMetadata', 'RecordThumbnails', 'Thumbnail'],
     );
   });
 

@@ -23,6 +23,7 @@ import {
   RecordFailureTaskInputSchema,
   RecordMetadataTaskInputSchema,
   RecordMetadataTaskOutputSchema,
+  RecordThumbnailsTaskInputSchema,
   type PipelineInput,
 } from './task-io';
 
@@ -32,6 +33,7 @@ polyfillPromiseWithResolvers();
 const TASK_STATES: readonly PipelineTaskState[] = [
   'Compress',
   'Thumbnail',
+  'RecordThumbnails',
   'RecordMetadata',
   'PublishProcessed',
   'RecordFailure',
@@ -98,6 +100,7 @@ async function runPipeline(
   const tasks: Record<PipelineTaskState, LocalTask> = {
     Compress: async () => compressed,
     Thumbnail: async () => thumbnails,
+    RecordThumbnails: async () => ({ recorded: true }),
     RecordMetadata: async () => ({ ...processed, record: { status: 'processed' }, recorded: true }),
     PublishProcessed: createPutEventsTask(options.publisher ?? recording, { eventBusName: EVENT_BUS_NAME }),
     RecordFailure: async () => failed,
@@ -142,6 +145,49 @@ describe('pipeline.asl.json on aws-local-stepfunctions', () => {
     expect(run.calls.Thumbnail).toEqual([taskInput]);
     expect(ProcessTaskInputSchema.parse(run.calls.Compress[0])).toEqual(taskInput);
     expect(run.calls.RecordFailure).toEqual([]);
+  });
+
+  it('records the thumbnails inside their branch, before RecordMetadata: RecordThumbnails gets { uploaded, thumbnails, correlationId } in the shape it parses', async () => {
+    const order: string[] = [];
+    const run = await runPipeline({
+      Compress: async () => {
+        // The full-size encode is the slow part: the thumbnails are recorded while it runs.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        order.push('Compress');
+        return compressed;
+      },
+      RecordThumbnails: async () => {
+        order.push('RecordThumbnails');
+        return { recorded: true };
+      },
+    });
+
+    expect(run.error).toBeUndefined();
+    expect(order).toEqual(['RecordThumbnails', 'Compress']);
+    expect(run.calls.RecordThumbnails).toHaveLength(1);
+    expect(RecordThumbnailsTaskInputSchema.parse(run.calls.RecordThumbnails[0])).toEqual({
+      uploaded: uploadedEnvelope.data,
+      thumbnails: ThumbnailsGeneratedV2.data.parse(thumbnails),
+      correlationId: uploadedEnvelope.correlationId,
+    });
+    expect(Object.keys(run.calls.RecordThumbnails[0] as object).sort()).toEqual(['correlationId', 'thumbnails', 'uploaded']);
+  });
+
+  it('still records the image when RecordThumbnails fails (best effort): the branch ends with the thumbnails, RecordMetadata records them, nothing is a failure', async () => {
+    const run = await runPipeline({ RecordThumbnails: throwing(() => new SlowDown('table busy')) });
+
+    expect(run.error).toBeUndefined();
+    expect(run.calls.RecordThumbnails).toHaveLength(1); // not retried: RecordMetadata records them anyway
+    expect(run.calls.RecordFailure).toEqual([]);
+    expect(RecordMetadataTaskInputSchema.parse(run.calls.RecordMetadata[0]).results[1]).toEqual(ThumbnailsGeneratedV2.data.parse(thumbnails));
+    expect(RecordMetadataTaskOutputSchema.parse(run.output)).toEqual(processed);
+  });
+
+  it('does not run RecordThumbnails when Thumbnail failed: the branch still names its stage', async () => {
+    const run = await runPipeline({ Thumbnail: throwing(() => new TaskError('InvalidImage', 'CORRUPT', 'thumbnail: bad data')) });
+
+    expect(run.calls.RecordThumbnails).toEqual([]);
+    expect(RecordFailureTaskInputSchema.parse(run.calls.RecordFailure[0])).toMatchObject({ stage: 'thumbnail' });
   });
 
   it('hands RecordMetadata { uploaded, results: [compressed, thumbnails], correlationId } in the shape the record task parses', async () => {
@@ -384,6 +430,7 @@ describe('on a fake clock', () => {
   const happyTasks = {
     Compress: async () => compressed,
     Thumbnail: async () => thumbnails,
+    RecordThumbnails: async () => ({ recorded: true }),
     RecordMetadata: async () => processed,
     PublishProcessed: async () => ({ Entries: [{}], FailedEntryCount: 0 }),
     RecordFailure: async () => failed,

@@ -75,6 +75,33 @@ export const RecordMetadataTaskInputSchema = z
 export type RecordMetadataTaskInput = z.infer<typeof RecordMetadataTaskInputSchema>;
 
 /**
+ * Input of `RecordThumbnails`, the thumbnail branch's second state (issue 13): the
+ * `ImageUploaded` data, the `Thumbnail` task's output (`ThumbnailsGenerated` v3 data) and the
+ * run's correlation id. metadata records `ThumbnailsGenerated` at once, so the UI shows the
+ * renditions and placeholder before the full-size encode ends; `RecordMetadata` later finds it
+ * recorded and does not append it again. The thumbnails must be about the uploaded image and owner.
+ *
+ * ```json
+ * { "uploaded": { ...ImageUploaded data }, "thumbnails": { ...ThumbnailsGenerated data }, "correlationId": "..." }
+ * ```
+ */
+export const RecordThumbnailsTaskInputSchema = z
+  .object({
+    uploaded: ImageUploadedDataSchema,
+    thumbnails: ThumbnailsGeneratedV3DataSchema,
+    correlationId: CorrelationId.optional(),
+  })
+  .superRefine(({ uploaded, thumbnails }, ctx) => {
+    if (thumbnails.imageId !== uploaded.imageId) {
+      ctx.addIssue({ code: 'custom', path: ['thumbnails', 'imageId'], message: 'must be the uploaded image id' });
+    }
+    if (thumbnails.userId !== uploaded.userId) {
+      ctx.addIssue({ code: 'custom', path: ['thumbnails', 'userId'], message: 'must be the uploaded image owner' });
+    }
+  });
+export type RecordThumbnailsTaskInput = z.infer<typeof RecordThumbnailsTaskInputSchema>;
+
+/**
  * Output of `RecordMetadata`, read by `PublishProcessed`: the recorded `ImageProcessed` as a
  * `PutEvents` entry wants it. It is also the execution's output on success.
  */

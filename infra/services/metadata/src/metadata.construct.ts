@@ -83,6 +83,11 @@ export const METADATA_TIMEOUT = Duration.seconds(30);
  * so a timed-out task never leaves its function running on after the state machine moved on.
  */
 export const RECORD_TASK_TIMEOUT = Duration.seconds(10);
+/**
+ * The `RecordThumbnails` task's `TimeoutSeconds` (issue 13): one append and one `PutEvents`,
+ * best effort inside the thumbnail branch, so it is kept short in the Express budget.
+ */
+export const RECORD_THUMBNAILS_TASK_TIMEOUT = Duration.seconds(5);
 export const REBUILD_MEMORY_MB = 1024;
 export const REBUILD_TIMEOUT = Duration.minutes(15);
 /**
@@ -95,14 +100,16 @@ export const PURGE_MEMORY_MB = 512;
 export const PURGE_TIMEOUT = Duration.minutes(15);
 
 /**
- * The metadata service: five functions over the event store (the truth) and the read model
- * (its projection). The first four read and write both tables; only `recordFailure`
- * (`ImageProcessingFailed`) and the purge (`ImagePurged`) publish, so only they may put events
- * on the bus.
+ * The metadata service: its functions over the event store (the truth) and the read model
+ * (its projection). The first five read and write both tables; only `recordFailure`
+ * (`ImageProcessingFailed`), `recordThumbnails` (`ThumbnailsGenerated`) and the purge
+ * (`ImagePurged`) publish, so only they may put events on the bus.
  * - `recordMetadata`: state machine task `RecordMetadata`; when the image was deleted while
  *   the run was in flight, it removes the image's derivatives (`s3:ListBucket` and
  *   `s3:DeleteObject` on the processed bucket's `compressed/` and `thumbnails/`) and records nothing;
  * - `recordFailure`: state machine task `RecordFailure`;
+ * - `recordThumbnails`: state machine task `RecordThumbnails`, in the thumbnail branch: records
+ *   `ThumbnailsGenerated` before the full-size encode ends and puts it on the bus (issue 13);
  * - `onPipelineEvent`: the bus consumer that appends every imgpipe event to the history;
  * - `rebuildReadModel`: operations (re-project one image or all from the event store);
  * - `purgeDeleted`: every `imgpipe:purgeIntervalMinutes` (an EventBridge schedule, retried and
@@ -114,6 +121,7 @@ export const PURGE_TIMEOUT = Duration.minutes(15);
 export class MetadataService extends Construct {
   readonly recordMetadata: ServiceFunction<typeof METADATA_ENV>;
   readonly recordFailure: ServiceFunction<typeof METADATA_ENV>;
+  readonly recordThumbnails: ServiceFunction<typeof METADATA_ENV>;
   readonly onPipelineEvent: ServiceFunction<typeof METADATA_ENV>;
   readonly rebuildReadModel: ServiceFunction<typeof METADATA_ENV>;
   readonly purgeDeleted: ServiceFunction<typeof METADATA_ENV>;
@@ -183,6 +191,11 @@ export class MetadataService extends Construct {
     }
     this.recordFailure = fn('RecordFailure', 'record-failure', 'records and publishes a failure (task RecordFailure)', recordTask)
       .bindEventBus('EVENT_BUS_NAME', eventBus);
+    // Records the thumbnails early and tells the bus (the live update follows the metadata rule).
+    this.recordThumbnails = fn('RecordThumbnails', 'record-thumbnails', 'records thumbnails before the full-size encode ends (task RecordThumbnails)', {
+      memorySize: METADATA_MEMORY_MB,
+      timeout: RECORD_THUMBNAILS_TASK_TIMEOUT,
+    }).bindEventBus('EVENT_BUS_NAME', eventBus);
     this.onPipelineEvent = fn('OnPipelineEvent', 'on-pipeline-event', 'appends bus events to the image history', small);
     this.rebuildReadModel = fn('RebuildReadModel', 'rebuild-read-model', 're-projects the read model from the event store', {
       memorySize: REBUILD_MEMORY_MB,
@@ -266,16 +279,16 @@ export class MetadataService extends Construct {
     for (const quiet of [this.recordMetadata, this.onPipelineEvent, this.rebuildReadModel]) {
       quiet.nameResource('EVENT_BUS_NAME', eventBus.eventBusName);
     }
-    for (const named of [this.recordMetadata, this.recordFailure, this.onPipelineEvent, this.rebuildReadModel]) {
+    for (const named of [this.recordMetadata, this.recordFailure, this.recordThumbnails, this.onPipelineEvent, this.rebuildReadModel]) {
       named.nameResource('ORIGINALS_BUCKET', originals.bucketName);
     }
-    for (const named of [this.recordFailure, this.onPipelineEvent, this.rebuildReadModel]) {
+    for (const named of [this.recordFailure, this.recordThumbnails, this.onPipelineEvent, this.rebuildReadModel]) {
       named.nameResource('PROCESSED_BUCKET', processed.bucketName);
     }
   }
 
   /** The functions of the service, for dashboards and alarms. */
   get functions(): readonly ImgpipeFunction[] {
-    return [this.recordMetadata, this.recordFailure, this.onPipelineEvent, this.rebuildReadModel, this.purgeDeleted, this.reconcileStuck];
+    return [this.recordMetadata, this.recordFailure, this.recordThumbnails, this.onPipelineEvent, this.rebuildReadModel, this.purgeDeleted, this.reconcileStuck];
   }
 }

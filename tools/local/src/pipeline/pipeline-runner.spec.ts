@@ -44,6 +44,7 @@ function harness(concurrency: number) {
       return {};
     },
     Thumbnail: async () => ({}),
+    RecordThumbnails: async () => ({}),
     RecordMetadata: async () => ({ source: 'imgpipe.metadata', detailType: 'ImageProcessed', detail: { ok: true } }),
     PublishProcessed: async () => ({ Entries: [{}], FailedEntryCount: 0 }),
     RecordFailure: async () => ({}),

@@ -178,6 +178,7 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
     taskHandlers: toLocalTaskHandlers({
       Compress: createCompressHandler(awsCompressPorts(compressConfig, clients), compressConfig),
       Thumbnail: createThumbnailHandler(awsThumbnailPorts(thumbnailConfig, clients), thumbnailConfig),
+      RecordThumbnails: metadata.recordThumbnails,
       RecordMetadata: metadata.recordMetadata,
       RecordFailure: metadata.recordFailure,
       PublishProcessed: createPutEventsTask(publisher, { eventBusName: EVENT_BUS_NAME }),
