@@ -115,6 +115,31 @@ describe('an upload through the presigned flow', () => {
     expect((await fetch(`${runtime.url}/cdn/uploads/alice/${photoId}/holiday_photo.jpg`)).status).toBe(404);
   });
 
+  it('serves an animated GIF whose WebP would be larger as the GIF itself, animated, to every client (issue 11)', async () => {
+    const gif = await testImage('gif-animated-webp-larger');
+    const grant = await alice.upload(gif, 'spinner anim.gif', 'image/gif');
+
+    const { image } = await alice.waitForOutcome(grant.imageId);
+
+    expect(image).toMatchObject({ status: 'processed' });
+    const delivery = image?.delivery;
+    expect(delivery?.served).toMatchObject({ kind: 'original', format: 'gif', bytes: gif.length, savingsPercent: 0 });
+    expect(delivery?.formats).toEqual(['gif']);
+    // No JPEG still of the first frame stands for the image: the srcset is the GIF's.
+    expect(Object.keys(delivery?.srcset ?? {})).toEqual(['gif']);
+    for (const accept of ['image/avif,image/webp,image/apng,*/*;q=0.8', 'image/jpeg', '*/*']) {
+      const response = await fetch(delivery?.negotiatedUrl ?? '', { headers: { accept } });
+      expect(response.headers.get('content-type')).toBe('image/gif');
+      expect(await probe(new Uint8Array(await response.arrayBuffer()))).toMatchObject({ format: 'gif', animated: true, pages: 8 });
+    }
+
+    // The original's download answers with its name, on the local S3 as on AWS.
+    const original = await alice.client.getOriginal(grant.imageId);
+    const download = await fetch(original.url);
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="spinner_anim.gif"; filename*=UTF-8''spinner_anim.gif`);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(gif);
+  });
+
 });
 
 describe('an upload that is no usable image', () => {
