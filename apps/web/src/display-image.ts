@@ -5,7 +5,7 @@
  * placeholder while it loads; and the gallery card's image, the `card` rendition (WebP where the
  * browser takes it, JPEG otherwise) over the same placeholder.
  */
-import type { DeliveryRecord } from '@imgpipe/contracts/delivery-record';
+import type { DeliveryPlaceholder, DeliveryRecord } from '@imgpipe/contracts/delivery-record';
 import { cardImage, displayImage } from './delivery-view';
 import { h } from './dom';
 import { showWithPlaceholder } from './placeholder';
@@ -27,6 +27,18 @@ export function displayPicture(record: DeliveryRecord, alt: string): HTMLElement
   const picture = h('picture', {}, ...display.sources.map((source) => h('source', { attrs: { type: source.type, srcset: source.srcset, sizes: display.sizes } })), img);
   const frame = h('div', { class: 'image-frame' });
   showWithPlaceholder(frame, img, record.placeholder, picture);
+  return frame;
+}
+
+/**
+ * A card's image while the image is still processing (issue 13): the rendition the thumbnails
+ * recorded early name (`card`, else the first in order), over the record's placeholder, before
+ * the delivery record exists. `data-early` marks it for the browser tests.
+ */
+export function processingCardPicture(src: string, placeholder: DeliveryPlaceholder | undefined): HTMLElement {
+  const img = h('img', { attrs: { src, alt: '', decoding: 'async' } });
+  const frame = h('div', { class: 'image-frame card-frame', attrs: { 'data-early': '' } });
+  showWithPlaceholder(frame, img, placeholder);
   return frame;
 }
 

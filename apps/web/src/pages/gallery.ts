@@ -14,7 +14,7 @@ import { confirmDialog } from '../confirm-dialog';
 import { deletedNotice, type DeletedImage } from '../deleted-notice';
 import { announce, h, replaceChildren } from '../dom';
 import { formatLabel } from '../delivery-view';
-import { cardPicture } from '../display-image';
+import { cardPicture, processingCardPicture } from '../display-image';
 import { cardRendition, filenameFromKey, formatBytes, formatCount, formatDateTime, formatSavings } from '../format';
 import { imageHref } from '../router';
 import { createTaskQueue } from '../upload-queue';
@@ -115,6 +115,13 @@ export function cardMedia(image: ImageView, urls: ObjectUrls): HTMLElement {
     return fromRecord;
   }
   const key = image.status === 'deleted' ? undefined : cardRendition(image.thumbnails);
+  if (key && image.status === 'processing') {
+    // Thumbnails recorded before the full-size encode ended (issue 13): shown at once, over the
+    // placeholder; the `card` rendition (a square crop) when the set has one, as the record's card.
+    const early = processingCardPicture(urls.objectUrl(image.thumbnails?.['card'] ?? key), image.placeholder);
+    early.querySelector('img')?.addEventListener('error', () => early.replaceWith(placeholder('processing', 'Processing…')), { once: true });
+    return early;
+  }
   if (key) {
     const img = h('img', { attrs: { src: urls.objectUrl(key), alt: '', loading: 'lazy', decoding: 'async' } });
     img.addEventListener('error', () => img.replaceWith(placeholder('none', 'No preview')), { once: true });

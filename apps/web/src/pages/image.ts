@@ -21,6 +21,7 @@ import type { Page } from './page';
 import type { DeliveryRecord } from '@imgpipe/contracts/delivery-record';
 import { compareSection, createOriginalAccess } from '../original-file';
 import { displayPicture } from '../display-image';
+import { showWithPlaceholder } from '../placeholder';
 import { servedAsText } from '../delivery-view';
 import { useImagePanel } from '../use-image-panel';
 
@@ -120,6 +121,7 @@ function renditions(image: ImageView, history: readonly HistoryEntry[], urls: Ob
 function fullSize(image: ImageView, history: readonly HistoryEntry[], name: string, urls: ObjectUrls): HTMLElement | null {
   if (image.status === 'deleted') return null;
   if (image.delivery) return displaySection(image.delivery, name);
+  if (image.status === 'processing') return earlyPreview(image, history, name, urls);
   if (!image.compressedKey) return null;
   // An image processed before the delivery record (ImageProcessed v1): its full-size file as it was shown then.
   const variants = variantFacts(history);
@@ -149,6 +151,37 @@ function fullSize(image: ImageView, history: readonly HistoryEntry[], name: stri
           ),
         )
       : null,
+  );
+}
+
+/**
+ * While the full-size encode runs (issue 13): the largest rendition the thumbnails recorded
+ * early name, over the record's placeholder; nothing before the thumbnails are recorded.
+ */
+function earlyPreview(image: ImageView, history: readonly HistoryEntry[], name: string, urls: ObjectUrls): HTMLElement | null {
+  const thumbnails = image.thumbnails ?? {};
+  const facts = renditionFacts(history);
+  const names = Object.keys(thumbnails).filter((n) => n !== 'card');
+  const largest = names.sort((a, b) => (facts.get(b)?.width ?? 0) - (facts.get(a)?.width ?? 0))[0];
+  const key = largest === undefined ? undefined : thumbnails[largest];
+  if (!key) return null;
+  const info = largest === undefined ? undefined : facts.get(largest);
+  const img = h('img', {
+    attrs: {
+      src: urls.objectUrl(key),
+      alt: `${name}, preview while the full-size image is made`,
+      decoding: 'async',
+      ...(info?.width ? { width: info.width } : {}),
+      ...(info?.height ? { height: info.height } : {}),
+    },
+  });
+  const frame = h('div', { class: 'image-frame', attrs: { 'data-early': '' } });
+  showWithPlaceholder(frame, img, image.placeholder);
+  return h(
+    'section',
+    { class: 'panel', attrs: { 'aria-labelledby': 'full-heading' } },
+    h('h2', { attrs: { id: 'full-heading' } }, 'Preview'),
+    h('figure', { class: 'full-size' }, frame),
   );
 }
 
