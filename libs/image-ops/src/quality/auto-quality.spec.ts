@@ -1,4 +1,14 @@
-import { autoQualityOptionsSchema, DEFAULT_AUTO_QUALITY, mosaicOf, proxyOf, type ProxyCodec, type RawPixels, rgbOf, searchQuality } from './auto-quality';
+import {
+  autoQualityOptionsSchema,
+  DEFAULT_AUTO_QUALITY,
+  mosaicOf,
+  priorEstimate,
+  proxyOf,
+  type ProxyCodec,
+  type RawPixels,
+  rgbOf,
+  searchQuality,
+} from './auto-quality';
 import { Ssimulacra2Reference } from './ssimulacra2';
 
 /**
@@ -73,6 +83,65 @@ describe('searchQuality', () => {
 
   it('refuses bounds that cross', () => {
     expect(() => autoQualityOptionsSchema.parse({ ...settings, minQuality: 90, maxQuality: 50 })).toThrow();
+  });
+});
+
+/**
+ * A stand-in codec whose decoded tile scores `scoreAt(q)` (to ~0.01): the tile blended toward
+ * a fixed noise pattern, the blend weight found by bisection on the real metric.
+ */
+function codecScoring(image: RawPixels, scoreAt: (q: number) => number): ProxyCodec & { calls: number[] } {
+  const calls: number[] = [];
+  const reference = new Ssimulacra2Reference(rgbOf(image));
+  const blend = (w: number): Uint8Array =>
+    Uint8Array.from(image.data, (v, i) => Math.round(v * (1 - w) + (i % 5 < 2 ? 255 : 0) * w));
+  const scoreOf = (w: number): number => reference.score({ data: blend(w), width: image.width, height: image.height });
+  return {
+    calls,
+    async encode(_tile, q) {
+      calls.push(q);
+      let lo = 0;
+      let hi = 1;
+      for (let i = 0; i < 30; i++) {
+        const mid = (lo + hi) / 2;
+        if (scoreOf(mid) >= scoreAt(q)) lo = mid;
+        else hi = mid;
+      }
+      return blend(lo);
+    },
+    async decode(bytes, tile) {
+      return { ...tile, data: bytes };
+    },
+  };
+}
+
+describe('searchQuality on a curve that bends like WebP\'s', () => {
+  // Flat below q75 (0.35 a point), steep above (0.9): a photo that passes at the first guess
+  // (q78) with room to spare needs ~q71, past the knee.
+  const curve = (q: number): number => (q >= 75 ? 73.5 + 0.9 * (q - 75) : 73.5 - 0.35 * (75 - q));
+  const image = gradient(64, 64);
+
+  it('steps down past the knee and lands within a point of the lowest passing quality', async () => {
+    const codec = codecScoring(image, curve);
+    const settings = { ...DEFAULT_AUTO_QUALITY.webp, target: 72 };
+    const truth = Array.from({ length: 56 }, (_, i) => 40 + i).find((q) => curve(q) >= 72) as number;
+
+    const choice = await searchQuality({ tiles: [image], columns: 1 }, codec, settings, 'webp');
+
+    expect(choice.score).toBeGreaterThanOrEqual(72);
+    expect(choice.quality - truth).toBeGreaterThanOrEqual(0);
+    expect(choice.quality - truth).toBeLessThanOrEqual(1);
+    expect(codec.calls.length).toBeLessThanOrEqual(3);
+  });
+
+  it('reads the prior curve both ways through the knee', () => {
+    // Down from q78 at 76.2: 2.7 points to the knee (q75, 73.5), then 1.5 / 0.35 more.
+    expect(priorEstimate({ quality: 78, score: 76.2, bytes: 0 }, 72, 'webp')).toBeCloseTo(75 - 1.5 / 0.35, 6);
+    // Up from q70 at 71.75: 1.75 to the knee, then 2 / 0.9 more.
+    expect(priorEstimate({ quality: 70, score: 71.75, bytes: 0 }, 75.5, 'webp')).toBeCloseTo(75 + 2 / 0.9, 6);
+    // Within one side of the knee, one slope; AVIF has no knee.
+    expect(priorEstimate({ quality: 78, score: 76.2, bytes: 0 }, 75.3, 'webp')).toBeCloseTo(77, 6);
+    expect(priorEstimate({ quality: 55, score: 68, bytes: 0 }, 70, 'avif')).toBeCloseTo(60, 6);
   });
 });
 

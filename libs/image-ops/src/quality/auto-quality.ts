@@ -48,21 +48,57 @@ export type AutoQualityFormat = 'webp' | 'avif' | 'jpeg';
 
 /**
  * Defaults per format, chosen from `npm run bench -- --only quality` (tools/bench/README.md,
- * "auto quality"): target 70 (SSIMULACRA2's "high quality") gave the nine bench photos
- * 0.82x fixed q80's total WebP bytes, every photo at distance 29-33 (q80: 21-31), at 1.27x
- * q80's CPU; 4 probes on ~0.2 MP (12 tiles of 128 px) keep the search within the issue's
- * 1.3x. AVIF's quality scale is lower than WebP's for the same look, so its bounds are too.
+ * "Perceptual sections"). WebP target 72: the lowest whose worst photo is no worse than fixed
+ * q80's worst (measured 31.1 vs 31.4 distance; the proxy reads ~1.9 points better than the
+ * full image, sd 1.2, and the target absorbs that), for 0.89x q80's total bytes at 1.25x its
+ * CPU; target 70 is 0.80x but its worst photo is 33.2. 4 probes on ~0.2 MP (12 tiles of
+ * 128 px): larger or 16 px-aligned tiles did not narrow the proxy's error, and what did (24
+ * tiles in one guttered mosaic: sd 1.3 instead of 1.5) costs 2x a probe, past the 1.3x CPU
+ * budget. minQuality 40 binds no bench photo (the
+ * lowest chosen is 60). AVIF's quality scale is lower than WebP's for the same look, so its
+ * bounds are too; AVIF and JPEG keep target 70 (not re-measured here).
  */
 export const DEFAULT_AUTO_QUALITY: Readonly<Record<AutoQualityFormat, AutoQualityOptions>> = {
-  webp: { target: 70, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 196_608 },
+  webp: { target: 72, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 196_608 },
   avif: { target: 70, minQuality: 25, maxQuality: 85, maxProbes: 4, proxyPixels: 196_608 },
   jpeg: { target: 70, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 196_608 },
 };
 
 /** Where the search starts for a format (near where photos usually land at the default target). */
 const FIRST_GUESS: Readonly<Record<AutoQualityFormat, number>> = { webp: 78, avif: 55, jpeg: 80 };
-/** Score points gained per quality point, a prior for the first step (refined by the probes). */
-const PRIOR_SLOPE = 0.4;
+/**
+ * The score curve's shape, a prior for the steps before two probes give a slope: score points
+ * a quality point buys above and below a knee. WebP's curve bends at ~75 (probes on the
+ * bench photos: ~0.8-1.4 points a quality point over 78-83, ~0.25-0.5 over 60-75; WebP's
+ * bytes jump there too); AVIF and JPEG keep one slope.
+ */
+const PRIOR_CURVE: Readonly<Record<AutoQualityFormat, { knee: number; above: number; below: number }>> = {
+  webp: { knee: 75, above: 0.9, below: 0.35 },
+  avif: { knee: 0, above: 0.4, below: 0.4 },
+  jpeg: { knee: 0, above: 0.4, below: 0.4 },
+};
+
+/** The quality at which the prior curve through `from` reaches `target` (not rounded or clamped). */
+export function priorEstimate(from: QualityProbe, target: number, format: AutoQualityFormat): number {
+  const { knee, above, below } = PRIOR_CURVE[format];
+  let { quality: q, score: s } = from;
+  if (target >= s) {
+    if (q < knee) {
+      const toKnee = (knee - q) * below;
+      if (s + toKnee >= target) return q + (target - s) / below;
+      s += toKnee;
+      q = knee;
+    }
+    return q + (target - s) / above;
+  }
+  if (q > knee) {
+    const toKnee = (q - knee) * above;
+    if (s - toKnee <= target) return q - (s - target) / above;
+    s -= toKnee;
+    q = knee;
+  }
+  return q - (s - target) / below;
+}
 
 /** Tile side of the proxy mosaic: a multiple of WebP's 16 px macroblock and AVIF's 64 px superblock. */
 export const PROXY_TILE = 128;
@@ -211,14 +247,18 @@ export async function searchQuality(
     if (!pass && fail?.quality === max) break;
     const last = i === maxProbes - 2;
     if (pass && fail) {
+      const width = pass.quality - fail.quality;
       const t = (target - fail.score) / (pass.score - fail.score);
-      q = Math.min(pass.quality - 1, Math.max(fail.quality + 1, Math.ceil(fail.quality + t * (pass.quality - fail.quality))));
+      // Aim above the secant: on a bending curve it lands on the failing edge, and a last probe
+      // that fails leaves the far passing one as the answer (a photo once kept q78 for a q71 need).
+      const margin = last ? Math.max(1, width / 4) : width >= 4 ? 1 : 0;
+      q = Math.min(pass.quality - 1, Math.max(fail.quality + 1, Math.ceil(fail.quality + t * width + margin)));
     } else {
-      const slope = observedSlope(probes) ?? PRIOR_SLOPE;
+      const slope = observedSlope(probes);
       const side = (pass ?? fail) as QualityProbe;
+      const estimate = slope === undefined ? priorEstimate(side, target, format) : side.quality + (target - side.score) / slope;
       // One quality point of margin on the way up, so a step lands on the passing side.
-      const step = (target - side.score) / slope + (pass ? 0 : 1);
-      q = clamp(side.quality + step);
+      q = clamp(estimate + (pass ? 0 : 1));
       if (!pass && last) q = max;
       if (q === side.quality) q = clamp(side.quality + (pass ? -1 : 1));
     }
