@@ -1,4 +1,15 @@
-import { paretoFront, qualityTargetRows, summarise, type EncodeResult, type SetSummary } from './quality-section';
+import {
+  bytesAtDistance,
+  ceilingRows,
+  paretoFront,
+  proxyPrecision,
+  qualityCeiling,
+  qualityTargetRows,
+  summarise,
+  type EncodeResult,
+  type QualityPoint,
+  type SetSummary,
+} from './quality-section';
 
 const result = (photo: string, bytes: number, distance: number, cpuMs: number): EncodeResult => ({
   photo,
@@ -57,5 +68,64 @@ describe('paretoFront', () => {
       { cpuMs: 300, bytes: 120, distance: 20 }, // best distance: on the front
     ]);
     expect([...front].sort()).toEqual([0, 1, 3]);
+  });
+});
+
+describe('bytesAtDistance', () => {
+  const points: QualityPoint[] = [
+    { quality: 90, bytes: 400, distance: 15 },
+    { quality: 60, bytes: 100, distance: 40 },
+    { quality: 80, bytes: 200, distance: 30 },
+  ];
+
+  it('interpolates between the last point that misses the limit and the first that meets it', () => {
+    // Halfway from q60 (40) to q80 (30) in distance: bytes halfway in log, sqrt(100 * 200).
+    expect(bytesAtDistance(points, 35)).toBeCloseTo(Math.sqrt(100 * 200), 6);
+  });
+
+  it('takes a point exactly at the limit, the cheapest point when all meet it, and nothing when none does', () => {
+    expect(bytesAtDistance(points, 30)).toBeCloseTo(200, 6);
+    expect(bytesAtDistance(points, 45)).toBe(100);
+    expect(bytesAtDistance(points, 10)).toBeUndefined();
+  });
+});
+
+describe('qualityCeiling and ceilingRows', () => {
+  // Two photos: an easy one (q80 at distance 20) and a hard one (q80 at 30, the set's worst).
+  const easy: QualityPoint[] = [
+    { quality: 50, bytes: 50, distance: 30 },
+    { quality: 80, bytes: 100, distance: 20 },
+    { quality: 90, bytes: 200, distance: 10 },
+  ];
+  const hard: QualityPoint[] = [
+    { quality: 80, bytes: 100, distance: 30 },
+    { quality: 90, bytes: 200, distance: 20 },
+  ];
+  const fixed: SetSummary = { label: 'q80', bytes: 200, worstDistance: 30, meanDistance: 25, cpuMsPerImage: 1 };
+
+  it('finds the bytes at fixed worst case and the worst case at fixed bytes', () => {
+    const ceiling = qualityCeiling([easy, hard], fixed);
+    // At distance 30: easy drops to q50 (50 bytes), hard stays at 100.
+    expect(ceiling.bytesAtFixedWorst).toBeCloseTo(150, 6);
+    // At 200 bytes the two photos' curves cross a worst distance between 20 and 30.
+    expect(ceiling.worstAtFixedBytes).toBeGreaterThan(20);
+    expect(ceiling.worstAtFixedBytes).toBeLessThan(30);
+    const rows = ceilingRows(fixed, ceiling);
+    expect(rows[0]?.measured).toBe('25.0% fewer');
+    expect(rows[0]?.met).toBe(true);
+    expect(rows[1]?.met).toBe(false);
+  });
+
+  it('does not meet a row the photos cannot reach', () => {
+    const ceiling = qualityCeiling([easy, hard], { ...fixed, bytes: 10 });
+    expect(ceiling.worstAtFixedBytes).toBeUndefined();
+    expect(ceilingRows({ ...fixed, bytes: 10 }, ceiling)[1]).toMatchObject({ met: false, measured: 'no quality as small' });
+  });
+});
+
+describe('proxyPrecision', () => {
+  it('gives mean, spread and range, and nothing for no errors', () => {
+    expect(proxyPrecision([1, 3])).toEqual({ mean: 2, sd: 1, min: 1, max: 3 });
+    expect(proxyPrecision([])).toBeUndefined();
   });
 });

@@ -20,8 +20,13 @@ import { compress, DEFAULT_AUTO_QUALITY, measureSsimulacra2, type CompressOption
 import { megapixels, type Photo } from './photo-set';
 import { renderTable } from './table';
 
-/** Auto targets the quality section tries (SSIMULACRA2 scores). */
-export const AUTO_TARGETS = [66, 70, 74, 78] as const;
+/** Auto targets the quality section tries (SSIMULACRA2 scores): 72 is the default, 70-74 bracket q80's worst case. */
+export const AUTO_TARGETS = [70, 72, 73, 74, 78] as const;
+/**
+ * Fixed WebP qualities encoded at full size per photo for the ceiling (with q80 and the auto
+ * runs' own points): what the best per-photo quality could do, known from the full-size output.
+ */
+export const CEILING_QUALITIES = [60, 70, 75, 85, 90] as const;
 /** The fixed quality auto is compared with (the seed's and the default profile's). */
 export const FIXED_QUALITY = 80;
 /** WebP efforts of the front. */
@@ -43,6 +48,8 @@ export interface EncodeResult {
   readonly bytes: number;
   /** 100 - SSIMULACRA2, lower is better. */
   readonly distance: number;
+  /** The search's own distance on its proxy (auto runs only): how far the proxy is from the measured distance. */
+  readonly proxyDistance?: number;
   /** CPU of the compress call (decode, search, encode), ms. */
   readonly cpuMs: number;
   readonly wallMs: number;
@@ -118,6 +125,14 @@ export function qualityTargetRows(
   ];
 }
 
+/** Mean, spread and range of the proxy's errors (measured - proxy distance); undefined for none. */
+export function proxyPrecision(errors: readonly number[]): { mean: number; sd: number; min: number; max: number } | undefined {
+  if (errors.length === 0) return undefined;
+  const mean = errors.reduce((s, e) => s + e, 0) / errors.length;
+  const sd = Math.sqrt(errors.reduce((s, e) => s + (e - mean) ** 2, 0) / errors.length);
+  return { mean, sd, min: Math.min(...errors), max: Math.max(...errors) };
+}
+
 /** Indices of the points no other point beats on CPU, bytes and distance at once. */
 export function paretoFront(points: readonly { cpuMs: number; bytes: number; distance: number }[]): Set<number> {
   const front = new Set<number>();
@@ -133,6 +148,84 @@ export function paretoFront(points: readonly { cpuMs: number; bytes: number; dis
     if (!dominated) front.add(i);
   });
   return front;
+}
+
+/** One photo encoded at one quality, measured at full size. */
+export interface QualityPoint {
+  readonly quality: number;
+  readonly bytes: number;
+  readonly distance: number;
+}
+
+/**
+ * The fewest bytes one photo needs for a distance <= `limit`, from its full-size points: the
+ * lowest-quality point that meets it, interpolated toward the point just below it in quality
+ * (distance linear, bytes log-linear in quality; WebP's bytes grow about geometrically with
+ * quality). Undefined when no point meets the limit.
+ */
+export function bytesAtDistance(points: readonly QualityPoint[], limit: number): number | undefined {
+  const sorted = [...points].sort((a, b) => a.quality - b.quality);
+  const i = sorted.findIndex((p) => p.distance <= limit);
+  const pass = sorted[i];
+  if (!pass) return undefined;
+  const below = sorted[i - 1];
+  if (!below || below.distance <= pass.distance) return pass.bytes;
+  const t = (below.distance - limit) / (below.distance - pass.distance);
+  return Math.exp(Math.log(below.bytes) + t * (Math.log(pass.bytes) - Math.log(below.bytes)));
+}
+
+/** What the best per-photo quality could do: the ceiling no search on a proxy can beat. */
+export interface QualityCeiling {
+  /** Total bytes with every photo at the fewest bytes that keep its distance <= fixed's worst. */
+  readonly bytesAtFixedWorst: number | undefined;
+  /** The smallest worst distance whose photos' fewest bytes total no more than fixed's. */
+  readonly worstAtFixedBytes: number | undefined;
+}
+
+/** {@link QualityCeiling} of a set, from each photo's full-size points (one array a photo). */
+export function qualityCeiling(perPhoto: readonly (readonly QualityPoint[])[], fixed: SetSummary): QualityCeiling {
+  const total = (limit: number): number | undefined => {
+    let sum = 0;
+    for (const points of perPhoto) {
+      const b = bytesAtDistance(points, limit);
+      if (b === undefined) return undefined;
+      sum += b;
+    }
+    return sum;
+  };
+  // Bisection on the limit: the total falls as the limit rises.
+  let lo = 0;
+  let hi = 100;
+  const fits = (limit: number): boolean => (total(limit) ?? Infinity) <= fixed.bytes;
+  if (!fits(hi)) return { bytesAtFixedWorst: total(fixed.worstDistance), worstAtFixedBytes: undefined };
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (fits(mid)) hi = mid;
+    else lo = mid;
+  }
+  return { bytesAtFixedWorst: total(fixed.worstDistance), worstAtFixedBytes: hi };
+}
+
+/** The issue's two rows for the ceiling, worded like {@link qualityTargetRows}'. */
+export function ceilingRows(fixed: SetSummary, ceiling: QualityCeiling): QualityTargetRow[] {
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const { bytesAtFixedWorst: b, worstAtFixedBytes: w } = ceiling;
+  const saving = b === undefined ? undefined : 1 - b / fixed.bytes;
+  const better = w === undefined ? undefined : 1 - w / fixed.worstDistance;
+  return [
+    {
+      target: `ceiling: bytes at worst distance <= q${FIXED_QUALITY}'s`,
+      wanted: '>= 25% fewer in total',
+      measured: saving === undefined ? 'no quality as good' : `${pct(saving)} fewer`,
+      met: saving !== undefined && saving >= 0.25,
+    },
+    {
+      target: `ceiling: worst distance at q${FIXED_QUALITY}'s total bytes`,
+      wanted: '>= 25% better',
+      measured: better === undefined || w === undefined ? 'no quality as small' : `${pct(better)} better (${w.toFixed(1)})`,
+      met: better !== undefined && better >= 0.25,
+    },
+  ];
 }
 
 const cpuNow = (): number => {
@@ -157,6 +250,7 @@ export async function encodeOnce(photo: Photo, options: CompressOptionsInput): P
     quality: variant.quality ?? Number.NaN,
     bytes: variant.size,
     distance: 100 - score,
+    ...(variant.ssimulacra2 === undefined ? {} : { proxyDistance: 100 - variant.ssimulacra2 }),
     cpuMs,
     wallMs,
   };
@@ -169,17 +263,22 @@ type Progress = (line: string) => void;
 export async function runQualitySection(photos: readonly Photo[], out: Out, progress: Progress): Promise<Record<string, unknown>> {
   const fixed: EncodeResult[] = [];
   const autos = new Map<number, EncodeResult[]>(AUTO_TARGETS.map((t) => [t, []]));
+  const grid: EncodeResult[][] = [];
   for (const photo of photos) {
     progress(`quality: ${photo.name} q${FIXED_QUALITY} and auto at ${AUTO_TARGETS.join(', ')}`);
     fixed.push(await encodeOnce(photo, { webp: { quality: FIXED_QUALITY } }));
     for (const target of AUTO_TARGETS) {
       autos.get(target)?.push(await encodeOnce(photo, { webp: { quality: 'auto' }, autoQuality: { webp: { target } } }));
     }
+    progress(`quality: ${photo.name} ceiling grid q${CEILING_QUALITIES.join(', q')}`);
+    const points: EncodeResult[] = [];
+    for (const q of CEILING_QUALITIES) points.push(await encodeOnce(photo, { webp: { quality: q } }));
+    grid.push(points);
   }
   const defaultTarget = DEFAULT_AUTO_QUALITY.webp.target;
   const perPhoto = fixed.map((f, i) => {
     const a = autos.get(defaultTarget as (typeof AUTO_TARGETS)[number])?.[i];
-    return [f.photo, f.megapixels, f.bytes / 1024, f.distance, f.cpuMs, a?.quality, a ? a.bytes / 1024 : undefined, a?.distance, a?.cpuMs];
+    return [f.photo, f.megapixels, f.bytes / 1024, f.distance, f.cpuMs, a?.quality, a ? a.bytes / 1024 : undefined, a?.distance, a?.proxyDistance, a?.cpuMs];
   });
   out(
     renderTable(
@@ -192,6 +291,7 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
         { header: `auto(${defaultTarget}) q` },
         { header: 'KB' },
         { header: 'distance', digits: 1 },
+        { header: 'proxy', digits: 1 },
         { header: 'CPU ms' },
       ],
       perPhoto,
@@ -223,7 +323,23 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
     ),
   );
   out('distance = 100 - SSIMULACRA2 (lower is better; 10 ~ visually lossless, 30 ~ high quality)');
-  const rows = qualityTargetRows(fixedSummary, autoSummaries, autoSummaries.find((s) => s.label === `auto ${defaultTarget}`));
+  const errors = [...autos.values()].flat().flatMap((r) => (r.proxyDistance === undefined ? [] : [r.distance - r.proxyDistance]));
+  const precision = proxyPrecision(errors);
+  if (precision) {
+    out(
+      `proxy precision (measured - proxy distance, ${errors.length} auto runs): mean ${precision.mean.toFixed(1)}, ` +
+        `sd ${precision.sd.toFixed(1)}, range ${precision.min.toFixed(1)} to ${precision.max.toFixed(1)}`,
+    );
+  }
+  // Every full-size point of a photo: the grid, q80 and the auto runs' chosen qualities.
+  const ceiling = qualityCeiling(
+    fixed.map((f, i) => [f, ...(grid[i] ?? []), ...AUTO_TARGETS.map((t) => autos.get(t)?.[i]).filter((r): r is EncodeResult => r !== undefined)]),
+    fixedSummary,
+  );
+  const rows = [
+    ...qualityTargetRows(fixedSummary, autoSummaries, autoSummaries.find((s) => s.label === `auto ${defaultTarget}`)),
+    ...ceilingRows(fixedSummary, ceiling),
+  ];
   out();
   out(
     renderTable(
@@ -231,7 +347,11 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
       rows.map((r) => [r.target, r.wanted, r.measured, r.met === undefined ? 'not measured' : r.met ? 'MET' : 'NOT MET']),
     ),
   );
-  return { fixed, autos: Object.fromEntries(autos), summaries: [fixedSummary, ...autoSummaries], targets: rows };
+  out(
+    `ceiling = the best per-photo WebP quality (effort 4) read off full-size encodes at q${[...CEILING_QUALITIES, FIXED_QUALITY].sort((a, b) => a - b).join('/')} ` +
+      'and the auto points, interpolated: what no proxy search can beat on these photos',
+  );
+  return { fixed, autos: Object.fromEntries(autos), grid, summaries: [fixedSummary, ...autoSummaries], precision, ceiling, targets: rows };
 }
 
 /** The front: WebP effort x auto target on one photo. */
