@@ -4,6 +4,7 @@ import {
   ImageCompressedV1,
   ImageProcessingFailedV1,
   ThumbnailsGeneratedV1,
+  ThumbnailsGeneratedV3,
 } from '@imgpipe/contracts';
 import type { HistoryEntry } from './api';
 import { dimensions, renditionFacts, summarizeEvent, variantFacts } from './history';
@@ -59,6 +60,15 @@ describe('renditionFacts', () => {
     expect([...facts.keys()]).toEqual(data.renditions.map((r) => r.name));
     const small = data.renditions.find((r) => r.name === 'small');
     expect(facts.get('small')).toEqual({ key: small?.key, format: small?.format, size: small?.size, width: small?.width, height: small?.height });
+  });
+
+  it("gives a rendition written in several formats (v3) its primary file's facts, the one `thumbnails` names", () => {
+    const data = exampleEnvelope(ThumbnailsGeneratedV3, 'full').data;
+
+    const facts = renditionFacts([entryOf('ThumbnailsGenerated', data, 1)]);
+
+    expect([...facts.keys()]).toEqual(['small', 'display']);
+    expect(facts.get('small')).toMatchObject({ format: 'jpeg', key: data.renditions[0]?.key, size: data.renditions[0]?.size });
   });
 
   it('is empty without thumbnails', () => {

@@ -66,7 +66,7 @@ function latest(history: readonly HistoryEntry[], detailType: string): Data | un
   return undefined;
 }
 
-/** The renditions of the latest `ThumbnailsGenerated`, by rendition name. */
+/** The renditions of the latest `ThumbnailsGenerated`, by rendition name: each name's first (primary, JPEG) file, as `thumbnails` names it. */
 export function renditionFacts(history: readonly HistoryEntry[]): ReadonlyMap<string, OutputFacts> {
   const data = latest(history, 'ThumbnailsGenerated');
   const out = new Map<string, OutputFacts>();
@@ -74,7 +74,7 @@ export function renditionFacts(history: readonly HistoryEntry[]): ReadonlyMap<st
   for (const rendition of renditions) {
     const name = str(record(rendition)?.['name']);
     const facts = outputFacts(rendition);
-    if (name !== undefined && facts) out.set(name, facts);
+    if (name !== undefined && facts && !out.has(name)) out.set(name, facts);
   }
   return out;
 }
@@ -115,7 +115,8 @@ export function summarizeEvent(entry: Pick<HistoryEntry, 'detailType' | 'data'>)
     }
     case 'ThumbnailsGenerated': {
       const renditions = Array.isArray(data['renditions']) ? (data['renditions'] as unknown[]) : [];
-      const names = renditions.map((r) => str(record(r)?.['name'])).filter((n): n is string => n !== undefined);
+      // A rendition written in several formats (v3: JPEG and WebP) is one name.
+      const names = [...new Set(renditions.map((r) => str(record(r)?.['name'])).filter((n): n is string => n !== undefined))];
       push(names.length > 0 ? `${names.length} rendition${names.length === 1 ? '' : 's'}: ${names.join(', ')}` : undefined);
       push(num(data['processingMs']) !== undefined ? `in ${formatDuration(num(data['processingMs']))}` : undefined);
       break;

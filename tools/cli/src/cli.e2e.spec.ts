@@ -104,8 +104,10 @@ describe('imgpipe process', () => {
       expect(image.renditions).toEqual(RENDITIONS);
       expect(image.pipelineMs).toBeGreaterThanOrEqual(0);
       // Machine output: the derivatives' URLs on this runtime, and the record the API returned.
-      // The primary full-size file and one file per rendition.
-      expect(image.outputs?.length).toBe(1 + RENDITIONS.length);
+      // Every file of the delivery record: the full-size files and each rendition in each of its formats (JPEG and WebP).
+      const delivery = image.record?.delivery;
+      expect(image.outputs?.length).toBe((delivery?.variants.length ?? 0) + (delivery?.renditions.length ?? 0));
+      expect(image.outputs?.filter((url) => /\/thumbnails\/.*\.webp$/.test(url))).toHaveLength(RENDITIONS.length);
       expect(image.outputs?.every((url) => url.startsWith(`${runtime?.url}/cdn/`))).toBe(true);
       expect(image.record).toMatchObject({ imageId: image.imageId, status: 'processed' });
     }

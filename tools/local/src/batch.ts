@@ -136,7 +136,8 @@ export async function runBatch(paths: readonly string[], options: BatchOptions):
         ...webpSize(compressed.variants),
         compressedBytes: compressed.compressedSize,
         savingsPercent: compressed.savingsPercent,
-        renditions: thumbnails.renditions.map((r) => r.name),
+        // A rendition in several formats (JPEG and WebP) is one name; `outputs` lists every file.
+        renditions: [...new Set(thumbnails.renditions.map((r) => r.name))],
         outputs: [...compressed.variants.map((v) => v.key), ...thumbnails.renditions.map((r) => r.key)],
         ms: Math.round(performance.now() - started),
       };

@@ -23,6 +23,12 @@ describe('eventFacts', () => {
     expect(eventFacts(entry('ThumbnailsGenerated', 1, '2025-06-01T12:00:00.000Z'))).toMatch(/^small \d+x\d+, medium \d+x\d+, large \d+x\d+$/);
   });
 
+  it('names a rendition written in several formats once, with its formats (ThumbnailsGenerated v3)', () => {
+    const v3 = allContracts.find((c) => c.detailType === 'ThumbnailsGenerated' && c.version === 3) as AnyContract;
+    const data = exampleEnvelope(v3, 'full').data;
+    expect(eventFacts({ detailType: 'ThumbnailsGenerated', data })).toBe('small 150x113 (jpeg, webp), display 1600x1200 (jpeg, webp)');
+  });
+
   it('lists the data fields of an event it does not know', () => {
     expect(eventFacts({ detailType: 'ImageTagged', data: { imageId: 'a', tags: [] } })).toBe('imageId, tags');
   });

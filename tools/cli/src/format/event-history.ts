@@ -31,10 +31,18 @@ export function eventFacts(entry: Pick<HistoryEntry, 'detailType' | 'data'>): st
       const savings = num(data['savingsPercent']);
       return `${variants.join(', ')}${savings !== undefined ? `; ${savings.toFixed(1)}% saved` : ''}`;
     }
-    case 'ThumbnailsGenerated':
-      return list(data['renditions'])
-        .map((r) => `${str(r['name']) ?? '?'} ${dims(r)}`.trim())
+    case 'ThumbnailsGenerated': {
+      // One entry a rendition; one written in several formats (v3: JPEG and WebP) names them.
+      const renditions = list(data['renditions']);
+      const names = [...new Set(renditions.map((r) => str(r['name']) ?? '?'))];
+      return names
+        .map((name) => {
+          const files = renditions.filter((r) => (str(r['name']) ?? '?') === name);
+          const formats = files.length > 1 ? ` (${files.map((r) => str(r['format']) ?? '?').join(', ')})` : '';
+          return `${name} ${files[0] ? dims(files[0]) : ''}`.trim() + formats;
+        })
         .join(', ');
+    }
     case 'ImageProcessed': {
       const savings = num(data['savingsPercent']);
       const ms = num(data['processingTimeMs']);

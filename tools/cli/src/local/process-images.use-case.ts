@@ -46,8 +46,13 @@ function lastFailureRetryable(details: ImageDetailsView): boolean | undefined {
   return isRecord(failed?.data) && typeof failed.data['retryable'] === 'boolean' ? failed.data['retryable'] : undefined;
 }
 
-/** The keys of an image's derivatives: the full-size variant, then the renditions. */
+/**
+ * The keys of an image's derivatives: with a delivery record, every full-size file and every
+ * rendition in each of its formats (the gallery set's JPEG and WebP); before the record, the
+ * primary full-size file and one file per rendition.
+ */
 function derivativeKeys(image: NonNullable<ImageDetailsView['image']>): string[] {
+  if (image.delivery) return [...image.delivery.variants, ...image.delivery.renditions].map((file) => file.key);
   return [...(image.compressedKey ? [image.compressedKey] : []), ...Object.values(image.thumbnails ?? {})];
 }
 
