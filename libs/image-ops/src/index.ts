@@ -48,3 +48,5 @@ export type { ProcessedImage, ProcessImageOptions, ProcessTimings } from './proc
 
 export { configureImageRuntime } from './runtime';
 export type { ImageRuntimeOptions, ImageRuntimeSettings } from './runtime';
+export { SHARP_ALLOCATOR_ENV } from './runtime-env';
+export type { SharpAllocatorVariable } from './runtime-env';

@@ -4,15 +4,11 @@
  * (`npm start`), the batch mode and the bench all go through {@link configureImageRuntime}.
  *
  * The allocator cannot be set from here: glibc reads `MALLOC_ARENA_MAX` (and the other
- * `MALLOC_*` variables) once, when the process starts, before any JavaScript runs. It is
- * set where each process is started:
- * - `npm start`: the root package.json's `start` script (`MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}`,
- *   with `MALLOC_MMAP_THRESHOLD_`), chosen over main.ts re-executing itself, which would pay
- *   Node's and the TypeScript loader's start (~1 s) twice;
- * - Lambda: the sharp functions' environment (`SHARP_ALLOCATOR_ENV` of infra/shared);
- * - `npm run bench`: its worker processes' environment (tools/bench; `MALLOC_ARENA_MAX` only).
- * Measured in tools/local/README.md ("Memory"): a 200-image burst under `npm start` peaks
- * at ~1.17 GB and stays ~1.07 GB idle without them.
+ * `MALLOC_*` variables) once, when the process starts, before any JavaScript runs. Their values
+ * are declared once, `SHARP_ALLOCATOR_ENV` (./runtime-env.ts, sharp-free), and set where each
+ * process is started: the root package.json's `start` and `imgpipe` scripts (held to it by
+ * runtime-env.spec.ts), the Lambda functions that bundle sharp (infra/shared), `npm run bench`'s
+ * workers (tools/bench; `MALLOC_ARENA_MAX` only). Measured in tools/local/README.md ("Memory").
  */
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';

@@ -28,6 +28,7 @@ import {
   type ServiceEnv,
   type TableRole,
 } from '@imgpipe/platform';
+import { SHARP_ALLOCATOR_ENV } from '@imgpipe/image-ops/runtime-env';
 import { readInfraConfig, type LogLevel } from '../config';
 import { acknowledgeWildcardResources } from '../nag/acknowledgements';
 
@@ -60,17 +61,13 @@ export const TABLE_ITEM_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteIt
 export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];
 
 /**
- * The allocator of a function that runs sharp (libvips): glibc gives every thread that
- * allocates its own malloc arena (up to 8 per core), and libvips' worker threads each touch
- * tens of MB of pixel buffers, so a warm instance's memory grows with fragmented arenas that
- * are never given back. Two arenas, and a fixed 1 MiB mmap threshold (glibc otherwise raises
- * it to the size of the last large buffer freed, up to 32 MiB, so later pixel buffers stay in
- * the arenas), keep it near what one image needs: measured on the local runtime in
- * tools/local/README.md ("Memory"); `npm start` sets the same in the root package.json's start
- * script. Lambda starts Node with the function's environment, so glibc reads it at process
+ * The allocator of a function that runs sharp (libvips): two malloc arenas and a fixed 1 MiB
+ * mmap threshold, declared once in `@imgpipe/image-ops/runtime-env` (why, and what it saves:
+ * tools/local/README.md, "Memory"), where `npm start` and `npm run imgpipe` are held to the same
+ * values. Lambda starts Node with the function's environment, so glibc reads it at process
  * start as it must.
  */
-export const SHARP_ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576' } as const;
+export { SHARP_ALLOCATOR_ENV };
 
 /** `npm ci` inside the asset installs the linux-arm64 glibc build of native modules, no Docker. */
 export const LINUX_ARM64_NPM_ENV = {
