@@ -1,4 +1,5 @@
-import { cardSet, cropTable, placeholderBudgetLine, placeholderTable, type PlaceholderSample } from './gallery-section';
+import { GALLERY_RENDITION_SET, renditionFormats } from '@imgpipe/image-ops';
+import { cardSet, cropTable, placeholderBudgetLine, placeholderTable, primaryFormatOnly, webpRenditionsLine, type PlaceholderSample } from './gallery-section';
 
 const sample = (over: Partial<PlaceholderSample>): PlaceholderSample => ({
   photo: 'issue70.jpg',
@@ -30,5 +31,17 @@ describe('the gallery section', () => {
 
   it("crops the gallery set's card at the position asked", () => {
     expect(cardSet('entropy').renditions['card']).toMatchObject({ width: 400, height: 400, fit: 'cover', position: 'entropy' });
+    // The crop alone: one JPEG card, not its WebP copy too.
+    expect(cardSet('entropy').renditions['card']?.alsoAs).toBeUndefined();
+  });
+
+  it('compares the gallery set with itself JPEG-only, and prints what WebP adds and saves', () => {
+    const jpegOnly = primaryFormatOnly(GALLERY_RENDITION_SET);
+    expect(Object.keys(jpegOnly.renditions)).toEqual(Object.keys(GALLERY_RENDITION_SET.renditions));
+    expect(Object.values(jpegOnly.renditions).map(renditionFormats)).toEqual(Object.values(GALLERY_RENDITION_SET.renditions).map(() => ['jpeg']));
+    const line = webpRenditionsLine('issue70.jpg', { renditionsMs: { gallery: [300, 320, 310], jpegOnly: [200, 210, 190] }, jpegBytes: 1000, webpBytes: 700 });
+    expect(line).toBe(
+      'WebP beside JPEG renditions (gallery set, issue70.jpg, median of 3): 310 ms vs 200 ms JPEG-only (+110 ms, +55%); the WebP files are 30% smaller than the JPEGs (700 vs 1000 bytes)',
+    );
   });
 });

@@ -7,6 +7,8 @@
  *   placeholder step itself (`timings.placeholderMs`: shrinking the renditions' shared,
  *   already-decoded source to <= 100 px, ThumbHash, dominant colour). It runs alongside the
  *   renditions, so its wall time is an upper bound on what it adds. Budget: < 20 ms at 13 MP.
+ * - **WebP renditions**: the gallery set (every rendition JPEG and WebP) against the same set
+ *   JPEG-only, alternated on the ~13 MP JPEG: what the WebP copies add to the renditions' time.
  * - **smart crop**: a single 400x400 `cover` card at `centre`, `attention` and `entropy`,
  *   back to back on each photo; the smart crop's cost is its time minus centre's. The
  *   crops are written to `<cache>/crops/` to be looked at (the comparison behind
@@ -95,11 +97,61 @@ export function cropTable(samples: readonly CropSample[]): string {
   );
 }
 
-/** A set of one 400x400 card cropped at `position`, as the gallery set's card but for the crop. */
+/** A set of one 400x400 JPEG card cropped at `position`, as the gallery set's card but for the crop (no WebP copy). */
 export function cardSet(position: CropPosition): RenditionSet {
   const card = GALLERY_RENDITION_SET.renditions['card'];
   if (!card) throw new Error('the gallery set has no card');
-  return { name: `card-${position}`, renditions: { card: { ...card, position } } };
+  const { alsoAs: _alsoAs, ...jpegCard } = card;
+  return { name: `card-${position}`, renditions: { card: { ...jpegCard, position } } };
+}
+
+/** The gallery set as it was before its WebP renditions: every rendition in its primary format (JPEG) only. */
+export function primaryFormatOnly(set: RenditionSet): RenditionSet {
+  return {
+    name: `${set.name}-primary`,
+    renditions: Object.fromEntries(Object.entries(set.renditions).map(([name, { alsoAs: _alsoAs, ...rendition }]) => [name, rendition])),
+  };
+}
+
+/** One job's figures for the WebP-renditions comparison. */
+export interface WebpRenditionsSample {
+  readonly renditionsMs: { readonly gallery: number[]; readonly jpegOnly: number[] };
+  /** Bytes of every rendition, JPEG and WebP, from the last gallery job. */
+  readonly jpegBytes: number;
+  readonly webpBytes: number;
+}
+
+/**
+ * What writing every rendition in WebP as well as JPEG costs (issue 11: resize once, encode
+ * twice): the gallery set against the same set JPEG-only, alternated `runs` times on one photo,
+ * image-ops' own `timings.renditionsMs` (decode excluded) compared by median.
+ */
+export async function measureWebpRenditions(bytes: Buffer, runs: number): Promise<WebpRenditionsSample> {
+  const jpegOnlySet = primaryFormatOnly(GALLERY_RENDITION_SET);
+  const renditionsMs = { gallery: [] as number[], jpegOnly: [] as number[] };
+  let jpegBytes = 0;
+  let webpBytes = 0;
+  for (let i = 0; i < runs; i++) {
+    const both = await renditions(bytes, GALLERY_RENDITION_SET);
+    renditionsMs.gallery.push(both.timings.renditionsMs);
+    renditionsMs.jpegOnly.push((await renditions(bytes, jpegOnlySet)).timings.renditionsMs);
+    jpegBytes = both.renditions.filter((r) => r.format === 'jpeg').reduce((sum, r) => sum + r.size, 0);
+    webpBytes = both.renditions.filter((r) => r.format === 'webp').reduce((sum, r) => sum + r.size, 0);
+  }
+  return { renditionsMs, jpegBytes, webpBytes };
+}
+
+/** `WebP beside JPEG: renditions 412 ms vs 236 ms JPEG-only (+176 ms, +75%); WebP renditions 31% smaller`. */
+export function webpRenditionsLine(photo: string, sample: WebpRenditionsSample): string {
+  const gallery = median(sample.renditionsMs.gallery);
+  const jpegOnly = median(sample.renditionsMs.jpegOnly);
+  const added = gallery - jpegOnly;
+  const smaller = sample.jpegBytes > 0 ? Math.round((1 - sample.webpBytes / sample.jpegBytes) * 100) : 0;
+  return (
+    `WebP beside JPEG renditions (gallery set, ${photo}, median of ${sample.renditionsMs.gallery.length}): ` +
+    `${gallery.toFixed(0)} ms vs ${jpegOnly.toFixed(0)} ms JPEG-only (+${added.toFixed(0)} ms, +${jpegOnly > 0 ? Math.round((added / jpegOnly) * 100) : 0}%); ` +
+    `the WebP files are ${smaller}% smaller than the JPEGs (${sample.webpBytes} vs ${sample.jpegBytes} bytes)`
+  );
 }
 
 const timedMs = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> => {
@@ -118,7 +170,7 @@ export async function runGallerySection(
   cacheDir: string,
   out: (text?: string) => void,
   progress: (line: string) => void,
-): Promise<{ placeholder: PlaceholderSample[]; crops: CropSample[]; cropsDir: string }> {
+): Promise<{ placeholder: PlaceholderSample[]; webp?: WebpRenditionsSample; crops: CropSample[]; cropsDir: string }> {
   const list = [
     ...(photos.thirteen ? [{ photo: photos.thirteen, runs: reps, thirteen: true }] : []),
     ...photos.mixed.filter((p) => p.file !== photos.thirteen?.file).map((photo) => ({ photo, runs: 1, thirteen: false })),
@@ -143,6 +195,15 @@ export async function runGallerySection(
   out(placeholderTable(placeholder));
   out(placeholderBudgetLine(placeholder));
 
+  const webpPhoto = list[0]?.photo;
+  let webp: WebpRenditionsSample | undefined;
+  if (webpPhoto) {
+    progress(`gallery: WebP renditions, ${webpPhoto.name} x${reps}`);
+    webp = await measureWebpRenditions(readFileSync(webpPhoto.file), reps);
+    out();
+    out(webpRenditionsLine(webpPhoto.name, webp));
+  }
+
   const cropsDir = join(cacheDir, 'crops');
   mkdirSync(cropsDir, { recursive: true });
   const crops: CropSample[] = [];
@@ -164,5 +225,5 @@ export async function runGallerySection(
   out(`Smart crop: one 400x400 cover card per job (decode included); +ms = the crop's cost over centre. In use: ${CARD_CROP_POSITION}`);
   out(cropTable(crops));
   out(`crops written to ${cropsDir}/<photo>.<position>.jpg (see tools/bench/README.md, "gallery")`);
-  return { placeholder, crops, cropsDir };
+  return { placeholder, ...(webp ? { webp } : {}), crops, cropsDir };
 }
