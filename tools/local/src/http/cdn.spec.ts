@@ -88,6 +88,7 @@ describe('serveCdn, an animated GIF whose WebP would be larger (issue 11)', () =
       uploadedAt: '2026-12-05T10:00:00.000Z',
     });
     const [served] = compressed.variants;
+    if (!served) throw new Error('compress wrote no file');
     const record = buildDeliveryRecord({
       cdnBaseUrl: '/cdn',
       userId: 'u1',
@@ -95,7 +96,7 @@ describe('serveCdn, an animated GIF whose WebP would be larger (issue 11)', () =
       version: compressed.version,
       variants: compressed.variants,
       renditions: [],
-      served: { kind: compressed.output.kind, format: served!.format, savingsPercent: compressed.savingsPercent },
+      served: { kind: compressed.output.kind, format: served.format, savingsPercent: compressed.savingsPercent },
     });
     expect(record.formats).toEqual(['gif']);
 
