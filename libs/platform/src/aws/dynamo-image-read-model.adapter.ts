@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, QueryCommand, paginateQuery, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { nameSearchKey } from '@imgpipe/contracts/views';
 import { decodeCursor, encodeCursor, resolvePageLimit } from '../cursor';
-import { ConcurrencyConflictError, InvalidCursorError } from '../errors';
+import { ConcurrencyConflictError, DependencyError, InvalidCursorError } from '../errors';
 import {
   DELETION_ATTRIBUTES,
   FILTER_ATTRIBUTES,
@@ -37,7 +37,8 @@ export function processingShardOf(imageId: string): number {
  * `originalKey`), written on every put and never read back: DynamoDB compares strings only
  * as they are (no lower-case function), so a case-insensitive `contains` needs the key
  * stored. A record written before this attribute existed is found by name once it is
- * written again (its next event, or the read-model rebuild).
+ * written again: its next event, or {@link DynamoImageReadModel.backfillNameSearch} (the local
+ * runtime runs it at every start; on AWS, once after the deploy that adds the search).
  */
 const NAME_SEARCH = 'nameSearch';
 
@@ -240,6 +241,43 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
       throw dependencyError('DynamoDB', 'Query', error);
     }
     return count;
+  }
+
+  /**
+   * A migration for records written before the name search's key existed (they are not found
+   * by name until written again, and a read-model rebuild skips a record whose data did not
+   * change): a Scan for records with an `originalKey` and no key, each put back unchanged at
+   * its own revision, which writes the key. A record a writer changed meanwhile is skipped (the
+   * writer wrote its key). Reads the whole table once; idempotent. Returns how many it wrote.
+   */
+  async backfillNameSearch(): Promise<number> {
+    const pages = paginateScan(
+      { client: this.documents },
+      {
+        TableName: this.tableName,
+        FilterExpression: 'attribute_exists(#key) AND attribute_not_exists(#name)',
+        ExpressionAttributeNames: { '#key': FILTER_ATTRIBUTES.originalKey, '#name': NAME_SEARCH },
+      },
+    );
+    let written = 0;
+    try {
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
+          const record = fromItem<ImageRecord<T>>(item);
+          try {
+            await this.put(record, { expectedRevision: record.revision });
+            written += 1;
+          } catch (error) {
+            if (!(error instanceof ConcurrencyConflictError)) throw error;
+          }
+        }
+      }
+    } catch (error) {
+      // A put's failure is classified already; the Scan's is not.
+      if (error instanceof DependencyError) throw error;
+      throw dependencyError('DynamoDB', 'Scan', error);
+    }
+    return written;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeCursor } from '../cursor';
 import { ConcurrencyConflictError, InvalidCursorError } from '../errors';
 import { newId } from '../ids';
@@ -32,6 +33,25 @@ function record(userId: string, uploadedAt: string, overrides: Partial<Rec> = {}
     ...overrides,
   };
 }
+
+describe('DynamoImageReadModel.backfillNameSearch', () => {
+  it('gives a record written before the name search existed its key, so the search finds it, and writes nothing twice', async () => {
+    const model = new DynamoImageReadModel<Projection>(local.clients.documents, TABLE_NAMES.images);
+    const userId = `user-${newId()}`;
+    const legacy = { ...record(userId, '2025-07-01T00:00:00.000Z', { status: 'processed' }) };
+    const item = { ...legacy, originalKey: `uploads/${userId}/${legacy.imageId}/Old_Harbour.JPG` };
+    // As an older adapter wrote it: no name search key.
+    await local.clients.documents.send(new PutCommand({ TableName: TABLE_NAMES.images, Item: item }));
+    const search = { nameContains: 'old harbour' };
+    await expect(model.countByUser(userId, search)).resolves.toBe(0);
+
+    expect(await model.backfillNameSearch()).toBeGreaterThanOrEqual(1);
+
+    await expect(model.countByUser(userId, search)).resolves.toBe(1);
+    await expect(model.get(item.imageId)).resolves.toEqual(item);
+    expect(await model.backfillNameSearch()).toBe(0);
+  });
+});
 
 describe.each([
   ['DynamoImageReadModel (local DynamoDB)', () => new DynamoImageReadModel<Projection>(local.clients.documents, TABLE_NAMES.images)],

@@ -1,4 +1,4 @@
-import { logger, S3ObjectStore, systemClock, TABLES, type ImageEventStore } from '@imgpipe/platform';
+import { DynamoImageReadModel, logger, S3ObjectStore, systemClock, TABLES, type ImageEventStore } from '@imgpipe/platform';
 import { DEFAULT_EVENT_BUS_NAME } from '@imgpipe/workflow';
 import { recoverUnfinishedWork, type RecoveryResult } from '../pipeline/recovery';
 import { startPurgeSweep, type PurgeSweep } from '../pipeline/purge-sweep';
@@ -68,15 +68,30 @@ function recover(ctx: BackgroundContext): Promise<RecoveryResult> {
   return recovered;
 }
 
+/** `DynamoImageReadModel.backfillNameSearch` on the local read model; a failure is logged, never thrown. */
+async function backfillNameSearch(peers: Peers): Promise<void> {
+  try {
+    const written = await new DynamoImageReadModel(peers.clients.documents, TABLES.imageMetadata.defaultName).backfillNameSearch();
+    if (written > 0) logger.info('read model: the name search key written on older records', { records: written });
+  } catch (error) {
+    logger.error('read model: the name search backfill failed', { error: error as Error });
+  }
+}
+
 /**
- * Crash recovery (unless `recover: false`) and, after it, the purge sweep: deleted images
+ * Crash recovery (unless `recover: false`), then the name search backfill of older read-model
+ * records, and after them the purge sweep: deleted images
  * whose undo window is over are erased, as the schedule does on AWS, and what AWS lets expire
  * by TTL (dynalite has none) is reaped; and the reconcile sweep: images stuck processing past
  * `RECONCILE_AFTER_MINUTES` are re-driven or failed `TIMED_OUT`, as on AWS.
  */
 export function startBackgroundTasks(ctx: BackgroundContext): BackgroundTasks {
   const { options, peers, parts } = ctx;
-  const recovered = recover(ctx);
+  // Then the read model's records from before the name search get its key (once; a no-op after).
+  const recovered = recover(ctx).then(async (result) => {
+    await backfillNameSearch(peers);
+    return result;
+  });
   const purgeClock = options.purgeClock ?? systemClock;
   const purgeSweep = startPurgeSweep({
     purge: async () => {
