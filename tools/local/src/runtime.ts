@@ -1,5 +1,4 @@
 import { readFile, rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
 import { DynamoImageEventStore, TABLES, type Env } from '@imgpipe/platform';
@@ -10,6 +9,7 @@ import { replayArchive, type ReplayRequest } from './bus/replay-archive';
 import { DEFAULT_DEV_USER } from './http/auth';
 import { buildWebBundle, type WebBundle } from './http/static-web';
 import { redirectPowertoolsOutput } from './logs';
+import { defaultExecutionsAtOnce } from './pipeline/pipeline-runner';
 import { prepareS3Notifications } from './services/s3-notifications';
 import { announceUploads, startBackgroundTasks, type BackgroundTasks } from './runtime/background';
 import { startBusAndServices, type BusAndServices } from './runtime/bus-and-services';
@@ -76,7 +76,7 @@ interface Setup {
 async function prepare(options: LocalRuntimeOptions): Promise<Setup> {
   const started = performance.now();
   const layout = dataLayout(options.dataDir ?? '.imgpipe');
-  const concurrency = options.concurrency ?? availableParallelism();
+  const concurrency = options.concurrency ?? defaultExecutionsAtOnce();
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   // 0700, ours: another local user must not read the originals, tables, archive or logs in it.
   await prepareDataDirectory(layout.root);

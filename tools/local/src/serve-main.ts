@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
+import { defaultExecutionsAtOnce } from './pipeline/pipeline-runner';
 import type { LocalRuntime, LocalRuntimeOptions, RuntimeProgress } from './runtime';
 import { stopSignalListener } from './stop-signals';
 
@@ -15,7 +15,8 @@ options (environment variable in brackets):
   --port <n>            HTTP port, 0 for any free one (default 3000) [IMGPIPE_PORT]
   --host <address>      interface to listen on (default 127.0.0.1) [IMGPIPE_HOST]
   --data-dir <dir>      where data is kept (default .imgpipe) [IMGPIPE_DATA_DIR]
-  --concurrency <n>     pipeline executions at once (default: the number of cores, ${availableParallelism()}) [IMGPIPE_CONCURRENCY]
+  --concurrency <n>     pipeline executions at once, each a compress and a thumbnail task
+                        in parallel (default: one per two cores, ${defaultExecutionsAtOnce()}) [IMGPIPE_CONCURRENCY]
   --user <name>         the user the printed URL signs in (default dev) [IMGPIPE_DEV_USER]
   --undo-window <s>     seconds a deleted image can be restored before its original is
                         erased (default 604800, 7 days) [UNDO_WINDOW_SECONDS]

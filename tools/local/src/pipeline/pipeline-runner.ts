@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { LocalTaskHandlers } from '@imgpipe/workflow';
 
@@ -34,6 +35,18 @@ export interface PipelineRunnerOptions {
   readonly onChange?: (counts: RunnerCounts) => void;
 }
 
+/**
+ * Executions at once when the caller does not choose: one per two cores, at least one. Each
+ * execution runs Compress and Thumbnail in parallel, two image tasks that each use every
+ * core's worth of libvips threads, so this keeps about one image task per core. More at once
+ * add memory, not throughput, in the one process the local runtime is (a 200-image burst on 2
+ * cores: tools/local/README.md, "Memory"). The others wait in the runner's queue, before
+ * their execution starts, so the wait never counts against a Task state's TimeoutSeconds.
+ */
+export function defaultExecutionsAtOnce(cores: number = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
+
 interface Pending {
   readonly key: string;
   readonly input: unknown;
@@ -54,6 +67,9 @@ interface Running {
 export class PipelineRunner {
   private readonly queue: Pending[] = [];
   private readonly running = new Map<string, Running>();
+  /** Image work after the pipeline ({@link PipelineRunner.followUp}), waiting, and how much runs now. */
+  private readonly followUps: Array<{ readonly start: () => void; readonly refuse: (error: Error) => void }> = [];
+  private followUpsRunning = 0;
   private succeeded = 0;
   private failed = 0;
   private accepting = true;
@@ -77,6 +93,31 @@ export class PipelineRunner {
     return true;
   }
 
+  /**
+   * Runs image work that follows the pipeline (the AVIF step after `ImageProcessed`) in one of
+   * the runner's `concurrency` slots, after every execution queued before or while it waits:
+   * in one process the encodes of a follow-up and of an execution would otherwise add up.
+   * The wait is outside any state machine, so it counts against no TimeoutSeconds. Work still
+   * waiting when the runner stops is refused (the bus then counts a failed delivery).
+   */
+  followUp<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.accepting) return Promise.reject(new Error('the pipeline runner is stopping'));
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        this.followUpsRunning += 1;
+        Promise.resolve()
+          .then(work)
+          .then(resolve, reject)
+          .finally(() => {
+            this.followUpsRunning -= 1;
+            this.startNext();
+          });
+      };
+      this.followUps.push({ start, refuse: reject });
+      this.startNext();
+    });
+  }
+
   /** Resolves when nothing is queued or running. */
   async idle(): Promise<void> {
     while (this.queue.length > 0 || this.running.size > 0) {
@@ -92,6 +133,7 @@ export class PipelineRunner {
   async stop(graceMs: number): Promise<number> {
     this.accepting = false;
     const dropped = this.queue.splice(0).length;
+    for (const waiting of this.followUps.splice(0)) waiting.refuse(new Error('the pipeline runner stopped'));
     const running = [...this.running.values()];
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'timeout'>((resolve) => {
@@ -112,11 +154,16 @@ export class PipelineRunner {
     return dropped + aborted;
   }
 
+  /** Fills free slots: queued executions first, then follow-up work. */
   private startNext(): void {
-    while (this.accepting && this.running.size < this.options.concurrency) {
+    while (this.accepting && this.running.size + this.followUpsRunning < this.options.concurrency) {
       const next = this.queue.shift();
-      if (!next) return;
-      this.start(next);
+      if (next) this.start(next);
+      else {
+        const followUp = this.followUps.shift();
+        if (!followUp) return;
+        followUp.start();
+      }
     }
   }
 

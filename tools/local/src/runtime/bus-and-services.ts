@@ -63,8 +63,9 @@ class LateTargets {
       'ingest-on-object-created': (event) => this.need(this.services).onObjectCreated(event),
       metadata: (event) => this.need(this.services).onPipelineEvent(event),
       // One AVIF encode at a time (on AWS, the function's reserved concurrency): after a burst
-      // the follow-up encodes queue here instead of decoding every image at once beside the pipeline.
-      avif: (event) => this.oneAtATime(() => this.need(this.services).addAvifVariant(event)),
+      // the follow-up encodes queue here instead of decoding every image at once beside the pipeline,
+      // each in one of the runner's slots, after the executions waiting for one (runner.followUp).
+      avif: (event) => this.oneAtATime(() => this.need(this.runner).followUp(() => this.need(this.services).addAvifVariant(event))),
     };
   }
 

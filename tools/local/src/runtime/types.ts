@@ -16,7 +16,7 @@ export interface LocalRuntimeOptions {
   readonly port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   readonly host?: string;
-  /** State machine executions at once (default: the number of cores). */
+  /** State machine executions at once (default: one per two cores, at least one: `defaultExecutionsAtOnce`). */
   readonly concurrency?: number;
   /** Build and serve the web UI (default true). */
   readonly web?: boolean;

@@ -1,0 +1,86 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import { polyfillPromiseWithResolvers } from '@imgpipe/workflow';
+import { PipelineRunner } from './pipeline-runner';
+
+polyfillPromiseWithResolvers();
+
+/** One Task state, Compress, that waits until its image is released. */
+const machine = new StateMachine(
+  { StartAt: 'Compress', States: { Compress: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:compress', End: true } } },
+  { validationOptions: { noValidate: true } },
+);
+
+function harness(concurrency: number) {
+  const log: string[] = [];
+  const releases = new Map<string, () => void>();
+  const runner = new PipelineRunner({
+    machine,
+    concurrency,
+    taskHandlers: {
+      Compress: async (input) => {
+        const { image } = input as { image: string };
+        log.push(`execution ${image}`);
+        await new Promise<void>((done) => releases.set(image, done));
+        return {};
+      },
+    },
+  });
+  const until = async (entry: string) => {
+    while (!log.includes(entry)) await new Promise((r) => setTimeout(r, 1));
+  };
+  const release = (image: string) => releases.get(image)?.();
+  return { runner, log, until, release };
+}
+
+describe('PipelineRunner.followUp', () => {
+  it('runs follow-up work in a free slot only, after the executions queued before it starts', async () => {
+    const h = harness(1);
+    h.runner.submit('a', { image: 'a' });
+    await h.until('execution a');
+    const followUp = h.runner.followUp(async () => {
+      h.log.push('follow-up');
+      return 'avif';
+    });
+    h.runner.submit('b', { image: 'b' });
+
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.log).toEqual(['execution a']);
+    h.release('a');
+    await h.until('execution b');
+    expect(h.log).toEqual(['execution a', 'execution b']);
+    h.release('b');
+
+    await expect(followUp).resolves.toBe('avif');
+    expect(h.log).toEqual(['execution a', 'execution b', 'follow-up']);
+    await h.runner.idle();
+  });
+
+  it('holds executions while follow-up work fills the slots, and passes its failure on', async () => {
+    const h = harness(1);
+    let fail: (error: Error) => void = () => undefined;
+    const failure = new Error('encode failed');
+    const followUp = h.runner.followUp(() => new Promise((_, reject) => (fail = reject)));
+    h.runner.submit('a', { image: 'a' });
+
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.log).toEqual([]);
+    fail(failure);
+    await expect(followUp).rejects.toBe(failure);
+    await h.until('execution a');
+    h.release('a');
+    await h.runner.idle();
+  });
+
+  it('refuses follow-up work still waiting when the runner stops, and any after', async () => {
+    const h = harness(1);
+    h.runner.submit('a', { image: 'a' });
+    await h.until('execution a');
+    const waiting = h.runner.followUp(async () => 'never');
+
+    const stopped = h.runner.stop(50);
+    await expect(waiting).rejects.toThrow(/stopped/);
+    await expect(h.runner.followUp(async () => 'never')).rejects.toThrow(/stopping/);
+    h.release('a');
+    await stopped;
+  });
+});
