@@ -8,7 +8,7 @@ import {
   type ImageProcessedV2,
   type ImageVariantAddedData,
 } from '@imgpipe/contracts';
-import { compress, isInvalidImageError, probe, type InputPolicy } from '@imgpipe/image-ops';
+import { compress, DEFAULT_AUTO_QUALITY, isInvalidImageError, probe, type InputPolicy } from '@imgpipe/image-ops';
 import {
   assertOutputLocation,
   compressedKey,
@@ -75,8 +75,8 @@ export function avifVariantEventId(imageId: string, processedEventId: string): s
  * after the image is already served, and announced as `ImageVariantAdded`, which metadata
  * appends and folds into the delivery record (`formats`, `negotiatedUrl`, `srcset`, `<picture>`).
  *
- * - The quality is the perceptual search's (`quality: 'auto'`, image-ops' AVIF target, the
- *   same SSIMULACRA2 target as WebP's), at effort `deps.effort`.
+ * - The quality is the perceptual search's (`quality: 'auto'`) to WebP's SSIMULACRA2 target
+ *   (`DEFAULT_AUTO_QUALITY.webp.target`), at effort `deps.effort`.
  * - Written to `compressed/{user}/{image}/{version}/full.avif` under the run's version.
  * - Skipped (no file, no event) when the history says the image is deleted or its record
  *   points at another run, when the AVIF is not smaller than the served file, or for an
@@ -105,7 +105,12 @@ export function createAddAvifVariant(deps: AddAvifVariantDeps) {
     let encoded;
     try {
       if ((await probe(original.body, deps.policy)).animated) return { status: 'skipped', reason: 'animated' };
-      encoded = await compress(original.body, { formats: [FORMAT], avif: { quality: 'auto', effort: deps.effort } }, deps.policy);
+      encoded = await compress(
+        original.body,
+        // The same perceptual target as the served WebP's: the AVIF looks as good, in fewer bytes.
+        { formats: [FORMAT], avif: { quality: 'auto', effort: deps.effort }, autoQuality: { avif: { target: DEFAULT_AUTO_QUALITY.webp.target } } },
+        deps.policy,
+      );
     } catch (error) {
       if (isInvalidImageError(error)) return { status: 'skipped', reason: 'invalid-image' };
       throw error;

@@ -199,6 +199,7 @@ describe('rulesAccepting', () => {
     expect(rulesAccepting([...workflowRules, archiveRule, open, prefixed], ['ImageProcessed'])).toEqual([
       ruleArn('ImgpipePipeline-image-outcome-to-notify-X1'),
       ruleArn('ImgpipePipeline-imgpipe-events-to-metadata-X1'),
+      ruleArn('ImgpipePipeline-image-processed-to-avif-X1'),
       ruleArn('open'),
       ruleArn('prefix'),
     ]);
