@@ -76,18 +76,18 @@ describe('ObservabilityStack', () => {
     }
   });
 
-  it('alarms on an error rate over 5 % in 5 minutes for the 10 request-driven functions, and on a throttle rate over 10 % for 15 minutes of all 11 (a burst is absorbed, not paged)', () => {
+  it('alarms on an error rate over 5 % in 5 minutes for the 11 request-driven functions, and on a throttle rate over 10 % for 15 minutes of all 13 (a burst is absorbed, not paged)', () => {
     const faultRate = alarmNamed(/Fault-Rate/);
-    // metadata's RecordThumbnails (issue 13) among them.
-    expect(faultRate).toHaveLength(10);
+    // metadata's RecordThumbnails and compress's AVIF step (issue 13) among them.
+    expect(faultRate).toHaveLength(11);
     for (const alarm of faultRate) {
       expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: MAX_ERROR_RATE });
       expect(JSON.stringify(alarm['Metrics'])).toMatch(/"MetricName":"Errors".*"Period":300,"Stat":"Average"/);
     }
     expect(alarmNamed(/Throttled-Count/)).toEqual([]);
     const throttles = alarmNamed(/Throttled-Rate/);
-    // All 12: the 11 above and the reconciler of images stuck processing.
-    expect(throttles).toHaveLength(12);
+    // All 13: the 12 above and the reconciler of images stuck processing.
+    expect(throttles).toHaveLength(13);
     for (const alarm of throttles) {
       expect(alarm).toMatchObject({
         ComparisonOperator: 'GreaterThanThreshold',
@@ -146,9 +146,10 @@ describe('ObservabilityStack', () => {
     expect(JSON.stringify(notRecorded)).toMatch(/"MetricName":"PipelineFailureNotRecorded","Namespace":"imgpipe\/dev"/);
   });
 
-  it('alarms on any AsyncEventsDropped of the three EventBridge-invoked functions and any FailedInvocations of the five rules', () => {
+  it('alarms on any AsyncEventsDropped of the EventBridge-invoked functions and any FailedInvocations of the seven rules', () => {
     const dropped = alarmNamed(/async-events-dropped/);
     expect(dropped.map((a) => a['AlarmName']).sort()).toEqual([
+      'imgpipe-dev-add-avif-variant-async-events-dropped',
       'imgpipe-dev-on-object-created-async-events-dropped',
       'imgpipe-dev-on-pipeline-event-async-events-dropped',
       'imgpipe-dev-purge-deleted-async-events-dropped',
@@ -159,8 +160,8 @@ describe('ObservabilityStack', () => {
       expect(JSON.stringify(alarm)).toMatch(/"MetricName":"AsyncEventsDropped","Namespace":"AWS\/Lambda"/);
     }
     const failed = alarmNamed(/failed-invocations/);
-    // The pipeline's four rules, the purge's and the reconciler's schedules.
-    expect(failed).toHaveLength(6);
+    // The pipeline's five rules (the AVIF step's too), the purge's and the reconciler's schedules.
+    expect(failed).toHaveLength(7);
     for (const alarm of failed) {
       expect(alarm).toMatchObject({ Threshold: 0 });
       expect(JSON.stringify(alarm)).toMatch(/"MetricName":"FailedInvocations","Namespace":"AWS\/Events"/);
