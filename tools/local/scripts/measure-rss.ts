@@ -9,8 +9,8 @@
  * environment), uploads `--images` varied test images through the API (a grant from
  * `POST /api/uploads`, then the presigned POST, as the browser does) with
  * `--upload-concurrency` uploads in flight (the runtime runs `--concurrency` executions at
- * once and queues the rest), waits until every image is processed or failed, then `--idle`
- * seconds with nothing to do. Meanwhile it samples the resident set (VmRSS) of the whole
+ * once and queues the rest), waits until every image is processed or failed and the tree is
+ * quiet (the AVIF step follows `ImageProcessed`), then `--idle` seconds with nothing to do. Meanwhile it samples the resident set (VmRSS) of the whole
  * process tree (npm, node and any child such as esbuild) every 250 ms, and prints the start,
  * peak and idle figures. A measurement, not a test: run it through the CPU lock
  * (`/tmp/imgpipe/t` on the shared machine); the figures depend on the machine.
@@ -144,6 +144,24 @@ async function untilFinished(client: RuntimeClient, count: number, timeoutMs: nu
   }
 }
 
+/**
+ * Waits until the tree is quiet: under a tenth of a core over 5 s. Images count as finished
+ * once `ImageProcessed` is recorded, but work follows it (the AVIF step): that is burst too.
+ */
+async function untilQuiet(recorder: RssRecorder, timeoutMs: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  recorder.sample();
+  for (;;) {
+    const before = recorder.lastCpuSeconds;
+    await sleep(5000);
+    recorder.sample();
+    const used = recorder.lastCpuSeconds - before;
+    if (used < 0.5) return;
+    if (Date.now() > deadline) throw new Error(`the runtime was still busy ${timeoutMs} ms after the last image finished`);
+    log(`  follow-up work: ${used.toFixed(1)} CPU s in the last 5 s, ${formatMiB(recorder.lastKiB)}`);
+  }
+}
+
 interface Options {
   readonly count: number;
   readonly idleMs: number;
@@ -192,7 +210,10 @@ function startServe(options: Options, dataDir: string, log: (line: string) => vo
       ? ['npm', ['start', '--silent', '--', ...serveArgs]]
       : [process.execPath, ['--import', 'tsx', 'tools/local/src/main.ts', ...serveArgs]];
   log(`starting: ${command} ${args.join(' ')}`);
-  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...options.extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // One synthetic user uploads the whole burst: ingest's per-user upload limit (120 a minute)
+  // would turn it into a trickle, so it is off unless `--env RATE_LIMIT_UPLOADS=...` says otherwise.
+  const env = { ...process.env, RATE_LIMIT_UPLOADS: 'off', ...options.extraEnv };
+  const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   return child as ChildProcess & { pid: number };
 }
@@ -269,11 +290,13 @@ async function measure(options: Options, images: readonly Upload[], dataDir: str
   await uploadAll(client, images, options.count, options.inFlight);
   const uploadedMs = Math.round(performance.now() - burstStarted);
   const stats = await untilFinished(client, options.count, 30 * 60_000, log);
+  const processedMs = Math.round(performance.now() - burstStarted);
+  await untilQuiet(recorder, 30 * 60_000, log);
   const burstMs = Math.round(performance.now() - burstStarted);
   const burstPeakKiB = recorder.peakKiB;
   const afterBurstKiB = recorder.sample();
   const burstCpuSeconds = recorder.lastCpuSeconds - cpuAtStart;
-  log(`burst done in ${burstMs} ms (uploads ${uploadedMs} ms): ${stats.processed} processed, ${stats.failed} failed; idling ${options.idleMs / 1000} s...`);
+  log(`burst done in ${burstMs} ms (uploads ${uploadedMs} ms, all processed ${processedMs} ms, then quiet): ${stats.processed} processed, ${stats.failed} failed; idling ${options.idleMs / 1000} s...`);
 
   const { idleKiB, idleMinKiB } = await idle(recorder, options.idleMs, log);
   const tree = sampleTreeRss(child.pid).processes.map((p) => `${p.name}[${p.pid}] ${formatMiB(p.rssKiB)}`).join(', ');
