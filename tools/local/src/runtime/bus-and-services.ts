@@ -69,10 +69,17 @@ class LateTargets {
     };
   }
 
+  /**
+   * Set when the runtime stops: AVIF work not started yet is dropped instead of holding the
+   * stop (or running on stopped peers); a replay of `ImageProcessed` makes it again.
+   */
+  stopping = false;
+
   private avifQueue: Promise<unknown> = Promise.resolve();
 
-  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.avifQueue.then(work, work);
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T | undefined> {
+    const run = (): Promise<T | undefined> => (this.stopping ? Promise.resolve(undefined) : work());
+    const next = this.avifQueue.then(run, run);
     this.avifQueue = next.catch(() => undefined);
     return next;
   }
@@ -177,6 +184,7 @@ export function startBusAndServices(ctx: BusAndServicesContext): BusAndServices 
   const queue = createQueue(ctx.options, services, figures);
   // Deliveries of what the executions published last, within a short grace.
   disposables.add('the bus and the notify queue', async () => {
+    late.stopping = true;
     await Promise.race([Promise.all([bus.idle(), queue.idle()]), new Promise((r) => setTimeout(r, 2000).unref())]);
     bus.stop();
     await queue.stop();
