@@ -1,5 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { DeleteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { nameSearchKey } from '@imgpipe/contracts/views';
 import {
   createAwsClients,
   DynamoImageEventStore,
@@ -155,7 +156,10 @@ describe('metadata on DynamoDB (dynalite)', () => {
       ['img-second', 'failed'],
     ]);
     for (const record of live) {
-      expect(record).toEqual(projectImage(await historyOf(String(record['imageId']))));
+      // The item is the projection plus the name search's key the adapter stores beside it.
+      const { nameSearch, ...projected } = record;
+      expect(projected).toEqual(projectImage(await historyOf(String(record['imageId']))));
+      expect(nameSearch).toBe(nameSearchKey(String(record['originalKey']).split('/').at(-1)));
     }
 
     await wipe(TABLES.images, ['imageId', 'uploadedAt']);
