@@ -159,7 +159,7 @@ describe('metadata on DynamoDB (dynalite)', () => {
       // The item is the projection plus the name search's key the adapter stores beside it.
       const { nameSearch, ...projected } = record;
       expect(projected).toEqual(projectImage(await historyOf(String(record['imageId']))));
-      expect(nameSearch).toBe(nameSearchKey(String(record['originalKey']).split('/').at(-1)));
+      expect(nameSearch).toBe(nameSearchKey(String(record['originalKey']).split('/').at(-1) ?? ''));
     }
 
     await wipe(TABLES.images, ['imageId', 'uploadedAt']);

@@ -1,28 +1,6 @@
 /**
- * The allocator environment of every process that runs sharp (libvips), declared once. No
- * sharp here: infra reads it at synth time (`@imgpipe/image-ops/checks` re-exports it).
- *
- * libvips is threaded, and glibc's malloc gives every thread that allocates its own arena
- * (up to 8 per core) and raises its mmap threshold to the size of the last large buffer freed
- * (up to 32 MiB), after which pixel buffers are carved from those arenas and are not given
- * back. Two arenas, and a fixed 1 MiB threshold (every decoded raster and encoded file is its
- * own mapping, unmapped when freed), keep a long-running process near what its images in
- * flight need: measured in tools/local/README.md ("Memory").
- *
- * glibc reads these variables once, when the process starts, so they cannot be set from
- * JavaScript; each launcher sets them before Node starts:
- * - the root package.json's `start` and `imgpipe` scripts, as `NAME=${NAME:-value}` (a value
- *   already in the environment wins); `runtime-env.spec.ts` holds them to this declaration;
- * - the Lambda functions that bundle sharp (infra/shared's default Lambda props; Lambda starts
- *   Node with the function's environment, and its glibc honours them).
- *
- * @example
- * spawn(process.execPath, args, { env: { ...SHARP_ALLOCATOR_ENV, ...process.env } });
+ * The allocator environment of every process that runs sharp: declared once in the platform
+ * (`@imgpipe/platform/sharp-allocator-env`, which says why), re-exported here for image-ops'
+ * users; `runtime-env.spec.ts` holds the launchers to it.
  */
-export const SHARP_ALLOCATOR_ENV = {
-  MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: '1048576',
-} as const;
-
-/** The names of {@link SHARP_ALLOCATOR_ENV}. */
-export type SharpAllocatorVariable = keyof typeof SHARP_ALLOCATOR_ENV;
+export { SHARP_ALLOCATOR_ENV, type SharpAllocatorVariable } from '@imgpipe/platform/sharp-allocator-env';

@@ -28,7 +28,7 @@ import {
   type ServiceEnv,
   type TableRole,
 } from '@imgpipe/platform';
-import { SHARP_ALLOCATOR_ENV } from '@imgpipe/image-ops/runtime-env';
+import { SHARP_ALLOCATOR_ENV } from '@imgpipe/platform/sharp-allocator-env';
 import { readInfraConfig, type LogLevel } from '../config';
 import { acknowledgeWildcardResources } from '../nag/acknowledgements';
 
@@ -62,7 +62,7 @@ export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];
 
 /**
  * The allocator of a function that runs sharp (libvips): two malloc arenas and a fixed 1 MiB
- * mmap threshold, declared once in `@imgpipe/image-ops/runtime-env` (why, and what it saves:
+ * mmap threshold, declared once in `@imgpipe/platform/sharp-allocator-env` (why, and what it saves:
  * tools/local/README.md, "Memory"), where `npm start` and `npm run imgpipe` are held to the same
  * values. Lambda starts Node with the function's environment, so glibc reads it at process
  * start as it must.

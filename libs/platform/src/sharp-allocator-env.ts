@@ -1,0 +1,30 @@
+/**
+ * The allocator environment of every process that runs sharp (libvips), declared once, here
+ * in the platform beside the services' environment (SERVICE_ENV): infra's Lambda defaults
+ * read it at synth time without depending on image-ops, and image-ops re-exports it
+ * (`@imgpipe/image-ops`, `/checks`, `/runtime-env`) for the launchers that run sharp.
+ *
+ * libvips is threaded, and glibc's malloc gives every thread that allocates its own arena
+ * (up to 8 per core) and raises its mmap threshold to the size of the last large buffer freed
+ * (up to 32 MiB), after which pixel buffers are carved from those arenas and are not given
+ * back. Two arenas, and a fixed 1 MiB threshold (every decoded raster and encoded file is its
+ * own mapping, unmapped when freed), keep a long-running process near what its images in
+ * flight need: measured in tools/local/README.md ("Memory").
+ *
+ * glibc reads these variables once, when the process starts, so they cannot be set from
+ * JavaScript; each launcher sets them before Node starts:
+ * - the root package.json's `start` and `imgpipe` scripts, as `NAME=${NAME:-value}` (a value
+ *   already in the environment wins); image-ops' `runtime-env.spec.ts` holds them to this declaration;
+ * - the Lambda functions that bundle sharp (infra/shared's default Lambda props; Lambda starts
+ *   Node with the function's environment, and its glibc honours them).
+ *
+ * @example
+ * spawn(process.execPath, args, { env: { ...SHARP_ALLOCATOR_ENV, ...process.env } });
+ */
+export const SHARP_ALLOCATOR_ENV = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '1048576',
+} as const;
+
+/** The names of {@link SHARP_ALLOCATOR_ENV}. */
+export type SharpAllocatorVariable = keyof typeof SHARP_ALLOCATOR_ENV;
