@@ -3,6 +3,7 @@ import {
   exampleEnvelope,
   ImageCompressedV1,
   ImageProcessingFailedV1,
+  ImageVariantAddedV1,
   ThumbnailsGeneratedV1,
   ThumbnailsGeneratedV3,
 } from '@imgpipe/contracts';
@@ -41,6 +42,15 @@ describe('summarizeEvent', () => {
   it('summarises a compression with size, savings and variants', () => {
     const data = exampleEnvelope(ImageCompressedV1, 'full').data;
     expect(summarizeEvent(entryOf('ImageCompressed', data)).summary).toBe('1.20 MB · 75.0% smaller · 3 variants · in 1.43 s');
+  });
+
+  it('summarises an added AVIF variant with its size, bytes and quality', () => {
+    const data = exampleEnvelope(ImageVariantAddedV1, 'full').data;
+    const { variant } = data;
+    expect(summarizeEvent(entryOf('ImageVariantAdded', data)).summary).toMatch(
+      new RegExp(`^AVIF variant added · ${variant.width}\u00d7${variant.height} · `),
+    );
+    expect(summarizeEvent(entryOf('ImageVariantAdded', { variant: 'x' })).summary).toBe('variant added');
   });
 
   it('reads hostile or missing data as absent, never throwing', () => {

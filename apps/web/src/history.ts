@@ -128,6 +128,19 @@ export function summarizeEvent(entry: Pick<HistoryEntry, 'detailType' | 'data'>)
       push(savings !== undefined ? formatSavings(savings) : undefined);
       break;
     }
+    case 'ImageVariantAdded': {
+      // A follow-up step (AVIF) added one full-size variant to the run the record points at.
+      const variant = record(data['variant']) ?? {};
+      const format = str(variant['format']);
+      push(format !== undefined ? `${format.toUpperCase()} variant added` : 'variant added');
+      push(dimensions({ width: num(variant['width']), height: num(variant['height']) }));
+      const bytes = num(variant['bytes']);
+      push(bytes !== undefined ? formatBytes(bytes) : undefined);
+      const quality = num(variant['quality']);
+      push(quality !== undefined ? `quality ${quality}` : undefined);
+      push(num(data['processingMs']) !== undefined ? `in ${formatDuration(num(data['processingMs']))}` : undefined);
+      break;
+    }
     case 'ImageProcessingFailed': {
       const failure: EventFailure = {
         code: str(data['code']) ?? 'UNKNOWN',
