@@ -5,7 +5,7 @@
  *
  * The allocator cannot be set from here: glibc reads `MALLOC_ARENA_MAX` (and the other
  * `MALLOC_*` variables) once, when the process starts, before any JavaScript runs. Their values
- * are declared once, `SHARP_ALLOCATOR_ENV` (./runtime-env.ts, sharp-free), and set where each
+ * are declared once, `SHARP_ALLOCATOR_ENV` (@imgpipe/platform, re-exported by ./runtime-env.ts), and set where each
  * process is started: the root package.json's `start` and `imgpipe` scripts (held to it by
  * runtime-env.spec.ts), the Lambda functions that bundle sharp (infra/shared), `npm run bench`'s
  * workers (tools/bench; `MALLOC_ARENA_MAX` only). Measured in tools/local/README.md ("Memory").
