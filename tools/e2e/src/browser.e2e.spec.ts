@@ -68,7 +68,8 @@ describe('the web UI in a real browser, against the whole local pipeline', () =>
         },
         await thumbnail.elementHandle(),
       );
-      expect(await thumbnail.getAttribute('src')).toMatch(/^\/cdn\/thumbnails\//);
+      // The record's absolute URL on the runtime's own /cdn.
+      expect(new URL((await thumbnail.getAttribute('src')) ?? '', runtime.url).pathname).toMatch(/^\/cdn\/thumbnails\//);
     }
     const reason = await card('broken.jpg').locator('.failure-reason').innerText();
     expect(reason).toMatch(/UNSUPPORTED_FORMAT/);

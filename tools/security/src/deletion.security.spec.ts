@@ -116,10 +116,17 @@ function negotiatedPath(view: { readonly image?: { readonly delivery?: { readonl
 /** The keys (and negotiated paths) of the derivatives an image's history says were written. */
 function writtenKeys(view: ImageDetailsView | undefined): string[] {
   const keys = new Set<string>();
-  const visit = (raw: unknown): void => {
-    const value = typeof raw === 'string' ? cdnPathOf(raw) : raw;
-    if (typeof value === 'string' && derivativePrefixes(USER, view?.imageId ?? '').some((prefix) => value.startsWith(prefix))) keys.add(value);
-    else if (Array.isArray(value)) value.forEach(visit);
+  const prefixes = derivativePrefixes(USER, view?.imageId ?? '');
+  const add = (key: string): void => {
+    if (prefixes.some((prefix) => key.startsWith(prefix))) keys.add(key);
+  };
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      // A key, a URL, or text naming several URLs (a srcset, the <picture> snippet).
+      const urls = [...value.matchAll(/(?:https?:\/\/[^\s"'<>,/]+)?\/cdn\/([^\s"'<>,]+)/g)].map((m) => m[1] as string);
+      if (urls.length > 0) urls.forEach(add);
+      else add(cdnPathOf(value));
+    } else if (Array.isArray(value)) value.forEach(visit);
     else if (typeof value === 'object' && value !== null) Object.values(value).forEach(visit);
   };
   for (const event of view?.history ?? []) visit(event.data);
