@@ -15,9 +15,8 @@ import { parseTaskFailure, type Clock, type EventPublisher } from '@imgpipe/plat
 import type { RecordFailureTaskInput } from '@imgpipe/workflow/task-io';
 import type { AppendAndProject } from './append-and-project.use-case';
 import { DISCARDED_BY_DELETE, type DiscardedRun } from './discarded-run';
-import { MetadataError } from './errors';
-import { foldHistory, isDeleted, parseStoredEvent, type ImageMetadataRecord, type ProjectionOptions } from './projection';
-import { withRecordedUpload } from './recorded-upload';
+import { parseStoredEvent, type ImageMetadataRecord, type ProjectionOptions } from './projection';
+import { appendRunEvent, publishRecorded } from './run-event';
 import { runEventId, toNewImageEvent } from './stored-events';
 
 /**
@@ -89,25 +88,20 @@ export function createRecordFailure(deps: RecordFailureDeps): (input: RecordFail
     };
     const correlationId = input.correlationId ?? uploaded.imageId;
     const occurredAt = deps.clock.now().toISOString();
-    const decided = { discarded: false, eventId: '' };
-    const result = await deps.appendAndProject(uploaded.imageId, (history) => {
-      const state = foldHistory(history, deps.projection);
-      decided.discarded = isDeleted(state);
-      if (decided.discarded) return [];
-      const run = {
-        imageId: uploaded.imageId,
-        contentHash: uploaded.original.contentHash,
-        renditionsVersion: uploaded.renditionsVersion,
-        generation: state?.generation ?? 0,
-      };
-      decided.eventId = runEventId(run, `failed/${stage}/${failure.code}`);
-      const envelope = createEnvelope(ImageProcessingFailedV1, data, { eventId: decided.eventId, correlationId, occurredAt });
-      const failed = toNewImageEvent(ImageProcessingFailedV1, envelope, 'imgpipe.metadata');
-      return withRecordedUpload(history, uploaded, correlationId, [failed], run.generation);
+    const outcome = await appendRunEvent(deps, {
+      uploaded,
+      correlationId,
+      renditionsVersion: uploaded.renditionsVersion,
+      build: (run) => {
+        const eventId = runEventId(run, `failed/${stage}/${failure.code}`);
+        const envelope = createEnvelope(ImageProcessingFailedV1, data, { eventId, correlationId, occurredAt });
+        return { eventId, event: toNewImageEvent(ImageProcessingFailedV1, envelope, 'imgpipe.metadata') };
+      },
     });
-    if (decided.discarded) return { ...DISCARDED_BY_DELETE, record: result.record, recorded: false };
+    const { result } = outcome;
+    if (outcome.discarded) return { ...DISCARDED_BY_DELETE, record: result.record, recorded: false };
 
-    const { eventId } = decided;
+    const { eventId } = outcome;
     const stored = result.history.find((event) => event.eventId === eventId);
     const event = stored ? parseStoredEvent(stored) : undefined;
     if (event?.detailType !== 'ImageProcessingFailed') {
@@ -119,11 +113,7 @@ export function createRecordFailure(deps: RecordFailureDeps): (input: RecordFail
       detailType: ImageProcessingFailedV1.detailType,
       detail: event.envelope,
     };
-    const published = await deps.publisher.publish([output]);
-    const refused = published.failed[0];
-    if (refused) {
-      throw new MetadataError({ code: 'PublishFailed', message: `image ${uploaded.imageId}: the bus refused ImageProcessingFailed ${eventId}: ${refused.errorCode} ${refused.errorMessage}` });
-    }
+    await publishRecorded(deps.publisher, output, uploaded.imageId);
     return { ...output, record: result.record, recorded: result.appended.some((e) => e.eventId === eventId) };
   };
 }

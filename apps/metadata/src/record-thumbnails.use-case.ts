@@ -8,9 +8,8 @@ import {
 import type { Clock, EventPublisher, NewImageEvent, StoredImageEvent } from '@imgpipe/platform';
 import type { RecordThumbnailsTaskInput } from '@imgpipe/workflow/task-io';
 import type { AppendAndProject } from './append-and-project.use-case';
-import { MetadataError } from './errors';
-import { foldHistory, isDeleted, parseStoredEvent, type ImageMetadataRecord, type ProjectionOptions } from './projection';
-import { withRecordedUpload } from './recorded-upload';
+import { parseStoredEvent, type ImageMetadataRecord, type ProjectionOptions } from './projection';
+import { appendRunEvent, publishRecorded } from './run-event';
 import { runEventId, toNewImageEvent, type RunKey } from './stored-events';
 
 /** The recorded `ThumbnailsGenerated` as a bus entry (`PutEvents` parts), as it was published. */
@@ -97,26 +96,21 @@ export function createRecordThumbnails(deps: RecordThumbnailsDeps): (input: Reco
     const { uploaded, thumbnails } = input;
     const correlationId = input.correlationId ?? uploaded.imageId;
     const occurredAt = deps.clock.now().toISOString();
-    const decided = { discarded: false, eventId: '' };
-    const result = await deps.appendAndProject(uploaded.imageId, (history) => {
-      const state = foldHistory(history, deps.projection);
-      decided.discarded = isDeleted(state);
-      if (decided.discarded) return [];
-      const run = {
-        imageId: uploaded.imageId,
-        contentHash: uploaded.original.contentHash,
-        renditionsVersion: thumbnails.renditionsVersion,
-        generation: state?.generation ?? 0,
-      };
-      decided.eventId = thumbnailsEventId(run, thumbnails);
-      const recorded = history.some((e) => e.eventId === decided.eventId) || thumbnailsRecorded(history, thumbnails);
-      if (recorded) return [];
-      return withRecordedUpload(history, uploaded, correlationId, [thumbnailsEvent(run, thumbnails, { correlationId, occurredAt })], run.generation);
+    const outcome = await appendRunEvent(deps, {
+      uploaded,
+      correlationId,
+      renditionsVersion: thumbnails.renditionsVersion,
+      build: (run, history) => {
+        const eventId = thumbnailsEventId(run, thumbnails);
+        const recorded = history.some((e) => e.eventId === eventId) || thumbnailsRecorded(history, thumbnails);
+        return recorded ? { eventId } : { eventId, event: thumbnailsEvent(run, thumbnails, { correlationId, occurredAt }) };
+      },
     });
-    if (decided.discarded) return { recorded: false, discarded: true, record: result.record };
+    const { result } = outcome;
+    if (outcome.discarded) return { recorded: false, discarded: true, record: result.record };
 
-    const recorded = result.appended.some((e) => e.eventId === decided.eventId);
-    const stored = result.history.find((e) => e.eventId === decided.eventId);
+    const recorded = result.appended.some((e) => e.eventId === outcome.eventId);
+    const stored = result.history.find((e) => e.eventId === outcome.eventId);
     // Recorded under an id of before issue 13 (a replay of an older run): nothing new to tell.
     if (!stored) return { recorded, discarded: false, record: result.record };
     const published: RecordedThumbnails = {
@@ -124,14 +118,7 @@ export function createRecordThumbnails(deps: RecordThumbnailsDeps): (input: Reco
       detailType: ThumbnailsGeneratedV3.detailType,
       detail: parseStoredEvent(stored).envelope as EnvelopeOf<typeof ThumbnailsGeneratedV3>,
     };
-    // Published on a retry too: the attempt that appended it may have failed before publishing.
-    const refused = (await deps.publisher.publish([published])).failed[0];
-    if (refused) {
-      throw new MetadataError({
-        code: 'PublishFailed',
-        message: `image ${uploaded.imageId}: the bus refused ThumbnailsGenerated ${decided.eventId}: ${refused.errorCode} ${refused.errorMessage}`,
-      });
-    }
+    await publishRecorded(deps.publisher, published, uploaded.imageId);
     return { recorded, discarded: false, published, record: result.record };
   };
 }
