@@ -36,9 +36,9 @@ export function processingShardOf(imageId: string): number {
  * The name search's key of the file name (`nameSearchKey` of the last segment of
  * `originalKey`), written on every put and never read back: DynamoDB compares strings only
  * as they are (no lower-case function), so a case-insensitive `contains` needs the key
- * stored. A record written before this attribute existed is found by name once it is
- * written again: its next event, or {@link DynamoImageReadModel.backfillNameSearch} (the local
- * runtime runs it at every start; on AWS, once after the deploy that adds the search).
+ * stored. A record written before this attribute existed is matched case-sensitively on its
+ * key until it is written again: its next event, or {@link DynamoImageReadModel.backfillNameSearch}
+ * (the local runtime runs it at every start; on AWS, once after the deploy that adds the search).
  */
 const NAME_SEARCH = 'nameSearch';
 
@@ -93,7 +93,12 @@ function filterExpression(filter: ReadModelFilter | undefined):
   if (filter.nameContains !== undefined) {
     names['#fname'] = NAME_SEARCH;
     values[':name'] = nameSearchKey(filter.nameContains);
-    terms.push('contains(#fname, :name)');
+    // A record written before the search key existed (on AWS until the backfill has run) is
+    // matched on its key's file name as typed (spaces are `_` in upload keys): case-sensitive,
+    // but found rather than missing.
+    names['#fkey'] = FILTER_ATTRIBUTES.originalKey;
+    values[':rawName'] = filter.nameContains.replace(/ /g, '_');
+    terms.push('contains(#fname, :name) OR (attribute_not_exists(#fname) AND contains(#fkey, :rawName))');
   }
   if (filter.restorable) {
     Object.assign(names, { '#fpurged': purgedAt, '#funtil': undoUntil, '#fdeleted': deletedAt });

@@ -44,6 +44,9 @@ describe('DynamoImageReadModel.backfillNameSearch', () => {
     await local.clients.documents.send(new PutCommand({ TableName: TABLE_NAMES.images, Item: item }));
     const search = { nameContains: 'old harbour' };
     await expect(model.countByUser(userId, search)).resolves.toBe(0);
+    // Before the backfill, found on its key as typed (case-sensitive), never missing altogether.
+    await expect(model.countByUser(userId, { nameContains: 'Old Harbour' })).resolves.toBe(1);
+    await expect(model.countByUser(userId, { nameContains: 'Old Harbour2' })).resolves.toBe(0);
 
     expect(await model.backfillNameSearch()).toBeGreaterThanOrEqual(1);
 
