@@ -95,7 +95,11 @@ export function createMetadataService(deps: MetadataDependencies): MetadataServi
     }),
     recordThumbnails: createRecordThumbnails({ appendAndProject, publisher: deps.publisher, clock, ...projection }),
     recordFailure: createRecordFailure({ appendAndProject, publisher: deps.publisher, clock, ...projection }),
-    recordPipelineEvent: createRecordPipelineEvent({ appendAndProject }),
+    recordPipelineEvent: createRecordPipelineEvent({
+      appendAndProject,
+      ...projection,
+      removeProcessed: (key) => deps.store.deleteVersion({ bucket: deps.buckets.processed, key }),
+    }),
     rebuildReadModel: createRebuildReadModel(shared),
     rebuildAll: createRebuildAll(shared),
     purgeDeletedImages: createPurgeDeletedImages({

@@ -1,10 +1,18 @@
-import { imageHistoryContracts, parseKnownEvent, type EventName } from '@imgpipe/contracts';
-import type { NewImageEvent } from '@imgpipe/platform';
+import { imageHistoryContracts, ImageVariantAddedV1, parseKnownEvent, type EventName } from '@imgpipe/contracts';
+import type { NewImageEvent, StoredImageEvent } from '@imgpipe/platform';
 import type { AppendAndProject } from './append-and-project.use-case';
-import type { ImageMetadataRecord } from './projection';
+import { foldWithAddedVariants, isDeleted, type ImageMetadataRecord, type ProjectionOptions } from './projection';
 
 export interface RecordPipelineEventDeps {
   readonly appendAndProject: AppendAndProject;
+  /** The projection's options, to read the history as the read model does. */
+  readonly projection?: ProjectionOptions;
+  /**
+   * Removes a follow-up step's file from the processed bucket: an `ImageVariantAdded` that
+   * arrives after a delete, or for a run the record has left, is not recorded and its file
+   * is removed (the step checks before publishing, but a delete can land in between).
+   */
+  readonly removeProcessed?: (key: string) => Promise<void>;
 }
 
 export interface RecordPipelineEventResult {
@@ -13,6 +21,8 @@ export interface RecordPipelineEventResult {
   readonly detailType: EventName;
   /** True when the event was already in the history (a redelivery or replay): nothing changed. */
   readonly duplicate: boolean;
+  /** True for an `ImageVariantAdded` of a deleted image or a run the record left: not recorded, its file removed. */
+  readonly discarded?: boolean;
   readonly record: ImageMetadataRecord | undefined;
 }
 
@@ -43,12 +53,24 @@ export function createRecordPipelineEvent(
       detail: received.detail,
     };
 
-    const result = await deps.appendAndProject(envelope.data.imageId, [stored]);
+    let discarded = false;
+    const added = parsed.detailType === ImageVariantAddedV1.detailType ? (envelope.data as { version: string; variant: { key: string } }) : undefined;
+    const result = await deps.appendAndProject(envelope.data.imageId, (history: readonly StoredImageEvent[]) => {
+      if (!added || history.some((e) => e.eventId === envelope.eventId)) return [stored];
+      // A follow-up variant belongs to the run the record is on, and never to a deleted image.
+      // With no delivery record yet (a replay into lost tables, out of order) it is kept.
+      const state = foldWithAddedVariants(history, deps.projection);
+      const delivered = state?.delivery?.version;
+      discarded = isDeleted(state) || (delivered !== undefined && delivered !== added.version);
+      return discarded ? [] : [stored];
+    });
+    if (discarded && added) await deps.removeProcessed?.(added.variant.key);
     return {
       imageId: envelope.data.imageId,
       eventId: envelope.eventId,
       detailType: parsed.detailType,
       duplicate: result.duplicates.includes(envelope.eventId),
+      ...(discarded ? { discarded } : {}),
       record: result.record,
     };
   };
