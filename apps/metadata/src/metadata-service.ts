@@ -1,4 +1,5 @@
 import {
+  logger,
   systemClock,
   type CdnInvalidator,
   type Clock,
@@ -98,7 +99,11 @@ export function createMetadataService(deps: MetadataDependencies): MetadataServi
     recordPipelineEvent: createRecordPipelineEvent({
       appendAndProject,
       ...projection,
-      removeProcessed: (key) => deps.store.deleteVersion({ bucket: deps.buckets.processed, key }),
+      // Best effort: a file left behind is erased with the image's prefixes by the purge.
+      removeProcessed: (key) =>
+        deps.store.deleteVersion({ bucket: deps.buckets.processed, key }).catch((error: unknown) => {
+          logger.warn('could not remove a discarded variant', { key, error });
+        }),
     }),
     rebuildReadModel: createRebuildReadModel(shared),
     rebuildAll: createRebuildAll(shared),

@@ -174,8 +174,9 @@ describe('MetadataStack', () => {
       RecordFailure: ['events:PutEvents'],
       // It puts the ThumbnailsGenerated it recorded on the bus, for the live update.
       RecordThumbnails: ['events:PutEvents'],
-      // Its on-failure destination (the async-invokes DLQ): EventBridge invokes it asynchronously.
-      OnPipelineEvent: ['sqs:SendMessage'],
+      // Its on-failure destination (the async-invokes DLQ): EventBridge invokes it asynchronously;
+      // and the file of an AVIF that arrives after a delete or a reprocess, which it does not record.
+      OnPipelineEvent: ['s3:DeleteObject', 'sqs:SendMessage'],
     };
     expect(Object.keys(grants).filter((a) => !a.startsWith('dynamodb:')).sort()).toEqual(others[role] ?? []);
   });
@@ -184,6 +185,12 @@ describe('MetadataStack', () => {
     const grants = grantsOf(template, 'MetadataRecordMetadataRole');
     expectResources(grants, 's3:DeleteObject', [arn('Processed', '/compressed/*'), arn('Processed', '/thumbnails/*')]);
     expectResources(grants, 's3:ListBucket', [matching(/s3:prefix":\["compressed\/\*"\]/), matching(/s3:prefix":\["thumbnails\/\*"\]/)]);
+    expect(Object.values(grants).flat().filter(arn('Originals', '/uploads/*'))).toEqual([]);
+  });
+
+  it('lets onPipelineEvent delete under compressed/ only (a discarded AVIF), nothing of the originals', () => {
+    const grants = grantsOf(template, 'MetadataOnPipelineEventRole');
+    expectResources(grants, 's3:DeleteObject', [arn('Processed', '/compressed/*')]);
     expect(Object.values(grants).flat().filter(arn('Originals', '/uploads/*'))).toEqual([]);
   });
 

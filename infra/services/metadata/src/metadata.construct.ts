@@ -196,7 +196,9 @@ export class MetadataService extends Construct {
       memorySize: METADATA_MEMORY_MB,
       timeout: RECORD_THUMBNAILS_TASK_TIMEOUT,
     }).bindEventBus('EVENT_BUS_NAME', eventBus);
-    this.onPipelineEvent = fn('OnPipelineEvent', 'on-pipeline-event', 'appends bus events to the image history', small);
+    this.onPipelineEvent = fn('OnPipelineEvent', 'on-pipeline-event', 'appends bus events to the image history', small)
+      // An AVIF (ImageVariantAdded) that arrives after a delete or a reprocess is not recorded: its file is removed.
+      .bindBucket('PROCESSED_BUCKET', processed, ['delete'], { prefix: COMPRESSED_PREFIX });
     this.rebuildReadModel = fn('RebuildReadModel', 'rebuild-read-model', 're-projects the read model from the event store', {
       memorySize: REBUILD_MEMORY_MB,
       timeout: REBUILD_TIMEOUT,
