@@ -4,6 +4,7 @@ import {
   foldHistory,
   ImageVariantAddedV1,
   isDeleted,
+  isOnRun,
   type EnvelopeOf,
   type ImageProcessedV2,
   type ImageVariantAddedData,
@@ -177,6 +178,6 @@ async function stillCurrent(
   if (history.some((event) => event.eventId === eventId)) return 'already-added';
   const state = foldHistory(history);
   if (isDeleted(state)) return 'deleted';
-  if (state?.status !== 'processed' || state.delivery?.version !== version) return 'reprocessed';
+  if (!isOnRun(state, version)) return 'reprocessed';
   return 'current';
 }

@@ -1,5 +1,6 @@
 import {
   foldImageEvent,
+  isOnRun,
   ImageVariantAddedV1,
   parseDetail,
   parseStoredEvent,
@@ -85,7 +86,7 @@ export function foldWithAddedVariants(
 
 function withVariant(state: ImageFoldState, added: ImageVariantAddedData): ImageFoldState {
   const { delivery } = state;
-  if (state.status !== 'processed' || !delivery || delivery.version !== added.version) return state;
+  if (!delivery || !isOnRun(state, added.version)) return state;
   const { variant } = added;
   return {
     ...state,

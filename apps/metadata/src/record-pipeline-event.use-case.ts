@@ -1,4 +1,4 @@
-import { imageHistoryContracts, ImageVariantAddedV1, parseKnownEvent, type EventName } from '@imgpipe/contracts';
+import { imageHistoryContracts, ImageVariantAddedV1, isOnRun, parseKnownEvent, type EventName } from '@imgpipe/contracts';
 import type { NewImageEvent, StoredImageEvent } from '@imgpipe/platform';
 import type { AppendAndProject } from './append-and-project.use-case';
 import { foldWithAddedVariants, isDeleted, type ImageMetadataRecord, type ProjectionOptions } from './projection';
@@ -60,8 +60,7 @@ export function createRecordPipelineEvent(
       // A follow-up variant belongs to the run the record is on, and never to a deleted image.
       // With no delivery record yet (a replay into lost tables, out of order) it is kept.
       const state = foldWithAddedVariants(history, deps.projection);
-      const delivered = state?.delivery?.version;
-      discarded = isDeleted(state) || (delivered !== undefined && delivered !== added.version);
+      discarded = isDeleted(state) || (state?.delivery !== undefined && !isOnRun(state, added.version));
       return discarded ? [] : [stored];
     });
     if (discarded && added) await deps.removeProcessed?.(added.variant.key);

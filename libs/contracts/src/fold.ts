@@ -190,6 +190,15 @@ export function isDeleted(state: Pick<ImageFoldState, 'status'> | undefined): bo
   return state?.status === 'deleted';
 }
 
+/**
+ * Whether the image's record is processed on the run `version` names: the one rule for a
+ * follow-up variant of that run (`ImageVariantAdded`) — the step that makes it, the bus
+ * consumer that appends it and the fold that adds it to the delivery record all ask this.
+ */
+export function isOnRun(state: Pick<ImageFoldState, 'status' | 'delivery'> | undefined, version: string): boolean {
+  return state?.status === 'processed' && state.delivery?.version === version;
+}
+
 function start(event: PipelineEvent): ImageFoldState | undefined {
   const { data, occurredAt } = event.envelope;
   if (typeof data.imageId !== 'string' || typeof data.userId !== 'string') return undefined;
