@@ -51,22 +51,46 @@ function definedOnly(context: ImageLogContext): ImageLogContext {
   return Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as ImageLogContext;
 }
 
+/** The Lambda context fields a log line carries (Powertools' own subset of the `Context`, with `coldStart`). */
+export type InvocationLogContext = NonNullable<UnformattedAttributes['lambdaContext']>;
+
+const invocationContext = new AsyncLocalStorage<InvocationLogContext>();
+
 /**
- * Powertools' standard JSON log line plus the current {@link ImageLogContext}
+ * Runs `fn` as one invocation: every log line written inside it, including from awaited calls,
+ * carries this invocation's function name, request id, ARN, memory size and cold start.
+ * Powertools' `injectLambdaContext` keeps the context on the logger itself (`addContext`), one
+ * slot for the process: the local runtime runs many invocations of several functions at once,
+ * and each line named whichever invocation had started last. `instrumentHandler` wraps every
+ * invocation in this; a line outside any falls back to the logger's own (the last started).
+ */
+export function withInvocationContext<T>(context: InvocationLogContext, fn: () => T): T {
+  return invocationContext.run(context, fn);
+}
+
+/** The context set by the enclosing {@link withInvocationContext}, if any. */
+export function currentInvocationContext(): InvocationLogContext | undefined {
+  return invocationContext.getStore();
+}
+
+/**
+ * Powertools' standard JSON log line, its Lambda fields from the current invocation
+ * ({@link withInvocationContext}), plus the current {@link ImageLogContext}
  * (`imageId`, `correlationId`) on every line.
  */
 export class ImageContextLogFormatter extends LogFormatter {
   override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const lambda = invocationContext.getStore() ?? attributes.lambdaContext;
     const base = {
       level: attributes.logLevel,
       message: attributes.message,
       timestamp: this.formatTimestamp(attributes.timestamp),
       service: attributes.serviceName,
-      cold_start: attributes.lambdaContext?.coldStart,
-      function_arn: attributes.lambdaContext?.invokedFunctionArn,
-      function_memory_size: attributes.lambdaContext?.memoryLimitInMB,
-      function_name: attributes.lambdaContext?.functionName,
-      function_request_id: attributes.lambdaContext?.awsRequestId,
+      cold_start: lambda?.coldStart,
+      function_arn: lambda?.invokedFunctionArn,
+      function_memory_size: lambda?.memoryLimitInMB,
+      function_name: lambda?.functionName,
+      function_request_id: lambda?.awsRequestId,
       sampling_rate: attributes.sampleRateValue,
       xray_trace_id: attributes.xRayTraceId,
       ...(imageContext.getStore() ?? {}),

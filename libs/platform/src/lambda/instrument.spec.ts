@@ -77,6 +77,65 @@ describe('instrumentHandler (Powertools applied the one way)', () => {
     }
   });
 
+  it('puts each invocation’s own function name and request id on its lines while another function’s invocation overlaps it', async () => {
+    // Two functions over one logger, as the local runtime runs compress and thumbnail at once.
+    const logger = createLogger({ serviceName: 'pipeline' });
+    const gate = { open: () => undefined as void };
+    const opened = new Promise<void>((resolve) => (gate.open = resolve));
+    const step = (name: string, wait: boolean) =>
+      instrumentHandler(
+        async (event: { label: string }) => {
+          logger.info('started', { label: event.label });
+          if (wait) await opened;
+          logger.info('finished', { label: event.label });
+          return event.label;
+        },
+        { name, powertools: { logger, metrics: createMetrics({ serviceName: 'pipeline', notices: logger }) } },
+      );
+    const compress = step('compress', true);
+    const thumbnail = step('thumbnail', false);
+    const compressContext = localLambdaContext({ functionName: 'imgpipe-compress' });
+    const thumbnailContext = localLambdaContext({ functionName: 'imgpipe-thumbnail' });
+    const out = captureOutput();
+    try {
+      const first = compress({ label: 'first' }, compressContext); // waits at the gate
+      await thumbnail({ label: 'second' }, thumbnailContext); // starts later, ends first
+      gate.open();
+      await first;
+    } finally {
+      out.restore();
+    }
+
+    const lines = out.json().filter((l) => 'label' in l);
+    expect(lines.map((l) => [l['message'], l['label'], l['function_name'], l['function_request_id'], l['function_arn']])).toEqual([
+      ['started', 'first', 'imgpipe-compress', compressContext.awsRequestId, compressContext.invokedFunctionArn],
+      ['started', 'second', 'imgpipe-thumbnail', thumbnailContext.awsRequestId, thumbnailContext.invokedFunctionArn],
+      ['finished', 'second', 'imgpipe-thumbnail', thumbnailContext.awsRequestId, thumbnailContext.invokedFunctionArn],
+      ['finished', 'first', 'imgpipe-compress', compressContext.awsRequestId, compressContext.invokedFunctionArn],
+    ]);
+  });
+
+  it('marks only a handler’s first invocation as its cold start (on-demand initialisation), and no invocation otherwise', async () => {
+    const initialisation = process.env['AWS_LAMBDA_INITIALIZATION_TYPE'];
+    const logger = createLogger({ serviceName: 'pipeline' });
+    const build = () =>
+      instrumentHandler(async () => void logger.info('ran'), { name: 'cold', powertools: { logger, metrics: createMetrics({ notices: logger }) } });
+    const out = captureOutput();
+    try {
+      process.env['AWS_LAMBDA_INITIALIZATION_TYPE'] = 'on-demand';
+      const onDemand = build();
+      await onDemand({});
+      await onDemand({});
+      process.env['AWS_LAMBDA_INITIALIZATION_TYPE'] = 'provisioned-concurrency';
+      await build()({});
+    } finally {
+      out.restore();
+      if (initialisation === undefined) delete process.env['AWS_LAMBDA_INITIALIZATION_TYPE'];
+      else process.env['AWS_LAMBDA_INITIALIZATION_TYPE'] = initialisation;
+    }
+    expect(out.json().filter((l) => l['message'] === 'ran').map((l) => l['cold_start'])).toEqual([true, false, false]);
+  });
+
   it('flushes the metrics after every invocation, also when it fails: no handler flushes by hand', async () => {
     const { handler } = pipelineStep();
     const out = captureOutput();

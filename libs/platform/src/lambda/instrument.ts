@@ -1,10 +1,17 @@
+import { Utility } from '@aws-lambda-powertools/commons';
 import type { AsyncHandler, LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, Handler } from 'aws-lambda';
 import { localLambdaContext } from '../idempotency';
-import { logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from '../powertools';
+import {
+  logger as sharedLogger,
+  metrics as sharedMetrics,
+  tracer as sharedTracer,
+  withInvocationContext,
+  type InvocationLogContext,
+} from '../powertools';
 import { createTaskHandler, type TaskHandlerOptions } from './task-handler';
 
 /** A Lambda handler as every imgpipe function exports it; the context is optional for local callers. */
@@ -34,7 +41,10 @@ export interface InstrumentOptions {
  * invocations over one shared logger at once, and appended keys would leak between them.
  * The adapter sets them with `withImageContext` (AsyncLocalStorage) once it has parsed the
  * event (`createTaskHandler`'s `imageContext`, notify per record), and they end with the
- * invocation.
+ * invocation. For the same reason each invocation runs in {@link withInvocationContext}: its
+ * lines carry its own function name and request id, not those of the invocation that
+ * `injectLambdaContext` stored on the shared logger last. Its cold start is this handler's
+ * first invocation, by Powertools' own rule (`Utility.getColdStart`: on-demand initialisation only).
  *
  * @example
  * const handler = instrumentHandler(async (event: SQSEvent, context) => ..., { name: 'notify' });
@@ -53,7 +63,31 @@ export function instrumentHandler<E, R>(
   tracer.captureLambdaHandler()(target, 'handler', descriptor);
   logger.injectLambdaContext({ resetKeys: true })(target, 'handler', descriptor);
   const decorated = descriptor.value as unknown as (event: E, context: Context) => Promise<R>;
-  return (event, context) => decorated.call(target, event, context ?? localLambdaContext({ functionName: `imgpipe-local-${options.name}` }));
+  const coldStart = new ColdStart();
+  return (event, context) => {
+    const lambdaContext = context ?? localLambdaContext({ functionName: `imgpipe-local-${options.name}` });
+    return withInvocationContext(invocationLogContext(lambdaContext, coldStart.next()), () => decorated.call(target, event, lambdaContext));
+  };
+}
+
+/** Powertools' cold-start rule (`true` once, on an on-demand initialisation), per handler. */
+class ColdStart extends Utility {
+  next(): boolean {
+    return this.getColdStart();
+  }
+}
+
+/** The fields Powertools' `addContext` keeps of a Lambda context, for {@link withInvocationContext}. */
+function invocationLogContext(context: Context, coldStart: boolean): InvocationLogContext {
+  return {
+    invokedFunctionArn: context.invokedFunctionArn,
+    coldStart,
+    awsRequestId: context.awsRequestId,
+    memoryLimitInMB: context.memoryLimitInMB,
+    functionName: context.functionName,
+    functionVersion: context.functionVersion,
+    ...(context.tenantId !== undefined ? { tenantId: context.tenantId } : {}),
+  };
 }
 
 /**

@@ -137,10 +137,9 @@ describe('local services on the real definition: correlation id and a timed-out 
     }
 
     expect(outcomes.map((o) => o.status)).toEqual(['succeeded']);
-    // (Not function_name: the Lambda context sits on the one shared logger, and the local
-    // runtime runs both branches at once, so it names whichever invocation started last.)
-    for (const message of ['image compressed', 'thumbnails generated']) {
-      expect(lines.find((l) => l['message'] === message)).toMatchObject({ imageId: data.imageId, correlationId });
+    // The branches run at once over one shared logger: each line names its own function.
+    for (const [message, stage] of [['image compressed', 'compress'], ['thumbnails generated', 'thumbnail']] as const) {
+      expect(lines.find((l) => l['message'] === message)).toMatchObject({ imageId: data.imageId, correlationId, function_name: `imgpipe-local-${stage}` });
     }
   }, 60_000);
 
