@@ -15,6 +15,7 @@
  * JavaScript; each launcher sets them before Node starts:
  * - the root package.json's `start` and `imgpipe` scripts, as `NAME=${NAME:-value}` (a value
  *   already in the environment wins); image-ops' `runtime-env.spec.ts` holds them to this declaration;
+ * - the `imgpipe` bin (tools/cli), which runs itself once more with them when they are missing;
  * - the Lambda functions that bundle sharp (infra/shared's default Lambda props; Lambda starts
  *   Node with the function's environment, and its glibc honours them).
  *
