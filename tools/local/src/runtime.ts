@@ -171,7 +171,7 @@ async function startParts(setup: Setup): Promise<Running> {
     ),
   );
   void figures.loadArchive(parts.archivedEvents());
-  const background = startBackgroundTasks({ options, peers, parts, eventStore, announced });
+  const background = startBackgroundTasks({ options, layout, peers, parts, eventStore, announced });
   started.background = background;
   return { setup, peers, parts, figures, serving, background, eventStore, replay, signInUrl, totalMs, serversMs: peers.startedMs };
 }

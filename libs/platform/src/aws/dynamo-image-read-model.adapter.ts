@@ -38,7 +38,8 @@ export function processingShardOf(imageId: string): number {
  * as they are (no lower-case function), so a case-insensitive `contains` needs the key
  * stored. A record written before this attribute existed is matched case-sensitively on its
  * key until it is written again: its next event, or {@link DynamoImageReadModel.backfillNameSearch}
- * (the local runtime runs it at every start; on AWS, once after the deploy that adds the search).
+ * (the local runtime runs it at start until it has once finished, its data directory's marker
+ * then says so; on AWS, once after the deploy that adds the search).
  */
 const NAME_SEARCH = 'nameSearch';
 

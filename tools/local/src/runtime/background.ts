@@ -1,3 +1,4 @@
+import { access, writeFile } from 'node:fs/promises';
 import { DynamoImageReadModel, logger, S3ObjectStore, systemClock, TABLES, type ImageEventStore } from '@imgpipe/platform';
 import { DEFAULT_EVENT_BUS_NAME } from '@imgpipe/workflow';
 import { recoverUnfinishedWork, type RecoveryResult } from '../pipeline/recovery';
@@ -7,7 +8,7 @@ import { reapExpiredItems } from '../pipeline/ttl-reaper';
 import { onS3Notifications, toObjectCreatedEntry } from '../services/s3-notifications';
 import { pipelineKey, type BusAndServices } from './bus-and-services';
 import type { Disposables } from './disposables';
-import { LOCAL_BUCKETS } from './layout';
+import { LOCAL_BUCKETS, type DataLayout } from './layout';
 import type { Peers } from './peers';
 import type { LocalRuntimeOptions } from './types';
 
@@ -42,6 +43,7 @@ export interface BackgroundTasks {
 
 export interface BackgroundContext {
   readonly options: LocalRuntimeOptions;
+  readonly layout: DataLayout;
   readonly peers: Peers;
   readonly parts: BusAndServices;
   readonly eventStore: ImageEventStore;
@@ -68,15 +70,28 @@ function recover(ctx: BackgroundContext): Promise<RecoveryResult> {
   return recovered;
 }
 
-/** `DynamoImageReadModel.backfillNameSearch` on the local read model; a failure is logged, never thrown. */
-async function backfillNameSearch(peers: Peers): Promise<void> {
+/**
+ * `DynamoImageReadModel.backfillNameSearch` on the local read model, until it has once run to
+ * the end: then the data directory's marker (`nameSearchBackfilled`) says so, and later starts
+ * skip its Scan of the whole table (every record written since carries the key). A failure is
+ * logged, never thrown, and leaves no marker: the next start tries again.
+ */
+async function backfillNameSearch(peers: Peers, layout: DataLayout): Promise<void> {
+  if (await pathExists(layout.nameSearchBackfilled)) return;
   try {
     const written = await new DynamoImageReadModel(peers.clients.documents, TABLES.imageMetadata.defaultName).backfillNameSearch();
     if (written > 0) logger.info('read model: the name search key written on older records', { records: written });
+    await writeFile(layout.nameSearchBackfilled, `${JSON.stringify({ at: new Date().toISOString(), records: written })}\n`, { mode: 0o600 });
   } catch (error) {
     logger.error('read model: the name search backfill failed', { error: error as Error });
   }
 }
+
+const pathExists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Crash recovery (unless `recover: false`), then the name search backfill of older read-model
@@ -87,9 +102,9 @@ async function backfillNameSearch(peers: Peers): Promise<void> {
  */
 export function startBackgroundTasks(ctx: BackgroundContext): BackgroundTasks {
   const { options, peers, parts } = ctx;
-  // Then the read model's records from before the name search get its key (once; a no-op after).
+  // Then the read model's records from before the name search get its key (once: a marker after).
   const recovered = recover(ctx).then(async (result) => {
-    await backfillNameSearch(peers);
+    await backfillNameSearch(peers, ctx.layout);
     return result;
   });
   const purgeClock = options.purgeClock ?? systemClock;

@@ -18,6 +18,8 @@ export function dataLayout(dataDir: string) {
     credentials: join(root, 'credentials.json'),
     /** The operator credential of `POST /admin/replay` (mode 0600), made anew on every start. */
     adminToken: join(root, 'admin-token'),
+    /** Written once the read model's older records have the name search key (`backfillNameSearch`): later starts skip it. */
+    nameSearchBackfilled: join(root, 'name-search-backfilled.json'),
     /** `{ pid, url, port, endpoints }` of the runtime using this directory, while it runs. */
     runtimeFile: join(root, 'runtime.json'),
   } as const;
