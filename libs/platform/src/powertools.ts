@@ -62,7 +62,9 @@ const invocationContext = new AsyncLocalStorage<InvocationLogContext>();
  * Powertools' `injectLambdaContext` keeps the context on the logger itself (`addContext`), one
  * slot for the process: the local runtime runs many invocations of several functions at once,
  * and each line named whichever invocation had started last. `instrumentHandler` wraps every
- * invocation in this; a line outside any falls back to the logger's own (the last started).
+ * invocation in this. A line outside any invocation (the local runtime's own: recovery, the
+ * sweeps, the bus; on Lambda, the init phase) carries no Lambda fields, rather than those of
+ * whichever invocation the logger was last given.
  */
 export function withInvocationContext<T>(context: InvocationLogContext, fn: () => T): T {
   return invocationContext.run(context, fn);
@@ -80,7 +82,8 @@ export function currentInvocationContext(): InvocationLogContext | undefined {
  */
 export class ImageContextLogFormatter extends LogFormatter {
   override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
-    const lambda = invocationContext.getStore() ?? attributes.lambdaContext;
+    // Not `attributes.lambdaContext`: the logger's one slot, the invocation that started last.
+    const lambda = invocationContext.getStore();
     const base = {
       level: attributes.logLevel,
       message: attributes.message,
