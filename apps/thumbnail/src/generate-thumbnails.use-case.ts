@@ -9,6 +9,7 @@ import {
   derivativeVersion,
   IMMUTABLE_CACHE_CONTROL,
   assertOutputLocation,
+  logger,
   thumbnailKey,
   type ObjectStore,
 } from '@imgpipe/platform';
@@ -37,6 +38,7 @@ export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
   return async function generateThumbnails(input: ImageUploadedData): Promise<ThumbnailsGeneratedV3Data> {
     const started = now();
     const original = await deps.store.get({ bucket: input.original.bucket, key: input.original.key });
+    const fetched = now();
     const result = await renditions(
       original.body,
       deps.renditionSet,
@@ -53,6 +55,7 @@ export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
       },
     }));
     for (const { location } of outputs) assertOutputLocation(location, deps.originalsBucket);
+    const encoded = now();
     await Promise.all(
       outputs.map(({ rendition, location }) =>
         deps.store.put({
@@ -65,6 +68,16 @@ export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
       ),
     );
 
+    const { decodeMs, placeholderMs, renditionsMs } = result.timings;
+    // Where the time went (issue 13: thumbnails early), beside the task's done line.
+    logger.info('thumbnail timings', {
+      getMs: Math.round(fetched - started),
+      decodeMs: Math.round(decodeMs),
+      placeholderMs: Math.round(placeholderMs),
+      renditionsMs: Math.round(renditionsMs),
+      renditionMs: result.renditionMs,
+      putMs: Math.round(now() - encoded),
+    });
     return {
       imageId: input.imageId,
       userId: input.userId,

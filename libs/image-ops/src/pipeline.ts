@@ -29,7 +29,7 @@ import { type ImagePlaceholder, makePlaceholder } from './placeholder';
 import type { InputPolicy } from './policy';
 import { type ImageFacts, inspect } from './probe';
 import { proxyOf, type QualityChoice, type RawPixels, searchQuality } from './quality/auto-quality';
-import { renditionFormats } from './rendition-set';
+import { DEFAULT_RENDITION_WEBP_EFFORT, renditionFormats } from './rendition-set';
 import type { Rendition, RenditionResult, RenditionSet } from './renditions';
 
 /** What to make. @internal */
@@ -73,6 +73,8 @@ export interface PipelineResult {
   /** A lossless WebP re-encode, made only when `wantsLosslessCandidate` says so. */
   lossless?: CompressedVariant;
   timings: ProcessTimings;
+  /** Each rendition's resize and encodes (all its formats), by name, in ms; they overlap. */
+  renditionMs: Record<string, number>;
 }
 
 interface Size {
@@ -431,7 +433,7 @@ async function makeRendition(
         format === 'jpeg'
           ? { format: 'jpeg', quality: rendition.quality, progressive: rendition.progressive, mozjpeg: false, background }
           : format === 'webp'
-            ? { format: 'webp', quality: rendition.quality, effort: 4 }
+            ? { format: 'webp', quality: rendition.quality, effort: rendition.webpEffort ?? DEFAULT_RENDITION_WEBP_EFFORT }
             : format === 'avif'
               ? { format: 'avif', quality: rendition.quality, effort: 4, chromaSubsampling: '4:2:0' }
               : { format: 'png' };
@@ -499,16 +501,15 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
     return { variants, lossless };
   });
   const renditionsJob = timed(async () => {
-    if (!renditionNeed) return { renditions: [], placeholder: undefined, placeholderMs: 0 };
+    if (!renditionNeed) return { renditions: [], placeholder: undefined, placeholderMs: 0, renditionMs: {} };
     const source = await renditionSource(raw, renditionNeed);
     const made = await timed(() => makePlaceholder(source, facts));
     const background = request.background ?? compressOptions?.background ?? DEFAULT_BACKGROUND;
-    const renditions = (
-      await Promise.all(
-        renditionPlans.map((plan) => makeRendition(source, plan, background, plan.band ? made.value.dominantColour : background)),
-      )
-    ).flat();
-    return { renditions, placeholder: made.value, placeholderMs: made.ms };
+    const each = await Promise.all(
+      renditionPlans.map((plan) => timed(() => makeRendition(source, plan, background, plan.band ? made.value.dominantColour : background))),
+    );
+    const renditionMs = Object.fromEntries(renditionPlans.map((plan, i) => [plan.name, Math.round(each[i]?.ms ?? 0)]));
+    return { renditions: each.flatMap((e) => e.value), placeholder: made.value, placeholderMs: made.ms, renditionMs };
   });
   const [compressed, rendered] = await Promise.all([compressJob, renditionsJob]);
   return {
@@ -525,5 +526,6 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
       placeholderMs: rendered.value.placeholderMs,
       totalMs: performance.now() - start,
     },
+    renditionMs: rendered.value.renditionMs,
   };
 }

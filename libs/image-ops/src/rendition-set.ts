@@ -29,6 +29,9 @@ export const RENDITION_POSITIONS = [
 /** One of {@link RENDITION_POSITIONS}. */
 export type RenditionPosition = (typeof RENDITION_POSITIONS)[number];
 
+/** A rendition's WebP effort when it names none (sharp's default), which the sets made before `webpEffort` were encoded with. */
+export const DEFAULT_RENDITION_WEBP_EFFORT = 4;
+
 /** Largest rendition side: renditions are thumbnails and display sizes, not full images. */
 export const MAX_RENDITION_DIMENSION = 4096;
 /** Most renditions in one set. */
@@ -87,6 +90,12 @@ export const renditionSchema = z
     quality: z.number().int().min(1).max(100).default(80),
     /** Progressive JPEG (other formats ignore it). */
     progressive: z.boolean().default(false),
+    /**
+     * WebP encoder effort 0-6 (libwebp's `method`; other formats ignore it). Absent: 4, sharp's
+     * default. Optional without a default, so sets that do not use it keep their version, and a
+     * set that changes it gets a new one (its bytes change).
+     */
+    webpEffort: z.number().int().min(0).max(6).optional(),
     /** Crop anchor for `cover`. */
     position: z.enum(RENDITION_POSITIONS).default('centre'),
     /**

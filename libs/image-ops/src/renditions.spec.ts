@@ -108,6 +108,7 @@ describe('renditionSetVersion', () => {
     expect(renditionSetVersion(edit({ quality: 76 }))).not.toBe(base);
     expect(renditionSetVersion(edit({ width: 321 }))).not.toBe(base);
     expect(renditionSetVersion(edit({ format: 'avif' }))).not.toBe(base);
+    expect(renditionSetVersion(edit({ webpEffort: 1 }))).not.toBe(base);
     expect(renditionSetVersion({ ...set, name: 'shop-2' })).not.toBe(base);
     expect(renditionSetVersion({ ...set, renditions: { card: set.renditions.card as never } })).not.toBe(base);
   });
@@ -187,6 +188,25 @@ describe('renditions', () => {
 
     expect(sizes(result.renditions)).toEqual({ small: '150x113', medium: '300x225', large: '320x240' });
     expect((await outputMetadata(result.renditions[2]?.data ?? Buffer.alloc(0))).pages ?? 1).toBe(1);
+  });
+
+  it('encodes WebP at the rendition\u2019s webpEffort (4 when it names none), and reports each rendition\u2019s time', async () => {
+    const photo = await testImage('jpeg', { width: 1200, height: 900 });
+    const at = (webpEffort?: number) =>
+      resolveRenditionSet({ name: 'w', renditions: { view: { width: 800, height: 800, format: 'webp', ...(webpEffort === undefined ? {} : { webpEffort }) } } });
+
+    const unnamed = await renditions(photo, at());
+    const four = await renditions(photo, at(4));
+    const zero = await renditions(photo, at(0));
+
+    expect(unnamed.renditions[0]?.data.equals(four.renditions[0]?.data ?? Buffer.alloc(0))).toBe(true);
+    expect(zero.renditions[0]?.data.equals(four.renditions[0]?.data ?? Buffer.alloc(0))).toBe(false);
+    expect(Object.keys(zero.renditionMs)).toEqual(['view']);
+    expect(zero.renditionMs['view']).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each([7, -1, 2.5])('refuses webpEffort %s (libwebp takes 0-6)', (webpEffort) => {
+    expect(() => resolveRenditionSet({ name: 's', renditions: { a: { width: 10, height: 10, webpEffort } } })).toThrow(ZodError);
   });
 
   it('refuses a set that is not valid', async () => {

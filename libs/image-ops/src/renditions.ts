@@ -32,6 +32,8 @@ export interface RenditionsResult {
   placeholder: ImagePlaceholder;
   /** Where the time went (`compressMs` is 0: no variants). */
   timings: ProcessTimings;
+  /** Each rendition's resize and encodes (every format of it), by name, in ms: they run at once, so they overlap. */
+  renditionMs: Record<string, number>;
 }
 
 /**
@@ -53,5 +55,11 @@ export async function renditions(
   const background = hexColourSchema.parse(options.background ?? DEFAULT_BACKGROUND);
   const result = await runPipeline(input, { policy, renditionSet: renditionSetSchema.parse(set), background });
   if (!result.placeholder) throw new Error('renditions: the pipeline made no placeholder');
-  return { facts: result.facts, renditions: result.renditions, placeholder: result.placeholder, timings: result.timings };
+  return {
+    facts: result.facts,
+    renditions: result.renditions,
+    placeholder: result.placeholder,
+    timings: result.timings,
+    renditionMs: result.renditionMs,
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -31,6 +31,15 @@ interface BrowserGlobals {
   earlyThumbnail?: { readonly at: number; readonly status: string };
   processedCard?: number;
   watchError?: string;
+  EventSource: new (url: string, init?: unknown) => { addEventListener(type: string, listener: (event: { data: string }) => void): void };
+  /** When each live-update `image` event arrived, with its detail-type. */
+  pushes?: { at: number; detailType: string }[];
+}
+
+/** One moment of the breakdown: what happened, and when (epoch ms, this machine's clock). */
+interface Moment {
+  readonly at: number;
+  readonly what: string;
 }
 
 const WIDTH = 4160;
@@ -76,13 +85,59 @@ describe('thumbnails before the full-size encode ends (issue 13)', () => {
         }
       };
       new w.MutationObserver(look).observe(w.document, { subtree: true, childList: true, attributes: true });
+      // The live update's arrival: every EventSource the app opens also reports its `image` events here.
+      const Native = w.EventSource;
+      w.EventSource = class extends Native {
+        constructor(url: string, init?: unknown) {
+          super(url, init);
+          this.addEventListener('image', (event) => {
+            const detailType = (JSON.parse(event.data) as { detailType?: string }).detailType ?? '?';
+            (w.pushes ??= []).push({ at: now(), detailType });
+          });
+        }
+      };
     });
+  }
+
+  /**
+   * Every hop from "upload stored" to "thumbnail visible" (issue 13), from three clocks on this
+   * machine: the runtime's buses (same process), its Powertools log lines (`logs/imgpipe.log`,
+   * ms timestamps; a task's start is its done line minus its `ms`), and the page's requests,
+   * live-update events and the card's load.
+   */
+  async function breakdown(imageId: string, bus: readonly Moment[], page: readonly Moment[]): Promise<Moment[]> {
+    const moments: Moment[] = [...bus, ...page];
+    const log = await readFile(join(dataDir, 'state', 'logs', 'imgpipe.log'), 'utf8').catch(() => '');
+    for (const line of log.split('\n')) {
+      if (!line.includes(imageId)) continue;
+      const entry = JSON.parse(line) as { message?: string; timestamp?: string; ms?: number; function_name?: string } & Record<string, unknown>;
+      const at = Date.parse(entry.timestamp ?? '');
+      if (Number.isNaN(at) || entry.message === undefined) continue;
+      const fn = (entry.function_name ?? '').replace(/^imgpipe-local-/, '');
+      if (entry.message === 'thumbnail timings') {
+        const { getMs, decodeMs, placeholderMs, renditionsMs, renditionMs, putMs } = entry as unknown as Record<string, number | Record<string, number>>;
+        moments.push({ at, what: `thumbnail work: get ${String(getMs)}, decode ${String(decodeMs)}, placeholder ${String(placeholderMs)}, renditions ${String(renditionsMs)} ${JSON.stringify(renditionMs)}, puts ${String(putMs)} ms` });
+        continue;
+      }
+      if (typeof entry.ms === 'number') moments.push({ at: at - entry.ms, what: `${fn}: start of "${entry.message}"` });
+      moments.push({ at, what: `${fn}: ${entry.message}${typeof entry.ms === 'number' ? ` (${entry.ms} ms)` : ''}` });
+    }
+    return moments.sort((a, b) => a.at - b.at);
   }
 
   it('shows the card rendition over the placeholder while processing, and prints upload stored -> thumbnail visible', async () => {
     const user = 'early-viewer';
+    const busMoments: Moment[] = [];
+    const stopWatchingBus = runtime.onEvent((busName, event) => {
+      const detail = event.detail as { data?: { imageId?: unknown }; object?: { key?: unknown } } | undefined;
+      const about = String(detail?.data?.imageId ?? detail?.object?.key ?? '');
+      busMoments.push({ at: Date.now(), what: `bus ${busName}: ${event['detail-type']} ${about}` });
+    });
+    const pageMoments: Moment[] = [];
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => pageMoments.push({ at: Date.now(), what: `page request ${request.method()} ${new URL(request.url()).pathname}` }));
+    page.on('requestfinished', (request) => pageMoments.push({ at: Date.now(), what: `page finished ${request.method()} ${new URL(request.url()).pathname}` }));
     await watchCards(page);
     await page.goto(`${runtime.url}/#token=${await runtime.issueToken(user)}`);
     await page.getByText('Signed in as').waitFor();
@@ -103,8 +158,9 @@ describe('thumbnails before the full-size encode ends (issue 13)', () => {
 
     const seen = await page.evaluate(() => {
       const w = globalThis as unknown as BrowserGlobals;
-      return { early: w.earlyThumbnail, processed: w.processedCard, error: w.watchError };
+      return { early: w.earlyThumbnail, processed: w.processedCard, error: w.watchError, pushes: w.pushes ?? [] };
     });
+    stopWatchingBus();
     expect(seen.error).toBeUndefined();
     const imageId = (await card.getAttribute('data-image-id')) ?? '';
     const { history } = await (await RuntimeClient.signIn(runtime.url, user)).image(imageId);
@@ -119,6 +175,24 @@ describe('thumbnails before the full-size encode ends (issue 13)', () => {
     process.stdout.write(
       `early thumbnails, ${WIDTH} x ${HEIGHT} JPEG (${((WIDTH * HEIGHT) / 1e6).toFixed(1)} MP): upload stored -> thumbnail visible ${visibleMs} ms; ` +
         `-> card processed ${processedMs} ms (compress ${compressMs} ms, thumbnails ${thumbnailMs} ms of image work)\n`,
+    );
+    // The hops, from upload stored to the card's thumbnail loaded (and on to processed), for whoever makes them shorter.
+    const moments = await breakdown(
+      imageId,
+      busMoments.filter((m) => m.what.includes(imageId)),
+      [
+        ...pageMoments.filter((m) => m.what.includes(imageId) || m.what.includes('/uploads')),
+        ...seen.pushes.map((p) => ({ at: p.at, what: `page live update: ${p.detailType}` })),
+        ...(seen.early ? [{ at: seen.early.at, what: 'page card thumbnail loaded (visible)' }] : []),
+        ...(seen.processed ? [{ at: seen.processed, what: 'page card reads processed' }] : []),
+      ],
+    );
+    const origin = storedAt ?? 0;
+    process.stdout.write(
+      `hops (ms after upload stored):\n${moments
+        .filter((m) => m.at <= (seen.processed ?? Infinity) + 50)
+        .map((m) => `  ${String(Math.round(m.at - origin)).padStart(6)}  ${m.what.replace(imageId, '<id>').replace(imageId, '<id>')}`)
+        .join('\n')}\n`,
     );
 
     // The order, by events: the thumbnails were recorded before the full-size result.
