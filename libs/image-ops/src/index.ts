@@ -36,8 +36,8 @@ export type { ImagePlaceholder, PlaceholderSource } from './placeholder';
 // Perceptual quality: SSIMULACRA2 and the search behind `quality: 'auto'`.
 export { ssimulacra2, Ssimulacra2Reference } from './quality/ssimulacra2';
 export type { RgbPixels } from './quality/ssimulacra2';
-export { autoQualityOptionsSchema, DEFAULT_AUTO_QUALITY } from './quality/auto-quality';
-export type { AutoQualityFormat, AutoQualityOptions } from './quality/auto-quality';
+export { autoQualityOptionsSchema, autoWebpQualityOptionsSchema, DEFAULT_AUTO_QUALITY } from './quality/auto-quality';
+export type { AutoQualityFormat, AutoQualityOptions, AutoWebpQualityOptions } from './quality/auto-quality';
 export { measureSsimulacra2, MEASURE_SAMPLE_PIXELS } from './quality/measure';
 
 export { renditions } from './renditions';
@@ -46,7 +46,7 @@ export type { RenditionOptions, RenditionResult, RenditionsResult } from './rend
 export { processImage } from './process';
 export type { ProcessedImage, ProcessImageOptions, ProcessTimings } from './process';
 
-export { configureImageRuntime } from './runtime';
+export { canReleaseFreedMemory, configureImageRuntime, releaseFreedMemory } from './runtime';
 export type { ImageRuntimeOptions, ImageRuntimeSettings } from './runtime';
 export { SHARP_ALLOCATOR_ENV } from './runtime-env';
 export type { SharpAllocatorVariable } from './runtime-env';

@@ -10,6 +10,7 @@
  * runtime-env.spec.ts), the Lambda functions that bundle sharp (infra/shared), `npm run bench`'s
  * workers (tools/bench; `MALLOC_ARENA_MAX` only). Measured in tools/local/README.md ("Memory").
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 
@@ -65,4 +66,59 @@ export function configureImageRuntime(options: ImageRuntimeOptions = {}): ImageR
 /** Applies the default runtime settings once, unless the caller configured them. @internal */
 export function ensureImageRuntime(): ImageRuntimeSettings {
   return applied ?? configureImageRuntime();
+}
+
+/** The one libc function {@link releaseFreedMemory} calls, as koffi binds it. */
+type MallocTrim = (pad: number) => number;
+
+/** koffi's API as far as it is used here (koffi is an optional dependency, loaded at run time). */
+interface Koffi {
+  load(path: string): { func(prototype: string): MallocTrim };
+}
+
+/** `malloc_trim` once bound; `null` where it cannot be (not glibc, koffi absent). */
+let mallocTrim: MallocTrim | null | undefined;
+
+/** Whether this process runs on glibc: the only libc whose `malloc_trim` is meant here. */
+function onGlibc(): boolean {
+  if (process.platform !== 'linux') return false;
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime !== undefined;
+}
+
+function bindMallocTrim(): MallocTrim | null {
+  if (!onGlibc()) return null;
+  try {
+    // Hand-written binding of one C function through koffi (a maintained, prebuilt FFI):
+    // Node has no binding for malloc_trim. Loaded with require so that a process without
+    // koffi (a Lambda bundle that does not ship it, a machine without it) simply skips this.
+    const koffi = createRequire(__filename)('koffi') as Koffi;
+    return koffi.load('libc.so.6').func('int malloc_trim(size_t pad)');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Gives the free memory inside glibc's malloc arenas back to the system: `malloc_trim(0)`.
+ * libvips frees its tiles, rows and encoder state with `free()`, and glibc keeps those pages
+ * (only the top of an arena is ever trimmed by itself), so a long-running process that has
+ * decoded a large image stays at that image's size after it is done. Call it when a piece of
+ * image work ends and when the process turns idle; it costs a few milliseconds (a walk over the
+ * arenas' free chunks, `madvise` on whole free pages) and changes no result.
+ *
+ * A no-op returning `false` where it cannot apply: not Linux with glibc (musl, macOS), or the
+ * optional `koffi` package is not installed. Measured in tools/local/README.md ("Memory").
+ *
+ * @returns whether glibc gave memory back.
+ */
+export function releaseFreedMemory(): boolean {
+  if (mallocTrim === undefined) mallocTrim = bindMallocTrim();
+  return mallocTrim !== null && mallocTrim(0) === 1;
+}
+
+/** Whether {@link releaseFreedMemory} can do anything in this process (glibc and koffi). */
+export function canReleaseFreedMemory(): boolean {
+  if (mallocTrim === undefined) mallocTrim = bindMallocTrim();
+  return mallocTrim !== null;
 }

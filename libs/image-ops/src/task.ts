@@ -11,6 +11,7 @@
  * - libvips is configured at cold start ({@link configureImageRuntime}), before the use case
  *   is built;
  * - one timed log line when the work is done;
+ * - the memory the image's work freed goes back to the system ({@link releaseFreedMemory});
  * - every failure carries the task's stage, as the state machine's branch names it too.
  */
 import type { FailureStage, ImageUploadedData } from '@imgpipe/contracts';
@@ -26,7 +27,7 @@ import {
 } from '@imgpipe/platform';
 import { ProcessTaskInputSchema } from '@imgpipe/workflow/task-io';
 import { isInvalidImageError } from './errors';
-import { configureImageRuntime } from './runtime';
+import { configureImageRuntime, releaseFreedMemory } from './runtime';
 
 /** The ports an image task stands on: the store it reads the original from and writes its files to. */
 export interface ImageTaskPorts {
@@ -67,10 +68,15 @@ export function createImageTaskHandler<O>(options: ImageTaskOptions<O>): Instrum
       const run = options.start();
       return async (input) => {
         const started = performance.now();
-        const result = await run(input.uploaded);
-        // With the run's imageId and correlationId, as every line of the task (createTaskHandler's imageContext).
-        logger.info(options.doneMessage, { ms: Math.round(performance.now() - started) });
-        return result;
+        try {
+          const result = await run(input.uploaded);
+          // With the run's imageId and correlationId, as every line of the task (createTaskHandler's imageContext).
+          logger.info(options.doneMessage, { ms: Math.round(performance.now() - started) });
+          return result;
+        } finally {
+          // The image's pixel buffers are freed now: give glibc's free pages back (a no-op off glibc).
+          releaseFreedMemory();
+        }
       };
     },
   });

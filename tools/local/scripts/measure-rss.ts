@@ -16,7 +16,7 @@
  * (`/tmp/imgpipe/t` on the shared machine); the figures depend on the machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,6 +63,81 @@ async function imageSet(): Promise<readonly Upload[]> {
   ];
 }
 
+/**
+ * Where the runtime's memory is: a preload (`NODE_OPTIONS=--require`) that, inside the runtime's
+ * node process only (its argv names tools/local/src/main.ts; npm's node skips it), samples every
+ * 250 ms V8's heap and external/arrayBuffers (`process.memoryUsage()`), the anonymous and
+ * file-backed resident set (`/proc/self/smaps_rollup`), libvips' tracked pixel memory and
+ * operations in flight (`sharp.cache()`, `sharp.counters()`), and appends each second's
+ * largest-RSS sample to a JSON-lines file. Plain CommonJS, so it loads before tsx.
+ */
+const PROBE_SOURCE = `'use strict';
+(() => {
+  if (!process.argv.some((a) => /tools[\\/]local[\\/]src[\\/]main\\.ts$/.test(a))) return;
+  const fs = require('node:fs');
+  const out = process.env.IMGPIPE_RSS_PROBE_OUT;
+  const kiB = (text, name) => Number((new RegExp('^' + name + ':\\\\s+(\\\\d+) kB$', 'm').exec(text) || [])[1] || 0);
+  const mib = (bytes) => Math.round(bytes / 1048576);
+  let sharp;
+  let best;
+  const started = Date.now();
+  const sample = () => {
+    if (!sharp && Date.now() - started > 5000) {
+      try { sharp = require(require.resolve('sharp', { paths: [process.cwd()] })); } catch { sharp = null; }
+    }
+    const m = process.memoryUsage();
+    const smaps = fs.readFileSync('/proc/self/smaps_rollup', 'utf8');
+    const vips = sharp ? sharp.cache().memory : undefined;
+    const s = {
+      t: Date.now(), rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed),
+      external: mib(m.external), arrayBuffers: mib(m.arrayBuffers),
+      anon: Math.round(kiB(smaps, 'Anonymous') / 1024), file: Math.round((kiB(smaps, 'Rss') - kiB(smaps, 'Anonymous')) / 1024),
+      vips: vips ? vips.current : null, vipsHigh: vips ? vips.high : null,
+      inFlight: sharp ? sharp.counters().process + sharp.counters().queue : null,
+    };
+    if (!best || s.rss > best.rss) best = s;
+  };
+  const flush = () => { if (best) fs.appendFileSync(out, JSON.stringify(best) + '\\n'); best = undefined; };
+  setInterval(sample, 250).unref();
+  setInterval(flush, 1000).unref();
+  process.on('exit', flush);
+})();
+`;
+
+/** One second's largest-RSS sample of the runtime's node process, as the probe wrote it (MiB). */
+interface ProbeSample {
+  readonly t: number;
+  readonly rss: number;
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  readonly anon: number;
+  readonly file: number;
+  readonly vips: number | null;
+  readonly vipsHigh: number | null;
+  readonly inFlight: number | null;
+}
+
+function describeProbe(s: ProbeSample): string {
+  return `node RSS ${s.rss} MiB = anon ${s.anon} + file ${s.file}; V8 heap ${s.heapUsed}/${s.heapTotal} MiB, external ${s.external} MiB (arrayBuffers ${s.arrayBuffers}); libvips tracked ${s.vips ?? '?'} MiB (high ${s.vipsHigh ?? '?'}), ${s.inFlight ?? '?'} sharp ops in flight`;
+}
+
+/** The probe's file, read back: the sample at node's peak, the largest of each part, the last. */
+async function probeSummary(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const samples = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as ProbeSample);
+  if (samples.length === 0) return ['  (no probe samples)'];
+  const peak = samples.reduce((a, b) => (b.rss > a.rss ? b : a));
+  const max = (key: keyof ProbeSample) => Math.max(...samples.map((s) => Number(s[key] ?? 0)));
+  const last = samples[samples.length - 1] as ProbeSample;
+  return [
+    `  at node's peak:   ${describeProbe(peak)}`,
+    `  largest of each:  heapTotal ${max('heapTotal')}, external ${max('external')}, arrayBuffers ${max('arrayBuffers')}, anon ${max('anon')}, libvips ${max('vipsHigh')} MiB`,
+    `  at the end:       ${describeProbe(last)}`,
+  ];
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The environment variables that shape memory, as the runtime process really has them. */
@@ -77,6 +152,9 @@ async function allocatorEnvironment(pid: number): Promise<string> {
 class RssRecorder {
   peakKiB = 0;
   lastKiB = 0;
+  /** Each process's own peak (by name and pid), and the tree at the tree's peak. */
+  readonly processPeaks = new Map<string, number>();
+  treeAtPeak = '';
   lastCpuSeconds = 0;
   readonly timeline: Array<{ atMs: number; kiB: number }> = [];
   private timer: NodeJS.Timeout | undefined;
@@ -85,10 +163,15 @@ class RssRecorder {
   constructor(private readonly root: number) {}
 
   sample(): number {
-    const { totalKiB, cpuSeconds } = sampleTreeRss(this.root);
+    const { totalKiB, cpuSeconds, processes } = sampleTreeRss(this.root);
     this.lastKiB = totalKiB;
     this.lastCpuSeconds = cpuSeconds;
+    if (totalKiB > this.peakKiB) this.treeAtPeak = processes.map((p) => `${p.name} ${formatMiB(p.rssKiB)}`).join(', ');
     this.peakKiB = Math.max(this.peakKiB, totalKiB);
+    for (const p of processes) {
+      const key = `${p.name}[${p.pid}]`;
+      this.processPeaks.set(key, Math.max(this.processPeaks.get(key) ?? 0, p.rssKiB));
+    }
     this.timeline.push({ atMs: Math.round(performance.now() - this.started), kiB: totalKiB });
     return totalKiB;
   }
@@ -170,6 +253,8 @@ interface Options {
   readonly via: 'npm' | 'node';
   readonly ui: boolean;
   readonly extraEnv: Readonly<Record<string, string>>;
+  /** Where to keep the probe's samples (JSON lines, one a second); a temporary file by default. */
+  readonly probeOut: string | undefined;
 }
 
 function readOptions(): Options {
@@ -182,6 +267,7 @@ function readOptions(): Options {
       via: { type: 'string', default: 'npm' },
       ui: { type: 'boolean', default: false },
       env: { type: 'string', multiple: true, default: [] },
+      'probe-out': { type: 'string' },
     },
   });
   const count = Number(values.images);
@@ -198,11 +284,11 @@ function readOptions(): Options {
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
-  return { count, idleMs, inFlight, concurrency: values.concurrency, via: values.via, ui: values.ui, extraEnv };
+  return { count, idleMs, inFlight, concurrency: values.concurrency, via: values.via, ui: values.ui, extraEnv, probeOut: values['probe-out'] };
 }
 
 /** `npm start -- <serve args>` (or node without the start script's environment) on `dataDir`. */
-function startServe(options: Options, dataDir: string, log: (line: string) => void): ChildProcess & { pid: number } {
+function startServe(options: Options, dataDir: string, probe: { script: string; out: string }, log: (line: string) => void): ChildProcess & { pid: number } {
   const serveArgs = ['--data-dir', dataDir, '--port', '0', ...(options.ui ? [] : ['--no-ui'])];
   if (options.concurrency !== undefined) serveArgs.push('--concurrency', options.concurrency);
   const [command, args] =
@@ -212,7 +298,9 @@ function startServe(options: Options, dataDir: string, log: (line: string) => vo
   log(`starting: ${command} ${args.join(' ')}`);
   // One synthetic user uploads the whole burst: ingest's per-user upload limit (120 a minute)
   // would turn it into a trickle, so it is off unless `--env RATE_LIMIT_UPLOADS=...` says otherwise.
-  const env = { ...process.env, RATE_LIMIT_UPLOADS: 'off', ...options.extraEnv };
+  // The probe joins any NODE_OPTIONS given (`--env NODE_OPTIONS=--max-semi-space-size=4` tries a V8 flag).
+  const nodeOptions = [options.extraEnv['NODE_OPTIONS'] ?? process.env['NODE_OPTIONS'], `--require=${probe.script}`].filter(Boolean).join(' ');
+  const env = { ...process.env, RATE_LIMIT_UPLOADS: 'off', ...options.extraEnv, NODE_OPTIONS: nodeOptions, IMGPIPE_RSS_PROBE_OUT: probe.out };
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   return child as ChildProcess & { pid: number };
@@ -239,6 +327,8 @@ interface Figures {
   readonly idleKiB: number;
   readonly idleMinKiB: number;
   readonly tree: string;
+  readonly peaks: string;
+  readonly breakdown: readonly string[];
   readonly burstMs: number;
   readonly burstCpuSeconds: number;
   readonly stats: Stats;
@@ -252,6 +342,8 @@ function report(options: Options, f: Figures): string {
     `  end of burst               ${formatMiB(f.afterBurstKiB)}`,
     `  idle (after ${options.idleMs / 1000} s)          ${formatMiB(f.idleKiB)}   (lowest while idle ${formatMiB(f.idleMinKiB)})`,
     `  processes at the end: ${f.tree}`,
+    `  each process's peak: ${f.peaks}`,
+    ...f.breakdown,
     `  burst ${f.burstMs} ms, ${f.burstCpuSeconds.toFixed(1)} CPU s (user + system, the tree), ${f.stats.processed} processed, ${f.stats.failed} failed`,
     JSON.stringify({
       bench: 'local-rss',
@@ -273,7 +365,7 @@ function report(options: Options, f: Figures): string {
 }
 
 /** Ready, burst, idle: the figures of one runtime already started in `dataDir`. */
-async function measure(options: Options, images: readonly Upload[], dataDir: string, child: ChildProcess & { pid: number }, recorder: RssRecorder, log: (line: string) => void): Promise<Figures> {
+async function measure(options: Options, images: readonly Upload[], dataDir: string, probeOut: string, child: ChildProcess & { pid: number }, recorder: RssRecorder, log: (line: string) => void): Promise<Figures> {
   const startedAt = performance.now();
   const running = await untilRunning(dataDir, child, 120_000);
   const readyMs = Math.round(performance.now() - startedAt);
@@ -300,7 +392,12 @@ async function measure(options: Options, images: readonly Upload[], dataDir: str
 
   const { idleKiB, idleMinKiB } = await idle(recorder, options.idleMs, log);
   const tree = sampleTreeRss(child.pid).processes.map((p) => `${p.name}[${p.pid}] ${formatMiB(p.rssKiB)}`).join(', ');
-  return { environment, startKiB, burstPeakKiB, afterBurstKiB, idleKiB, idleMinKiB, tree, burstMs, burstCpuSeconds, stats };
+  const peaks = [
+    ...[...recorder.processPeaks].map(([name, kiB]) => `${name} ${formatMiB(kiB)}`),
+    `(the tree at its peak: ${recorder.treeAtPeak})`,
+  ].join(', ');
+  const breakdown = await probeSummary(probeOut);
+  return { environment, startKiB, burstPeakKiB, afterBurstKiB, idleKiB, idleMinKiB, tree, peaks, breakdown, burstMs, burstCpuSeconds, stats };
 }
 
 async function run(): Promise<void> {
@@ -309,11 +406,14 @@ async function run(): Promise<void> {
   log('making the test images...');
   const images = await imageSet();
   const dataDir = await mkdtemp(join(tmpdir(), 'imgpipe-rss-'));
-  const child = startServe(options, dataDir, log);
+  const probeDir = await mkdtemp(join(tmpdir(), 'imgpipe-rss-probe-'));
+  const probe = { script: join(probeDir, 'probe.cjs'), out: resolve(options.probeOut ?? join(probeDir, 'samples.jsonl')) };
+  await writeFile(probe.script, PROBE_SOURCE);
+  const child = startServe(options, dataDir, probe, log);
   const recorder = new RssRecorder(child.pid);
   recorder.start();
   try {
-    process.stdout.write(report(options, await measure(options, images, dataDir, child, recorder, log)));
+    process.stdout.write(report(options, await measure(options, images, dataDir, probe.out, child, recorder, log)));
   } finally {
     recorder.stop();
     const running = await runningRuntime(dataDir);
@@ -322,6 +422,7 @@ async function run(): Promise<void> {
     else child.kill('SIGTERM');
     await new Promise<void>((done) => (child.exitCode !== null ? done() : child.once('exit', () => done())));
     await rm(dataDir, { recursive: true, force: true });
+    await rm(probeDir, { recursive: true, force: true });
   }
 }
 
