@@ -1,6 +1,6 @@
 import type { ImageUploadedData } from '@imgpipe/contracts';
 import { DELIVERY_KINDS, ImageCompressedV2DataSchema } from '@imgpipe/contracts';
-import { compress, OUTPUT_KINDS, probe, InvalidImageError } from '@imgpipe/image-ops';
+import { compress, DEFAULT_AUTO_QUALITY, OUTPUT_KINDS, probe, InvalidImageError } from '@imgpipe/image-ops';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { IMMUTABLE_CACHE_CONTROL, parseDerivativeKey } from '@imgpipe/platform';
 import { InMemoryObjectStore } from '@imgpipe/platform/testing';
@@ -91,13 +91,14 @@ describe('compress image use case', () => {
     expect(await store.list(PROCESSED, '')).toEqual([result.compressedKey]);
   });
 
-  it('carries the quality the encoder used, and its SSIMULACRA2 score with quality auto', async () => {
+  it('carries the quality the encoder used, its SSIMULACRA2 score and the WebP preset with quality auto', async () => {
     const { input, compressImage } = await arrange(await testImage('jpeg-gps'), { formats: ['webp'], webp: { quality: 'auto' } });
 
     const result = await compressImage(input);
 
     expect(result.variants[0]?.quality).toEqual(expect.any(Number));
     expect(result.variants[0]?.ssimulacra2).toEqual(expect.any(Number));
+    expect(DEFAULT_AUTO_QUALITY.webp.presets).toContain(result.variants[0]?.preset);
   });
 
   it('is idempotent: the same input writes the same keys with the same bytes', async () => {

@@ -104,6 +104,7 @@ export function createCompressImage(deps: CompressImageDeps) {
         height: file.choice.height,
         ...(file.choice.kind === 'encoded' && file.variant?.quality !== undefined ? { quality: file.variant.quality } : {}),
         ...(file.choice.kind === 'encoded' && file.variant?.ssimulacra2 !== undefined ? { ssimulacra2: file.variant.ssimulacra2 } : {}),
+        ...(file.choice.kind === 'encoded' && file.variant?.preset !== undefined ? { preset: file.variant.preset } : {}),
       })),
       compressedKey: primary.location.key,
       compressedSize: primary.file.data.byteLength,

@@ -45,6 +45,18 @@ describe('recordMetadata: the delivery record', () => {
     expect((await readModel.get(IMAGE_ID))?.delivery).toEqual(delivery);
   });
 
+  it('carries the WebP preset auto chose onto the served file (it changes the bytes as the quality does)', async () => {
+    const { service } = inMemoryService({ cdnBaseUrl: CDN });
+    const withPreset = ImageCompressedV2.data.parse({
+      ...compressed,
+      variants: compressed.variants.map((v, i) => (i === 0 ? { ...v, preset: 'icon' } : v)),
+    });
+
+    const { detail } = recorded(await service.recordMetadata({ uploaded, results: [withPreset, thumbnails] }));
+
+    expect(detail.data.delivery.served).toMatchObject({ quality: 74, ssimulacra2: 80.4, preset: 'icon' });
+  });
+
   it('a reprocess moves the record to new keys, then removes the old derivatives and invalidates their CDN paths', async () => {
     const cdn = new RecordingCdnInvalidator();
     const { service, store, readModel } = inMemoryService({ cdnBaseUrl: CDN, cdn });

@@ -119,6 +119,7 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
         savingsPercent: compressed.savingsPercent,
         ...(served.quality !== undefined ? { quality: served.quality } : {}),
         ...(served.ssimulacra2 !== undefined ? { ssimulacra2: served.ssimulacra2 } : {}),
+        ...(served.preset !== undefined ? { preset: served.preset } : {}),
       },
       placeholder: thumbnails.placeholder,
     });

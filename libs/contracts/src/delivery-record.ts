@@ -11,7 +11,7 @@
  * (`compressed/{user}/{image}/{version}/full.webp`), so a URL never changes its bytes.
  */
 import * as z from 'zod/mini';
-import { OUTPUT_FORMATS } from './vocabulary';
+import { OUTPUT_FORMATS, WEBP_PRESETS } from './vocabulary';
 
 /**
  * Which file is handed back (image-ops' honest output): `encoded`, a lossy variant;
@@ -72,6 +72,8 @@ export const DeliveryServedSchema = z.object({
   quality: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
   /** SSIMULACRA2 of the chosen quality (100 = identical) when `auto` chose it. */
   ssimulacra2: z.optional(z.number()),
+  /** The WebP preset the encoder used (fixed or chosen by `auto`), when one was set. */
+  preset: z.optional(z.enum(WEBP_PRESETS)),
 });
 export type DeliveryServed = z.output<typeof DeliveryServedSchema>;
 

@@ -36,6 +36,16 @@ export const OUTPUT_CONTENT_TYPES = {
 } as const satisfies Record<OutputFormatName, string>;
 
 /**
+ * libwebp's encoder presets (sharp's WebP `preset`): each sets the spatial noise shaping and
+ * loop filter strength (`default` SNS 50 / filter 60; `photo`, `picture` SNS 80 / filter
+ * 30-35; `drawing` SNS 25 / filter 10; `icon`, `text` SNS 0 / no filter). Quality `auto`
+ * chooses among some per image (image-ops' auto-quality), so the chosen one is recorded.
+ */
+export const WEBP_PRESETS = ['default', 'photo', 'picture', 'drawing', 'icon', 'text'] as const;
+/** One of {@link WEBP_PRESETS}. */
+export type WebpPresetName = (typeof WEBP_PRESETS)[number];
+
+/**
  * The file extension (no dot) each output format is stored under: the object key layout's
  * `compressed/{user}/{image}/full.<ext>` and `thumbnails/{user}/{image}/{rendition}.<ext>`.
  */

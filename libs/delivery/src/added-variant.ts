@@ -50,6 +50,7 @@ export function withAddedVariant(
       savingsPercent: served.savingsPercent,
       ...(served.quality !== undefined ? { quality: served.quality } : {}),
       ...(served.ssimulacra2 !== undefined ? { ssimulacra2: served.ssimulacra2 } : {}),
+      ...(served.preset !== undefined ? { preset: served.preset } : {}),
     },
     ...(record.placeholder ? { placeholder: record.placeholder } : {}),
   });

@@ -10,7 +10,7 @@ import type {
   DeliveryRecord,
   DeliveryRendition,
 } from '@imgpipe/contracts/delivery-record';
-import { OUTPUT_CONTENT_TYPES, type OutputFormatName } from '@imgpipe/contracts/vocabulary';
+import { OUTPUT_CONTENT_TYPES, type OutputFormatName, type WebpPresetName } from '@imgpipe/contracts/vocabulary';
 import { NEGOTIABLE_FORMATS, negotiatedKey, type NegotiableFormat } from './negotiate-image-format';
 
 /** A stored file as the pipeline reports it (`OutputObject`/`RenditionObject` fit). */
@@ -43,6 +43,8 @@ export interface DeliveryInput {
     readonly savingsPercent: number;
     readonly quality?: number;
     readonly ssimulacra2?: number;
+    /** The WebP preset the encoder used (fixed or chosen by `auto`), when one was set. */
+    readonly preset?: WebpPresetName;
   };
   readonly placeholder?: DeliveryPlaceholder;
 }
@@ -150,6 +152,7 @@ export function buildDeliveryRecord(input: DeliveryInput): DeliveryRecord {
       savingsPercent: input.served.savingsPercent,
       ...(input.served.quality !== undefined ? { quality: input.served.quality } : {}),
       ...(input.served.ssimulacra2 !== undefined ? { ssimulacra2: input.served.ssimulacra2 } : {}),
+      ...(input.served.preset !== undefined ? { preset: input.served.preset } : {}),
     },
     formats,
     negotiatedUrl,

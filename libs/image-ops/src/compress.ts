@@ -1,6 +1,7 @@
 /**
  * `compress`: full-size, web-optimised variants of an image (WebP by default).
  */
+import { WEBP_PRESETS, type WebpPresetName } from '@imgpipe/contracts/vocabulary';
 import { z } from 'zod';
 import { DEFAULT_BACKGROUND, hexColourSchema } from './colour';
 import type { OutputContentType, OutputFormat } from './formats';
@@ -8,7 +9,13 @@ import { candidatesOf, decideOutput, type OutputDecision } from './honest-output
 import { type PipelineResult, runPipeline } from './pipeline';
 import { DEFAULT_INPUT_POLICY, type InputPolicy } from './policy';
 import type { ImageFacts } from './probe';
-import { type AutoQualityOptions, autoQualityOptionsSchema, DEFAULT_AUTO_QUALITY } from './quality/auto-quality';
+import {
+  type AutoQualityOptions,
+  autoQualityOptionsSchema,
+  autoWebpQualityOptionsSchema,
+  type AutoWebpQualityOptions,
+  DEFAULT_AUTO_QUALITY,
+} from './quality/auto-quality';
 
 /** Formats `compress` can produce. */
 export const COMPRESS_FORMATS = ['webp', 'avif', 'jpeg'] as const;
@@ -23,8 +30,14 @@ export type CompressProfile = (typeof COMPRESS_PROFILES)[number];
 /** A fixed encoder quality, or `'auto'`: the lowest that meets the perceptual target (`autoQuality`). */
 const quality = z.union([z.number().int().min(1).max(100), z.literal('auto')]);
 
-/** WebP encoder settings: `effort` 0 (fastest) to 6 (smallest). */
-export const webpOptionsSchema = z.object({ quality, effort: z.number().int().min(0).max(6) }).strict();
+/**
+ * WebP encoder settings: `effort` 0 (fastest) to 6 (smallest); `preset` libwebp's tuning
+ * (`WEBP_PRESETS`; unset: libwebp's `default`). With quality `'auto'` and no `preset`, the
+ * search chooses the preset too, among `autoQuality.webp.presets`.
+ */
+export const webpOptionsSchema = z
+  .object({ quality, effort: z.number().int().min(0).max(6), preset: z.enum(WEBP_PRESETS).optional() })
+  .strict();
 /** AVIF encoder settings: `effort` 0 (fastest) to 9 (smallest). */
 export const avifOptionsSchema = z
   .object({ quality, effort: z.number().int().min(0).max(9), chromaSubsampling: z.enum(['4:2:0', '4:4:4']) })
@@ -44,7 +57,7 @@ export const compressOptionsSchema = z
     /** What alpha is flattened onto where the format has none (JPEG). */
     background: hexColourSchema,
     /** The perceptual search behind `quality: 'auto'`, per format (`quality/auto-quality.ts`). */
-    autoQuality: z.object({ webp: autoQualityOptionsSchema, avif: autoQualityOptionsSchema, jpeg: autoQualityOptionsSchema }).strict(),
+    autoQuality: z.object({ webp: autoWebpQualityOptionsSchema, avif: autoQualityOptionsSchema, jpeg: autoQualityOptionsSchema }).strict(),
   })
   .strict();
 
@@ -60,7 +73,7 @@ export interface CompressOptionsInput {
   jpeg?: Partial<CompressOptions['jpeg']>;
   background?: string;
   /** Knobs of `quality: 'auto'`, per format, laid over {@link DEFAULT_AUTO_QUALITY}. */
-  autoQuality?: Partial<Record<CompressFormat, Partial<AutoQualityOptions>>>;
+  autoQuality?: { webp?: Partial<AutoWebpQualityOptions>; avif?: Partial<AutoQualityOptions>; jpeg?: Partial<AutoQualityOptions> };
 }
 
 /**
@@ -130,6 +143,8 @@ export interface CompressedVariant extends EncodedImage {
    * measured on the search's proxy (full-resolution tiles of the image). Absent for a fixed quality.
    */
   ssimulacra2?: number;
+  /** The WebP encoder preset used: the fixed setting, or what `'auto'` chose; absent when none was set (libwebp's default). */
+  preset?: WebpPresetName;
 }
 
 /**

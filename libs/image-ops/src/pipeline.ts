@@ -18,6 +18,7 @@
  *
  * Failures are classified by stage: decoding is `CORRUPT` input, encoding is transient.
  */
+import type { WebpPresetName } from '@imgpipe/contracts/vocabulary';
 import sharp, { type Sharp } from 'sharp';
 import { DEFAULT_BACKGROUND } from './colour';
 import type { CompressedVariant, CompressOptions } from './compress';
@@ -28,7 +29,7 @@ import { candidatesOf, type OriginalImage, wantsLosslessCandidate } from './hone
 import { type ImagePlaceholder, makePlaceholder } from './placeholder';
 import type { InputPolicy } from './policy';
 import { type ImageFacts, inspect } from './probe';
-import { proxyOf, type QualityChoice, type RawPixels, searchQuality } from './quality/auto-quality';
+import { type ProxyCodec, proxyOf, type QualityChoice, type RawPixels, searchQuality, searchQualityAcross } from './quality/auto-quality';
 import { DEFAULT_RENDITION_WEBP_EFFORT, renditionFormats } from './rendition-set';
 import type { Rendition, RenditionResult, RenditionSet } from './renditions';
 
@@ -261,7 +262,7 @@ async function decode(
 }
 
 type EncoderSettings =
-  | { format: 'webp'; quality: number; effort: number; loop?: number; delay?: number[] }
+  | { format: 'webp'; quality: number; effort: number; preset?: WebpPresetName; loop?: number; delay?: number[] }
   | { format: 'avif'; quality: number; effort: number; chromaSubsampling: '4:2:0' | '4:4:4' }
   | { format: 'jpeg'; quality: number; progressive: boolean; mozjpeg: boolean; background: string }
   | { format: 'png' };
@@ -269,8 +270,8 @@ type EncoderSettings =
 function encodeAs(image: Sharp, settings: EncoderSettings, hasAlpha: boolean): Sharp {
   switch (settings.format) {
     case 'webp': {
-      const { quality, effort, loop, delay } = settings;
-      return image.webp({ quality, effort, ...(loop === undefined ? {} : { loop }), ...(delay ? { delay } : {}) });
+      const { quality, effort, preset, loop, delay } = settings;
+      return image.webp({ quality, effort, ...(preset ? { preset } : {}), ...(loop === undefined ? {} : { loop }), ...(delay ? { delay } : {}) });
     }
     case 'avif':
       return image.avif({
@@ -307,9 +308,9 @@ async function makeVariant(
   originalSize: number,
 ): Promise<CompressedVariant> {
   const animated = plan.format === 'webp' && raw.pages > 1;
-  const settingsAt = (quality: number): EncoderSettings =>
+  const settingsAt = (quality: number, preset?: WebpPresetName): EncoderSettings =>
     plan.format === 'webp'
-      ? { format: 'webp', ...options.webp, quality }
+      ? { format: 'webp', ...options.webp, quality, ...(preset ? { preset } : {}) }
       : plan.format === 'avif'
         ? { format: 'avif', ...options.avif, quality }
         : { format: 'jpeg', ...options.jpeg, quality, background: options.background };
@@ -318,48 +319,64 @@ async function makeVariant(
   const quality = auto?.quality ?? (fixed as number);
   let image = fromRaw(raw, animated);
   if (!sameSize(plan, raw)) image = image.resize(plan.width, plan.height, { fit: 'fill' });
-  const settings = { ...settingsAt(quality), ...(animated ? animation : {}) } as EncoderSettings;
+  const settings = { ...settingsAt(quality, auto?.preset), ...(animated ? animation : {}) } as EncoderSettings;
   const data = await encode(encodeAs(image, settings, raw.channels === 4), `${plan.format} variant`);
   const savingsPercent = Math.round((1 - data.length / originalSize) * 1000) / 10;
-  return { ...encoded(plan.format, data, plan), savingsPercent, quality, ...(auto ? { ssimulacra2: auto.score } : {}) };
+  const preset = settings.format === 'webp' ? settings.preset : undefined;
+  return {
+    ...encoded(plan.format, data, plan),
+    savingsPercent,
+    quality,
+    ...(auto ? { ssimulacra2: auto.score } : {}),
+    ...(preset ? { preset } : {}),
+  };
 }
 
 /**
  * `quality: 'auto'` (`quality/auto-quality.ts`): the lowest quality whose SSIMULACRA2 on a
  * proxy of the decoded pixels (full-resolution tiles; an animation's first frame) meets the
- * format's target, each probe encoded with the variant's own encoder settings.
+ * format's target, each probe encoded with the variant's own encoder settings; for WebP with
+ * no fixed `preset`, the preset too, among `autoQuality.webp.presets` (`searchQualityAcross`).
  */
 async function chooseQuality(
   raw: RawImage,
   format: VariantPlan['format'],
-  settingsAt: (quality: number) => EncoderSettings,
+  settingsAt: (quality: number, preset?: WebpPresetName) => EncoderSettings,
   options: CompressOptions,
-): Promise<QualityChoice> {
+): Promise<QualityChoice & { preset?: WebpPresetName }> {
   const frame = raw.data.subarray(0, raw.width * raw.height * raw.channels);
   const knobs = options.autoQuality[format];
   const proxy = proxyOf({ data: frame, width: raw.width, height: raw.height, channels: raw.channels }, knobs.proxyPixels);
   const what = `${format} quality probe`;
   const toSharp = (tile: RawPixels): Sharp =>
     sharp(tile.data, { raw: { width: tile.width, height: tile.height, channels: tile.channels } });
-  return searchQuality(
-    proxy,
-    {
-      encode: (tile, quality) => encode(encodeAs(toSharp(tile), settingsAt(quality), tile.channels === 4), what),
-      decode: async (bytes, tile) => {
-        try {
-          const decoded = sharp(bytes);
-          const { data, info } = await (tile.channels === 4 ? decoded.ensureAlpha() : decoded.removeAlpha())
-            .raw()
-            .toBuffer({ resolveWithObject: true });
-          return { data, width: info.width, height: info.height, channels: tile.channels };
-        } catch (error) {
-          throw encodeFailure(error, what);
-        }
-      },
+  const codecAt = (preset?: WebpPresetName): ProxyCodec => ({
+    encode: (tile, quality) => encode(encodeAs(toSharp(tile), settingsAt(quality, preset), tile.channels === 4), what),
+    decode: async (bytes, tile) => {
+      try {
+        const decoded = sharp(bytes);
+        const { data, info } = await (tile.channels === 4 ? decoded.ensureAlpha() : decoded.removeAlpha())
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        return { data, width: info.width, height: info.height, channels: tile.channels };
+      } catch (error) {
+        throw encodeFailure(error, what);
+      }
     },
-    knobs,
-    format,
-  );
+  });
+  // WebP with no fixed preset: the search chooses among the knob's presets (one: no choice).
+  const presets = format === 'webp' && options.webp.preset === undefined ? options.autoQuality.webp.presets : [];
+  if (presets.length > 1) {
+    const choice = await searchQualityAcross(
+      proxy,
+      presets.map((preset) => ({ config: preset, codec: codecAt(preset) })),
+      knobs,
+      format,
+    );
+    return { ...choice, preset: choice.config };
+  }
+  const [only] = presets;
+  return { ...(await searchQuality(proxy, codecAt(only), knobs, format)), ...(only ? { preset: only } : {}) };
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   SavingsPercent,
   UserId,
 } from '../fields';
+import { WEBP_PRESETS } from '../vocabulary';
 
 /**
  * `detail.data` of `ImageCompressed` v1. `compressedKey`, `compressedSize` and
@@ -128,6 +129,8 @@ export const CompressedFileSchema = OutputObject.safeExtend({
   quality: z.int().min(1).max(100).optional(),
   /** SSIMULACRA2 (100 = identical) of the quality `auto` chose; absent for a fixed quality. */
   ssimulacra2: z.number().min(-1000).max(100).optional(),
+  /** The WebP encoder preset (libwebp's tuning) when one was set or `auto` chose it; absent: libwebp's default. */
+  preset: z.enum(WEBP_PRESETS).optional(),
 });
 export type CompressedFile = z.infer<typeof CompressedFileSchema>;
 

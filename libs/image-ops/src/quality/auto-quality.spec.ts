@@ -1,5 +1,6 @@
 import {
   autoQualityOptionsSchema,
+  autoWebpQualityOptionsSchema,
   DEFAULT_AUTO_QUALITY,
   mosaicOf,
   priorEstimate,
@@ -8,6 +9,7 @@ import {
   type RawPixels,
   rgbOf,
   searchQuality,
+  searchQualityAcross,
 } from './auto-quality';
 import { Ssimulacra2Reference } from './ssimulacra2';
 
@@ -142,6 +144,79 @@ describe('searchQuality on a curve that bends like WebP\'s', () => {
     // Within one side of the knee, one slope; AVIF has no knee.
     expect(priorEstimate({ quality: 78, score: 76.2, bytes: 0 }, 75.3, 'webp')).toBeCloseTo(77, 6);
     expect(priorEstimate({ quality: 55, score: 68, bytes: 0 }, 70, 'avif')).toBeCloseTo(60, 6);
+  });
+});
+
+/** `codec` with `bytesAt(q)` bytes of padding after its pixels: a stand-in whose size follows a chosen curve. */
+function sized(codec: ProxyCodec & { calls: number[] }, bytesAt: (q: number) => number): ProxyCodec & { calls: number[] } {
+  return {
+    calls: codec.calls,
+    async encode(tile, q) {
+      const pixels = await codec.encode(tile, q);
+      const out = new Uint8Array(pixels.length + Math.round(bytesAt(q)));
+      out.set(pixels);
+      return out;
+    },
+    decode: (bytes, tile) => codec.decode(bytes.subarray(0, tile.data.length), tile),
+  };
+}
+
+describe('searchQualityAcross: the quality and the encoder configuration', () => {
+  // Two presets as two curves: `b` scores `lag` points lower than `a` at every quality, for
+  // `ratio` of a's bytes. Which one needs fewer bytes at the target is known in advance.
+  const image = gradient(64, 64);
+  const proxy = { tiles: [image], columns: 1 };
+  const settings = { ...DEFAULT_AUTO_QUALITY.webp, target: 72 };
+  const curve = (q: number): number => (q >= 75 ? 73.5 + 0.9 * (q - 75) : 73.5 - 0.35 * (75 - q));
+  const bytesA = (q: number): number => 20_000 * Math.exp(0.06 * q);
+  const candidates = (lag: number, ratio: number) => {
+    const a = sized(codecScoring(image, curve), bytesA);
+    const b = sized(codecScoring(image, (q) => curve(q) - lag), (q) => ratio * bytesA(q));
+    return { a, b, list: [{ config: 'a', codec: a }, { config: 'b', codec: b }] };
+  };
+
+  it('takes the other preset when it reaches the target in fewer bytes, at a quality that meets it', async () => {
+    // a passes at q71 (flat part of the curve); b lags 0.5 points, so needs q73 (+13% bytes)
+    // at 0.8x the bytes: ~0.9x in all.
+    const { a, b, list } = candidates(0.5, 0.8);
+    const first = await searchQuality(proxy, sized(codecScoring(image, curve), bytesA), settings, 'webp');
+
+    const choice = await searchQualityAcross(proxy, list, settings, 'webp');
+
+    expect(choice.config).toBe('b');
+    expect(choice.score).toBeGreaterThanOrEqual(72);
+    expect(choice.quality).toBeGreaterThanOrEqual(first.quality);
+    expect(b.calls.length).toBeLessThanOrEqual(2);
+    expect(choice.compared.map((p) => p.quality)).toEqual(b.calls);
+    expect(choice.compared.every((p) => p.config === 'b')).toBe(true);
+    // The first preset's search is the plain search, probe for probe.
+    expect(a.calls).toEqual(first.probes.map((p) => p.quality));
+  });
+
+  it('keeps the first preset, after one probe of the other, when the other would need more bytes at the target', async () => {
+    // b lags 4.5 points (~5 quality points, +35% bytes) for 0.9x the bytes: ~1.2x in all.
+    const { b, list } = candidates(4.5, 0.9);
+
+    const choice = await searchQualityAcross(proxy, list, settings, 'webp');
+
+    expect(choice.config).toBe('a');
+    expect(choice.score).toBeGreaterThanOrEqual(72);
+    expect(b.calls).toHaveLength(1);
+  });
+
+  it('takes the other preset at the same quality when it passes there in fewer bytes, and keeps the first on a tie', async () => {
+    const better = await searchQualityAcross(proxy, candidates(-1, 0.9).list, settings, 'webp');
+    const tie = await searchQualityAcross(proxy, candidates(0, 1).list, settings, 'webp');
+
+    expect(better.config).toBe('b');
+    expect(better.compared).toHaveLength(1);
+    expect(tie.config).toBe('a');
+  });
+
+  it('refuses an empty or repeated preset list in the knobs', () => {
+    expect(() => autoWebpQualityOptionsSchema.parse({ ...settings, presets: [] })).toThrow();
+    expect(() => autoWebpQualityOptionsSchema.parse({ ...settings, presets: ['icon', 'icon'] })).toThrow();
+    expect(() => autoWebpQualityOptionsSchema.parse({ ...settings, presets: ['sharp'] })).toThrow();
   });
 });
 

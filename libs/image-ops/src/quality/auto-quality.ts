@@ -10,6 +10,7 @@
  * The search is sharp-free: the encoder and decoder come in as functions.
  */
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array loops index within bounds they just checked; `!` keeps them free of per-pixel undefined checks */
+import { WEBP_PRESETS } from '@imgpipe/contracts/vocabulary';
 import { z } from 'zod';
 import { Ssimulacra2Reference, type RgbPixels } from './ssimulacra2';
 
@@ -43,6 +44,23 @@ export const autoQualityOptionsSchema = z
 /** The knobs of the quality search for one format. */
 export type AutoQualityOptions = z.infer<typeof autoQualityOptionsSchema>;
 
+/** Validates {@link AutoWebpQualityOptions}: the common knobs and the WebP presets to choose among. */
+export const autoWebpQualityOptionsSchema = autoQualityOptionsSchema.safeExtend({
+  /**
+   * libwebp presets the search chooses among per image (the first is searched in full, each
+   * other compared with it at equal proxy score with at most two more probes; see
+   * {@link searchQualityAcross}). One preset: no choice, no extra probe.
+   */
+  presets: z
+    .array(z.enum(WEBP_PRESETS))
+    .min(1)
+    .max(3)
+    .refine((p) => new Set(p).size === p.length, { message: 'presets must not repeat' }),
+});
+
+/** The quality search's knobs for WebP: {@link AutoQualityOptions} and the presets it may choose. */
+export type AutoWebpQualityOptions = z.infer<typeof autoWebpQualityOptionsSchema>;
+
 /** Formats the search knows defaults for (the ones `compress` makes). */
 export type AutoQualityFormat = 'webp' | 'avif' | 'jpeg';
 
@@ -58,8 +76,8 @@ export type AutoQualityFormat = 'webp' | 'avif' | 'jpeg';
  * lowest chosen is 60). AVIF's quality scale is lower than WebP's for the same look, so its
  * bounds are too; AVIF and JPEG keep target 70 (not re-measured here).
  */
-export const DEFAULT_AUTO_QUALITY: Readonly<Record<AutoQualityFormat, AutoQualityOptions>> = {
-  webp: { target: 72, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 196_608 },
+export const DEFAULT_AUTO_QUALITY: Readonly<{ webp: AutoWebpQualityOptions; avif: AutoQualityOptions; jpeg: AutoQualityOptions }> = {
+  webp: { target: 72, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 196_608, presets: ['default', 'icon'] },
   avif: { target: 70, minQuality: 25, maxQuality: 85, maxProbes: 4, proxyPixels: 196_608 },
   jpeg: { target: 70, minQuality: 40, maxQuality: 95, maxProbes: 4, proxyPixels: 196_608 },
 };
@@ -201,6 +219,24 @@ export interface ProxyCodec {
   decode(encoded: Uint8Array, tile: RawPixels): Promise<RawPixels>;
 }
 
+/** Encodes, decodes and scores the whole proxy at one quality with one codec. */
+type Prober = (codec: ProxyCodec, quality: number) => Promise<QualityProbe>;
+
+/** A {@link Prober} for `proxy`: the metric's reference is built once and serves every codec. */
+function proberOf(proxy: Proxy): Prober {
+  const reference = new Ssimulacra2Reference(rgbOf(mosaicOf(proxy.tiles, proxy.columns)));
+  return async (codec, q) => {
+    let bytes = 0;
+    const decoded: RawPixels[] = [];
+    for (const tile of proxy.tiles) {
+      const encoded = await codec.encode(tile, q);
+      bytes += encoded.length;
+      decoded.push(await codec.decode(encoded, tile));
+    }
+    return { quality: q, score: reference.score(rgbOf(mosaicOf(decoded, proxy.columns))), bytes };
+  };
+}
+
 /**
  * The lowest quality in `[minQuality, maxQuality]` whose score on `proxy` reaches
  * `target`, with at most `maxProbes` encodes: the first probe at a per-format guess, then
@@ -215,18 +251,14 @@ export async function searchQuality(
   settings: AutoQualityOptions,
   format: AutoQualityFormat,
 ): Promise<QualityChoice> {
+  return searchWith(proberOf(proxy), codec, settings, format);
+}
+
+async function searchWith(prober: Prober, codec: ProxyCodec, settings: AutoQualityOptions, format: AutoQualityFormat): Promise<QualityChoice> {
   const { target, minQuality: min, maxQuality: max, maxProbes } = settings;
-  const reference = new Ssimulacra2Reference(rgbOf(mosaicOf(proxy.tiles, proxy.columns)));
   const probes: QualityProbe[] = [];
   const probe = async (q: number): Promise<QualityProbe> => {
-    let bytes = 0;
-    const decoded: RawPixels[] = [];
-    for (const tile of proxy.tiles) {
-      const encoded = await codec.encode(tile, q);
-      bytes += encoded.length;
-      decoded.push(await codec.decode(encoded, tile));
-    }
-    const result = { quality: q, score: reference.score(rgbOf(mosaicOf(decoded, proxy.columns))), bytes };
+    const result = await prober(codec, q);
     probes.push(result);
     return result;
   };
@@ -276,4 +308,78 @@ function observedSlope(probes: readonly QualityProbe[]): number | undefined {
   const hi = sorted[sorted.length - 1] as QualityProbe;
   const slope = (hi.score - lo.score) / (hi.quality - lo.quality);
   return slope > 0.02 ? slope : undefined;
+}
+
+/** One encoder configuration the search may choose (a WebP preset), with its codec. */
+export interface ConfigCandidate<C> {
+  readonly config: C;
+  readonly codec: ProxyCodec;
+}
+
+/** What {@link searchQualityAcross} chose: a quality, its score, and the configuration. */
+export interface ConfigChoice<C> extends QualityChoice {
+  readonly config: C;
+  /** The other configurations' probes (at most two each), in order. */
+  readonly compared: readonly (QualityProbe & { readonly config: C })[];
+}
+
+/** Log-bytes a quality point adds, from the probes nearest `q` on either side (prior 0.05: WebP's ~+5% a point near q80). */
+function bytesGrowth(probes: readonly QualityProbe[], q: number): number {
+  const sorted = [...probes].sort((a, b) => a.quality - b.quality);
+  const above = sorted.find((p) => p.quality > q);
+  const below = [...sorted].reverse().find((p) => p.quality <= q);
+  const [lo, hi] = above && below ? [below, above] : sorted.length >= 2 ? [sorted[0], sorted[sorted.length - 1]] : [undefined, undefined];
+  if (!lo || !hi || hi.quality === lo.quality) return 0.05;
+  const g = Math.log(hi.bytes / lo.bytes) / (hi.quality - lo.quality);
+  return g > 0 ? g : 0.05;
+}
+
+/**
+ * {@link searchQuality} over a few encoder configurations (WebP presets, which move the whole
+ * rate-distortion curve: on the bench photos `icon`, libwebp's SNS 0 and no loop filter, needs
+ * ~9% fewer bytes than `default` for the same SSIMULACRA2 on the hardest photo and more on
+ * the easy ones). The first candidate is searched in full; each other one is probed at that
+ * answer's quality, and if it misses the target once more at the quality the first's slope
+ * says it needs, unless the first's byte growth says it would cost more anyway. The
+ * configuration with the fewest proxy bytes among those that reach the target wins (the
+ * first on a tie, or when nothing reached it). So a choice costs at most two probes a
+ * candidate beyond the first search, often one or none.
+ */
+export async function searchQualityAcross<C>(
+  proxy: Proxy,
+  candidates: readonly ConfigCandidate<C>[],
+  settings: AutoQualityOptions,
+  format: AutoQualityFormat,
+): Promise<ConfigChoice<C>> {
+  const [first, ...others] = candidates;
+  if (!first) throw new RangeError('searchQualityAcross: no candidates');
+  const prober = proberOf(proxy);
+  const base = await searchWith(prober, first.codec, settings, format);
+  const { target, minQuality: min, maxQuality: max } = settings;
+  const compared: (QualityProbe & { config: C })[] = [];
+  const chosen = base.probes.find((p) => p.quality === base.quality) ?? { quality: base.quality, score: base.score, bytes: Infinity };
+  let best: { config: C; probe: QualityProbe } = { config: first.config, probe: chosen };
+  const basePassed = base.score >= target;
+  for (const other of others) {
+    if (!basePassed) break;
+    const at = async (q: number): Promise<QualityProbe> => {
+      const p = await prober(other.codec, q);
+      compared.push({ ...p, config: other.config });
+      return p;
+    };
+    const p1 = await at(base.quality);
+    if (p1.score >= target) {
+      if (p1.bytes < best.probe.bytes) best = { config: other.config, probe: p1 };
+      continue;
+    }
+    const slope = observedSlope(base.probes);
+    const estimate = slope === undefined ? priorEstimate(p1, target, format) : p1.quality + (target - p1.score) / slope;
+    const q2 = Math.min(max, Math.max(min, Math.ceil(estimate)));
+    if (q2 <= p1.quality) continue;
+    // Worth a probe only if its bytes, grown from p1's at the first's rate, would undercut the best.
+    if (p1.bytes * Math.exp(bytesGrowth(base.probes, base.quality) * (q2 - p1.quality)) >= best.probe.bytes) continue;
+    const p2 = await at(q2);
+    if (p2.score >= target && p2.bytes < best.probe.bytes) best = { config: other.config, probe: p2 };
+  }
+  return { quality: best.probe.quality, score: best.probe.score, probes: base.probes, config: best.config, compared };
 }

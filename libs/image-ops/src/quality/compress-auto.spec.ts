@@ -39,9 +39,28 @@ describe("compress with quality: 'auto'", () => {
     expect(variants[0]?.ssimulacra2).toBeUndefined();
   });
 
+  it('chooses the WebP preset too, among the knob\'s, and says which; a fixed preset is used as set', async () => {
+    const chosen = await compress(photo, { webp: { quality: 'auto' }, autoQuality: { webp: { presets: ['default', 'icon'] } } });
+    const onlyIcon = await compress(photo, { webp: { quality: 'auto' }, autoQuality: { webp: { presets: ['icon'] } } });
+    const fixedIcon = await compress(photo, { webp: { quality: 80, preset: 'icon' } });
+    const fixedDefault = await compress(photo, { webp: { quality: 80 } });
+
+    expect(['default', 'icon']).toContain(chosen.variants[0]?.preset);
+    expect(onlyIcon.variants[0]?.preset).toBe('icon');
+    expect(fixedIcon.variants[0]?.preset).toBe('icon');
+    expect(fixedDefault.variants[0]?.preset).toBeUndefined();
+    // The preset reaches the encoder: libwebp's icon tuning (no SNS, no loop filter) writes other bytes.
+    expect(Buffer.compare(fixedIcon.variants[0]?.data as Buffer, fixedDefault.variants[0]?.data as Buffer)).not.toBe(0);
+    // A preset fixed by the caller is not second-guessed by auto.
+    const autoFixed = await compress(photo, { webp: { quality: 'auto', preset: 'photo' } });
+    expect(autoFixed.variants[0]?.preset).toBe('photo');
+  });
+
   it('refuses bad knobs with the schema error', () => {
     expect(() => resolveCompressOptions({ webp: { quality: 'best' as never } })).toThrow();
     expect(() => resolveCompressOptions({ autoQuality: { webp: { target: 120 } } })).toThrow();
     expect(() => resolveCompressOptions({ autoQuality: { webp: { minQuality: 90, maxQuality: 50 } } })).toThrow();
+    expect(() => resolveCompressOptions({ webp: { preset: 'vivid' as never } })).toThrow();
+    expect(() => resolveCompressOptions({ autoQuality: { webp: { presets: [] } } })).toThrow();
   });
 });
