@@ -41,6 +41,8 @@ const isOutputFormat = (format: string): format is OutputFormatName => (OUTPUT_F
  * - A GIF original that no variant beats is copied as `full.gif` (GIF is an output format
  *   only for this): an animated GIF stays animated, and is its own universal fallback (its
  *   JPEG, a still of the first frame, is never written).
+ * - Every file says whether it plays an animation (`animated`, image-ops' honest output), so
+ *   the delivery record keeps first-frame renditions out of an animation's srcset only.
  *
  * Invalid input surfaces as the image core's `InvalidImageError`; storage errors pass
  * through as they are (transient, retried by the state machine).
@@ -105,6 +107,8 @@ export function createCompressImage(deps: CompressImageDeps) {
         ...(file.choice.kind === 'encoded' && file.variant?.quality !== undefined ? { quality: file.variant.quality } : {}),
         ...(file.choice.kind === 'encoded' && file.variant?.ssimulacra2 !== undefined ? { ssimulacra2: file.variant.ssimulacra2 } : {}),
         ...(file.choice.kind === 'encoded' && file.variant?.preset !== undefined ? { preset: file.variant.preset } : {}),
+        // Always said (true or false): a record that knows lets a still GIF's renditions into its srcset.
+        animated: file.choice.animated,
       })),
       compressedKey: primary.location.key,
       compressedSize: primary.file.data.byteLength,

@@ -57,6 +57,33 @@ describe('recordMetadata: the delivery record', () => {
     expect(detail.data.delivery.served).toMatchObject({ quality: 74, ssimulacra2: 80.4, preset: 'icon' });
   });
 
+  it('carries whether each file animates onto the record: a still GIF gets renditions in its srcset, an animated one none', async () => {
+    // A GIF original: the WebP that beat it and the GIF itself, no JPEG.
+    const [webp] = compressed.variants;
+    const gif = (animated: boolean) =>
+      ImageCompressedV2.data.parse({
+        ...compressed,
+        variants: [
+          { ...webp, animated },
+          { ...webp, key: compressedKey(USER_ID, IMAGE_ID, compressed.version, 'gif'), format: 'gif', contentType: 'image/gif', animated },
+        ],
+      });
+    const deliveryOf = async (animated: boolean) => {
+      const { service, readModel } = inMemoryService({ cdnBaseUrl: CDN });
+      const { detail } = recorded(await service.recordMetadata({ uploaded, results: [gif(animated), thumbnails] }));
+      expect((await readModel.get(IMAGE_ID))?.delivery).toEqual(detail.data.delivery);
+      return detail.data.delivery;
+    };
+
+    const still = await deliveryOf(false);
+    const animated = await deliveryOf(true);
+
+    expect(still.variants.map((v) => [v.format, v.animated])).toEqual([['webp', false], ['gif', false]]);
+    expect(Object.values(still.srcset).join(' ')).toContain('thumbnails/');
+    expect(animated.variants.map((v) => v.animated)).toEqual([true, true]);
+    expect(Object.values(animated.srcset).join(' ')).not.toContain('thumbnails/');
+  });
+
   it('a reprocess moves the record to new keys, then removes the old derivatives and invalidates their CDN paths', async () => {
     const cdn = new RecordingCdnInvalidator();
     const { service, store, readModel } = inMemoryService({ cdnBaseUrl: CDN, cdn });

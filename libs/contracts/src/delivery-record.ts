@@ -49,6 +49,15 @@ export const DeliveryRenditionSchema = z.extend(DeliveryFileSchema, {
 });
 export type DeliveryRendition = z.output<typeof DeliveryRenditionSchema>;
 
+/**
+ * A full-size variant: a {@link DeliveryFileSchema} and whether it plays an animation. Absent in
+ * records built before it was recorded (a GIF variant may then be animated).
+ */
+export const DeliveryVariantSchema = z.extend(DeliveryFileSchema, {
+  animated: z.optional(z.boolean()),
+});
+export type DeliveryVariant = z.output<typeof DeliveryVariantSchema>;
+
 /** What a page shows while the image loads (image-ops' placeholder, from the decoded image). */
 export const DeliveryPlaceholderSchema = z.object({
   /** ThumbHash, standard base64 (at most 25 bytes). */
@@ -91,7 +100,7 @@ export const DeliveryRecordSchema = z.object({
   /** One URL for the full-size image whose format the CDN picks from `Accept` among `formats`. */
   negotiatedUrl: url,
   /** Full-size files, one per format in `formats`. */
-  variants: z.array(DeliveryFileSchema).check(z.minLength(1), z.maxLength(8)),
+  variants: z.array(DeliveryVariantSchema).check(z.minLength(1), z.maxLength(8)),
   renditions: z.array(DeliveryRenditionSchema).check(z.maxLength(32)),
   /** Format -> `srcset` (`url 300w, url 1200w ...`) over the files of the full image's shape. */
   srcset: z.partialRecord(format, z.string().check(z.maxLength(16_384))),

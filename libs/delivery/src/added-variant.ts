@@ -4,8 +4,8 @@
  * `negotiatedUrl`, `srcset` and `<picture>` follow the same rules as at `RecordMetadata`.
  * Type-only imports (this package's barrel goes into the CloudFront Function's bundle).
  */
-import type { DeliveryRecord } from '@imgpipe/contracts/delivery-record';
-import { buildDeliveryRecord, deliveryUrl, type StoredFile } from './delivery-record';
+import type { DeliveryFile, DeliveryRecord } from '@imgpipe/contracts/delivery-record';
+import { buildDeliveryRecord, deliveryUrl, type StoredFile, type StoredVariant } from './delivery-record';
 
 /**
  * The CDN base a record's URLs were built on: its served URL without the served file's key
@@ -35,14 +35,20 @@ export function withAddedVariant(
 ): DeliveryRecord {
   const cdnBaseUrl = cdnBaseOf(record);
   if (cdnBaseUrl === undefined) throw new Error('withAddedVariant: the record\'s served URL does not end in its key');
-  const stored = (file: DeliveryRecord['variants'][number]): StoredFile => ({ key: file.key, format: file.format, width: file.width, height: file.height, size: file.bytes });
+  const stored = (file: DeliveryFile): StoredFile => ({ key: file.key, format: file.format, width: file.width, height: file.height, size: file.bytes });
+  // Each kept variant keeps whether it animates (or its silence, for an older record), so the
+  // rebuilt srcset makes the same choice about renditions as the record it replaces.
+  const storedVariant = (file: DeliveryRecord['variants'][number]): StoredVariant => ({
+    ...stored(file),
+    ...(file.animated !== undefined ? { animated: file.animated } : {}),
+  });
   const { served } = record;
   return buildDeliveryRecord({
     cdnBaseUrl,
     userId: image.userId,
     imageId: image.imageId,
     version: record.version,
-    variants: [...record.variants.filter((v) => v.format !== variant.format).map(stored), variant],
+    variants: [...record.variants.filter((v) => v.format !== variant.format).map(storedVariant), variant],
     renditions: record.renditions.map((r) => ({ ...stored(r), name: r.name })),
     served: {
       kind: served.kind,

@@ -9,6 +9,7 @@ import type {
   DeliveryPlaceholder,
   DeliveryRecord,
   DeliveryRendition,
+  DeliveryVariant,
 } from '@imgpipe/contracts/delivery-record';
 import { OUTPUT_CONTENT_TYPES, type OutputFormatName, type WebpPresetName } from '@imgpipe/contracts/vocabulary';
 import { NEGOTIABLE_FORMATS, negotiatedKey, type NegotiableFormat } from './negotiate-image-format';
@@ -23,6 +24,15 @@ export interface StoredFile {
   readonly size: number;
 }
 
+/**
+ * A full-size file: a {@link StoredFile} and whether it plays an animation (compress's
+ * `CompressedFile.animated`). Absent when whoever made the record did not know (events and
+ * records from before it was recorded): a GIF is then taken to be maybe animated.
+ */
+export interface StoredVariant extends StoredFile {
+  readonly animated?: boolean;
+}
+
 export interface DeliveryInput {
   /**
    * Prefix of every URL: the CloudFront domain (`https://d123.cloudfront.net`) on AWS, the
@@ -34,7 +44,7 @@ export interface DeliveryInput {
   /** The run's version segment, in every key below. */
   readonly version: string;
   /** The full-size files that exist (one per format), honest output applied. */
-  readonly variants: readonly StoredFile[];
+  readonly variants: readonly StoredVariant[];
   readonly renditions: readonly (StoredFile & { readonly name: string })[];
   /** The full-size file handed back by default. */
   readonly served: {
@@ -69,11 +79,21 @@ const MEDIA_TYPE: Readonly<Record<OutputFormatName, string>> = OUTPUT_CONTENT_TY
 const ORDER: readonly OutputFormatName[] = NEGOTIABLE_FORMATS;
 
 /**
+ * Whether a full-size file may play an animation: as it says, or, when it does not say (a
+ * record or event from before `animated` was recorded), when it is a GIF (the original GIF,
+ * kept as it is, may be animated; no other format was ever written animated without saying).
+ */
+function mayAnimate(variant: StoredVariant): boolean {
+  return variant.animated ?? variant.format === 'gif';
+}
+
+/**
  * Builds the delivery record of one processed image.
  *
  * - `srcset[format]`: every file of that format whose shape is the full image's (renditions
  *   scaled with `inside`, and the full-size variant), widest last, as `url Nw`; only the
- *   full-size files when one is the original GIF (renditions are stills of its first frame).
+ *   full-size files when one plays an animation (renditions are stills of its first frame),
+ *   or, for a record that does not say, when one is the original GIF (it may).
  * - `picture`: a `<source>` per modern format (AVIF, WebP) that has a `srcset` offering sizes
  *   (not only the full-size file while the fallback has smaller ones), then an
  *   `<img>` on the most widely decodable file (JPEG, else PNG, else the served file) with
@@ -95,16 +115,18 @@ export function buildDeliveryRecord(input: DeliveryInput): DeliveryRecord {
     height: stored.height,
     bytes: stored.size,
   });
-  const variants = [...input.variants].sort((a, b) => ORDER.indexOf(a.format) - ORDER.indexOf(b.format)).map(file);
+  const variants: DeliveryVariant[] = [...input.variants]
+    .sort((a, b) => ORDER.indexOf(a.format) - ORDER.indexOf(b.format))
+    .map((v) => ({ ...file(v), ...(v.animated !== undefined ? { animated: v.animated } : {}) }));
   const renditions: DeliveryRendition[] = input.renditions.map((r) => ({ ...file(r), name: r.name }));
   const servedFile = variants.find((v) => v.format === input.served.format);
   if (!servedFile) throw new Error(`buildDeliveryRecord: no ${input.served.format} variant for the served file`);
   const full = servedFile;
 
-  // A GIF full-size file is the original GIF kept as it is (GIF is never encoded): it may be
-  // animated, while renditions are stills of its first frame, so they stay out of the full
-  // image's srcset (a page would show a still as the image); they remain in `renditions`.
-  const stillRenditions = variants.some((v) => v.format === 'gif');
+  // Renditions are stills (of an animation's first frame): when a full-size file animates they
+  // stay out of the full image's srcset (a page would show a still as the image); they remain
+  // in `renditions`. A still GIF (its file says `animated: false`) gets them like any still.
+  const stillRenditions = input.variants.some(mayAnimate);
   const srcset: Partial<Record<OutputFormatName, string>> = {};
   for (const format of ORDER) {
     const fullOfFormat = variants.find((v) => v.format === format);

@@ -36,6 +36,7 @@ describe('decideOutput', () => {
       width: 320,
       height: 213,
       savingsPercent: 0,
+      animated: false,
     });
     expect(decision.servable.map((s) => s.format)).toEqual(['jpeg']);
     expect(decision.reason).toMatch(/no output beats the original/);

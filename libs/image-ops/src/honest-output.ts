@@ -83,6 +83,11 @@ export interface OutputChoice {
   height: number;
   /** Bytes saved against the original, in percent, one decimal (0 for the original itself). */
   savingsPercent: number;
+  /**
+   * Whether it plays an animation: an animated original itself, or a candidate that kept its
+   * frames (`OutputCandidate.animated`). A still's renditions may stand in for it; an animation's may not.
+   */
+  animated: boolean;
 }
 
 /** What to hand back, and why. */
@@ -121,6 +126,7 @@ function choice(candidate: OutputCandidate, original: OriginalImage): OutputChoi
     width: candidate.width,
     height: candidate.height,
     savingsPercent: savings(candidate.size, original.size),
+    animated: candidate.animated,
   };
 }
 
@@ -133,6 +139,7 @@ function originalChoice(original: OriginalImage & { format: WebDeliverableFormat
     width: original.width,
     height: original.height,
     savingsPercent: 0,
+    animated: original.animated,
   };
 }
 

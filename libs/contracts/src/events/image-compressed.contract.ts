@@ -131,6 +131,12 @@ export const CompressedFileSchema = OutputObject.safeExtend({
   ssimulacra2: z.number().min(-1000).max(100).optional(),
   /** The WebP encoder preset (libwebp's tuning) when one was set or `auto` chose it; absent: libwebp's default. */
   preset: z.enum(WEBP_PRESETS).optional(),
+  /**
+   * Whether the file plays an animation (every frame of an animated original: its WebP, or the
+   * GIF itself); false for a still. Absent in events written before it was recorded: a GIF
+   * variant may then be animated (the delivery record keeps first-frame renditions out of it).
+   */
+  animated: z.boolean().optional(),
 });
 export type CompressedFile = z.infer<typeof CompressedFileSchema>;
 
