@@ -1,5 +1,6 @@
 import {
   bytesAtDistance,
+  bytesAtDistanceAcross,
   ceilingRows,
   paretoFront,
   proxyPrecision,
@@ -15,6 +16,7 @@ const result = (photo: string, bytes: number, distance: number, cpuMs: number): 
   photo,
   megapixels: 12,
   quality: 80,
+  preset: 'default',
   bytes,
   distance,
   cpuMs,
@@ -104,7 +106,7 @@ describe('qualityCeiling and ceilingRows', () => {
   const fixed: SetSummary = { label: 'q80', bytes: 200, worstDistance: 30, meanDistance: 25, cpuMsPerImage: 1 };
 
   it('finds the bytes at fixed worst case and the worst case at fixed bytes', () => {
-    const ceiling = qualityCeiling([easy, hard], fixed);
+    const ceiling = qualityCeiling([[easy], [hard]], fixed);
     // At distance 30: easy drops to q50 (50 bytes), hard stays at 100.
     expect(ceiling.bytesAtFixedWorst).toBeCloseTo(150, 6);
     // At 200 bytes the two photos' curves cross a worst distance between 20 and 30.
@@ -117,9 +119,25 @@ describe('qualityCeiling and ceilingRows', () => {
   });
 
   it('does not meet a row the photos cannot reach', () => {
-    const ceiling = qualityCeiling([easy, hard], { ...fixed, bytes: 10 });
+    const ceiling = qualityCeiling([[easy], [hard]], { ...fixed, bytes: 10 });
     expect(ceiling.worstAtFixedBytes).toBeUndefined();
     expect(ceilingRows({ ...fixed, bytes: 10 }, ceiling)[1]).toMatchObject({ met: false, measured: 'no quality as small' });
+  });
+
+  it('over several presets, takes each photo\'s cheapest curve at the limit, and names what it chose among', () => {
+    // A second preset for the hard photo: 80 bytes at distance 30 (the first needs 100).
+    const hardIcon: QualityPoint[] = [
+      { quality: 80, bytes: 80, distance: 30 },
+      { quality: 90, bytes: 160, distance: 20 },
+    ];
+    const single = qualityCeiling([[easy], [hard]], fixed);
+    const across = qualityCeiling([[easy], [hard, hardIcon]], fixed);
+
+    expect(across.bytesAtFixedWorst).toBeCloseTo(130, 6);
+    expect(across.worstAtFixedBytes).toBeLessThan(single.worstAtFixedBytes as number);
+    expect(bytesAtDistanceAcross([hard, hardIcon], 30)).toBe(80);
+    expect(bytesAtDistanceAcross([hard, hardIcon], 5)).toBeUndefined();
+    expect(ceilingRows(fixed, across, 'quality x preset')[0]?.target).toContain('(quality x preset)');
   });
 });
 

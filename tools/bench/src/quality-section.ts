@@ -16,17 +16,29 @@
  * full-resolution tiles, on a different grid from the search's proxy), outside the timing.
  */
 import { readFileSync } from 'node:fs';
+import type { WebpPresetName } from '@imgpipe/contracts/vocabulary';
 import { compress, DEFAULT_AUTO_QUALITY, measureSsimulacra2, type CompressOptionsInput } from '@imgpipe/image-ops';
 import { megapixels, type Photo } from './photo-set';
 import { renderTable } from './table';
 
-/** Auto targets the quality section tries (SSIMULACRA2 scores): 72 is the default, 70-74 bracket q80's worst case. */
-export const AUTO_TARGETS = [70, 72, 73, 74, 78] as const;
+/**
+ * Auto targets the quality section tries (SSIMULACRA2 scores): 72 is the default, 70-74 bracket
+ * q80's worst case, 75 the bytes of q80 (the second row); 78 (~1.2x q80's bytes) told nothing more.
+ */
+export const AUTO_TARGETS = [70, 72, 73, 74, 75] as const;
 /**
  * Fixed WebP qualities encoded at full size per photo for the ceiling (with q80 and the auto
  * runs' own points): what the best per-photo quality could do, known from the full-size output.
  */
 export const CEILING_QUALITIES = [60, 70, 75, 85, 90] as const;
+/**
+ * WebP presets (libwebp's SNS / loop-filter tuning) also encoded at full size at each
+ * {@link CEILING_QUALITIES} for the ceiling over quality x preset. `default` is the fixed
+ * q80's own; `icon` (SNS 0, no filter) is the one auto chooses besides it; `drawing` (SNS 25,
+ * filter 10) the one in between. Others measured once (tools/bench/README.md): `photo` and
+ * `picture` +0.6% bytes at equal distance on the hardest photo, `text` = `icon`.
+ */
+export const CEILING_PRESETS = ['default', 'icon', 'drawing'] as const satisfies readonly WebpPresetName[];
 /** The fixed quality auto is compared with (the seed's and the default profile's). */
 export const FIXED_QUALITY = 80;
 /** WebP efforts of the front. */
@@ -45,6 +57,8 @@ export interface EncodeResult {
   readonly megapixels: number;
   /** The quality used (fixed or chosen). */
   readonly quality: number;
+  /** The WebP preset used (fixed or chosen by auto); `default` when none was set. */
+  readonly preset: WebpPresetName;
   readonly bytes: number;
   /** 100 - SSIMULACRA2, lower is better. */
   readonly distance: number;
@@ -174,7 +188,19 @@ export function bytesAtDistance(points: readonly QualityPoint[], limit: number):
   return Math.exp(Math.log(below.bytes) + t * (Math.log(pass.bytes) - Math.log(below.bytes)));
 }
 
-/** What the best per-photo quality could do: the ceiling no search on a proxy can beat. */
+/**
+ * The fewest bytes one photo needs for a distance <= `limit` over several encoder
+ * configurations (one curve each, see {@link bytesAtDistance}): the cheapest of them.
+ */
+export function bytesAtDistanceAcross(curves: readonly (readonly QualityPoint[])[], limit: number): number | undefined {
+  const each = curves.map((c) => bytesAtDistance(c, limit)).filter((b): b is number => b !== undefined);
+  return each.length === 0 ? undefined : Math.min(...each);
+}
+
+/** A photo's full-size curves, one per encoder configuration (a WebP preset). */
+export type PhotoCurves = readonly (readonly QualityPoint[])[];
+
+/** What the best per-photo choice (quality, or quality x preset) could do: the ceiling no search on a proxy can beat. */
 export interface QualityCeiling {
   /** Total bytes with every photo at the fewest bytes that keep its distance <= fixed's worst. */
   readonly bytesAtFixedWorst: number | undefined;
@@ -182,12 +208,12 @@ export interface QualityCeiling {
   readonly worstAtFixedBytes: number | undefined;
 }
 
-/** {@link QualityCeiling} of a set, from each photo's full-size points (one array a photo). */
-export function qualityCeiling(perPhoto: readonly (readonly QualityPoint[])[], fixed: SetSummary): QualityCeiling {
+/** {@link QualityCeiling} of a set, from each photo's full-size curves (one entry a photo, one curve a configuration). */
+export function qualityCeiling(perPhoto: readonly PhotoCurves[], fixed: SetSummary): QualityCeiling {
   const total = (limit: number): number | undefined => {
     let sum = 0;
-    for (const points of perPhoto) {
-      const b = bytesAtDistance(points, limit);
+    for (const curves of perPhoto) {
+      const b = bytesAtDistanceAcross(curves, limit);
       if (b === undefined) return undefined;
       sum += b;
     }
@@ -206,21 +232,21 @@ export function qualityCeiling(perPhoto: readonly (readonly QualityPoint[])[], f
   return { bytesAtFixedWorst: total(fixed.worstDistance), worstAtFixedBytes: hi };
 }
 
-/** The issue's two rows for the ceiling, worded like {@link qualityTargetRows}'. */
-export function ceilingRows(fixed: SetSummary, ceiling: QualityCeiling): QualityTargetRow[] {
+/** The issue's two rows for a ceiling (`over`: what it chooses among), worded like {@link qualityTargetRows}'. */
+export function ceilingRows(fixed: SetSummary, ceiling: QualityCeiling, over = 'quality'): QualityTargetRow[] {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const { bytesAtFixedWorst: b, worstAtFixedBytes: w } = ceiling;
   const saving = b === undefined ? undefined : 1 - b / fixed.bytes;
   const better = w === undefined ? undefined : 1 - w / fixed.worstDistance;
   return [
     {
-      target: `ceiling: bytes at worst distance <= q${FIXED_QUALITY}'s`,
+      target: `ceiling (${over}): bytes at worst distance <= q${FIXED_QUALITY}'s`,
       wanted: '>= 25% fewer in total',
       measured: saving === undefined ? 'no quality as good' : `${pct(saving)} fewer`,
       met: saving !== undefined && saving >= 0.25,
     },
     {
-      target: `ceiling: worst distance at q${FIXED_QUALITY}'s total bytes`,
+      target: `ceiling (${over}): worst distance at q${FIXED_QUALITY}'s total bytes`,
       wanted: '>= 25% better',
       measured: better === undefined || w === undefined ? 'no quality as small' : `${pct(better)} better (${w.toFixed(1)})`,
       met: better !== undefined && better >= 0.25,
@@ -248,6 +274,7 @@ export async function encodeOnce(photo: Photo, options: CompressOptionsInput): P
     photo: photo.name,
     megapixels: megapixels(photo),
     quality: variant.quality ?? Number.NaN,
+    preset: variant.preset ?? 'default',
     bytes: variant.size,
     distance: 100 - score,
     ...(variant.ssimulacra2 === undefined ? {} : { proxyDistance: 100 - variant.ssimulacra2 }),
@@ -270,15 +297,17 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
     for (const target of AUTO_TARGETS) {
       autos.get(target)?.push(await encodeOnce(photo, { webp: { quality: 'auto' }, autoQuality: { webp: { target } } }));
     }
-    progress(`quality: ${photo.name} ceiling grid q${CEILING_QUALITIES.join(', q')}`);
+    progress(`quality: ${photo.name} ceiling grid q${CEILING_QUALITIES.join(', q')} x ${CEILING_PRESETS.join(', ')}`);
     const points: EncodeResult[] = [];
-    for (const q of CEILING_QUALITIES) points.push(await encodeOnce(photo, { webp: { quality: q } }));
+    for (const preset of CEILING_PRESETS) {
+      for (const q of CEILING_QUALITIES) points.push(await encodeOnce(photo, { webp: { quality: q, ...(preset === 'default' ? {} : { preset }) } }));
+    }
     grid.push(points);
   }
   const defaultTarget = DEFAULT_AUTO_QUALITY.webp.target;
   const perPhoto = fixed.map((f, i) => {
     const a = autos.get(defaultTarget as (typeof AUTO_TARGETS)[number])?.[i];
-    return [f.photo, f.megapixels, f.bytes / 1024, f.distance, f.cpuMs, a?.quality, a ? a.bytes / 1024 : undefined, a?.distance, a?.proxyDistance, a?.cpuMs];
+    return [f.photo, f.megapixels, f.bytes / 1024, f.distance, f.cpuMs, a?.quality, a?.preset, a ? a.bytes / 1024 : undefined, a?.distance, a?.proxyDistance, a?.cpuMs];
   });
   out(
     renderTable(
@@ -289,6 +318,7 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
         { header: 'distance', digits: 1 },
         { header: 'CPU ms' },
         { header: `auto(${defaultTarget}) q` },
+        { header: 'preset', align: 'left' },
         { header: 'KB' },
         { header: 'distance', digits: 1 },
         { header: 'proxy', digits: 1 },
@@ -331,14 +361,17 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
         `sd ${precision.sd.toFixed(1)}, range ${precision.min.toFixed(1)} to ${precision.max.toFixed(1)}`,
     );
   }
-  // Every full-size point of a photo: the grid, q80 and the auto runs' chosen qualities.
-  const ceiling = qualityCeiling(
-    fixed.map((f, i) => [f, ...(grid[i] ?? []), ...AUTO_TARGETS.map((t) => autos.get(t)?.[i]).filter((r): r is EncodeResult => r !== undefined)]),
-    fixedSummary,
-  );
+  // Every full-size point of a photo (the grid, q80, the auto runs' choices), one curve a preset.
+  const curvesOf = (i: number, presets: readonly WebpPresetName[]): PhotoCurves => {
+    const points = [fixed[i], ...(grid[i] ?? []), ...AUTO_TARGETS.map((t) => autos.get(t)?.[i])].filter((r): r is EncodeResult => r !== undefined);
+    return presets.map((preset) => points.filter((r) => r.preset === preset));
+  };
+  const ceiling = qualityCeiling(fixed.map((_, i) => curvesOf(i, ['default'])), fixedSummary);
+  const extended = qualityCeiling(fixed.map((_, i) => curvesOf(i, CEILING_PRESETS)), fixedSummary);
   const rows = [
     ...qualityTargetRows(fixedSummary, autoSummaries, autoSummaries.find((s) => s.label === `auto ${defaultTarget}`)),
-    ...ceilingRows(fixedSummary, ceiling),
+    ...ceilingRows(fixedSummary, ceiling, 'quality, preset default'),
+    ...ceilingRows(fixedSummary, extended, `quality x preset ${CEILING_PRESETS.join('/')}`),
   ];
   out();
   out(
@@ -348,10 +381,14 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
     ),
   );
   out(
-    `ceiling = the best per-photo WebP quality (effort 4) read off full-size encodes at q${[...CEILING_QUALITIES, FIXED_QUALITY].sort((a, b) => a - b).join('/')} ` +
-      'and the auto points, interpolated: what no proxy search can beat on these photos',
+    `ceiling = the best per-photo WebP quality (effort 4), or quality and preset, read off full-size encodes at q${[...CEILING_QUALITIES, FIXED_QUALITY].sort((a, b) => a - b).join('/')} ` +
+      `x preset ${CEILING_PRESETS.join('/')} and the auto points, interpolated: what no proxy search among those choices can beat on these photos`,
   );
-  return { fixed, autos: Object.fromEntries(autos), grid, summaries: [fixedSummary, ...autoSummaries], precision, ceiling, targets: rows };
+  out(
+    `auto chooses per photo among WebP presets ${DEFAULT_AUTO_QUALITY.webp.presets.join('/')} (the chosen one is in the record and ImageCompressed); ` +
+      'a NOT MET ceiling row means no choice tried reaches 25% on these photos (tools/bench/README.md says why)',
+  );
+  return { fixed, autos: Object.fromEntries(autos), grid, summaries: [fixedSummary, ...autoSummaries], precision, ceiling, extendedCeiling: extended, targets: rows };
 }
 
 /** The front: WebP effort x auto target on one photo. */
