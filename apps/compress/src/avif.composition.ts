@@ -77,7 +77,7 @@ export function createAvifHandler(ports: AvifPorts, config: AvifConfig): Instrum
       return withImageContext({ imageId: envelope.data.imageId, correlationId: envelope.correlationId }, async () => {
         const started = performance.now();
         // The encoder's memory is freed when the encode ends: give glibc's free pages back (a no-op off glibc).
-        const result = await addAvif(envelope).finally(releaseFreedMemory);
+        const result = await addAvif(envelope).finally(() => releaseFreedMemory());
         const ms = Math.round(performance.now() - started);
         if (result.status === 'added') logger.info('avif variant added', { ms, bytes: result.data.variant.bytes, quality: result.data.variant.quality });
         else logger.info('avif variant skipped', { ms, reason: result.reason, ...(result.removedKey ? { removedKey: result.removedKey } : {}) });

@@ -47,6 +47,6 @@ export { processImage } from './process';
 export type { ProcessedImage, ProcessImageOptions, ProcessTimings } from './process';
 
 export { canReleaseFreedMemory, configureImageRuntime, releaseFreedMemory } from './runtime';
-export type { ImageRuntimeOptions, ImageRuntimeSettings } from './runtime';
+export type { ImageRuntimeOptions, ImageRuntimeSettings, ReleaseFreedMemoryOptions } from './runtime';
 export { SHARP_ALLOCATOR_ENV } from './runtime-env';
 export type { SharpAllocatorVariable } from './runtime-env';

@@ -99,6 +99,19 @@ function bindMallocTrim(): MallocTrim | null {
   }
 }
 
+/** Options of {@link releaseFreedMemory}. */
+export interface ReleaseFreedMemoryOptions {
+  /**
+   * First run a full V8 garbage collection, when the process exposes one (`--expose-gc`, as
+   * `npm start` does): the Buffers of finished images (decoded rasters, encoded files) are
+   * native memory that V8 frees only when it collects them, which it does late, since their
+   * size barely counts toward its own heap. Costs a full GC (tens of ms on the main thread):
+   * use it off the latency path (before the local runtime's AVIF step), not after every task.
+   * Default false.
+   */
+  collectGarbage?: boolean;
+}
+
 /**
  * Gives the free memory inside glibc's malloc arenas back to the system: `malloc_trim(0)`.
  * libvips frees its tiles, rows and encoder state with `free()`, and glibc keeps those pages
@@ -107,12 +120,14 @@ function bindMallocTrim(): MallocTrim | null {
  * image work ends and when the process turns idle; it costs a few milliseconds (a walk over the
  * arenas' free chunks, `madvise` on whole free pages) and changes no result.
  *
- * A no-op returning `false` where it cannot apply: not Linux with glibc (musl, macOS), or the
+ * The trim is a no-op where it cannot apply: not Linux with glibc (musl, macOS), or the
  * optional `koffi` package is not installed. Measured in tools/local/README.md ("Memory").
  *
  * @returns whether glibc gave memory back.
  */
-export function releaseFreedMemory(): boolean {
+export function releaseFreedMemory(options: ReleaseFreedMemoryOptions = {}): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (options.collectGarbage && typeof gc === 'function') gc();
   if (mallocTrim === undefined) mallocTrim = bindMallocTrim();
   return mallocTrim !== null && mallocTrim(0) === 1;
 }

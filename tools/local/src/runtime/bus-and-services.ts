@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { StateMachine } from 'aws-local-stepfunctions';
+import { releaseFreedMemory } from '@imgpipe/image-ops';
 import { DynamoImageEventStore, logger, TABLES, type Env } from '@imgpipe/platform';
 import { EVENT_BUS_NAME, eventRules, type RuleTarget } from '@imgpipe/workflow';
 import { EventArchive } from '../bus/archive';
@@ -65,7 +66,15 @@ class LateTargets {
       // One AVIF encode at a time (on AWS, the function's reserved concurrency): after a burst
       // the follow-up encodes queue here instead of decoding every image at once beside the pipeline,
       // each in one of the runner's slots, after the executions waiting for one (runner.followUp).
-      avif: (event) => this.oneAtATime(() => this.need(this.runner).followUp(() => this.need(this.services).addAvifVariant(event))),
+      // Before each, the finished images' Buffers are collected and their pages trimmed: the AVIF
+      // encoder's working set (~300 MiB at 12 MP) is the runtime's peak, so nothing else should sit under it.
+      avif: (event) =>
+        this.oneAtATime(() =>
+          this.need(this.runner).followUp(() => {
+            releaseFreedMemory({ collectGarbage: true });
+            return this.need(this.services).addAvifVariant(event);
+          }),
+        ),
     };
   }
 
