@@ -32,6 +32,14 @@ const before = rssMiB();
 const released = ${release} ? runtime.releaseFreedMemory() : false;
 process.stdout.write(JSON.stringify({ before, after: rssMiB(), released, pin: pin !== null }));`;
 
+/** A 48 MiB Buffer nothing references any more, then the resident set before and after `call`. */
+const GARBAGE_BUFFER = (call: string) => `
+const rssMiB = () => Number(/VmRSS:\\s+(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+(() => { const b = Buffer.alloc(48 * 1024 * 1024, 1); return b.length; })();
+const before = rssMiB();
+${call};
+process.stdout.write(JSON.stringify({ before, after: rssMiB() }));`;
+
 describe('releaseFreedMemory', () => {
   it('is a no-op, not an error, where koffi cannot be loaded', () => {
     // A preload that makes `koffi` unresolvable, as in a process that does not ship it.
@@ -47,6 +55,21 @@ Module._resolveFilename = function (request, ...rest) { if (request === 'koffi')
 
   it('answers a boolean in this process', () => {
     expect(typeof releaseFreedMemory()).toBe('boolean');
+  });
+
+  it('with collectGarbage, first collects the Buffers nothing references (a process started with --expose-gc)', () => {
+    const gcFlag = ['--expose-gc'];
+    const kept = inFreshProcess<{ before: number; after: number }>(GARBAGE_BUFFER('runtime.releaseFreedMemory()'), gcFlag);
+    const collected = inFreshProcess<{ before: number; after: number }>(GARBAGE_BUFFER('runtime.releaseFreedMemory({ collectGarbage: true })'), gcFlag);
+
+    expect(kept.before - kept.after).toBeLessThan(16);
+    expect(collected.before - collected.after).toBeGreaterThan(40);
+  });
+
+  it('with collectGarbage, does nothing more where no collector is exposed', () => {
+    const result = inFreshProcess<{ before: number; after: number }>(GARBAGE_BUFFER('runtime.releaseFreedMemory({ collectGarbage: true })'));
+
+    expect(result.before - result.after).toBeLessThan(16);
   });
 
   // Only where it applies: Linux with glibc and koffi installed.
