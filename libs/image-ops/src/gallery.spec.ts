@@ -4,6 +4,7 @@ import {
   CARD_CROP_POSITION,
   DEFAULT_RENDITION_SET,
   GALLERY_RENDITION_SET,
+  GALLERY_WEBP_EFFORT,
   MARKETPLACE_RENDITION_SET,
   MAX_RENDITION_FILES,
   renditionFormats,
@@ -67,9 +68,10 @@ describe('the gallery set', () => {
 describe('renditions in more than one format (alsoAs)', () => {
   const NAMES = ['small', 'medium', 'large', 'card', 'display'];
 
-  it('writes every gallery rendition as JPEG (the fallback, first) and WebP', () => {
+  it('writes every gallery rendition as JPEG (the fallback, first) and WebP, the WebP at effort 2', () => {
+    expect(GALLERY_WEBP_EFFORT).toBe(2);
     for (const name of NAMES) {
-      expect(GALLERY_RENDITION_SET.renditions[name]).toMatchObject({ format: 'jpeg', alsoAs: ['webp'] });
+      expect(GALLERY_RENDITION_SET.renditions[name]).toMatchObject({ format: 'jpeg', alsoAs: ['webp'], webpEffort: GALLERY_WEBP_EFFORT });
       expect(renditionFormats(GALLERY_RENDITION_SET.renditions[name] as Rendition)).toEqual(['jpeg', 'webp']);
     }
   });
@@ -104,6 +106,12 @@ describe('renditions in more than one format (alsoAs)', () => {
       renditions: Object.fromEntries(Object.entries(GALLERY_RENDITION_SET.renditions).map(([n, r]) => [n, { ...r, alsoAs: undefined }])),
     };
     expect(renditionSetVersion(GALLERY_RENDITION_SET)).not.toBe(renditionSetVersion(jpegOnly));
+    // The WebP effort changes the WebP bytes, so it changes the version too (stored renditions are reprocessed).
+    const atEffort4: RenditionSet = {
+      ...GALLERY_RENDITION_SET,
+      renditions: Object.fromEntries(Object.entries(GALLERY_RENDITION_SET.renditions).map(([n, r]) => [n, { ...r, webpEffort: undefined }])),
+    };
+    expect(renditionSetVersion(GALLERY_RENDITION_SET)).not.toBe(renditionSetVersion(atEffort4));
     expect(renditionSetVersion(DEFAULT_RENDITION_SET)).toBe('rs-3efe942fc712');
   });
 

@@ -433,9 +433,11 @@ async function makeRendition(
     image = image.resize(plan.width, plan.height, { fit: 'fill' });
   }
   const formats = renditionFormats(rendition);
+  // The shared source as it is (the largest `inside` rendition, usually): every encoder reads it, no copy.
+  const untouched = !plan.band && (rendition.fit === 'inside' || rendition.fit === 'outside' || rendition.fit === 'fill') && sameSize(plan, source);
   // Resize once per rendition: with more than one format, the resized pixels are kept and every encoder reads them.
-  let resized: RawImage | undefined;
-  if (formats.length > 1) {
+  let resized: RawImage | undefined = untouched && formats.length > 1 ? source : undefined;
+  if (formats.length > 1 && !resized) {
     try {
       resized = await toRaw(image);
     } catch (error) {
@@ -522,9 +524,15 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
     const source = await renditionSource(raw, renditionNeed);
     const made = await timed(() => makePlaceholder(source, facts));
     const background = request.background ?? compressOptions?.background ?? DEFAULT_BACKGROUND;
-    const each = await Promise.all(
-      renditionPlans.map((plan) => timed(() => makeRendition(source, plan, background, plan.band ? made.value.dominantColour : background))),
-    );
+    // Largest first: the encoders share libuv's few threads in the order they are queued, and the
+    // largest rendition's encodes (the 1600 px display WebP) are the longest, so they start at once
+    // instead of behind the small ones. The results keep the set's order.
+    const order = renditionPlans.map((plan, i) => ({ plan, i })).sort((a, b) => b.plan.width * b.plan.height - a.plan.width * a.plan.height);
+    const started = new Array<Promise<{ value: RenditionResult[]; ms: number }>>(renditionPlans.length);
+    for (const { plan, i } of order) {
+      started[i] = timed(() => makeRendition(source, plan, background, plan.band ? made.value.dominantColour : background));
+    }
+    const each = await Promise.all(started);
     const renditionMs = Object.fromEntries(renditionPlans.map((plan, i) => [plan.name, Math.round(each[i]?.ms ?? 0)]));
     return { renditions: each.flatMap((e) => e.value), placeholder: made.value, placeholderMs: made.ms, renditionMs };
   });

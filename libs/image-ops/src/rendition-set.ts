@@ -194,9 +194,29 @@ function card(size: number): Rendition {
   };
 }
 
+/**
+ * The gallery set's WebP effort. Measured (2026-12-05, idle 2-core machine, libvips 2 threads)
+ * on `npm run bench`'s 8 photos of 6-20 MP, the whole gallery set per photo, median of 3,
+ * image-ops' `renditionsMs` summed; WebP bytes of all five renditions summed; SSIMULACRA2 of
+ * the 1600 px display WebP against the original scaled to it (mean / worst):
+ *
+ * | effort | renditions ms | display WebP ms | WebP bytes | display score |
+ * |---|---|---|---|---|
+ * | 0 | 1127 | 914 | 2,719,550 (+16%) | 75.2 / 70.9 |
+ * | 1 | 1263 | 1092 | 2,577,806 (+10%) | 75.2 / 70.9 |
+ * | **2** | **1411** | **1277** | **2,402,976 (+2.5%)** | **74.9 / 70.3** |
+ * | 3 | 2324 | 2200 | 2,340,490 | 75.3 / 71.2 |
+ * | 4 (before) | 2194 | 2054 | 2,343,810 | 75.4 / 71.1 |
+ *
+ * 2 is the knee: the renditions take 36% less time for 2.5% more bytes at the same distance
+ * (below 2, bytes grow 4-6x faster than time falls). The display WebP is the thumbnail task's
+ * long pole, which is what a user waits for before the first thumbnail (issue 13).
+ */
+export const GALLERY_WEBP_EFFORT = 2;
+
 /** A rendition also written as WebP: what a browser that takes WebP loads, with the JPEG as its fallback. */
 function withWebp(rendition: Rendition): Rendition {
-  return { ...rendition, alsoAs: ['webp'] };
+  return { ...rendition, alsoAs: ['webp'], webpEffort: GALLERY_WEBP_EFFORT };
 }
 
 /**
@@ -205,7 +225,8 @@ function withWebp(rendition: Rendition): Rendition {
  * its salient region, letterboxed), and `display`, 1600 px inside, for the image page
  * (a `srcset` entry between `large` and the full-size variant). Every rendition is written
  * in JPEG (the universal fallback) and WebP from one resize, so the delivery record's WebP
- * `srcset` and `<picture>` `<source>` offer sizes too, not only the full-size WebP.
+ * `srcset` and `<picture>` `<source>` offer sizes too, not only the full-size WebP; the WebP at
+ * effort {@link GALLERY_WEBP_EFFORT}.
  */
 export const GALLERY_RENDITION_SET: RenditionSet = {
   name: 'gallery',
