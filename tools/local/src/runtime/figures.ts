@@ -7,6 +7,20 @@ import type { RunnerCounts } from '../pipeline/pipeline-runner';
 import { PipelineStats, type DashboardStats } from '../stats/pipeline-stats';
 import type { RuntimeProgress } from './types';
 
+/**
+ * Events the pipeline records (history and read model) before it puts them on the bus: the
+ * thumbnail branch's `ThumbnailsGenerated` (`RecordThumbnails`) and `ImageProcessed`
+ * (`PublishProcessed`, after `RecordMetadata`). Their live update goes out when the bus takes
+ * them, as on AWS, where the push rule runs beside metadata's instead of after it; metadata's
+ * consumer only finds them already recorded. A replayed copy may not be recorded yet (a
+ * rebuild from the archive), so it is told after metadata, like every other event.
+ */
+const RECORDED_BEFORE_PUBLISHED: ReadonlySet<string> = new Set(['ThumbnailsGenerated', 'ImageProcessed']);
+
+function isRecordedBeforePublished(event: BusEvent): boolean {
+  return event['replay-name'] === undefined && RECORDED_BEFORE_PUBLISHED.has(event['detail-type']);
+}
+
 /** What the figures read from the parts that do the work. */
 export interface FigureSources {
   readonly counts: () => RunnerCounts;
@@ -39,6 +53,8 @@ export class LiveFigures {
     if (busName !== EVENT_BUS_NAME) return;
     if (this.liveBeforeArchiveRead) this.liveBeforeArchiveRead.push(event);
     else if (this.stats.apply(event)) this.changed();
+    // Recorded before it was published: the owner is told now, not after metadata's consumer finds it a duplicate.
+    if (isRecordedBeforePublished(event)) this.tellOwner(event);
   }
 
   /** Folds the archived events, then those that arrived while they were read. */
@@ -94,16 +110,21 @@ export class LiveFigures {
       });
       this.changed();
     }
-    // The UI reloads an image when told it changed: tell it once metadata has recorded the event.
-    if (outcome.rule.target !== 'metadata') return;
-    const detail = outcome.event.detail as { data?: { imageId?: unknown; userId?: unknown }; occurredAt?: unknown };
+    // The UI reloads an image when told it changed: tell it once metadata has recorded the event
+    // (an event recorded before it was published was told on the bus already).
+    if (outcome.rule.target !== 'metadata' || isRecordedBeforePublished(outcome.event)) return;
+    this.tellOwner(outcome.event);
+  }
+
+  private tellOwner(event: BusEvent): void {
+    const detail = event.detail as { data?: { imageId?: unknown; userId?: unknown }; occurredAt?: unknown };
     const { imageId, userId } = detail.data ?? {};
     if (typeof imageId !== 'string' || typeof userId !== 'string') return;
     // The figures fold every event on the bus with metadata's fold: the status the read model now holds.
     const status = this.stats.statusOf(imageId);
     this.hub.image(userId, {
       imageId,
-      detailType: outcome.event['detail-type'],
+      detailType: event['detail-type'],
       ...(status ? { status } : {}),
       ...(typeof detail.occurredAt === 'string' ? { occurredAt: detail.occurredAt } : {}),
     });
