@@ -29,7 +29,15 @@ import { candidatesOf, type OriginalImage, wantsLosslessCandidate } from './hone
 import { type ImagePlaceholder, makePlaceholder } from './placeholder';
 import type { InputPolicy } from './policy';
 import { type ImageFacts, inspect } from './probe';
-import { type ProxyCodec, proxyOf, type QualityChoice, type RawPixels, searchQuality, searchQualityAcross } from './quality/auto-quality';
+import {
+  presetTargetOffsets,
+  type ProxyCodec,
+  proxyOf,
+  type QualityChoice,
+  type RawPixels,
+  searchQuality,
+  searchQualityAcross,
+} from './quality/auto-quality';
 import { DEFAULT_RENDITION_WEBP_EFFORT, renditionFormats } from './rendition-set';
 import type { Rendition, RenditionResult, RenditionSet } from './renditions';
 
@@ -367,9 +375,10 @@ async function chooseQuality(
   // WebP with no fixed preset: the search chooses among the knob's presets (one: no choice).
   const presets = format === 'webp' && options.webp.preset === undefined ? options.autoQuality.webp.presets : [];
   if (presets.length > 1) {
+    const offsets = presetTargetOffsets(presets);
     const choice = await searchQualityAcross(
       proxy,
-      presets.map((preset) => ({ config: preset, codec: codecAt(preset) })),
+      presets.map((preset, i) => ({ config: preset, codec: codecAt(preset), targetOffset: offsets[i] ?? 0 })),
       knobs,
       format,
     );

@@ -3,6 +3,7 @@ import {
   autoWebpQualityOptionsSchema,
   DEFAULT_AUTO_QUALITY,
   mosaicOf,
+  presetTargetOffsets,
   priorEstimate,
   proxyOf,
   type ProxyCodec,
@@ -10,6 +11,7 @@ import {
   rgbOf,
   searchQuality,
   searchQualityAcross,
+  WEBP_PROXY_BIAS,
 } from './auto-quality';
 import { Ssimulacra2Reference } from './ssimulacra2';
 
@@ -211,6 +213,30 @@ describe('searchQualityAcross: the quality and the encoder configuration', () =>
     expect(better.config).toBe('b');
     expect(better.compared).toHaveLength(1);
     expect(tie.config).toBe('a');
+  });
+
+  it("holds each preset to its own target (target + targetOffset): a proxy that reads better must score higher", async () => {
+    // b scores 1 point lower at every quality for 0.8x the bytes. Its proxy reads 2 points worse
+    // than a's does (offset -2): it reaches its target where a reaches a's, and wins on bytes.
+    const fair = candidates(1, 0.8).list.map((c) => ({ ...c, targetOffset: c.config === 'b' ? -2 : 0 }));
+    // Held to +3 instead, b would need ~4 more quality points than a: not worth its bytes.
+    const strict = candidates(1, 0.8).list.map((c) => ({ ...c, targetOffset: c.config === 'b' ? 3 : 0 }));
+
+    const lenient = await searchQualityAcross(proxy, fair, settings, 'webp');
+    const held = await searchQualityAcross(proxy, strict, settings, 'webp');
+
+    expect(lenient.config).toBe('b');
+    expect(lenient.score).toBeGreaterThanOrEqual(70);
+    expect(held.config).toBe('a');
+  });
+
+  it('offsets each WebP preset by its proxy bias relative to the first', () => {
+    const d = WEBP_PROXY_BIAS.default as number;
+    const i = WEBP_PROXY_BIAS.icon as number;
+    expect(presetTargetOffsets(['default', 'icon'])).toEqual([0, Math.round((i - d) * 100) / 100]);
+    expect(presetTargetOffsets(['icon', 'default'])).toEqual([0, Math.round((d - i) * 100) / 100]);
+    // A preset with no measured bias counts as default's.
+    expect(presetTargetOffsets(['default', 'photo'])).toEqual([0, 0]);
   });
 
   it('refuses an empty or repeated preset list in the knobs', () => {

@@ -314,6 +314,34 @@ function observedSlope(probes: readonly QualityProbe[]): number | undefined {
 export interface ConfigCandidate<C> {
   readonly config: C;
   readonly codec: ProxyCodec;
+  /**
+   * Added to the target for this configuration (default 0): the proxy reads better than the
+   * full image by a different amount per configuration, so equal proxy scores are not equal
+   * full-size quality. See {@link WEBP_PROXY_BIAS}.
+   */
+  readonly targetOffset?: number;
+}
+
+/**
+ * How many SSIMULACRA2 points the proxy reads better than the full-size image, mean per WebP
+ * preset: `npm run bench -- --only quality`, 2026-12-05 17:40 UTC, every auto run on the 9
+ * photos (measured - proxy distance): `default` 2.1 (sd 1.2, 30 runs), `icon` 0.6 (sd 0.8, 15
+ * runs). libwebp's spatial noise shaping (SNS 50 in `default`) sets its segments' quantisers
+ * from the statistics of the picture it is given, so a 128 px tile encoded alone is quantised
+ * unlike the same pixels in the whole photo; with SNS 0 (`icon`) the tile is quantised as the
+ * photo is, and the proxy is nearly right. A preset not listed counts as `default`'s.
+ */
+export const WEBP_PROXY_BIAS: Readonly<Partial<Record<(typeof WEBP_PRESETS)[number], number>>> = { default: 2.1, icon: 0.6 };
+
+/**
+ * The target offset of each preset relative to the first (see {@link ConfigCandidate.targetOffset}):
+ * `target` keeps its meaning for the first preset, and another reaches the same full-size score
+ * when its proxy reads `bias(p) - bias(first)` points more or less.
+ */
+export function presetTargetOffsets<P extends (typeof WEBP_PRESETS)[number]>(presets: readonly P[]): number[] {
+  const bias = (p: P): number => WEBP_PROXY_BIAS[p] ?? WEBP_PROXY_BIAS.default ?? 0;
+  const first = presets[0];
+  return presets.map((p) => (first === undefined ? 0 : Math.round((bias(p) - bias(first)) * 100) / 100));
 }
 
 /** What {@link searchQualityAcross} chose: a quality, its score, and the configuration. */
@@ -339,11 +367,12 @@ function bytesGrowth(probes: readonly QualityProbe[], q: number): number {
  * rate-distortion curve: on the bench photos `icon`, libwebp's SNS 0 and no loop filter, needs
  * ~9% fewer bytes than `default` for the same SSIMULACRA2 on the hardest photo and more on
  * the easy ones). The first candidate is searched in full; each other one is probed at that
- * answer's quality, and if it misses the target once more at the quality the first's slope
- * says it needs, unless the first's byte growth says it would cost more anyway. The
- * configuration with the fewest proxy bytes among those that reach the target wins (the
- * first on a tie, or when nothing reached it). So a choice costs at most two probes a
- * candidate beyond the first search, often one or none.
+ * answer's quality, and if it misses its target once more at the quality the first's slope
+ * says it needs, unless the first's byte growth says it would cost more anyway. Each
+ * candidate's target is `target + targetOffset` (its proxy's calibrated bias, so equal
+ * targets mean equal full-size scores). The configuration with the fewest proxy bytes among
+ * those that reach their target wins (the first on a tie, or when nothing reached it). So a
+ * choice costs at most two probes a candidate beyond the first search, often one or none.
  */
 export async function searchQualityAcross<C>(
   proxy: Proxy,
@@ -354,14 +383,15 @@ export async function searchQualityAcross<C>(
   const [first, ...others] = candidates;
   if (!first) throw new RangeError('searchQualityAcross: no candidates');
   const prober = proberOf(proxy);
-  const base = await searchWith(prober, first.codec, settings, format);
-  const { target, minQuality: min, maxQuality: max } = settings;
+  const base = await searchWith(prober, first.codec, { ...settings, target: settings.target + (first.targetOffset ?? 0) }, format);
+  const { minQuality: min, maxQuality: max } = settings;
   const compared: (QualityProbe & { config: C })[] = [];
   const chosen = base.probes.find((p) => p.quality === base.quality) ?? { quality: base.quality, score: base.score, bytes: Infinity };
   let best: { config: C; probe: QualityProbe } = { config: first.config, probe: chosen };
-  const basePassed = base.score >= target;
+  const basePassed = base.score >= settings.target + (first.targetOffset ?? 0);
   for (const other of others) {
     if (!basePassed) break;
+    const target = settings.target + (other.targetOffset ?? 0);
     const at = async (q: number): Promise<QualityProbe> => {
       const p = await prober(other.codec, q);
       compared.push({ ...p, config: other.config });
