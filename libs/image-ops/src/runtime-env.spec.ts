@@ -31,6 +31,13 @@ describe('SHARP_ALLOCATOR_ENV', () => {
     expect(script).toMatch(/\bexec (node|tsx) /);
   });
 
+  it('is started the same way by both scripts: a collector exposed (releaseFreedMemory\'s collectGarbage) and a small V8 young generation', () => {
+    const nodeFlags = (name: string) => /\bexec node ((?:--[a-z-]+(?:=\S+)? )*)--import tsx /.exec(scripts[name] ?? '')?.[1]?.trim();
+
+    expect(nodeFlags('start')).toBe('--expose-gc --max-semi-space-size=2');
+    expect(nodeFlags('imgpipe')).toBe(nodeFlags('start'));
+  });
+
   it('reads only the leading assignments of a script', () => {
     expect([...leadingAssignments('A_B=${A_B:-2} C=${C:-x} exec node main.ts D=${D:-1}')]).toEqual([
       ['A_B', '2'],
