@@ -13,7 +13,9 @@ import { launchBrowser } from './browser';
  * real local runtime shows its card rendition over its placeholder while it is still
  * processing, because the thumbnail branch records `ThumbnailsGenerated` (RecordThumbnails)
  * before the full-size encode ends, and the live update pushes it. Prints the time from
- * "upload stored" (the storage POST answered) to the thumbnail loaded in the page; asserts
+ * "upload stored" (the storage POST answered) to the thumbnail loaded in the page, and every
+ * hop in between (`breakdown`: the buses, the services' log lines, the page's requests and
+ * live updates), for whoever makes it shorter; asserts
  * no time, only the order: the thumbnails are in the history before `ImageCompressed`, and
  * (when the full encode took long enough to tell) the card showed them before `processed`.
  */
