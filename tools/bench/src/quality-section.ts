@@ -39,6 +39,11 @@ export const CEILING_QUALITIES = [60, 70, 75, 85, 90] as const;
  * `picture` +0.6% bytes at equal distance on the hardest photo, `text` = `icon`.
  */
 export const CEILING_PRESETS = ['default', 'icon', 'drawing'] as const satisfies readonly WebpPresetName[];
+/**
+ * The per-photo preset choice auto can make (`autoQuality.webp.presets`), run at the default
+ * target beside the default knobs so one run prints both.
+ */
+export const CHOICE_PRESETS = ['default', 'icon'] as const satisfies readonly WebpPresetName[];
 /** The fixed quality auto is compared with (the seed's and the default profile's). */
 export const FIXED_QUALITY = 80;
 /** WebP efforts of the front. */
@@ -290,13 +295,16 @@ type Progress = (line: string) => void;
 export async function runQualitySection(photos: readonly Photo[], out: Out, progress: Progress): Promise<Record<string, unknown>> {
   const fixed: EncodeResult[] = [];
   const autos = new Map<number, EncodeResult[]>(AUTO_TARGETS.map((t) => [t, []]));
+  const choice: EncodeResult[] = [];
   const grid: EncodeResult[][] = [];
+  const defaultTarget = DEFAULT_AUTO_QUALITY.webp.target;
   for (const photo of photos) {
     progress(`quality: ${photo.name} q${FIXED_QUALITY} and auto at ${AUTO_TARGETS.join(', ')}`);
     fixed.push(await encodeOnce(photo, { webp: { quality: FIXED_QUALITY } }));
     for (const target of AUTO_TARGETS) {
       autos.get(target)?.push(await encodeOnce(photo, { webp: { quality: 'auto' }, autoQuality: { webp: { target } } }));
     }
+    choice.push(await encodeOnce(photo, { webp: { quality: 'auto' }, autoQuality: { webp: { target: defaultTarget, presets: [...CHOICE_PRESETS] } } }));
     progress(`quality: ${photo.name} ceiling grid q${CEILING_QUALITIES.join(', q')} x ${CEILING_PRESETS.join(', ')}`);
     const points: EncodeResult[] = [];
     for (const preset of CEILING_PRESETS) {
@@ -304,7 +312,6 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
     }
     grid.push(points);
   }
-  const defaultTarget = DEFAULT_AUTO_QUALITY.webp.target;
   const perPhoto = fixed.map((f, i) => {
     const a = autos.get(defaultTarget as (typeof AUTO_TARGETS)[number])?.[i];
     return [f.photo, f.megapixels, f.bytes / 1024, f.distance, f.cpuMs, a?.quality, a?.preset, a ? a.bytes / 1024 : undefined, a?.distance, a?.proxyDistance, a?.cpuMs];
@@ -329,7 +336,10 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
   );
   out();
   const fixedSummary = summarise(`q${FIXED_QUALITY}`, fixed);
-  const autoSummaries = AUTO_TARGETS.map((t) => summarise(`auto ${t}`, autos.get(t) ?? []));
+  const autoSummaries = [
+    ...AUTO_TARGETS.map((t) => summarise(`auto ${t}`, autos.get(t) ?? [])),
+    summarise(`auto ${defaultTarget} ${CHOICE_PRESETS.join('/')}`, choice),
+  ];
   out(
     renderTable(
       [
@@ -353,7 +363,7 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
     ),
   );
   out('distance = 100 - SSIMULACRA2 (lower is better; 10 ~ visually lossless, 30 ~ high quality)');
-  const errors = [...autos.values()].flat().flatMap((r) => (r.proxyDistance === undefined ? [] : [r.distance - r.proxyDistance]));
+  const errors = [...autos.values(), choice].flat().flatMap((r) => (r.proxyDistance === undefined ? [] : [r.distance - r.proxyDistance]));
   const precision = proxyPrecision(errors);
   if (precision) {
     out(
@@ -363,7 +373,7 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
   }
   // Every full-size point of a photo (the grid, q80, the auto runs' choices), one curve a preset.
   const curvesOf = (i: number, presets: readonly WebpPresetName[]): PhotoCurves => {
-    const points = [fixed[i], ...(grid[i] ?? []), ...AUTO_TARGETS.map((t) => autos.get(t)?.[i])].filter((r): r is EncodeResult => r !== undefined);
+    const points = [fixed[i], ...(grid[i] ?? []), ...AUTO_TARGETS.map((t) => autos.get(t)?.[i]), choice[i]].filter((r): r is EncodeResult => r !== undefined);
     return presets.map((preset) => points.filter((r) => r.preset === preset));
   };
   const ceiling = qualityCeiling(fixed.map((_, i) => curvesOf(i, ['default'])), fixedSummary);
@@ -385,10 +395,10 @@ export async function runQualitySection(photos: readonly Photo[], out: Out, prog
       `x preset ${CEILING_PRESETS.join('/')} and the auto points, interpolated: what no proxy search among those choices can beat on these photos`,
   );
   out(
-    `auto chooses per photo among WebP presets ${DEFAULT_AUTO_QUALITY.webp.presets.join('/')} (the chosen one is in the record and ImageCompressed); ` +
-      'a NOT MET ceiling row means no choice tried reaches 25% on these photos (tools/bench/README.md says why)',
+    `auto ${defaultTarget} ${CHOICE_PRESETS.join('/')}: auto choosing the WebP preset per photo too (chose ${choice.map((r) => r.preset).join(', ')}); ` +
+      'the preset is in the record and ImageCompressed. A NOT MET ceiling row: no choice tried reaches 25% on these photos (tools/bench/README.md says why)',
   );
-  return { fixed, autos: Object.fromEntries(autos), grid, summaries: [fixedSummary, ...autoSummaries], precision, ceiling, extendedCeiling: extended, targets: rows };
+  return { fixed, autos: Object.fromEntries(autos), choice, grid, summaries: [fixedSummary, ...autoSummaries], precision, ceiling, extendedCeiling: extended, targets: rows };
 }
 
 /** The front: WebP effort x auto target on one photo. */
