@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHARP_ALLOCATOR_ENV, type SharpAllocatorVariable } from './runtime-env';
+import { SHARP_ALLOCATOR_ENV, SHARP_RUNTIME_NODE_FLAGS, type SharpAllocatorVariable } from './runtime-env';
 
 const ROOT_PACKAGE = join(__dirname, '..', '..', '..', 'package.json');
 
@@ -34,7 +34,7 @@ describe('SHARP_ALLOCATOR_ENV', () => {
   it('is started the same way by both scripts: a collector exposed (releaseFreedMemory\'s collectGarbage) and a small V8 young generation', () => {
     const nodeFlags = (name: string) => /\bexec node ((?:--[a-z-]+(?:=\S+)? )*)--import tsx /.exec(scripts[name] ?? '')?.[1]?.trim();
 
-    expect(nodeFlags('start')).toBe('--expose-gc --max-semi-space-size=2');
+    expect(nodeFlags('start')).toBe(SHARP_RUNTIME_NODE_FLAGS.join(' '));
     expect(nodeFlags('imgpipe')).toBe(nodeFlags('start'));
   });
 

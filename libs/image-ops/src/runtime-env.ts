@@ -3,4 +3,8 @@
  * (`@imgpipe/platform/sharp-allocator-env`, which says why), re-exported here for image-ops'
  * users; `runtime-env.spec.ts` holds the launchers to it.
  */
-export { SHARP_ALLOCATOR_ENV, type SharpAllocatorVariable } from '@imgpipe/platform/sharp-allocator-env';
+export {
+  SHARP_ALLOCATOR_ENV,
+  SHARP_RUNTIME_NODE_FLAGS,
+  type SharpAllocatorVariable,
+} from '@imgpipe/platform/sharp-allocator-env';

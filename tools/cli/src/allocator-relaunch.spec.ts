@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SHARP_ALLOCATOR_ENV } from '@imgpipe/platform/sharp-allocator-env';
-import { ALLOCATOR_RELAUNCHED_VARIABLE, allocatorRelaunchEnv } from './allocator-relaunch';
+import { ALLOCATOR_RELAUNCHED_VARIABLE, allocatorRelaunchEnv, relaunchNodeFlags } from './allocator-relaunch';
 
 const BIN = join(__dirname, '..', 'bin', 'imgpipe.cjs');
 
@@ -17,6 +17,7 @@ const { appendFileSync } = require('node:fs');
 const record = (event) => appendFileSync(process.env.PROBE_OUT, JSON.stringify({
   event, pid: process.pid, ppid: process.ppid,
   MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_,
+  gcExposed: typeof globalThis.gc === 'function', execArgv: process.execArgv,
 }) + '\\n');
 if (process.env.PROBE_HANG && process.env.${ALLOCATOR_RELAUNCHED_VARIABLE}) {
   record('hanging');
@@ -34,6 +35,8 @@ interface ProbeRecord {
   readonly ppid: number;
   readonly MALLOC_ARENA_MAX?: string;
   readonly MALLOC_MMAP_THRESHOLD_?: string;
+  readonly gcExposed: boolean;
+  readonly execArgv: readonly string[];
 }
 
 describe('allocatorRelaunchEnv', () => {
@@ -52,6 +55,17 @@ describe('allocatorRelaunchEnv', () => {
   it('does not relaunch when every variable is set, nor a process that is the relaunch (whatever its environment)', () => {
     expect(allocatorRelaunchEnv({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '65536' })).toBeUndefined();
     expect(allocatorRelaunchEnv({ [ALLOCATOR_RELAUNCHED_VARIABLE]: '1' })).toBeUndefined();
+  });
+});
+
+describe('relaunchNodeFlags', () => {
+  it('adds each runtime node flag the process lacks and keeps the ones it has, with their values', () => {
+    expect(relaunchNodeFlags([])).toEqual(['--expose-gc', '--max-semi-space-size=2']);
+    expect(relaunchNodeFlags(['--max-semi-space-size=8', '--enable-source-maps'])).toEqual([
+      '--max-semi-space-size=8',
+      '--enable-source-maps',
+      '--expose-gc',
+    ]);
   });
 });
 
@@ -92,6 +106,8 @@ describe('the imgpipe bin', () => {
     expect(run.stdout()).toMatch(/^imgpipe \d+\.\d+\.\d+/);
     const writers = (await run.records()).filter((r) => r.event === 'stdout');
     expect(writers).toEqual([expect.objectContaining({ ppid: run.child.pid, ...SHARP_ALLOCATOR_ENV })]);
+    // and the node flags `npm run imgpipe` starts it with: a collector for releaseFreedMemory
+    expect(writers[0]).toMatchObject({ gcExposed: true, execArgv: expect.arrayContaining(['--max-semi-space-size=2']) });
   }, 30_000);
 
   it('runs the CLI in its own process when the variables are set, keeping their values', async () => {

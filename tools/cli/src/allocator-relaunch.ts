@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
 // The subpath, not the platform's barrel: this runs before the CLI, in a process that only relaunches.
-import { SHARP_ALLOCATOR_ENV, type SharpAllocatorVariable } from '@imgpipe/platform/sharp-allocator-env';
+import {
+  SHARP_ALLOCATOR_ENV,
+  SHARP_RUNTIME_NODE_FLAGS,
+  type SharpAllocatorVariable,
+} from '@imgpipe/platform/sharp-allocator-env';
 
 /** Set in the relaunched process: it never relaunches again, whatever its environment says. */
 export const ALLOCATOR_RELAUNCHED_VARIABLE = 'IMGPIPE_ALLOCATOR_RELAUNCHED';
@@ -26,10 +30,20 @@ export function allocatorRelaunchEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv 
 }
 
 /**
+ * The node options of the relaunched CLI: this process's own, then each of
+ * {@link SHARP_RUNTIME_NODE_FLAGS} it lacks (as `npm run imgpipe` starts node with them).
+ */
+export function relaunchNodeFlags(execArgv: readonly string[]): string[] {
+  const named = (flag: string) => flag.split('=')[0];
+  const have = new Set(execArgv.map(named));
+  return [...execArgv, ...SHARP_RUNTIME_NODE_FLAGS.filter((flag) => !have.has(named(flag)))];
+}
+
+/**
  * What the `imgpipe` bin runs first. Any command may embed a local runtime, which runs sharp,
  * and glibc reads the allocator variables only when a process starts (see
  * `@imgpipe/platform/sharp-allocator-env`), so a bin started without them runs itself once
- * more with them: the same node, node options and arguments, the terminal inherited, the
+ * more with them: the same node, node options (with {@link SHARP_RUNTIME_NODE_FLAGS} added) and arguments, the terminal inherited, the
  * signals it gets passed on, and its exit code or signal its own. Otherwise (or when the
  * relaunch cannot be spawned: then without the variables, as before) it calls `runHere`.
  *
@@ -45,7 +59,7 @@ export function relaunchWithAllocatorEnv(runHere: () => void, current: NodeJS.Pr
     runHere();
     return;
   }
-  const child = spawn(current.execPath, [...current.execArgv, ...current.argv.slice(1)], { stdio: 'inherit', env });
+  const child = spawn(current.execPath, [...relaunchNodeFlags(current.execArgv), ...current.argv.slice(1)], { stdio: 'inherit', env });
   const forward = (signal: NodeJS.Signals) => void child.kill(signal);
   for (const signal of FORWARDED_SIGNALS) current.on(signal, forward);
   const stopForwarding = () => FORWARDED_SIGNALS.forEach((signal) => current.off(signal, forward));
