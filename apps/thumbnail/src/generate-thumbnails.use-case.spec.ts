@@ -12,7 +12,7 @@ import {
 import { testImage } from '@imgpipe/image-ops/testing';
 import { IMMUTABLE_CACHE_CONTROL } from '@imgpipe/platform';
 import { InMemoryObjectStore } from '@imgpipe/platform/testing';
-import { createGenerateThumbnails } from './generate-thumbnails.use-case';
+import { createGenerateThumbnails, type ThumbnailTimings } from './generate-thumbnails.use-case';
 
 const ORIGINALS = 'originals';
 const PROCESSED = 'processed';
@@ -34,6 +34,34 @@ async function arrange(bytes: Buffer, renditionSet: RenditionSet = DEFAULT_RENDI
 }
 
 describe('generate thumbnails use case', () => {
+  it('tells onTimings where the time went (the composition root logs it; the use case writes nothing itself)', async () => {
+    const { store, input } = await arrange(await testImage('jpeg', { width: 1200, height: 900 }));
+    const told: ThumbnailTimings[] = [];
+    const generate = createGenerateThumbnails({
+      store,
+      processedBucket: PROCESSED,
+      originalsBucket: ORIGINALS,
+      renditionSet: DEFAULT_RENDITION_SET,
+      onTimings: (timings) => told.push(timings),
+    });
+    const stdout = jest.spyOn(process.stdout, 'write');
+
+    await generate(input);
+
+    expect(stdout).not.toHaveBeenCalled();
+    stdout.mockRestore();
+    expect(told).toEqual([
+      {
+        getMs: expect.any(Number),
+        decodeMs: expect.any(Number),
+        placeholderMs: expect.any(Number),
+        renditionsMs: expect.any(Number),
+        renditionMs: { small: expect.any(Number), medium: expect.any(Number), large: expect.any(Number) },
+        putMs: expect.any(Number),
+      },
+    ]);
+  });
+
   it('writes the default set as JPEGs fitting 150/300/600 squares', async () => {
     const { store, input, generate } = await arrange(await testImage('jpeg', { width: 1200, height: 900 }));
 

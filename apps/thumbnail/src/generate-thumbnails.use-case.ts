@@ -9,7 +9,6 @@ import {
   derivativeVersion,
   IMMUTABLE_CACHE_CONTROL,
   assertOutputLocation,
-  logger,
   thumbnailKey,
   type ObjectStore,
 } from '@imgpipe/platform';
@@ -22,6 +21,22 @@ export interface GenerateThumbnailsDeps {
   readonly background?: string;
   readonly policy?: InputPolicy;
   readonly now?: () => number;
+  /**
+   * Told where one image's time went (issue 13: thumbnails early). The task's composition root
+   * logs it beside its done line; a caller that owns stdout (batch mode's `--json`) leaves it out.
+   */
+  readonly onTimings?: (timings: ThumbnailTimings) => void;
+}
+
+/** Where one thumbnail job's time went, in ms: the original's read, image-ops' steps, the puts. */
+export interface ThumbnailTimings {
+  readonly getMs: number;
+  readonly decodeMs: number;
+  readonly placeholderMs: number;
+  readonly renditionsMs: number;
+  /** Each rendition's resize and encodes, by name (they overlap). */
+  readonly renditionMs: Readonly<Record<string, number>>;
+  readonly putMs: number;
 }
 
 /**
@@ -69,8 +84,7 @@ export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
     );
 
     const { decodeMs, placeholderMs, renditionsMs } = result.timings;
-    // Where the time went (issue 13: thumbnails early), beside the task's done line.
-    logger.info('thumbnail timings', {
+    deps.onTimings?.({
       getMs: Math.round(fetched - started),
       decodeMs: Math.round(decodeMs),
       placeholderMs: Math.round(placeholderMs),

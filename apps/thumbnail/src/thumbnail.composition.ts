@@ -1,6 +1,6 @@
 import type { ThumbnailsGeneratedData } from '@imgpipe/contracts';
 import { awsImageTaskPorts, createImageTaskHandler, type ImageTaskPorts } from '@imgpipe/image-ops/task';
-import type { AwsClients, InstrumentedHandler } from '@imgpipe/platform';
+import { logger, type AwsClients, type InstrumentedHandler } from '@imgpipe/platform';
 import { createGenerateThumbnails } from './generate-thumbnails.use-case';
 import type { ThumbnailConfig } from './config';
 
@@ -23,6 +23,7 @@ export function createThumbnailHandler(ports: ThumbnailPorts, config: ThumbnailC
   return createImageTaskHandler({
     stage: 'thumbnail',
     doneMessage: 'thumbnails generated',
-    start: () => createGenerateThumbnails({ store: ports.store, ...config }),
+    // Where each image's time went, beside the done line (with the run's imageId and correlationId).
+    start: () => createGenerateThumbnails({ store: ports.store, ...config, onTimings: (timings) => logger.info('thumbnail timings', { ...timings }) }),
   });
 }
