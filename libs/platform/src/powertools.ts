@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Console } from 'node:console';
 import { getServiceName } from '@aws-lambda-powertools/commons/utils/env';
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
@@ -124,19 +125,106 @@ export const tracer = new Tracer({ serviceName: SERVICE_NAME });
  * normal case for a step that counts nothing (compress, thumbnail, an ignored object); the
  * metric names and units are fixed in {@link METRIC_DEFINITIONS}, so its other notices (a
  * malformed metric) do not arise at run time. Tests build their own; services share {@link metrics}.
+ *
+ * The instance returned is scoped per invocation: inside {@link withInvocationMetrics} (which
+ * `instrumentHandler` wraps every invocation in) every call on it goes to that invocation's own
+ * `Metrics`, built alike and flushed when the invocation ends; outside any invocation, to the
+ * instance itself. The local runtime runs many invocations in one process at once, and with one
+ * buffer an invocation's flush carried (with its dimensions) whatever another had added so far,
+ * and left that one's own flush empty. On Lambda (one invocation at a time) the output is the
+ * same as with one buffer. Powertools has no per-request scope for metrics (its `Metrics` keeps
+ * the buffer in private fields), hence this hand-written AsyncLocalStorage proxy, the same
+ * mechanism as {@link withInvocationContext} for log lines.
  */
 export function createMetrics(options: { serviceName?: string; notices?: Logger } = {}): Metrics {
   const notices = options.notices ?? logger;
   const debug = (...content: unknown[]) => notices.debug(String(content[0]), { notice: content.slice(1) });
-  return new Metrics({
-    // The stage's namespace where infra set one ({@link metricsNamespace}), else `imgpipe`.
-    namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] || METRICS_NAMESPACE,
-    serviceName: options.serviceName ?? SERVICE_NAME,
-    logger: { debug, info: debug, warn: debug, error: (...content: unknown[]) => notices.error(String(content[0]), { notice: content.slice(1) }) },
+  const build = (): Metrics =>
+    withSingleMetricConsole(
+      new Metrics({
+        // The stage's namespace where infra set one ({@link metricsNamespace}), else `imgpipe`.
+        namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] || METRICS_NAMESPACE,
+        serviceName: options.serviceName ?? SERVICE_NAME,
+        logger: { debug, info: debug, warn: debug, error: (...content: unknown[]) => notices.error(String(content[0]), { notice: content.slice(1) }) },
+      }),
+    );
+  const base = build();
+  const current = new AsyncLocalStorage<Metrics>();
+  const active = (): Metrics => current.getStore() ?? base;
+  const scoped = new Proxy(base, {
+    // Bound to the active instance: Metrics keeps its buffer in `#private` fields, which a proxy cannot reach.
+    get(_target, property) {
+      const target = active();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    set(_target, property, value: unknown) {
+      const target = active();
+      return Reflect.set(target, property, value, target);
+    },
   });
+  invocationScopes.set(scoped, {
+    base,
+    current,
+    // Writes where the instance writes (the local runtime sends it to its log file: tools/local logs.ts).
+    fork: () => writingTo(build(), consoleOf(base)),
+  });
+  return scoped;
 }
 
-/** The one metrics buffer of the process. */
+interface InvocationMetricsScope {
+  /** The instance outside any invocation. */
+  readonly base: Metrics;
+  /** The current invocation's own instance. */
+  readonly current: AsyncLocalStorage<Metrics>;
+  /** A new instance like `base`, for one invocation. */
+  readonly fork: () => Metrics;
+}
+
+/** The scope of every instance {@link createMetrics} returned. */
+const invocationScopes = new WeakMap<Metrics, InvocationMetricsScope>();
+
+/** Powertools' `Metrics` writes EMF through a `console` of its own (private in its types, public at run time). */
+type WithConsole = { console: Console };
+const consoleOf = (target: Metrics): Console => (target as unknown as WithConsole).console;
+const writingTo = (target: Metrics, console: Console): Metrics => {
+  (target as unknown as WithConsole).console = console;
+  return target;
+};
+
+/**
+ * `singleMetric()` builds a new `Metrics` over a new stdout console; this one's single metrics
+ * write where it writes (a redirected console stays redirected, for the failure count too).
+ */
+function withSingleMetricConsole(target: Metrics): Metrics {
+  const single = target.singleMetric.bind(target);
+  target.singleMetric = () => writingTo(single(), consoleOf(target));
+  return target;
+}
+
+/**
+ * Runs `fn` as one invocation of `metrics`: if it came from {@link createMetrics}, every call on
+ * it inside `fn` (also after awaits, also through {@link recordMetric}) goes to an instance of this
+ * invocation's own, which `fn` is given to flush (`instrumentHandler` applies Powertools'
+ * `logMetrics` to it). Metrics added outside any invocation (a local runtime's sweep) are flushed
+ * on their own after it, as one buffer used to flush them with the next invocation's. Any other
+ * `Metrics` is given to `fn` as it is.
+ *
+ * @example
+ * await withInvocationMetrics(metrics, (own) => handlerFlushingInto(own)(event, context));
+ */
+export async function withInvocationMetrics<T>(metrics: Metrics, fn: (own: Metrics) => Promise<T>): Promise<T> {
+  const scope = invocationScopes.get(metrics);
+  if (!scope) return fn(metrics);
+  const own = scope.fork();
+  try {
+    return await scope.current.run(own, () => fn(own));
+  } finally {
+    if (scope.base.hasStoredMetrics()) scope.base.publishStoredMetrics();
+  }
+}
+
+/** The one metrics buffer of the process, its own for each invocation ({@link createMetrics}). */
 export const metrics = createMetrics();
 
 /** The metric names shared with the dashboards and alarms, with their units. */

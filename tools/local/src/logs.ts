@@ -18,16 +18,10 @@ export function redirectPowertoolsOutput(path: string): () => Promise<void> {
   const fileConsole = new Console({ stdout: stream, stderr: stream });
   const targets = [logger, metrics] as unknown as WithConsole[];
   const previous = targets.map((target) => target.console);
+  // The metrics' single metrics (the failure count by code) and each invocation's own buffer
+  // write where the shared instance writes (`createMetrics` in @imgpipe/platform).
   for (const target of targets) target.console = fileConsole;
-  // A single metric (the failure count by code) is a new instance with a console of its own.
-  const singleMetric = metrics.singleMetric;
-  metrics.singleMetric = function (this: typeof metrics) {
-    const single = singleMetric.call(this);
-    (single as unknown as WithConsole).console = fileConsole;
-    return single;
-  };
   return async () => {
-    metrics.singleMetric = singleMetric;
     targets.forEach((target, i) => {
       const original = previous[i];
       if (original) target.console = original;

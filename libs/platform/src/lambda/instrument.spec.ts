@@ -1,7 +1,7 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { localLambdaContext } from '../idempotency';
-import { createLogger, createMetrics } from '../powertools';
+import { createLogger, createMetrics, metrics as sharedMetrics, MetricNames, recordImageFailed, recordMetric } from '../powertools';
 import { instrumentHandler, lambdaEntry } from './instrument';
 import { createTaskHandler } from './task-handler';
 
@@ -150,6 +150,74 @@ describe('instrumentHandler (Powertools applied the one way)', () => {
     const emf = out.json().filter((l) => '_aws' in l);
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ ThumbnailFailures: 1, service: 'thumbnail' });
+  });
+
+  /** Two invocations over one metrics instance, the first still running when the second ends. */
+  async function overlappingInvocations(metrics: Metrics, record: (metrics: Metrics, value: number) => void) {
+    const gate = { open: () => undefined as void };
+    const opened = new Promise<void>((resolve) => (gate.open = resolve));
+    const handler = instrumentHandler(
+      async (event: { label: string; value: number; wait: boolean }) => {
+        metrics.addDimension('label', event.label);
+        record(metrics, event.value);
+        if (event.wait) await opened;
+        return event.label;
+      },
+      { name: 'pipeline', powertools: { metrics } },
+    );
+    const out = captureOutput();
+    try {
+      const first = handler({ label: 'first', value: 1, wait: true });
+      await handler({ label: 'second', value: 2, wait: false }); // ends (and flushes) first
+      gate.open();
+      await first;
+    } finally {
+      out.restore();
+    }
+    return out.json().filter((l) => '_aws' in l);
+  }
+
+  it('gives each of two overlapping invocations its own metrics: each flush carries only its own data points and dimensions', async () => {
+    const metrics = createMetrics({ serviceName: 'pipeline', notices: createLogger() });
+    const emf = await overlappingInvocations(metrics, (m, value) => m.addMetric('ThumbnailFailures', MetricUnit.Count, value));
+    // With one buffer, the second invocation's flush carried [1, 2] under label "second", and the first flushed nothing.
+    expect(emf.map((l) => [l['label'], l['ThumbnailFailures']])).toEqual([
+      ['second', 2],
+      ['first', 1],
+    ]);
+  });
+
+  it('scopes the shared metrics and recordMetric per invocation too (what every service uses)', async () => {
+    const emf = await overlappingInvocations(sharedMetrics, (_m, value) => recordMetric(MetricNames.ImagesRedriven, value));
+    expect(emf.map((l) => [l['label'], l['ImagesRedriven']])).toEqual([
+      ['second', 2],
+      ['first', 1],
+    ]);
+  });
+
+  it('flushes a single metric at once and metrics added outside any invocation after the next one, on their own', async () => {
+    const metrics = createMetrics({ serviceName: 'pipeline', notices: createLogger() });
+    const handler = instrumentHandler(
+      async () => {
+        metrics.addDimension('label', 'inside');
+        recordImageFailed('TIMED_OUT', metrics);
+        recordMetric(MetricNames.ImagesProcessed, 1, metrics);
+      },
+      { name: 'pipeline', powertools: { metrics } },
+    );
+    const out = captureOutput();
+    try {
+      recordMetric(MetricNames.ImagesRedriven, 3, metrics); // a sweep outside any invocation
+      await handler({});
+    } finally {
+      out.restore();
+    }
+    const emf = out.json().filter((l) => '_aws' in l);
+    expect(emf.map((l) => [l['label'], l['code'], l['ImagesFailed'], l['ImagesProcessed'], l['ImagesRedriven']])).toEqual([
+      [undefined, 'TIMED_OUT', 1, undefined, undefined],
+      ['inside', undefined, undefined, 1, undefined],
+      [undefined, undefined, undefined, undefined, 3],
+    ]);
   });
 });
 

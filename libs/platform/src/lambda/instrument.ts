@@ -10,6 +10,7 @@ import {
   metrics as sharedMetrics,
   tracer as sharedTracer,
   withInvocationContext,
+  withInvocationMetrics,
   type InvocationLogContext,
 } from '../powertools';
 import { createTaskHandler, type TaskHandlerOptions } from './task-handler';
@@ -30,7 +31,9 @@ export interface InstrumentOptions {
  * `logger.injectLambdaContext({ resetKeys: true })` (the Lambda context on every line,
  * temporary keys cleared after the invocation), `tracer.captureLambdaHandler()` (the
  * handler's segment; off outside Lambda) and `metrics.logMetrics()` (the buffer flushed
- * after every invocation, success or error: no handler flushes by hand).
+ * after every invocation, success or error: no handler flushes by hand). The metrics buffer is
+ * the invocation's own (`withInvocationMetrics`): the shared `metrics` and every `createMetrics`
+ * instance route each invocation's calls to a buffer of its own.
  *
  * The decorators are applied as functions to the handler's property descriptor, which is
  * what the `@decorator` syntax does under `experimentalDecorators`: the workspace compiles
@@ -57,9 +60,16 @@ export function instrumentHandler<E, R>(
   const tracer = options.powertools?.tracer ?? sharedTracer;
   const metrics = options.powertools?.metrics ?? sharedMetrics;
   const target: LambdaInterface = { handler: handler as AsyncHandler<Handler> };
-  const descriptor: TypedPropertyDescriptor<AsyncHandler<Handler>> = { value: handler as AsyncHandler<Handler> };
   // Innermost first: metrics, then tracer, then logger (the order of `@` decorators read bottom-up).
-  metrics.logMetrics()(target, 'handler', descriptor);
+  // `logMetrics` on this invocation's own instance (`withInvocationMetrics`), so concurrent
+  // invocations in one process (the local runtime) never flush each other's metrics.
+  const flushingMetrics = (event: unknown, context: Context) =>
+    withInvocationMetrics(metrics, (own) => {
+      const perInvocation: TypedPropertyDescriptor<AsyncHandler<Handler>> = { value: handler as AsyncHandler<Handler> };
+      own.logMetrics()(target, 'handler', perInvocation);
+      return (perInvocation.value as unknown as (event: unknown, context: Context) => Promise<unknown>).call(target, event, context);
+    });
+  const descriptor: TypedPropertyDescriptor<AsyncHandler<Handler>> = { value: flushingMetrics as AsyncHandler<Handler> };
   tracer.captureLambdaHandler()(target, 'handler', descriptor);
   logger.injectLambdaContext({ resetKeys: true })(target, 'handler', descriptor);
   const decorated = descriptor.value as unknown as (event: E, context: Context) => Promise<R>;
