@@ -12,7 +12,8 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array loops index within bounds they just checked; `!` keeps them free of per-pixel undefined checks */
 import { WEBP_PRESETS } from '@imgpipe/contracts/vocabulary';
 import { z } from 'zod';
-import { Ssimulacra2Reference, type RgbPixels } from './ssimulacra2';
+import { inThreadScorer, type PreparedOriginal, type Ssimulacra2Scorer } from './scorer';
+import type { RgbPixels } from './ssimulacra2';
 
 /** Raw 8-bit pixels, 3 (RGB) or 4 (RGBA) channels, rows packed. */
 export interface RawPixels {
@@ -227,10 +228,22 @@ export interface ProxyCodec {
 /** Encodes, decodes and scores the whole proxy at one quality with one codec. */
 type Prober = (codec: ProxyCodec, quality: number) => Promise<QualityProbe>;
 
-/** A {@link Prober} for `proxy`: the metric's reference is built once and serves every codec. */
-function proberOf(proxy: Proxy): Prober {
-  const reference = new Ssimulacra2Reference(rgbOf(mosaicOf(proxy.tiles, proxy.columns)));
-  return async (codec, q) => {
+/**
+ * The proxy's mosaic as RGB in an array of its own: the scorer takes the arrays it is given
+ * (it may transfer them to its thread), and a one-tile proxy's mosaic is the caller's image.
+ */
+function ownRgb(image: RawPixels, source: readonly RawPixels[]): RgbPixels {
+  const rgb = rgbOf(image);
+  return source.some((tile) => tile.data.buffer === rgb.data.buffer) ? { ...rgb, data: new Uint8Array(rgb.data) } : rgb;
+}
+
+/**
+ * Runs `search` with a {@link Prober} for `proxy`: the metric's original side is prepared once
+ * (by `scorer`, on whichever thread it scores) and serves every codec, and is released after.
+ */
+async function withProber<T>(proxy: Proxy, scorer: Ssimulacra2Scorer, search: (prober: Prober) => Promise<T>): Promise<T> {
+  const original: PreparedOriginal = await scorer.prepare(ownRgb(mosaicOf(proxy.tiles, proxy.columns), proxy.tiles));
+  const prober: Prober = async (codec, q) => {
     let bytes = 0;
     const decoded: RawPixels[] = [];
     for (const tile of proxy.tiles) {
@@ -238,8 +251,13 @@ function proberOf(proxy: Proxy): Prober {
       bytes += encoded.length;
       decoded.push(await codec.decode(encoded, tile));
     }
-    return { quality: q, score: reference.score(rgbOf(mosaicOf(decoded, proxy.columns))), bytes };
+    return { quality: q, score: await original.score(rgbOf(mosaicOf(decoded, proxy.columns))), bytes };
   };
+  try {
+    return await search(prober);
+  } finally {
+    original.release();
+  }
 }
 
 /**
@@ -255,8 +273,9 @@ export async function searchQuality(
   codec: ProxyCodec,
   settings: AutoQualityOptions,
   format: AutoQualityFormat,
+  scorer: Ssimulacra2Scorer = inThreadScorer,
 ): Promise<QualityChoice> {
-  return searchWith(proberOf(proxy), codec, settings, format);
+  return withProber(proxy, scorer, (prober) => searchWith(prober, codec, settings, format));
 }
 
 async function searchWith(prober: Prober, codec: ProxyCodec, settings: AutoQualityOptions, format: AutoQualityFormat): Promise<QualityChoice> {
@@ -384,10 +403,20 @@ export async function searchQualityAcross<C>(
   candidates: readonly ConfigCandidate<C>[],
   settings: AutoQualityOptions,
   format: AutoQualityFormat,
+  scorer: Ssimulacra2Scorer = inThreadScorer,
 ): Promise<ConfigChoice<C>> {
   const [first, ...others] = candidates;
   if (!first) throw new RangeError('searchQualityAcross: no candidates');
-  const prober = proberOf(proxy);
+  return withProber(proxy, scorer, (prober) => searchAcrossWith(prober, first, others, settings, format));
+}
+
+async function searchAcrossWith<C>(
+  prober: Prober,
+  first: ConfigCandidate<C>,
+  others: readonly ConfigCandidate<C>[],
+  settings: AutoQualityOptions,
+  format: AutoQualityFormat,
+): Promise<ConfigChoice<C>> {
   const base = await searchWith(prober, first.codec, { ...settings, target: settings.target + (first.targetOffset ?? 0) }, format);
   const { minQuality: min, maxQuality: max } = settings;
   const compared: (QualityProbe & { config: C })[] = [];

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import { decodeFailure } from '../errors';
 import { mosaicOf, proxyOf, type RawPixels, rgbOf } from './auto-quality';
-import { Ssimulacra2Reference } from './ssimulacra2';
+import { inThreadScorer, type Ssimulacra2Scorer } from './scorer';
 
 /** Pixels of the default evaluation sample: ~8x the search's proxy, so the two rarely share pixels' fate. */
 export const MEASURE_SAMPLE_PIXELS = 2_097_152;
@@ -31,7 +31,8 @@ async function pixels(bytes: Uint8Array, what: string): Promise<RawPixels> {
  * so above `samplePixels` both are sampled alike: a mosaic of {@link MEASURE_TILE}-px
  * full-resolution tiles on a grid (a different grid from the quality search's proxy).
  * Pass `Infinity` to score every pixel. An `encoded` smaller than the original (a format
- * past its size limit) is compared with the original scaled to its size.
+ * past its size limit) is compared with the original scaled to its size. `scorer` chooses the
+ * thread the metric runs on (default the calling one; `quality/scorer.ts`).
  *
  * @throws InvalidImageError (`CORRUPT`) when either cannot be decoded.
  */
@@ -39,6 +40,7 @@ export async function measureSsimulacra2(
   original: Uint8Array,
   encoded: Uint8Array,
   samplePixels: number = MEASURE_SAMPLE_PIXELS,
+  scorer: Ssimulacra2Scorer = inThreadScorer,
 ): Promise<number> {
   let a = await pixels(original, 'original');
   const b = await pixels(encoded, 'encoded');
@@ -54,5 +56,11 @@ export async function measureSsimulacra2(
     const { tiles, columns } = proxyOf(p, samplePixels, MEASURE_TILE);
     return mosaicOf(tiles, columns);
   };
-  return new Ssimulacra2Reference(rgbOf(sample(a))).score(rgbOf(sample(b)));
+  // rgbOf makes new arrays of these 4-channel pixels: the scorer may take them.
+  const prepared = await scorer.prepare(rgbOf(sample(a)));
+  try {
+    return await prepared.score(rgbOf(sample(b)));
+  } finally {
+    prepared.release();
+  }
 }

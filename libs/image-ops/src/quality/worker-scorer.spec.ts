@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Worker } from 'node:worker_threads';
+import sharp from 'sharp';
+import { compress } from '../compress';
+import { ImageOpsError } from '../errors';
+import { testImage } from '../testing';
+import { inThreadScorer, type Ssimulacra2Scorer } from './scorer';
+import type { RgbPixels } from './ssimulacra2';
+import { createWorkerScorer, type WorkerScorer } from './worker-scorer';
+
+const fixture = (name: string): Buffer => readFileSync(join(__dirname, 'fixtures', name));
+
+async function rgb(bytes: Buffer): Promise<RgbPixels> {
+  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** A copy in an array of its own (the scorers take what they are given). */
+const copy = (p: RgbPixels): RgbPixels => ({ ...p, data: new Uint8Array(p.data) });
+
+async function scoreWith(scorer: Ssimulacra2Scorer, original: RgbPixels, distorted: RgbPixels): Promise<number> {
+  const prepared = await scorer.prepare(copy(original));
+  try {
+    return await prepared.score(copy(distorted));
+  } finally {
+    prepared.release();
+  }
+}
+
+/** What a rejection is, as a caller classifies it. */
+async function failureOf(promise: Promise<unknown>): Promise<{ name: string; code?: string; retryable?: boolean; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ImageOpsError) return { name: error.name, code: error.code, retryable: error.retryable, message: error.message };
+    if (error instanceof Error) return { name: error.name, message: error.message };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('createWorkerScorer', () => {
+  let scorer: WorkerScorer;
+  const started: Worker[] = [];
+  beforeAll(() => {
+    scorer = createWorkerScorer({ onThreadStart: (worker) => started.push(worker) });
+  });
+  afterAll(() => scorer.close());
+
+  it('starts no thread until the first prepare', () => {
+    expect(scorer.running).toBe(0);
+    expect(started).toHaveLength(0);
+  });
+
+  it.each(['q20.jpg', 'q45.jpg', 'q90.jpg'])('scores %s bit for bit as the in-thread path', async (file) => {
+    const original = await rgb(fixture('source.png'));
+    const distorted = await rgb(fixture(file));
+
+    const [inThread, onWorker] = [await scoreWith(inThreadScorer, original, distorted), await scoreWith(scorer, original, distorted)];
+
+    expect(Object.is(onWorker, inThread)).toBe(true);
+    expect(scorer.running).toBe(1);
+  });
+
+  it('gives compress quality auto the same choice, score and bytes as the in-thread path', async () => {
+    const image = await testImage('jpeg', { width: 640, height: 480 });
+    const options = { formats: ['webp' as const], webp: { quality: 'auto' as const } };
+
+    const inThread = await compress(image, options);
+    const onWorker = await compress(image, { ...options, scorer });
+
+    const [a, b] = [inThread.variants[0], onWorker.variants[0]];
+    expect(b?.quality).toBe(a?.quality);
+    expect(b?.ssimulacra2).toBe(a?.ssimulacra2);
+    expect(Buffer.compare(b?.data ?? Buffer.alloc(0), a?.data ?? Buffer.alloc(1))).toBe(0);
+  });
+
+  it('transfers a whole array instead of copying it, and copies a view of part of a buffer', async () => {
+    const original = await rgb(fixture('source.png'));
+    const whole = copy(original);
+    const big = new Uint8Array(original.data.length + 30);
+    big.set(original.data, 30);
+    const view: RgbPixels = { ...original, data: big.subarray(30) };
+
+    const a = await scorer.prepare(whole);
+    const b = await scorer.prepare(view);
+    a.release();
+    b.release();
+
+    expect(whole.data.byteLength).toBe(0); // detached: moved to the thread
+    expect(big.byteLength).toBe(original.data.length + 30); // the caller's buffer stays whole
+    expect(Buffer.compare(Buffer.from(big.subarray(30)), Buffer.from(original.data))).toBe(0);
+  });
+
+  it('refuses bad sizes with the in-thread path classified errors', async () => {
+    const original = await rgb(fixture('source.png'));
+    const tiny: RgbPixels = { data: new Uint8Array(4 * 4 * 3), width: 4, height: 4 };
+    const cropped = await rgb(await sharp(fixture('q90.jpg')).extract({ left: 0, top: 0, width: 64, height: 64 }).png().toBuffer());
+
+    const expectedTiny = await failureOf(inThreadScorer.prepare(copy(tiny)));
+    const expectedSize = await failureOf(scoreWith(inThreadScorer, original, cropped));
+
+    expect(expectedTiny).toMatchObject({ name: 'ImageOpsError', code: 'PROCESSING_FAILED', retryable: false });
+    expect(await failureOf(scorer.prepare(copy(tiny)))).toEqual(expectedTiny);
+    expect(await failureOf(scoreWith(scorer, original, cropped))).toEqual(expectedSize);
+    // The thread survives an error thrown in it.
+    expect(await scoreWith(scorer, original, original)).toBe(100);
+  });
+
+  it('fails work on a thread that died as retryable, and replaces the thread', async () => {
+    const original = await rgb(fixture('source.png'));
+    const distorted = await rgb(fixture('q45.jpg'));
+    const expected = await scoreWith(inThreadScorer, original, distorted);
+    // Large enough (2 MP, ~1 s) that the thread is still scoring when it is ended.
+    const big = await rgb(await sharp(fixture('source.png')).resize(1600, 1300, { fit: 'fill' }).png().toBuffer());
+    const prepared = await scorer.prepare(copy(big));
+    const pending = prepared.score(copy(big));
+    const thread = started[started.length - 1] as Worker;
+
+    await thread.terminate(); // as a crash or an out-of-memory end would
+
+    expect(await failureOf(pending)).toMatchObject({ name: 'ImageOpsError', code: 'PROCESSING_FAILED', retryable: true });
+    expect(await failureOf(prepared.score(copy(distorted)))).toMatchObject({ code: 'PROCESSING_FAILED', retryable: true });
+    expect(scorer.running).toBe(0);
+    const before = started.length;
+    expect(await scoreWith(scorer, original, distorted)).toBe(expected);
+    expect(started).toHaveLength(before + 1);
+  });
+
+  it('refuses work after close, retryable, with no thread left', async () => {
+    const closing = createWorkerScorer();
+    const original = await rgb(fixture('source.png'));
+    await scoreWith(closing, original, original);
+
+    await closing.close();
+
+    expect(closing.running).toBe(0);
+    expect(await failureOf(closing.prepare(copy(original)))).toMatchObject({ code: 'PROCESSING_FAILED', retryable: true });
+  });
+
+  it('never keeps a process alive: a script that scores and does not close exits by itself', async () => {
+    const script = `
+      const { createWorkerScorer } = require(${JSON.stringify(join(__dirname, 'worker-scorer.ts'))});
+      const scorer = createWorkerScorer();
+      const px = () => ({ data: new Uint8Array(32 * 32 * 3).fill(90), width: 32, height: 32 });
+      scorer.prepare(px()).then((o) => o.score(px())).then((s) => process.stdout.write(String(s)));`;
+
+    const { stdout } = await promisify(execFile)(process.execPath, ['--require', 'tsx/cjs', '-e', script], { timeout: 30_000 });
+
+    expect(stdout).toBe('100');
+  });
+});
