@@ -9,7 +9,7 @@ import {
   type ImageProcessedV2,
   type ImageVariantAddedData,
 } from '@imgpipe/contracts';
-import { compress, DEFAULT_AUTO_QUALITY, isInvalidImageError, probe, type InputPolicy } from '@imgpipe/image-ops';
+import { compressStill, DEFAULT_AUTO_QUALITY, isInvalidImageError, probe, type InputPolicy } from '@imgpipe/image-ops';
 import {
   assertOutputLocation,
   compressedKey,
@@ -106,7 +106,9 @@ export function createAddAvifVariant(deps: AddAvifVariantDeps) {
     let encoded;
     try {
       if ((await probe(original.body, deps.policy)).animated) return { status: 'skipped', reason: 'animated' };
-      encoded = await compress(
+      // compressStill: the full-size encode streams from the original, the decoded raster only
+      // feeds the quality search's proxy (the encoder's ~240 MB at 12 MP is this step's peak).
+      encoded = await compressStill(
         original.body,
         // The same perceptual target as the served WebP's: the AVIF looks as good, in fewer bytes.
         { formats: [FORMAT], avif: { quality: 'auto', effort: deps.effort }, autoQuality: { avif: { target: DEFAULT_AUTO_QUALITY.webp.target } } },
@@ -116,8 +118,7 @@ export function createAddAvifVariant(deps: AddAvifVariantDeps) {
       if (isInvalidImageError(error)) return { status: 'skipped', reason: 'invalid-image' };
       throw error;
     }
-    const variant = encoded.variants.find((v) => v.format === FORMAT);
-    if (!variant) throw new Error(`image ${data.imageId}: image-ops made no ${FORMAT} variant`);
+    const { variant } = encoded;
     if (variant.size >= data.delivery.served.bytes) return { status: 'skipped', reason: 'not-smaller' };
 
     const location = { bucket: deps.processedBucket, key: compressedKey(data.userId, data.imageId, version, FORMAT) };

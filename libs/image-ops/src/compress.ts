@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_BACKGROUND, hexColourSchema } from './colour';
 import type { OutputContentType, OutputFormat } from './formats';
 import { candidatesOf, decideOutput, type OutputDecision } from './honest-output';
-import { type PipelineResult, runPipeline } from './pipeline';
+import { type PipelineResult, runPipeline, runStillVariant } from './pipeline';
 import { DEFAULT_INPUT_POLICY, type InputPolicy } from './policy';
 import type { ImageFacts } from './probe';
 import {
@@ -204,4 +204,25 @@ export async function compress(
 ): Promise<CompressResult> {
   const result = await runPipeline(input, { policy, compress: resolveCompressOptions(options) });
   return { facts: result.facts, variants: result.variants, output: compressOutput(input, result) };
+}
+
+/**
+ * One full-size variant of a still image, as {@link compress} makes it, at the least memory:
+ * with `quality: 'auto'` the decoded raster serves only the search's proxy and the full-size
+ * encode streams from the original (the same pixels and bytes as `compress`; about 40-50 MB
+ * less at 12 MP; tools/local/README.md, "Memory"). No lossless candidate, no output decision:
+ * for a step that adds one format beside what is served (the AVIF step after `ImageProcessed`).
+ *
+ * @throws RangeError unless `options.formats` names exactly one format; otherwise as {@link compress}.
+ * @example
+ * ```ts
+ * const { variant } = await compressStill(bytes, { formats: ['avif'], avif: { quality: 'auto', effort: 0 } });
+ * ```
+ */
+export async function compressStill(
+  input: Uint8Array,
+  options: CompressOptionsInput,
+  policy: InputPolicy = DEFAULT_INPUT_POLICY,
+): Promise<{ facts: ImageFacts; variant: CompressedVariant }> {
+  return runStillVariant(input, policy, resolveCompressOptions(options));
 }

@@ -11,6 +11,7 @@ export type { ImageFacts } from './probe';
 export {
   avifOptionsSchema,
   compress,
+  compressStill,
   COMPRESS_FORMATS,
   COMPRESS_PROFILES,
   compressOptionsSchema,

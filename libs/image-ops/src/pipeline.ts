@@ -39,6 +39,7 @@ import {
   searchQualityAcross,
 } from './quality/auto-quality';
 import { DEFAULT_RENDITION_WEBP_EFFORT, renditionFormats } from './rendition-set';
+import { releaseFreedMemory } from './runtime';
 import type { Rendition, RenditionResult, RenditionSet } from './renditions';
 
 /** What to make. @internal */
@@ -255,18 +256,26 @@ async function decode(
       if (resize) image = image.resize(size.width, size.height, { fit: 'fill' });
       return await toRaw(image);
     }
-    let image = sharp(input, {
-      failOn: 'error',
-      limitInputPixels: policy.maxPixels,
-      autoOrient: true,
-      pages: allFrames ? -1 : 1,
-    });
-    // A resize here lets libvips decode JPEG at 1/2, 1/4, 1/8 scale and WebP at any scale.
-    if (resize) image = image.resize(size.width, size.height, { fit: 'fill' });
-    return await toRaw(image);
+    return await toRaw(readOriginal(input, facts, size, allFrames, policy));
   } catch (error) {
     throw decodeFailure(error, facts.format);
   }
+}
+
+/**
+ * The original read by libvips (not HEIF: see `decodeHeif`), oriented, at `size`, sRGB: the
+ * steps of the one decode, and of {@link runStillVariant}'s encode, which streams them.
+ */
+function readOriginal(input: Uint8Array, facts: ImageFacts, size: Size, allFrames: boolean, policy: InputPolicy): Sharp {
+  let image = sharp(input, {
+    failOn: 'error',
+    limitInputPixels: policy.maxPixels,
+    autoOrient: true,
+    pages: allFrames ? -1 : 1,
+  });
+  // A resize here lets libvips decode JPEG at 1/2, 1/4, 1/8 scale and WebP at any scale.
+  if (!sameSize(size, facts)) image = image.resize(size.width, size.height, { fit: 'fill' });
+  return image.toColourspace('srgb');
 }
 
 type EncoderSettings =
@@ -316,12 +325,7 @@ async function makeVariant(
   originalSize: number,
 ): Promise<CompressedVariant> {
   const animated = plan.format === 'webp' && raw.pages > 1;
-  const settingsAt = (quality: number, preset?: WebpPresetName): EncoderSettings =>
-    plan.format === 'webp'
-      ? { format: 'webp', ...options.webp, quality, ...(preset ? { preset } : {}) }
-      : plan.format === 'avif'
-        ? { format: 'avif', ...options.avif, quality }
-        : { format: 'jpeg', ...options.jpeg, quality, background: options.background };
+  const settingsAt = encoderSettingsOf(plan.format, options);
   const fixed = options[plan.format].quality;
   const auto = fixed === 'auto' ? await chooseQuality(raw, plan.format, settingsAt, options) : undefined;
   const quality = auto?.quality ?? (fixed as number);
@@ -338,6 +342,16 @@ async function makeVariant(
     ...(auto ? { ssimulacra2: auto.score } : {}),
     ...(preset ? { preset } : {}),
   };
+}
+
+/** A variant format's encoder settings at a quality (and WebP preset), from the compress options. */
+function encoderSettingsOf(format: VariantPlan['format'], options: CompressOptions) {
+  return (quality: number, preset?: WebpPresetName): EncoderSettings =>
+    format === 'webp'
+      ? { format: 'webp', ...options.webp, quality, ...(preset ? { preset } : {}) }
+      : format === 'avif'
+        ? { format: 'avif', ...options.avif, quality }
+        : { format: 'jpeg', ...options.jpeg, quality, background: options.background };
 }
 
 /**
@@ -561,5 +575,53 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
       totalMs: performance.now() - start,
     },
     renditionMs: rendered.value.renditionMs,
+  };
+}
+
+/**
+ * One full-size variant of a still image with `quality: 'auto'` and nothing else (the AVIF step
+ * after `ImageProcessed`), at the least memory: the decoded raster serves only the quality
+ * search's proxy and is dropped before the full-size encode, which libvips streams from the
+ * original through the same orientation, resize and sRGB steps as the one decode
+ * ({@link readOriginal}), so the encoder sees the same pixels and writes the same bytes as
+ * {@link runPipeline} would (held by pipeline.still-variant.spec.ts). A 12 MP raster is 36-48 MB
+ * that would otherwise sit beside the AVIF encoder's own ~240 MB (tools/local/README.md, "Memory").
+ * The reported score is the search's, on the proxy, as in {@link runPipeline}.
+ *
+ * Falls back to {@link runPipeline} (its first variant) where streaming does not apply: a fixed
+ * quality (there is no decode before the encode to classify a corrupt input as such), a HEIF
+ * original (decoded in WebAssembly, not by libvips), an animation (its frames share one scale).
+ * Makes no lossless candidate. @internal
+ */
+export async function runStillVariant(input: Uint8Array, policy: InputPolicy, options: CompressOptions): Promise<{ facts: ImageFacts; variant: CompressedVariant }> {
+  const { facts } = await inspect(input, policy);
+  const [plan, ...more] = planVariants(facts, options);
+  if (!plan || more.length > 0) throw new RangeError('runStillVariant: exactly one format');
+  if (options[plan.format].quality !== 'auto' || facts.format === 'heif' || facts.animated) {
+    const result = await runPipeline(input, { policy, compress: options });
+    const [variant] = result.variants;
+    if (!variant) throw new Error(`runStillVariant: image-ops made no ${plan.format} variant`);
+    return { facts: result.facts, variant };
+  }
+  const settingsAt = encoderSettingsOf(plan.format, options);
+  // The raster lives only inside this call: after it, nothing holds it but garbage.
+  const searchOnRaster = async () => chooseQuality(await decode(input, facts, plan, false, policy), plan.format, settingsAt, options);
+  const auto = await searchOnRaster();
+  // Free it now, not whenever V8 next collects (its size barely counts toward V8's heap), and
+  // give glibc's free pages back: a no-op without `--expose-gc` or glibc (runtime.ts).
+  releaseFreedMemory({ collectGarbage: true });
+  const settings = settingsAt(auto.quality, auto.preset);
+  // The input was decoded whole (failOn 'error') for the search: a failure now is the encoder's.
+  const data = await encode(encodeAs(readOriginal(input, facts, plan, false, policy), settings, facts.hasAlpha), `${plan.format} variant`);
+  const preset = settings.format === 'webp' ? settings.preset : undefined;
+  return {
+    facts,
+    variant: {
+      ...encoded(plan.format, data, plan),
+      savingsPercent: Math.round((1 - data.length / facts.size) * 1000) / 10,
+      quality: auto.quality,
+      ssimulacra2: auto.score,
+      ...(preset ? { preset } : {}),
+    },
   };
 }
