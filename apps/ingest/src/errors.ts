@@ -1,4 +1,5 @@
 import { ImgpipeError } from '@imgpipe/contracts/imgpipe-error';
+import type { ApiRateClass } from '@imgpipe/platform';
 
 /**
  * The errors of the ingest service: imgpipe's one error base ({@link ImgpipeError}: a stable
@@ -81,10 +82,10 @@ export class UnauthenticatedError extends IngestError {
  * `Retry-After`). Retryable: the same request succeeds once the window has rolled over.
  */
 export class RateLimitedError extends IngestError {
-  readonly rateClass: string;
+  readonly rateClass: ApiRateClass;
   readonly retryAfterSeconds: number;
   constructor(options: {
-    readonly rateClass: string;
+    readonly rateClass: ApiRateClass;
     /** The requests counted, in words: `upload requests`. */
     readonly what: string;
     readonly requests: number;

@@ -10,6 +10,7 @@ import {
   instrumentHandler,
   logger,
   noCdnInvalidator,
+  recordRequestRateLimited,
   S3DownloadSigner,
   S3ObjectStore,
   S3PresignedPostSigner,
@@ -69,7 +70,9 @@ export function createIngestHandlers(ports: IngestPorts, config: IngestConfig): 
     : services;
   return {
     services,
-    httpApi: instrumentHandler(createHttpApiHandler(() => apiServices, { log: logger }), { name: 'ingest-http-api' }),
+    httpApi: instrumentHandler(createHttpApiHandler(() => apiServices, { log: logger, onRateLimited: (rateClass) => recordRequestRateLimited(rateClass) }), {
+      name: 'ingest-http-api',
+    }),
     onObjectCreated: instrumentHandler(createObjectCreatedHandler(() => services.checkUpload, { observe: recordOutcome }), {
       name: 'ingest-on-object-created',
     }),

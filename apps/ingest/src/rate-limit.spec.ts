@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, createAwsClients, DynamoRateLimiter, TABLES, type AwsClients } from '@imgpipe/platform';
+import { ConfigError, createAwsClients, DynamoRateLimiter, MetricNames, TABLES, type AwsClients } from '@imgpipe/platform';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalDynamo, type LocalPeer } from '@imgpipe/platform/testing';
 import { loadIngestConfig } from './config';
 import type { HttpApiEvent } from './http/request';
@@ -78,6 +78,33 @@ describe('per-user limits of the HTTP API', () => {
     });
     // The refused request reached no use case: three grants, not four.
     expect(h.signer.requests).toHaveLength(3);
+  });
+
+  it('counts every refused request as RequestsRateLimited under its class, and no admitted one', async () => {
+    const { call } = api({ RATE_LIMIT_UPLOADS: '1/60s', RATE_LIMIT_READS: '1/10s' });
+    const alice = user('alice');
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    });
+    const statuses: number[] = [];
+    try {
+      statuses.push((await call(request(alice, 'POST', '/uploads', uploadBody))).status);
+      statuses.push((await call(request(alice, 'POST', '/uploads', uploadBody))).status);
+      statuses.push((await call(request(alice, 'GET', '/images'))).status);
+      statuses.push((await call(request(alice, 'GET', '/images'))).status);
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(statuses).toEqual([201, 429, 200, 429]);
+    const emf = lines.filter((l) => l.startsWith('{') && l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const refusals = emf.filter((l) => MetricNames.RequestsRateLimited in l);
+    expect(refusals.map((l) => [l['rateClass'], l[MetricNames.RequestsRateLimited]])).toEqual([
+      ['uploads', 1],
+      ['reads', 1],
+    ]);
   });
 
   it("leaves another user's budget, and the same user's other classes, whole", async () => {

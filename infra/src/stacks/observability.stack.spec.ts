@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { TABLES } from '@imgpipe/platform';
+import { MetricNames, TABLES } from '@imgpipe/platform';
 import { buildApp } from '../app';
 import { defined } from '../testing/iam';
 import { testApp } from '../testing/test-app';
@@ -56,6 +56,8 @@ describe('ObservabilityStack', () => {
       expect(pipeline).toContain(needle);
     }
     expect(pipeline).toContain(`SEARCH('{imgpipe/dev,code,service} MetricName="ImagesFailed"', 'Sum', 300)`);
+    // The API's 429s, by rate class (recordRequestRateLimited's dimension).
+    expect(pipeline).toContain(`SEARCH('{imgpipe/dev,rateClass,service} MetricName="${MetricNames.RequestsRateLimited}"', 'Sum', 300)`);
   });
 
   it('names every alarm and dashboard after the stage (imgpipe:stage), so two stages can share an account', () => {

@@ -19,7 +19,7 @@ import {
 } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
 import { stagedName } from '@imgpipe/infra-shared';
-import { metricsNamespace } from '@imgpipe/platform';
+import { MetricNames, metricsNamespace } from '@imgpipe/platform';
 import { failureNotRecordedMetric } from '../constructs/pipeline.construct';
 
 /** The processing-time SLA: an image is compressed, thumbnailed and recorded within 5 s (p95). */
@@ -388,6 +388,14 @@ function customMetricGroups(namespace: string): CustomMetricGroup[] {
     label: 'ImagesFailed',
     period: ALARM_PERIOD,
   });
+  // No alarm: a 429 is the per-user limit doing its job (docs/deploy.md, "Per-user limits"); the
+  // graph shows whether the limits bite real users. Platform failures alarm on 5xx (Api5xxRate).
+  const rateLimitedByClass: IMetric = new MathExpression({
+    expression: `SEARCH('{${namespace},rateClass,service} MetricName="${MetricNames.RequestsRateLimited}"', 'Sum', ${ALARM_PERIOD.toSeconds()})`,
+    usingMetrics: {},
+    label: MetricNames.RequestsRateLimited,
+    period: ALARM_PERIOD,
+  });
   return [
     {
       title: 'Images processed / failed by code',
@@ -417,5 +425,6 @@ function customMetricGroups(namespace: string): CustomMetricGroup[] {
         imgpipeMetric(namespace, 'CompressionRatio', 'metadata', Stats.AVERAGE, 'CompressionRatio (avg)'),
       ],
     },
+    { title: 'API requests refused with 429 (per-user limits), by class', metrics: [rateLimitedByClass as MathExpression] },
   ];
 }

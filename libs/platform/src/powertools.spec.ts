@@ -85,7 +85,7 @@ describe('withImageContext', () => {
 describe('metrics', () => {
   it('names the dashboard metrics once', () => {
     expect(Object.values(MetricNames).sort()).toEqual(
-      ['BytesSaved', 'CompressionRatio', 'ImagesFailed', 'ImagesProcessed', 'ImagesRedriven', 'ImagesTimedOut', 'ImagesUploaded', 'ProcessingTimeMs', 'ThumbnailFailures'].sort(),
+      ['BytesSaved', 'CompressionRatio', 'ImagesFailed', 'ImagesProcessed', 'ImagesRedriven', 'ImagesTimedOut', 'ImagesUploaded', 'ProcessingTimeMs', 'RequestsRateLimited', 'ThumbnailFailures'].sort(),
     );
   });
 

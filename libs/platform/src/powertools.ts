@@ -5,6 +5,7 @@ import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { ApiRateClass } from './ports/rate-limiter.port';
 
 /** The CloudWatch namespace of imgpipe's metrics where no stage names one (the local runtime, tests). */
 export const METRICS_NAMESPACE = 'imgpipe';
@@ -242,6 +243,11 @@ export const METRIC_DEFINITIONS = {
   ImagesRedriven: { unit: MetricUnit.Count },
   /** Stuck images the reconciler failed `TIMED_OUT`. */
   ImagesTimedOut: { unit: MetricUnit.Count },
+  /**
+   * API requests refused with 429 (a user over their budget, apps/ingest rate-limit). Has the
+   * dimension `rateClass` (`uploads`, `changes`, `reads`).
+   */
+  RequestsRateLimited: { unit: MetricUnit.Count },
 } as const;
 
 export type MetricName = keyof typeof METRIC_DEFINITIONS;
@@ -251,8 +257,11 @@ export const MetricNames = Object.fromEntries(Object.keys(METRIC_DEFINITIONS).ma
   readonly [N in MetricName]: N;
 };
 
+/** The metrics written with a dimension of their own, each by its own function. */
+type DimensionedMetricName = typeof MetricNames.ImagesFailed | typeof MetricNames.RequestsRateLimited;
+
 /** Adds one data point (with its defined unit) to the buffer; published with the next flush. */
-export function recordMetric(name: Exclude<MetricName, 'ImagesFailed'>, value: number, target: Metrics = metrics): void {
+export function recordMetric(name: Exclude<MetricName, DimensionedMetricName>, value: number, target: Metrics = metrics): void {
   target.addMetric(name, METRIC_DEFINITIONS[name].unit, value);
 }
 
@@ -264,4 +273,14 @@ export function recordImageFailed(code: string, target: Metrics = metrics): void
   const single = target.singleMetric();
   single.addDimension('code', code);
   single.addMetric(MetricNames.ImagesFailed, METRIC_DEFINITIONS.ImagesFailed.unit, 1);
+}
+
+/**
+ * Counts one API request refused with 429 under its `rateClass` dimension, as a single metric
+ * (its own EMF line, like {@link recordImageFailed}).
+ */
+export function recordRequestRateLimited(rateClass: ApiRateClass, target: Metrics = metrics): void {
+  const single = target.singleMetric();
+  single.addDimension('rateClass', rateClass);
+  single.addMetric(MetricNames.RequestsRateLimited, METRIC_DEFINITIONS.RequestsRateLimited.unit, 1);
 }

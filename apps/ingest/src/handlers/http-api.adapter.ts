@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { withImageContext } from '@imgpipe/platform';
+import { withImageContext, type ApiRateClass } from '@imgpipe/platform';
+import { RateLimitedError } from '../errors';
 import { errorResponse, jsonResponse, type ErrorLog, type HttpResponse } from '../http/http-response';
 import { callerId, jsonBody, queryOf, routePath, type HttpApiEvent } from '../http/request';
 import { matchRoute } from '../http/router';
@@ -10,6 +11,8 @@ export type HttpApiServices = Pick<IngestServices, 'createUpload' | 'listImages'
 
 export interface HttpApiHandlerOptions {
   readonly log?: ErrorLog;
+  /** Called with the class of every request refused with 429 (the composition root counts it: `RequestsRateLimited`). */
+  readonly onRateLimited?: (rateClass: ApiRateClass) => void;
 }
 
 /**
@@ -55,6 +58,7 @@ export function createHttpApiHandler(services: () => HttpApiServices, options: H
         }
       }
     } catch (error) {
+      if (error instanceof RateLimitedError) options.onRateLimited?.(error.rateClass);
       return errorResponse(error, options.log);
     }
   };
