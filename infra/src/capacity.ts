@@ -12,22 +12,41 @@
 import { App } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { COMPRESS_MEMORY_MB } from '@imgpipe/compress-infra';
 import { readInfraConfig, type CapacityConfig } from '@imgpipe/infra-shared';
+import { THUMBNAIL_MEMORY_MB } from '@imgpipe/thumbnail-infra';
 import { INVOKE_REFUSED_ERRORS, loadPipelineDefinition, pipelineWorstCase, EXPRESS_EXECUTION_LIMIT_SECONDS } from '@imgpipe/workflow';
 
 /** The design's load (DESIGN.md, issue 12). */
 export const LOAD = { imagesPerDay: 1_000_000, burstUploads: 1_000 } as const;
 
 /**
- * The per-image model. Durations are of a 24 MP photo (the large end) at the functions' memory:
- * compress ~2 s (a WebP encode on one vCPU, infra/services/compress), thumbnail ~2 s (the decode
- * dominates); the record tasks and the API a few DynamoDB round trips.
+ * What a step of a 24 MP photo (the large end) takes, from measurement on the bench's 2-core
+ * machine (one core taken as one Lambda vCPU; confirm on Lambda with Power Tuning, docs/deploy.md):
+ * - compress (decode, the full-size WebP at q80 and the JPEG fallback, the puts): 1.91 s for a
+ *   13 MP JPEG through the local runtime (tools/local/README.md, "Measured": image work 1910 ms,
+ *   medians of 9 runs), linear in pixels: 1.91 x 24 / 13 = 3.5 s. The memory table in
+ *   docs/deploy.md (tools/bench memory-choice, WebP alone) gives 2.68 s at 2048 MB; with the JPEG
+ *   fallback measured beside it, more (docs/deploy.md, "Memory of compress and thumbnail").
+ *   The model used to say 2 s, which no measurement gave.
+ * - thumbnail (read, decode, placeholder, the gallery's five renditions in JPEG and WebP at
+ *   effort 2, ten puts): the task took ~720 ms for the same 13 MP JPEG beside compress
+ *   (tools/local/README.md, "Early thumbnails"), x 24 / 13 = 1.3 s. It used to say 2 s.
+ */
+const STEP_SECONDS_24MP = { compress: 3.5, thumbnail: 1.3 } as const;
+/** Recording and publishing after the slower branch (RecordMetadata, PublishProcessed): ~0.5 s. */
+const RECORD_AND_PUBLISH_SECONDS = 0.5;
+
+/**
+ * The per-image model. Durations are of a 24 MP photo (the large end) at the functions' memory
+ * (the constructs' own `COMPRESS_MEMORY_MB`/`THUMBNAIL_MEMORY_MB`): compress and thumbnail as
+ * measured ({@link STEP_SECONDS_24MP}); the record tasks and the API a few DynamoDB round trips.
  */
 export const MODEL = {
-  compressSeconds: 2,
-  compressMemoryGb: 2,
-  thumbnailSeconds: 2,
-  thumbnailMemoryGb: 2,
+  compressSeconds: STEP_SECONDS_24MP.compress,
+  compressMemoryGb: COMPRESS_MEMORY_MB / 1024,
+  thumbnailSeconds: STEP_SECONDS_24MP.thumbnail,
+  thumbnailMemoryGb: THUMBNAIL_MEMORY_MB / 1024,
   recordSeconds: 0.2,
   recordMemoryGb: 0.5,
   validatorSeconds: 0.2,
@@ -39,7 +58,7 @@ export const MODEL = {
   /** A burst's grants arrive within this window (people pressing "upload" at once). */
   burstArrivalSeconds: 1,
   /** An execution end to end: the slowest branch plus recording and publishing. */
-  executionSeconds: 2.5,
+  executionSeconds: Math.max(STEP_SECONDS_24MP.compress, STEP_SECONDS_24MP.thumbnail) + RECORD_AND_PUBLISH_SECONDS,
   /** Events of an image's history the bus consumer appends (ImageUploaded, ImageProcessed). */
   busEventsPerImage: 2,
   /** Lambda invocations an image costs: validator, compress, thumbnail, record, the bus consumer's, notify. */
