@@ -140,6 +140,28 @@ describe('createWorkerScorer', () => {
     expect(await failureOf(closing.prepare(copy(original)))).toMatchObject({ code: 'PROCESSING_FAILED', retryable: true });
   });
 
+  it('ends a thread idle for idleMs, but not one holding an original, and starts another on demand', async () => {
+    const starts: Worker[] = [];
+    const idle = createWorkerScorer({ idleMs: 150, onThreadStart: (w) => starts.push(w) });
+    const original = await rgb(fixture('source.png'));
+    const distorted = await rgb(fixture('q45.jpg'));
+    const expected = await scoreWith(inThreadScorer, original, distorted);
+    try {
+      const held = await idle.prepare(copy(original));
+      await new Promise((r) => setTimeout(r, 600));
+      expect(idle.running).toBe(1); // an original is held: the thread stays
+      expect(await held.score(copy(distorted))).toBe(expected);
+      held.release();
+      await new Promise((r) => setTimeout(r, 600));
+      expect(idle.running).toBe(0); // idle: ended
+
+      expect(await scoreWith(idle, original, distorted)).toBe(expected);
+      expect(starts).toHaveLength(2);
+    } finally {
+      await idle.close();
+    }
+  });
+
   it('never keeps a process alive: a script that scores and does not close exits by itself', async () => {
     const script = `
       const { createWorkerScorer } = require(${JSON.stringify(join(__dirname, 'worker-scorer.ts'))});

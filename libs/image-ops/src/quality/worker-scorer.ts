@@ -9,6 +9,7 @@
  * - Threads start lazily (the first `prepare`), at most `threads` (default 1: on 2 cores the
  *   other core belongs to libvips and the event loop), and hold the process open only while
  *   a request is pending (`unref` when idle): an idle scorer never keeps a process alive.
+ *   A thread idle for `idleMs` ends, and its memory goes back (measured in tools/local/README.md).
  * - Pixels are transferred, not copied, when the array is a whole `ArrayBuffer` (a view of
  *   part of one is copied first: cloning a view would clone its whole buffer).
  * - Errors come back as the classes the in-thread path throws (`scoring-protocol.ts`). A
@@ -33,7 +34,20 @@ export interface WorkerScorerOptions {
   readonly threads?: number;
   /** Told of every thread started (a replacement too), for logs and tests. */
   readonly onThreadStart?: (worker: Worker) => void;
+  /**
+   * A thread with nothing pending and no original held ends after this long (default
+   * {@link DEFAULT_SCORER_IDLE_MS}); the next `prepare` starts another. An idle scorer so
+   * costs no memory: the thread's ~16 MiB, and what its heap grew to, go back to the system.
+   */
+  readonly idleMs?: number;
 }
+
+/**
+ * Default {@link WorkerScorerOptions.idleMs}: longer than the gap between two images of a
+ * burst (a thread's start, ~0.1-0.3 s of tsx and module loading, is paid once a burst), short
+ * enough that an idle runtime gives the memory back soon.
+ */
+export const DEFAULT_SCORER_IDLE_MS = 30_000;
 
 /** A {@link Ssimulacra2Scorer} on worker threads, with the threads' lifetime. */
 export interface WorkerScorer extends Ssimulacra2Scorer {
@@ -71,8 +85,14 @@ class ScoringThread {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
   private lastError: unknown;
+  /** Originals prepared on the running thread and not released yet. */
+  private held = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly onStart?: (worker: Worker) => void) {}
+  constructor(
+    private readonly idleMs: number,
+    private readonly onStart?: (worker: Worker) => void,
+  ) {}
 
   get alive(): boolean {
     return this.worker !== undefined;
@@ -85,6 +105,7 @@ class ScoringThread {
   /** Sends `request` (minus its id) and resolves with the reply's score. */
   request(request: Omit<Extract<ScoringRequest, { id: number }>, 'id'>, transfer: ArrayBuffer[]): Promise<number | undefined> {
     const worker = this.start();
+    clearTimeout(this.idleTimer);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -93,9 +114,27 @@ class ScoringThread {
     });
   }
 
+  /** Counts an original prepared on the thread of `generation` as held. */
+  hold(generation: number): void {
+    if (generation !== this.generation) return;
+    this.held++;
+    clearTimeout(this.idleTimer);
+  }
+
   /** Tells the thread of `generation` to drop an original (no reply; nothing if that thread is gone). */
   release(ref: number, generation: number): void {
-    if (this.worker && generation === this.generation) this.worker.postMessage({ type: 'release', ref } satisfies ScoringRequest);
+    if (!this.worker || generation !== this.generation) return;
+    this.worker.postMessage({ type: 'release', ref } satisfies ScoringRequest);
+    this.held--;
+    this.idleLater();
+  }
+
+  /** Ends the thread after `idleMs` with nothing pending and nothing held (a new request cancels it). */
+  private idleLater(): void {
+    const worker = this.worker;
+    if (!worker || this.pending.size > 0 || this.held > 0) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void worker.terminate(), this.idleMs).unref();
   }
 
   async stop(): Promise<void> {
@@ -123,12 +162,15 @@ class ScoringThread {
     if (this.pending.size === 0) this.worker?.unref();
     if (reply.type === 'done') pending.resolve(reply.score);
     else pending.reject(fromWire(reply.error));
+    this.idleLater();
   }
 
   private ended(worker: Worker, code: number): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.generation++;
+    this.held = 0;
+    clearTimeout(this.idleTimer);
     const cause = this.lastError;
     this.lastError = undefined;
     const failed = [...this.pending.values()];
@@ -151,7 +193,8 @@ class ScoringThread {
 export function createWorkerScorer(options: WorkerScorerOptions = {}): WorkerScorer {
   const count = options.threads ?? 1;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`threads must be a positive integer, got ${count}`);
-  const threads = Array.from({ length: count }, () => new ScoringThread(options.onThreadStart));
+  const idleMs = options.idleMs ?? DEFAULT_SCORER_IDLE_MS;
+  const threads = Array.from({ length: count }, () => new ScoringThread(idleMs, options.onThreadStart));
   let closed = false;
   let nextRef = 0;
   const refuseWhenClosed = (): void => {
@@ -170,6 +213,7 @@ export function createWorkerScorer(options: WorkerScorerOptions = {}): WorkerSco
       // Read before the request: a thread that ends after answering must not lend its successor this id.
       const generation = thread.generation;
       await thread.request({ type: 'prepare', ref, pixels: message.pixels }, message.transfer);
+      thread.hold(generation);
       let released = false;
       return {
         async score(distorted) {
