@@ -16,7 +16,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { loadCompressConfig } from '@imgpipe/compress';
 import { compress, configureImageRuntime, renditions } from '@imgpipe/image-ops';
+import { loadThumbnailConfig } from '@imgpipe/thumbnail';
 import { estimateThreadedInvocation, type ThreadedWork } from './cost-model';
 
 /** The memory sizes compared (issue 12): 2 GB, the old 3008 MB maximum, 4 GB. */
@@ -35,15 +37,23 @@ export const STEP_LATENCY_BUDGET_MS = 3_000;
 /**
  * Measured on this machine (x86_64, Node 20, sharp 0.35.5 / libvips 8.18.7) with `--measure` on
  * Dragonfly_by_Bolly.jpg (4224x3168, 13.4 MP JPEG) from the bench's photo set, medians of 3 runs,
- * twice: CPU ms per megapixel (compress 121 and 113, thumbnail 21 and 21: steady) and Amdahl's
- * parallel fraction from the wall time with 1 and 2 threads (compress 0.33 and 0.03, thumbnail 1
- * and 0: noise, the 2 cores were shared with other work). The fraction kept is the higher one,
- * the most favourable to more memory; the choice is the same at 0 (memory-choice.spec.ts).
+ * twice; the parallel fraction is Amdahl's from the wall time with 1 and 2 threads, and the one
+ * kept is the higher (the 2 cores are shared with other work, so it is noise-bound), the most
+ * favourable to more memory; the choice is the same at 0 (memory-choice.spec.ts).
+ * - thumbnail (2026-12-05 19:53 and 20:03 UTC, load average 1-2): its default set, the gallery
+ *   (five renditions in JPEG and WebP at effort `GALLERY_WEBP_EFFORT` 2): 34 and 39 CPU ms per
+ *   MP, parallel fraction 0.16 and 0.61. The figure before (21, fraction 1 and 0) measured
+ *   image-ops' bare default set (three JPEG squares), not what the function runs.
+ * - compress (12:29 UTC): 121 and 113 CPU ms per MP, fraction 0.33 and 0.03, measured with WebP
+ *   alone. With the service's JPEG fallback beside it (what `--measure` runs now) the same two
+ *   runs as thumbnail's gave 195 and 181 ms per MP (fraction 0.33 and 0.15), which puts 24 MP past
+ *   the 3 s budget at 2048 MB and would move the choice to 4096 MB: not recorded here, because the
+ *   function's memory is a deployment decision (docs/deploy.md says so beside the table).
  * One bench core is taken as one Lambda (Graviton) vCPU: confirm with Power Tuning (docs/deploy.md).
  */
 export const MEASURED_WORK: Readonly<Record<PipelineFunction, { readonly cpuMsPerMp: number; readonly parallelFraction: number }>> = {
   compress: { cpuMsPerMp: 117, parallelFraction: 0.33 },
-  thumbnail: { cpuMsPerMp: 21, parallelFraction: 1 },
+  thumbnail: { cpuMsPerMp: 37, parallelFraction: 0.61 },
 };
 
 /** One row of the table. */
@@ -121,7 +131,16 @@ async function timed(run: () => Promise<unknown>, runs: number): Promise<{ cpuMs
 /** Measures {@link MEASURED_WORK}'s figures on one photograph (needs 2 free cores for the parallel fraction). */
 export async function measureWork(photo: string, megapixels: number, runs = 3): Promise<typeof MEASURED_WORK> {
   const input = new Uint8Array(readFileSync(photo));
-  const jobs: Record<PipelineFunction, () => Promise<unknown>> = { compress: () => compress(input), thumbnail: () => renditions(input) };
+  // What the functions run with their defaults, from their own config loaders: compress's formats
+  // (WebP and the JPEG fallback), profile and quality; thumbnail's rendition set (the gallery:
+  // five renditions in JPEG and WebP). Not image-ops' bare defaults (WebP only; three JPEG squares).
+  const env = { AWS_REGION: 'us-east-1', ORIGINALS_BUCKET: 'measure', PROCESSED_BUCKET: 'measure' };
+  const compressOptions = loadCompressConfig(env).options;
+  const renditionSet = loadThumbnailConfig(env).renditionSet;
+  const jobs: Record<PipelineFunction, () => Promise<unknown>> = {
+    compress: () => compress(input, compressOptions),
+    thumbnail: () => renditions(input, renditionSet),
+  };
   const result: Record<PipelineFunction, { cpuMsPerMp: number; parallelFraction: number }> = {
     compress: { cpuMsPerMp: 0, parallelFraction: 0 },
     thumbnail: { cpuMsPerMp: 0, parallelFraction: 0 },
