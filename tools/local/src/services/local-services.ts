@@ -34,6 +34,7 @@ import type { AwsClients, Env, EventPublisher, Notification, Notifier } from '@i
 import { awsThumbnailPorts, createThumbnailHandler, loadThumbnailConfig } from '@imgpipe/thumbnail';
 import { createPutEventsTask, EVENT_BUS_NAME, toLocalTaskHandlers, type LocalTaskHandlers } from '@imgpipe/workflow';
 import type { EventRedaction } from '../bus/archive';
+import { ThumbnailsFirst } from './thumbnails-first';
 
 /**
  * The SNS topic's local stand-in: each notification appended as a JSON line to a file
@@ -164,6 +165,7 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
   const thumbnailConfig = loadThumbnailConfig(env);
   const notifyConfig = loadNotifyConfig(env);
   const notify = createNotifyHandler({ ...awsNotifyPorts(notifyConfig, clients), notifier: deps.notifier }, notifyConfig);
+  const thumbnailsFirst = new ThumbnailsFirst();
 
   return {
     ingestConfig,
@@ -176,8 +178,9 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
     addAvifVariant: (event) => addAvifVariant(event),
     notifyBatch: (event) => notify(event),
     taskHandlers: toLocalTaskHandlers({
-      Compress: createCompressHandler(awsCompressPorts(compressConfig, clients), compressConfig),
-      Thumbnail: createThumbnailHandler(awsThumbnailPorts(thumbnailConfig, clients), thumbnailConfig),
+      // One process, a few cores: a run's full-size encode starts after its thumbnails (bounded; thumbnails-first.ts).
+      Compress: thumbnailsFirst.compress(createCompressHandler(awsCompressPorts(compressConfig, clients), compressConfig)),
+      Thumbnail: thumbnailsFirst.thumbnail(createThumbnailHandler(awsThumbnailPorts(thumbnailConfig, clients), thumbnailConfig)),
       RecordThumbnails: metadata.recordThumbnails,
       RecordMetadata: metadata.recordMetadata,
       RecordFailure: metadata.recordFailure,
