@@ -106,7 +106,8 @@ export interface ReleaseFreedMemoryOptions {
    * `npm start` does): the Buffers of finished images (decoded rasters, encoded files) are
    * native memory that V8 frees only when it collects them, which it does late, since their
    * size barely counts toward its own heap. Costs a full GC (tens of ms on the main thread):
-   * use it off the latency path (before the local runtime's AVIF step), not after every task.
+   * use it off the latency path (before the local runtime's AVIF step, and in `compressStill`
+   * between its quality search and its full-size encode), not after every task.
    * Default false.
    */
   collectGarbage?: boolean;
