@@ -10,6 +10,7 @@ import {
   type ImageVariantAddedData,
 } from '@imgpipe/contracts';
 import { compressStill, DEFAULT_AUTO_QUALITY, isInvalidImageError, probe, type InputPolicy } from '@imgpipe/image-ops';
+import type { Ssimulacra2Scorer } from '@imgpipe/image-ops/scorer';
 import {
   assertOutputLocation,
   compressedKey,
@@ -55,6 +56,8 @@ export interface AddAvifVariantDeps {
   readonly effort: number;
   readonly policy?: InputPolicy;
   readonly now?: () => Date;
+  /** Where the quality search scores SSIMULACRA2 (the composition root's choice); default the calling thread. */
+  readonly scorer?: Ssimulacra2Scorer;
 }
 
 /** The format this step adds. */
@@ -111,7 +114,12 @@ export function createAddAvifVariant(deps: AddAvifVariantDeps) {
       encoded = await compressStill(
         original.body,
         // The same perceptual target as the served WebP's: the AVIF looks as good, in fewer bytes.
-        { formats: [FORMAT], avif: { quality: 'auto', effort: deps.effort }, autoQuality: { avif: { target: DEFAULT_AUTO_QUALITY.webp.target } } },
+        {
+          formats: [FORMAT],
+          avif: { quality: 'auto', effort: deps.effort },
+          autoQuality: { avif: { target: DEFAULT_AUTO_QUALITY.webp.target } },
+          ...(deps.scorer ? { scorer: deps.scorer } : {}),
+        },
         deps.policy,
       );
     } catch (error) {

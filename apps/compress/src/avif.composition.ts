@@ -1,6 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ContractError, ImageProcessedV2, parseKnownEvent } from '@imgpipe/contracts';
 import { configureImageRuntime, releaseFreedMemory } from '@imgpipe/image-ops';
+import type { Ssimulacra2Scorer } from '@imgpipe/image-ops/scorer';
 import {
   createAwsClients,
   DynamoImageEventStore,
@@ -27,6 +28,11 @@ export interface AvifPorts {
   readonly events: Pick<ImageEventStore, 'load'>;
   /** Publishes `ImageVariantAdded` on the imgpipe bus. */
   readonly publisher: EventPublisher;
+  /**
+   * Where the quality search scores SSIMULACRA2: absent (Lambda), on the calling thread; the
+   * local runtime passes a worker thread's, so the scoring leaves its shared event loop.
+   */
+  readonly scorer?: Ssimulacra2Scorer;
 }
 
 /** S3, the DynamoDB event store and EventBridge on the SDK; the local runtime passes its own `clients` and bus. */
@@ -71,6 +77,7 @@ export function createAvifHandler(ports: AvifPorts, config: AvifConfig): Instrum
           enabled: config.enabled,
           effort: config.effort,
           policy: config.policy,
+          ...(ports.scorer ? { scorer: ports.scorer } : {}),
         });
       }
       const addAvif = run;

@@ -1,11 +1,16 @@
 import type { ImageCompressedData } from '@imgpipe/contracts';
+import type { Ssimulacra2Scorer } from '@imgpipe/image-ops/scorer';
 import { awsImageTaskPorts, createImageTaskHandler, type ImageTaskPorts } from '@imgpipe/image-ops/task';
 import type { AwsClients, InstrumentedHandler } from '@imgpipe/platform';
 import { createCompressImage } from './compress-image.use-case';
 import type { CompressConfig } from './config';
 
-/** The ports the compress task stands on: one object store (image-ops' {@link ImageTaskPorts}). */
-export type CompressPorts = ImageTaskPorts;
+/**
+ * The ports the compress task stands on: one object store (image-ops' {@link ImageTaskPorts}),
+ * and where `COMPRESS_QUALITY=auto` scores SSIMULACRA2 (absent, as in Lambda: on the calling
+ * thread; the local runtime passes a worker thread's).
+ */
+export type CompressPorts = ImageTaskPorts & { readonly scorer?: Ssimulacra2Scorer };
 
 /** S3 on the SDK (traced in Lambda); the local runtime passes its own `clients`. */
 export function awsCompressPorts(_config: CompressConfig, clients?: Pick<AwsClients, 's3'>): CompressPorts {
@@ -23,6 +28,7 @@ export function createCompressHandler(ports: CompressPorts, config: CompressConf
   return createImageTaskHandler({
     stage: 'compress',
     doneMessage: 'image compressed',
-    start: () => createCompressImage({ store: ports.store, ...config }),
+    start: () =>
+      createCompressImage({ store: ports.store, ...config, ...(ports.scorer ? { options: { ...config.options, scorer: ports.scorer } } : {}) }),
   });
 }

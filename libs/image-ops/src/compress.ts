@@ -16,6 +16,7 @@ import {
   type AutoWebpQualityOptions,
   DEFAULT_AUTO_QUALITY,
 } from './quality/auto-quality';
+import type { Ssimulacra2Scorer } from './quality/scorer';
 
 /** Formats `compress` can produce. */
 export const COMPRESS_FORMATS = ['webp', 'avif', 'jpeg'] as const;
@@ -61,8 +62,12 @@ export const compressOptionsSchema = z
   })
   .strict();
 
-/** Complete, validated compress settings. Build one with {@link resolveCompressOptions}. */
-export type CompressOptions = z.infer<typeof compressOptionsSchema>;
+/**
+ * Complete, validated compress settings (build one with {@link resolveCompressOptions}), and
+ * where `quality: 'auto'` scores: `scorer`, a port, not a setting (so outside the schema);
+ * absent, on the calling thread.
+ */
+export type CompressOptions = z.infer<typeof compressOptionsSchema> & { readonly scorer?: Ssimulacra2Scorer };
 
 /** What a caller may pass: any part of {@link CompressOptions}, encoder settings field by field. */
 export interface CompressOptionsInput {
@@ -74,6 +79,12 @@ export interface CompressOptionsInput {
   background?: string;
   /** Knobs of `quality: 'auto'`, per format, laid over {@link DEFAULT_AUTO_QUALITY}. */
   autoQuality?: { webp?: Partial<AutoWebpQualityOptions>; avif?: Partial<AutoQualityOptions>; jpeg?: Partial<AutoQualityOptions> };
+  /**
+   * Where `quality: 'auto'` scores SSIMULACRA2 (`quality/scorer.ts`): chosen by the composition
+   * root (the local runtime passes a worker thread's, `@imgpipe/image-ops/scoring-worker`);
+   * default on the calling thread.
+   */
+  scorer?: Ssimulacra2Scorer;
 }
 
 /**
@@ -118,7 +129,7 @@ export function resolveCompressOptions(input: CompressOptionsInput = {}): Compre
       jpeg: { ...DEFAULT_AUTO_QUALITY.jpeg, ...input.autoQuality?.jpeg },
     },
   });
-  return { ...parsed, formats: [...new Set(parsed.formats)] };
+  return { ...parsed, formats: [...new Set(parsed.formats)], ...(input.scorer ? { scorer: input.scorer } : {}) };
 }
 
 /** Bytes of one encoded output. */

@@ -395,11 +395,12 @@ async function chooseQuality(
       presets.map((preset, i) => ({ config: preset, codec: codecAt(preset), targetOffset: offsets[i] ?? 0 })),
       knobs,
       format,
+      options.scorer,
     );
     return { ...choice, preset: choice.config };
   }
   const [only] = presets;
-  return { ...(await searchQuality(proxy, codecAt(only), knobs, format)), ...(only ? { preset: only } : {}) };
+  return { ...(await searchQuality(proxy, codecAt(only), knobs, format, options.scorer)), ...(only ? { preset: only } : {}) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import { releaseFreedMemory } from '@imgpipe/image-ops';
+import { createWorkerScorer } from '@imgpipe/image-ops/scoring-worker';
 import { DynamoImageEventStore, logger, TABLES, type Env } from '@imgpipe/platform';
 import { EVENT_BUS_NAME, eventRules, type RuleTarget } from '@imgpipe/workflow';
 import { EventArchive } from '../bus/archive';
@@ -181,8 +182,14 @@ export function startBusAndServices(ctx: BusAndServicesContext): BusAndServices 
     },
     onDelivered: (outcome) => figures.delivered(outcome),
   });
+  // SSIMULACRA2 (the AVIF step's quality search, COMPRESS_QUALITY=auto) on one worker thread,
+  // off the event loop the UI/API and the S3 and DynamoDB peers share; started at the first
+  // score, ended after the runner and the bus (registered before them: disposables run backwards).
+  const scorer = ctx.options.scoring === 'in-thread' ? undefined : createWorkerScorer();
+  if (scorer) disposables.add('the SSIMULACRA2 worker thread', () => scorer.close());
   const services = createLocalServices({
     env: ctx.env,
+    ...(scorer ? { scorer } : {}),
     clients: peers.clients,
     publisher: bus.publisher(EVENT_BUS_NAME),
     notifier: notifications,

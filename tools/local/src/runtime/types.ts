@@ -42,6 +42,12 @@ export interface LocalRuntimeOptions {
   readonly purgeIntervalMs?: number;
   /** The time the purge sweep reads (default the system clock): tests look past the purge's grace period instead of waiting. */
   readonly purgeClock?: Clock;
+  /**
+   * Where SSIMULACRA2 is scored (the AVIF step's quality search, `COMPRESS_QUALITY=auto`):
+   * `worker` (default), one worker thread, off the event loop the UI/API and the peers share;
+   * `in-thread`, on that event loop, as before (for comparison: scripts/measure-scoring.ts).
+   */
+  readonly scoring?: 'worker' | 'in-thread';
 }
 
 /** The progress line's figures. */

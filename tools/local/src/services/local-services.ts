@@ -33,6 +33,7 @@ import { awsNotifyPorts, createNotifyHandler, loadNotifyConfig } from '@imgpipe/
 import type { AwsClients, Env, EventPublisher, Notification, Notifier } from '@imgpipe/platform';
 import { awsThumbnailPorts, createThumbnailHandler, loadThumbnailConfig } from '@imgpipe/thumbnail';
 import { createPutEventsTask, EVENT_BUS_NAME, toLocalTaskHandlers, type LocalTaskHandlers } from '@imgpipe/workflow';
+import type { Ssimulacra2Scorer } from '@imgpipe/image-ops/scorer';
 import type { EventRedaction } from '../bus/archive';
 import { ThumbnailsFirst } from './thumbnails-first';
 
@@ -111,6 +112,8 @@ export interface LocalServicesDeps {
   readonly notifier: Notifier;
   /** Ingest's proven-upload histories (`IngestPorts.uploadHistories`); default: the event store. */
   readonly uploadHistories?: UploadHistories;
+  /** Where compress's quality search scores SSIMULACRA2 (the runtime passes a worker thread's); default the calling thread. */
+  readonly scorer?: Ssimulacra2Scorer;
 }
 
 /** Every handler the runtime routes to, built from the services' own factories. */
@@ -161,7 +164,8 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
 
   const compressConfig = loadCompressConfig(env);
   const avifConfig = loadAvifConfig(env);
-  const addAvifVariant = createAvifHandler({ ...awsAvifPorts(avifConfig, clients), publisher }, avifConfig);
+  const scorer = deps.scorer ? { scorer: deps.scorer } : {};
+  const addAvifVariant = createAvifHandler({ ...awsAvifPorts(avifConfig, clients), publisher, ...scorer }, avifConfig);
   const thumbnailConfig = loadThumbnailConfig(env);
   const notifyConfig = loadNotifyConfig(env);
   const notify = createNotifyHandler({ ...awsNotifyPorts(notifyConfig, clients), notifier: deps.notifier }, notifyConfig);
@@ -179,7 +183,7 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
     notifyBatch: (event) => notify(event),
     taskHandlers: toLocalTaskHandlers({
       // One process, a few cores: a run's full-size encode starts after its thumbnails (bounded; thumbnails-first.ts).
-      Compress: thumbnailsFirst.compress(createCompressHandler(awsCompressPorts(compressConfig, clients), compressConfig)),
+      Compress: thumbnailsFirst.compress(createCompressHandler({ ...awsCompressPorts(compressConfig, clients), ...scorer }, compressConfig)),
       Thumbnail: thumbnailsFirst.thumbnail(createThumbnailHandler(awsThumbnailPorts(thumbnailConfig, clients), thumbnailConfig)),
       RecordThumbnails: metadata.recordThumbnails,
       RecordMetadata: metadata.recordMetadata,
