@@ -47,7 +47,7 @@ export type { RenditionOptions, RenditionResult, RenditionsResult } from './rend
 export { processImage } from './process';
 export type { ProcessedImage, ProcessImageOptions, ProcessTimings } from './process';
 
-export { canReleaseFreedMemory, configureImageRuntime, releaseFreedMemory } from './runtime';
+export { canReleaseFreedMemory, configureImageRuntime, releaseFreedMemory, releaseFreedMemoryInBackground } from './runtime';
 export type { ImageRuntimeOptions, ImageRuntimeSettings, ReleaseFreedMemoryOptions } from './runtime';
 export { SHARP_ALLOCATOR_ENV } from './runtime-env';
 export type { SharpAllocatorVariable } from './runtime-env';

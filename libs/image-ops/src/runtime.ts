@@ -68,8 +68,14 @@ export function ensureImageRuntime(): ImageRuntimeSettings {
   return applied ?? configureImageRuntime();
 }
 
-/** The one libc function {@link releaseFreedMemory} calls, as koffi binds it. */
-type MallocTrim = (pad: number) => number;
+/**
+ * The one libc function {@link releaseFreedMemory} calls, as koffi binds it: called directly it
+ * runs on the calling thread; `async` runs it on one of koffi's own threads and calls back.
+ */
+interface MallocTrim {
+  (pad: number): number;
+  async(pad: number, callback: (error: unknown, result: number) => void): void;
+}
 
 /** koffi's API as far as it is used here (koffi is an optional dependency, loaded at run time). */
 interface Koffi {
@@ -131,6 +137,27 @@ export function releaseFreedMemory(options: ReleaseFreedMemoryOptions = {}): boo
   if (options.collectGarbage && typeof gc === 'function') gc();
   if (mallocTrim === undefined) mallocTrim = bindMallocTrim();
   return mallocTrim !== null && mallocTrim(0) === 1;
+}
+
+/**
+ * {@link releaseFreedMemory} without the V8 collection, run off the calling thread: koffi calls
+ * `malloc_trim(0)` on a thread of its own (glibc's arenas are locked per arena, so the trim is
+ * safe beside other threads' allocations) and the promise settles when it is done. For the end
+ * of an image task, where the trim's 10-100 ms (measured in tools/local/README.md) would
+ * otherwise hold the event loop before the next state can start; nothing needs to await it.
+ * Never rejects: resolves false where the trim cannot apply or failed.
+ */
+export function releaseFreedMemoryInBackground(): Promise<boolean> {
+  if (mallocTrim === undefined) mallocTrim = bindMallocTrim();
+  const trim = mallocTrim;
+  if (trim === null) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      trim.async(0, (error, result) => resolve(error === null || error === undefined ? result === 1 : false));
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /** Whether {@link releaseFreedMemory} can do anything in this process (glibc and koffi). */

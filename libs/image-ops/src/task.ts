@@ -27,7 +27,7 @@ import {
 } from '@imgpipe/platform';
 import { ProcessTaskInputSchema } from '@imgpipe/workflow/task-io';
 import { isInvalidImageError } from './errors';
-import { configureImageRuntime, releaseFreedMemory } from './runtime';
+import { configureImageRuntime, releaseFreedMemoryInBackground } from './runtime';
 
 /** The ports an image task stands on: the store it reads the original from and writes its files to. */
 export interface ImageTaskPorts {
@@ -74,8 +74,9 @@ export function createImageTaskHandler<O>(options: ImageTaskOptions<O>): Instrum
           logger.info(options.doneMessage, { ms: Math.round(performance.now() - started) });
           return result;
         } finally {
-          // The image's pixel buffers are freed now: give glibc's free pages back (a no-op off glibc).
-          releaseFreedMemory();
+          // The image's pixel buffers are freed now: give glibc's free pages back (a no-op off
+          // glibc), on koffi's thread, so the next state does not wait for the trim.
+          void releaseFreedMemoryInBackground();
         }
       };
     },
