@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -7,27 +5,20 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { exampleEnvelope, ImageProcessingFailedV1, ImageUploadedV1, THUMBNAILS_PREFIX, toEventBridgeEvent } from '@imgpipe/contracts';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { awsMetadataPorts, loadMetadataConfig } from '@imgpipe/metadata';
-import { createAwsClients, TABLES, type AwsClients, type Env } from '@imgpipe/platform';
+import type { AwsClients, Env } from '@imgpipe/platform';
+import { RecordingEventPublisher } from '@imgpipe/platform/testing';
 import {
-  LOCAL_REGION,
-  RecordingEventPublisher,
-  startLocalDynamo,
-  startLocalS3,
-  type LocalPeer,
-  type LocalS3,
-} from '@imgpipe/platform/testing';
-import {
-  EVENT_BUS_NAME,
   placeholderSubstitutions,
   polyfillPromiseWithResolvers,
   renderPipelineDefinition,
 } from '@imgpipe/workflow';
 import { PipelineRunner, type ExecutionOutcome } from '../pipeline/pipeline-runner';
 import { createLocalServices, FileNotifier } from './local-services';
+import { SPEC_BUCKETS, startServicesPeers, type ServicesPeers } from './services-peers.fixture';
 
 polyfillPromiseWithResolvers();
 
-const BUCKETS = { originals: 'originals', processed: 'processed' } as const;
+const BUCKETS = SPEC_BUCKETS;
 
 /*
  * The real `pipeline.asl.json` on the local interpreter, over the services as the local
@@ -39,48 +30,17 @@ const BUCKETS = { originals: 'originals', processed: 'processed' } as const;
  *   (25 s -> 1 s) to keep the test short; the thumbnail writes are held past it.
  */
 describe('local services on the real definition: correlation id and a timed-out branch', () => {
-  let s3: LocalS3;
-  let dynamo: LocalPeer;
+  let peers: ServicesPeers;
   let clients: AwsClients;
   let logs: string;
   let env: Env;
 
   beforeAll(async () => {
-    [s3, dynamo, logs] = await Promise.all([
-      startLocalS3({ buckets: Object.values(BUCKETS) }),
-      startLocalDynamo({
-        tables: [TABLES.imageMetadata, TABLES.imageEvents, TABLES.uploadGrants, TABLES.idempotency].map((definition) => ({
-          definition,
-          name: definition.defaultName,
-        })),
-      }),
-      mkdtemp(join(tmpdir(), 'imgpipe-branch-')),
-    ]);
-    clients = createAwsClients({
-      region: LOCAL_REGION,
-      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
-      credentials: s3.credentials,
-    });
-    env = {
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-      IMGPIPE_S3_ENDPOINT: s3.endpoint,
-      IMGPIPE_DYNAMODB_ENDPOINT: dynamo.endpoint,
-      ORIGINALS_BUCKET: BUCKETS.originals,
-      PROCESSED_BUCKET: BUCKETS.processed,
-      IMAGES_TABLE: TABLES.imageMetadata.defaultName,
-      EVENTS_TABLE: TABLES.imageEvents.defaultName,
-      GRANTS_TABLE: TABLES.uploadGrants.defaultName,
-      IDEMPOTENCY_TABLE: TABLES.idempotency.defaultName,
-      EVENT_BUS_NAME,
-      NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:imgpipe-local-notifications',
-    };
+    peers = await startServicesPeers('imgpipe-branch-');
+    ({ clients, logs } = peers);
+    env = peers.env();
   });
-  afterAll(async () => {
-    clients.destroy();
-    await Promise.all([s3.stop(), dynamo.stop(), rm(logs, { recursive: true, force: true })]);
-  });
+  afterAll(() => peers.stop());
 
   /** An ImageUploaded event for a fresh image whose original (a small JPEG) is stored. */
   async function uploadedEvent(imageId: string, correlationId: string) {

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -8,15 +6,13 @@ import { exampleEnvelope, ImageUploadedV1, toEventBridgeEvent } from '@imgpipe/c
 import { probe } from '@imgpipe/image-ops';
 import { inThreadScorer, type Ssimulacra2Scorer } from '@imgpipe/image-ops/scorer';
 import { fixture } from '@imgpipe/image-ops/testing';
-import { createAwsClients, TABLES, type AwsClients } from '@imgpipe/platform';
-import { LOCAL_REGION, RecordingEventPublisher, startLocalDynamo, startLocalS3, type LocalPeer, type LocalS3 } from '@imgpipe/platform/testing';
-import { EVENT_BUS_NAME, placeholderSubstitutions, polyfillPromiseWithResolvers, renderPipelineDefinition } from '@imgpipe/workflow';
+import { LOCAL_REGION, RecordingEventPublisher } from '@imgpipe/platform/testing';
+import { placeholderSubstitutions, polyfillPromiseWithResolvers, renderPipelineDefinition } from '@imgpipe/workflow';
 import { PipelineRunner } from '../pipeline/pipeline-runner';
 import { createLocalServices, FileNotifier } from './local-services';
+import { SPEC_BUCKETS, startServicesPeers, type ServicesPeers } from './services-peers.fixture';
 
 polyfillPromiseWithResolvers();
-
-const BUCKETS = { originals: 'originals', processed: 'processed' } as const;
 
 /**
  * The scorer the runtime passes (`LocalServicesDeps.scorer`, a worker thread's in
@@ -25,28 +21,12 @@ const BUCKETS = { originals: 'originals', processed: 'processed' } as const;
  * both would score on the calling thread and this spy would count nothing.
  */
 describe('local services: SSIMULACRA2 is scored by the scorer the runtime passes', () => {
-  let s3: LocalS3;
-  let dynamo: LocalPeer;
-  let clients: AwsClients;
-  let logs: string;
+  let peers: ServicesPeers;
 
   beforeAll(async () => {
-    [s3, dynamo, logs] = await Promise.all([
-      startLocalS3({ buckets: Object.values(BUCKETS) }),
-      startLocalDynamo({
-        tables: [TABLES.imageMetadata, TABLES.imageEvents, TABLES.uploadGrants, TABLES.idempotency].map((definition) => ({
-          definition,
-          name: definition.defaultName,
-        })),
-      }),
-      mkdtemp(join(tmpdir(), 'imgpipe-scorer-')),
-    ]);
-    clients = createAwsClients({ region: LOCAL_REGION, endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint }, credentials: s3.credentials });
+    peers = await startServicesPeers('imgpipe-scorer-');
   });
-  afterAll(async () => {
-    clients.destroy();
-    await Promise.all([s3.stop(), dynamo.stop(), rm(logs, { recursive: true, force: true })]);
-  });
+  afterAll(() => peers.stop());
 
   it('in the Compress task (COMPRESS_QUALITY=auto) and in the AVIF step', async () => {
     const prepared: string[] = [];
@@ -60,25 +40,10 @@ describe('local services: SSIMULACRA2 is scored by the scorer the runtime passes
     };
     const publisher = new RecordingEventPublisher();
     const services = createLocalServices({
-      env: {
-        AWS_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-        IMGPIPE_S3_ENDPOINT: s3.endpoint,
-        IMGPIPE_DYNAMODB_ENDPOINT: dynamo.endpoint,
-        ORIGINALS_BUCKET: BUCKETS.originals,
-        PROCESSED_BUCKET: BUCKETS.processed,
-        IMAGES_TABLE: TABLES.imageMetadata.defaultName,
-        EVENTS_TABLE: TABLES.imageEvents.defaultName,
-        GRANTS_TABLE: TABLES.uploadGrants.defaultName,
-        IDEMPOTENCY_TABLE: TABLES.idempotency.defaultName,
-        EVENT_BUS_NAME,
-        NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:imgpipe-local-notifications',
-        COMPRESS_QUALITY: 'auto',
-      },
-      clients,
+      env: peers.env({ COMPRESS_QUALITY: 'auto' }),
+      clients: peers.clients,
       publisher,
-      notifier: new FileNotifier(join(logs, 'notifications.jsonl')),
+      notifier: new FileNotifier(join(peers.logs, 'notifications.jsonl')),
       scorer,
     });
     const bytes = fixture('photo-480x320.jpg');
@@ -86,12 +51,12 @@ describe('local services: SSIMULACRA2 is scored by the scorer the runtime passes
     const uploaded = exampleEnvelope(ImageUploadedV1, 'full');
     const data = {
       ...uploaded.data,
-      original: { ...uploaded.data.original, bucket: BUCKETS.originals, size: bytes.length },
+      original: { ...uploaded.data.original, bucket: SPEC_BUCKETS.originals, size: bytes.length },
       format: 'jpeg' as const,
       width: facts.width,
       height: facts.height,
     };
-    await clients.s3.send(new PutObjectCommand({ Bucket: BUCKETS.originals, Key: data.original.key, Body: bytes }));
+    await peers.clients.s3.send(new PutObjectCommand({ Bucket: SPEC_BUCKETS.originals, Key: data.original.key, Body: bytes }));
     const machine = new StateMachine(renderPipelineDefinition(placeholderSubstitutions()), { validationOptions: { noValidate: true } });
     const runner = new PipelineRunner({ machine, taskHandlers: services.taskHandlers, concurrency: 1 });
 

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -12,27 +10,20 @@ import {
   toEventBridgeEvent,
 } from '@imgpipe/contracts';
 import { testImage } from '@imgpipe/image-ops/testing';
-import { createAwsClients, TABLES, type AwsClients } from '@imgpipe/platform';
+import type { AwsClients } from '@imgpipe/platform';
+import { RecordingEventPublisher } from '@imgpipe/platform/testing';
 import {
-  LOCAL_REGION,
-  RecordingEventPublisher,
-  startLocalDynamo,
-  startLocalS3,
-  type LocalPeer,
-  type LocalS3,
-} from '@imgpipe/platform/testing';
-import {
-  EVENT_BUS_NAME,
   placeholderSubstitutions,
   polyfillPromiseWithResolvers,
   renderPipelineDefinition,
 } from '@imgpipe/workflow';
 import { PipelineRunner, type ExecutionOutcome } from '../pipeline/pipeline-runner';
 import { createLocalServices, FileNotifier } from './local-services';
+import { SPEC_BUCKETS, startServicesPeers, type ServicesPeers } from './services-peers.fixture';
 
 polyfillPromiseWithResolvers();
 
-const BUCKETS = { originals: 'originals', processed: 'processed' } as const;
+const BUCKETS = SPEC_BUCKETS;
 
 /**
  * The real `pipeline.asl.json` on the local interpreter, over the services exactly as the
@@ -43,51 +34,20 @@ const BUCKETS = { originals: 'originals', processed: 'processed' } as const;
  * thumbnail's, as it is on AWS.
  */
 describe('local services: a failure inside the Parallel state names its branch', () => {
-  let s3: LocalS3;
-  let dynamo: LocalPeer;
+  let peers: ServicesPeers;
   let clients: AwsClients;
   let logs: string;
 
   beforeAll(async () => {
-    [s3, dynamo, logs] = await Promise.all([
-      startLocalS3({ buckets: Object.values(BUCKETS) }),
-      startLocalDynamo({
-        tables: [TABLES.imageMetadata, TABLES.imageEvents, TABLES.uploadGrants, TABLES.idempotency].map((definition) => ({
-          definition,
-          name: definition.defaultName,
-        })),
-      }),
-      mkdtemp(join(tmpdir(), 'imgpipe-stage-')),
-    ]);
-    clients = createAwsClients({
-      region: LOCAL_REGION,
-      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
-      credentials: s3.credentials,
-    });
+    peers = await startServicesPeers('imgpipe-stage-');
+    ({ clients, logs } = peers);
   });
-  afterAll(async () => {
-    clients.destroy();
-    await Promise.all([s3.stop(), dynamo.stop(), rm(logs, { recursive: true, force: true })]);
-  });
+  afterAll(() => peers.stop());
 
   it('records a thumbnail-only failure as ImageProcessingFailed with stage thumbnail', async () => {
     const publisher = new RecordingEventPublisher();
     const services = createLocalServices({
-      env: {
-        AWS_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-        IMGPIPE_S3_ENDPOINT: s3.endpoint,
-        IMGPIPE_DYNAMODB_ENDPOINT: dynamo.endpoint,
-        ORIGINALS_BUCKET: BUCKETS.originals,
-        PROCESSED_BUCKET: BUCKETS.processed,
-        IMAGES_TABLE: TABLES.imageMetadata.defaultName,
-        EVENTS_TABLE: TABLES.imageEvents.defaultName,
-        GRANTS_TABLE: TABLES.uploadGrants.defaultName,
-        IDEMPOTENCY_TABLE: TABLES.idempotency.defaultName,
-        EVENT_BUS_NAME,
-        NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:imgpipe-local-notifications',
-      },
+      env: peers.env(),
       clients,
       publisher,
       notifier: new FileNotifier(join(logs, 'notifications.jsonl')),
