@@ -140,8 +140,9 @@ export function releaseFreedMemory(options: ReleaseFreedMemoryOptions = {}): boo
 }
 
 /**
- * {@link releaseFreedMemory} without the V8 collection, run off the calling thread: koffi calls
- * `malloc_trim(0)` on a thread of its own (glibc's arenas are locked per arena, so the trim is
+ * {@link releaseFreedMemory} without the V8 collection, run off the calling thread: koffi's
+ * asynchronous call runs `malloc_trim(0)` on a thread of libuv's pool (the one sharp's
+ * pipelines and file reads also use; glibc locks each arena while trimming it, so the trim is
  * safe beside other threads' allocations) and the promise settles when it is done. For the end
  * of an image task, where the trim's 10-100 ms (measured in tools/local/README.md) would
  * otherwise hold the event loop before the next state can start; nothing needs to await it.

@@ -75,7 +75,7 @@ export function createImageTaskHandler<O>(options: ImageTaskOptions<O>): Instrum
           return result;
         } finally {
           // The image's pixel buffers are freed now: give glibc's free pages back (a no-op off
-          // glibc), on koffi's thread, so the next state does not wait for the trim.
+          // glibc), on a thread of libuv's pool, so the next state does not wait for the trim.
           void releaseFreedMemoryInBackground();
         }
       };

@@ -325,7 +325,12 @@ interface ReferenceScale {
   sigmaSq: Float32Array[];
 }
 
-function checkSize(what: string, pixels: RgbPixels): void {
+/**
+ * Throws the classified error (`PROCESSING_FAILED`, not retryable) for pixels SSIMULACRA2 cannot
+ * take: under 8x8, or a byte count other than width x height x 3 (an array whose buffer was
+ * transferred away counts 0). Exported for the worker scorer, which checks before it hands over.
+ */
+export function checkSize(what: string, pixels: RgbPixels): void {
   const { width, height, data } = pixels;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < MIN_SIZE || height < MIN_SIZE) {
     throw new ImageOpsError({

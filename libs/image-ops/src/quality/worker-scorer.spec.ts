@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { compress } from '../compress';
 import { ImageOpsError } from '../errors';
@@ -157,6 +157,32 @@ describe('createWorkerScorer', () => {
 
       expect(await scoreWith(idle, original, distorted)).toBe(expected);
       expect(starts).toHaveLength(2);
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('answers pixels whose buffer was already handed over (detached) as in-thread does, and keeps nothing pending', async () => {
+    const idle = createWorkerScorer({ idleMs: 150 });
+    const original = await rgb(fixture('source.png'));
+    const detached = (): RgbPixels => {
+      const gone = copy(original);
+      const { port1, port2 } = new MessageChannel();
+      port1.postMessage(null, [gone.data.buffer as ArrayBuffer]); // transferred: detached here
+      port1.close();
+      port2.close();
+      if (gone.data.byteLength !== 0) throw new Error('the buffer was not detached');
+      return gone;
+    };
+    try {
+      expect(await scoreWith(idle, original, original)).toBe(100);
+      const expected = await failureOf(inThreadScorer.prepare(detached()));
+
+      expect(expected).toMatchObject({ name: 'ImageOpsError', code: 'PROCESSING_FAILED' });
+      expect(await failureOf(idle.prepare(detached()))).toEqual(expected);
+      // Nothing left waiting on the thread: it still ends when idle.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(idle.running).toBe(0);
     } finally {
       await idle.close();
     }

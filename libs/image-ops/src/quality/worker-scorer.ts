@@ -26,7 +26,7 @@ import { Worker } from 'node:worker_threads';
 import { ImageOpsError } from '../errors';
 import { fromWire, type ScoringReply, type ScoringRequest } from './scoring-protocol';
 import type { PreparedOriginal, Ssimulacra2Scorer } from './scorer';
-import type { RgbPixels } from './ssimulacra2';
+import { checkSize, type RgbPixels } from './ssimulacra2';
 
 /** Options of {@link createWorkerScorer}. */
 export interface WorkerScorerOptions {
@@ -110,7 +110,15 @@ class ScoringThread {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ ...request, id } as ScoringRequest, transfer);
+      try {
+        worker.postMessage({ ...request, id } as ScoringRequest, transfer);
+      } catch (error) {
+        // Not sent (a buffer in `transfer` already detached, say): nothing will answer it.
+        this.pending.delete(id);
+        if (this.pending.size === 0) worker.unref();
+        this.idleLater();
+        reject(scorerFailure('the pixels could not be handed to the SSIMULACRA2 worker thread', error));
+      }
     });
   }
 
@@ -134,7 +142,14 @@ class ScoringThread {
     const worker = this.worker;
     if (!worker || this.pending.size > 0 || this.held > 0) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void worker.terminate(), this.idleMs).unref();
+    this.idleTimer = setTimeout(() => {
+      // Let go of the thread before it ends, so a request in the meantime starts a new one
+      // instead of going to the dying thread (whose 'exit' is then ignored: `ended`).
+      if (this.worker !== worker || this.pending.size > 0 || this.held > 0) return;
+      this.worker = undefined;
+      this.generation++;
+      void worker.terminate();
+    }, this.idleMs).unref();
   }
 
   async stop(): Promise<void> {
@@ -208,6 +223,8 @@ export function createWorkerScorer(options: WorkerScorerOptions = {}): WorkerSco
       refuseWhenClosed();
       // The least busy thread, a running one before one that would have to start.
       const thread = [...threads].sort((a, b) => a.load - b.load || Number(b.alive) - Number(a.alive))[0] as ScoringThread;
+      // Checked here, as in-thread: pixels that cannot be sent (a detached buffer) fail the same way.
+      checkSize('original', original);
       const ref = nextRef++;
       const message = handOver(original);
       // Read before the request: a thread that ends after answering must not lend its successor this id.
@@ -220,6 +237,7 @@ export function createWorkerScorer(options: WorkerScorerOptions = {}): WorkerSco
           refuseWhenClosed();
           if (released) throw new RangeError('ssimulacra2: this original was released');
           if (thread.generation !== generation) throw scorerFailure('the SSIMULACRA2 worker thread that held this original ended');
+          checkSize('distorted image', distorted);
           const candidate = handOver(distorted);
           const score = await thread.request({ type: 'score', ref, pixels: candidate.pixels }, candidate.transfer);
           if (score === undefined) throw scorerFailure('the SSIMULACRA2 worker thread answered a score request without a score');
