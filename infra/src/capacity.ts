@@ -23,17 +23,17 @@ export const LOAD = { imagesPerDay: 1_000_000, burstUploads: 1_000 } as const;
 /**
  * What a step of a 24 MP photo (the large end) takes, from measurement on the bench's 2-core
  * machine (one core taken as one Lambda vCPU; confirm on Lambda with Power Tuning, docs/deploy.md):
- * - compress (decode, the full-size WebP at q80 and the JPEG fallback, the puts): 1.91 s for a
- *   13 MP JPEG through the local runtime (tools/local/README.md, "Measured": image work 1910 ms,
- *   medians of 9 runs), linear in pixels: 1.91 x 24 / 13 = 3.5 s. The memory table in
- *   docs/deploy.md (tools/bench memory-choice, WebP alone) gives 2.68 s at 2048 MB; with the JPEG
- *   fallback measured beside it, more (docs/deploy.md, "Memory of compress and thumbnail").
- *   The model used to say 2 s, which no measurement gave.
+ * - compress (decode, the full-size WebP at q80 and the JPEG fallback it also encodes by
+ *   default): 4.1 s at 2048 MB, from 195 and 181 CPU ms per MP measured for that configuration
+ *   (docs/deploy.md, "Compress's rows are WebP alone": tools/bench memory-choice at Lambda's CPU
+ *   share for the memory). The table's WebP-alone row gives 2.68 s; the local runtime's 13 MP
+ *   figure on two whole cores, 1.91 s (x 24 / 13 = 3.5 s), is faster than Lambda's 1.16 vCPU at
+ *   2048 MB. The model used to say 2 s, which no measurement gave.
  * - thumbnail (read, decode, placeholder, the gallery's five renditions in JPEG and WebP at
  *   effort 2, ten puts): the task took ~720 ms for the same 13 MP JPEG beside compress
  *   (tools/local/README.md, "Early thumbnails"), x 24 / 13 = 1.3 s. It used to say 2 s.
  */
-const STEP_SECONDS_24MP = { compress: 3.5, thumbnail: 1.3 } as const;
+const STEP_SECONDS_24MP = { compress: 4.1, thumbnail: 1.3 } as const;
 /** Recording and publishing after the slower branch (RecordMetadata, PublishProcessed): ~0.5 s. */
 const RECORD_AND_PUBLISH_SECONDS = 0.5;
 
@@ -160,7 +160,7 @@ export function capacityReport(capacity: CapacityConfig): CapacityReport {
 
   const steadyRate = LOAD.imagesPerDay / 86_400;
   const burstRate = LOAD.burstUploads / m.burstArrivalSeconds;
-  const drain = (reserved: number, seconds: number) => Math.ceil(LOAD.burstUploads / reserved) * seconds;
+  const drain = (reserved: number, seconds: number) => round(Math.ceil(LOAD.burstUploads / reserved) * seconds);
   const rows: CapacityRow[] = [
     {
       scenario: `${LOAD.imagesPerDay.toLocaleString('en-US')} images/day, steady`,

@@ -17,7 +17,7 @@ export type StateMachineLogLevel = (typeof STATE_MACHINE_LOG_LEVELS)[number];
 /**
  * Capacity defaults, sized for the design's numbers (1M images a day, bursts of 1,000
  * concurrent uploads) and for an account at Lambda's default 1,000 concurrent executions:
- * the three reservations leave 300 unreserved (Lambda refuses a deploy leaving under 100).
+ * the three reservations leave 216 unreserved (Lambda refuses a deploy leaving under 100).
  * `npm run capacity -w infra` prints what they give; docs/deploy.md has the table.
  */
 export const CAPACITY_DEFAULTS = {
@@ -27,7 +27,8 @@ export const CAPACITY_DEFAULTS = {
   uploadsRouteRateLimit: 400,
   uploadsRouteBurstLimit: 1000,
   apiReservedConcurrency: 200,
-  compressReservedConcurrency: 250,
+  /** 1,000 uploads at compress's measured 4.1 s (24 MP, infra/src/capacity.ts) in three waves: 12.3 s, within the throttle retries' ~15.5 s. */
+  compressReservedConcurrency: 334,
   thumbnailReservedConcurrency: 250,
 } as const;
 
