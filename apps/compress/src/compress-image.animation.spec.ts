@@ -1,8 +1,8 @@
-import { ImageCompressedV2DataSchema, type ImageUploadedData } from '@imgpipe/contracts';
+import { ImageCompressedV2DataSchema } from '@imgpipe/contracts';
 import { buildDeliveryRecord } from '@imgpipe/delivery';
 import { probe } from '@imgpipe/image-ops';
 import { testImage } from '@imgpipe/image-ops/testing';
-import { InMemoryObjectStore } from '@imgpipe/platform/testing';
+import { InMemoryObjectStore, storeUploadedOriginal } from '@imgpipe/platform/testing';
 import { createCompressImage } from './compress-image.use-case';
 
 // A GIF original: compress writes a WebP that beat it and the GIF itself (no JPEG of its first
@@ -14,16 +14,14 @@ const CDN = 'https://d111.cloudfront.net';
 
 async function compressGif(bytes: Buffer) {
   const store = new InMemoryObjectStore();
-  const key = 'uploads/user-1/img-1/clip.gif';
-  await store.put({ bucket: ORIGINALS, key, body: bytes, contentType: 'image/gif' });
-  const input: ImageUploadedData = {
-    imageId: 'img-1',
-    userId: 'user-1',
-    original: { bucket: ORIGINALS, key, size: bytes.length, contentHash: 'etag:gif', contentType: 'image/gif', filename: 'clip.gif' },
+  const input = await storeUploadedOriginal(store, {
+    bytes,
+    bucket: ORIGINALS,
+    filename: 'clip.gif',
+    contentType: 'image/gif',
     format: 'gif',
-    renditionsVersion: 'rs-000000000000',
-    uploadedAt: '2026-11-23T10:00:00.000Z',
-  };
+    contentHash: 'etag:gif',
+  });
   const compressed = await createCompressImage({ store, processedBucket: PROCESSED, originalsBucket: ORIGINALS })(input);
   // What travels: the event's data as its contract reads it (the task output, the history).
   return { compressed: ImageCompressedV2DataSchema.parse(compressed), store };

@@ -1,9 +1,8 @@
-import type { ImageUploadedData } from '@imgpipe/contracts';
 import { DELIVERY_KINDS, ImageCompressedV2DataSchema } from '@imgpipe/contracts';
 import { compress, DEFAULT_AUTO_QUALITY, OUTPUT_KINDS, probe, InvalidImageError } from '@imgpipe/image-ops';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { IMMUTABLE_CACHE_CONTROL, parseDerivativeKey } from '@imgpipe/platform';
-import { InMemoryObjectStore } from '@imgpipe/platform/testing';
+import { InMemoryObjectStore, storeUploadedOriginal } from '@imgpipe/platform/testing';
 import { createCompressImage } from './compress-image.use-case';
 
 const ORIGINALS = 'originals';
@@ -12,16 +11,7 @@ const VERSIONED = /^compressed\/user-1\/img-1\/[0-9a-f]{16}\/full\.(webp|avif|jp
 
 async function arrange(bytes: Buffer, options = {}) {
   const store = new InMemoryObjectStore();
-  const key = 'uploads/user-1/img-1/photo.jpg';
-  await store.put({ bucket: ORIGINALS, key, body: bytes, contentType: 'image/jpeg' });
-  const input: ImageUploadedData = {
-    imageId: 'img-1',
-    userId: 'user-1',
-    original: { bucket: ORIGINALS, key, size: bytes.length, contentHash: 'etag:abc', contentType: 'image/jpeg', filename: 'photo.jpg' },
-    format: 'jpeg',
-    renditionsVersion: 'rs-000000000000',
-    uploadedAt: '2026-11-23T10:00:00.000Z',
-  };
+  const input = await storeUploadedOriginal(store, { bytes, bucket: ORIGINALS, filename: 'photo.jpg', contentType: 'image/jpeg', format: 'jpeg' });
   const compressImage = createCompressImage({ store, processedBucket: PROCESSED, originalsBucket: ORIGINALS, options });
   return { store, input, compressImage };
 }

@@ -1,4 +1,3 @@
-import type { ImageUploadedData } from '@imgpipe/contracts';
 import { primaryRenditionKeys, ThumbnailsGeneratedV2DataSchema, ThumbnailsGeneratedV3DataSchema } from '@imgpipe/contracts';
 import {
   DEFAULT_RENDITION_SET,
@@ -11,7 +10,7 @@ import {
 } from '@imgpipe/image-ops';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { IMMUTABLE_CACHE_CONTROL } from '@imgpipe/platform';
-import { InMemoryObjectStore } from '@imgpipe/platform/testing';
+import { InMemoryObjectStore, storeUploadedOriginal } from '@imgpipe/platform/testing';
 import { createGenerateThumbnails, type ThumbnailTimings } from './generate-thumbnails.use-case';
 
 const ORIGINALS = 'originals';
@@ -19,16 +18,15 @@ const PROCESSED = 'processed';
 
 async function arrange(bytes: Buffer, renditionSet: RenditionSet = DEFAULT_RENDITION_SET) {
   const store = new InMemoryObjectStore();
-  const key = 'uploads/user-1/img-1/photo';
-  await store.put({ bucket: ORIGINALS, key, body: bytes, contentType: 'application/octet-stream' });
-  const input: ImageUploadedData = {
-    imageId: 'img-1',
-    userId: 'user-1',
-    original: { bucket: ORIGINALS, key, size: bytes.length, contentHash: 'etag:abc', contentType: 'image/jpeg', filename: 'photo' },
+  const input = await storeUploadedOriginal(store, {
+    bytes,
+    bucket: ORIGINALS,
+    filename: 'photo',
+    contentType: 'application/octet-stream',
+    declaredType: 'image/jpeg',
     format: 'jpeg',
     renditionsVersion: renditionSetVersion(renditionSet),
-    uploadedAt: '2026-11-23T10:00:00.000Z',
-  };
+  });
   const generate = createGenerateThumbnails({ store, processedBucket: PROCESSED, originalsBucket: ORIGINALS, renditionSet });
   return { store, input, generate };
 }

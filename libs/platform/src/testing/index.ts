@@ -17,3 +17,4 @@ export * from './post-policy';
 export * from './local-credentials';
 export * from './local-object-keys';
 export * from './sigv4-verifier';
+export * from './stored-upload';
