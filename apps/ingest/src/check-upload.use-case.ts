@@ -224,6 +224,11 @@ export function createCheckUpload(deps: CheckUploadDeps) {
       ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
     };
 
+    // The grant is looked up by the key alone, so its read runs beside the object's HEAD
+    // (issue 13, early thumbnails: one round trip fewer before ImageUploaded). A missing
+    // object still answers `missing` whatever the lookup did.
+    const handle = grantHandle(key);
+    const grantLookup = settled(handle === undefined ? Promise.resolve(undefined) : deps.grants.get(handle));
     const head = await deps.store.head(location);
     if (!head) return { outcome: 'missing', key };
     const etag = normaliseEtag(object.etag) ?? normaliseEtag(head.etag);
@@ -293,8 +298,7 @@ export function createCheckUpload(deps: CheckUploadDeps) {
       return { outcome: 'readmitted', imageId, userId: proven.data.userId, republished, event: proven };
     };
 
-    const handle = grantHandle(key);
-    const grant = handle === undefined ? undefined : await deps.grants.get(handle);
+    const grant = await grantLookup();
     if (!grant) return (handle !== undefined ? await readmit(handle) : undefined) ?? refuse('NO_GRANT');
     if (grant.key !== key) return refuse('KEY_MISMATCH', grant);
 
@@ -304,6 +308,11 @@ export function createCheckUpload(deps: CheckUploadDeps) {
     if (!claimed) {
       if (Date.parse(createdAt) > Date.parse(grant.validUntil) + GRANT_EXPIRY_GRACE_MS) return refuse('GRANT_EXPIRED', grant);
       if (head.size !== grant.bytes) return refuse('SIZE_MISMATCH', grant);
+    }
+    // The first bytes are read beside the claim (issue 13: one round trip fewer). Nothing is
+    // decided from them until the claim has admitted the object; a refused object's read is dropped.
+    const inspected = settled(inspect(exact, head.size));
+    if (!claimed) {
       const claim = await deps.grants.claim(grant.imageId, { ...candidate, at: createdAt });
       if (claim.outcome === 'missing') return refuse('NO_GRANT');
       if (claim.outcome === 'taken' || !claim.grant.claimed) return refuse('GRANT_ALREADY_USED', grant);
@@ -316,7 +325,7 @@ export function createCheckUpload(deps: CheckUploadDeps) {
 
     let checked: { format: InputFormat; width?: number; height?: number };
     try {
-      checked = await inspect(exact, head.size);
+      checked = await inspected();
     } catch (error) {
       if (!isInvalidImageError(error)) throw error;
       const event = createEnvelope(
@@ -393,3 +402,13 @@ export function createCheckUpload(deps: CheckUploadDeps) {
 }
 
 export type CheckUpload = ReturnType<typeof createCheckUpload>;
+
+/**
+ * Starts `work` now and hands back a function that awaits it: a step begun ahead of the
+ * decision that needs it, whose failure surfaces only if that decision asks for it (a
+ * rejection nobody asks for is not left unhandled).
+ */
+function settled<T>(work: Promise<T>): () => Promise<T> {
+  work.catch(() => undefined);
+  return () => work;
+}
