@@ -119,6 +119,31 @@ describe('appendAndProject', () => {
     expect((await readModel.get(IMAGE_ID))?.revision).toBe(3);
   });
 
+  it('reads the record while the history is still loading (issue 13: one round trip fewer), and still writes it once', async () => {
+    const { events, readModel, appendAndProject } = setUp();
+    const [upload, compression] = successfulRun();
+    await appendAndProject(IMAGE_ID, [upload]);
+    let releaseLoad: () => void = () => undefined;
+    const loadHeld = new Promise<void>((resolve) => {
+      releaseLoad = resolve;
+    });
+    const load = events.load.bind(events);
+    jest.spyOn(events, 'load').mockImplementationOnce(async (imageId) => (await loadHeld, load(imageId)));
+    const getSpy = jest.spyOn(readModel, 'get');
+    const putSpy = jest.spyOn(readModel, 'put');
+
+    const result = appendAndProject(IMAGE_ID, [compression]);
+    for (let turn = 0; turn < 10; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    const readsWhileLoading = getSpy.mock.calls.length;
+    releaseLoad();
+
+    expect(readsWhileLoading).toBe(1);
+    expect(await result).toMatchObject({ attempts: 1, projected: true });
+    expect(getSpy).toHaveBeenCalledTimes(1);
+    expect(putSpy).toHaveBeenCalledTimes(1);
+    expect(await readModel.get(IMAGE_ID)).toEqual(projectImage(await events.load(IMAGE_ID)));
+  });
+
   it('gives up after the bounded number of attempts with the conflict (retryable)', async () => {
     const { readModel, appendAndProject } = setUp(3);
     const putSpy = jest.spyOn(readModel, 'put').mockRejectedValue(new ConcurrencyConflictError('busy', 'image-metadata/x'));

@@ -76,6 +76,11 @@ export function createAppendAndProject(deps: AppendAndProjectDeps): AppendAndPro
     const duplicates = new Set<string>();
     for (let attempt = 1; ; attempt += 1) {
       try {
+        // The record is read beside the history (issue 13, early thumbnails: one round trip
+        // fewer on every record task); its put stays conditional on the revision read, so a
+        // writer in between is a conflict and another attempt, as before.
+        const currentRecord = deps.readModel.get(imageId);
+        currentRecord.catch(() => undefined);
         let history = await deps.events.load(imageId);
         const batch = typeof events === 'function' ? events(history) : events;
         const parsed = batch.map((event) => checkEvent(imageId, event));
@@ -92,7 +97,7 @@ export function createAppendAndProject(deps: AppendAndProjectDeps): AppendAndPro
         }
 
         const record = projectImage(history, deps.projection);
-        const projected = record ? await writeRecord(deps.readModel, record) : false;
+        const projected = record ? await writeRecord(deps.readModel, record, await currentRecord) : false;
         return { imageId, appended, duplicates: [...duplicates], history, record, projected, attempts: attempt };
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError) || attempt >= maxAttempts) throw error;
@@ -127,13 +132,17 @@ function countFacts(
 
 /**
  * Puts `record` unless the read model already holds its revision or a later one (a later
- * revision was projected from a longer history that includes this one's events).
+ * revision was projected from a longer history that includes this one's events). `current` is
+ * the record as read at the start of the attempt.
  *
  * @returns whether it wrote.
  * @throws {ConcurrencyConflictError} when another writer got in between the read and the write.
  */
-async function writeRecord(readModel: ImageReadModel<ImageMetadata>, record: ImageMetadataRecord): Promise<boolean> {
-  const current = await readModel.get(record.imageId);
+async function writeRecord(
+  readModel: ImageReadModel<ImageMetadata>,
+  record: ImageMetadataRecord,
+  current: ImageMetadataRecord | undefined,
+): Promise<boolean> {
   if (current && current.revision >= record.revision) return false;
   await replaceRecord(readModel, record, current);
   return true;
