@@ -8,7 +8,7 @@ import {
 } from '@imgpipe/contracts';
 import { buildDeliveryRecord } from '@imgpipe/delivery';
 import { probe } from '@imgpipe/image-ops';
-import { fixture } from '@imgpipe/image-ops/testing';
+import { fixture, testImage } from '@imgpipe/image-ops/testing';
 import type { ImageEventStore, NewImageEvent } from '@imgpipe/platform';
 import { InMemoryImageEventStore, InMemoryObjectStore, RecordingEventPublisher } from '@imgpipe/platform/testing';
 import { avifVariantEventId, createAddAvifVariant } from './add-avif-variant.use-case';
@@ -184,6 +184,16 @@ describe('add AVIF variant (the follow-up step after ImageProcessed)', () => {
     const { store, publisher, processed, addAvif, version } = await arrange({ servedBytes: 100 });
 
     expect(await addAvif(processed)).toEqual({ status: 'skipped', reason: 'not-smaller' });
+    expect(await store.head({ bucket: PROCESSED, key: avifKey(version) })).toBeUndefined();
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('skips an animated original (a still AVIF would hold its first frame only), writing nothing', async () => {
+    const { store, publisher, processed, addAvif, version } = await arrange();
+    // The same key now holds an animated GIF: the step reads the original anew.
+    await store.put({ bucket: ORIGINALS, key: processed.data.originalKey, body: await testImage('gif-animated'), contentType: 'image/gif' });
+
+    expect(await addAvif(processed)).toEqual({ status: 'skipped', reason: 'animated' });
     expect(await store.head({ bucket: PROCESSED, key: avifKey(version) })).toBeUndefined();
     expect(publisher.published).toEqual([]);
   });

@@ -9,7 +9,7 @@ import {
   type ImageProcessedV2,
   type ImageVariantAddedData,
 } from '@imgpipe/contracts';
-import { compressStill, DEFAULT_AUTO_QUALITY, isInvalidImageError, probe, type InputPolicy } from '@imgpipe/image-ops';
+import { compressStill, DEFAULT_AUTO_QUALITY, isInvalidImageError, type InputPolicy } from '@imgpipe/image-ops';
 import type { Ssimulacra2Scorer } from '@imgpipe/image-ops/scorer';
 import {
   assertOutputLocation,
@@ -108,9 +108,9 @@ export function createAddAvifVariant(deps: AddAvifVariantDeps) {
     const original = await deps.store.get({ bucket: deps.originalsBucket, key: data.originalKey });
     let encoded;
     try {
-      if ((await probe(original.body, deps.policy)).animated) return { status: 'skipped', reason: 'animated' };
       // compressStill: the full-size encode streams from the original, the decoded raster only
       // feeds the quality search's proxy (the encoder's ~240 MB at 12 MP is this step's peak).
+      // Its one inspect also answers an animated original, with nothing decoded.
       encoded = await compressStill(
         original.body,
         // The same perceptual target as the served WebP's: the AVIF looks as good, in fewer bytes.
@@ -126,6 +126,7 @@ export function createAddAvifVariant(deps: AddAvifVariantDeps) {
       if (isInvalidImageError(error)) return { status: 'skipped', reason: 'invalid-image' };
       throw error;
     }
+    if (encoded.kind === 'animated') return { status: 'skipped', reason: 'animated' };
     const { variant } = encoded;
     if (variant.size >= data.delivery.served.bytes) return { status: 'skipped', reason: 'not-smaller' };
 

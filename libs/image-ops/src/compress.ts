@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_BACKGROUND, hexColourSchema } from './colour';
 import type { OutputContentType, OutputFormat } from './formats';
 import { candidatesOf, decideOutput, type OutputDecision } from './honest-output';
-import { type PipelineResult, runPipeline, runStillVariant } from './pipeline';
+import { type PipelineResult, runPipeline, runStillVariant, type StillVariantResult } from './pipeline';
 import { DEFAULT_INPUT_POLICY, type InputPolicy } from './policy';
 import type { ImageFacts } from './probe';
 import {
@@ -223,17 +223,23 @@ export async function compress(
  * encode streams from the original (the same pixels and bytes as `compress`; about 40-50 MB
  * less at 12 MP; tools/local/README.md, "Memory"). No lossless candidate, no output decision:
  * for a step that adds one format beside what is served (the AVIF step after `ImageProcessed`).
+ * An animated original is answered `kind: 'animated'` from the one inspect, with nothing
+ * decoded or encoded (a still variant would hold its first frame only); the caller needs no
+ * `probe` of its own.
  *
  * @throws RangeError unless `options.formats` names exactly one format; otherwise as {@link compress}.
  * @example
  * ```ts
- * const { variant } = await compressStill(bytes, { formats: ['avif'], avif: { quality: 'auto', effort: 0 } });
+ * const made = await compressStill(bytes, { formats: ['avif'], avif: { quality: 'auto', effort: 0 } });
+ * if (made.kind === 'encoded') made.variant.size;
  * ```
  */
 export async function compressStill(
   input: Uint8Array,
   options: CompressOptionsInput,
   policy: InputPolicy = DEFAULT_INPUT_POLICY,
-): Promise<{ facts: ImageFacts; variant: CompressedVariant }> {
+): Promise<StillVariantResult> {
   return runStillVariant(input, policy, resolveCompressOptions(options));
 }
+
+export type { StillVariantResult };

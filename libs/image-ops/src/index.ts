@@ -29,6 +29,7 @@ export type {
   CompressProfile,
   CompressResult,
   EncodedImage,
+  StillVariantResult,
 } from './compress';
 
 export { dominantColour, makePlaceholder, THUMBHASH_MAX_SIDE, thumbHashSize } from './placeholder';

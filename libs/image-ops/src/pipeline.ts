@@ -98,6 +98,8 @@ interface RawImage extends Size {
   channels: 3 | 4;
   /** Frames in `data`; `height` is one frame's. */
   pages: number;
+  /** Bands the decode dropped past sRGB and alpha ({@link rasterChannels}); absent when none. */
+  droppedBands?: number;
 }
 
 interface VariantPlan extends Size {
@@ -221,19 +223,55 @@ function fromRaw(raw: RawImage, allFrames: boolean): Sharp {
   });
 }
 
-async function toRaw(image: Sharp): Promise<RawImage> {
+/**
+ * The one rule for alpha in every output: the original's, as libvips reads it
+ * (`ImageFacts.hasAlpha`, vips_image_hasalpha, which libvips' savers also go by). The decoded
+ * raster holds exactly these bands, sRGB then alpha (`toRaw` drops any band past them), so
+ * {@link keepsAlpha} of a raster, which decides JPEG's flattening, follows the same rule.
+ */
+function rasterChannels(facts: Pick<ImageFacts, 'hasAlpha'>): 3 | 4 {
+  return facts.hasAlpha ? 4 : 3;
+}
+
+/** Whether an output of these pixels keeps alpha (JPEG flattens it onto the background otherwise). */
+function keepsAlpha(pixels: { readonly channels: number }): boolean {
+  return pixels.channels === 4;
+}
+
+/**
+ * `pixels` (`bands` interleaved 8-bit samples a pixel) with only the first `keep` of each
+ * pixel's samples. Hand-written because sharp has no operation that extracts a range of bands
+ * (`extractChannel` takes one) and its raw input takes at most 4 channels; needed only for an
+ * original with samples past sRGB and alpha (a TIFF's extra samples), which `toColourspace`
+ * carries through.
+ */
+function firstBands(pixels: Buffer, bands: number, keep: number): Buffer {
+  const count = pixels.length / bands;
+  const out = Buffer.allocUnsafe(count * keep);
+  for (let i = 0, o = 0, p = 0; i < count; i++, p += bands) for (let b = 0; b < keep; b++) out[o++] = pixels[p + b] as number;
+  return out;
+}
+
+/**
+ * 8-bit sRGB pixels of `image`, with `channels` bands when given (the decode's
+ * {@link rasterChannels}: bands past them dropped), else as they come (3, or 4 with alpha).
+ */
+async function toRaw(image: Sharp, channels?: 3 | 4): Promise<RawImage> {
   const { data, info } = await image
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   const pages = info.pages ?? 1;
+  const bands = info.channels as number;
+  const want = channels ?? (bands === 4 ? 4 : 3);
+  if (bands < want) throw new Error(`decoded ${bands} bands where ${want} were expected`);
   return {
-    data,
+    data: bands === want ? data : firstBands(data, bands, want),
     width: info.width,
     height: info.pageHeight ?? info.height / pages,
-    // sRGB output has 3 bands, 4 with alpha.
-    channels: info.channels === 4 ? 4 : 3,
+    channels: want,
     pages,
+    ...(bands === want ? {} : { droppedBands: bands - want }),
   };
 }
 
@@ -250,13 +288,13 @@ async function decode(
     if (facts.format === 'heif') {
       const pixels = await decodeHeif(input, facts, policy);
       const raw: RawImage = { ...pixels, pages: 1 };
-      if (!resize && facts.hasAlpha) return raw;
+      if (!resize && raw.channels === rasterChannels(facts)) return raw;
       let image = fromRaw(raw, false);
-      if (!facts.hasAlpha) image = image.removeAlpha();
+      if (rasterChannels(facts) === 3) image = image.removeAlpha();
       if (resize) image = image.resize(size.width, size.height, { fit: 'fill' });
-      return await toRaw(image);
+      return await toRaw(image, rasterChannels(facts));
     }
-    return await toRaw(readOriginal(input, facts, size, allFrames, policy));
+    return await toRaw(readOriginal(input, facts, size, allFrames, policy), rasterChannels(facts));
   } catch (error) {
     throw decodeFailure(error, facts.format);
   }
@@ -332,7 +370,7 @@ async function makeVariant(
   let image = fromRaw(raw, animated);
   if (!sameSize(plan, raw)) image = image.resize(plan.width, plan.height, { fit: 'fill' });
   const settings = { ...settingsAt(quality, auto?.preset), ...(animated ? animation : {}) } as EncoderSettings;
-  const data = await encode(encodeAs(image, settings, raw.channels === 4), `${plan.format} variant`);
+  const data = await encode(encodeAs(image, settings, keepsAlpha(raw)), `${plan.format} variant`);
   const savingsPercent = Math.round((1 - data.length / originalSize) * 1000) / 10;
   const preset = settings.format === 'webp' ? settings.preset : undefined;
   return {
@@ -373,7 +411,7 @@ async function chooseQuality(
   const toSharp = (tile: RawPixels): Sharp =>
     sharp(tile.data, { raw: { width: tile.width, height: tile.height, channels: tile.channels } });
   const codecAt = (preset?: WebpPresetName): ProxyCodec => ({
-    encode: (tile, quality) => encode(encodeAs(toSharp(tile), settingsAt(quality, preset), tile.channels === 4), what),
+    encode: (tile, quality) => encode(encodeAs(toSharp(tile), settingsAt(quality, preset), keepsAlpha(tile)), what),
     decode: async (bytes, tile) => {
       try {
         const decoded = sharp(bytes);
@@ -579,6 +617,11 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
   };
 }
 
+/** What {@link runStillVariant} (`compressStill`) made: the variant, or nothing for an animated original. */
+export type StillVariantResult =
+  | { readonly kind: 'encoded'; readonly facts: ImageFacts; readonly variant: CompressedVariant }
+  | { readonly kind: 'animated'; readonly facts: ImageFacts };
+
 /**
  * One full-size variant of a still image with `quality: 'auto'` and nothing else (the AVIF step
  * after `ImageProcessed`), at the least memory: the decoded raster serves only the quality
@@ -589,33 +632,45 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
  * that would otherwise sit beside the AVIF encoder's own ~240 MB (tools/local/README.md, "Memory").
  * The reported score is the search's, on the proxy, as in {@link runPipeline}.
  *
+ * An animated original is reported as such (`kind: 'animated'`) from the one inspect, and
+ * nothing is decoded: a still variant would hold its first frame only.
+ *
  * Falls back to {@link runPipeline} (its first variant) where streaming does not apply: a fixed
  * quality (there is no decode before the encode to classify a corrupt input as such), a HEIF
- * original (decoded in WebAssembly, not by libvips), an animation (its frames share one scale).
+ * original (decoded in WebAssembly, not by libvips). An original with bands past sRGB and alpha
+ * (a TIFF's extra samples) is encoded from the search's raster, which dropped them as every
+ * output does ({@link rasterChannels}); the streamed read would carry them to the encoder.
  * Makes no lossless candidate. @internal
  */
-export async function runStillVariant(input: Uint8Array, policy: InputPolicy, options: CompressOptions): Promise<{ facts: ImageFacts; variant: CompressedVariant }> {
+export async function runStillVariant(input: Uint8Array, policy: InputPolicy, options: CompressOptions): Promise<StillVariantResult> {
   const { facts } = await inspect(input, policy);
   const [plan, ...more] = planVariants(facts, options);
   if (!plan || more.length > 0) throw new RangeError('runStillVariant: exactly one format');
-  if (options[plan.format].quality !== 'auto' || facts.format === 'heif' || facts.animated) {
+  if (facts.animated) return { kind: 'animated', facts };
+  if (options[plan.format].quality !== 'auto' || facts.format === 'heif') {
     const result = await runPipeline(input, { policy, compress: options });
     const [variant] = result.variants;
     if (!variant) throw new Error(`runStillVariant: image-ops made no ${plan.format} variant`);
-    return { facts: result.facts, variant };
+    return { kind: 'encoded', facts: result.facts, variant };
   }
   const settingsAt = encoderSettingsOf(plan.format, options);
-  // The raster lives only inside this call: after it, nothing holds it but garbage.
-  const searchOnRaster = async () => chooseQuality(await decode(input, facts, plan, false, policy), plan.format, settingsAt, options);
-  const auto = await searchOnRaster();
+  // The raster lives only inside this call (unless the decode dropped bands): after it, nothing holds it but garbage.
+  const search = async () => {
+    const raw = await decode(input, facts, plan, false, policy);
+    const auto = await chooseQuality(raw, plan.format, settingsAt, options);
+    return { auto, channels: raw.channels, kept: raw.droppedBands === undefined ? undefined : raw };
+  };
+  const { auto, channels, kept } = await search();
   // Free it now, not whenever V8 next collects (its size barely counts toward V8's heap), and
   // give glibc's free pages back: a no-op without `--expose-gc` or glibc (runtime.ts).
-  releaseFreedMemory({ collectGarbage: true });
+  if (!kept) releaseFreedMemory({ collectGarbage: true });
   const settings = settingsAt(auto.quality, auto.preset);
+  const source = kept ? fromRaw(kept, false) : readOriginal(input, facts, plan, false, policy);
   // The input was decoded whole (failOn 'error') for the search: a failure now is the encoder's.
-  const data = await encode(encodeAs(readOriginal(input, facts, plan, false, policy), settings, facts.hasAlpha), `${plan.format} variant`);
+  const data = await encode(encodeAs(source, settings, keepsAlpha({ channels })), `${plan.format} variant`);
   const preset = settings.format === 'webp' ? settings.preset : undefined;
   return {
+    kind: 'encoded',
     facts,
     variant: {
       ...encoded(plan.format, data, plan),
