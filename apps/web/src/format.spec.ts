@@ -1,5 +1,6 @@
 import {
   cardRendition,
+  earlyThumbnail,
   filenameFromKey,
   formatBytes,
   formatCount,
@@ -93,5 +94,11 @@ describe('renditions', () => {
     expect(cardRendition({ square: 'q', large: 'l' })).toBe('l');
     expect(cardRendition({})).toBeUndefined();
     expect(cardRendition(undefined)).toBeUndefined();
+  });
+
+  it('names the card rendition as the early thumbnail the upload row and the gallery card share, else the card rendition', () => {
+    expect(earlyThumbnail({ small: 's', card: 'c', large: 'l' })).toBe('c');
+    expect(earlyThumbnail({ large: 'l', small: 's' })).toBe('s');
+    expect(earlyThumbnail(undefined)).toBeUndefined();
   });
 });

@@ -58,3 +58,13 @@ export function cardRendition(thumbnails: Readonly<Record<string, string>> | und
   const name = sortRenditionNames(Object.keys(thumbnails))[0];
   return name === undefined ? undefined : thumbnails[name];
 }
+
+/**
+ * The thumbnail an image shows while it is still processing (issue 13, early thumbnails): the
+ * `card` rendition (a square crop) when the set has one, else {@link cardRendition}. The
+ * gallery's early card and the upload row's thumbnail both show it, so the page asks the CDN
+ * for one file, not two, while the full-size encode holds the cores.
+ */
+export function earlyThumbnail(thumbnails: Readonly<Record<string, string>> | undefined): string | undefined {
+  return thumbnails?.['card'] ?? cardRendition(thumbnails);
+}

@@ -11,7 +11,7 @@
 import { DEFAULT_INPUT_FORMATS, DEFAULT_MAX_UPLOAD_BYTES, INPUT_FORMAT_LABELS } from '@imgpipe/contracts/vocabulary';
 import { describeError, type ApiClient, type ImageDetails } from './api';
 import { announce, h, replaceChildren } from './dom';
-import { cardRendition, formatBytes } from './format';
+import { earlyThumbnail, formatBytes } from './format';
 import { imageHref } from './router';
 import { postToStorage, StorageError } from './storage-upload';
 import { createTaskQueue } from './upload-queue';
@@ -358,7 +358,8 @@ export function createUploads(deps: UploadsDeps): Uploads {
         : image.status === 'deleted'
           ? 'The image was deleted.'
           : undefined;
-      const thumbnailKey = cardRendition(image.thumbnails);
+      // The gallery's early card shows the same file: one request for both.
+      const thumbnailKey = earlyThumbnail(image.thumbnails);
       update(row, {
         phase: phaseForStatus(image.status),
         ...(failed ? { failedAt: 'pipeline' as const } : {}),

@@ -15,7 +15,7 @@ import { deletedNotice, type DeletedImage } from '../deleted-notice';
 import { announce, h, replaceChildren } from '../dom';
 import { formatLabel } from '../delivery-view';
 import { cardPicture, processingCardPicture } from '../display-image';
-import { cardRendition, filenameFromKey, formatBytes, formatCount, formatDateTime, formatSavings } from '../format';
+import { cardRendition, earlyThumbnail, filenameFromKey, formatBytes, formatCount, formatDateTime, formatSavings } from '../format';
 import { imageHref } from '../router';
 import { createTaskQueue } from '../upload-queue';
 import {
@@ -118,7 +118,7 @@ export function cardMedia(image: ImageView, urls: ObjectUrls): HTMLElement {
   if (key && image.status === 'processing') {
     // Thumbnails recorded before the full-size encode ended (issue 13): shown at once, over the
     // placeholder; the `card` rendition (a square crop) when the set has one, as the record's card.
-    const early = processingCardPicture(urls.objectUrl(image.thumbnails?.['card'] ?? key), image.placeholder);
+    const early = processingCardPicture(urls.objectUrl(earlyThumbnail(image.thumbnails) ?? key), image.placeholder);
     early.querySelector('img')?.addEventListener('error', () => early.replaceWith(placeholder('processing', 'Processing…')), { once: true });
     return early;
   }
