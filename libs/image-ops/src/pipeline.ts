@@ -661,6 +661,9 @@ export async function runStillVariant(input: Uint8Array, policy: InputPolicy, op
     return { auto, channels: raw.channels, kept: raw.droppedBands === undefined ? undefined : raw };
   };
   const { auto, channels, kept } = await search();
+  // Nothing is scored until the next image: a scorer that keeps a thread (its own V8 heap) lets
+  // it go before the encode, the step's peak (tools/local/README.md, "Memory").
+  await options.scorer?.rest?.();
   // Free it now, not whenever V8 next collects (its size barely counts toward V8's heap), and
   // give glibc's free pages back: a no-op without `--expose-gc` or glibc (runtime.ts).
   if (!kept) releaseFreedMemory({ collectGarbage: true });

@@ -37,6 +37,12 @@ export interface Ssimulacra2Scorer {
    *   not packed RGB; (retryable) when the scorer itself failed (a worker that died).
    */
   prepare(original: RgbPixels): Promise<PreparedOriginal>;
+  /**
+   * Optional: no scoring follows for a while (the caller turns to memory-heavy work, such as
+   * the AVIF step's full-size encode after its search), so the scorer may give back what it
+   * keeps while idle (the worker scorer ends its idle threads). Resolves once it has.
+   */
+  rest?(): Promise<void>;
 }
 
 /** A scorer whose originals are freed on release: a released one refuses to score (a caller's bug). */

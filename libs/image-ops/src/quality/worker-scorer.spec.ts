@@ -1,15 +1,17 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import sharp from 'sharp';
-import { compress } from '../compress';
+import { compress, compressStill } from '../compress';
 import { ImageOpsError } from '../errors';
 import { testImage } from '../testing';
 import { inThreadScorer, type Ssimulacra2Scorer } from './scorer';
+import { toWire, type ScoringReply } from './scoring-protocol';
 import type { RgbPixels } from './ssimulacra2';
-import { createWorkerScorer, type WorkerScorer } from './worker-scorer';
+import { createWorkerScorer, MAX_START_FAILURES, type WorkerScorer } from './worker-scorer';
 
 const fixture = (name: string): Buffer => readFileSync(join(__dirname, 'fixtures', name));
 
@@ -198,5 +200,125 @@ describe('createWorkerScorer', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--require', 'tsx/cjs', '-e', script], { timeout: 30_000 });
 
     expect(stdout).toBe('100');
+  });
+});
+
+/**
+ * The messages of an error's `cause` chain, outermost first. By shape, not `instanceof Error`:
+ * a worker's own errors are made in node's realm, not the test's.
+ */
+function causes(error: unknown): string[] {
+  const out: string[] = [];
+  for (let e = error as { message?: unknown; cause?: unknown } | undefined; typeof e?.message === 'string'; e = e.cause as typeof e) out.push(e.message);
+  return out;
+}
+
+describe('createWorkerScorer: messages that cannot be read, threads that cannot start, rest', () => {
+  let original: RgbPixels;
+  let distorted: RgbPixels;
+  let expected: number;
+  beforeAll(async () => {
+    original = await rgb(fixture('source.png'));
+    distorted = await rgb(fixture('q45.jpg'));
+    expected = await scoreWith(inThreadScorer, original, distorted);
+  });
+
+  it('fails the request whose reply could not be read (messageerror), retryable, and keeps serving', async () => {
+    const starts: Worker[] = [];
+    const scorer = createWorkerScorer({ onThreadStart: (w) => starts.push(w) });
+    try {
+      const prepared = await scorer.prepare(copy(original));
+      const pending = prepared.score(copy(distorted));
+      // What node emits when a message from the thread cannot be deserialised here.
+      await new Promise((r) => setImmediate(r));
+      starts[0]?.emit('messageerror', new Error('could not deserialize the reply'));
+
+      expect(await failureOf(pending)).toMatchObject({ name: 'ImageOpsError', code: 'PROCESSING_FAILED', retryable: true });
+      await expect(pending.catch(causes)).resolves.toEqual([expect.stringContaining('could not be read'), 'could not deserialize the reply']);
+      // The same thread serves on: the late real answer is dropped, the next score is answered.
+      expect(await prepared.score(copy(distorted))).toBe(expected);
+      prepared.release();
+      expect(starts).toHaveLength(1);
+    } finally {
+      await scorer.close();
+    }
+  });
+
+  it('fails the request the thread could not read (its place in the order), with the cause, and keeps serving', async () => {
+    const starts: Worker[] = [];
+    const scorer = createWorkerScorer({ onThreadStart: (w) => starts.push(w) });
+    try {
+      const prepared = await scorer.prepare(copy(original)); // message 0
+      const pending = prepared.score(copy(distorted)); // message 1
+      await new Promise((r) => setImmediate(r));
+      // The thread's answer to a message it could not read (scoring-service.ts), as it would arrive.
+      const unreadable: ScoringReply = { type: 'unreadable', seq: 1, error: toWire(new Error('Unable to deserialize cloned data')) };
+      starts[0]?.emit('message', unreadable);
+
+      expect(await failureOf(pending)).toMatchObject({ code: 'PROCESSING_FAILED', retryable: true });
+      await expect(pending.catch(causes)).resolves.toEqual([expect.stringContaining('could not read a request'), 'Unable to deserialize cloned data']);
+      expect(await prepared.score(copy(distorted))).toBe(expected);
+      prepared.release();
+    } finally {
+      await scorer.close();
+    }
+  });
+
+  it.each([
+    ['a path that does not exist', () => join(tmpdir(), 'imgpipe-no-such-scoring-entry.cjs'), /Cannot find module/],
+    ['an entry that throws while loading', () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'imgpipe-scorer-')), 'throws.cjs');
+      writeFileSync(file, "throw new Error('boom while loading');");
+      return file;
+    }, /boom while loading/],
+  ])('after %s fails to start: scores in-thread (bit for bit), non-retryable fallback with the cause, no more starts', async (_, entryOf, why) => {
+    const starts: Worker[] = [];
+    const fallbacks: ImageOpsError[] = [];
+    const scorer = createWorkerScorer({ entry: entryOf(), onThreadStart: (w) => starts.push(w), onFallback: (e) => fallbacks.push(e) });
+    try {
+      expect(await scoreWith(scorer, original, distorted)).toBe(expected);
+      expect(await scoreWith(scorer, original, distorted)).toBe(expected);
+
+      expect(starts).toHaveLength(MAX_START_FAILURES);
+      expect(fallbacks).toHaveLength(1);
+      expect(scorer.fallback).toBe(fallbacks[0]);
+      expect(fallbacks[0]).toMatchObject({ code: 'PROCESSING_FAILED', retryable: false });
+      expect(causes(fallbacks[0]).join(' <- ')).toMatch(why);
+      expect(scorer.running).toBe(0);
+    } finally {
+      await scorer.close();
+    }
+  });
+
+  it('rest() ends an idle thread at once, but not one holding an original', async () => {
+    const scorer = createWorkerScorer({ idleMs: 60_000 });
+    try {
+      const held = await scorer.prepare(copy(original));
+      await scorer.rest();
+      expect(scorer.running).toBe(1);
+      expect(await held.score(copy(distorted))).toBe(expected);
+      held.release();
+
+      await scorer.rest();
+
+      expect(scorer.running).toBe(0);
+      expect(await scoreWith(scorer, original, distorted)).toBe(expected);
+    } finally {
+      await scorer.close();
+    }
+  });
+
+  it('compressStill lets the scoring thread go before its full-size encode (no thread left after the AVIF step)', async () => {
+    const scorer = createWorkerScorer({ idleMs: 60_000 });
+    try {
+      const input = await testImage('jpeg', { width: 400, height: 300 });
+
+      const made = await compressStill(input, { formats: ['avif'], avif: { quality: 'auto', effort: 0 }, scorer });
+
+      expect(made.kind).toBe('encoded');
+      expect(scorer.running).toBe(0);
+    } finally {
+      await scorer.close();
+    }
   });
 });

@@ -185,7 +185,9 @@ export function startBusAndServices(ctx: BusAndServicesContext): BusAndServices 
   // SSIMULACRA2 (the AVIF step's quality search, COMPRESS_QUALITY=auto) on one worker thread,
   // off the event loop the UI/API and the S3 and DynamoDB peers share; started at the first
   // score, ended after the runner and the bus (registered before them: disposables run backwards).
-  const scorer = ctx.options.scoring === 'in-thread' ? undefined : createWorkerScorer();
+  // Threads that cannot start (a broken install) turn it to the event loop, once, with the reason logged.
+  const onFallback = (error: Error) => logger.warn('SSIMULACRA2 scores on the event loop: its worker thread could not start', { error });
+  const scorer = ctx.options.scoring === 'in-thread' ? undefined : createWorkerScorer({ onFallback });
   if (scorer) disposables.add('the SSIMULACRA2 worker thread', () => scorer.close());
   const services = createLocalServices({
     env: ctx.env,
