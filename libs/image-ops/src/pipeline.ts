@@ -617,6 +617,15 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
   };
 }
 
+/**
+ * From this many pixels, {@link runStillVariant} asks the scorer to rest before its full-size
+ * encode. An AVIF encode holds ~20 MiB a megapixel (aom's buffers, libheif's frame copies;
+ * tools/local/README.md, "Memory"): from 4 MP it is the local runtime's peak, beside which the
+ * scoring thread's ~25 MiB is worth giving back; below it, the thread's restart for the next
+ * image (~0.25 s of CPU: tsx and the metric's module) would cost more than the peak it lowers.
+ */
+export const REST_SCORER_FROM_PIXELS = 4_000_000;
+
 /** What {@link runStillVariant} (`compressStill`) made: the variant, or nothing for an animated original. */
 export type StillVariantResult =
   | { readonly kind: 'encoded'; readonly facts: ImageFacts; readonly variant: CompressedVariant }
@@ -661,9 +670,9 @@ export async function runStillVariant(input: Uint8Array, policy: InputPolicy, op
     return { auto, channels: raw.channels, kept: raw.droppedBands === undefined ? undefined : raw };
   };
   const { auto, channels, kept } = await search();
-  // Nothing is scored until the next image: a scorer that keeps a thread (its own V8 heap) lets
-  // it go before the encode, the step's peak (tools/local/README.md, "Memory").
-  await options.scorer?.rest?.();
+  // Nothing is scored until the next image: before a large encode, the step's peak, a scorer
+  // that keeps a thread (its own V8 heap) lets it go (tools/local/README.md, "Memory").
+  if (plan.width * plan.height >= REST_SCORER_FROM_PIXELS) await options.scorer?.rest?.();
   // Free it now, not whenever V8 next collects (its size barely counts toward V8's heap), and
   // give glibc's free pages back: a no-op without `--expose-gc` or glibc (runtime.ts).
   if (!kept) releaseFreedMemory({ collectGarbage: true });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { compress, compressStill } from '../compress';
+import { REST_SCORER_FROM_PIXELS } from '../pipeline';
 import { ImageOpsError } from '../errors';
 import { testImage } from '../testing';
 import { inThreadScorer, type Ssimulacra2Scorer } from './scorer';
@@ -308,14 +309,17 @@ describe('createWorkerScorer: messages that cannot be read, threads that cannot 
     }
   });
 
-  it('compressStill lets the scoring thread go before its full-size encode (no thread left after the AVIF step)', async () => {
+  it('compressStill lets the scoring thread go before a large full-size encode (REST_SCORER_FROM_PIXELS), and keeps it for a small one', async () => {
     const scorer = createWorkerScorer({ idleMs: 60_000 });
+    const options = { formats: ['avif' as const], avif: { quality: 'auto' as const, effort: 0 }, scorer };
     try {
-      const input = await testImage('jpeg', { width: 400, height: 300 });
+      const small = await compressStill(await testImage('jpeg', { width: 400, height: 300 }), options);
+      const runningAfterSmall = scorer.running;
+      const side = Math.ceil(Math.sqrt(REST_SCORER_FROM_PIXELS));
+      const large = await compressStill(await testImage('jpeg', { width: side, height: side }), options);
 
-      const made = await compressStill(input, { formats: ['avif'], avif: { quality: 'auto', effort: 0 }, scorer });
-
-      expect(made.kind).toBe('encoded');
+      expect([small.kind, large.kind]).toEqual(['encoded', 'encoded']);
+      expect(runningAfterSmall).toBe(1);
       expect(scorer.running).toBe(0);
     } finally {
       await scorer.close();
