@@ -2,11 +2,11 @@
  * Resident memory of `npm start` through a burst of uploads and after it (issue 13 item 4).
  *
  *   npx tsx tools/local/scripts/measure-rss.ts [--images 200] [--idle 60] [--upload-concurrency 16]
- *     [--concurrency <n>] [--via npm|node] [--ui] [--env NAME=VALUE]...
+ *     [--concurrency <n>] [--via npm|node] [--ui] [--env NAME=VALUE]... [--node-flag <flag>]...
  *
  * Starts the real runtime as `npm start` does (`npm start -- --data-dir <temp> --port 0`;
- * `--via node` runs `node --import tsx tools/local/src/main.ts` without the start script's
- * environment), uploads `--images` varied test images through the API (a grant from
+ * `--via node` runs `node [--node-flag...] --import tsx tools/local/src/main.ts` without the start
+ * script's environment: for trying a node flag, give it the script's `--env` and flags too), uploads `--images` varied test images through the API (a grant from
  * `POST /api/uploads`, then the presigned POST, as the browser does) with
  * `--upload-concurrency` uploads in flight (the runtime runs `--concurrency` executions at
  * once and queues the rest), waits until every image is processed or failed and the tree is
@@ -253,6 +253,8 @@ interface Options {
   readonly via: 'npm' | 'node';
   readonly ui: boolean;
   readonly extraEnv: Readonly<Record<string, string>>;
+  /** With `--via node`: node flags before `--import tsx` (a V8 flag NODE_OPTIONS refuses, say). */
+  readonly nodeFlags: readonly string[];
   /** Where to keep the probe's samples (JSON lines, one a second); a temporary file by default. */
   readonly probeOut: string | undefined;
 }
@@ -267,6 +269,7 @@ function readOptions(): Options {
       via: { type: 'string', default: 'npm' },
       ui: { type: 'boolean', default: false },
       env: { type: 'string', multiple: true, default: [] },
+      'node-flag': { type: 'string', multiple: true, default: [] },
       'probe-out': { type: 'string' },
     },
   });
@@ -284,7 +287,9 @@ function readOptions(): Options {
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
-  return { count, idleMs, inFlight, concurrency: values.concurrency, via: values.via, ui: values.ui, extraEnv, probeOut: values['probe-out'] };
+  const nodeFlags = values['node-flag'];
+  if (nodeFlags.length > 0 && values.via !== 'node') throw new Error('--node-flag needs --via node (npm start sets its own flags)');
+  return { count, idleMs, inFlight, concurrency: values.concurrency, via: values.via, ui: values.ui, extraEnv, nodeFlags, probeOut: values['probe-out'] };
 }
 
 /** `npm start -- <serve args>` (or node without the start script's environment) on `dataDir`. */
@@ -294,7 +299,7 @@ function startServe(options: Options, dataDir: string, probe: { script: string; 
   const [command, args] =
     options.via === 'npm'
       ? ['npm', ['start', '--silent', '--', ...serveArgs]]
-      : [process.execPath, ['--import', 'tsx', 'tools/local/src/main.ts', ...serveArgs]];
+      : [process.execPath, [...options.nodeFlags, '--import', 'tsx', 'tools/local/src/main.ts', ...serveArgs]];
   log(`starting: ${command} ${args.join(' ')}`);
   // One synthetic user uploads the whole burst: ingest's per-user upload limit (120 a minute)
   // would turn it into a trickle, so it is off unless `--env RATE_LIMIT_UPLOADS=...` says otherwise.
