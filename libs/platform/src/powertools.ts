@@ -4,6 +4,8 @@ import { getServiceName } from '@aws-lambda-powertools/commons/utils/env';
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+// Before the tracer loads the X-Ray SDK: outside Lambda, no process-wide async hook (see the module).
+import './xray-outside-lambda';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { ApiRateClass } from './ports/rate-limiter.port';
 
