@@ -1,6 +1,7 @@
 import { suggestion, VERSION_LINE } from '@imgpipe/local/process-cli';
 import { processIo, type CliIo } from './cli-io';
 import { CliError, EXIT, EXIT_CODES_HELP, UsageError } from './errors';
+import { backfillNameSearchCommand } from './commands/backfill-name-search.command';
 import type { Command } from './commands/common';
 import { eventsCommand } from './commands/events.command';
 import { processCommand } from './commands/process.command';
@@ -8,12 +9,14 @@ import { redriveCommand } from './commands/redrive.command';
 import { replayCommand } from './commands/replay.command';
 
 /** Every command, in the order `imgpipe --help` lists them. */
-export const COMMANDS: readonly Command[] = [processCommand, eventsCommand, replayCommand, redriveCommand];
+export const COMMANDS: readonly Command[] = [processCommand, eventsCommand, replayCommand, redriveCommand, backfillNameSearchCommand];
+
+const NAME_WIDTH = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
 
 export const USAGE = `usage: imgpipe <command> [options]
 
 commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(NAME_WIDTH)}${c.summary}`).join('\n')}
 
 \`imgpipe <command> --help\` for each command's options; \`imgpipe --version\` the version.
 

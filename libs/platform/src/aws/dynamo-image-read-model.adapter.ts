@@ -39,9 +39,29 @@ export function processingShardOf(imageId: string): number {
  * stored. A record written before this attribute existed is matched case-sensitively on its
  * key until it is written again: its next event, or {@link DynamoImageReadModel.backfillNameSearch}
  * (the local runtime runs it at start until it has once finished, its data directory's marker
- * then says so; on AWS, once after the deploy that adds the search).
+ * then says so; on AWS, `imgpipe backfill-name-search`, once after the deploy that adds the search).
  */
 const NAME_SEARCH = 'nameSearch';
+
+/** How far {@link DynamoImageReadModel.backfillNameSearch} has got: counts since it started. */
+export interface BackfillNameSearchProgress {
+  /** Items the Scan read (the whole table, once, by the end). */
+  readonly scanned: number;
+  /** Records among them with a file name and no search key. */
+  readonly matched: number;
+  /** Records put back with the key. */
+  readonly written: number;
+  /** Records a writer changed between the Scan and the put (that write gave them the key). */
+  readonly changedMeanwhile: number;
+}
+
+/** Options of {@link DynamoImageReadModel.backfillNameSearch}. */
+export interface BackfillNameSearchOptions {
+  /** Called after every Scan page with the counts so far. */
+  readonly onProgress?: (progress: BackfillNameSearchProgress) => void;
+  /** Stops the backfill before its next put (an interrupt); what is written stays written. */
+  readonly signal?: AbortSignal;
+}
 
 /** The item as stored: the record, plus the sparse index's key while it is `processing` (a put replaces the whole item, so leaving it drops it) and the name search's key. */
 function toItem(record: object): Record<string, unknown> {
@@ -255,8 +275,12 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
    * change): a Scan for records with an `originalKey` and no key, each put back unchanged at
    * its own revision, which writes the key. A record a writer changed meanwhile is skipped (the
    * writer wrote its key). Reads the whole table once; idempotent. Returns how many it wrote.
+   *
+   * `onProgress` hears the counts after every Scan page. Once `signal` is aborted it stops
+   * before the next put and returns what it wrote: every record is written whole or not at
+   * all, and a later run takes up the rest (it looks for records without the key).
    */
-  async backfillNameSearch(): Promise<number> {
+  async backfillNameSearch(options: BackfillNameSearchOptions = {}): Promise<number> {
     const pages = paginateScan(
       { client: this.documents },
       {
@@ -265,25 +289,31 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
         ExpressionAttributeNames: { '#key': FILTER_ATTRIBUTES.originalKey, '#name': NAME_SEARCH },
       },
     );
-    let written = 0;
+    const progress = { scanned: 0, matched: 0, written: 0, changedMeanwhile: 0 };
     try {
       for await (const page of pages) {
+        progress.scanned += page.ScannedCount ?? 0;
+        progress.matched += page.Count ?? 0;
         for (const item of page.Items ?? []) {
+          if (options.signal?.aborted) break;
           const record = fromItem<ImageRecord<T>>(item);
           try {
             await this.put(record, { expectedRevision: record.revision });
-            written += 1;
+            progress.written += 1;
           } catch (error) {
             if (!(error instanceof ConcurrencyConflictError)) throw error;
+            progress.changedMeanwhile += 1;
           }
         }
+        options.onProgress?.({ ...progress });
+        if (options.signal?.aborted) break;
       }
     } catch (error) {
       // A put's failure is classified already; the Scan's is not.
       if (error instanceof DependencyError) throw error;
       throw dependencyError('DynamoDB', 'Scan', error);
     }
-    return written;
+    return progress.written;
   }
 
   /**
