@@ -51,6 +51,17 @@ describe('local sign-in', () => {
     });
   });
 
+  it('imports its secret once, not on every sign and verify (issue 13: the key import held every API call)', async () => {
+    const auth = new LocalAuth(new Uint8Array(32).fill(7), () => new Date('2025-06-01T12:00:00Z'));
+    const importKey = jest.spyOn(globalThis.crypto.subtle, 'importKey');
+
+    const token = await auth.issue('alice');
+    for (let call = 0; call < 3; call += 1) expect((await auth.verify(token)).sub).toBe('alice');
+
+    expect(importKey).not.toHaveBeenCalled();
+    importKey.mockRestore();
+  });
+
   it('refuses an expired token, another secret’s, another issuer’s, and none', async () => {
     const secret = new Uint8Array(32).fill(7);
     let now = new Date('2025-06-01T12:00:00Z');
