@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { StateMachine } from 'aws-local-stepfunctions';
-import { releaseFreedMemory } from '@imgpipe/image-ops';
+import { canReleaseFreedMemory, releaseFreedMemory } from '@imgpipe/image-ops';
 import { createWorkerScorer } from '@imgpipe/image-ops/scoring-worker';
 import { DynamoImageEventStore, logger, TABLES, type Env } from '@imgpipe/platform';
 import { EVENT_BUS_NAME, eventRules, type RuleTarget } from '@imgpipe/workflow';
@@ -189,6 +189,10 @@ export function startBusAndServices(ctx: BusAndServicesContext): BusAndServices 
   const onFallback = (error: Error) => logger.warn('SSIMULACRA2 scores on the event loop: its worker thread could not start', { error });
   const scorer = ctx.options.scoring === 'in-thread' ? undefined : createWorkerScorer({ onFallback });
   if (scorer) disposables.add('the SSIMULACRA2 worker thread', () => scorer.close());
+  // The trim after every image task binds malloc_trim on first use (a process report to tell
+  // glibc, then koffi's load): ~17 ms on the event loop at the end of the first upload's
+  // thumbnail task, just before RecordThumbnails (CPU profile, issue 13). Bound here, at start.
+  canReleaseFreedMemory();
   const services = createLocalServices({
     env: ctx.env,
     ...(scorer ? { scorer } : {}),
