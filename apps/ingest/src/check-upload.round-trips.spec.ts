@@ -57,6 +57,7 @@ async function setup(wrap: { store?: (store: ObjectStore) => Partial<ObjectStore
       calls.push('grants.claim');
       return h.grants.claim(imageId, claimed);
     },
+    forget: (imageId) => h.grants.forget(imageId),
   };
   const checkUpload = createCheckUpload({
     ...h.ports,

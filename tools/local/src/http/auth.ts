@@ -67,7 +67,7 @@ export class LocalAuth {
    * The secret as a Web Crypto HMAC key, imported once: given the raw bytes, jose imports them
    * again on every sign and verify (~5 ms on the runtime's one event loop per API call, issue 13).
    */
-  private readonly key: Promise<CryptoKey>;
+  private readonly key: Promise<webcrypto.CryptoKey>;
 
   constructor(
     secret: Uint8Array,
