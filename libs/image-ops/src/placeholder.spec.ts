@@ -97,6 +97,13 @@ describe('dominantColour', () => {
     expect(dominantColour(rgba(faintGreen, faintGreen, faintGreen, red))).toBe('#ff0000');
     expect(dominantColour(rgba([0, 0, 0, 0], [255, 255, 255, 0]))).toBe('#808080');
   });
+
+  it("is the heaviest cell's mean colour, each channel weighted by alpha", () => {
+    // Both in the cell (15, 0, 0) of the 16x16x16 histogram: (240*1 + 255*0.2) / 1.2 = 242.5 red,
+    // (12*1 + 2*0.2) / 1.2 = 10.3 green, (4*1 + 14*0.2) / 1.2 = 5.7 blue; a lone heavier-looking
+    // blue pixel of alpha 0.6 does not outweigh them.
+    expect(dominantColour(rgba([240, 12, 4, 255], [255, 2, 14, 51], [0, 0, 255, 153]))).toBe('#f30a06');
+  });
 });
 
 describe('thumbHashSize', () => {
