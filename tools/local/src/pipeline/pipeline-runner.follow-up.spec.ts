@@ -71,6 +71,35 @@ describe('PipelineRunner.followUp', () => {
     await h.runner.idle();
   });
 
+  it('runs follow-up work alone, even with a slot free: after the running executions end, and before those submitted meanwhile', async () => {
+    const h = harness(2);
+    h.runner.submit('a', { image: 'a' });
+    await h.until('execution a');
+    let finish: () => void = () => undefined;
+    const followUp = h.runner.followUp(async () => {
+      h.log.push('follow-up');
+      await new Promise<void>((done) => (finish = done));
+      return 'avif';
+    });
+
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.log).toEqual(['execution a']); // the second slot is free, but an execution runs
+    h.release('a');
+    await h.until('follow-up');
+    h.runner.submit('b', { image: 'b' });
+    h.runner.submit('c', { image: 'c' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.log).toEqual(['execution a', 'follow-up']); // b and c wait for it
+    finish();
+
+    await expect(followUp).resolves.toBe('avif');
+    await h.until('execution c');
+    expect(h.log).toEqual(['execution a', 'follow-up', 'execution b', 'execution c']); // then both slots again
+    h.release('b');
+    h.release('c');
+    await h.runner.idle();
+  });
+
   it('refuses follow-up work still waiting when the runner stops, and any after', async () => {
     const h = harness(1);
     h.runner.submit('a', { image: 'a' });

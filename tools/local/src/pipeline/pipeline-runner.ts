@@ -94,9 +94,10 @@ export class PipelineRunner {
   }
 
   /**
-   * Runs image work that follows the pipeline (the AVIF step after `ImageProcessed`) in one of
-   * the runner's `concurrency` slots, after every execution queued before or while it waits:
-   * in one process the encodes of a follow-up and of an execution would otherwise add up.
+   * Runs image work that follows the pipeline (the AVIF step after `ImageProcessed`) alone, in
+   * the runner's place, after every execution queued before or while it waits, and before any
+   * queued while it runs: in one process the encodes of a follow-up and of an execution would
+   * otherwise add up.
    * The wait is outside any state machine, so it counts against no TimeoutSeconds. Work still
    * waiting when the runner stops is refused (the bus then counts a failed delivery).
    */
@@ -154,16 +155,26 @@ export class PipelineRunner {
     return dropped + aborted;
   }
 
-  /** Fills free slots: queued executions first, then follow-up work. */
+  /**
+   * Fills free slots with queued executions; follow-up work runs alone, one at a time, once no
+   * execution runs and none is queued, and holds the executions queued meanwhile until it ends:
+   * the AVIF step's encoder (~20 MiB a megapixel) is the runtime's peak, and beside an
+   * execution's encodes (`--concurrency 2`, or one execution per two cores on a larger machine)
+   * the two would add up (tools/local/README.md, "Memory").
+   */
   private startNext(): void {
-    while (this.accepting && this.running.size + this.followUpsRunning < this.options.concurrency) {
-      const next = this.queue.shift();
-      if (next) this.start(next);
-      else {
-        const followUp = this.followUps.shift();
-        if (!followUp) return;
-        followUp.start();
+    while (this.accepting && this.followUpsRunning === 0) {
+      const next = this.queue[0];
+      if (next) {
+        if (this.running.size >= this.options.concurrency) return;
+        this.queue.shift();
+        this.start(next);
+        continue;
       }
+      if (this.running.size > 0) return;
+      const followUp = this.followUps.shift();
+      if (!followUp) return;
+      followUp.start();
     }
   }
 
