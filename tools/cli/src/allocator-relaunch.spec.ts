@@ -60,11 +60,12 @@ describe('allocatorRelaunchEnv', () => {
 
 describe('relaunchNodeFlags', () => {
   it('adds each runtime node flag the process lacks and keeps the ones it has, with their values', () => {
-    expect(relaunchNodeFlags([])).toEqual(['--expose-gc', '--max-semi-space-size=2']);
+    expect(relaunchNodeFlags([])).toEqual(['--expose-gc', '--max-semi-space-size=2', '--optimize-for-size']);
     expect(relaunchNodeFlags(['--max-semi-space-size=8', '--enable-source-maps'])).toEqual([
       '--max-semi-space-size=8',
       '--enable-source-maps',
       '--expose-gc',
+      '--optimize-for-size',
     ]);
   });
 });
