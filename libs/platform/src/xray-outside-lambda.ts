@@ -6,10 +6,11 @@
  * namespace as the module loads: an `async_hooks` hook with `init` and `destroy` callbacks on
  * every promise and handle of the process, which cls-hooked never disables. In the local
  * runtime, where one event loop runs the s3rver and dynalite peers, the SDK clients and every
- * service, that hook was the largest single overhead of a CPU profile of one upload (issue 13,
- * early thumbnails; tools/local/README.md). The SDK's own switch, `AWS_XRAY_MANUAL_MODE`, skips
- * the namespace; it is set here only where tracing cannot run, and never over a value the
- * environment already gives. In Lambda nothing changes.
+ * service, that hook took ~4% of the loop's busy time during one upload, besides the garbage
+ * its destroy tracking leaves (a CPU profile; issue 13, early thumbnails; tools/local/README.md).
+ * The SDK's own switch, `AWS_XRAY_MANUAL_MODE`, skips the namespace; it is set here only where
+ * tracing cannot run, and never over a value the environment already gives. In Lambda nothing
+ * changes.
  */
 if (!process.env['AWS_EXECUTION_ENV']) process.env['AWS_XRAY_MANUAL_MODE'] ??= 'true';
 
