@@ -1,5 +1,5 @@
 import { DeliveryRecordSchema, type DeliveryRecord } from '@imgpipe/contracts/delivery-record';
-import { buildDeliveryRecord, type StoredFile } from '@imgpipe/delivery';
+import { buildDeliveryRecord, type StoredFile, type StoredVariant } from '@imgpipe/delivery';
 import * as z from 'zod/mini';
 import { baseName, cardImage, DISPLAY_SIZES, displayImage, formatLabel, panelFiles, servedAsText, srcsetSnippets } from './delivery-view';
 
@@ -64,6 +64,12 @@ describe('displayImage', () => {
     expect(display.srcset).toContain('/display.jpg 1600w');
   });
 
+  it('shows the served URL alone for a record with no file of its served format (not one the builder writes), rather than failing the page', () => {
+    const built = record();
+    const display = displayImage({ ...built, variants: built.variants.filter((v) => v.format !== 'webp') });
+    expect(display).toEqual({ sources: [], src: `${CDN}/compressed/u1/img1/v1/full.webp`, sizes: DISPLAY_SIZES, width: 5640, height: 3760 });
+  });
+
   it('puts the <img> on the only format when there is one (no <source>)', () => {
     const display = displayImage(record({ variants: [file('full', 'webp', 5640, 3760, 3_600_000)] }));
     expect(display.sources).toEqual([]);
@@ -96,6 +102,8 @@ describe('an original GIF kept as it is (animated, every WebP larger)', () => {
     expect(display.srcset).toBe(`${CDN}/compressed/u1/img1/v1/full.gif 1800w`);
     expect(servedAsText(record)).toBe('Served as GIF. The original file is handed back unchanged: no re-encode was smaller.');
     expect(panelFiles(record, 'spinner.gif')[0]).toMatchObject({ downloadName: 'spinner.gif' });
+    // Its srcset is in the panel like any format's (delivery order is @imgpipe/delivery's, GIF last).
+    expect(srcsetSnippets(record)).toEqual([{ format: 'gif', text: `${CDN}/compressed/u1/img1/v1/full.gif 1800w` }]);
   });
 
   it('offers an animated WebP that saved enough as a <source> over the GIF', () => {
@@ -201,5 +209,99 @@ describe('srcsetSnippets and formatLabel', () => {
     expect(formatLabel('webp')).toBe('WebP');
     expect(formatLabel('heif')).toBe('HEIC/HEIF');
     expect(formatLabel('bmp')).toBe('BMP');
+  });
+});
+
+/**
+ * The page's <img> is the record's: both come from @imgpipe/delivery's pictureFallback, so a
+ * browser that takes no <source> shows on the page what the copied <picture> snippet shows.
+ */
+describe('the display image’s <img> is the delivery record’s <picture> fallback', () => {
+  // ThumbHashes of the `thumbhash` package (as in libs/delivery's fallback spec): every pixel opaque; the left half transparent.
+  const OPAQUE = 'GusCBwBImT6IeHeId0d3iHiPo4UHaI8H';
+  const TRANSPARENT = 'GuuCBQBYT5h4d4lnmF9289ZocIp4iIeIiA==';
+  const variant = (format: StoredFile['format'], animated?: boolean): StoredVariant => ({
+    ...file('full', format, 2400, 1600, format === 'webp' ? 300_000 : 600_000),
+    ...(animated === undefined ? {} : { animated }),
+  });
+  /** The gallery set: every rendition in JPEG and WebP, `card` square. */
+  const gallery = ['jpeg', 'webp'].flatMap((format) => [
+    file('small', format as StoredFile['format'], 300, 200, 9_000),
+    file('display', format as StoredFile['format'], 1600, 1067, 160_000),
+    file('card', format as StoredFile['format'], 400, 400, 20_000),
+  ]);
+  const built = (variants: StoredVariant[], thumbHash: string | undefined): DeliveryRecord =>
+    z.parse(
+      DeliveryRecordSchema,
+      buildDeliveryRecord({
+        cdnBaseUrl: CDN,
+        userId: 'u1',
+        imageId: 'img1',
+        version: 'v1',
+        variants,
+        renditions: gallery,
+        served: { kind: 'encoded', format: 'webp', savingsPercent: 40 },
+        ...(thumbHash ? { placeholder: { thumbHash, dominantColour: '#6b8fb3', aspectRatio: 1.5 } } : {}),
+      }),
+    );
+  /** The `src` and `srcset` of the record's `<picture>` `<img>` (the snippet the panel copies). */
+  const snippetImg = (record: DeliveryRecord): { src?: string; srcset?: string } => {
+    const img = record.picture.split('\n').find((line) => line.startsWith('  <img')) ?? '';
+    const attr = (name: string) => new RegExp(` ${name}="([^"]*)"`).exec(img)?.[1]?.replace(/&amp;/g, '&');
+    return { src: attr('src'), srcset: attr('srcset') };
+  };
+  const url = (key: string) => `${CDN}/${key}`;
+
+  it('shows a transparent PNG where a (flattened) JPEG beat it, never the JPEG', () => {
+    const record = built([variant('webp', false), variant('jpeg', false), variant('png', false)], TRANSPARENT);
+    const display = displayImage(record);
+    expect(display.src).toBe(url('compressed/u1/img1/v1/full.png'));
+    expect(display.srcset).toBe(`${url('compressed/u1/img1/v1/full.png')} 2400w`);
+    // The WebP (alpha kept) is still the <source> every modern browser takes.
+    expect(display.sources).toEqual([{ type: 'image/webp', srcset: expect.stringContaining('/display.webp 1600w') as string }]);
+    expect(JSON.stringify(display)).not.toContain('.jpg');
+  });
+
+  it('shows a still GIF with no full-size JPEG as the GIF, its JPEG renditions beside it when it is opaque', () => {
+    const gif = [variant('webp', false), variant('gif', false)];
+    const opaque = displayImage(built(gif, OPAQUE));
+    expect(opaque.src).toBe(url('compressed/u1/img1/v1/full.gif'));
+    expect(opaque.srcset).toBe(
+      `${url('thumbnails/u1/img1/v1/small.jpg')} 300w, ${url('thumbnails/u1/img1/v1/display.jpg')} 1600w, ${url('compressed/u1/img1/v1/full.gif')} 2400w`,
+    );
+    const transparent = displayImage(built(gif, TRANSPARENT));
+    expect(transparent.src).toBe(url('compressed/u1/img1/v1/full.gif'));
+    expect(transparent.srcset).toBe(`${url('compressed/u1/img1/v1/full.gif')} 2400w`);
+  });
+
+  it('lets JPEG renditions stand in for a still opaque WebP-only original, its WebP <source> kept', () => {
+    const display = displayImage(built([variant('webp', false)], OPAQUE));
+    expect(display.src).toBe(url('thumbnails/u1/img1/v1/display.jpg'));
+    expect(display.srcset).toBe(`${url('thumbnails/u1/img1/v1/small.jpg')} 300w, ${url('thumbnails/u1/img1/v1/display.jpg')} 1600w`);
+    expect(display.sources).toEqual([{ type: 'image/webp', srcset: expect.stringContaining('/full.webp 2400w') as string }]);
+  });
+
+  it('agrees with the record’s <picture> snippet in every case: still, animated, opaque, transparent, unknown', () => {
+    const cases: StoredVariant[][] = [
+      [variant('webp', false), variant('jpeg', false)],
+      [variant('webp', false), variant('jpeg', false), variant('png', false)],
+      [variant('webp', false), variant('png', false)],
+      [variant('webp', false), variant('gif', false)],
+      [variant('webp', true), variant('gif', true)],
+      [variant('webp'), variant('gif')],
+      [variant('webp', false)],
+      [variant('webp', true)],
+      [variant('avif', false), variant('webp', false)],
+    ];
+    for (const variants of cases) {
+      for (const thumbHash of [OPAQUE, TRANSPARENT, undefined]) {
+        const record = built(variants, thumbHash);
+        const display = displayImage(record);
+        expect({ src: display.src, srcset: display.srcset }).toEqual(snippetImg(record));
+        // No <source> repeats the <img>'s format.
+        const extension = display.src.slice(display.src.lastIndexOf('.') + 1);
+        expect(display.sources.map((s) => s.type)).not.toContain(`image/${extension === 'jpg' ? 'jpeg' : extension}`);
+      }
+    }
   });
 });

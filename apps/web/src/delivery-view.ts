@@ -5,6 +5,7 @@
  */
 import type { DeliveryFile, DeliveryRecord } from '@imgpipe/contracts/delivery-record';
 import { INPUT_FORMAT_LABELS, OUTPUT_CONTENT_TYPES, OUTPUT_EXTENSIONS, type OutputFormatName } from '@imgpipe/contracts/vocabulary';
+import { NEGOTIABLE_FORMATS, pictureFallback } from '@imgpipe/delivery';
 import { sortRenditionNames } from './format';
 
 /**
@@ -31,7 +32,7 @@ export interface DisplaySource {
   readonly srcset: string;
 }
 
-/** The display image: `<source>`s for the modern formats, an `<img>` every browser decodes. */
+/** The display image: `<source>`s for the modern formats, the `<img>` of the record's `<picture>` fallback. */
 export interface DisplayImage {
   readonly sources: readonly DisplaySource[];
   readonly src: string;
@@ -53,39 +54,42 @@ function srcsetWidths(srcset: string): number[] {
 }
 
 /**
- * The display image from the record's `srcset`: AVIF/WebP `<source>`s and an `<img>` on JPEG,
- * else PNG, else GIF (an original GIF: animated, never a still of its first frame), else the
- * served file (the record's `<picture>` rule), with {@link DISPLAY_SIZES}
- * instead of the snippet's `100vw`. A modern format whose `srcset` holds only the full-size
- * file (a rendition set without `alsoAs`, or AVIF, made full-size only) gets no `<source>`:
- * it would win and fetch the full-size file. The gallery set's renditions are WebP and JPEG,
- * so a WebP browser fetches the WebP `display` or `large` rendition.
+ * The display image: the `<img>` is the record's `<picture>` fallback, by the one rule
+ * (`pictureFallback` of `@imgpipe/delivery`, which builds the record's snippet too: JPEG, else
+ * PNG, else GIF, PNG/GIF first for a transparent image, JPEG renditions beside a still opaque
+ * PNG/GIF or standing in for a WebP/AVIF-only original, an animation's own file), so a browser
+ * that takes no `<source>` shows on the page what the copied snippet shows. The page's own
+ * part is the `<source>`s and {@link DISPLAY_SIZES} instead of the snippet's `100vw`: AVIF/WebP
+ * `<source>`s (never the `<img>`'s format) from the record's `srcset`, display-sized ones only
+ * when the `<img>` or a source has a file up to {@link DISPLAY_MAX_WIDTH} (a `<source>` whose
+ * only file is a wider full-size one would win and fetch it). The gallery set's renditions are
+ * WebP and JPEG, so a WebP browser fetches the WebP `display` or `large` rendition.
  */
 export function displayImage(record: DeliveryRecord): DisplayImage {
-  const offered = (['avif', 'webp', 'jpeg', 'png', 'gif'] as const).filter((format) => record.srcset[format] !== undefined);
-  const displaySized = offered.filter((format) => srcsetWidths(record.srcset[format] as string).some((width) => width <= DISPLAY_MAX_WIDTH));
-  const usable = displaySized.length > 0 ? displaySized : offered;
-  // The <img> is on the most widely decodable format offered (only a browser that takes none of the sources uses it).
-  const fallbackFormat =
-    offered.find((format) => format === 'jpeg') ??
-    offered.find((format) => format === 'png') ??
-    offered.find((format) => format === 'gif') ??
-    offered.find((format) => format === record.served.format) ??
-    offered[0];
-  const fallback = record.variants.find((v) => v.format === fallbackFormat) ?? record.variants.find((v) => v.format === record.served.format) ?? record.variants[0];
-  const sources = usable
-    .filter((format) => format !== fallbackFormat && (format === 'avif' || format === 'webp'))
-    .map((format) => ({ type: MEDIA_TYPES[format], srcset: record.srcset[format] as string }));
-  const srcset = fallbackFormat !== undefined ? record.srcset[fallbackFormat] : undefined;
   // Width/height of the full image (every file in a srcset has its shape): the box is reserved before any byte arrives.
-  const full = record.variants.find((v) => v.format === record.served.format) ?? fallback;
+  const full = record.variants.find((v) => v.format === record.served.format);
+  if (!full) {
+    // Not a record the one builder writes (it refuses a served format with no file): show the served URL alone.
+    const any = record.variants[0];
+    return { sources: [], src: record.served.url, sizes: DISPLAY_SIZES, width: any?.width ?? 1, height: any?.height ?? 1 };
+  }
+  const fallback = pictureFallback({
+    variants: record.variants,
+    renditions: record.renditions,
+    servedFormat: record.served.format,
+    placeholder: record.placeholder,
+  });
+  const modern = (['avif', 'webp'] as const).filter((format) => format !== fallback.format && record.srcset[format] !== undefined);
+  const displaySized = (srcset: string | undefined): boolean => srcset !== undefined && srcsetWidths(srcset).some((width) => width <= DISPLAY_MAX_WIDTH);
+  const sized = modern.filter((format) => displaySized(record.srcset[format]));
+  const usable = sized.length > 0 || displaySized(fallback.srcset) ? sized : modern;
   return {
-    sources,
-    src: fallback?.url ?? record.served.url,
-    ...(srcset !== undefined ? { srcset } : {}),
+    sources: usable.map((format) => ({ type: MEDIA_TYPES[format], srcset: record.srcset[format] as string })),
+    src: fallback.src.url,
+    ...(fallback.srcset !== undefined ? { srcset: fallback.srcset } : {}),
     sizes: DISPLAY_SIZES,
-    width: full?.width ?? 1,
-    height: full?.height ?? 1,
+    width: full.width,
+    height: full.height,
   };
 }
 
@@ -178,9 +182,9 @@ export function cardImage(record: DeliveryRecord): CardImage | undefined {
   return { fallback, sources };
 }
 
-/** The record's `srcset`s, one snippet per format, in delivery order. */
+/** The record's `srcset`s, one snippet per format, in delivery order (`@imgpipe/delivery`'s, GIF included). */
 export function srcsetSnippets(record: DeliveryRecord): { readonly format: OutputFormatName; readonly text: string }[] {
-  return (['avif', 'webp', 'jpeg', 'png'] as const).flatMap((format) => {
+  return NEGOTIABLE_FORMATS.flatMap((format) => {
     const text = record.srcset[format];
     return text === undefined ? [] : [{ format, text }];
   });
