@@ -66,7 +66,7 @@ class LateTargets {
       metadata: (event) => this.need(this.services).onPipelineEvent(event),
       // One AVIF encode at a time (on AWS, the function's reserved concurrency): after a burst
       // the follow-up encodes queue here instead of decoding every image at once beside the pipeline,
-      // each in one of the runner's slots, after the executions waiting for one (runner.followUp).
+      // and each runs alone, with no execution beside it; runner.followUp decides when its turn comes.
       // Before each, the finished images' Buffers are collected and their pages trimmed: the AVIF
       // encoder's working set (~300 MiB at 12 MP) is the runtime's peak, so nothing else should sit under it.
       avif: (event) =>
