@@ -1,6 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { polyfillPromiseWithResolvers } from '@imgpipe/workflow';
-import { PipelineRunner } from './pipeline-runner';
+import { FOLLOW_UP_MAX_PASSED, PipelineRunner } from './pipeline-runner';
 
 polyfillPromiseWithResolvers();
 
@@ -97,6 +97,56 @@ describe('PipelineRunner.followUp', () => {
     expect(h.log).toEqual(['execution a', 'follow-up', 'execution b', 'execution c']); // then both slots again
     h.release('b');
     h.release('c');
+    await h.runner.idle();
+  });
+
+  it('idle() waits for follow-up work and the executions it holds, and lets the event loop turn meanwhile', async () => {
+    // Before, idle() looped on the running executions alone: with an execution held behind a
+    // running follow-up that list is empty, the loop resolved at once forever, and the follow-up
+    // (which needs the event loop, as the AVIF encode's callbacks do) never ended: this spec hung.
+    const h = harness(1);
+    const followUp = h.runner.followUp(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      h.log.push('follow-up');
+      return 'avif';
+    });
+    h.runner.submit('a', { image: 'a' });
+    const idle = h.runner.idle().then(() => h.log.push('idle'));
+
+    await h.until('execution a');
+    expect(h.log).toEqual(['follow-up', 'execution a']);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.log).not.toContain('idle'); // a still runs
+    h.release('a');
+    await idle;
+    await expect(followUp).resolves.toBe('avif');
+    expect(h.log).toEqual(['follow-up', 'execution a', 'idle']);
+  });
+
+  it('takes its turn once FOLLOW_UP_MAX_PASSED executions started ahead of it, so a stream of uploads cannot starve it', async () => {
+    const h = harness(1);
+    h.runner.submit('e0', { image: 'e0' });
+    await h.until('execution e0');
+    const followUp = h.runner.followUp(async () => {
+      h.log.push('follow-up');
+      return 'avif';
+    });
+    // A steady stream: one more upload queued whenever one starts, so the queue is never empty.
+    const images = Array.from({ length: FOLLOW_UP_MAX_PASSED + 1 }, (_, i) => `e${i + 1}`);
+    h.runner.submit(images[0] as string, { image: images[0] });
+    for (let i = 0; i < FOLLOW_UP_MAX_PASSED; i += 1) {
+      h.release(i === 0 ? 'e0' : (images[i - 1] as string));
+      await h.until(`execution ${images[i]}`);
+      h.runner.submit(images[i + 1] as string, { image: images[i + 1] });
+    }
+    expect(h.log).not.toContain('follow-up');
+    h.release(images[FOLLOW_UP_MAX_PASSED - 1] as string);
+    await expect(followUp).resolves.toBe('avif');
+    // It ran before the next queued execution, which starts after it.
+    expect(h.log.slice(-1)).toEqual(['follow-up']);
+    await h.until(`execution ${images[FOLLOW_UP_MAX_PASSED]}`);
+    expect(h.log.indexOf('follow-up')).toBe(FOLLOW_UP_MAX_PASSED + 1);
+    h.release(images[FOLLOW_UP_MAX_PASSED] as string);
     await h.runner.idle();
   });
 

@@ -52,6 +52,22 @@ interface Pending {
   readonly input: unknown;
 }
 
+/** Image work after the pipeline, waiting its turn. */
+interface FollowUp {
+  readonly start: () => void;
+  readonly refuse: (error: Error) => void;
+  /** Executions started while it waited. */
+  passedBy: number;
+}
+
+/**
+ * How many executions may start ahead of a waiting follow-up (the AVIF step) before it takes the
+ * next turn. Executions go first because an upload's thumbnails and ImageProcessed are what a
+ * user waits for (issue 13); the bound keeps a steady stream of uploads from starving the AVIF
+ * steps, which then run between every few executions instead of after the stream ends.
+ */
+export const FOLLOW_UP_MAX_PASSED = 4;
+
 interface Running {
   readonly key: string;
   readonly abort: () => void;
@@ -68,8 +84,9 @@ export class PipelineRunner {
   private readonly queue: Pending[] = [];
   private readonly running = new Map<string, Running>();
   /** Image work after the pipeline ({@link PipelineRunner.followUp}), waiting, and how much runs now. */
-  private readonly followUps: Array<{ readonly start: () => void; readonly refuse: (error: Error) => void }> = [];
-  private followUpsRunning = 0;
+  private readonly followUps: FollowUp[] = [];
+  /** Follow-up work running now (at most one), settled or not: what {@link PipelineRunner.idle} waits on beside executions. */
+  private readonly followUpsRunning = new Set<Promise<unknown>>();
   private succeeded = 0;
   private failed = 0;
   private accepting = true;
@@ -95,9 +112,9 @@ export class PipelineRunner {
 
   /**
    * Runs image work that follows the pipeline (the AVIF step after `ImageProcessed`) alone, in
-   * the runner's place, after every execution queued before or while it waits, and before any
-   * queued while it runs: in one process the encodes of a follow-up and of an execution would
-   * otherwise add up.
+   * the runner's place, after the executions queued before or while it waits (at most
+   * {@link FOLLOW_UP_MAX_PASSED} of them start ahead of it), and before any queued while it runs:
+   * in one process the encodes of a follow-up and of an execution would otherwise add up.
    * The wait is outside any state machine, so it counts against no TimeoutSeconds. Work still
    * waiting when the runner stops is refused (the bus then counts a failed delivery).
    */
@@ -105,24 +122,31 @@ export class PipelineRunner {
     if (!this.accepting) return Promise.reject(new Error('the pipeline runner is stopping'));
     return new Promise<T>((resolve, reject) => {
       const start = () => {
-        this.followUpsRunning += 1;
-        Promise.resolve()
+        const running: Promise<unknown> = Promise.resolve()
           .then(work)
           .then(resolve, reject)
           .finally(() => {
-            this.followUpsRunning -= 1;
+            this.followUpsRunning.delete(running);
             this.startNext();
           });
+        this.followUpsRunning.add(running);
       };
-      this.followUps.push({ start, refuse: reject });
+      this.followUps.push({ start, refuse: reject, passedBy: 0 });
       this.startNext();
     });
   }
 
-  /** Resolves when nothing is queued or running. */
+  /**
+   * Resolves when nothing is queued or running, follow-up work included. Each turn waits on what
+   * runs now, so it never spins: executions held behind a running follow-up have no promise of
+   * their own to wait on, and an empty `allSettled` would resolve at once, forever, starving the
+   * event loop the follow-up needs to end.
+   */
   async idle(): Promise<void> {
-    while (this.queue.length > 0 || this.running.size > 0) {
-      await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    while (this.queue.length > 0 || this.running.size > 0 || this.followUps.length > 0 || this.followUpsRunning.size > 0) {
+      const now = [...[...this.running.values()].map((r) => r.done), ...this.followUpsRunning];
+      if (now.length > 0) await Promise.allSettled(now);
+      else await new Promise<void>((turn) => setImmediate(turn));
     }
   }
 
@@ -157,17 +181,22 @@ export class PipelineRunner {
 
   /**
    * Fills free slots with queued executions; follow-up work runs alone, one at a time, once no
-   * execution runs and none is queued, and holds the executions queued meanwhile until it ends:
+   * execution runs and none is queued (or once it is due: {@link FOLLOW_UP_MAX_PASSED}), and
+   * holds the executions queued meanwhile until it ends:
    * the AVIF step's encoder (~20 MiB a megapixel) is the runtime's peak, and beside an
    * execution's encodes (`--concurrency 2`, or one execution per two cores on a larger machine)
    * the two would add up (tools/local/README.md, "Memory").
    */
   private startNext(): void {
-    while (this.accepting && this.followUpsRunning === 0) {
+    while (this.accepting && this.followUpsRunning.size === 0) {
       const next = this.queue[0];
-      if (next) {
+      // A follow-up that executions have passed FOLLOW_UP_MAX_PASSED times goes next: under a
+      // steady stream of uploads it would otherwise wait without end.
+      const due = (this.followUps[0]?.passedBy ?? 0) >= FOLLOW_UP_MAX_PASSED;
+      if (next && !due) {
         if (this.running.size >= this.options.concurrency) return;
         this.queue.shift();
+        for (const waiting of this.followUps) waiting.passedBy += 1;
         this.start(next);
         continue;
       }
