@@ -55,6 +55,16 @@ export interface BackfillNameSearchProgress {
   readonly changedMeanwhile: number;
 }
 
+/** What {@link DynamoImageReadModel.backfillNameSearch} did: its final counts, and whether it got through the table. */
+export interface BackfillNameSearchResult extends BackfillNameSearchProgress {
+  /**
+   * `true` when it went through the whole Scan and tried every record it matched; `false` when
+   * `signal` stopped it with a record or a page still to go (a later run takes up the rest). An
+   * abort that comes after the last record of the last page leaves it `true`: nothing was left.
+   */
+  readonly complete: boolean;
+}
+
 /** Options of {@link DynamoImageReadModel.backfillNameSearch}. */
 export interface BackfillNameSearchOptions {
   /** Called after every Scan page with the counts so far. */
@@ -274,13 +284,15 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
    * by name until written again, and a read-model rebuild skips a record whose data did not
    * change): a Scan for records with an `originalKey` and no key, each put back unchanged at
    * its own revision, which writes the key. A record a writer changed meanwhile is skipped (the
-   * writer wrote its key). Reads the whole table once; idempotent. Returns how many it wrote.
+   * writer wrote its key). Reads the whole table once; idempotent. Returns its counts and
+   * whether it finished (`complete`).
    *
    * `onProgress` hears the counts after every Scan page. Once `signal` is aborted it stops
-   * before the next put and returns what it wrote: every record is written whole or not at
-   * all, and a later run takes up the rest (it looks for records without the key).
+   * before the next put and returns what it wrote, `complete: false` if anything was left:
+   * every record is written whole or not at all, and a later run takes up the rest (it looks
+   * for records without the key).
    */
-  async backfillNameSearch(options: BackfillNameSearchOptions = {}): Promise<number> {
+  async backfillNameSearch(options: BackfillNameSearchOptions = {}): Promise<BackfillNameSearchResult> {
     const pages = paginateScan(
       { client: this.documents },
       {
@@ -290,12 +302,18 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
       },
     );
     const progress = { scanned: 0, matched: 0, written: 0, changedMeanwhile: 0 };
+    // Whether the abort left something undone (a record of this page, or a page after it): an
+    // abort heard only after the last record of the last page stopped nothing.
+    let stoppedEarly = false;
     try {
       for await (const page of pages) {
         progress.scanned += page.ScannedCount ?? 0;
         progress.matched += page.Count ?? 0;
         for (const item of page.Items ?? []) {
-          if (options.signal?.aborted) break;
+          if (options.signal?.aborted) {
+            stoppedEarly = true;
+            break;
+          }
           const record = fromItem<ImageRecord<T>>(item);
           try {
             await this.put(record, { expectedRevision: record.revision });
@@ -306,14 +324,17 @@ export class DynamoImageReadModel<T extends object = Record<string, unknown>> im
           }
         }
         options.onProgress?.({ ...progress });
-        if (options.signal?.aborted) break;
+        if (options.signal?.aborted && (stoppedEarly || page.LastEvaluatedKey !== undefined)) {
+          stoppedEarly = true;
+          break;
+        }
       }
     } catch (error) {
       // A put's failure is classified already; the Scan's is not.
       if (error instanceof DependencyError) throw error;
       throw dependencyError('DynamoDB', 'Scan', error);
     }
-    return progress.written;
+    return { ...progress, complete: !stoppedEarly };
   }
 
   /**

@@ -48,11 +48,36 @@ describe('DynamoImageReadModel.backfillNameSearch', () => {
     await expect(model.countByUser(userId, { nameContains: 'Old Harbour' })).resolves.toBe(1);
     await expect(model.countByUser(userId, { nameContains: 'Old Harbour2' })).resolves.toBe(0);
 
-    expect(await model.backfillNameSearch()).toBeGreaterThanOrEqual(1);
+    expect((await model.backfillNameSearch()).written).toBeGreaterThanOrEqual(1);
 
     await expect(model.countByUser(userId, search)).resolves.toBe(1);
     await expect(model.get(item.imageId)).resolves.toEqual(item);
-    expect(await model.backfillNameSearch()).toBe(0);
+    expect(await model.backfillNameSearch()).toMatchObject({ written: 0, complete: true });
+  });
+
+  it('says whether an abort left anything undone: not when it comes after the last record, yes when records are left', async () => {
+    const model = new DynamoImageReadModel<Projection>(local.clients.documents, TABLE_NAMES.images);
+    await model.backfillNameSearch();
+    const userId = `user-${newId()}`;
+    const legacy = (i: number) => {
+      const r = record(userId, `2025-07-01T00:00:0${i}.000Z`, { status: 'processed' });
+      return { ...r, originalKey: `uploads/${userId}/${r.imageId}/Old_Harbour ${i}.JPG` };
+    };
+    const putLegacy = (i: number) => local.clients.documents.send(new PutCommand({ TableName: TABLE_NAMES.images, Item: legacy(i) }));
+    await putLegacy(0);
+
+    // Aborted once the (one, small) table's last page is done: nothing was left, so complete.
+    const late = new AbortController();
+    const afterLast = await model.backfillNameSearch({ signal: late.signal, onProgress: () => late.abort() });
+    expect(afterLast).toMatchObject({ matched: 1, written: 1, complete: true });
+
+    // Aborted before it starts: the records it matched are left, so not complete.
+    await putLegacy(1);
+    await putLegacy(2);
+    const early = new AbortController();
+    early.abort();
+    expect(await model.backfillNameSearch({ signal: early.signal })).toMatchObject({ matched: 2, written: 0, complete: false });
+    expect(await model.backfillNameSearch()).toMatchObject({ matched: 2, written: 2, complete: true });
   });
 });
 

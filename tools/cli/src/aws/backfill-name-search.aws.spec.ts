@@ -6,6 +6,7 @@ import { createAwsClients, DynamoImageReadModel, newId, TABLES, type AwsClients 
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalDynamo, type LocalPeer } from '@imgpipe/platform/testing';
 import { main } from '../main';
 import { captureIo } from '../testing/capture-io';
+import { SIGINT_REPEAT_MS, summaryLine } from '../commands/backfill-name-search.command';
 import { backfillNameSearchOnTable } from './backfill-name-search.aws';
 
 // The backfill against a DynamoDB-compatible server (dynalite, which refuses a request not
@@ -150,6 +151,83 @@ describe('imgpipe backfill-name-search (the read model\'s own backfill, through 
     expect(io.stdout.text).toMatch(/wrote the name search key on 0 of 2 record\(s\) without it; interrupted before the end of the table\n$/);
     await expect(model.countByUser(userId, { nameContains: 'old harbour' })).resolves.toBe(0);
     expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  /** Runs the command on TABLE and calls `onListening` once it listens for SIGINT (it does only while it runs). */
+  function runInterrupted(onListening: () => void): { run: Promise<number>; io: ReturnType<typeof captureIo> } {
+    const io = captureIo();
+    let finished = false;
+    const run = main(['backfill-name-search', '--region', LOCAL_REGION, '--endpoint', dynamo.endpoint, '--table', TABLE], io).finally(() => {
+      finished = true;
+    });
+    const wait = () => {
+      if (finished) return;
+      if (process.listenerCount('SIGINT') > 0) onListening();
+      else setImmediate(wait);
+    };
+    wait();
+    return { run, io };
+  }
+
+  it('takes one Ctrl-C delivered twice at once (process group, npm, the relaunch) as one: the same clean stop and exit 1, not node\'s default kill', async () => {
+    await backfillNameSearchOnTable(clients.documents, TABLE);
+    const { userId } = await legacyRecords(2);
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as () => never);
+    try {
+      const { run, io } = runInterrupted(() => {
+        process.emit('SIGINT', 'SIGINT');
+        // A `once` listener is gone by now: this repeat would reach node's default and kill the process.
+        expect(process.listenerCount('SIGINT')).toBe(1);
+        process.emit('SIGINT', 'SIGINT');
+      });
+
+      expect(await run).toBe(1);
+      expect(exit).not.toHaveBeenCalled();
+      expect(io.stderr.text.match(/interrupted; stopping before the next write/g)).toHaveLength(1);
+      expect(io.stderr.text).toContain('not finished; what is written stays written: run it again to finish');
+      await expect(model.countByUser(userId, { nameContains: 'old harbour' })).resolves.toBe(0);
+      expect(process.listenerCount('SIGINT')).toBe(0);
+    } finally {
+      exit.mockRestore();
+    }
+  });
+
+  it('quits at once (130) on a second Ctrl-C more than a second after the first', async () => {
+    await backfillNameSearchOnTable(clients.documents, TABLE);
+    await legacyRecords(1);
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as () => never);
+    const realNow = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now');
+    try {
+      const { run, io } = runInterrupted(() => {
+        process.emit('SIGINT', 'SIGINT');
+        clock.mockImplementation(() => realNow() + SIGINT_REPEAT_MS + 100);
+        process.emit('SIGINT', 'SIGINT');
+        clock.mockRestore();
+      });
+
+      await run;
+      expect(exit).toHaveBeenCalledTimes(1);
+      expect(exit).toHaveBeenCalledWith(130);
+      expect(io.stderr.text).toContain('quit; what is written stays written');
+    } finally {
+      clock.mockRestore();
+      exit.mockRestore();
+    }
+  });
+
+  it('reports a run that an interrupt reached only after its last record as finished (exit 0), not interrupted', async () => {
+    await backfillNameSearchOnTable(clients.documents, TABLE);
+    const { userId } = await legacyRecords(2);
+    const controller = new AbortController();
+
+    // The table is one Scan page here: the abort comes after its last record's put.
+    const result = await backfillNameSearchOnTable(clients.documents, TABLE, { signal: controller.signal, onProgress: () => controller.abort() });
+
+    expect(controller.signal.aborted).toBe(true);
+    expect(result).toMatchObject({ matched: 2, written: 2, interrupted: false });
+    expect(summaryLine(result)).not.toContain('interrupted');
+    await expect(model.countByUser(userId, { nameContains: 'old harbour' })).resolves.toBe(2);
   });
 
   it('refuses a command line without a table, with both --table and --stack, or with a bad endpoint (exit 2); a missing outputs file is exit 3', async () => {

@@ -4,7 +4,10 @@ import { DynamoImageReadModel, type BackfillNameSearchProgress } from '@imgpipe/
 /** What a backfill run did: the read model's counts, and whether it was interrupted before the end. */
 export interface NameSearchBackfillResult extends BackfillNameSearchProgress {
   readonly tableName: string;
-  /** Stopped by `signal` before the Scan's end: run it again to finish. */
+  /**
+   * Stopped by `signal` with records still to go (the read model's `complete: false`): run it
+   * again to finish. An interrupt that comes after the last record leaves it `false`.
+   */
   readonly interrupted: boolean;
 }
 
@@ -31,13 +34,9 @@ export async function backfillNameSearchOnTable(
   tableName: string,
   options: NameSearchBackfillOptions = {},
 ): Promise<NameSearchBackfillResult> {
-  let last: BackfillNameSearchProgress = { scanned: 0, matched: 0, written: 0, changedMeanwhile: 0 };
-  const written = await new DynamoImageReadModel(documents, tableName).backfillNameSearch({
-    onProgress: (progress) => {
-      last = progress;
-      options.onProgress?.(progress);
-    },
+  const { complete, ...counts } = await new DynamoImageReadModel(documents, tableName).backfillNameSearch({
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  return { ...last, written, tableName, interrupted: options.signal?.aborted === true };
+  return { ...counts, tableName, interrupted: !complete };
 }

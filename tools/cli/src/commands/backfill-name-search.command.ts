@@ -11,6 +11,12 @@ import { EXIT_CODES_USAGE, type Command } from './common';
 /** The Foundation stack's output that names the read model's table (infra/src/stacks/foundation.stack.ts). */
 export const READ_MODEL_TABLE_OUTPUT = 'ImageMetadataTableName';
 
+/** SIGINTs this close to the first are the same Ctrl-C delivered again (process group, npm, the relaunch), not a second one. */
+export const SIGINT_REPEAT_MS = 1000;
+
+/** A process ended by SIGINT exits 128 + 2, as the shell reports it. */
+const EXIT_ON_SIGINT = 130;
+
 const OPTIONS = {
   region: AWS_OPTIONS.region,
   stack: AWS_OPTIONS.stack,
@@ -67,13 +73,26 @@ ${EXIT_CODES_USAGE}
       region: await resolveRegion(values, io),
       ...(values.endpoint ? { endpoints: { dynamodb: values.endpoint } } : {}),
     });
-    // Ctrl-C stops the backfill before its next put; a second one ends the process as usual.
+    // Ctrl-C stops the backfill before its next put. One Ctrl-C often arrives more than once (the
+    // terminal signals the whole process group, and npm's run-script and the bin's allocator
+    // relaunch pass it on again), so a repeat within SIGINT_REPEAT_MS is the same one and ignored;
+    // a later one, a deliberate second Ctrl-C, quits at once with a signal's usual 130. (A
+    // `once` listener would leave that repeat to node's default, which kills the process before
+    // the "not finished" message and exit 1.)
     const interrupt = new AbortController();
+    let firstSigintAt: number | undefined;
     const onSigint = () => {
-      io.stderr.write('imgpipe backfill-name-search: interrupted; stopping before the next write (Ctrl-C again to quit at once)\n');
-      interrupt.abort();
+      const now = Date.now();
+      if (firstSigintAt === undefined) {
+        firstSigintAt = now;
+        io.stderr.write('imgpipe backfill-name-search: interrupted; stopping before the next write (Ctrl-C again to quit at once)\n');
+        interrupt.abort();
+      } else if (now - firstSigintAt > SIGINT_REPEAT_MS) {
+        io.stderr.write('imgpipe backfill-name-search: quit; what is written stays written: run it again to finish\n');
+        process.exit(EXIT_ON_SIGINT);
+      }
     };
-    process.once('SIGINT', onSigint);
+    process.on('SIGINT', onSigint);
     try {
       const result = await backfillNameSearchOnTable(clients.documents, tableName, {
         onProgress: (progress) => io.stderr.write(`${progressLine(progress)}\n`),

@@ -79,7 +79,7 @@ function recover(ctx: BackgroundContext): Promise<RecoveryResult> {
 async function backfillNameSearch(peers: Peers, layout: DataLayout): Promise<void> {
   if (await pathExists(layout.nameSearchBackfilled)) return;
   try {
-    const written = await new DynamoImageReadModel(peers.clients.documents, TABLES.imageMetadata.defaultName).backfillNameSearch();
+    const { written } = await new DynamoImageReadModel(peers.clients.documents, TABLES.imageMetadata.defaultName).backfillNameSearch();
     if (written > 0) logger.info('read model: the name search key written on older records', { records: written });
     await writeFile(layout.nameSearchBackfilled, `${JSON.stringify({ at: new Date().toISOString(), records: written })}\n`, { mode: 0o600 });
   } catch (error) {
