@@ -415,7 +415,7 @@ async function chooseQuality(
     decode: async (bytes, tile) => {
       try {
         const decoded = sharp(bytes);
-        const { data, info } = await (tile.channels === 4 ? decoded.ensureAlpha() : decoded.removeAlpha())
+        const { data, info } = await (keepsAlpha(tile) ? decoded.ensureAlpha() : decoded.removeAlpha())
           .raw()
           .toBuffer({ resolveWithObject: true });
         return { data, width: info.width, height: info.height, channels: tile.channels };
@@ -506,7 +506,7 @@ async function makeRendition(
       throw encodeFailure(error, `rendition ${plan.name}`);
     }
   }
-  const hasAlpha = (resized ?? source).channels === 4;
+  const hasAlpha = keepsAlpha(resized ?? source);
   // Primary format first (the contracts' ThumbnailsGenerated v3 relies on it), then `alsoAs`.
   return Promise.all(
     formats.map(async (format) => {

@@ -291,6 +291,26 @@ describe('createWorkerScorer: messages that cannot be read, threads that cannot 
     }
   });
 
+  it('when the Worker constructor itself throws (here: a path it refuses), counts it as a start failure: scores in-thread after the fallback, the cause kept', async () => {
+    const starts: Worker[] = [];
+    const fallbacks: ImageOpsError[] = [];
+    // Not absolute and not './'-relative: `new Worker` throws ERR_WORKER_PATH synchronously, as it would out of threads.
+    const scorer = createWorkerScorer({ entry: 'imgpipe-no-such-scoring-entry.cjs', onThreadStart: (w) => starts.push(w), onFallback: (e) => fallbacks.push(e) });
+    try {
+      expect(await scoreWith(scorer, original, distorted)).toBe(expected);
+      expect(await scoreWith(scorer, original, distorted)).toBe(expected);
+
+      expect(starts).toHaveLength(0);
+      expect(fallbacks).toHaveLength(1);
+      expect(scorer.fallback).toBe(fallbacks[0]);
+      expect(fallbacks[0]).toMatchObject({ code: 'PROCESSING_FAILED', retryable: false });
+      expect(causes(fallbacks[0]).join(' <- ')).toMatch(/could not be created <- .*must be an absolute path/);
+      expect(scorer.running).toBe(0);
+    } finally {
+      await scorer.close();
+    }
+  });
+
   it('rest() ends an idle thread at once, but not one holding an original', async () => {
     const scorer = createWorkerScorer({ idleMs: 60_000 });
     try {

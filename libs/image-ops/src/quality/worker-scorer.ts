@@ -234,7 +234,15 @@ class ScoringThread {
 
   private start(): Promise<Worker> {
     // Referenced while it starts (a `prepare` waits for it), unreferenced once ready and idle.
-    const worker = new Worker(this.entry);
+    let worker: Worker;
+    try {
+      worker = new Worker(this.entry);
+    } catch (error) {
+      // The constructor itself refused (no threads or memory left, a path it will not take): a
+      // start failure like a thread that ends before it is ready, so it counts toward the fallback.
+      this.startFailures++;
+      return Promise.reject(new StartFailure({ code: 'PROCESSING_FAILED', message: 'the SSIMULACRA2 worker thread could not be created', cause: error }));
+    }
     this.worker = worker;
     this.isReady = false;
     this.sent = 0;
