@@ -13,14 +13,17 @@ const file = (name: string, format: StoredFile['format'], width: number, height:
   size,
 });
 
+type RecordInput = Omit<Parameters<typeof buildDeliveryRecord>[0], 'cdnBaseUrl' | 'userId' | 'imageId' | 'version'>;
+
+/** Image img1 of u1 at v1 on CDN, built by the pipeline's one builder and validated by its contract. */
+function validRecord(input: RecordInput): DeliveryRecord {
+  return z.parse(DeliveryRecordSchema, buildDeliveryRecord({ cdnBaseUrl: CDN, userId: 'u1', imageId: 'img1', version: 'v1', ...input }));
+}
+
 /** A record as the pipeline builds it (the one builder), validated by its contract. */
 function record(overrides: { variants?: StoredFile[]; served?: Parameters<typeof buildDeliveryRecord>[0]['served'] } = {}): DeliveryRecord {
   const variants = overrides.variants ?? [file('full', 'webp', 5640, 3760, 3_600_000), file('full', 'jpeg', 5640, 3760, 5_100_000)];
-  const built = buildDeliveryRecord({
-    cdnBaseUrl: CDN,
-    userId: 'u1',
-    imageId: 'img1',
-    version: 'v1',
+  return validRecord({
     variants,
     renditions: [
       file('large', 'webp', 1200, 800, 90_000),
@@ -31,7 +34,6 @@ function record(overrides: { variants?: StoredFile[]; served?: Parameters<typeof
     served: overrides.served ?? { kind: 'encoded', format: 'webp', savingsPercent: 29.4 },
     placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.5 },
   });
-  return z.parse(DeliveryRecordSchema, built);
 }
 
 describe('displayImage', () => {
@@ -48,17 +50,13 @@ describe('displayImage', () => {
   });
 
   it('leaves out a format whose srcset holds only the full-size file (renditions made in another format)', () => {
-    const built = buildDeliveryRecord({
-      cdnBaseUrl: CDN,
-      userId: 'u1',
-      imageId: 'img1',
-      version: 'v1',
+    const built = validRecord({
       variants: [file('full', 'webp', 5640, 3760, 3_600_000), file('full', 'jpeg', 5640, 3760, 2_500_000)],
       renditions: [file('display', 'jpeg', 1600, 1067, 160_000), file('large', 'jpeg', 600, 400, 12_000)],
       served: { kind: 'encoded', format: 'jpeg', savingsPercent: 50 },
     });
     expect(built.srcset.webp).toBe(`${CDN}/compressed/u1/img1/v1/full.webp 5640w`);
-    const display = displayImage(z.parse(DeliveryRecordSchema, built));
+    const display = displayImage(built);
     expect(display.sources).toEqual([]);
     expect(display.src).toBe(`${CDN}/compressed/u1/img1/v1/full.jpg`);
     expect(display.srcset).toContain('/display.jpg 1600w');
@@ -80,19 +78,12 @@ describe('displayImage', () => {
 
 describe('an original GIF kept as it is (animated, every WebP larger)', () => {
   const gifRecord = (variants: StoredFile[], served: Parameters<typeof buildDeliveryRecord>[0]['served']): DeliveryRecord =>
-    z.parse(
-      DeliveryRecordSchema,
-      buildDeliveryRecord({
-        cdnBaseUrl: CDN,
-        userId: 'u1',
-        imageId: 'img1',
-        version: 'v1',
-        variants,
-        // Renditions of an animation are stills of its first frame.
-        renditions: [file('display', 'jpeg', 1600, 1067, 160_000), file('card', 'jpeg', 400, 400, 20_000)],
-        served,
-      }),
-    );
+    validRecord({
+      variants,
+      // Renditions of an animation are stills of its first frame.
+      renditions: [file('display', 'jpeg', 1600, 1067, 160_000), file('card', 'jpeg', 400, 400, 20_000)],
+      served,
+    });
 
   it('shows the GIF itself, never a JPEG still of its first frame, and says it is served as GIF', () => {
     const record = gifRecord([file('full', 'gif', 1800, 1200, 400_000)], { kind: 'original', format: 'gif', savingsPercent: 0 });
@@ -121,16 +112,11 @@ describe('an original GIF kept as it is (animated, every WebP larger)', () => {
 /** A record of the gallery set: every rendition in JPEG (first, the fallback) and WebP, as the thumbnail task writes them. */
 function galleryRecord(): DeliveryRecord {
   const both = (name: string, width: number, height: number, size: number) => [file(name, 'jpeg', width, height, size), file(name, 'webp', width, height, Math.round(size * 0.7))];
-  const built = buildDeliveryRecord({
-    cdnBaseUrl: CDN,
-    userId: 'u1',
-    imageId: 'img1',
-    version: 'v1',
+  return validRecord({
     variants: [file('full', 'webp', 5640, 3760, 3_600_000), file('full', 'jpeg', 5640, 3760, 5_100_000)],
     renditions: [...both('small', 150, 100, 6_000), ...both('large', 600, 400, 60_000), ...both('card', 400, 400, 30_000), ...both('display', 1600, 1067, 200_000)],
     served: { kind: 'encoded', format: 'webp', savingsPercent: 29.4 },
   });
-  return z.parse(DeliveryRecordSchema, built);
 }
 
 describe('renditions in WebP and JPEG (the gallery set)', () => {
@@ -231,19 +217,12 @@ describe('the display image’s <img> is the delivery record’s <picture> fallb
     file('card', format as StoredFile['format'], 400, 400, 20_000),
   ]);
   const built = (variants: StoredVariant[], thumbHash: string | undefined): DeliveryRecord =>
-    z.parse(
-      DeliveryRecordSchema,
-      buildDeliveryRecord({
-        cdnBaseUrl: CDN,
-        userId: 'u1',
-        imageId: 'img1',
-        version: 'v1',
-        variants,
-        renditions: gallery,
-        served: { kind: 'encoded', format: 'webp', savingsPercent: 40 },
-        ...(thumbHash ? { placeholder: { thumbHash, dominantColour: '#6b8fb3', aspectRatio: 1.5 } } : {}),
-      }),
-    );
+    validRecord({
+      variants,
+      renditions: gallery,
+      served: { kind: 'encoded', format: 'webp', savingsPercent: 40 },
+      ...(thumbHash ? { placeholder: { thumbHash, dominantColour: '#6b8fb3', aspectRatio: 1.5 } } : {}),
+    });
   /** The `src` and `srcset` of the record's `<picture>` `<img>` (the snippet the panel copies). */
   const snippetImg = (record: DeliveryRecord): { src?: string; srcset?: string } => {
     const img = record.picture.split('\n').find((line) => line.startsWith('  <img')) ?? '';

@@ -129,30 +129,6 @@ describe('imgpipe backfill-name-search (the read model\'s own backfill, through 
     await expect(model.countByUser(userId, { nameContains: 'old harbour' })).resolves.toBe(5);
   });
 
-  it('stops at Ctrl-C (SIGINT) before its first write, says so and how to finish, and exits 1', async () => {
-    await backfillNameSearchOnTable(clients.documents, TABLE);
-    const { userId } = await legacyRecords(2);
-    const io = captureIo();
-    let finished = false;
-    const run = main(['backfill-name-search', '--region', LOCAL_REGION, '--endpoint', dynamo.endpoint, '--table', TABLE], io).finally(() => {
-      finished = true;
-    });
-    // The command listens for SIGINT only while it runs: signal until it has heard one.
-    const interrupt = () => {
-      if (finished) return;
-      if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
-      else setImmediate(interrupt);
-    };
-    interrupt();
-
-    expect(await run).toBe(1);
-    expect(io.stderr.text).toContain('interrupted; stopping before the next write');
-    expect(io.stderr.text).toContain('run it again to finish');
-    expect(io.stdout.text).toMatch(/wrote the name search key on 0 of 2 record\(s\) without it; interrupted before the end of the table\n$/);
-    await expect(model.countByUser(userId, { nameContains: 'old harbour' })).resolves.toBe(0);
-    expect(process.listenerCount('SIGINT')).toBe(0);
-  });
-
   /** Runs the command on TABLE and calls `onListening` once it listens for SIGINT (it does only while it runs). */
   function runInterrupted(onListening: () => void): { run: Promise<number>; io: ReturnType<typeof captureIo> } {
     const io = captureIo();
@@ -168,6 +144,19 @@ describe('imgpipe backfill-name-search (the read model\'s own backfill, through 
     wait();
     return { run, io };
   }
+
+  it('stops at Ctrl-C (SIGINT) before its first write, says so and how to finish, and exits 1', async () => {
+    await backfillNameSearchOnTable(clients.documents, TABLE);
+    const { userId } = await legacyRecords(2);
+    const { run, io } = runInterrupted(() => process.emit('SIGINT', 'SIGINT'));
+
+    expect(await run).toBe(1);
+    expect(io.stderr.text).toContain('interrupted; stopping before the next write');
+    expect(io.stderr.text).toContain('run it again to finish');
+    expect(io.stdout.text).toMatch(/wrote the name search key on 0 of 2 record\(s\) without it; interrupted before the end of the table\n$/);
+    await expect(model.countByUser(userId, { nameContains: 'old harbour' })).resolves.toBe(0);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
 
   it('takes one Ctrl-C delivered twice at once (process group, npm, the relaunch) as one: the same clean stop and exit 1, not node\'s default kill', async () => {
     await backfillNameSearchOnTable(clients.documents, TABLE);
