@@ -17,6 +17,9 @@ export function awsCompressPorts(_config: CompressConfig, clients?: Pick<AwsClie
   return awsImageTaskPorts(clients);
 }
 
+/** The line the compress task logs when its work is done (with its `ms`); the local latency bench reads it. */
+export const COMPRESS_DONE_MESSAGE = 'image compressed';
+
 /**
  * The compress service's composition root: state machine task `Compress` (`ImageUploaded`
  * data and the run's correlation id in, `ImageCompressed` data out) with Powertools
@@ -27,7 +30,7 @@ export function awsCompressPorts(_config: CompressConfig, clients?: Pick<AwsClie
 export function createCompressHandler(ports: CompressPorts, config: CompressConfig): InstrumentedHandler<unknown, ImageCompressedData> {
   return createImageTaskHandler({
     stage: 'compress',
-    doneMessage: 'image compressed',
+    doneMessage: COMPRESS_DONE_MESSAGE,
     start: () =>
       createCompressImage({ store: ports.store, ...config, ...(ports.scorer ? { options: { ...config.options, scorer: ports.scorer } } : {}) }),
   });

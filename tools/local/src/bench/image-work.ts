@@ -2,6 +2,8 @@
  * The image work on the path to `ImageProcessed`, from when each image task actually ran: the
  * latency bench's overhead is the latency minus this. Pure: intervals in, lengths out.
  */
+import { COMPRESS_DONE_MESSAGE } from '@imgpipe/compress';
+import { THUMBNAIL_DONE_MESSAGE } from '@imgpipe/thumbnail';
 
 /** One task's run, in ms on one clock (the log lines' wall clock). */
 export interface TaskInterval {
@@ -60,11 +62,9 @@ export function imageWorkOnPath(intervals: readonly TaskInterval[]): ImageWorkOn
 
 /**
  * The done line each image task writes (`createImageTaskHandler`, libs/image-ops/src/task.ts),
- * by task. The messages are the compositions' (`apps/compress/src/compress.composition.ts`,
- * `apps/thumbnail/src/thumbnail.composition.ts`), which do not export them; the bench fails
- * with a clear error if a line is missing, so a renamed message cannot go unnoticed.
+ * by task: the compositions' own messages.
  */
-export const IMAGE_TASK_DONE_MESSAGES = { thumbnail: 'thumbnails generated', compress: 'image compressed' } as const;
+export const IMAGE_TASK_DONE_MESSAGES = { thumbnail: THUMBNAIL_DONE_MESSAGE, compress: COMPRESS_DONE_MESSAGE } as const;
 
 /**
  * The image tasks' intervals of one image from the runtime's log (Powertools JSON lines): each
