@@ -94,6 +94,13 @@ export const AVIF_ENV = {
   ...INPUT_POLICY_ENV,
 } as const satisfies ServiceEnv;
 
+/**
+ * How long the AVIF step may take on one image: its Lambda's timeout (infra), and locally how long
+ * it may hold the pipeline runner (tools/local) before queued executions start beside it.
+ * A 12 MP AVIF encode takes ~13 s on 2 cores (tools/bench/README.md), so this is ~9x that.
+ */
+export const AVIF_STEP_TIMEOUT_SECONDS = 120;
+
 /** apps/thumbnail/src/config.ts. */
 export const THUMBNAIL_ENV = {
   ...AWS_LOCATION,

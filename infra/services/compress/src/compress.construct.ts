@@ -5,7 +5,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COMPRESSED_PREFIX, imageFunction, type InfraConfig, type InputLimitSettings, knobs, ServiceFunction } from '@imgpipe/infra-shared';
-import { AVIF_ENV, COMPRESS_ENV } from '@imgpipe/platform';
+import { AVIF_ENV, AVIF_STEP_TIMEOUT_SECONDS, COMPRESS_ENV } from '@imgpipe/platform';
 
 /**
  * Output formats compress can write (image-ops' `COMPRESS_FORMATS`, spelled here because a
@@ -59,7 +59,7 @@ export const COMPRESS_TIMEOUT = Duration.seconds(25);
  * on a slow core without letting a stuck encode hold the function for long.
  */
 export const AVIF_MEMORY_MB = 2048;
-export const AVIF_TIMEOUT = Duration.seconds(120);
+export const AVIF_TIMEOUT = Duration.seconds(AVIF_STEP_TIMEOUT_SECONDS);
 
 /**
  * The compress service: the function of state machine task `Compress` (reads an original

@@ -162,4 +162,44 @@ describe('PipelineRunner.followUp', () => {
     h.release('a');
     await stopped;
   });
+  it('stops holding executions once a follow-up passes its holdMs, and idle() still waits for the work to end', async () => {
+    const h = harness(1);
+    let finish: () => void = () => undefined;
+    let expired = 0;
+    const followUp = h.runner.followUp(
+      () =>
+        new Promise<string>((resolve) => {
+          h.log.push('follow-up');
+          finish = () => resolve('late avif');
+        }),
+      { holdMs: 30, onHoldExpired: () => (expired += 1) },
+    );
+    h.runner.submit('a', { image: 'a' });
+    await h.until('follow-up');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(h.log).toEqual(['follow-up']);
+
+    // The hung follow-up no longer holds the queue: the execution starts beside it.
+    await h.until('execution a');
+    expect(expired).toBe(1);
+    h.release('a');
+    let idle = false;
+    const idled = h.runner.idle().then(() => (idle = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(idle).toBe(false);
+
+    finish();
+    await expect(followUp).resolves.toBe('late avif');
+    await idled;
+    expect(expired).toBe(1);
+  });
+
+  it('calls no onHoldExpired for a follow-up that ends within its holdMs', async () => {
+    const h = harness(1);
+    let expired = 0;
+    await expect(h.runner.followUp(async () => 'quick', { holdMs: 20, onHoldExpired: () => (expired += 1) })).resolves.toBe('quick');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(expired).toBe(0);
+    await h.runner.idle();
+  });
 });

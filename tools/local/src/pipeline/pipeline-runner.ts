@@ -60,6 +60,17 @@ interface FollowUp {
   passedBy: number;
 }
 
+/** How long a follow-up may hold the runner ({@link PipelineRunner.followUp}). */
+export interface FollowUpOptions {
+  /**
+   * After this many ms the executions queued behind the follow-up start although it still runs
+   * (a hung encode must not stop the pipeline); default: it holds them until it ends.
+   */
+  readonly holdMs?: number;
+  /** Called once when {@link holdMs} is over and the work has not ended. */
+  readonly onHoldExpired?: () => void;
+}
+
 /**
  * How many executions may start ahead of a waiting follow-up (the AVIF step) before it takes the
  * next turn. Executions go first because an upload's thumbnails and ImageProcessed are what a
@@ -85,8 +96,13 @@ export class PipelineRunner {
   private readonly running = new Map<string, Running>();
   /** Image work after the pipeline ({@link PipelineRunner.followUp}), waiting, and how much runs now. */
   private readonly followUps: FollowUp[] = [];
-  /** Follow-up work running now (at most one), settled or not: what {@link PipelineRunner.idle} waits on beside executions. */
+  /** Follow-up work running now, settled or not: what {@link PipelineRunner.idle} waits on beside executions. */
   private readonly followUpsRunning = new Set<Promise<unknown>>();
+  /**
+   * The running follow-up that holds the executions back (at most one): the one in
+   * {@link followUpsRunning} until it ends or its {@link FollowUpOptions.holdMs} is over.
+   */
+  private readonly followUpsHolding = new Set<Promise<unknown>>();
   private succeeded = 0;
   private failed = 0;
   private accepting = true;
@@ -118,18 +134,32 @@ export class PipelineRunner {
    * The wait is outside any state machine, so it counts against no TimeoutSeconds. Work still
    * waiting when the runner stops is refused (the bus then counts a failed delivery).
    */
-  followUp<T>(work: () => Promise<T>): Promise<T> {
+  followUp<T>(work: () => Promise<T>, options: FollowUpOptions = {}): Promise<T> {
     if (!this.accepting) return Promise.reject(new Error('the pipeline runner is stopping'));
     return new Promise<T>((resolve, reject) => {
       const start = () => {
+        let holdOver: NodeJS.Timeout | undefined;
         const running: Promise<unknown> = Promise.resolve()
           .then(work)
           .then(resolve, reject)
           .finally(() => {
+            clearTimeout(holdOver);
             this.followUpsRunning.delete(running);
+            this.followUpsHolding.delete(running);
             this.startNext();
           });
         this.followUpsRunning.add(running);
+        this.followUpsHolding.add(running);
+        if (options.holdMs !== undefined) {
+          // A libvips encode cannot be cancelled: past its hold the work goes on (and idle() still
+          // waits on it), but the executions queued behind it no longer do.
+          holdOver = setTimeout(() => {
+            if (!this.followUpsHolding.delete(running)) return;
+            options.onHoldExpired?.();
+            this.startNext();
+          }, options.holdMs);
+          holdOver.unref();
+        }
       };
       this.followUps.push({ start, refuse: reject, passedBy: 0 });
       this.startNext();
@@ -188,7 +218,7 @@ export class PipelineRunner {
    * the two would add up (tools/local/README.md, "Memory").
    */
   private startNext(): void {
-    while (this.accepting && this.followUpsRunning.size === 0) {
+    while (this.accepting && this.followUpsHolding.size === 0) {
       const next = this.queue[0];
       // A follow-up that executions have passed FOLLOW_UP_MAX_PASSED times goes next: under a
       // steady stream of uploads it would otherwise wait without end.

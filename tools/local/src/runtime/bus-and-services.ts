@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import { canReleaseFreedMemory, releaseFreedMemory } from '@imgpipe/image-ops';
 import { createWorkerScorer } from '@imgpipe/image-ops/scoring-worker';
-import { DynamoImageEventStore, logger, TABLES, type Env } from '@imgpipe/platform';
+import { AVIF_STEP_TIMEOUT_SECONDS, DynamoImageEventStore, logger, TABLES, type Env } from '@imgpipe/platform';
 import { EVENT_BUS_NAME, eventRules, type RuleTarget } from '@imgpipe/workflow';
 import { EventArchive } from '../bus/archive';
 import type { BusEvent, BusName } from '../bus/bus-event';
@@ -49,6 +49,9 @@ export const pipelineKey = (event: BusEvent): string => {
   return typeof eventId === 'string' ? eventId : event.id;
 };
 
+/** The image an envelope on the bus is about, for a log line (whatever the payload holds). */
+const imageIdOf = (event: BusEvent): unknown => (event.detail as { data?: { imageId?: unknown } } | null)?.data?.imageId;
+
 /**
  * The bus's targets are the services, which publish back onto the bus: the bus is built
  * first with targets that look the services up here, filled in before anything is published.
@@ -69,12 +72,26 @@ class LateTargets {
       // and each runs alone, with no execution beside it; runner.followUp decides when its turn comes.
       // Before each, the finished images' Buffers are collected and their pages trimmed: the AVIF
       // encoder's working set (~300 MiB at 12 MP) is the runtime's peak, so nothing else should sit under it.
+      // An encode cannot be cancelled, so one that passes the step's timeout (its Lambda's on AWS)
+      // goes on, but no longer holds the executions or the next AVIF step back.
       avif: (event) =>
-        this.oneAtATime(() =>
-          this.need(this.runner).followUp(() => {
-            releaseFreedMemory({ collectGarbage: true });
-            return this.need(this.services).addAvifVariant(event);
-          }),
+        this.oneAtATime((release) =>
+          this.need(this.runner).followUp(
+            () => {
+              releaseFreedMemory({ collectGarbage: true });
+              return this.need(this.services).addAvifVariant(event);
+            },
+            {
+              holdMs: AVIF_STEP_TIMEOUT_SECONDS * 1000,
+              onHoldExpired: () => {
+                logger.warn('the AVIF step passed its timeout; the pipeline goes on beside it', {
+                  imageId: imageIdOf(event),
+                  timeoutSeconds: AVIF_STEP_TIMEOUT_SECONDS,
+                });
+                release();
+              },
+            },
+          ),
         ),
     };
   }
@@ -87,10 +104,13 @@ class LateTargets {
 
   private avifQueue: Promise<unknown> = Promise.resolve();
 
-  private oneAtATime<T>(work: () => Promise<T>): Promise<T | undefined> {
-    const run = (): Promise<T | undefined> => (this.stopping ? Promise.resolve(undefined) : work());
+  /** Runs `work` after the previous one ended or called its `release`. */
+  private oneAtATime<T>(work: (release: () => void) => Promise<T>): Promise<T | undefined> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const run = (): Promise<T | undefined> => (this.stopping ? Promise.resolve(undefined) : work(release));
     const next = this.avifQueue.then(run, run);
-    this.avifQueue = next.catch(() => undefined);
+    this.avifQueue = Promise.race([next.catch(() => undefined), released]);
     return next;
   }
 
