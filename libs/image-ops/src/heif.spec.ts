@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { compress } from './compress';
+import { decodeHeif } from './heif';
 import { probe } from './probe';
 import { resolveInputPolicy } from './policy';
 import { renditions } from './renditions';
@@ -32,6 +33,16 @@ describe('HEIC (HEVC) input, decoded through libheif in WebAssembly', () => {
     // Two lossy generations from the same JPEG: close, channel order and row stride right.
     expect(await meanDifference(webp?.data ?? Buffer.alloc(0), source)).toBeLessThan(6);
     expect(await meanDifference(jpeg?.data ?? Buffer.alloc(0), source)).toBeLessThan(6);
+  });
+
+  it("decodes the same pixels as heic-decode's own entry (one libheif for the process)", async () => {
+    const { default: heicDecode } = await import('heic-decode');
+    const reference = await heicDecode({ buffer: heic });
+
+    const pixels = await decodeHeif(heic, { width: 480, height: 320 }, resolveInputPolicy());
+
+    expect([pixels.width, pixels.height, pixels.channels]).toEqual([reference.width, reference.height, 4]);
+    expect(pixels.data.equals(Buffer.from(reference.data.buffer, reference.data.byteOffset, reference.data.byteLength))).toBe(true);
   });
 
   it('makes renditions', async () => {

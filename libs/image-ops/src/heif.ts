@@ -10,7 +10,18 @@
  * iPhone photo is read as if it were sRGB: slightly less saturated, never wrong-looking),
  * bit depth above 8, HDR gain maps and depth images. EXIF/XMP are never copied to outputs
  * anyway. The decoder runs on the JS thread and is slower than libvips' native decoders.
+ *
+ * One libheif instance a decode, dropped after it: a WebAssembly memory only ever grows (16 MiB
+ * at the start, then as far as the largest image decoded needed: its RGBA frame alone is 4 bytes
+ * a pixel, beside libheif's planes), so heic-decode's own entry, which binds one instance for the
+ * life of the process, kept ~29 MiB from a 0.15 MP HEIC on, and more after a larger one, in every
+ * long-running process (the local runtime, a warm Lambda). Its `lib.js` takes the instance to use: each
+ * decode makes one and lets it go, and the next collection frees its memory. Costs ~70 ms of CPU
+ * a decode, most of it the instantiation's JavaScript (libheif's bindings set up again; a
+ * WebAssembly.Module compiled once and reused saved nothing measurable); measured in
+ * tools/local/README.md ("Memory").
  */
+import type { HeicImageList } from 'heic-decode/lib.js';
 import { decodeFailure, InvalidImageError } from './errors';
 import { checkDimensions, type InputPolicy } from './policy';
 
@@ -33,13 +44,17 @@ export async function decodeHeif(
   expected: { width: number; height: number },
   policy: InputPolicy,
 ): Promise<HeifPixels> {
-  const { default: heicDecode } = await import('heic-decode');
+  const [{ default: bindDecoder }, { default: createLibheif }] = await Promise.all([
+    import('heic-decode/lib.js'),
+    import('libheif-js/libheif-wasm/libheif-bundle.js'),
+  ]);
   // libheif reads the whole view; hand it exactly the input's bytes.
   const exact =
     input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : new Uint8Array(input);
-  let images: Awaited<ReturnType<typeof heicDecode.all>>;
+  let images: HeicImageList;
   try {
-    images = await heicDecode.all({ buffer: exact });
+    // This decode's own instance: nothing keeps it after this call (see the module comment).
+    images = await bindDecoder(createLibheif()).all({ buffer: exact });
   } catch (error) {
     throw decodeFailure(error, 'HEIF');
   }
