@@ -42,6 +42,7 @@ async function run(argv: readonly string[]): Promise<number> {
       'data-dir': { type: 'string' },
       user: { type: 'string' },
       'undo-window': { type: 'string' },
+      peers: { type: 'string' },
       'no-ui': { type: 'boolean' },
       'log-to-terminal': { type: 'boolean' },
       // both

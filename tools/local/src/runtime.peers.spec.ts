@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createAwsClients } from '@imgpipe/platform';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '@imgpipe/platform/testing';
 import { dataLayout, startLocalRuntime } from './runtime';
@@ -59,6 +59,35 @@ describe('the runtime’s local S3 and DynamoDB servers', () => {
       expect(pair(again.credentials)).toEqual(first);
     } finally {
       await again.stop();
+    }
+  });
+
+  it('on a worker thread (peers: thread): the same gates, and an upload to the originals bucket still reaches the bus as Object Created', async () => {
+    const runtime = await startLocalRuntime({ dataDir: join(dataDir, 'thread'), port: 0, web: false, recover: false, peers: 'thread' });
+    const own = createAwsClients({ region: LOCAL_REGION, endpoints: runtime.endpoints, credentials: runtime.credentials });
+    const well = createAwsClients({ region: LOCAL_REGION, endpoints: runtime.endpoints, credentials: LOCAL_CREDENTIALS });
+    const created: string[] = [];
+    const unsubscribe = runtime.onEvent((bus, event) => {
+      if (bus === 'default' && event['detail-type'] === 'Object Created') created.push((event.detail as { object: { key: string } }).object.key);
+    });
+    try {
+      expect(runtime.endpoints.s3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${runtime.endpoints.s3}/${runtime.buckets.originals}?list-type=2`)).status).toBe(403);
+      expect(await errorName(well.s3.send(new ListObjectsV2Command({ Bucket: runtime.buckets.originals })))).toBe('InvalidAccessKeyId');
+      expect(await errorName(well.dynamodb.send(new ListTablesCommand({})))).toBe('UnrecognizedClientException');
+      expect((await own.dynamodb.send(new ListTablesCommand({}))).TableNames?.length).toBeGreaterThan(0);
+
+      const key = 'uploads/dev/thread-check/photo.jpg';
+      await own.s3.send(new PutObjectCommand({ Bucket: runtime.buckets.originals, Key: key, Body: 'not an image' }));
+      await own.s3.send(new PutObjectCommand({ Bucket: runtime.buckets.processed, Key: 'variants/x.webp', Body: 'x' }));
+      for (let waited = 0; created.length === 0 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+
+      expect(created).toEqual([key]);
+    } finally {
+      unsubscribe();
+      own.destroy();
+      well.destroy();
+      await runtime.stop();
     }
   });
 });

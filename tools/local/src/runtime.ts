@@ -10,7 +10,6 @@ import { DEFAULT_DEV_USER } from './http/auth';
 import { buildWebBundle, type WebBundle } from './http/static-web';
 import { redirectPowertoolsOutput } from './logs';
 import { defaultExecutionsAtOnce } from './pipeline/pipeline-runner';
-import { prepareS3Notifications } from './services/s3-notifications';
 import { announceUploads, startBackgroundTasks, type BackgroundTasks } from './runtime/background';
 import { startBusAndServices, type BusAndServices } from './runtime/bus-and-services';
 import { Disposables } from './runtime/disposables';
@@ -91,7 +90,6 @@ async function prepare(options: LocalRuntimeOptions): Promise<Setup> {
     await rm(layout.adminToken, { force: true });
   });
   polyfillPromiseWithResolvers();
-  prepareS3Notifications();
   const webStarted = performance.now();
   const webMs = { value: 0 };
   const web =
@@ -144,7 +142,7 @@ interface Running {
 async function startParts(setup: Setup): Promise<Running> {
   const { options, layout, disposables } = setup;
   const bound = await bindHttp(setup.host, options.port ?? 3000, disposables);
-  const peers = await startPeers(layout, disposables);
+  const peers = await startPeers(layout, disposables, options.peers);
   const figures = new LiveFigures(options.onProgress);
   const env = localEnvironment(options, peers, localCdnBaseUrl(setup.host, bound.port));
   const parts = startBusAndServices({ options, layout, concurrency: setup.concurrency, env, peers, figures, disposables });

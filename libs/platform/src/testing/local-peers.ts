@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type S3rver from 's3rver';
 import type dynalite from 'dynalite';
 import { toCreateTableInput, type TableDefinition } from '../tables';
@@ -18,7 +18,9 @@ import type { LocalCredentials } from './sigv4-verifier';
 // on first use, with Node's own `require`, for two reasons: importing the testing entry for a
 // fake must not cost s3rver + dynalite's ~0.4 s load in every spec file; and tools/local's
 // s3-notifications patches the s3rver class it gets from Node's `require`, which under jest is a
-// different registry from the spec's: both must see the same class.
+// different registry from the spec's: both must see the same class. The SDK's DynamoDB client
+// (table creation) is imported on first use, so the peers' worker thread (local-peers.worker.ts),
+// which starts the servers only, never loads the SDK.
 const load = <T>(name: string): T => createRequire(__filename)(name) as T;
 
 /**
@@ -77,6 +79,16 @@ export interface StartLocalS3Options {
   readonly maxPostBodyBytes?: number;
   /** Most body bytes held for all requests at once (default `maxPostBodyBytes`): more in parallel are refused with 503 SlowDown. */
   readonly maxBufferedBytes?: number;
+  /**
+   * Called with every S3 event notification s3rver emits (`{ Records: [...] }`, S3's record
+   * shape), in order. The peers' worker thread forwards them to the main thread with it.
+   */
+  readonly onNotification?: (event: S3NotificationEvent) => void;
+}
+
+/** What s3rver emits for each stored or removed object: S3's event notification body. */
+export interface S3NotificationEvent {
+  readonly Records?: readonly unknown[];
 }
 
 /** The CORS rule the local buckets get for the given origins; the SDK's `CORSRule` shape. */
@@ -183,6 +195,8 @@ export async function startLocalS3(options: StartLocalS3Options = {}): Promise<L
       enforcePostPolicy: options.enforcePostPolicy ?? true,
     }),
   );
+  const onNotification = options.onNotification;
+  if (onNotification) (server as unknown as EventEmitter).on('event', (event: S3NotificationEvent) => onNotification(event));
   const address = await server.run();
   // Rules a previous run left on disk go when none are asked for now.
   if (corsOrigins.length === 0) await Promise.all(buckets.map((bucket) => store.deleteSubresource(bucket, undefined, 'cors')));
@@ -222,6 +236,22 @@ export interface StartLocalDynamoOptions {
  * dynalite has no transactions and no `UpdateTimeToLive` (TTL attributes are not expired).
  */
 export async function startLocalDynamo(options: StartLocalDynamoOptions = {}): Promise<LocalPeer> {
+  const peer = await startDynaliteServer(options);
+  try {
+    await createLocalTables(peer, options.tables ?? []);
+  } catch (error) {
+    await peer.stop();
+    throw error;
+  }
+  return peer;
+}
+
+/**
+ * dynalite on 127.0.0.1 behind its SigV4 gate, with no tables created: {@link startLocalDynamo}
+ * without {@link createLocalTables} (the peers' worker thread starts this, and the main thread
+ * creates the tables through its own SDK client).
+ */
+export async function startDynaliteServer(options: Omit<StartLocalDynamoOptions, 'tables'> = {}): Promise<LocalPeer> {
   const createServer = load<typeof dynalite>('dynalite');
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
   const server = createServer({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
@@ -231,22 +261,23 @@ export async function startLocalDynamo(options: StartLocalDynamoOptions = {}): P
     server.listen(options.port ?? 0, LOCAL_HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${LOCAL_HOST}:${port}`;
+  return { endpoint: `http://${LOCAL_HOST}:${port}`, port, credentials, stop: () => stopServer(server) };
+}
 
-  const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials });
+/** Creates the tables on a local DynamoDB peer through the SDK; a table that already exists is kept. */
+export async function createLocalTables(peer: Pick<LocalPeer, 'endpoint' | 'credentials'>, tables: readonly LocalTable[]): Promise<void> {
+  if (tables.length === 0) return;
+  const sdk = await import('@aws-sdk/client-dynamodb');
+  const client = new sdk.DynamoDBClient({ region: LOCAL_REGION, endpoint: peer.endpoint, credentials: peer.credentials });
   try {
-    for (const table of options.tables ?? []) {
+    for (const table of tables) {
       try {
-        await client.send(new CreateTableCommand(toCreateTableInput(table.definition, table.name)));
+        await client.send(new sdk.CreateTableCommand(toCreateTableInput(table.definition, table.name)));
       } catch (error) {
         if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
       }
     }
-  } catch (error) {
-    await stopServer(server);
-    throw error;
   } finally {
     client.destroy();
   }
-  return { endpoint, port, credentials, stop: () => stopServer(server) };
 }

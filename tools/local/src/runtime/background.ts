@@ -5,7 +5,7 @@ import { recoverUnfinishedWork, type RecoveryResult } from '../pipeline/recovery
 import { startPurgeSweep, type PurgeSweep } from '../pipeline/purge-sweep';
 import { startReconcileSweep, type ReconcileSweep } from './background-reconcile';
 import { reapExpiredItems } from '../pipeline/ttl-reaper';
-import { onS3Notifications, toObjectCreatedEntry } from '../services/s3-notifications';
+import { toObjectCreatedEntry } from '../services/s3-notifications';
 import { pipelineKey, type BusAndServices } from './bus-and-services';
 import type { Disposables } from './disposables';
 import { LOCAL_BUCKETS, type DataLayout } from './layout';
@@ -20,7 +20,7 @@ import type { LocalRuntimeOptions } from './types';
  */
 export function announceUploads(peers: Peers, parts: BusAndServices, disposables: Disposables) {
   const announced = { sinceStart: new Set<string>() as Set<string> | undefined };
-  const unsubscribe = onS3Notifications(peers.s3.port, (record) => {
+  const unsubscribe = peers.onS3Notification((record) => {
     const entry = record.s3.bucket.name === LOCAL_BUCKETS.originals ? toObjectCreatedEntry(record) : undefined;
     if (!entry) return;
     announced.sinceStart?.add(record.s3.object.key);
