@@ -35,8 +35,10 @@ export const CEILING_QUALITIES = [60, 70, 75, 85, 90] as const;
  * WebP presets (libwebp's SNS / loop-filter tuning) also encoded at full size at each
  * {@link CEILING_QUALITIES} for the ceiling over quality x preset. `default` is the fixed
  * q80's own; `icon` (SNS 0, no filter) is the one auto chooses besides it; `drawing` (SNS 25,
- * filter 10) the one in between. Others measured once (tools/bench/README.md): `photo` and
- * `picture` +0.6% bytes at equal distance on the hardest photo, `text` = `icon`.
+ * filter 10) the one in between. Other levers sharp exposes, measured over every photo and left out
+ * of the grid (tools/bench/README.md, "Encoder choices beyond quality"): `photo`/`picture` and
+ * `smartSubsample` add <= 0.3 point to either ceiling row; `smartDeblock` +0.6/+0.4 at 4.2-4.5x
+ * q80's CPU; `text` = `icon`.
  */
 export const CEILING_PRESETS = ['default', 'icon', 'drawing'] as const satisfies readonly WebpPresetName[];
 /**
