@@ -10,6 +10,7 @@ import type dynalite from 'dynalite';
 import { toCreateTableInput, type TableDefinition } from '../tables';
 import { isInside, localKeyRefusal } from './local-object-keys';
 import { guardDynaliteServer } from './local-dynamo-gate';
+import { closeDynaliteIteratorsOnReturn } from './level-iterators';
 import { s3GateMiddleware } from './local-s3-gate';
 import type { LocalCredentials } from './sigv4-verifier';
 
@@ -253,6 +254,7 @@ export async function startLocalDynamo(options: StartLocalDynamoOptions = {}): P
  */
 export async function startDynaliteServer(options: Omit<StartLocalDynamoOptions, 'tables'> = {}): Promise<LocalPeer> {
   const createServer = load<typeof dynalite>('dynalite');
+  closeDynaliteIteratorsOnReturn();
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
   const server = createServer({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   guardDynaliteServer(server, credentials);
