@@ -16,10 +16,9 @@ import type { LocalCredentials } from './sigv4-verifier';
 
 // No Lambda reaches this module (it is only in `@imgpipe/platform/testing`, see
 // production-bundle.spec.ts), so the servers need no hiding from esbuild. They are still loaded
-// on first use, with Node's own `require`, for two reasons: importing the testing entry for a
-// fake must not cost s3rver + dynalite's ~0.4 s load in every spec file; and tools/local's
-// s3-notifications patches the s3rver class it gets from Node's `require`, which under jest is a
-// different registry from the spec's: both must see the same class. The SDK's DynamoDB client
+// on first use, with Node's own `require`: importing the testing entry for a fake must not cost
+// s3rver + dynalite's ~0.4 s load in every spec file. S3's notifications reach a caller through
+// `onNotification` (s3rver's own 'event' emitter), in either form. The SDK's DynamoDB client
 // (table creation) is imported on first use, so the peers' worker thread (local-peers.worker.ts),
 // which starts the servers only, never loads the SDK.
 const load = <T>(name: string): T => createRequire(__filename)(name) as T;

@@ -9,11 +9,12 @@ import {
   type LocalCredentials,
   type LocalPeer,
   type LocalS3,
+  type S3NotificationEvent,
   type StartLocalDynamoOptions,
   type StartLocalS3Options,
 } from '@imgpipe/platform/testing';
 import { loadOrCreateSecret } from '../http/auth';
-import { onS3Notifications, prepareS3Notifications, type S3NotificationRecord } from '../services/s3-notifications';
+import type { S3NotificationRecord } from '../services/s3-notifications';
 import type { Disposables } from './disposables';
 import { LOCAL_BUCKETS, type DataLayout } from './layout';
 
@@ -62,16 +63,25 @@ function peerOptions(layout: DataLayout, credentials: LocalCredentials) {
  * as they run (a half-started set is stopped by the caller's `disposeAll`).
  */
 async function startInProcess(layout: DataLayout, credentials: LocalCredentials, disposables: Disposables): Promise<Servers> {
-  prepareS3Notifications();
   const options = peerOptions(layout, credentials);
-  const settled = await Promise.allSettled([startLocalS3(options.s3), startLocalDynamo(options.dynamo)] as const);
+  const listeners = new Set<(record: S3NotificationRecord) => void>();
+  const onNotification = (event: S3NotificationEvent) => {
+    for (const record of event.Records ?? []) for (const listener of listeners) listener(record as S3NotificationRecord);
+  };
+  const settled = await Promise.allSettled([startLocalS3({ ...options.s3, onNotification }), startLocalDynamo(options.dynamo)] as const);
   const [s3Started, dynamoStarted] = settled;
   const servers = [s3Started, dynamoStarted].flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   disposables.add('the S3 and DynamoDB servers', () => Promise.all(servers.map((server) => server.stop())));
   if (s3Started.status === 'rejected') throw s3Started.reason;
   if (dynamoStarted.status === 'rejected') throw dynamoStarted.reason;
-  const s3 = s3Started.value;
-  return { s3, dynamo: dynamoStarted.value, onS3Notification: (listener) => onS3Notifications(s3.port, listener) };
+  return {
+    s3: s3Started.value,
+    dynamo: dynamoStarted.value,
+    onS3Notification(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 /**
