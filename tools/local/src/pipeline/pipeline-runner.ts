@@ -129,8 +129,9 @@ export class PipelineRunner {
   /**
    * Runs image work that follows the pipeline (the AVIF step after `ImageProcessed`) alone, in
    * the runner's place, after the executions queued before or while it waits (at most
-   * {@link FOLLOW_UP_MAX_PASSED} of them start ahead of it), and before any queued while it runs:
-   * in one process the encodes of a follow-up and of an execution would otherwise add up.
+   * {@link FOLLOW_UP_MAX_PASSED} of them start ahead of it), and before any queued while it runs
+   * (until `options.holdMs` is over, if given: then they start beside it, since an encode cannot be
+   * cancelled): in one process the encodes of a follow-up and of an execution would otherwise add up.
    * The wait is outside any state machine, so it counts against no TimeoutSeconds. Work still
    * waiting when the runner stops is refused (the bus then counts a failed delivery).
    */

@@ -9,6 +9,7 @@ import type { BusEvent, BusName } from '../bus/bus-event';
 import { LocalBus, type TargetDelivery } from '../bus/local-bus';
 import { LocalQueue } from '../bus/local-queue';
 import { redactArchiveOnPurge } from '../bus/purge-redaction';
+import { OneAtATime } from '../pipeline/one-at-a-time';
 import { PipelineRunner } from '../pipeline/pipeline-runner';
 import { historiesWithArchive } from '../pipeline/recovery';
 import { createLocalServices, FileNotifier, type LocalServices } from '../services/local-services';
@@ -72,26 +73,29 @@ class LateTargets {
       // and each runs alone, with no execution beside it; runner.followUp decides when its turn comes.
       // Before each, the finished images' Buffers are collected and their pages trimmed: the AVIF
       // encoder's working set (~300 MiB at 12 MP) is the runtime's peak, so nothing else should sit under it.
-      // An encode cannot be cancelled, so one that passes the step's timeout (its Lambda's on AWS)
-      // goes on, but no longer holds the executions or the next AVIF step back.
+      // An encode cannot be cancelled, so one past the step's timeout (its Lambda's, which AWS would
+      // stop) goes on here and still adds its variant, but no longer holds the executions back
+      // (runner.followUp's hold) nor the next AVIF step (OneAtATime: one overrunning step at a time).
       avif: (event) =>
-        this.oneAtATime((release) =>
-          this.need(this.runner).followUp(
-            () => {
-              releaseFreedMemory({ collectGarbage: true });
-              return this.need(this.services).addAvifVariant(event);
-            },
-            {
-              holdMs: AVIF_STEP_TIMEOUT_SECONDS * 1000,
-              onHoldExpired: () => {
-                logger.warn('the AVIF step passed its timeout; the pipeline goes on beside it', {
-                  imageId: imageIdOf(event),
-                  timeoutSeconds: AVIF_STEP_TIMEOUT_SECONDS,
-                });
-                release();
-              },
-            },
-          ),
+        this.avifSteps.run((overran) =>
+          this.stopping
+            ? Promise.resolve(undefined)
+            : this.need(this.runner).followUp(
+                () => {
+                  releaseFreedMemory({ collectGarbage: true });
+                  return this.need(this.services).addAvifVariant(event);
+                },
+                {
+                  holdMs: AVIF_STEP_TIMEOUT_SECONDS * 1000,
+                  onHoldExpired: () => {
+                    logger.warn('the AVIF step passed its timeout; the pipeline goes on beside it', {
+                      imageId: imageIdOf(event),
+                      timeoutSeconds: AVIF_STEP_TIMEOUT_SECONDS,
+                    });
+                    overran();
+                  },
+                },
+              ),
         ),
     };
   }
@@ -102,17 +106,7 @@ class LateTargets {
    */
   stopping = false;
 
-  private avifQueue: Promise<unknown> = Promise.resolve();
-
-  /** Runs `work` after the previous one ended or called its `release`. */
-  private oneAtATime<T>(work: (release: () => void) => Promise<T>): Promise<T | undefined> {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const run = (): Promise<T | undefined> => (this.stopping ? Promise.resolve(undefined) : work(release));
-    const next = this.avifQueue.then(run, run);
-    this.avifQueue = Promise.race([next.catch(() => undefined), released]);
-    return next;
-  }
+  private readonly avifSteps = new OneAtATime();
 
   private need<T>(part: T | undefined): T {
     if (part === undefined) throw new Error('the local bus delivered an event before the services were wired');
