@@ -3,14 +3,13 @@
  * the pipeline's own overhead (that latency minus the image work, the union of the thumbnail
  * and compress tasks' intervals from the runtime's log; target < 50 ms).
  *
- *   npx tsx tools/local/scripts/bench-latency.ts [--runs 5] [--width 4160 --height 3120] [--peers in-process|thread]
+ *   npx tsx tools/local/scripts/bench-latency.ts [--runs 5] [--width 4160 --height 3120]
  *
  * A measurement, not a test: the numbers depend on the machine.
  */
 import { parseArgs } from 'node:util';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { benchLatency } from '../src/bench/latency';
-import { isPeersMode, PEERS_MODES } from '../src/runtime/peers';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
@@ -20,10 +19,8 @@ async function run(): Promise<void> {
       runs: { type: 'string', default: '5' },
       width: { type: 'string', default: '4160' },
       height: { type: 'string', default: '3120' },
-      peers: { type: 'string' },
     },
   });
-  if (values.peers !== undefined && !isPeersMode(values.peers)) throw new Error(`--peers is ${PEERS_MODES.join(' or ')}, got "${values.peers}"`);
   const width = Number(values.width);
   const height = Number(values.height);
   process.stderr.write(`making a ${width} x ${height} JPEG...\n`);
@@ -33,7 +30,6 @@ async function run(): Promise<void> {
     width,
     height,
     runs: Number(values.runs),
-    ...(values.peers !== undefined && isPeersMode(values.peers) ? { peers: values.peers } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const m = report.median;

@@ -42,7 +42,6 @@ async function run(argv: readonly string[]): Promise<number> {
       'data-dir': { type: 'string' },
       user: { type: 'string' },
       'undo-window': { type: 'string' },
-      peers: { type: 'string' },
       'no-ui': { type: 'boolean' },
       'log-to-terminal': { type: 'boolean' },
       // both

@@ -142,7 +142,7 @@ interface Running {
 async function startParts(setup: Setup): Promise<Running> {
   const { options, layout, disposables } = setup;
   const bound = await bindHttp(setup.host, options.port ?? 3000, disposables);
-  const peers = await startPeers(layout, disposables, options.peers);
+  const peers = await startPeers(layout, disposables);
   const figures = new LiveFigures(options.onProgress);
   const env = localEnvironment(options, peers, localCdnBaseUrl(setup.host, bound.port));
   const parts = startBusAndServices({ options, layout, concurrency: setup.concurrency, env, peers, figures, disposables });

@@ -21,12 +21,6 @@ describe('npm start options', () => {
     expect(() => toRuntimeOptions({ 'undo-window': '1.5' }, {})).toThrow(/--undo-window/);
   });
 
-  it('maps --peers (or IMGPIPE_PEERS) to where the S3 and DynamoDB servers run, and refuses anything else', () => {
-    expect(toRuntimeOptions({ peers: 'thread' }, {})).toEqual({ peers: 'thread', logs: 'file' });
-    expect(toRuntimeOptions({}, { IMGPIPE_PEERS: 'in-process' })).toEqual({ peers: 'in-process', logs: 'file' });
-    expect(() => toRuntimeOptions({ peers: 'child' }, {})).toThrow(/--peers must be in-process or thread/);
-  });
-
   it('refuses numbers that are not', () => {
     expect(() => toRuntimeOptions({ port: 'http' }, {})).toThrow(/--port/);
     expect(() => toRuntimeOptions({ port: '70000' }, {})).toThrow(/65535/);

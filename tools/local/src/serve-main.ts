@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs';
 import { relative } from 'node:path';
 import { defaultExecutionsAtOnce } from './pipeline/pipeline-runner';
-import { isPeersMode, PEERS_MODES } from './runtime/peers';
 import type { LocalRuntime, LocalRuntimeOptions, RuntimeProgress } from './runtime';
 import { stopSignalListener } from './stop-signals';
 
@@ -21,9 +20,6 @@ options (environment variable in brackets):
   --user <name>         the user the printed URL signs in (default dev) [IMGPIPE_DEV_USER]
   --undo-window <s>     seconds a deleted image can be restored before its original is
                         erased (default 604800, 7 days) [UNDO_WINDOW_SECONDS]
-  --peers <where>       where the S3 and DynamoDB servers run: in-process (default, on the
-                        runtime's event loop) or thread (one worker thread; no faster on 2
-                        cores, +10-14 MiB, see tools/local/README.md) [IMGPIPE_PEERS]
   --no-ui               do not build or serve the web UI
   --log-to-terminal     Powertools logs to the terminal instead of <data-dir>/logs/imgpipe.log
   -h, --help            this text
@@ -43,7 +39,6 @@ export interface ServeFlags {
   readonly concurrency?: string;
   readonly user?: string;
   readonly 'undo-window'?: string;
-  readonly peers?: string;
   readonly 'no-ui'?: boolean;
   readonly 'log-to-terminal'?: boolean;
 }
@@ -65,8 +60,6 @@ export function toRuntimeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = pro
   const devUser = flags.user ?? env['IMGPIPE_DEV_USER'];
   // The services read UNDO_WINDOW_SECONDS from the environment themselves; the flag overrides it.
   const undoWindowSeconds = nonNegativeInt('undo-window', flags['undo-window'], 1);
-  const peers = flags.peers ?? env['IMGPIPE_PEERS'];
-  if (peers !== undefined && peers !== '' && !isPeersMode(peers)) throw new Error(`--peers must be ${PEERS_MODES.join(' or ')}, got "${peers}"`);
   return {
     ...(port !== undefined ? { port } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
@@ -74,7 +67,6 @@ export function toRuntimeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = pro
     ...(dataDir ? { dataDir } : {}),
     ...(devUser ? { devUser } : {}),
     ...(undoWindowSeconds !== undefined ? { undoWindowSeconds } : {}),
-    ...(peers !== undefined && isPeersMode(peers) ? { peers } : {}),
     ...(flags['no-ui'] ? { web: false } : {}),
     logs: flags['log-to-terminal'] ? 'inherit' : 'file',
   };

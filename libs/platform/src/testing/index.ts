@@ -13,7 +13,6 @@ export * from '../ports/in-memory-rate-limiter';
 export * from '../ports/recording-fakes';
 export * from '../ports/manual-clock';
 export * from './local-peers';
-export * from './local-peers-thread';
 export * from './post-policy';
 export * from './local-credentials';
 export * from './local-object-keys';

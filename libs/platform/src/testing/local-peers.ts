@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type S3rver from 's3rver';
 import type dynalite from 'dynalite';
 import { toCreateTableInput, type TableDefinition } from '../tables';
@@ -18,9 +19,7 @@ import type { LocalCredentials } from './sigv4-verifier';
 // production-bundle.spec.ts), so the servers need no hiding from esbuild. They are still loaded
 // on first use, with Node's own `require`: importing the testing entry for a fake must not cost
 // s3rver + dynalite's ~0.4 s load in every spec file. S3's notifications reach a caller through
-// `onNotification` (s3rver's own 'event' emitter), in either form. The SDK's DynamoDB client
-// (table creation) is imported on first use, so the peers' worker thread (local-peers.worker.ts),
-// which starts the servers only, never loads the SDK.
+// `onNotification` (s3rver's own 'event' emitter), so nothing patches s3rver's class.
 const load = <T>(name: string): T => createRequire(__filename)(name) as T;
 
 /**
@@ -81,7 +80,9 @@ export interface StartLocalS3Options {
   readonly maxBufferedBytes?: number;
   /**
    * Called with every S3 event notification s3rver emits (`{ Records: [...] }`, S3's record
-   * shape), in order. The peers' worker thread forwards them to the main thread with it.
+   * shape), in order. It runs synchronously inside the request that stored or removed the
+   * object, before the response: a throw fails that request (500 InternalError), so a caller
+   * that fans out to listeners catches each one's error (tools/local's `startPeers` does).
    */
   readonly onNotification?: (event: S3NotificationEvent) => void;
 }
@@ -236,22 +237,6 @@ export interface StartLocalDynamoOptions {
  * dynalite has no transactions and no `UpdateTimeToLive` (TTL attributes are not expired).
  */
 export async function startLocalDynamo(options: StartLocalDynamoOptions = {}): Promise<LocalPeer> {
-  const peer = await startDynaliteServer(options);
-  try {
-    await createLocalTables(peer, options.tables ?? []);
-  } catch (error) {
-    await peer.stop();
-    throw error;
-  }
-  return peer;
-}
-
-/**
- * dynalite on 127.0.0.1 behind its SigV4 gate, with no tables created: {@link startLocalDynamo}
- * without {@link createLocalTables} (the peers' worker thread starts this, and the main thread
- * creates the tables through its own SDK client).
- */
-export async function startDynaliteServer(options: Omit<StartLocalDynamoOptions, 'tables'> = {}): Promise<LocalPeer> {
   const createServer = load<typeof dynalite>('dynalite');
   closeDynaliteIteratorsOnReturn();
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
@@ -262,23 +247,22 @@ export async function startDynaliteServer(options: Omit<StartLocalDynamoOptions,
     server.listen(options.port ?? 0, LOCAL_HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  return { endpoint: `http://${LOCAL_HOST}:${port}`, port, credentials, stop: () => stopServer(server) };
-}
+  const endpoint = `http://${LOCAL_HOST}:${port}`;
 
-/** Creates the tables on a local DynamoDB peer through the SDK; a table that already exists is kept. */
-export async function createLocalTables(peer: Pick<LocalPeer, 'endpoint' | 'credentials'>, tables: readonly LocalTable[]): Promise<void> {
-  if (tables.length === 0) return;
-  const sdk = await import('@aws-sdk/client-dynamodb');
-  const client = new sdk.DynamoDBClient({ region: LOCAL_REGION, endpoint: peer.endpoint, credentials: peer.credentials });
+  const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials });
   try {
-    for (const table of tables) {
+    for (const table of options.tables ?? []) {
       try {
-        await client.send(new sdk.CreateTableCommand(toCreateTableInput(table.definition, table.name)));
+        await client.send(new CreateTableCommand(toCreateTableInput(table.definition, table.name)));
       } catch (error) {
         if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
       }
     }
+  } catch (error) {
+    await stopServer(server);
+    throw error;
   } finally {
     client.destroy();
   }
+  return { endpoint, port, credentials, stop: () => stopServer(server) };
 }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusEvent } from '../bus/bus-event';
-import { dataLayout, startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../runtime';
+import { dataLayout, startLocalRuntime, type LocalRuntime } from '../runtime';
 import { IMAGE_TASK_DONE_MESSAGES, imageWorkOnPath, taskIntervalsFromLog, type TaskInterval } from './image-work';
 import { postToGrant, RuntimeClient } from '../testing/http-client';
 
@@ -53,8 +53,6 @@ export interface LatencyBenchOptions {
   /** Measured uploads, one at a time, after one warm-up (default 5). */
   readonly runs?: number;
   readonly log?: (line: string) => void;
-  /** Where the runtime's S3 and DynamoDB peers run (default the runtime's own default). */
-  readonly peers?: LocalRuntimeOptions['peers'];
 }
 
 const median = (values: readonly number[]): number => {
@@ -158,7 +156,7 @@ export async function benchLatency(options: LatencyBenchOptions): Promise<Latenc
   const log = options.log ?? (() => undefined);
   const runs = options.runs ?? 5;
   const dataDir = await mkdtemp(join(tmpdir(), 'imgpipe-bench-'));
-  const runtime = await startLocalRuntime({ dataDir, port: 0, web: false, ...(options.peers ? { peers: options.peers } : {}) });
+  const runtime = await startLocalRuntime({ dataDir, port: 0, web: false });
   try {
     const clock = new BusClock();
     runtime.onEvent((_bus, event) => clock.observe(event));

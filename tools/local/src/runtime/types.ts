@@ -8,7 +8,6 @@ import type { PurgeSweepResult } from '../pipeline/purge-sweep';
 import type { RecoveryResult } from '../pipeline/recovery';
 import type { DashboardStats } from '../stats/pipeline-stats';
 import type { LOCAL_BUCKETS } from './layout';
-import type { PeersMode } from './peers';
 
 export interface LocalRuntimeOptions {
   /** Where everything is kept (default `.imgpipe`); kept across restarts. */
@@ -49,12 +48,6 @@ export interface LocalRuntimeOptions {
    * `in-thread`, on that event loop, as before (for comparison: scripts/measure-scoring.ts).
    */
   readonly scoring?: 'worker' | 'in-thread';
-  /**
-   * Where the S3 (s3rver) and DynamoDB (dynalite) peers run: `in-process` (default), on the
-   * event loop the handlers, the state machine and the UI/API share; `thread`, on one worker
-   * thread off it (`npm start -- --peers thread`; no faster on 2 cores, +10-14 MiB RSS).
-   */
-  readonly peers?: PeersMode;
 }
 
 /** The progress line's figures. */
