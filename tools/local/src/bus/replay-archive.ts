@@ -167,7 +167,7 @@ export function describeSkipped(result: Pick<ReplayResult, 'skipped' | 'skippedB
  * withhold a replay (of a deleted image's upload), never grant anything: ownership is
  * ingest's to prove.
  */
-function imageIdOf(event: BusEvent): string | undefined {
+export function imageIdOf(event: BusEvent): string | undefined {
   const imageId = (event.detail as { data?: { imageId?: unknown } } | null)?.data?.imageId;
   if (typeof imageId === 'string') return imageId;
   if (event['detail-type'] !== 'Object Created') return undefined;

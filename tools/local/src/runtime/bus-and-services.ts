@@ -9,6 +9,7 @@ import type { BusEvent, BusName } from '../bus/bus-event';
 import { LocalBus, type TargetDelivery } from '../bus/local-bus';
 import { LocalQueue } from '../bus/local-queue';
 import { redactArchiveOnPurge } from '../bus/purge-redaction';
+import { imageIdOf } from '../bus/replay-archive';
 import { OneAtATime } from '../pipeline/one-at-a-time';
 import { PipelineRunner } from '../pipeline/pipeline-runner';
 import { historiesWithArchive } from '../pipeline/recovery';
@@ -49,9 +50,6 @@ export const pipelineKey = (event: BusEvent): string => {
   const eventId = (event.detail as { eventId?: unknown } | null)?.eventId;
   return typeof eventId === 'string' ? eventId : event.id;
 };
-
-/** The image an envelope on the bus is about, for a log line (whatever the payload holds). */
-const imageIdOf = (event: BusEvent): unknown => (event.detail as { data?: { imageId?: unknown } } | null)?.data?.imageId;
 
 /**
  * The bus's targets are the services, which publish back onto the bus: the bus is built

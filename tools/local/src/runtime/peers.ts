@@ -29,10 +29,11 @@ export interface Peers {
    * the unsubscribe. A listener runs inside the S3 request that caused the record: one that
    * throws is logged and skipped, and neither fails that request nor keeps the others from it.
    */
-  onS3Notification(listener: (record: S3NotificationRecord) => void): () => void;
+  onS3Notification(listener: S3NotificationListener): () => void;
 }
 
-type S3NotificationListener = (record: S3NotificationRecord) => void;
+/** One subscriber to S3's notification records. */
+export type S3NotificationListener = (record: S3NotificationRecord) => void;
 
 /** The one fan-out of S3's notifications: every record to every listener, each one's throw caught and logged. */
 function s3NotificationFanOut() {
