@@ -39,6 +39,31 @@ describe('local peers', () => {
     }
   });
 
+  it('resolves only once its tables are ACTIVE, however late dynalite writes them so', async () => {
+    // dynalite marks a new table ACTIVE from a 0 ms timer and a LevelDB put; under load that lands
+    // after the CreateTable answer. Delaying those timers reproduces it every time.
+    const realSetTimeout = global.setTimeout;
+    const slow = jest
+      .spyOn(global, 'setTimeout')
+      .mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+        realSetTimeout(callback, ms === 0 || ms === undefined ? 150 : ms, ...args)) as typeof setTimeout);
+    let dynamo: Awaited<ReturnType<typeof startLocalDynamo>> | undefined;
+    try {
+      dynamo = await startLocalDynamo({ tables: [{ definition: TABLES.imageEvents, name: 'events' }], path: join(dir, 'db') });
+    } finally {
+      slow.mockRestore();
+    }
+    const clients = clientsFor({ dynamodb: dynamo.endpoint });
+    try {
+      const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: 'events' }));
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      await expect(new DynamoImageEventStore(clients.documents, 'events').load('img-1')).resolves.toEqual([]);
+    } finally {
+      clients.destroy();
+      await dynamo.stop();
+    }
+  });
+
   it('keeps objects and table items on disk across a restart', async () => {
     const tables = [{ definition: TABLES.imageEvents, name: 'events' }];
     const event = { eventId: 'e1', source: 's', detailType: 'ImageUploaded', occurredAt: '2025-01-01T00:00:00Z', detail: { a: 1 } };

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import type S3rver from 's3rver';
 import type dynalite from 'dynalite';
 import { toCreateTableInput, type TableDefinition } from '../tables';
@@ -230,10 +230,13 @@ export interface StartLocalDynamoOptions {
   readonly credentials?: LocalCredentials;
 }
 
+/** How long {@link startLocalDynamo} waits for a created table to be ACTIVE. */
+const TABLE_ACTIVE_WAIT_SECONDS = 30;
+
 /**
- * Starts dynalite (a DynamoDB-compatible server) on 127.0.0.1, tables ACTIVE at once
- * (`createTableMs: 0`), and creates the given tables from their definitions. Every request
- * must be SigV4-signed with `credentials` (`guardDynaliteServer`; dynalite accepts any key).
+ * Starts dynalite (a DynamoDB-compatible server) on 127.0.0.1, and creates the given tables
+ * from their definitions, resolving once they are ACTIVE (`createTableMs: 0`: at once but for
+ * dynalite's own write). Every request must be SigV4-signed with `credentials` (`guardDynaliteServer`; dynalite accepts any key).
  * dynalite has no transactions and no `UpdateTimeToLive` (TTL attributes are not expired).
  */
 export async function startLocalDynamo(options: StartLocalDynamoOptions = {}): Promise<LocalPeer> {
@@ -252,11 +255,21 @@ export async function startLocalDynamo(options: StartLocalDynamoOptions = {}): P
   const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials });
   try {
     for (const table of options.tables ?? []) {
+      const input = toCreateTableInput(table.definition, table.name);
       try {
-        await client.send(new CreateTableCommand(toCreateTableInput(table.definition, table.name)));
+        await client.send(new CreateTableCommand(input));
       } catch (error) {
         if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
       }
+      // dynalite answers CreateTable with the table CREATING and writes it ACTIVE a moment later
+      // (its own timer and LevelDB put, slower on disk under load); until then every read or write
+      // of it is ResourceNotFoundException. So wait as a DynamoDB caller would: the SDK's waiter,
+      // which checks at once and, here, polls every few ms.
+      // (It throws a TimeoutError past TABLE_ACTIVE_WAIT_SECONDS.)
+      await waitUntilTableExists(
+        { client, maxWaitTime: TABLE_ACTIVE_WAIT_SECONDS, minDelay: 0.005, maxDelay: 0.1 },
+        { TableName: input.TableName },
+      );
     }
   } catch (error) {
     await stopServer(server);
