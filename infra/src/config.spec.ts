@@ -17,7 +17,22 @@ describe('readInfraConfig', () => {
       jwt: { kind: 'cognito' },
       stateMachineLogs: { level: 'ERROR', includeExecutionData: false },
       capacity: { ...CAPACITY_DEFAULTS },
+      renditions: {},
     });
+  });
+
+  it('takes the one rendition set of thumbnail, compress and ingest: a preset name or an inline JSON set, never a file path', () => {
+    const inline = '{"name":"shop","renditions":{"tile":{"width":300,"height":300}}}';
+    expect(readInfraConfig(testApp({ 'imgpipe:renditionSet': 'marketplace', 'imgpipe:thumbnailBackground': '#000000' }).node).renditions).toEqual({
+      renditionSet: 'marketplace',
+      background: '#000000',
+    });
+    expect(readInfraConfig(testApp({ 'imgpipe:renditionSet': inline }).node).renditions).toEqual({ renditionSet: inline });
+    // A path would be read by the functions at cold start, from a bundle that does not hold it.
+    for (const bad of ['./sets/shop.json', '/etc/passwd', '{not json', '["gallery"]', '', 'Gallery']) {
+      expect(() => readInfraConfig(testApp({ 'imgpipe:renditionSet': bad }).node)).toThrow(/imgpipe:renditionSet/);
+    }
+    expect(() => readInfraConfig(testApp({ 'imgpipe:thumbnailBackground': '' }).node)).toThrow(/imgpipe:thumbnailBackground/);
   });
 
   it('takes the capacity and state machine log knobs, and refuses an uploads route faster than the stage', () => {

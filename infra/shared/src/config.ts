@@ -33,6 +33,17 @@ export const CAPACITY_DEFAULTS = {
 } as const;
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** Whether `text` is JSON whose top level is an object (an inline rendition set). */
+function isJsonObject(text: string): boolean {
+  if (!text.trimStart().startsWith('{')) return false;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
 const booleanKnob = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 /** CloudWatch Logs retention periods that exist (the API rejects any other day count). */
@@ -146,6 +157,30 @@ export const infraContextSchema = z.object({
    * which allows 50 emails a day: enough for a trial, not for production.
    */
   'imgpipe:cognitoSesFromEmail': z.email().optional(),
+  /**
+   * `RENDITION_SET` of the thumbnail and compress functions (each makes its share of the set:
+   * thumbnail the small renditions, compress the large ones from its full-size decode) and of
+   * ingest (whose `ImageUploaded` carries the set's version, which the record checks both shares
+   * against): one value for all three, so they can never name different sets. A preset name
+   * (`gallery`, `default`, `marketplace`) or a JSON rendition set inline (`{...}`); not a file
+   * path, which the functions would read at cold start from a bundle that does not hold it.
+   * Which names and sets are valid is image-ops' (`readRenditionSet`), checked by the functions at
+   * cold start: infra does not import image-ops. Unset: the services' default (`gallery`).
+   */
+  'imgpipe:renditionSet': z
+    .string()
+    .refine(
+      (value) => /^[a-z][a-z0-9-]{0,63}$/.test(value) || isJsonObject(value),
+      'must be a rendition set preset name (gallery, default, marketplace) or a JSON rendition set ({...}); a file path is not in the functions\' bundles',
+    )
+    .optional(),
+  /**
+   * `THUMBNAIL_BACKGROUND` of the thumbnail and compress functions (the fill of `contain` and of
+   * alpha flattened into a JPEG rendition), `#rrggbb`: one value for both shares of the set.
+   * Its format is image-ops' rule (`renditionEnvShape`), checked by the functions at cold start,
+   * not copied here. Unset: the services' default (white).
+   */
+  'imgpipe:thumbnailBackground': z.string().min(1).optional(),
   /** The audiences (client ids) a token of `imgpipe:jwtIssuer` must carry. */
   'imgpipe:jwtAudience': z
     .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
@@ -197,6 +232,19 @@ export interface InfraConfig {
   readonly jwt: JwtIssuerConfig;
   readonly stateMachineLogs: { readonly level: StateMachineLogLevel; readonly includeExecutionData: boolean };
   readonly capacity: CapacityConfig;
+  /** `imgpipe:renditionSet` and `imgpipe:thumbnailBackground`: the one rendition set of thumbnail, compress and ingest. */
+  readonly renditions: RenditionSettings;
+}
+
+/**
+ * The rendition set the pipeline makes, one setting for every function that names it
+ * ({@link renditionKnobs}). Unset fields leave the services' own defaults.
+ */
+export interface RenditionSettings {
+  /** `RENDITION_SET`: a preset name or an inline JSON rendition set. */
+  readonly renditionSet?: string;
+  /** `THUMBNAIL_BACKGROUND`, `#rrggbb`. */
+  readonly background?: string;
 }
 
 /** Throttles and reserved concurrency: what the capacity table (infra/scripts/capacity.ts) is derived from. */
@@ -259,6 +307,10 @@ export function readInfraConfig(node: Node): InfraConfig {
       apiReservedConcurrency: c['imgpipe:apiReservedConcurrency'],
       compressReservedConcurrency: c['imgpipe:compressReservedConcurrency'],
       thumbnailReservedConcurrency: c['imgpipe:thumbnailReservedConcurrency'],
+    },
+    renditions: {
+      ...(c['imgpipe:renditionSet'] !== undefined ? { renditionSet: c['imgpipe:renditionSet'] } : {}),
+      ...(c['imgpipe:thumbnailBackground'] !== undefined ? { background: c['imgpipe:thumbnailBackground'] } : {}),
     },
   };
 }

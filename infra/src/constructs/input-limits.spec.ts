@@ -20,7 +20,7 @@ describe('input limits', () => {
   });
 
   it('reach the compress and thumbnail functions next to their own knobs', () => {
-    const stack = new Stack(testApp(), 'Limits');
+    const stack = new Stack(testApp({ 'imgpipe:renditionSet': 'marketplace' }), 'Limits');
     const buckets = { originals: new Bucket(stack, 'Originals'), processed: new Bucket(stack, 'Processed') };
     const config = readInfraConfig(stack.node);
     const avifStep = {
@@ -29,7 +29,7 @@ describe('input limits', () => {
       asyncInvokeFailures: new Queue(stack, 'AsyncDlq'),
     };
     new CompressService(stack, 'Compress', { config, ...buckets, ...avifStep, webpQuality: 70, maxPixels: 50_000_000 });
-    new ThumbnailService(stack, 'Thumbnail', { config, ...buckets, renditionSet: 'marketplace', maxFrames: 5 });
+    new ThumbnailService(stack, 'Thumbnail', { config, ...buckets, maxFrames: 5 });
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -3,7 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { COMPRESS_ENV } from '@imgpipe/platform';
-import { knobs, ServiceFunction } from '@imgpipe/infra-shared';
+import { imageFunction, knobs, readInfraConfig, ServiceFunction } from '@imgpipe/infra-shared';
+import { actionsOf, allowStatements } from '../testing/iam';
 import { testApp } from '../testing/test-app';
 
 /** A function bound by its service's declaration takes only the names it declares (the `@ts-expect-error`s are checked by `tsc`). */
@@ -39,5 +40,40 @@ describe('ServiceFunction', () => {
     expect(() => fn.nameResource('IMAGES_TABLE', 'x')).not.toThrow();
     // @ts-expect-error WEBP_QUALITY is a knob, not a bucket
     expect(() => fn.bindBucket('WEBP_QUALITY', bucket, ['read'], { prefix: 'x/' })).not.toThrow();
+  });
+});
+
+describe('imageFunction', () => {
+  const build = (writePrefixes: readonly [string, ...string[]]) => {
+    const stack = new Stack(testApp(), 'Image');
+    const buckets = { originals: new Bucket(stack, 'Originals'), processed: new Bucket(stack, 'Processed') };
+    imageFunction(stack, 'Compress', {
+      env: COMPRESS_ENV,
+      service: 'compress',
+      entry: 'apps/compress/src/handlers/compress-image.handler.ts',
+      description: 'test',
+      memorySize: 128,
+      timeout: Duration.seconds(3),
+      config: readInfraConfig(stack.node),
+      limits: {},
+      ...buckets,
+      writePrefixes,
+    });
+    return Template.fromStack(stack);
+  };
+
+  it('grants s3:PutObject under each write prefix of the processed bucket, and only there', () => {
+    const puts = allowStatements(build(['compressed/', 'thumbnails/'])).filter((s) => actionsOf(s).includes('s3:PutObject'));
+
+    expect(puts.flatMap(actionsOf)).toEqual(puts.map(() => 's3:PutObject'));
+    const patterns = JSON.stringify(puts.map((s) => s.Resource)).match(/\/[a-z]+\/\*/g);
+    expect(patterns?.sort()).toEqual(['/compressed/*', '/thumbnails/*']);
+  });
+
+  it('refuses a prefix that is the whole bucket, not a top-level prefix, or named twice', () => {
+    expect(() => build([''])).toThrow(/write prefix/);
+    expect(() => build(['*'])).toThrow(/write prefix/);
+    expect(() => build(['compressed'])).toThrow(/write prefix/);
+    expect(() => build(['compressed/', 'compressed/'])).toThrow(/named twice/);
   });
 });

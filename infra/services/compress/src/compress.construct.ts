@@ -4,7 +4,16 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { COMPRESSED_PREFIX, imageFunction, type InfraConfig, type InputLimitSettings, knobs, ServiceFunction } from '@imgpipe/infra-shared';
+import {
+  COMPRESSED_PREFIX,
+  imageFunction,
+  type InfraConfig,
+  type InputLimitSettings,
+  knobs,
+  renditionKnobs,
+  ServiceFunction,
+  THUMBNAILS_PREFIX,
+} from '@imgpipe/infra-shared';
 import { AVIF_ENV, AVIF_STEP_TIMEOUT_SECONDS, COMPRESS_ENV } from '@imgpipe/platform';
 
 /**
@@ -63,8 +72,10 @@ export const AVIF_TIMEOUT = Duration.seconds(AVIF_STEP_TIMEOUT_SECONDS);
 
 /**
  * The compress service: the function of state machine task `Compress` (reads an original
- * under `uploads/`, writes web-optimised variants under `compressed/` of the processed bucket,
- * nothing else), and the AVIF step after `ImageProcessed` ({@link CompressService.addAvifVariant}).
+ * under `uploads/`, writes web-optimised variants under `compressed/` of the processed bucket
+ * and the rendition set's large renditions, those past image-ops' `EARLY_RENDITION_MAX_SIDE`,
+ * under `thumbnails/`, nothing else), and the AVIF step after `ImageProcessed`
+ * ({@link CompressService.addAvifVariant}, `compressed/` only).
  */
 export class CompressService extends Construct {
   readonly fn: ServiceFunction<typeof COMPRESS_ENV>;
@@ -87,15 +98,21 @@ export class CompressService extends Construct {
       // The burst budget: a burst queues behind it (the state machine retries throttles with jitter).
       reservedConcurrency: props.config.capacity.compressReservedConcurrency,
       config: props.config,
-      environment: knobs(COMPRESS_ENV, {
-        COMPRESS_FORMATS: props.formats?.join(','),
-        COMPRESS_PROFILE: props.profile,
-        WEBP_QUALITY: props.webpQuality,
-      }),
+      environment: {
+        ...knobs(COMPRESS_ENV, {
+          COMPRESS_FORMATS: props.formats?.join(','),
+          COMPRESS_PROFILE: props.profile,
+          WEBP_QUALITY: props.webpQuality,
+        }),
+        // The app's one rendition set, the thumbnail function's: compress makes its large renditions
+        // (image-ops' splitRenditionSet) from its own full-size decode.
+        ...renditionKnobs(props.config.renditions),
+      },
       limits: props,
       originals: props.originals,
       processed: props.processed,
-      writePrefix: COMPRESSED_PREFIX,
+      // The full-size variants, and the set's large renditions beside the thumbnail task's.
+      writePrefixes: [COMPRESSED_PREFIX, THUMBNAILS_PREFIX],
     });
 
     this.addAvifVariant = imageFunction(this, 'AddAvifVariant', {
@@ -113,7 +130,7 @@ export class CompressService extends Construct {
       limits: props,
       originals: props.originals,
       processed: props.processed,
-      writePrefix: COMPRESSED_PREFIX,
+      writePrefixes: [COMPRESSED_PREFIX],
     })
       // Deletes the full.avif it wrote when the image was deleted or reprocessed while it encoded.
       .bindBucket('PROCESSED_BUCKET', props.processed, ['delete'], { prefix: COMPRESSED_PREFIX })

@@ -24,8 +24,6 @@ export interface IngestSettings extends InputLimitSettings {
   readonly uploadUrlTtlSeconds?: number;
   /** `UPLOAD_HEAD_BYTES`: bytes of an upload read to check its real type. @default the service default */
   readonly uploadHeadBytes?: number;
-  /** `RENDITION_SET`: must name the thumbnail service's set, so `ImageUploaded` carries its version. */
-  readonly renditionSet?: string;
   /**
    * `RATE_LIMIT_UPLOADS` / `RATE_LIMIT_CHANGES` / `RATE_LIMIT_READS`: each user's limit of
    * `POST /uploads`, of `DELETE` and restore, and of reads: `<requests>/<seconds>s` or `off`.
@@ -92,7 +90,8 @@ export class IngestService extends Construct {
       ...knobs(INGEST_ENV, {
         UPLOAD_URL_TTL_SECONDS: props.uploadUrlTtlSeconds,
         UPLOAD_HEAD_BYTES: props.uploadHeadBytes,
-        RENDITION_SET: props.renditionSet,
+        // The app's one rendition set (the thumbnail and compress functions'), so `ImageUploaded` carries its version.
+        RENDITION_SET: config.renditions.renditionSet,
         // The one window of the app (CDK context), the same value metadata's purge reads.
         UNDO_WINDOW_SECONDS: config.undoWindowSeconds,
         RATE_LIMIT_UPLOADS: props.rateLimits?.uploads,

@@ -1,16 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { imageFunction, type InfraConfig, type InputLimitSettings, knobs, ServiceFunction, THUMBNAILS_PREFIX } from '@imgpipe/infra-shared';
+import { imageFunction, type InfraConfig, type InputLimitSettings, renditionKnobs, ServiceFunction, THUMBNAILS_PREFIX } from '@imgpipe/infra-shared';
 import { THUMBNAIL_ENV } from '@imgpipe/platform';
 
-/** The thumbnail service's knobs; each maps to one variable of apps/thumbnail/src/config.ts. */
-export interface ThumbnailSettings extends InputLimitSettings {
-  /** `RENDITION_SET`: `gallery`, `default`, `marketplace` or an inline JSON rendition set. @default 'gallery' (image-ops' DEFAULT_RENDITION_SET_PRESET) */
-  readonly renditionSet?: string;
-  /** `THUMBNAIL_BACKGROUND`, `#rrggbb` (fill for `contain` and flattened alpha). @default '#ffffff' */
-  readonly background?: string;
-}
+/**
+ * The thumbnail service's own knobs (the input limits). Its rendition set (`RENDITION_SET`,
+ * `THUMBNAIL_BACKGROUND`) is not one of them: it is the app's, `imgpipe:renditionSet` and
+ * `imgpipe:thumbnailBackground` (`config.renditions`), handed alike to compress and ingest.
+ */
+export type ThumbnailSettings = InputLimitSettings;
 
 export interface ThumbnailProps extends ThumbnailSettings {
   readonly config: InfraConfig;
@@ -30,7 +29,8 @@ export const THUMBNAIL_TIMEOUT = Duration.seconds(25);
 
 /**
  * The thumbnail function (state machine task `Thumbnail`): reads an original under
- * `uploads/`, writes the rendition set under `thumbnails/` of the processed bucket.
+ * `uploads/`, writes the rendition set's early (small) renditions under `thumbnails/` of the
+ * processed bucket; compress writes the large ones there too.
  */
 export class ThumbnailService extends Construct {
   readonly fn: ServiceFunction<typeof THUMBNAIL_ENV>;
@@ -47,14 +47,12 @@ export class ThumbnailService extends Construct {
       // The burst budget: a burst queues behind it (the state machine retries throttles with jitter).
       reservedConcurrency: props.config.capacity.thumbnailReservedConcurrency,
       config: props.config,
-      environment: knobs(THUMBNAIL_ENV, {
-        RENDITION_SET: props.renditionSet,
-        THUMBNAIL_BACKGROUND: props.background,
-      }),
+      // The app's one rendition set: this function makes its small renditions, compress the large ones.
+      environment: renditionKnobs(props.config.renditions),
       limits: props,
       originals: props.originals,
       processed: props.processed,
-      writePrefix: THUMBNAILS_PREFIX,
+      writePrefixes: [THUMBNAILS_PREFIX],
     });
   }
 }
