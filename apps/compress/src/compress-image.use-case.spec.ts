@@ -1,5 +1,15 @@
 import { DELIVERY_KINDS, ImageCompressedV2DataSchema } from '@imgpipe/contracts';
-import { compress, DEFAULT_AUTO_QUALITY, OUTPUT_KINDS, probe, InvalidImageError } from '@imgpipe/image-ops';
+import {
+  compress,
+  DEFAULT_AUTO_QUALITY,
+  DEFAULT_RENDITION_SET,
+  GALLERY_RENDITION_SET,
+  OUTPUT_KINDS,
+  probe,
+  InvalidImageError,
+  renditionSetVersion,
+  type RenditionSet,
+} from '@imgpipe/image-ops';
 import { testImage } from '@imgpipe/image-ops/testing';
 import { IMMUTABLE_CACHE_CONTROL, parseDerivativeKey } from '@imgpipe/platform';
 import { InMemoryObjectStore, storeUploadedOriginal } from '@imgpipe/platform/testing';
@@ -9,10 +19,10 @@ const ORIGINALS = 'originals';
 const PROCESSED = 'processed';
 const VERSIONED = /^compressed\/user-1\/img-1\/[0-9a-f]{16}\/full\.(webp|avif|jpg|png)$/;
 
-async function arrange(bytes: Buffer, options = {}) {
+async function arrange(bytes: Buffer, options = {}, renditionSet?: RenditionSet) {
   const store = new InMemoryObjectStore();
   const input = await storeUploadedOriginal(store, { bytes, bucket: ORIGINALS, filename: 'photo.jpg', contentType: 'image/jpeg', format: 'jpeg' });
-  const compressImage = createCompressImage({ store, processedBucket: PROCESSED, originalsBucket: ORIGINALS, options });
+  const compressImage = createCompressImage({ store, processedBucket: PROCESSED, originalsBucket: ORIGINALS, options, ...(renditionSet ? { renditionSet } : {}) });
   return { store, input, compressImage };
 }
 
@@ -126,6 +136,44 @@ describe('compress image use case', () => {
     expect((error as InvalidImageError).code).toBe('CORRUPT');
     expect(await store.list(PROCESSED, '')).toEqual([]);
     expect(await store.head({ bucket: ORIGINALS, key: input.original.key })).toBeDefined();
+  });
+
+  describe('the rendition set\'s large renditions (issue 13: the thumbnail task makes only the small ones)', () => {
+    it('makes the gallery set\'s display rendition in JPEG and WebP from its own decode, under its run\'s version', async () => {
+      const { store, input, compressImage } = await arrange(await testImage('jpeg', { width: 2400, height: 1800 }), { formats: ['webp'] }, GALLERY_RENDITION_SET);
+
+      const result = await compressImage(input);
+
+      expect(ImageCompressedV2DataSchema.parse(result)).toEqual(result);
+      expect(result.renditionsVersion).toBe(renditionSetVersion(GALLERY_RENDITION_SET));
+      expect(result.renditions?.map((r) => [r.name, r.format, r.width, r.height])).toEqual([
+        ['display', 'jpeg', 1600, 1200],
+        ['display', 'webp', 1600, 1200],
+      ]);
+      for (const rendition of result.renditions ?? []) {
+        expect(rendition.key).toBe(`thumbnails/user-1/img-1/${result.version}/display.${rendition.format === 'jpeg' ? 'jpg' : 'webp'}`);
+        const stored = await store.get({ bucket: PROCESSED, key: rendition.key });
+        expect(stored.size).toBe(rendition.size);
+        expect(stored.cacheControl).toBe(IMMUTABLE_CACHE_CONTROL);
+        expect(await probe(stored.body)).toMatchObject({ format: rendition.format, width: 1600, height: 1200 });
+      }
+      // Every byte it wrote counts toward the version: the same run without the renditions gets another one.
+      const bare = await (await arrange(await testImage('jpeg', { width: 2400, height: 1800 }), { formats: ['webp'] })).compressImage(input);
+      expect(bare.variants[0]?.size).toBe(result.variants[0]?.size);
+      expect(bare.version).not.toBe(result.version);
+    });
+
+    it('makes none for a set whose renditions all fit the thumbnail task, or with no set', async () => {
+      const small = await arrange(await testImage('jpeg'), { formats: ['webp'] }, DEFAULT_RENDITION_SET);
+      const none = await arrange(await testImage('jpeg'), { formats: ['webp'] });
+
+      for (const { input, compressImage, store } of [small, none]) {
+        const result = await compressImage(input);
+        expect(result).not.toHaveProperty('renditions');
+        expect(result).not.toHaveProperty('renditionsVersion');
+        expect(await store.list(PROCESSED, 'thumbnails/')).toEqual([]);
+      }
+    });
   });
 
   it('never writes into the originals bucket', async () => {

@@ -1,10 +1,20 @@
 import { OUTPUT_FORMATS, type ImageCompressedV2Data, type ImageUploadedData, type OutputFormatName } from '@imgpipe/contracts';
-import { compress, type CompressedVariant, type CompressOptionsInput, type InputPolicy, type OutputChoice } from '@imgpipe/image-ops';
+import {
+  compress,
+  renditionSetVersion,
+  splitRenditionSet,
+  type CompressedVariant,
+  type CompressOptionsInput,
+  type InputPolicy,
+  type OutputChoice,
+  type RenditionSet,
+} from '@imgpipe/image-ops';
 import {
   compressedKey,
   derivativeVersion,
   IMMUTABLE_CACHE_CONTROL,
   assertOutputLocation,
+  thumbnailKey,
   type ObjectStore,
 } from '@imgpipe/platform';
 
@@ -15,6 +25,14 @@ export interface CompressImageDeps {
   readonly originalsBucket: string;
   readonly options?: CompressOptionsInput;
   readonly policy?: InputPolicy;
+  /**
+   * The services' rendition set (`RENDITION_SET`): compress makes its `late` share
+   * (`splitRenditionSet`, the renditions too large for the thumbnail task's early decode) from
+   * its own full-size decode. Absent: none.
+   */
+  readonly renditionSet?: RenditionSet;
+  /** `THUMBNAIL_BACKGROUND`: JPEG renditions' flattening and `contain`'s padding. */
+  readonly background?: string;
   readonly now?: () => number;
 }
 
@@ -49,10 +67,17 @@ const isOutputFormat = (format: string): format is OutputFormatName => (OUTPUT_F
  */
 export function createCompressImage(deps: CompressImageDeps) {
   const now = deps.now ?? (() => performance.now());
+  const late = deps.renditionSet ? splitRenditionSet(deps.renditionSet).late : undefined;
+  const renditionsVersion = late && deps.renditionSet ? renditionSetVersion(deps.renditionSet) : undefined;
   return async function compressImage(input: ImageUploadedData): Promise<ImageCompressedV2Data> {
     const started = now();
     const original = await deps.store.get({ bucket: input.original.bucket, key: input.original.key });
-    const { facts, variants, output } = await compress(original.body, deps.options, deps.policy);
+    const { facts, variants, output, renditions } = await compress(
+      original.body,
+      deps.options,
+      deps.policy,
+      late ? { renditionSet: late, ...(deps.background ? { background: deps.background } : {}) } : undefined,
+    );
 
     const bytesOf = (choice: OutputChoice): FullSizeFile | undefined => {
       const { format } = choice;
@@ -72,14 +97,19 @@ export function createCompressImage(deps: CompressImageDeps) {
     // Every web-deliverable format is an output format: only a broken image core gets here.
     if (files.length === 0) throw new Error(`the image core handed back nothing storable (${output.chosen.kind} ${output.chosen.format})`);
 
-    const version = derivativeVersion(files.map((f) => f.data));
+    // The renditions' bytes count toward the version too: their keys share it.
+    const version = derivativeVersion([...files.map((f) => f.data), ...renditions.map((r) => r.data)]);
     const outputs = files.map((file) => ({
       file,
       location: { bucket: deps.processedBucket, key: compressedKey(input.userId, input.imageId, version, file.choice.format) },
     }));
-    for (const { location } of outputs) assertOutputLocation(location, deps.originalsBucket);
-    await Promise.all(
-      outputs.map(({ file, location }) =>
+    const renditionOutputs = renditions.map((rendition) => ({
+      rendition,
+      location: { bucket: deps.processedBucket, key: thumbnailKey(input.userId, input.imageId, version, rendition.name, rendition.format) },
+    }));
+    for (const { location } of [...outputs, ...renditionOutputs]) assertOutputLocation(location, deps.originalsBucket);
+    await Promise.all([
+      ...outputs.map(({ file, location }) =>
         deps.store.put({
           ...location,
           body: file.data,
@@ -88,7 +118,16 @@ export function createCompressImage(deps: CompressImageDeps) {
           metadata: { 'image-id': input.imageId, 'output-kind': file.choice.kind },
         }),
       ),
-    );
+      ...renditionOutputs.map(({ rendition, location }) =>
+        deps.store.put({
+          ...location,
+          body: rendition.data,
+          contentType: rendition.contentType,
+          cacheControl: IMMUTABLE_CACHE_CONTROL,
+          metadata: { 'image-id': input.imageId, 'renditions-version': renditionsVersion ?? '' },
+        }),
+      ),
+    ]);
 
     const [primary] = outputs;
     if (!primary) throw new Error('compress wrote no file');
@@ -118,6 +157,20 @@ export function createCompressImage(deps: CompressImageDeps) {
       processingMs: Math.round(now() - started),
       version,
       output: { kind: primary.file.choice.kind, reason: output.reason.slice(0, 2000) },
+      ...(renditionOutputs.length > 0 && renditionsVersion
+        ? {
+            renditions: renditionOutputs.map(({ rendition, location }) => ({
+              ...location,
+              name: rendition.name,
+              format: rendition.format,
+              contentType: rendition.contentType,
+              size: rendition.size,
+              width: rendition.width,
+              height: rendition.height,
+            })),
+            renditionsVersion,
+          }
+        : {}),
     };
   };
 }

@@ -5,8 +5,11 @@ import {
   COMPRESS_PROFILES,
   inputPolicyEnvShape,
   inputPolicyFromEnv,
+  readRenditionSet,
+  renditionEnvShape,
   type CompressOptionsInput,
   type InputPolicy,
+  type RenditionSet,
 } from '@imgpipe/image-ops';
 
 const csv = z
@@ -30,6 +33,8 @@ export const compressEnvSchema = declaredEnvSchema(
      * with WebP at `WEBP_QUALITY`.
      */
     COMPRESS_QUALITY: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(100)]).optional(),
+    // The rendition set's renditions too large for the thumbnail task's early decode are compress's (issue 13).
+    ...renditionEnvShape,
     ...inputPolicyEnvShape,
   }),
 );
@@ -39,6 +44,10 @@ export interface CompressConfig {
   readonly processedBucket: string;
   readonly options: CompressOptionsInput;
   readonly policy: InputPolicy;
+  /** `RENDITION_SET`: compress makes its `late` share (`splitRenditionSet`). */
+  readonly renditionSet: RenditionSet;
+  /** `THUMBNAIL_BACKGROUND`. */
+  readonly background: string;
 }
 
 /** Read once per cold start; throws a message naming every bad variable. */
@@ -55,5 +64,7 @@ export function loadCompressConfig(env: NodeJS.ProcessEnv = process.env): Compre
       ...(e.COMPRESS_QUALITY !== undefined ? { avif: { quality: e.COMPRESS_QUALITY }, jpeg: { quality: e.COMPRESS_QUALITY } } : {}),
     },
     policy: inputPolicyFromEnv(e),
+    renditionSet: readRenditionSet(e.RENDITION_SET),
+    background: e.THUMBNAIL_BACKGROUND,
   };
 }

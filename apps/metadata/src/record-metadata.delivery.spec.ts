@@ -45,6 +45,40 @@ describe('recordMetadata: the delivery record', () => {
     expect((await readModel.get(IMAGE_ID))?.delivery).toEqual(delivery);
   });
 
+  it('joins the large renditions compress made (issue 13) to the thumbnail task\'s, in the record, its srcset and ImageProcessed', async () => {
+    const { service, store, readModel } = inMemoryService({ cdnBaseUrl: CDN });
+    const display = (format: 'jpeg' | 'webp', size: number) => ({
+      name: 'display',
+      bucket: BUCKETS.processed,
+      key: thumbnailKey(USER_ID, IMAGE_ID, compressed.version, 'display', format),
+      format,
+      contentType: `image/${format}` as const,
+      size,
+      width: 1600,
+      height: 1200,
+    });
+    const withDisplay = ImageCompressedV2.data.parse({
+      ...compressed,
+      renditions: [display('jpeg', 240_000), display('webp', 170_000)],
+      renditionsVersion: thumbnails.renditionsVersion,
+    });
+    await putAll(store, [...keysOf([withDisplay, thumbnails]), ...(withDisplay.renditions ?? []).map((r) => r.key)]);
+
+    const { detail } = recorded(await service.recordMetadata({ uploaded, results: [withDisplay, thumbnails] }));
+
+    const { delivery, thumbnails: names } = detail.data;
+    expect(delivery.renditions.map((r) => `${r.name}.${r.format}`)).toEqual([
+      ...thumbnails.renditions.map((r) => `${r.name}.${r.format}`),
+      'display.jpeg',
+      'display.webp',
+    ]);
+    expect(names['display']).toBe(thumbnailKey(USER_ID, IMAGE_ID, compressed.version, 'display', 'jpeg'));
+    expect(delivery.srcset['webp']).toContain(`${CDN}/${thumbnailKey(USER_ID, IMAGE_ID, compressed.version, 'display', 'webp')} 1600w`);
+    expect((await readModel.get(IMAGE_ID))?.thumbnails?.['display']).toBe(names['display']);
+    // They are this run's files: nothing of them is removed as replaced.
+    expect(await store.list(BUCKETS.processed, `thumbnails/${USER_ID}/${IMAGE_ID}/${compressed.version}/`)).toHaveLength(2);
+  });
+
   it('carries the WebP preset auto chose onto the served file (it changes the bytes as the quality does)', async () => {
     const { service } = inMemoryService({ cdnBaseUrl: CDN });
     const withPreset = ImageCompressedV2.data.parse({

@@ -106,13 +106,15 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
     // The contract makes the first variant the handed-back one (`compressedKey`) and requires one.
     const [served] = compressed.variants;
     if (!served) throw new Error(`image ${uploaded.imageId}: compress reported no variant`);
+    // The whole rendition set: the thumbnail task's early renditions, then the large ones compress made (issue 13).
+    const renditions = [...thumbnails.renditions, ...(compressed.renditions ?? [])];
     const delivery = buildDeliveryRecord({
       cdnBaseUrl: deps.cdnBaseUrl ?? '',
       userId: uploaded.userId,
       imageId: uploaded.imageId,
       version: compressed.version,
       variants: compressed.variants,
-      renditions: thumbnails.renditions,
+      renditions,
       served: {
         kind: compressed.output.kind,
         format: served.format,
@@ -128,7 +130,7 @@ export function createRecordMetadata(deps: RecordMetadataDeps): (input: RecordMe
       userId: uploaded.userId,
       originalKey: uploaded.original.key,
       compressedKey: compressed.compressedKey,
-      thumbnails: primaryRenditionKeys(thumbnails.renditions),
+      thumbnails: primaryRenditionKeys(renditions),
       originalSize: compressed.originalSize,
       compressedSize: compressed.compressedSize,
       savingsPercent: compressed.savingsPercent,

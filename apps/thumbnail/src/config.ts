@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import { declaredEnvSchema, loadConfig, platformConfigSchema, THUMBNAIL_ENV } from '@imgpipe/platform';
 import {
-  DEFAULT_RENDITION_SET_PRESET,
   inputPolicyEnvShape,
   inputPolicyFromEnv,
   readRenditionSet,
+  renditionEnvShape,
   type InputPolicy,
   type RenditionSet,
 } from '@imgpipe/image-ops';
@@ -14,9 +13,7 @@ import {
 export const thumbnailEnvSchema = declaredEnvSchema(
   THUMBNAIL_ENV,
   platformConfigSchema.extend({
-    /** `gallery` (the default), `default`, `marketplace`, or a JSON rendition set inline (`{...}`) or in a file path. */
-    RENDITION_SET: z.string().default(DEFAULT_RENDITION_SET_PRESET),
-    THUMBNAIL_BACKGROUND: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#ffffff'),
+    ...renditionEnvShape,
     ...inputPolicyEnvShape,
   }),
 );

@@ -81,7 +81,7 @@ describe('generate thumbnails use case', () => {
     }
   });
 
-  it('writes every gallery rendition as JPEG and WebP of one size, under the one version, JPEG first', async () => {
+  it('writes the gallery set\'s small renditions as JPEG and WebP of one size, under the one version, JPEG first, and leaves display to compress', async () => {
     const { store, input, generate } = await arrange(await testImage('jpeg', { width: 1200, height: 900 }), GALLERY_RENDITION_SET);
 
     const result = await generate(input);
@@ -89,10 +89,12 @@ describe('generate thumbnails use case', () => {
     expect(ThumbnailsGeneratedV3DataSchema.parse(result)).toEqual(result);
     // Two files a name: what v2 (one file a name) cannot carry, hence v3.
     expect(ThumbnailsGeneratedV2DataSchema.safeParse(result).success).toBe(false);
+    // `display` (1600 px) is past EARLY_RENDITION_MAX_SIDE: compress makes it from its full-size decode (issue 13).
     expect(result.renditions.map((r) => `${r.name}.${r.format}`)).toEqual(
-      ['small', 'medium', 'large', 'card', 'display'].flatMap((name) => [`${name}.jpeg`, `${name}.webp`]),
+      ['small', 'medium', 'large', 'card'].flatMap((name) => [`${name}.jpeg`, `${name}.webp`]),
     );
-    for (const name of ['small', 'medium', 'large', 'card', 'display']) {
+    expect(result.renditionsVersion).toBe(renditionSetVersion(GALLERY_RENDITION_SET));
+    for (const name of ['small', 'medium', 'large', 'card']) {
       const [jpeg, webp] = result.renditions.filter((r) => r.name === name);
       expect(jpeg?.key).toBe(`thumbnails/user-1/img-1/${result.version}/${name}.jpg`);
       expect(webp?.key).toBe(`thumbnails/user-1/img-1/${result.version}/${name}.webp`);
@@ -101,7 +103,8 @@ describe('generate thumbnails use case', () => {
       expect(stored.contentType).toBe('image/webp');
       expect(await probe(stored.body)).toMatchObject({ format: 'webp', width: webp?.width, height: webp?.height });
     }
-    expect(primaryRenditionKeys(result.renditions)['display']).toBe(`thumbnails/user-1/img-1/${result.version}/display.jpg`);
+    expect(primaryRenditionKeys(result.renditions)['card']).toBe(`thumbnails/user-1/img-1/${result.version}/card.jpg`);
+    expect((await store.list(PROCESSED, '')).filter((key) => key.includes('/display.'))).toEqual([]);
   });
 
   it('crops to 4:3 for the marketplace preset', async () => {

@@ -2,6 +2,7 @@ import type { ImageUploadedData, ThumbnailsGeneratedV3Data } from '@imgpipe/cont
 import {
   renditions,
   renditionSetVersion,
+  splitRenditionSet,
   type InputPolicy,
   type RenditionSet,
 } from '@imgpipe/image-ops';
@@ -40,8 +41,10 @@ export interface ThumbnailTimings {
 }
 
 /**
- * Original -> every rendition of the configured set in each of its formats (the gallery set:
- * JPEG, the universal fallback, and WebP, from one resize), written as
+ * Original -> the configured set's early renditions (`splitRenditionSet`: every one whose box
+ * fits `EARLY_RENDITION_MAX_SIDE`, so libjpeg decodes at 1/4 or 1/8 scale; the gallery set's
+ * 1600 px `display` is compress's, from its full-size decode) in each of their formats (the
+ * gallery set: JPEG, the universal fallback, and WebP, from one resize), written as
  * `thumbnails/{userId}/{imageId}/{version}/{rendition}.{ext}` with `version` the hash of the
  * renditions' bytes (`derivativeVersion`): same bytes, same keys; other bytes (a new set, a
  * new encoder) never reuse a URL. The placeholder from the same decode travels with them.
@@ -50,13 +53,14 @@ export interface ThumbnailTimings {
 export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
   const now = deps.now ?? (() => performance.now());
   const version = renditionSetVersion(deps.renditionSet);
+  const { early } = splitRenditionSet(deps.renditionSet);
   return async function generateThumbnails(input: ImageUploadedData): Promise<ThumbnailsGeneratedV3Data> {
     const started = now();
     const original = await deps.store.get({ bucket: input.original.bucket, key: input.original.key });
     const fetched = now();
     const result = await renditions(
       original.body,
-      deps.renditionSet,
+      early,
       { background: deps.background },
       deps.policy,
     );

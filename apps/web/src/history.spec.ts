@@ -2,6 +2,7 @@ import {
   imageHistoryContracts,
   exampleEnvelope,
   ImageCompressedV1,
+  ImageCompressedV2,
   ImageProcessingFailedV1,
   ImageVariantAddedV1,
   ThumbnailsGeneratedV1,
@@ -79,6 +80,18 @@ describe('renditionFacts', () => {
 
     expect([...facts.keys()]).toEqual(['small', 'display']);
     expect(facts.get('small')).toMatchObject({ format: 'jpeg', key: data.renditions[0]?.key, size: data.renditions[0]?.size });
+  });
+
+  it('adds the large renditions compress made (issue 13) after the thumbnail task\'s, and says them on the compression', () => {
+    const example = exampleEnvelope(ThumbnailsGeneratedV3, 'full').data;
+    // The published example predates the split: it lists `display` too, which is compress's now.
+    const thumbnails = { ...example, renditions: example.renditions.filter((r) => r.name !== 'display') };
+    const compressed = exampleEnvelope(ImageCompressedV2, 'with-renditions').data;
+    const facts = renditionFacts([entryOf('ThumbnailsGenerated', thumbnails, 1), entryOf('ImageCompressed', compressed, 2)]);
+
+    expect(facts.get('display')).toMatchObject({ width: 1600, height: 1200, format: 'jpeg', size: 241_377 });
+    expect(facts.get('small')).toBeDefined();
+    expect(summarizeEvent(entryOf('ImageCompressed', compressed)).summary).toContain('1 rendition: display');
   });
 
   it('is empty without thumbnails', () => {

@@ -66,11 +66,15 @@ function latest(history: readonly HistoryEntry[], detailType: string): Data | un
   return undefined;
 }
 
-/** The renditions of the latest `ThumbnailsGenerated`, by rendition name: each name's first (primary, JPEG) file, as `thumbnails` names it. */
+/**
+ * The renditions of the latest `ThumbnailsGenerated` and then of the latest `ImageCompressed`
+ * (which carries the set's large ones, issue 13), by rendition name: each name's first
+ * (primary, JPEG) file, as `thumbnails` names it.
+ */
 export function renditionFacts(history: readonly HistoryEntry[]): ReadonlyMap<string, OutputFacts> {
-  const data = latest(history, 'ThumbnailsGenerated');
   const out = new Map<string, OutputFacts>();
-  const renditions = Array.isArray(data?.['renditions']) ? (data['renditions'] as unknown[]) : [];
+  const listed = (data: Data | undefined): unknown[] => (Array.isArray(data?.['renditions']) ? (data['renditions'] as unknown[]) : []);
+  const renditions = [...listed(latest(history, 'ThumbnailsGenerated')), ...listed(latest(history, 'ImageCompressed'))];
   for (const rendition of renditions) {
     const name = str(record(rendition)?.['name']);
     const facts = outputFacts(rendition);
@@ -84,6 +88,13 @@ export function variantFacts(history: readonly HistoryEntry[]): OutputFacts[] {
   const data = latest(history, 'ImageCompressed');
   const variants = Array.isArray(data?.['variants']) ? (data['variants'] as unknown[]) : [];
   return variants.map(outputFacts).filter((facts): facts is OutputFacts => facts !== undefined);
+}
+
+/** `N renditions: a, b` for an event's `renditions` (a rendition written in several formats, JPEG and WebP, is one name). */
+function renditionNames(data: Data): string | undefined {
+  const renditions = Array.isArray(data['renditions']) ? (data['renditions'] as unknown[]) : [];
+  const names = [...new Set(renditions.map((r) => str(record(r)?.['name'])).filter((n): n is string => n !== undefined))];
+  return names.length > 0 ? `${names.length} rendition${names.length === 1 ? '' : 's'}: ${names.join(', ')}` : undefined;
 }
 
 /** The timeline's line for one event. */
@@ -110,14 +121,13 @@ export function summarizeEvent(entry: Pick<HistoryEntry, 'detailType' | 'data'>)
       push(size !== undefined ? formatBytes(size) : undefined);
       push(savings !== undefined ? formatSavings(savings) : undefined);
       push(variants !== undefined ? `${variants} variant${variants === 1 ? '' : 's'}` : undefined);
+      // The set's large renditions (issue 13), when compress made any.
+      push(renditionNames(data));
       push(num(data['processingMs']) !== undefined ? `in ${formatDuration(num(data['processingMs']))}` : undefined);
       break;
     }
     case 'ThumbnailsGenerated': {
-      const renditions = Array.isArray(data['renditions']) ? (data['renditions'] as unknown[]) : [];
-      // A rendition written in several formats (v3: JPEG and WebP) is one name.
-      const names = [...new Set(renditions.map((r) => str(record(r)?.['name'])).filter((n): n is string => n !== undefined))];
-      push(names.length > 0 ? `${names.length} rendition${names.length === 1 ? '' : 's'}: ${names.join(', ')}` : undefined);
+      push(renditionNames(data));
       push(num(data['processingMs']) !== undefined ? `in ${formatDuration(num(data['processingMs']))}` : undefined);
       break;
     }

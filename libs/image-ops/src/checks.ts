@@ -40,6 +40,7 @@ export {
   CARD_CROP_POSITION,
   DEFAULT_RENDITION_SET,
   DEFAULT_RENDITION_SET_PRESET,
+  EARLY_RENDITION_MAX_SIDE,
   extremeAspectSchema,
   GALLERY_RENDITION_SET,
   MARKETPLACE_RENDITION_SET,
@@ -50,12 +51,14 @@ export {
   RENDITION_FITS,
   RENDITION_POSITIONS,
   RENDITION_SET_PRESET_NAMES,
+  renditionEnvShape,
   renditionFormats,
   renditionSchema,
   renditionSetSchema,
   renditionSetVersion,
   RENDITION_SET_PRESETS,
   resolveRenditionSet,
+  splitRenditionSet,
 } from './rendition-set';
 export type {
   ExtremeAspect,
@@ -66,6 +69,7 @@ export type {
   RenditionSet,
   RenditionSetInput,
   RenditionSetPresetName,
+  RenditionSetSplit,
 } from './rendition-set';
 // What to hand back (never a derivative larger than a servable original): pure, no sharp.
 export {

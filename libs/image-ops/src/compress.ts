@@ -17,6 +17,8 @@ import {
   DEFAULT_AUTO_QUALITY,
 } from './quality/auto-quality';
 import type { Ssimulacra2Scorer } from './quality/scorer';
+import { renditionSetSchema, type RenditionSet } from './rendition-set';
+import type { RenditionResult } from './renditions';
 
 /** Formats `compress` can produce. */
 export const COMPRESS_FORMATS = ['webp', 'avif', 'jpeg'] as const;
@@ -177,6 +179,19 @@ export interface CompressResult {
   variants: CompressedVariant[];
   /** What to hand back: see {@link CompressOutput}. */
   output: CompressOutput;
+  /** The renditions asked for with {@link CompressAlongside}, from the same decode; empty otherwise. */
+  renditions: RenditionResult[];
+}
+
+/**
+ * Renditions {@link compress} makes from its own full-size decode, beside the variants (the
+ * compress task's share of a rendition set: `splitRenditionSet`'s `late`), as `renditions`
+ * makes them: the same resize, encoders and sizes.
+ */
+export interface CompressAlongside {
+  readonly renditionSet: RenditionSet;
+  /** What alpha is flattened onto for JPEG renditions, and `contain`'s padding. Default white. */
+  readonly background?: string;
 }
 
 /** The honest output of a pipeline run that made variants. @internal */
@@ -212,9 +227,17 @@ export async function compress(
   input: Uint8Array,
   options: CompressOptionsInput = {},
   policy: InputPolicy = DEFAULT_INPUT_POLICY,
+  alongside?: CompressAlongside,
 ): Promise<CompressResult> {
-  const result = await runPipeline(input, { policy, compress: resolveCompressOptions(options) });
-  return { facts: result.facts, variants: result.variants, output: compressOutput(input, result) };
+  const resolved = resolveCompressOptions(options);
+  const result = await runPipeline(input, {
+    policy,
+    compress: resolved,
+    ...(alongside
+      ? { renditionSet: renditionSetSchema.parse(alongside.renditionSet), background: hexColourSchema.parse(alongside.background ?? DEFAULT_BACKGROUND) }
+      : {}),
+  });
+  return { facts: result.facts, variants: result.variants, output: compressOutput(input, result), renditions: result.renditions };
 }
 
 /**

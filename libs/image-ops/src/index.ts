@@ -21,6 +21,7 @@ export {
   webpOptionsSchema,
 } from './compress';
 export type {
+  CompressAlongside,
   CompressedVariant,
   CompressFormat,
   CompressOptions,

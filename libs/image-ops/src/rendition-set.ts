@@ -278,6 +278,57 @@ export function resolveRenditionSet(input: RenditionSetPresetName | unknown): Re
 }
 
 /**
+ * The services' rendition variables, one definition for the thumbnail and compress tasks (each
+ * makes its share of the set, `splitRenditionSet`) and ingest (the set's version):
+ * `RENDITION_SET`, `gallery` (the default), `default`, `marketplace`, or a JSON rendition set
+ * inline (`{...}`) or in a file path; `THUMBNAIL_BACKGROUND`, `#rrggbb`, the fill for `contain`
+ * and for alpha flattened into a JPEG rendition.
+ */
+export const renditionEnvShape = {
+  RENDITION_SET: z.string().default(DEFAULT_RENDITION_SET_PRESET),
+  THUMBNAIL_BACKGROUND: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#ffffff'),
+} as const;
+
+/**
+ * The longest box side a rendition may have to be made by the thumbnail task, which runs first
+ * and is what a user waits for (issue 13: thumbnails visible within 500 ms of the upload). Up
+ * to it, libjpeg decodes a 12-24 MP photo at 1/4 or 1/8 scale for the whole set: on the bench
+ * machine the gallery set without `display` takes ~70 ms of image work on a 13 MP JPEG instead
+ * of ~190 ms with it, whose 1600 px box allows no shrink-on-load (sharp keeps a shrink under
+ * 3x at full scale) and so costs the full-size decode. A rendition past it (the gallery's
+ * `display`) is made by the compress task, from the full-size decode it makes anyway, and
+ * arrives with `ImageCompressed` (tools/local/README.md, "Early thumbnails").
+ */
+export const EARLY_RENDITION_MAX_SIDE = 1024;
+
+/** A rendition set split between the two tasks that make it (see {@link splitRenditionSet}). */
+export interface RenditionSetSplit {
+  /** The renditions the thumbnail task makes (`ThumbnailsGenerated`): never empty. */
+  readonly early: RenditionSet;
+  /** The renditions the compress task makes beside the full-size files (`ImageCompressed`), when there are any. */
+  readonly late?: RenditionSet;
+}
+
+/**
+ * Splits a set between the thumbnail task (every rendition whose box fits
+ * {@link EARLY_RENDITION_MAX_SIDE}) and the compress task (the larger ones). A set with no
+ * rendition that small is not split: the thumbnail task makes it all, as it makes any set
+ * whose renditions are all small. Both halves keep the set's name; the set's version
+ * ({@link renditionSetVersion}) stays the whole set's.
+ */
+export function splitRenditionSet(set: RenditionSet): RenditionSetSplit {
+  const entries = Object.entries(set.renditions);
+  const isLate = ([, r]: [string, Rendition]) => Math.max(r.width, r.height) > EARLY_RENDITION_MAX_SIDE;
+  const early = entries.filter((entry) => !isLate(entry));
+  const late = entries.filter(isLate);
+  if (early.length === 0 || late.length === 0) return { early: set };
+  return {
+    early: { name: set.name, renditions: Object.fromEntries(early) },
+    late: { name: set.name, renditions: Object.fromEntries(late) },
+  };
+}
+
+/**
  * Bumped when the way renditions are produced changes their pixels, so that every set's
  * version changes and stored renditions are reprocessed.
  */

@@ -67,10 +67,17 @@ const BUCKETS = { ORIGINALS_BUCKET: resource('originalsBucket'), PROCESSED_BUCKE
 /** image-ops' `inputPolicyEnvShape`: the input limits of every service that reads originals. */
 export const INPUT_POLICY_ENV = { MAX_UPLOAD_BYTES: KNOB, MAX_PIXELS: KNOB, MAX_FRAMES: KNOB } as const;
 
+/** The rendition set and its background: read by the thumbnail and compress tasks, each making its share (image-ops' `renditionEnvShape`). */
+const RENDITION_ENV = {
+  RENDITION_SET: KNOB,
+  THUMBNAIL_BACKGROUND: KNOB,
+} as const satisfies ServiceEnv;
+
 /** apps/compress/src/config.ts. */
 export const COMPRESS_ENV = {
   ...AWS_LOCATION,
   ...BUCKETS,
+  ...RENDITION_ENV,
   COMPRESS_FORMATS: KNOB,
   COMPRESS_PROFILE: KNOB,
   WEBP_QUALITY: KNOB,
@@ -105,8 +112,7 @@ export const AVIF_STEP_TIMEOUT_SECONDS = 120;
 export const THUMBNAIL_ENV = {
   ...AWS_LOCATION,
   ...BUCKETS,
-  RENDITION_SET: KNOB,
-  THUMBNAIL_BACKGROUND: KNOB,
+  ...RENDITION_ENV,
   ...INPUT_POLICY_ENV,
 } as const satisfies ServiceEnv;
 

@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { loadCompressConfig } from '@imgpipe/compress';
-import { compress, configureImageRuntime, renditions } from '@imgpipe/image-ops';
+import { compress, configureImageRuntime, renditions, splitRenditionSet } from '@imgpipe/image-ops';
 import { loadThumbnailConfig } from '@imgpipe/thumbnail';
 import { estimateThreadedInvocation, type ThreadedWork } from './cost-model';
 
@@ -136,10 +136,11 @@ export async function measureWork(photo: string, megapixels: number, runs = 3): 
   // five renditions in JPEG and WebP). Not image-ops' bare defaults (WebP only; three JPEG squares).
   const env = { AWS_REGION: 'us-east-1', ORIGINALS_BUCKET: 'measure', PROCESSED_BUCKET: 'measure' };
   const compressOptions = loadCompressConfig(env).options;
-  const renditionSet = loadThumbnailConfig(env).renditionSet;
+  // Each task's share of the set (issue 13): compress makes the large renditions from its decode.
+  const { early, late } = splitRenditionSet(loadThumbnailConfig(env).renditionSet);
   const jobs: Record<PipelineFunction, () => Promise<unknown>> = {
-    compress: () => compress(input, compressOptions),
-    thumbnail: () => renditions(input, renditionSet),
+    compress: () => compress(input, compressOptions, undefined, late ? { renditionSet: late } : undefined),
+    thumbnail: () => renditions(input, early),
   };
   const result: Record<PipelineFunction, { cpuMsPerMp: number; parallelFraction: number }> = {
     compress: { cpuMsPerMp: 0, parallelFraction: 0 },

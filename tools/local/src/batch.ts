@@ -86,7 +86,8 @@ export async function runBatch(paths: readonly string[], options: BatchOptions):
   const files = await collectFiles(paths);
   const store = new FileSystemObjectStore(options.outDir, { [ORIGINALS]: '/', [PROCESSED]: '.' });
   const common = { store, processedBucket: PROCESSED, originalsBucket: ORIGINALS, policy: options.policy };
-  const compressImage = createCompressImage({ ...common, options: options.compress });
+  // Compress makes the set's large renditions from its full-size decode, the thumbnail task the rest (issue 13).
+  const compressImage = createCompressImage({ ...common, options: options.compress, renditionSet: options.renditionSet });
   const generateThumbnails = createGenerateThumbnails({ ...common, renditionSet: options.renditionSet });
   const renditionsVersion = renditionSetVersion(options.renditionSet);
 
@@ -129,6 +130,7 @@ export async function runBatch(paths: readonly string[], options: BatchOptions):
       uploadedAt: new Date().toISOString(),
     };
       const [compressed, thumbnails] = await Promise.all([compressImage(input), generateThumbnails(input)]);
+      const made = [...thumbnails.renditions, ...(compressed.renditions ?? [])];
       return {
         file,
         originalBytes: size,
@@ -137,8 +139,8 @@ export async function runBatch(paths: readonly string[], options: BatchOptions):
         compressedBytes: compressed.compressedSize,
         savingsPercent: compressed.savingsPercent,
         // A rendition in several formats (JPEG and WebP) is one name; `outputs` lists every file.
-        renditions: [...new Set(thumbnails.renditions.map((r) => r.name))],
-        outputs: [...compressed.variants.map((v) => v.key), ...thumbnails.renditions.map((r) => r.key)],
+        renditions: [...new Set(made.map((r) => r.name))],
+        outputs: [...compressed.variants.map((v) => v.key), ...made.map((r) => r.key)],
         ms: Math.round(performance.now() - started),
       };
     } catch (error) {

@@ -11,10 +11,12 @@ import {
   OriginalByteSize,
   OutputObject,
   Reason,
+  RenditionsVersion,
   SavingsPercent,
   UserId,
 } from '../fields';
 import { WEBP_PRESETS } from '../vocabulary';
+import { RenditionFiles } from './thumbnails-generated.contract';
 
 /**
  * `detail.data` of `ImageCompressed` v1. `compressedKey`, `compressedSize` and
@@ -157,6 +159,25 @@ export const ImageCompressedV2DataSchema = z
       /** Why that file, for a person (image-ops' decision). */
       reason: Reason,
     }),
+    /**
+     * The renditions of the set compress made from its full-size decode (issue 13: those too
+     * large for the thumbnail task's early, shrink-on-load decode, such as the gallery set's
+     * 1600 px `display`), each name's primary format first, under the same `version` segment
+     * (`thumbnails/{user}/{image}/{version}/{name}.{ext}`). Absent when it made none (older
+     * events, and sets whose renditions are all the thumbnail task's). An optional field gained
+     * inside v2: a reader on an older build drops it.
+     */
+    renditions: RenditionFiles.optional(),
+    /** The version of the rendition set `renditions` belong to: the whole set's, as `ThumbnailsGenerated` carries it. With `renditions` only. */
+    renditionsVersion: RenditionsVersion.optional(),
+  })
+  .refine((data) => (data.renditions === undefined) === (data.renditionsVersion === undefined), {
+    path: ['renditionsVersion'],
+    message: 'must be given with renditions, and only with them',
+  })
+  .refine((data) => (data.renditions ?? []).every((r) => r.key.split('/').at(-2) === data.version), {
+    path: ['renditions'],
+    message: 'every key must carry the version segment',
   })
   .refine((data) => data.variants.length === 0 || data.variants[0]?.key === data.compressedKey, {
     path: ['compressedKey'],
@@ -255,6 +276,57 @@ export const ImageCompressedV2 = defineContract({
         kind: 'encoded',
         reason: 'the original carries EXIF/XMP/IPTC metadata (camera, time, maybe a GPS position) that must not be served: the smallest encoded output (webp) is handed back',
       },
+    },
+    /** With the rendition compress made beside the full-size files (issue 13: the gallery set's `display`). */
+    'with-renditions': {
+      imageId: C2_IMAGE,
+      userId: C2_USER,
+      originalKey: `uploads/${C2_USER}/${C2_IMAGE}/holiday-photo.jpg`,
+      originalSize: 4_812_331,
+      variants: [
+        {
+          bucket: 'imgpipe-processed-123456789012',
+          key: c2Key('full.webp'),
+          format: 'webp',
+          contentType: 'image/webp',
+          size: 1_204_117,
+          width: 4032,
+          height: 3024,
+          quality: 80,
+          animated: false,
+        },
+      ],
+      compressedKey: c2Key('full.webp'),
+      compressedSize: 1_204_117,
+      savingsPercent: 75,
+      width: 4032,
+      height: 3024,
+      processingMs: 1581,
+      version: '9f86d081884c',
+      output: { kind: 'encoded', reason: 'the smallest encoded output (webp) is handed back' },
+      renditions: [
+        {
+          name: 'display',
+          bucket: 'imgpipe-processed-123456789012',
+          key: `thumbnails/${C2_USER}/${C2_IMAGE}/9f86d081884c/display.jpg`,
+          format: 'jpeg',
+          contentType: 'image/jpeg',
+          size: 241_377,
+          width: 1600,
+          height: 1200,
+        },
+        {
+          name: 'display',
+          bucket: 'imgpipe-processed-123456789012',
+          key: `thumbnails/${C2_USER}/${C2_IMAGE}/9f86d081884c/display.webp`,
+          format: 'webp',
+          contentType: 'image/webp',
+          size: 170_204,
+          width: 1600,
+          height: 1200,
+        },
+      ],
+      renditionsVersion: 'rs-7c4a8d09aa11',
     },
   },
 });

@@ -165,6 +165,27 @@ export const ThumbnailsGeneratedV2 = defineContract({
 });
 
 /**
+ * The files of one or more renditions, each name's primary format first (`ThumbnailsGenerated`
+ * v3, and `ImageCompressed`'s `renditions`, issue 13): a name and format at most once, one pixel
+ * size a name.
+ */
+export const RenditionFiles = z
+  .array(RenditionObject)
+  .min(1)
+  .max(LIMITS.renditions)
+  .refine((renditions) => new Set(renditions.map((r) => `${r.name}.${r.format}`)).size === renditions.length, {
+    message: 'a rendition name and format must appear once',
+  })
+  .refine(
+    (renditions) =>
+      renditions.every((r) => {
+        const first = renditions.find((other) => other.name === r.name);
+        return first === undefined || (first.width === r.width && first.height === r.height);
+      }),
+    { message: 'the files of one rendition must have one pixel size' },
+  );
+
+/**
  * `detail.data` of `ThumbnailsGenerated` v3: v2's fields, a rendition written in several
  * formats (a JPEG and a WebP of `small` from one resize, since issue 11's WebP renditions).
  * So a name may repeat, once per format: a name and format appear at most once; every file
@@ -174,21 +195,7 @@ export const ThumbnailsGeneratedV2 = defineContract({
  * name: {@link primaryRenditionKeys}.
  */
 export const ThumbnailsGeneratedV3DataSchema = ThumbnailsGeneratedDataSchema.extend({
-  renditions: z
-    .array(RenditionObject)
-    .min(1)
-    .max(LIMITS.renditions)
-    .refine((renditions) => new Set(renditions.map((r) => `${r.name}.${r.format}`)).size === renditions.length, {
-      message: 'a rendition name and format must appear once',
-    })
-    .refine(
-      (renditions) =>
-        renditions.every((r) => {
-          const first = renditions.find((other) => other.name === r.name);
-          return first === undefined || (first.width === r.width && first.height === r.height);
-        }),
-      { message: 'the files of one rendition must have one pixel size' },
-    ),
+  renditions: RenditionFiles,
   version: versionSegment,
   placeholder: DeliveryPlaceholderSchema,
 }).refine(keysCarryVersion, keysCarryVersionIssue);

@@ -12,6 +12,19 @@ const list = (value: unknown): Data[] => (Array.isArray(value) ? value.filter(is
 const size = (value: unknown) => (num(value) !== undefined ? formatBytes(num(value) as number) : '?');
 const dims = (data: Data) => (num(data['width']) !== undefined && num(data['height']) !== undefined ? `${String(data['width'])}x${String(data['height'])}` : '');
 
+/** An event's `renditions`, one entry a rendition; one written in several formats (v3: JPEG and WebP) names them. */
+function renditionList(data: Data): string {
+  const renditions = list(data['renditions']);
+  const names = [...new Set(renditions.map((r) => str(r['name']) ?? '?'))];
+  return names
+    .map((name) => {
+      const files = renditions.filter((r) => (str(r['name']) ?? '?') === name);
+      const formats = files.length > 1 ? ` (${files.map((r) => str(r['format']) ?? '?').join(', ')})` : '';
+      return `${name} ${files[0] ? dims(files[0]) : ''}`.trim() + formats;
+    })
+    .join(', ');
+}
+
 /**
  * The facts of one event a person wants in a timeline, on one line: what was uploaded,
  * what was made and how big, and for a failure its code, stage, reason and whether a
@@ -29,20 +42,12 @@ export function eventFacts(entry: Pick<HistoryEntry, 'detailType' | 'data'>): st
     case 'ImageCompressed': {
       const variants = list(data['variants']).map((v) => `${str(v['format']) ?? '?'} ${size(v['size'])}`);
       const savings = num(data['savingsPercent']);
-      return `${variants.join(', ')}${savings !== undefined ? `; ${savings.toFixed(1)}% saved` : ''}`;
+      // The set's large renditions (issue 13), when compress made any.
+      const renditions = list(data['renditions']).length > 0 ? `; renditions ${renditionList(data)}` : '';
+      return `${variants.join(', ')}${savings !== undefined ? `; ${savings.toFixed(1)}% saved` : ''}${renditions}`;
     }
-    case 'ThumbnailsGenerated': {
-      // One entry a rendition; one written in several formats (v3: JPEG and WebP) names them.
-      const renditions = list(data['renditions']);
-      const names = [...new Set(renditions.map((r) => str(r['name']) ?? '?'))];
-      return names
-        .map((name) => {
-          const files = renditions.filter((r) => (str(r['name']) ?? '?') === name);
-          const formats = files.length > 1 ? ` (${files.map((r) => str(r['format']) ?? '?').join(', ')})` : '';
-          return `${name} ${files[0] ? dims(files[0]) : ''}`.trim() + formats;
-        })
-        .join(', ');
-    }
+    case 'ThumbnailsGenerated':
+      return renditionList(data);
     case 'ImageProcessed': {
       const savings = num(data['savingsPercent']);
       const ms = num(data['processingTimeMs']);
