@@ -32,7 +32,7 @@ describe('the capacity table, derived from the configured limits', () => {
     expect(failing({ 'imgpipe:apiBurstLimit': 500 })).toEqual(['the stage admits the burst']);
     expect(failing({ 'imgpipe:uploadsRouteBurstLimit': 100 })).toEqual(['the stage admits the burst']);
     expect(failing({ 'imgpipe:apiReservedConcurrency': 50 })).toEqual(['the API function has the concurrency for the burst']);
-    // 1,000 images at 4.1 s each through 50 instances: 82 s, longer than the throttle retries wait.
+    // 1,000 images at 4.6 s each through 50 instances: 92 s, longer than the throttle retries wait.
     expect(failing({ 'imgpipe:compressReservedConcurrency': 50 })).toEqual(['throttle retries outlast the burst']);
     expect(failing({ 'imgpipe:thumbnailReservedConcurrency': 600 })).toEqual(['the reservations fit the account']);
     expect(failing({ 'imgpipe:apiRateLimit': 100, 'imgpipe:uploadsRouteRateLimit': 100 })).toEqual(['the stage rate carries the steady load 10x over']);

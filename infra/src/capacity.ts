@@ -22,18 +22,27 @@ export const LOAD = { imagesPerDay: 1_000_000, burstUploads: 1_000 } as const;
 
 /**
  * What a step of a 24 MP photo (the large end) takes, from measurement on the bench's 2-core
- * machine (one core taken as one Lambda vCPU; confirm on Lambda with Power Tuning, docs/deploy.md):
- * - compress (decode, the full-size WebP at q80 and the JPEG fallback it also encodes by
- *   default): 4.1 s at 2048 MB, from 195 and 181 CPU ms per MP measured for that configuration
- *   (docs/deploy.md, "Compress's rows are WebP alone": tools/bench memory-choice at Lambda's CPU
- *   share for the memory). The table's WebP-alone row gives 2.68 s; the local runtime's 13 MP
- *   figure on two whole cores, 1.91 s (x 24 / 13 = 3.5 s), is faster than Lambda's 1.16 vCPU at
- *   2048 MB. The model used to say 2 s, which no measurement gave.
- * - thumbnail (read, decode, placeholder, the gallery's five renditions in JPEG and WebP at
- *   effort 2, ten puts): the task took ~720 ms for the same 13 MP JPEG beside compress
- *   (tools/local/README.md, "Early thumbnails"), x 24 / 13 = 1.3 s. It used to say 2 s.
+ * machine (one core taken as one Lambda vCPU; confirm on Lambda with Power Tuning, docs/deploy.md).
+ * Since issue 13 item 3 the thumbnail task makes only the rendition set's small renditions and
+ * compress the large ones (the gallery's 1600 px `display`) from its full-size decode:
+ * - compress (decode, the full-size WebP and the JPEG fallback it also encodes by default, the
+ *   `display` rendition in JPEG and WebP at effort 2): 4.6 s at 2048 MB. tools/bench memory-choice
+ *   `--measure` on the bench's 13.4 MP photo, 2026-12-06 03:27-03:30 UTC, load ~2: 204, 198 and 215
+ *   CPU ms per MP, parallel fraction 0.07, 0.16 and 0.21; the lowest CPU with the highest fraction
+ *   at Lambda's CPU share for the memory, as before, gives 4.62 s. The local runtime's compress
+ *   task (tools/local scripts/bench-latency, 13 MP, 5 runs, 03:31 UTC) took a median 2.49 s on two
+ *   whole cores, x 24 / 13 = 4.6 s. What the split itself adds was measured interleaved in one
+ *   session (compress with and without `display`, 7 medians each): 170 -> 179 CPU ms per MP, about
+ *   +5 %, within the run-to-run spread; the rest of the rise from the 4.1 s this said before (195
+ *   and 181 ms per MP, 2026-12-05) is that spread.
+ * - thumbnail (read, decode at 1/4 scale, placeholder, four renditions in JPEG and WebP at effort
+ *   2, eight puts): the local runtime's thumbnail task, alone on the cores as on its own Lambda
+ *   (thumbnails first), took a median 273 ms (253-350) for a 13 MP JPEG in the same bench-latency
+ *   run, x 24 / 13 = 0.5 s; it took 423 ms before the split (22:24 UTC the day before) and ~720 ms
+ *   beside compress before thumbnails-first, which gave the 1.3 s this said before. The memory
+ *   table's image work alone (23 CPU ms per MP) gives 0.48 s; capacity.spec holds the model to it.
  */
-const STEP_SECONDS_24MP = { compress: 4.1, thumbnail: 1.3 } as const;
+const STEP_SECONDS_24MP = { compress: 4.6, thumbnail: 0.5 } as const;
 /** Recording and publishing after the slower branch (RecordMetadata, PublishProcessed): ~0.5 s. */
 const RECORD_AND_PUBLISH_SECONDS = 0.5;
 

@@ -27,7 +27,7 @@ export const CAPACITY_DEFAULTS = {
   uploadsRouteRateLimit: 400,
   uploadsRouteBurstLimit: 1000,
   apiReservedConcurrency: 200,
-  /** 1,000 uploads at compress's measured 4.1 s (24 MP, infra/src/capacity.ts) in three waves: 12.3 s, within the throttle retries' ~15.5 s. */
+  /** 1,000 uploads at compress's measured 4.6 s (24 MP, infra/src/capacity.ts) in three waves: 13.8 s, within the throttle retries' ~15.5 s. */
   compressReservedConcurrency: 334,
   thumbnailReservedConcurrency: 250,
 } as const;

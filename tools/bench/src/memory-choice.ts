@@ -40,20 +40,28 @@ export const STEP_LATENCY_BUDGET_MS = 3_000;
  * twice; the parallel fraction is Amdahl's from the wall time with 1 and 2 threads, and the one
  * kept is the higher (the 2 cores are shared with other work, so it is noise-bound), the most
  * favourable to more memory; the choice is the same at 0 (memory-choice.spec.ts).
- * - thumbnail (2026-12-05 19:53 and 20:03 UTC, load average 1-2): its default set, the gallery
- *   (five renditions in JPEG and WebP at effort `GALLERY_WEBP_EFFORT` 2): 34 and 39 CPU ms per
- *   MP, parallel fraction 0.16 and 0.61. The figure before (21, fraction 1 and 0) measured
- *   image-ops' bare default set (three JPEG squares), not what the function runs.
- * - compress (12:29 UTC): 121 and 113 CPU ms per MP, fraction 0.33 and 0.03, measured with WebP
- *   alone. With the service's JPEG fallback beside it (what `--measure` runs now) the same two
- *   runs as thumbnail's gave 195 and 181 ms per MP (fraction 0.33 and 0.15), which puts 24 MP past
- *   the 3 s budget at 2048 MB and would move the choice to 4096 MB: not recorded here, because the
- *   function's memory is a deployment decision (docs/deploy.md says so beside the table).
+ * - thumbnail (2026-12-06 03:27, 03:30 and 03:30 UTC, load average ~2): its share of the default
+ *   set since issue 13 item 3 (`splitRenditionSet`'s `early`: the gallery's four renditions up to
+ *   `EARLY_RENDITION_MAX_SIDE`, in JPEG and WebP at effort 2, decoded at 1/4 scale): 22, 23 and 25
+ *   CPU ms per MP, parallel fraction 0.95, 0 and 0. With the whole gallery set (its 1600 px
+ *   `display` too, which allowed no shrink-on-load) it was 34 and 39 (2026-12-05 19:53 and 20:03
+ *   UTC, fraction 0.16 and 0.61); the same session as the figures above, interleaved, gave 36
+ *   (whole set) and 17 (early share) ms per MP, medians of 7. The figure before those (21)
+ *   measured image-ops' bare default set (three JPEG squares), not what the function runs.
+ * - compress (2026-12-05 12:29 UTC): 121 and 113 CPU ms per MP, fraction 0.33 and 0.03, measured
+ *   with WebP alone. With the service's JPEG fallback beside it (what `--measure` runs now) the
+ *   runs of 2026-12-05 19:53 and 20:03 gave 195 and 181 ms per MP (fraction 0.33 and 0.15), and
+ *   with the set's large renditions too (issue 13 item 3: the gallery's `display`, made from
+ *   compress's full-size decode) the three of 2026-12-06 gave 204, 198 and 215 (fraction 0.07,
+ *   0.16, 0.21; the `display` rendition alone about +5 %, interleaved: 170 -> 179). That puts 24 MP
+ *   past the 3 s budget at 2048 MB and would move the choice to 4096 MB: not recorded here, because
+ *   the function's memory is a deployment decision (docs/deploy.md says so beside the table); the
+ *   capacity model (infra/src/capacity.ts) uses the full configuration's figure.
  * One bench core is taken as one Lambda (Graviton) vCPU: confirm with Power Tuning (docs/deploy.md).
  */
 export const MEASURED_WORK: Readonly<Record<PipelineFunction, { readonly cpuMsPerMp: number; readonly parallelFraction: number }>> = {
   compress: { cpuMsPerMp: 117, parallelFraction: 0.33 },
-  thumbnail: { cpuMsPerMp: 37, parallelFraction: 0.61 },
+  thumbnail: { cpuMsPerMp: 23, parallelFraction: 0.95 },
 };
 
 /** One row of the table. */

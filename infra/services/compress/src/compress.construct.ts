@@ -49,9 +49,9 @@ export interface CompressProps extends CompressSettings {
 }
 
 /**
- * Memory and timeout. A 24 MP photo's WebP alone takes ~2.7 s at this size, ~4.1 s with the
- * default JPEG fallback (docs/deploy.md, "Memory": measured, and the open question of 4096 MB
- * that figure raises); Lambda gives a full vCPU at 1769 MB, so 2048 MB buys one whole core (plus a little) and room for the
+ * Memory and timeout. A 24 MP photo's WebP alone takes ~2.7 s at this size, ~4.6 s with the
+ * default JPEG fallback and the rendition set's large renditions (docs/deploy.md, "Memory":
+ * measured, and the open question of 4096 MB that figure raises); Lambda gives a full vCPU at 1769 MB, so 2048 MB buys one whole core (plus a little) and room for the
  * decoded raster (24 MP x 4 bytes ≈ 96 MB, several copies while encoding). The timeout is
  * the `Compress` task's `TimeoutSeconds` in libs/workflow/pipeline.asl.json (25 s, which
  * keeps a whole run inside the Express limit; infra/src/stacks/pipeline.stack.spec.ts holds

@@ -18,9 +18,11 @@ export interface ThumbnailProps extends ThumbnailSettings {
 }
 
 /**
- * Memory and timeout: one decode of the original, then several small resizes and encodes —
- * the decode of a 24 MP photo and the gallery set's ten files, 0.81 s at 2048 MB for 24 MP
- * (docs/deploy.md, "Memory"), so the same full vCPU as compress (2048 MB, above the 1769 MB mark). The timeout is the `Thumbnail` task's `TimeoutSeconds` in
+ * Memory and timeout: one decode of the original, at 1/4 or 1/8 scale for a JPEG (the set's
+ * renditions up to image-ops' `EARLY_RENDITION_MAX_SIDE`; compress makes the larger ones), then
+ * several small resizes and encodes — the gallery set's eight early files, 0.48 s at 2048 MB for
+ * 24 MP (docs/deploy.md, "Memory": the cheapest of the sizes compared), so the same full vCPU as
+ * compress (2048 MB, above the 1769 MB mark). The timeout is the `Thumbnail` task's `TimeoutSeconds` in
  * libs/workflow/pipeline.asl.json (25 s; infra/src/stacks/pipeline.stack.spec.ts holds the
  * two equal). Revisit from the benchmark.
  */
