@@ -209,8 +209,9 @@ function card(size: number): Rendition {
  * | 4 (before) | 2194 | 2054 | 2,343,810 | 75.4 / 71.1 |
  *
  * 2 is the knee: the renditions take 36% less time for 2.5% more bytes at the same distance
- * (below 2, bytes grow 4-6x faster than time falls). The display WebP is the thumbnail task's
- * long pole, which is what a user waits for before the first thumbnail (issue 13).
+ * (below 2, bytes grow 4-6x faster than time falls). The display WebP was the thumbnail task's
+ * long pole, what a user waited for before the first thumbnail; since the set is split
+ * ({@link splitRenditionSet}) compress makes it, beside the full-size encodes (issue 13).
  */
 export const GALLERY_WEBP_EFFORT = 2;
 

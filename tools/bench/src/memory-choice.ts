@@ -140,8 +140,8 @@ async function timed(run: () => Promise<unknown>, runs: number): Promise<{ cpuMs
 export async function measureWork(photo: string, megapixels: number, runs = 3): Promise<typeof MEASURED_WORK> {
   const input = new Uint8Array(readFileSync(photo));
   // What the functions run with their defaults, from their own config loaders: compress's formats
-  // (WebP and the JPEG fallback), profile and quality; thumbnail's rendition set (the gallery:
-  // five renditions in JPEG and WebP). Not image-ops' bare defaults (WebP only; three JPEG squares).
+  // (WebP and the JPEG fallback), profile and quality; the rendition set (the gallery: five renditions
+  // in JPEG and WebP, split between the two tasks). Not image-ops' bare defaults (WebP only; three JPEG squares).
   const env = { AWS_REGION: 'us-east-1', ORIGINALS_BUCKET: 'measure', PROCESSED_BUCKET: 'measure' };
   const compressOptions = loadCompressConfig(env).options;
   // Each task's share of the set (issue 13): compress makes the large renditions from its decode.
