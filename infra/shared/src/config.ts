@@ -2,6 +2,12 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import { DEFAULT_UNDO_WINDOW_SECONDS, MAX_UNDO_WINDOW_SECONDS } from '@imgpipe/contracts';
+// image-ops' sharp-free entry: which rendition sets and backgrounds the functions accept is its
+// rule, applied here at synth. infra-shared's package.json removes the Nx edge to image-ops
+// (`implicitDependencies: ["!image-ops"]`): this check changes no template, so an image-ops
+// change still redeploys only the services that bundle it (infra/src/config.spec.ts holds this
+// file's `/checks` import to being infra's only one).
+import { RENDITION_SET_PRESET_NAMES, renditionEnvShape, resolveRenditionSet } from '@imgpipe/image-ops/checks';
 
 /** Powertools / Lambda application log levels the functions accept. */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -34,16 +40,44 @@ export const CAPACITY_DEFAULTS = {
 
 const positiveInt = z.coerce.number().int().positive();
 
-/** Whether `text` is JSON whose top level is an object (an inline rendition set). */
-function isJsonObject(text: string): boolean {
-  if (!text.trimStart().startsWith('{')) return false;
+/** A context value as its error message quotes it: JSON-quoted, an inline set cut at 120 characters. */
+function quoted(value: string): string {
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** Zod issues as one line: `renditions.tile.fit: Invalid option: ...; ...`. */
+function issuesOf(error: z.ZodError): string {
+  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+}
+
+/**
+ * What is wrong with `imgpipe:renditionSet`, or nothing: the value must be what the functions'
+ * `readRenditionSet` reads without a file, a preset name or an inline JSON set that image-ops'
+ * `resolveRenditionSet` accepts. A file path is refused whatever it names: the functions would
+ * read it at cold start from a bundle that does not hold it, and every one of them would fail.
+ */
+function renditionSetProblem(value: string): string | undefined {
+  if ((RENDITION_SET_PRESET_NAMES as readonly string[]).includes(value)) return undefined;
+  const presets = RENDITION_SET_PRESET_NAMES.join(', ');
+  if (!value.trimStart().startsWith('{')) {
+    return `${quoted(value)} is neither a rendition set preset (${presets}) nor a JSON rendition set ({...}); a file path is not in the functions' bundles`;
+  }
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-  } catch {
-    return false;
+    parsed = JSON.parse(value);
+  } catch (error) {
+    return `${quoted(value)} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  try {
+    resolveRenditionSet(parsed);
+    return undefined;
+  } catch (error) {
+    if (error instanceof z.ZodError) return `${quoted(value)} is not a valid rendition set: ${issuesOf(error)}`;
+    throw error;
   }
 }
+
 const booleanKnob = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 /** CloudWatch Logs retention periods that exist (the API rejects any other day count). */
@@ -164,23 +198,30 @@ export const infraContextSchema = z.object({
    * against): one value for all three, so they can never name different sets. A preset name
    * (`gallery`, `default`, `marketplace`) or a JSON rendition set inline (`{...}`); not a file
    * path, which the functions would read at cold start from a bundle that does not hold it.
-   * Which names and sets are valid is image-ops' (`readRenditionSet`), checked by the functions at
-   * cold start: infra does not import image-ops. Unset: the services' default (`gallery`).
+   * Which names and sets are valid is image-ops' (`RENDITION_SET_PRESET_NAMES`, `resolveRenditionSet`),
+   * checked here at synth ({@link renditionSetProblem}) as the functions check it at cold start, so
+   * a typo fails the deploy, not every function. Unset: the services' default (`gallery`).
    */
   'imgpipe:renditionSet': z
     .string()
-    .refine(
-      (value) => /^[a-z][a-z0-9-]{0,63}$/.test(value) || isJsonObject(value),
-      'must be a rendition set preset name (gallery, default, marketplace) or a JSON rendition set ({...}); a file path is not in the functions\' bundles',
-    )
+    .superRefine((value, ctx) => {
+      const problem = renditionSetProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .optional(),
   /**
    * `THUMBNAIL_BACKGROUND` of the thumbnail and compress functions (the fill of `contain` and of
    * alpha flattened into a JPEG rendition), `#rrggbb`: one value for both shares of the set.
-   * Its format is image-ops' rule (`renditionEnvShape`), checked by the functions at cold start,
-   * not copied here. Unset: the services' default (white).
+   * Its format is image-ops' rule (`renditionEnvShape.THUMBNAIL_BACKGROUND`), applied here at synth
+   * as the functions apply it at cold start. Unset: the services' default (white).
    */
-  'imgpipe:thumbnailBackground': z.string().min(1).optional(),
+  'imgpipe:thumbnailBackground': z
+    .string()
+    .superRefine((value, ctx) => {
+      const checked = renditionEnvShape.THUMBNAIL_BACKGROUND.safeParse(value);
+      if (!checked.success) ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a #rrggbb colour: ${issuesOf(checked.error)}` });
+    })
+    .optional(),
   /** The audiences (client ids) a token of `imgpipe:jwtIssuer` must carry. */
   'imgpipe:jwtAudience': z
     .union([z.array(z.string().min(1)).min(1), z.string().transform((csv) => csv.split(',').map((s) => s.trim()))])
