@@ -68,7 +68,9 @@ const isOutputFormat = (format: string): format is OutputFormatName => (OUTPUT_F
 export function createCompressImage(deps: CompressImageDeps) {
   const now = deps.now ?? (() => performance.now());
   const late = deps.renditionSet ? splitRenditionSet(deps.renditionSet).late : undefined;
-  const renditionsVersion = late && deps.renditionSet ? renditionSetVersion(deps.renditionSet) : undefined;
+  // Said whenever there is a set, renditions or not: RecordMetadata joins compress's share to the
+  // thumbnail task's only when both read the same set (RecordMetadataTaskInputSchema).
+  const renditionsVersion = deps.renditionSet ? renditionSetVersion(deps.renditionSet) : undefined;
   return async function compressImage(input: ImageUploadedData): Promise<ImageCompressedV2Data> {
     const started = now();
     const original = await deps.store.get({ bucket: input.original.bucket, key: input.original.key });
@@ -157,7 +159,7 @@ export function createCompressImage(deps: CompressImageDeps) {
       processingMs: Math.round(now() - started),
       version,
       output: { kind: primary.file.choice.kind, reason: output.reason.slice(0, 2000) },
-      ...(renditionOutputs.length > 0 && renditionsVersion
+      ...(renditionOutputs.length > 0
         ? {
             renditions: renditionOutputs.map(({ rendition, location }) => ({
               ...location,
@@ -168,9 +170,9 @@ export function createCompressImage(deps: CompressImageDeps) {
               width: rendition.width,
               height: rendition.height,
             })),
-            renditionsVersion,
           }
         : {}),
+      ...(renditionsVersion ? { renditionsVersion } : {}),
     };
   };
 }

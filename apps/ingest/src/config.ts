@@ -13,10 +13,10 @@ import {
   type Env,
 } from '@imgpipe/platform';
 import {
-  DEFAULT_RENDITION_SET_PRESET,
   inputPolicyEnvShape,
   inputPolicyFromEnv,
   readRenditionSet as readRenditionSetValue,
+  renditionEnvShape,
   renditionSetVersion,
   type InputPolicy,
   type RenditionSet,
@@ -37,8 +37,8 @@ export const ingestEnvSchema = declaredEnvSchema(INGEST_ENV, platformConfigSchem
   UPLOAD_URL_TTL_SECONDS: envInt().max(MAX_UPLOAD_TTL_SECONDS).default(15 * 60),
   /** Bytes of an upload read to check its real type. */
   UPLOAD_HEAD_BYTES: envInt().max(1024 * 1024).default(DEFAULT_HEAD_BYTES),
-  /** The thumbnail service's rendition set (`gallery` by default, `default`, `marketplace`, inline JSON or a file path). */
-  RENDITION_SET: z.string().default(DEFAULT_RENDITION_SET_PRESET),
+  /** The rendition set thumbnail and compress make (`gallery` by default, `default`, `marketplace`, inline JSON or a file path): image-ops' one definition. */
+  RENDITION_SET: renditionEnvShape.RENDITION_SET,
   /** The upload grants table (`TABLES.uploadGrants`), held to the platform's table-name rule. */
   GRANTS_TABLE: resourcesConfigSchema.shape.IMAGES_TABLE,
   /** How long a deleted image can be restored before its original is erased (default 7 days); metadata reads the same variable. */

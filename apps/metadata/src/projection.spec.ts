@@ -1,4 +1,4 @@
-import { ContractError, ImageProcessingFailedV1, ImageUploadedV1, ThumbnailsGeneratedV1 } from '@imgpipe/contracts';
+import { ContractError, ImageProcessingFailedV1, ImageUploadedV1, ThumbnailsGeneratedV1, ThumbnailsGeneratedV3 } from '@imgpipe/contracts';
 import { MetadataError } from './errors';
 import { projectImage } from './projection';
 import {
@@ -97,6 +97,25 @@ describe('projectImage', () => {
     expect(early).toMatchObject({ status: 'processing', placeholder: thumbnails.placeholder, thumbnails: Object.fromEntries(thumbnails.renditions.map((r) => [r.name, r.key])) });
     expect(early).not.toHaveProperty('delivery');
     expect(done).toMatchObject({ status: 'processed', placeholder: thumbnails.placeholder, delivery: processed.delivery });
+  });
+
+  it('keeps naming the renditions a rerun\'s early thumbnails leave out (issue 13: the set\'s large ones are compress\'s) until its ImageProcessed', () => {
+    const [upload, compression, renditions, outcome] = successfulRun();
+    const done = projectImage(historyOf([upload, compression, renditions, outcome]));
+    const names = Object.keys(done?.thumbnails ?? {});
+    expect(names.length).toBeGreaterThan(1);
+    const [first] = names;
+    const rerunKey = `thumbnails/${USER_ID}/${IMAGE_ID}/0f0f0f0f0f0f/${first}.jpg`;
+    const early = newEvent(ThumbnailsGeneratedV3, {
+      ...thumbnails,
+      renditions: thumbnails.renditions.filter((r) => r.name === first).map((r) => ({ ...r, key: rerunKey })),
+      version: '0f0f0f0f0f0f',
+    });
+
+    const rerun = projectImage(historyOf([upload, compression, renditions, outcome, early]));
+
+    expect(rerun?.status).toBe('processed');
+    expect(rerun?.thumbnails).toEqual({ ...done?.thumbnails, [first as string]: rerunKey });
   });
 
   it('drops the placeholder when a v1 ThumbnailsGenerated (no placeholder) replaces the thumbnails, and a late one after a delete changes nothing', () => {

@@ -75,8 +75,20 @@ describe('recordMetadata: the delivery record', () => {
     expect(names['display']).toBe(thumbnailKey(USER_ID, IMAGE_ID, compressed.version, 'display', 'jpeg'));
     expect(delivery.srcset['webp']).toContain(`${CDN}/${thumbnailKey(USER_ID, IMAGE_ID, compressed.version, 'display', 'webp')} 1600w`);
     expect((await readModel.get(IMAGE_ID))?.thumbnails?.['display']).toBe(names['display']);
-    // They are this run's files: nothing of them is removed as replaced.
-    expect(await store.list(BUCKETS.processed, `thumbnails/${USER_ID}/${IMAGE_ID}/${compressed.version}/`)).toHaveLength(2);
+
+    // A rerun with other bytes: the record moves to its files, and this run's display goes with the rest.
+    const [c2, t2] = rerun('v2');
+    const display2 = ImageCompressedV2.data.parse({
+      ...c2,
+      renditions: (withDisplay.renditions ?? []).map((r) => ({ ...r, key: thumbnailKey(USER_ID, IMAGE_ID, 'v2', 'display', r.format) })),
+      renditionsVersion: thumbnails.renditionsVersion,
+    });
+    await putAll(store, [...keysOf([display2, t2]), ...(display2.renditions ?? []).map((r) => r.key)]);
+    const again = recorded(await service.recordMetadata({ uploaded, results: [display2, t2] }));
+    expect(again.detail.data.thumbnails['display']).toBe(thumbnailKey(USER_ID, IMAGE_ID, 'v2', 'display', 'jpeg'));
+    const left = await store.list(BUCKETS.processed, '');
+    expect(left).toEqual(expect.arrayContaining((display2.renditions ?? []).map((r) => r.key)));
+    for (const old of withDisplay.renditions ?? []) expect(left).not.toContain(old.key);
   });
 
   it('carries the WebP preset auto chose onto the served file (it changes the bytes as the quality does)', async () => {

@@ -83,15 +83,28 @@ describe('renditionFacts', () => {
   });
 
   it('adds the large renditions compress made (issue 13) after the thumbnail task\'s, and says them on the compression', () => {
-    const example = exampleEnvelope(ThumbnailsGeneratedV3, 'full').data;
-    // The published example predates the split: it lists `display` too, which is compress's now.
-    const thumbnails = { ...example, renditions: example.renditions.filter((r) => r.name !== 'display') };
+    const thumbnails = exampleEnvelope(ThumbnailsGeneratedV3, 'early-share').data;
     const compressed = exampleEnvelope(ImageCompressedV2, 'with-renditions').data;
     const facts = renditionFacts([entryOf('ThumbnailsGenerated', thumbnails, 1), entryOf('ImageCompressed', compressed, 2)]);
 
     expect(facts.get('display')).toMatchObject({ width: 1600, height: 1200, format: 'jpeg', size: 241_377 });
     expect(facts.get('small')).toBeDefined();
     expect(summarizeEvent(entryOf('ImageCompressed', compressed)).summary).toContain('1 rendition: display');
+  });
+
+  it('never pairs a new run\'s early thumbnails with the previous run\'s compress renditions', () => {
+    const thumbnails = exampleEnvelope(ThumbnailsGeneratedV3, 'early-share').data;
+    const compressed = exampleEnvelope(ImageCompressedV2, 'with-renditions').data;
+    const entry = (detailType: string, data: unknown, sequence: number, correlationId: string): HistoryEntry => ({
+      ...entryOf(detailType, data, sequence),
+      correlationId,
+    });
+    // Run 1 done, run 2's thumbnails in: run 1's display is not shown beside them.
+    const inFlight = [entry('ThumbnailsGenerated', thumbnails, 1, 'run-1'), entry('ImageCompressed', compressed, 2, 'run-1'), entry('ThumbnailsGenerated', thumbnails, 3, 'run-2')];
+    expect(renditionFacts(inFlight).has('display')).toBe(false);
+    // A run whose thumbnails were recorded with the rest (after its ImageCompressed): paired by its correlation id.
+    const late = [entry('ImageCompressed', compressed, 1, 'run-1'), entry('ThumbnailsGenerated', thumbnails, 2, 'run-1')];
+    expect(renditionFacts(late).has('display')).toBe(true);
   });
 
   it('is empty without thumbnails', () => {

@@ -66,15 +66,30 @@ function latest(history: readonly HistoryEntry[], detailType: string): Data | un
   return undefined;
 }
 
+function latestIndex(history: readonly HistoryEntry[], detailType: string): number {
+  for (let i = history.length - 1; i >= 0; i -= 1) if (history[i]?.detailType === detailType) return i;
+  return -1;
+}
+
 /**
- * The renditions of the latest `ThumbnailsGenerated` and then of the latest `ImageCompressed`
- * (which carries the set's large ones, issue 13), by rendition name: each name's first
- * (primary, JPEG) file, as `thumbnails` names it.
+ * The renditions of the latest `ThumbnailsGenerated` and then those of the same run's
+ * `ImageCompressed` (which carries the set's large ones, issue 13), by rendition name: each
+ * name's first (primary, JPEG) file, as `thumbnails` names it. The same run's: recorded after
+ * those thumbnails (they are recorded early), or before them under the run's correlation id
+ * (when its thumbnails were recorded with the rest); never a previous run's while a new one's
+ * thumbnails are in.
  */
 export function renditionFacts(history: readonly HistoryEntry[]): ReadonlyMap<string, OutputFacts> {
   const out = new Map<string, OutputFacts>();
   const listed = (data: Data | undefined): unknown[] => (Array.isArray(data?.['renditions']) ? (data['renditions'] as unknown[]) : []);
-  const renditions = [...listed(latest(history, 'ThumbnailsGenerated')), ...listed(latest(history, 'ImageCompressed'))];
+  const t = latestIndex(history, 'ThumbnailsGenerated');
+  const c = latestIndex(history, 'ImageCompressed');
+  const thumbnails = history[t];
+  const compressed = history[c];
+  const sameRun =
+    compressed !== undefined &&
+    (thumbnails === undefined || c > t || (compressed.correlationId !== undefined && compressed.correlationId === thumbnails.correlationId));
+  const renditions = [...listed(record(thumbnails?.data)), ...(sameRun ? listed(record(compressed.data)) : [])];
   for (const rendition of renditions) {
     const name = str(record(rendition)?.['name']);
     const facts = outputFacts(rendition);

@@ -253,10 +253,13 @@ function apply(draft: ImageFoldState, event: PipelineEvent, options: FoldOptions
       const data = event.envelope.data;
       // Recorded as soon as the thumbnail branch ends (issue 13): a `processing` record shows
       // its renditions and placeholder before the full-size encode ends. Status unchanged.
+      // Merged, not replaced: since the set is split it lists the thumbnail task's share only, and
+      // a rerun over a processed record keeps naming the large renditions (compress's, still
+      // stored) until its `ImageProcessed` names the whole set.
       const { placeholder: _placeholder, ...rest } = draft;
       return {
         ...rest,
-        thumbnails: primaryRenditionKeys(data.renditions),
+        thumbnails: { ...draft.thumbnails, ...primaryRenditionKeys(data.renditions) },
         ...('placeholder' in data ? { placeholder: data.placeholder } : {}),
         renditionsVersion: data.renditionsVersion,
         updatedAt,

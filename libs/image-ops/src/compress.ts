@@ -234,7 +234,12 @@ export async function compress(
     policy,
     compress: resolved,
     ...(alongside
-      ? { renditionSet: renditionSetSchema.parse(alongside.renditionSet), background: hexColourSchema.parse(alongside.background ?? DEFAULT_BACKGROUND) }
+      ? {
+          renditionSet: renditionSetSchema.parse(alongside.renditionSet),
+          background: hexColourSchema.parse(alongside.background ?? DEFAULT_BACKGROUND),
+          // The placeholder is the thumbnail task's.
+          placeholder: false,
+        }
       : {}),
   });
   return { facts: result.facts, variants: result.variants, output: compressOutput(input, result), renditions: result.renditions };

@@ -51,6 +51,12 @@ export interface PipelineRequest {
   renditionSet?: RenditionSet;
   /** Background for renditions (JPEG flattening, `contain` padding). */
   background?: string;
+  /**
+   * Whether to make the placeholder with the renditions (default true). `false` for compress's
+   * share of a set, whose placeholder is the thumbnail task's: only a letterboxed band then has
+   * one made, for its dominant colour.
+   */
+  placeholder?: boolean;
 }
 
 /** Where the time went, in milliseconds. `compressMs` and `renditionsMs` overlap. */
@@ -584,7 +590,8 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
   const renditionsJob = timed(async () => {
     if (!renditionNeed) return { renditions: [], placeholder: undefined, placeholderMs: 0, renditionMs: {} };
     const source = await renditionSource(raw, renditionNeed);
-    const made = await timed(() => makePlaceholder(source, facts));
+    const wanted = request.placeholder !== false;
+    const made = wanted || renditionPlans.some((plan) => plan.band) ? await timed(() => makePlaceholder(source, facts)) : undefined;
     const background = request.background ?? compressOptions?.background ?? DEFAULT_BACKGROUND;
     // Largest first: the encoders share libuv's few threads in the order they are queued, and the
     // largest rendition's encodes (the 1600 px display WebP) are the longest, so they start at once
@@ -592,11 +599,16 @@ export async function runPipeline(input: Uint8Array, request: PipelineRequest): 
     const order = renditionPlans.map((plan, i) => ({ plan, i })).sort((a, b) => b.plan.width * b.plan.height - a.plan.width * a.plan.height);
     const started = new Array<Promise<{ value: RenditionResult[]; ms: number }>>(renditionPlans.length);
     for (const { plan, i } of order) {
-      started[i] = timed(() => makeRendition(source, plan, background, plan.band ? made.value.dominantColour : background));
+      started[i] = timed(() => makeRendition(source, plan, background, plan.band ? (made?.value.dominantColour ?? background) : background));
     }
     const each = await Promise.all(started);
     const renditionMs = Object.fromEntries(renditionPlans.map((plan, i) => [plan.name, Math.round(each[i]?.ms ?? 0)]));
-    return { renditions: each.flatMap((e) => e.value), placeholder: made.value, placeholderMs: made.ms, renditionMs };
+    return {
+      renditions: each.flatMap((e) => e.value),
+      placeholder: wanted ? made?.value : undefined,
+      placeholderMs: made?.ms ?? 0,
+      renditionMs,
+    };
   });
   const [compressed, rendered] = await Promise.all([compressJob, renditionsJob]);
   return {

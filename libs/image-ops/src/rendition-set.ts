@@ -352,10 +352,17 @@ function canonical(value: unknown): unknown {
  * A stable version of a set, `rs-<12 hex>`: a SHA-256 of the set with defaults applied and
  * keys sorted, so reordering keys or spelling out a default keeps it, and any change that
  * alters an output changes it (which is what triggers reprocessing).
+ *
+ * A set that {@link splitRenditionSet} splits also hashes {@link EARLY_RENDITION_MAX_SIDE}: its
+ * early renditions come from a shrink-on-load decode (other pixels than from the full-size one),
+ * and the version is what `RecordMetadata` compares to accept the two tasks' shares of one set
+ * (`RecordMetadataTaskInputSchema`), so two builds that split it differently never pass as one.
+ * A set that is not split keeps the version it had before the split existed.
  */
 export function renditionSetVersion(set: RenditionSetInput): string {
   const normalised = renditionSetSchema.parse(set);
-  const json = JSON.stringify(canonical({ engine: RENDITION_ENGINE_REVISION, set: normalised }));
+  const split = splitRenditionSet(normalised).late ? { earlyMaxSide: EARLY_RENDITION_MAX_SIDE } : {};
+  const json = JSON.stringify(canonical({ engine: RENDITION_ENGINE_REVISION, ...split, set: normalised }));
   return `rs-${createHash('sha256').update(json).digest('hex').slice(0, 12)}`;
 }
 

@@ -41,8 +41,9 @@ const TASK_STATES: readonly PipelineTaskState[] = [
 
 const uploadedEnvelope = exampleEnvelope(ImageUploadedV1, 'full');
 const input: PipelineInput = toEventBridgeEvent(ImageUploadedV1, uploadedEnvelope);
-const compressed = ImageCompressedV2.examples.full;
 const thumbnails = ThumbnailsGeneratedV2.examples.full;
+// Compress says the rendition set it read; RecordMetadata joins the two shares of one set only.
+const compressed = { ...ImageCompressedV2.examples.full, renditionsVersion: thumbnails.renditionsVersion };
 const processed = {
   source: ImageProcessedV2.source,
   detailType: ImageProcessedV2.detailType,

@@ -8,13 +8,9 @@ import { RecordMetadataTaskInputSchema } from './task-io';
  */
 describe('RecordMetadataTaskInputSchema: compress\'s renditions', () => {
   const uploaded = ImageUploadedV1.data.parse(ImageUploadedV1.examples.full);
-  // The published example predates the split: it lists `display` too, which is compress's now.
-  const example = ThumbnailsGeneratedV3.data.parse(ThumbnailsGeneratedV3.examples.full);
-  const thumbnails = { ...example, renditions: example.renditions.filter((r) => r.name !== 'display') };
-  const compressed = ImageCompressedV2.data.parse({
-    ...ImageCompressedV2.examples['with-renditions'],
-    renditionsVersion: thumbnails.renditionsVersion,
-  });
+  // One run's two shares of one set, as published.
+  const thumbnails = ThumbnailsGeneratedV3.data.parse(ThumbnailsGeneratedV3.examples['early-share']);
+  const compressed = ImageCompressedV2.data.parse(ImageCompressedV2.examples['with-renditions']);
   const input = (c: typeof compressed) => ({ uploaded, results: [c, thumbnails], correlationId: 'corr-1' });
 
   it('takes compress\'s renditions of the same set beside the thumbnails', () => {
@@ -26,6 +22,20 @@ describe('RecordMetadataTaskInputSchema: compress\'s renditions', () => {
     const result = RecordMetadataTaskInputSchema.safeParse(input({ ...compressed, renditionsVersion: 'rs-000000000000' }));
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['results.0.renditionsVersion']);
+  });
+
+  it('refuses a compress that says no set (a build from before the split, which leaves display to nobody)', () => {
+    const { renditions: _renditions, renditionsVersion: _version, ...older } = compressed;
+    const result = RecordMetadataTaskInputSchema.safeParse(input(ImageCompressedV2.data.parse(older)));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['results.0.renditionsVersion', expect.stringContaining('must be given') as unknown],
+    ]);
+  });
+
+  it('takes a compress that made none of a set it read, when the thumbnails are of that set', () => {
+    const { renditions: _renditions, ...none } = compressed;
+    expect(RecordMetadataTaskInputSchema.safeParse(input(ImageCompressedV2.data.parse(none))).success).toBe(true);
   });
 
   it('refuses a rendition both tasks made', () => {

@@ -46,8 +46,8 @@ export type ProcessTaskInput = z.infer<typeof ProcessTaskInputSchema>;
  * Input of `RecordMetadata`: the `ImageUploaded` data, the Parallel state's results in branch
  * order (`[ImageCompressed v2 data, ThumbnailsGenerated v3 data]`) and the run's correlation id.
  * Both results must be about the uploaded image and its owner, and compress's about its original;
- * compress's `renditions` (the set's large ones, issue 13) must be of the thumbnails' set and name
- * none of theirs.
+ * compress must have read the thumbnails' rendition set (`renditionsVersion`, always given) and its
+ * `renditions` (the set's large ones, issue 13) name none of theirs.
  *
  * ```json
  * { "uploaded": { ...ImageUploaded data },
@@ -73,9 +73,19 @@ export const RecordMetadataTaskInputSchema = z
     if (compressed.originalKey !== uploaded.original.key) {
       ctx.addIssue({ code: 'custom', path: ['results', 0, 'originalKey'], message: 'must be the uploaded original key' });
     }
-    // Compress's renditions (issue 13: the set's large ones) complete the thumbnail task's: one set, no name twice.
-    if (compressed.renditionsVersion !== undefined && compressed.renditionsVersion !== thumbnails.renditionsVersion) {
-      ctx.addIssue({ code: 'custom', path: ['results', 0, 'renditionsVersion'], message: 'must be the thumbnails\' rendition set version' });
+    // Compress's renditions (issue 13: the set's large ones) complete the thumbnail task's: one set
+    // (its version hashes the split too), no name twice. A compress that says no set (a build from
+    // before the split, mid-deploy) may have left the large ones to a thumbnail task that no longer
+    // makes them: refused rather than recorded without them.
+    if (compressed.renditionsVersion !== thumbnails.renditionsVersion) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['results', 0, 'renditionsVersion'],
+        message:
+          compressed.renditionsVersion === undefined
+            ? 'must be given: the rendition set compress read (a compress from before issue 13 says none)'
+            : 'must be the thumbnails\' rendition set version',
+      });
     }
     const early = new Set(thumbnails.renditions.map((r) => r.name));
     if ((compressed.renditions ?? []).some((r) => early.has(r.name))) {

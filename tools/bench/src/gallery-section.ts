@@ -2,8 +2,9 @@
  * The gallery section of `npm run bench` (issue 11): what the placeholder and the smart
  * crop cost.
  *
- * - **placeholder**: `renditions(bytes, GALLERY_RENDITION_SET)` (the thumbnail service's
- *   job with the gallery set) on the ~13 MP JPEG and the mixed set; image-ops times the
+ * - **placeholder**: `renditions(bytes, GALLERY_RENDITION_SET)` (the whole gallery set in one
+ *   call; the services split it, the thumbnail task making its small renditions and compress
+ *   `display`, issue 13) on the ~13 MP JPEG and the mixed set; image-ops times the
  *   placeholder step itself (`timings.placeholderMs`: shrinking the renditions' shared,
  *   already-decoded source to <= 100 px, ThumbHash, dominant colour). It runs alongside the
  *   renditions, so its wall time is an upper bound on what it adds. Budget: < 20 ms at 13 MP.

@@ -34,8 +34,9 @@ import type { ImageMetadata } from '../projection';
 
 export const uploaded = ImageUploadedV1.data.parse(ImageUploadedV1.examples.full);
 /** The task outputs of a run (v2: versioned keys, honest output, placeholder). */
-export const compressed = ImageCompressedV2.data.parse(ImageCompressedV2.examples.full);
 export const thumbnails = ThumbnailsGeneratedV2.data.parse(ThumbnailsGeneratedV2.examples.full);
+/** Compress read the same rendition set (issue 13: RecordMetadata joins the shares of one set only). */
+export const compressed = ImageCompressedV2.data.parse({ ...ImageCompressedV2.examples.full, renditionsVersion: thumbnails.renditionsVersion });
 export const processed = ImageProcessedV2.data.parse(ImageProcessedV2.examples.full);
 export const IMAGE_ID = uploaded.imageId;
 /** The buckets of the full examples. */

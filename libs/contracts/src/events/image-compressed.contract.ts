@@ -16,7 +16,7 @@ import {
   UserId,
 } from '../fields';
 import { WEBP_PRESETS } from '../vocabulary';
-import { RenditionFiles } from './thumbnails-generated.contract';
+import { keysCarryVersion, RenditionFiles } from './thumbnails-generated.contract';
 
 /**
  * `detail.data` of `ImageCompressed` v1. `compressedKey`, `compressedSize` and
@@ -168,14 +168,18 @@ export const ImageCompressedV2DataSchema = z
      * inside v2: a reader on an older build drops it.
      */
     renditions: RenditionFiles.optional(),
-    /** The version of the rendition set `renditions` belong to: the whole set's, as `ThumbnailsGenerated` carries it. With `renditions` only. */
+    /**
+     * The version of the rendition set compress read (the whole set's, as `ThumbnailsGenerated`
+     * carries it), whether or not it made any of it: `RecordMetadata` joins the two tasks' shares
+     * only when both read the same set. Always with `renditions`; absent in older events.
+     */
     renditionsVersion: RenditionsVersion.optional(),
   })
-  .refine((data) => (data.renditions === undefined) === (data.renditionsVersion === undefined), {
+  .refine((data) => data.renditions === undefined || data.renditionsVersion !== undefined, {
     path: ['renditionsVersion'],
-    message: 'must be given with renditions, and only with them',
+    message: 'must be given with renditions',
   })
-  .refine((data) => (data.renditions ?? []).every((r) => r.key.split('/').at(-2) === data.version), {
+  .refine((data) => keysCarryVersion({ version: data.version, renditions: data.renditions ?? [] }), {
     path: ['renditions'],
     message: 'every key must carry the version segment',
   })
@@ -326,7 +330,7 @@ export const ImageCompressedV2 = defineContract({
           height: 1200,
         },
       ],
-      renditionsVersion: 'rs-7c4a8d09aa11',
+      renditionsVersion: 'rs-9e107d9d372b',
     },
   },
 });

@@ -93,7 +93,8 @@ export const ThumbnailsGeneratedV1 = defineContract({
  * the placeholder made from the same decode (ThumbHash, dominant colour, aspect ratio).
  */
 const versionSegment = z.string().regex(DELIVERY_VERSION_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
-const keysCarryVersion = (data: { version: string; renditions: readonly { key: string }[] }): boolean =>
+/** Whether every rendition key carries the version segment (`.../{version}/{name}.{ext}`). */
+export const keysCarryVersion = (data: { version: string; renditions: readonly { key: string }[] }): boolean =>
   data.renditions.every((r) => r.key.split('/').at(-2) === data.version);
 const keysCarryVersionIssue = { path: ['renditions'], message: 'every key must carry the version segment' };
 
@@ -235,6 +236,24 @@ export const ThumbnailsGeneratedV3 = defineContract({
         { name: 'display', bucket: 'imgpipe-processed-123456789012', key: v3Key('display', 'webp'), format: 'webp', contentType: 'image/webp', size: 171_226, width: 1600, height: 1200 },
       ],
       processingMs: 164,
+      version: '5d41402abc4b',
+      placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.3333 },
+    },
+    /**
+     * The thumbnail task's share of a split set (issue 13): its small renditions only; the large
+     * ones (`display`) are compress's (`ImageCompressed` v2's `with-renditions`, of the same set).
+     */
+    'early-share': {
+      imageId: '01J9ZQ4V7W3M8K2N6P5R1T0XYZ',
+      userId: '3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b',
+      renditionsVersion: 'rs-9e107d9d372b',
+      renditions: [
+        { name: 'small', bucket: 'imgpipe-processed-123456789012', key: v3Key('small', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 6_842, width: 150, height: 113 },
+        { name: 'small', bucket: 'imgpipe-processed-123456789012', key: v3Key('small', 'webp'), format: 'webp', contentType: 'image/webp', size: 4_918, width: 150, height: 113 },
+        { name: 'card', bucket: 'imgpipe-processed-123456789012', key: v3Key('card', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 31_207, width: 400, height: 400 },
+        { name: 'card', bucket: 'imgpipe-processed-123456789012', key: v3Key('card', 'webp'), format: 'webp', contentType: 'image/webp', size: 22_519, width: 400, height: 400 },
+      ],
+      processingMs: 71,
       version: '5d41402abc4b',
       placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.3333 },
     },

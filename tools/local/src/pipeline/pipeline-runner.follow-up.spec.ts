@@ -172,7 +172,8 @@ describe('PipelineRunner.followUp', () => {
           h.log.push('follow-up');
           finish = () => resolve('late avif');
         }),
-      { holdMs: 30, onHoldExpired: () => (expired += 1) },
+      // Long enough that a loaded machine's timers cannot pass it before the check just below (CI saw 30 ms pass).
+      { holdMs: 250, onHoldExpired: () => (expired += 1) },
     );
     h.runner.submit('a', { image: 'a' });
     await h.until('follow-up');

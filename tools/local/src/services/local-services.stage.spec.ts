@@ -47,7 +47,8 @@ describe('local services: a failure inside the Parallel state names its branch',
   it('records a thumbnail-only failure as ImageProcessingFailed with stage thumbnail', async () => {
     const publisher = new RecordingEventPublisher();
     const services = createLocalServices({
-      env: peers.env(),
+      // A set the thumbnail task makes whole (no `display` for compress, issue 13): every write under thumbnails/ is its.
+      env: { ...peers.env(), RENDITION_SET: 'default' },
       clients,
       publisher,
       notifier: new FileNotifier(join(logs, 'notifications.jsonl')),
