@@ -180,7 +180,24 @@ describe('deploy-affected: one cdk deploy, stacks in dependency order', () => {
 
   it('deploys Delivery (web) before Ingest, and Pipeline after the services, whatever order Nx lists them in', () => {
     const order = orderedStacks(graph, ['pipeline', 'ingest', 'web', 'thumbnail']);
-    expect(order).toEqual([STACK_NAMES.thumbnail, STACK_NAMES.delivery, STACK_NAMES.ingest, STACK_NAMES.pipeline]);
+    expect(order).toEqual([STACK_NAMES.delivery, STACK_NAMES.thumbnail, STACK_NAMES.ingest, STACK_NAMES.pipeline]);
+  });
+
+  // No template makes Compress wait for Metadata; RELEASE_ORDER does: an older RecordMetadata
+  // would drop compress's new `renditions` (issue 13), a newer one refuses a mixed run instead.
+  it('deploys Metadata before the services whose task output it records (release order), whatever order Nx lists them in', () => {
+    for (const selection of [units, ['thumbnail', 'compress', 'ingest', 'metadata']] as DeployUnit[][]) {
+      const order = orderedStacks(graph, selection) as string[];
+      for (const writer of [STACK_NAMES.compress, STACK_NAMES.thumbnail, STACK_NAMES.ingest]) {
+        expect(order.indexOf(STACK_NAMES.metadata)).toBeLessThan(order.indexOf(writer));
+      }
+    }
+    expect(orderedStacks(graph, ['compress', 'metadata', 'thumbnail', 'ingest'])).toEqual([
+      STACK_NAMES.metadata,
+      STACK_NAMES.compress,
+      STACK_NAMES.thumbnail,
+      STACK_NAMES.ingest,
+    ]);
   });
 
   it('runs nothing when nothing is affected', () => {

@@ -61,11 +61,28 @@ export function stackGraph(assembly: CloudAssembly): StackGraph {
 }
 
 /**
+ * Stacks that must be deployed before others although no template references them: the
+ * reader of a task's output before its writers. Metadata's `RecordMetadata` reads what the
+ * compress and thumbnail tasks hand it and ingest's `ImageUploaded`; deployed after them, an
+ * older metadata drops a field they start writing (issue 13: compress's `renditions`, whose files
+ * no record then names). Deployed first, a newer metadata refuses a run whose tasks disagree
+ * (a classified `InvalidEvent`, reprocessable) rather than recording it wrongly (docs/deploy.md,
+ * "Changing what the services make").
+ */
+export const RELEASE_ORDER: ReadonlyMap<string, readonly StackId[]> = new Map<string, readonly StackId[]>([
+  [STACK_NAMES.compress, [STACK_NAMES.metadata]],
+  [STACK_NAMES.thumbnail, [STACK_NAMES.metadata]],
+  [STACK_NAMES.ingest, [STACK_NAMES.metadata]],
+]);
+
+/**
  * The stacks of `units`, each after every stack it depends on (directly or through a stack
- * not selected), in one list: what one `cdk deploy --exclusively` is given. Ties keep the
- * order of {@link STACK_NAMES}, so the result is the same on every machine.
+ * not selected) and after its {@link RELEASE_ORDER} predecessors, in one list: what one
+ * `cdk deploy --exclusively` is given. Ties keep the order of {@link STACK_NAMES}, so the
+ * result is the same on every machine.
  *
- * @throws Error when the graph has a cycle (CDK would refuse to synthesise it first).
+ * @throws Error when the graph has a cycle (CDK would refuse to synthesise it first), or
+ * {@link RELEASE_ORDER} makes one.
  */
 export function orderedStacks(graph: StackGraph, units: readonly DeployUnit[]): StackId[] {
   const selected = new Set<string>(units.flatMap((unit) => DEPLOY_UNITS[unit]));
@@ -75,7 +92,7 @@ export function orderedStacks(graph: StackGraph, units: readonly DeployUnit[]): 
     if (state.get(id) === 'done') return;
     if (state.get(id) === 'visiting') throw new Error(`stack dependency cycle through ${id}`);
     state.set(id, 'visiting');
-    for (const dependency of graph.get(id) ?? []) visit(dependency);
+    for (const dependency of [...(graph.get(id) ?? []), ...(RELEASE_ORDER.get(id) ?? [])]) visit(dependency);
     state.set(id, 'done');
     order.push(id);
   };
