@@ -17,6 +17,7 @@ import {
   thumbnailKey,
   type ObjectStore,
 } from '@imgpipe/platform';
+import { renditionObject } from '@imgpipe/image-ops/task';
 
 export interface CompressImageDeps {
   readonly store: ObjectStore;
@@ -161,15 +162,7 @@ export function createCompressImage(deps: CompressImageDeps) {
       output: { kind: primary.file.choice.kind, reason: output.reason.slice(0, 2000) },
       ...(renditionOutputs.length > 0
         ? {
-            renditions: renditionOutputs.map(({ rendition, location }) => ({
-              ...location,
-              name: rendition.name,
-              format: rendition.format,
-              contentType: rendition.contentType,
-              size: rendition.size,
-              width: rendition.width,
-              height: rendition.height,
-            })),
+            renditions: renditionOutputs.map(({ rendition, location }) => renditionObject(rendition, location)),
           }
         : {}),
       ...(renditionsVersion ? { renditionsVersion } : {}),

@@ -13,6 +13,7 @@ import {
   thumbnailKey,
   type ObjectStore,
 } from '@imgpipe/platform';
+import { renditionObject } from '@imgpipe/image-ops/task';
 
 export interface GenerateThumbnailsDeps {
   readonly store: ObjectStore;
@@ -100,15 +101,7 @@ export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
       imageId: input.imageId,
       userId: input.userId,
       renditionsVersion: version,
-      renditions: outputs.map(({ rendition, location }) => ({
-        ...location,
-        name: rendition.name,
-        format: rendition.format,
-        contentType: rendition.contentType,
-        size: rendition.size,
-        width: rendition.width,
-        height: rendition.height,
-      })),
+      renditions: outputs.map(({ rendition, location }) => renditionObject(rendition, location)),
       processingMs: Math.round(now() - started),
       version: outputVersion,
       placeholder: result.placeholder,

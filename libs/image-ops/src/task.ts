@@ -14,7 +14,7 @@
  * - the memory the image's work freed goes back to the system ({@link releaseFreedMemory});
  * - every failure carries the task's stage, as the state machine's branch names it too.
  */
-import type { FailureStage, ImageUploadedData } from '@imgpipe/contracts';
+import type { FailureStage, ImageUploadedData, RenditionObject } from '@imgpipe/contracts';
 import {
   createAwsClients,
   createPipelineTaskHandler,
@@ -27,6 +27,7 @@ import {
 } from '@imgpipe/platform';
 import { ProcessTaskInputSchema } from '@imgpipe/workflow/task-io';
 import { isInvalidImageError } from './errors';
+import type { RenditionResult } from './renditions';
 import { configureImageRuntime, releaseFreedMemoryInBackground } from './runtime';
 
 /** The ports an image task stands on: the store it reads the original from and writes its files to. */
@@ -81,4 +82,14 @@ export function createImageTaskHandler<O>(options: ImageTaskOptions<O>): Instrum
       };
     },
   });
+}
+
+/**
+ * A rendition as the events list it (the contracts' `RenditionObject`): where it was written and
+ * what it is. The one mapping for both tasks that make renditions (issue 13: the thumbnail task
+ * its share of the set, compress the large ones).
+ */
+export function renditionObject(rendition: RenditionResult, location: { readonly bucket: string; readonly key: string }): RenditionObject {
+  const { name, format, contentType, size, width, height } = rendition;
+  return { ...location, name, format, contentType, size, width, height };
 }
