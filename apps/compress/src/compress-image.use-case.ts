@@ -17,7 +17,7 @@ import {
   thumbnailKey,
   type ObjectStore,
 } from '@imgpipe/platform';
-import { renditionObject } from '@imgpipe/image-ops/task';
+import { putRendition, renditionObject } from '@imgpipe/image-ops/task';
 
 export interface CompressImageDeps {
   readonly store: ObjectStore;
@@ -121,14 +121,9 @@ export function createCompressImage(deps: CompressImageDeps) {
           metadata: { 'image-id': input.imageId, 'output-kind': file.choice.kind },
         }),
       ),
+      // Renditions are made only from a set, so its version is there.
       ...renditionOutputs.map(({ rendition, location }) =>
-        deps.store.put({
-          ...location,
-          body: rendition.data,
-          contentType: rendition.contentType,
-          cacheControl: IMMUTABLE_CACHE_CONTROL,
-          metadata: { 'image-id': input.imageId, 'renditions-version': renditionsVersion ?? '' },
-        }),
+        putRendition(deps.store, rendition, location, { imageId: input.imageId, renditionsVersion: renditionsVersion ?? '' }),
       ),
     ]);
 

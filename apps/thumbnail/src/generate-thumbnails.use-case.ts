@@ -8,12 +8,11 @@ import {
 } from '@imgpipe/image-ops';
 import {
   derivativeVersion,
-  IMMUTABLE_CACHE_CONTROL,
   assertOutputLocation,
   thumbnailKey,
   type ObjectStore,
 } from '@imgpipe/platform';
-import { renditionObject } from '@imgpipe/image-ops/task';
+import { putRendition, renditionObject } from '@imgpipe/image-ops/task';
 
 export interface GenerateThumbnailsDeps {
   readonly store: ObjectStore;
@@ -77,15 +76,7 @@ export function createGenerateThumbnails(deps: GenerateThumbnailsDeps) {
     for (const { location } of outputs) assertOutputLocation(location, deps.originalsBucket);
     const encoded = now();
     await Promise.all(
-      outputs.map(({ rendition, location }) =>
-        deps.store.put({
-          ...location,
-          body: rendition.data,
-          contentType: rendition.contentType,
-          cacheControl: IMMUTABLE_CACHE_CONTROL,
-          metadata: { 'image-id': input.imageId, 'renditions-version': version },
-        }),
-      ),
+      outputs.map(({ rendition, location }) => putRendition(deps.store, rendition, location, { imageId: input.imageId, renditionsVersion: version })),
     );
 
     const { decodeMs, placeholderMs, renditionsMs } = result.timings;

@@ -18,6 +18,7 @@ import type { FailureStage, ImageUploadedData, RenditionObject } from '@imgpipe/
 import {
   createAwsClients,
   createPipelineTaskHandler,
+  IMMUTABLE_CACHE_CONTROL,
   logger,
   S3ObjectStore,
   tracer,
@@ -92,4 +93,23 @@ export function createImageTaskHandler<O>(options: ImageTaskOptions<O>): Instrum
 export function renditionObject(rendition: RenditionResult, location: { readonly bucket: string; readonly key: string }): RenditionObject {
   const { name, format, contentType, size, width, height } = rendition;
   return { ...location, name, format, contentType, size, width, height };
+}
+
+/**
+ * Writes one rendition where it goes: immutable (its key carries its run's version), tagged with
+ * its image and the rendition set it belongs to. The one write for both tasks that make renditions.
+ */
+export function putRendition(
+  store: ObjectStore,
+  rendition: RenditionResult,
+  location: { readonly bucket: string; readonly key: string },
+  tags: { readonly imageId: string; readonly renditionsVersion: string },
+): Promise<unknown> {
+  return store.put({
+    ...location,
+    body: rendition.data,
+    contentType: rendition.contentType,
+    cacheControl: IMMUTABLE_CACHE_CONTROL,
+    metadata: { 'image-id': tags.imageId, 'renditions-version': tags.renditionsVersion },
+  });
 }
