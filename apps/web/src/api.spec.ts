@@ -171,6 +171,16 @@ describe('decodeImageChange', () => {
     expect(decodeImageChange({ imageId: 'a', status: 'weird' })).toEqual({ imageId: 'a', detailType: 'unknown' });
     expect(decodeImageChange({ detailType: 'ImageProcessed' })).toBeUndefined();
   });
+
+  it('reads the early renditions a change carries, and drops what is not a key or not a placeholder', () => {
+    const placeholder = { thumbHash: 'AAgCBwAAAAAAAAAAAAAAAAAAAAA=', dominantColour: '#6b8fb3', aspectRatio: 1.5 };
+    expect(
+      decodeImageChange({ imageId: 'a', detailType: 'ThumbnailsGenerated', status: 'processing', thumbnails: { card: 'thumbnails/u/a/v/card.jpg', odd: 7 }, placeholder }),
+    ).toEqual({ imageId: 'a', detailType: 'ThumbnailsGenerated', status: 'processing', thumbnails: { card: 'thumbnails/u/a/v/card.jpg' }, placeholder });
+    expect(
+      decodeImageChange({ imageId: 'a', detailType: 'ThumbnailsGenerated', thumbnails: 'card.jpg', placeholder: { ...placeholder, dominantColour: 'red;x' } }),
+    ).toEqual({ imageId: 'a', detailType: 'ThumbnailsGenerated' });
+  });
 });
 
 describe('URLs', () => {

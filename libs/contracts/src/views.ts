@@ -13,7 +13,7 @@
  */
 // zod's tree-shakeable `zod/mini` API: the full `zod` adds ~450 kB to the browser bundle.
 import * as z from 'zod/mini';
-import { DeliveryPlaceholderSchema, DeliveryRecordSchema } from './delivery-record';
+import { DeliveryPlaceholderSchema, DeliveryRecordSchema, type DeliveryPlaceholder } from './delivery-record';
 import { INPUT_FORMATS } from './vocabulary';
 
 /** Where an image is in the pipeline (the read model's `status`). */
@@ -291,6 +291,17 @@ export interface ImageChange {
   /** The image's status after the change, when the server says. */
   readonly status?: ImageStatus;
   readonly occurredAt?: string;
+  /**
+   * The renditions a `processing` image already has (issue 13, thumbnails early): rendition
+   * name -> key, as the record's {@link ImageRecordView.thumbnails} holds them once the change is
+   * recorded. With `placeholder`, a page shows the early card from the change itself instead of
+   * reading the record first. Only a server that folds the change can say: the local stream does;
+   * AppSync's feed (an input transformer that writes the change as a string) leaves it out, and
+   * the page then reads the record as for any change.
+   */
+  readonly thumbnails?: Readonly<Record<string, string>>;
+  /** The record's {@link ImageRecordView.placeholder} with `thumbnails`. */
+  readonly placeholder?: DeliveryPlaceholder;
 }
 
 /**
@@ -399,4 +410,6 @@ export const ImageChangeSchema = z.object({
   detailType: z.catch(z.string(), 'unknown'),
   status: tolerant(z.enum(IMAGE_STATUSES)),
   occurredAt: tolerant(z.string()),
+  thumbnails: tolerant(stringMap),
+  placeholder: tolerant(DeliveryPlaceholderSchema),
 }) satisfies z.ZodMiniType<ImageChange, unknown>;

@@ -1,3 +1,5 @@
+import { createEnvelope, ImageProcessedV2, ImageUploadedV1, ThumbnailsGeneratedV3, type DataInputOf, type KnownContract } from '@imgpipe/contracts';
+import type { ImageChange } from '@imgpipe/contracts/views';
 import { EVENT_BUS_NAME, eventRules } from '@imgpipe/workflow';
 import { toBusEvent, type BusEvent } from '../bus/bus-event';
 import { LiveFigures } from './figures';
@@ -60,5 +62,75 @@ describe('live updates: when the owner is told an image changed', () => {
     delivered(e);
 
     expect(told).toEqual(['ThumbnailsGenerated']);
+  });
+});
+
+describe('live updates: what the change carries', () => {
+  let figures: LiveFigures;
+  let told: ImageChange[];
+
+  beforeEach(() => {
+    figures = new LiveFigures();
+    told = [];
+    jest.spyOn(figures.hub, 'image').mockImplementation((_user, change) => void told.push(change));
+  });
+  afterEach(() => {
+    figures.dispose();
+    figures.hub.close();
+  });
+
+  // Contract-valid events of one image (the figures fold them with metadata's fold, which parses each).
+  const imageId = ThumbnailsGeneratedV3.examples.minimal.imageId;
+  const busEvent = <C extends KnownContract>(contract: C, data: DataInputOf<C>): BusEvent =>
+    toBusEvent({
+      source: contract.source,
+      detailType: contract.detailType,
+      detail: createEnvelope(contract, data, { correlationId: 'c', occurredAt: '2026-12-05T00:00:01.000Z' }),
+    });
+  // The contracts' minimal examples are all of one image (img_min of user-1).
+  const uploaded = busEvent(ImageUploadedV1, ImageUploadedV1.examples.minimal);
+  const thumbnails = busEvent(ThumbnailsGeneratedV3, ThumbnailsGeneratedV3.examples.minimal);
+  async function* emptyArchive(): AsyncGenerator<BusEvent> {
+    // a first start: nothing archived
+  }
+
+  it('carries the early renditions and placeholder of a processing image, as the record holds them, so the page need not read it', async () => {
+    await figures.loadArchive(emptyArchive());
+    figures.onBusEvent(EVENT_BUS_NAME, uploaded);
+    figures.onBusEvent(EVENT_BUS_NAME, thumbnails);
+
+    const [rendition] = ThumbnailsGeneratedV3.examples.minimal.renditions;
+    expect(told).toEqual([
+      expect.objectContaining({
+        imageId,
+        detailType: 'ThumbnailsGenerated',
+        status: 'processing',
+        thumbnails: { [rendition?.name ?? '']: rendition?.key },
+        placeholder: ThumbnailsGeneratedV3.examples.minimal.placeholder,
+      }),
+    ]);
+  });
+
+  it('carries no renditions once the image is processed (the page reads the record and its delivery)', async () => {
+    await figures.loadArchive(emptyArchive());
+    figures.onBusEvent(EVENT_BUS_NAME, uploaded);
+    figures.onBusEvent(EVENT_BUS_NAME, thumbnails);
+    figures.onBusEvent(
+      EVENT_BUS_NAME,
+      busEvent(ImageProcessedV2, ImageProcessedV2.examples.minimal),
+    );
+
+    const last = told.at(-1);
+    expect(last).toMatchObject({ detailType: 'ImageProcessed', status: 'processed' });
+    expect(last).not.toHaveProperty('thumbnails');
+    expect(last).not.toHaveProperty('placeholder');
+  });
+
+  it('carries no renditions while the archive is still being folded (the fold may lag the read model)', () => {
+    figures.onBusEvent(EVENT_BUS_NAME, uploaded);
+    figures.onBusEvent(EVENT_BUS_NAME, thumbnails);
+
+    expect(told).toEqual([expect.objectContaining({ detailType: 'ThumbnailsGenerated' })]);
+    expect(told[0]).not.toHaveProperty('thumbnails');
   });
 });

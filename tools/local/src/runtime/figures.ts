@@ -120,13 +120,17 @@ export class LiveFigures {
     const detail = event.detail as { data?: { imageId?: unknown; userId?: unknown }; occurredAt?: unknown };
     const { imageId, userId } = detail.data ?? {};
     if (typeof imageId !== 'string' || typeof userId !== 'string') return;
-    // The figures fold every event on the bus with metadata's fold: the status the read model now holds.
+    // The figures fold every event on the bus with metadata's fold: the status the read model now holds,
+    // and, while the image processes, the renditions it shows (the page draws the early card from them
+    // without reading the record first). Not while the archive is still being folded: the fold lags.
     const status = this.stats.statusOf(imageId);
+    const early = this.liveBeforeArchiveRead ? undefined : this.stats.earlyRenditionsOf(imageId);
     this.hub.image(userId, {
       imageId,
       detailType: event['detail-type'],
       ...(status ? { status } : {}),
       ...(typeof detail.occurredAt === 'string' ? { occurredAt: detail.occurredAt } : {}),
+      ...early,
     });
   }
 

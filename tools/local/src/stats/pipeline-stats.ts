@@ -1,4 +1,4 @@
-import type { DashboardStats, ImageStatus } from '@imgpipe/contracts/views';
+import type { DashboardStats, ImageChange, ImageStatus } from '@imgpipe/contracts/views';
 import { foldImageEvent, parseStoredEvent, type FoldOptions, type ImageFoldState, type PipelineEvent } from '@imgpipe/contracts';
 import type { BusEvent } from '../bus/bus-event';
 
@@ -56,6 +56,17 @@ export class PipelineStats {
   /** The image's status as the events seen so far fold to it (what the read model says once metadata recorded them). */
   statusOf(imageId: string): ImageStatus | undefined {
     return this.images.get(imageId)?.status;
+  }
+
+  /**
+   * What a `processing` image already shows as its events fold (the read model's `thumbnails`
+   * and `placeholder` once metadata recorded them), for the live update to carry (issue 13);
+   * `undefined` for an image in any other state or with no renditions yet.
+   */
+  earlyRenditionsOf(imageId: string): Pick<ImageChange, 'thumbnails' | 'placeholder'> | undefined {
+    const state = this.images.get(imageId);
+    if (state?.status !== 'processing' || !state.thumbnails || Object.keys(state.thumbnails).length === 0) return undefined;
+    return { thumbnails: { ...state.thumbnails }, ...(state.placeholder ? { placeholder: state.placeholder } : {}) };
   }
 
   /** The figures now. */
