@@ -182,10 +182,10 @@ export function createLocalServices(deps: LocalServicesDeps): LocalServices {
     addAvifVariant: (event) => addAvifVariant(event),
     notifyBatch: (event) => notify(event),
     taskHandlers: toLocalTaskHandlers({
-      // One process, a few cores: a run's full-size encode starts after its thumbnails (bounded; thumbnails-first.ts).
+      // One process, a few cores: a run's full-size encode starts after its thumbnails are recorded (bounded; thumbnails-first.ts).
       Compress: thumbnailsFirst.compress(createCompressHandler({ ...awsCompressPorts(compressConfig, clients), ...scorer }, compressConfig)),
       Thumbnail: thumbnailsFirst.thumbnail(createThumbnailHandler(awsThumbnailPorts(thumbnailConfig, clients), thumbnailConfig)),
-      RecordThumbnails: metadata.recordThumbnails,
+      RecordThumbnails: thumbnailsFirst.recordThumbnails(metadata.recordThumbnails),
       RecordMetadata: metadata.recordMetadata,
       RecordFailure: metadata.recordFailure,
       PublishProcessed: createPutEventsTask(publisher, { eventBusName: EVENT_BUS_NAME }),

@@ -21,11 +21,12 @@ function controllable(name: string, order: string[]) {
 
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('ThumbnailsFirst (local runtime: a run\'s Compress starts after its Thumbnail task)', () => {
-  it('holds compress until the same run\'s thumbnail task ended, whichever was invoked first', async () => {
+describe('ThumbnailsFirst (local runtime: a run\'s Compress starts after its thumbnail branch recorded)', () => {
+  it('holds compress until the same run\'s RecordThumbnails ended, not only its thumbnail task, whichever was invoked first', async () => {
     const gate = new ThumbnailsFirst(5_000);
     const order: string[] = [];
     const thumbnail = controllable('thumbnail', order);
+    const record = controllable('record', order);
     const compress = controllable('compress', order);
     const compressed = gate.compress(compress.task)(run('a'));
     const thumbnailed = gate.thumbnail(thumbnail.task)(run('a'));
@@ -33,10 +34,35 @@ describe('ThumbnailsFirst (local runtime: a run\'s Compress starts after its Thu
     expect(order).toEqual(['thumbnail start']);
     thumbnail.finish('thumbs');
     await expect(thumbnailed).resolves.toBe('thumbs');
+    // The branch goes on to RecordThumbnails (the same run's uploaded + correlationId): compress still waits.
+    const recorded = gate.recordThumbnails(record.task)({ ...run('a'), thumbnails: { version: 'v1' } });
+    await tick(20);
+    expect(order).toEqual(['thumbnail start', 'thumbnail end', 'record start']);
+    record.finish('recorded');
+    await expect(recorded).resolves.toBe('recorded');
     await tick();
     compress.finish('full');
     await expect(compressed).resolves.toBe('full');
-    expect(order).toEqual(['thumbnail start', 'thumbnail end', 'compress start', 'compress end']);
+    expect(order).toEqual(['thumbnail start', 'thumbnail end', 'record start', 'record end', 'compress start', 'compress end']);
+  });
+
+  it('opens the gate when RecordThumbnails fails, and passes the failure on (the branch ends with the thumbnails all the same)', async () => {
+    const gate = new ThumbnailsFirst(5_000);
+    const order: string[] = [];
+    const thumbnail = controllable('thumbnail', order);
+    const record = controllable('record', order);
+    const compress = controllable('compress', order);
+    const compressed = gate.compress(compress.task)(run('f'));
+    const thumbnailed = gate.thumbnail(thumbnail.task)(run('f'));
+    thumbnail.finish();
+    await thumbnailed;
+    const recorded = gate.recordThumbnails(record.task)(run('f'));
+    record.fail(new Error('DynamoDB unavailable'));
+    await expect(recorded).rejects.toThrow('DynamoDB unavailable');
+    await tick();
+    expect(order).toEqual(['thumbnail start', 'thumbnail end', 'record start', 'compress start']);
+    compress.finish();
+    await compressed;
   });
 
   it('opens the gate when the thumbnail task fails, and passes the failure on', async () => {
@@ -75,10 +101,14 @@ describe('ThumbnailsFirst (local runtime: a run\'s Compress starts after its Thu
     const order: string[] = [];
     const thumbnail = controllable('thumbnail', order);
     const other = controllable('compress other', order);
+    const record = controllable('record', order);
     const thumbnailed = gate.thumbnail(thumbnail.task)(run('d'));
     const compressOther = gate.compress(other.task)(run('e'));
     thumbnail.finish();
     await thumbnailed;
+    const recorded = gate.recordThumbnails(record.task)(run('d'));
+    record.finish();
+    await recorded;
     // Same image, another run (a replay's correlation id): its own gate, held.
     const replay = controllable('compress replay', order);
     const replayed = gate.compress(replay.task)(run('d', 'replay-1'));

@@ -1,22 +1,25 @@
 import type { LocalTask } from '@imgpipe/workflow';
 
 /**
- * How long a run's `Compress` waits, at most, for the same run's `Thumbnail` task to end
- * before it starts anyway (the local runtime only; on AWS the two are separate functions).
+ * How long a run's `Compress` waits, at most, for the same run's thumbnail branch to record its
+ * thumbnails before it starts anyway (the local runtime only; on AWS the two are separate functions).
  */
 export const THUMBNAILS_FIRST_MAX_WAIT_MS = 1000;
 
-/** How long a finished thumbnail task is remembered, so a `Compress` retry of its run does not wait again. */
+/** How long a finished thumbnail branch is remembered, so a `Compress` retry of its run does not wait again. */
 const REMEMBER_MS = 60_000;
 
 interface Gate {
-  /** Settles when the run's thumbnail task ended (either way). */
+  /** Settles when the run's thumbnail branch is done: its `RecordThumbnails` ended, or its `Thumbnail` task failed. */
   readonly done: Promise<void>;
   readonly open: () => void;
   forgetTimer?: ReturnType<typeof setTimeout>;
 }
 
-/** The run two branch tasks share: the Parallel state hands both the same `{ uploaded, correlationId }`. */
+/**
+ * The run the branch tasks share: the Parallel state hands both the same `{ uploaded, correlationId }`,
+ * and `RecordThumbnails` gets the same two beside the thumbnails.
+ */
 function runKey(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return undefined;
   const { uploaded, correlationId } = input as { uploaded?: { imageId?: unknown; original?: { contentHash?: unknown } }; correlationId?: unknown };
@@ -28,8 +31,11 @@ function runKey(input: unknown): string | undefined {
  * Thumbnails first (issue 13, "the first thing a user sees, early"), for the local runtime
  * only, where one process on a few cores runs both branches of the pipeline's Parallel state:
  * a run's `Compress` (the full-size decode and encodes, seconds of libvips on every core)
- * waits until the same run's `Thumbnail` task has ended, at most {@link THUMBNAILS_FIRST_MAX_WAIT_MS},
- * so the thumbnail branch's decode, renditions and puts do not share the cores with it.
+ * waits until the same run's thumbnail branch is done, at most {@link THUMBNAILS_FIRST_MAX_WAIT_MS}:
+ * its `RecordThumbnails` ended (either way), or its `Thumbnail` task failed (the branch then
+ * ends without recording). So the thumbnail task's decode, renditions and puts, and the
+ * recording and publishing of `ThumbnailsGenerated` after them, do not share the cores and the
+ * event loop with compress's start (its cold start, its read of the original, its decode).
  * On AWS the branches are two Lambda functions with their own CPUs and nothing here applies.
  *
  * The trade (tools/local/README.md, "Early thumbnails"): the thumbnails reach the page
@@ -38,14 +44,35 @@ function runKey(input: unknown): string | undefined {
  * `Compress` task, so it counts against that state's TimeoutSeconds (25 s; the wait is
  * bounded to a second), and compress's own `processingMs` leaves it out (the latency bench
  * counts it as pipeline overhead). A task whose input names no run is not held.
+ *
+ * Waiting for `RecordThumbnails` too (issue 13 item 3, 2026-12-06): the thumbnail task's end ->
+ * `ThumbnailsGenerated` on the bus went from 52-65 ms to 46-51 ms in interleaved e2e runs (the
+ * transition to `RecordThumbnails` no longer waits behind compress's start on the event loop),
+ * `ImageProcessed` no later (tools/local/README.md, "Early thumbnails").
  */
 export class ThumbnailsFirst {
   private readonly gates = new Map<string, Gate>();
 
   constructor(private readonly maxWaitMs: number = THUMBNAILS_FIRST_MAX_WAIT_MS) {}
 
-  /** The thumbnail task: opens its run's gate when it ends, whatever the outcome. */
+  /**
+   * The thumbnail task: opens its run's gate when it fails (its branch ends without
+   * `RecordThumbnails`). When it succeeds, `RecordThumbnails` comes next and opens it.
+   */
   thumbnail(task: LocalTask): LocalTask {
+    return async (input) => {
+      const key = runKey(input);
+      try {
+        return await task(input);
+      } catch (error) {
+        if (key !== undefined) this.open(key);
+        throw error;
+      }
+    };
+  }
+
+  /** The `RecordThumbnails` task: opens its run's gate when it ends, whatever the outcome. */
+  recordThumbnails(task: LocalTask): LocalTask {
     return async (input) => {
       const key = runKey(input);
       try {
