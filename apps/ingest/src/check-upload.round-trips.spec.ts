@@ -5,10 +5,12 @@ import { createHarness } from './testing/ingest-harness';
 
 /**
  * Issue 13, early thumbnails: `checkUpload` sits between the stored upload and `ImageUploaded`,
- * so the reads that do not depend on each other run side by side (the grant lookup beside the
- * HEAD, the first bytes beside the claim). These specs hold one call open and look at what else
- * was asked meanwhile; they also pin what that must not change: a missing object stays
- * `missing`, a refused object's early read decides nothing.
+ * so the reads that do not depend on each other run side by side (the grant lookup and the
+ * first bytes beside the HEAD, when the notification's size allows a read; else the first bytes
+ * beside the claim). These specs hold one call open and look at what else was asked meanwhile;
+ * they also pin what that must not change: a missing object stays `missing`, a refused
+ * object's early read decides nothing, an object the HEAD shows otherwise than notified is read
+ * again as the HEAD shows it, and an object too large or empty by its notification is not read early.
  */
 
 const USER = 'user-1';
@@ -71,7 +73,7 @@ async function setup(wrap: { store?: (store: ObjectStore) => Partial<ObjectStore
 }
 
 describe('checkUpload asks for independent things side by side (issue 13, early thumbnails)', () => {
-  it('looks the grant up while the HEAD is still out', async () => {
+  it('looks the grant up and reads the first bytes (once) while the HEAD is still out', async () => {
     const headHeld = gate();
     const { h, checkUpload, object, calls } = await setup({
       store: (store) => ({ head: async (location) => (await headHeld.opened, store.head(location)) }),
@@ -82,12 +84,50 @@ describe('checkUpload asks for independent things side by side (issue 13, early 
     const askedWhileHeadOut = [...calls];
     headHeld.open();
 
-    expect(askedWhileHeadOut).toEqual(['grants.get']);
+    expect(askedWhileHeadOut).toEqual(['grants.get', 'getHead']);
     expect((await outcome).outcome).toBe('accepted');
+    expect(calls.filter((call) => call === 'getHead')).toHaveLength(1);
     expect(h.publisher.published.map((e) => e.detailType)).toEqual(['ImageUploaded']);
   });
 
-  it('reads the first bytes while the claim is still out, and admits only once the claim answered', async () => {
+  it('reads again, as the HEAD shows it, an object whose HEAD says another size than its notification', async () => {
+    const reads: number[] = [];
+    const { h, checkUpload, object } = await setup({
+      store: (store) => ({
+        getHead: (location, bytes) => {
+          reads.push(bytes);
+          return store.getHead(location, bytes);
+        },
+      }),
+    });
+    const size = object.size ?? 0;
+
+    // A notification of a size the stored object does not have: its early read is not what is checked.
+    const outcome = await checkUpload({ ...object, size: size - 1 });
+
+    expect(outcome.outcome).toBe('accepted');
+    expect(size).toBeLessThan(64 * 1024);
+    expect(reads).toEqual([size - 1, size]);
+    expect(h.publisher.published.map((e) => e.detailType)).toEqual(['ImageUploaded']);
+  });
+
+  it('does not read early an object its notification says is too large or empty', async () => {
+    const headHeld = gate();
+    const { checkUpload, object, calls } = await setup({
+      store: (store) => ({ head: async (location) => (await headHeld.opened, store.head(location)) }),
+    });
+
+    const tooLarge = checkUpload({ ...object, size: 1024 ** 4 });
+    const empty = checkUpload({ ...object, size: 0 });
+    await settle();
+    const askedWhileHeadOut = [...calls];
+    headHeld.open();
+    await Promise.allSettled([tooLarge, empty]);
+
+    expect(askedWhileHeadOut).toEqual(['grants.get', 'grants.get']);
+  });
+
+  it('has asked for the first bytes by the time the claim is out, and admits only once the claim answered', async () => {
     const claimHeld = gate();
     const { h, checkUpload, object, calls } = await setup({
       grants: (grants) => ({ claim: async (imageId, claimed) => (await claimHeld.opened, grants.claim(imageId, claimed)) }),
@@ -99,7 +139,7 @@ describe('checkUpload asks for independent things side by side (issue 13, early 
     const publishedWhileClaimOut = h.publisher.published.length;
     claimHeld.open();
 
-    expect(askedWhileClaimOut).toEqual(['grants.get', 'head', 'getHead']);
+    expect(askedWhileClaimOut).toEqual(['grants.get', 'getHead', 'head']);
     expect(publishedWhileClaimOut).toBe(0);
     expect((await outcome).outcome).toBe('accepted');
   });
