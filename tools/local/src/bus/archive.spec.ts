@@ -68,6 +68,21 @@ describe('EventArchive: one line per detail.eventId', () => {
     expect((await all()).map((a) => a.event.id)).toEqual(['bus-ev-1', 'bus-ev-2']);
   });
 
+  it('indexes the ids and opens the day file at prepare(), not at the first append (issue 13: the first event after a start)', async () => {
+    const archive = new EventArchive(dir);
+    await archive.prepare(NOW);
+    expect(await readdir(dir)).toEqual(['2025-06-01.jsonl']);
+    // A day file written after prepare() is not in the index prepare() read (a first append would read it).
+    const line: ArchivedEvent = { bus: 'imgpipe', archivedAt: TIME, event: event('ImageUploaded', 'ev-7', { imageId: 'g' }) };
+    await writeFile(join(dir, '2025-05-31.jsonl'), `${JSON.stringify(line)}\n`);
+
+    expect(await archive.append('imgpipe', event('ImageUploaded', 'ev-7', { imageId: 'g' }, 'later-bus-id'), NOW)).toBe(true);
+    await archive.prepare(NOW);
+    expect(await archive.append('imgpipe', event('ImageUploaded', 'ev-7', { imageId: 'g' }, 'third-bus-id'), NOW)).toBe(false);
+    await archive.close();
+    expect((await all()).map((a) => a.event.id)).toEqual(['bus-ev-7', 'later-bus-id']);
+  });
+
   it('keeps one of the same event appended concurrently', async () => {
     const archive = new EventArchive(dir);
     const results = await Promise.all(

@@ -116,6 +116,8 @@ class LateTargets {
 function openArchive(ctx: BusAndServicesContext) {
   const archive = new EventArchive(ctx.layout.archive);
   ctx.disposables.add('the bus archive', () => archive.close());
+  // Its index and today's file now, not on the first upload's "Object Created" (issue 13 item 3).
+  archive.prepare().catch((error: unknown) => logger.warn('could not open the bus archive ahead of the first event', { error: error as Error }));
   ctx.disposables.add('the live figures', () => ctx.figures.dispose());
   const redactOnPurge = redactArchiveOnPurge(archive, (error, imageId) =>
     logger.error('could not redact a purged image in the bus archive', { imageId, error: error as Error }),
