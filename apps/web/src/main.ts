@@ -35,6 +35,12 @@ const POLL_INTERVAL_MS = 4000;
  */
 const EARLY_REFRESH_DELAY_MS = 300;
 
+/**
+ * How long the page waits, with a live stream open, for the stream's first word on an upload it
+ * stored before reading the image itself (the word normally comes ~0.1 s after the upload).
+ */
+const UPLOAD_CHANGE_WAIT_MS = 1000;
+
 /** `sessionStorage` flag: this tab went to the provider's sign-out, say so when it comes back. */
 const SIGNED_OUT_FLAG = 'imgpipe.signedOut';
 
@@ -153,7 +159,27 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     // retried by the next event or poll; the pages show errors of the loads they start.
     onError: (imageId, error) => console.debug(`refreshing ${imageId} failed: ${describeError(error)}`),
   });
-  const uploads = createUploads({ api, refresh: (imageId) => void images.request(imageId) });
+  // A stored upload is read at once without a live stream; with one, only if the stream has said
+  // nothing of it within UPLOAD_CHANGE_WAIT_MS (its word starts a read anyway): a read at once
+  // would find nothing recorded yet and only slow the server while it records the upload.
+  const awaitingChange = new Map<string, ReturnType<typeof setTimeout>>();
+  const uploads = createUploads({
+    api,
+    refresh: (imageId) => {
+      if (live.state !== 'open') {
+        void images.request(imageId);
+        return;
+      }
+      clearTimeout(awaitingChange.get(imageId));
+      awaitingChange.set(
+        imageId,
+        setTimeout(() => {
+          awaitingChange.delete(imageId);
+          void images.request(imageId);
+        }, UPLOAD_CHANGE_WAIT_MS),
+      );
+    },
+  });
 
   // --- shell -----------------------------------------------------------------------------
   // The dashboard link stays when there are figures to show (the stats route) or a place to
@@ -253,6 +279,8 @@ function showApp(config: WebConfig, account: Account): RunningApp {
   const pushed = config.eventsUrl === null && config.realtime !== undefined;
   const live = connectLiveUpdates(config, account.getToken, {
     onImage: (change) => {
+      clearTimeout(awaitingChange.get(change.imageId));
+      awaitingChange.delete(change.imageId);
       const now = early.fromChange(change);
       if (!now) {
         void images.request(change.imageId);
@@ -308,6 +336,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     signedOut = true;
     live.close();
     clearInterval(poll);
+    for (const timer of awaitingChange.values()) clearTimeout(timer);
     uploads.dispose();
     page?.dispose?.();
     window.removeEventListener('hashchange', renderRoute);

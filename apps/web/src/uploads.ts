@@ -34,7 +34,10 @@ export const UPLOAD_CONCURRENCY = 3;
 
 export interface UploadsDeps {
   readonly api: ApiClient;
-  /** Asks for a fresh copy of an image (the app's coalesced refetch). */
+  /**
+   * An upload was stored: the app makes sure a fresh copy of the image follows (its coalesced
+   * refetch, at once or after the live update's first word on it; see main.ts).
+   */
   readonly refresh: (imageId: string) => void;
 }
 
@@ -65,6 +68,8 @@ interface Row {
   attempt: number;
   /** Aborts the current attempt's transfer. */
   controller?: AbortController;
+  /** The image's details that arrived while its bytes were still going up, applied once they are stored. */
+  held?: ImageDetails;
 }
 
 /** The formats and size the drop zone promises: the default input policy's, from the contracts. */
@@ -303,6 +308,10 @@ export function createUploads(deps: UploadsDeps): Uploads {
     // Read through a call: TypeScript still holds `row.entry.phase` narrowed to 'queued' from the
     // guard above, although update() and the awaits have moved it on since.
     if (phaseOf(row) === 'uploading') update(row, { phase: 'uploaded', loaded: row.file.size });
+    // The live update of the upload may have come before the storage's answer (held meanwhile).
+    const held = row.held;
+    row.held = undefined;
+    if (held) applyDetails(held);
     deps.refresh(grant.imageId);
   }
 
@@ -349,6 +358,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
       // Bytes still going up: the upload's own outcome decides first; a cancelled or failed
       // transfer stored nothing the pipeline could report on.
       const { phase, failedAt } = row.entry;
+      if (phase === 'uploading') row.held = details;
       if (!(phase === 'uploaded' || phase === 'processing' || phase === 'processed' || (phase === 'failed' && failedAt === 'pipeline'))) continue;
       const image = details.image;
       if (!image) continue; // recorded history, projection not caught up yet
