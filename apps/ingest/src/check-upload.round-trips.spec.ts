@@ -139,7 +139,7 @@ describe('checkUpload asks for independent things side by side (issue 13, early 
     const publishedWhileClaimOut = h.publisher.published.length;
     claimHeld.open();
 
-    expect(askedWhileClaimOut).toEqual(['grants.get', 'getHead', 'head']);
+    expect(askedWhileClaimOut).toEqual(['grants.get', 'head', 'getHead']);
     expect(publishedWhileClaimOut).toBe(0);
     expect((await outcome).outcome).toBe('accepted');
   });

@@ -229,15 +229,18 @@ export function createCheckUpload(deps: CheckUploadDeps) {
     // object still answers `missing` whatever the lookup did.
     const handle = grantHandle(key);
     const grantLookup = settled(handle === undefined ? Promise.resolve(undefined) : deps.grants.get(handle));
+    const headRequest = deps.store.head(location);
     // The first bytes are read beside the HEAD too, when the notification's size (S3 always
-    // sends it) allows a read at all (issue 13 item 3: the read used to run beside the claim
-    // and end 5-9 ms after it). Used only when the HEAD then says the same size and names no
-    // other version; nothing is decided from them before the claim, as below.
+    // sends it) allows a read at all (issue 13 item 3: beside the claim, the read ended 5-9 ms
+    // after it in the local runtime, where the HEAD now takes about that much longer, one event
+    // loop serving both; with S3 a network away, its tail after the claim goes). Used only when
+    // the HEAD then says the same size and names no other version; nothing is decided from them
+    // before the claim, as below.
     const notifiedRead =
       object.size !== undefined && readable(object.size)
         ? { size: object.size, bytes: settled(deps.store.getHead(location, Math.min(headBytes, object.size))) }
         : undefined;
-    const head = await deps.store.head(location);
+    const head = await headRequest;
     if (!head) return { outcome: 'missing', key };
     const etag = normaliseEtag(object.etag) ?? normaliseEtag(head.etag);
     if (etag === undefined) throw new Error(`s3://${object.bucket}/${key} has no ETag`);
