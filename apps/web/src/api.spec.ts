@@ -172,14 +172,18 @@ describe('decodeImageChange', () => {
     expect(decodeImageChange({ detailType: 'ImageProcessed' })).toBeUndefined();
   });
 
-  it('reads the early renditions a change carries, and drops what is not a key or not a placeholder', () => {
-    const placeholder = { thumbHash: 'AAgCBwAAAAAAAAAAAAAAAAAAAAA=', dominantColour: '#6b8fb3', aspectRatio: 1.5 };
-    expect(
-      decodeImageChange({ imageId: 'a', detailType: 'ThumbnailsGenerated', status: 'processing', thumbnails: { card: 'thumbnails/u/a/v/card.jpg', odd: 7 }, placeholder }),
-    ).toEqual({ imageId: 'a', detailType: 'ThumbnailsGenerated', status: 'processing', thumbnails: { card: 'thumbnails/u/a/v/card.jpg' }, placeholder });
-    expect(
-      decodeImageChange({ imageId: 'a', detailType: 'ThumbnailsGenerated', thumbnails: 'card.jpg', placeholder: { ...placeholder, dominantColour: 'red;x' } }),
-    ).toEqual({ imageId: 'a', detailType: 'ThumbnailsGenerated' });
+  it('reads the record a change carries, and drops one that is not a record', () => {
+    const image = { imageId: 'a', userId: 'u', uploadedAt: 't0', status: 'processing', thumbnails: { card: 'thumbnails/u/a/v/card.jpg', odd: 7 } };
+    expect(decodeImageChange({ imageId: 'a', detailType: 'ThumbnailsGenerated', status: 'processing', image })).toEqual({
+      imageId: 'a',
+      detailType: 'ThumbnailsGenerated',
+      status: 'processing',
+      image: { imageId: 'a', userId: 'u', uploadedAt: 't0', status: 'processing', thumbnails: { card: 'thumbnails/u/a/v/card.jpg' } },
+    });
+    expect(decodeImageChange({ imageId: 'a', detailType: 'ThumbnailsGenerated', image: { imageId: 'a', status: 'processing' } })).toEqual({
+      imageId: 'a',
+      detailType: 'ThumbnailsGenerated',
+    });
   });
 });
 

@@ -8,7 +8,7 @@ import { createApiClient, describeError, devLogin, type ImageDetails } from './a
 import { createSession, decodeTokenClaims, displayUser, isExpired, tokenFromFragment, type TokenStorage } from './auth';
 import { loadWebConfig, type OidcAuthConfig, type WebConfig } from './config';
 import { deletedNotice, type DeletedImage } from './deleted-notice';
-import { createEarlyRenditions } from './early-renditions';
+import { createCarriedRecords } from './carried-records';
 import { h, replaceChildren } from './dom';
 import type { LiveState } from './live';
 import { connectLiveUpdates } from './realtime';
@@ -29,11 +29,12 @@ import { createUploads } from './uploads';
 const POLL_INTERVAL_MS = 4000;
 
 /**
- * How long the record read a change starts waits when the change carried the image's early card
- * (`createEarlyRenditions`). Measured with the early-thumbnails browser test (issue 13): the card
- * showed ~15 ms sooner with the read held back 300 ms than with both requests at once.
+ * How long the read of an image waits after a change that carried its record
+ * (`createCarriedRecords`): the history is all it adds. A read at once ran beside the thumbnail
+ * task's read of the original and the card's own request (issue 13: the early-thumbnails
+ * browser test).
  */
-const EARLY_REFRESH_DELAY_MS = 300;
+const CARRIED_RECORD_READ_DELAY_MS = 1000;
 
 /**
  * How long the page waits, with a live stream open, for the stream's first word on an upload it
@@ -150,11 +151,11 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     uploads.applyDetails(details);
     page?.applyDetails?.(details);
   };
-  // A change that carries a processing image's renditions shows them before the read it starts answers.
-  const early = createEarlyRenditions();
+  // A change that carries a processing image's record is shown from it; the read follows later.
+  const carried = createCarriedRecords();
   const images = createRefresher({
     load: (imageId: string) => api.getImage(imageId),
-    apply: (_imageId, details: ImageDetails) => show(early.merge(details)),
+    apply: (_imageId, details: ImageDetails) => show(carried.merge(details)),
     // A background refresh that fails (a 404 before the upload is recorded, a blip) is
     // retried by the next event or poll; the pages show errors of the loads they start.
     onError: (imageId, error) => console.debug(`refreshing ${imageId} failed: ${describeError(error)}`),
@@ -163,6 +164,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
   // nothing of it within UPLOAD_CHANGE_WAIT_MS (its word starts a read anyway): a read at once
   // would find nothing recorded yet and only slow the server while it records the upload.
   const awaitingChange = new Map<string, ReturnType<typeof setTimeout>>();
+  const historyReads = new Map<string, ReturnType<typeof setTimeout>>();
   const uploads = createUploads({
     api,
     refresh: (imageId) => {
@@ -281,15 +283,24 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     onImage: (change) => {
       clearTimeout(awaitingChange.get(change.imageId));
       awaitingChange.delete(change.imageId);
-      const now = early.fromChange(change);
-      if (!now) {
+      const now = carried.fromChange(change);
+      // A page that shows the history (the image page) reads the image at once, as for any change.
+      if (!now || page?.showsHistory) {
+        if (now && !signedOut) uploads.applyDetails(now);
         void images.request(change.imageId);
         return;
       }
       show(now);
-      // The card came with the change; the rest of the record (its history) can wait a moment,
-      // so the card's own request is not answered behind this read on a busy server.
-      setTimeout(() => void images.request(change.imageId), EARLY_REFRESH_DELAY_MS);
+      // The record came with the change; its history can wait, so this read does not slow the
+      // work the page waits for next on a busy server (one read per image per pause).
+      clearTimeout(historyReads.get(change.imageId));
+      historyReads.set(
+        change.imageId,
+        setTimeout(() => {
+          historyReads.delete(change.imageId);
+          void images.request(change.imageId);
+        }, CARRIED_RECORD_READ_DELAY_MS),
+      );
     },
     onStats: (stats) => page?.applyStats?.(stats),
     onState: renderLive,
@@ -336,7 +347,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     signedOut = true;
     live.close();
     clearInterval(poll);
-    for (const timer of awaitingChange.values()) clearTimeout(timer);
+    for (const timer of [...awaitingChange.values(), ...historyReads.values()]) clearTimeout(timer);
     uploads.dispose();
     page?.dispose?.();
     window.removeEventListener('hashchange', renderRoute);

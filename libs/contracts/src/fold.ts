@@ -156,6 +156,12 @@ export type ImageFoldState = Mutable<ImageFoldRecord> & {
 /** The fold's bookkeeping: what {@link ImageFoldState} holds beyond {@link ImageFoldRecord}. */
 export const FOLD_BOOKKEEPING = ['upload', 'generation', 'lastUpload', 'deletedBy', 'lastRestore'] as const;
 
+/** The record a fold's state stands for: the state without its {@link FOLD_BOOKKEEPING}. */
+export function foldRecord(state: ImageFoldState): ImageFoldRecord {
+  const { upload: _upload, generation: _generation, lastUpload: _lastUpload, deletedBy: _deletedBy, lastRestore: _lastRestore, ...record } = state;
+  return record;
+}
+
 /**
  * The fold's state after a whole history (in sequence order, whatever the array order).
  *

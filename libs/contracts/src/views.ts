@@ -13,7 +13,7 @@
  */
 // zod's tree-shakeable `zod/mini` API: the full `zod` adds ~450 kB to the browser bundle.
 import * as z from 'zod/mini';
-import { DeliveryPlaceholderSchema, DeliveryRecordSchema, type DeliveryPlaceholder } from './delivery-record';
+import { DeliveryPlaceholderSchema, DeliveryRecordSchema } from './delivery-record';
 import { INPUT_FORMATS } from './vocabulary';
 
 /** Where an image is in the pipeline (the read model's `status`). */
@@ -292,16 +292,14 @@ export interface ImageChange {
   readonly status?: ImageStatus;
   readonly occurredAt?: string;
   /**
-   * The renditions a `processing` image already has (issue 13, thumbnails early): rendition
-   * name -> key, as the record's {@link ImageRecordView.thumbnails} holds them once the change is
-   * recorded. With `placeholder`, a page shows the early card from the change itself instead of
-   * reading the record first. Only a server that folds the change can say: the local stream does;
-   * AppSync's feed (an input transformer that writes the change as a string) leaves it out, and
-   * the page then reads the record as for any change.
+   * The image's record as the change left it, while it is `processing` (issue 13, thumbnails
+   * early): what `GET /images/{id}` then answers, without the history. A page shows the new card,
+   * and then the early renditions and placeholder, from the change itself instead of reading the
+   * record first. Only a server that folds the change can say: the local stream does; AppSync's
+   * feed (an input transformer that writes the change as a string) leaves it out, and the page
+   * then reads the record as for any change.
    */
-  readonly thumbnails?: Readonly<Record<string, string>>;
-  /** The record's {@link ImageRecordView.placeholder} with `thumbnails`. */
-  readonly placeholder?: DeliveryPlaceholder;
+  readonly image?: ImageRecordView;
 }
 
 /**
@@ -410,6 +408,5 @@ export const ImageChangeSchema = z.object({
   detailType: z.catch(z.string(), 'unknown'),
   status: tolerant(z.enum(IMAGE_STATUSES)),
   occurredAt: tolerant(z.string()),
-  thumbnails: tolerant(stringMap),
-  placeholder: tolerant(DeliveryPlaceholderSchema),
+  image: tolerant(ImageRecordViewSchema),
 }) satisfies z.ZodMiniType<ImageChange, unknown>;

@@ -377,6 +377,7 @@ export function createImagePage(imageId: string, deps: ImagePageDeps): Page {
     element,
     title: 'Image',
     heading,
+    showsHistory: true,
     applyDetails(details) {
       if (details.imageId === imageId && !deleting) render(details);
     },

@@ -9,6 +9,11 @@ export interface Page {
   readonly heading: HTMLElement;
   /** A fresh copy of one of the person's images (live event, poll or upload). */
   applyDetails?(details: ImageDetails): void;
+  /**
+   * The page shows images' histories: it is given only read details, never a record a live
+   * update carried (whose history is the last read's, or none).
+   */
+  readonly showsHistory?: boolean;
   /** Fresh dashboard figures. */
   applyStats?(stats: DashboardStats): void;
   /** The live stream is open again after it dropped (the server may have restarted): reload what failed. */

@@ -1,4 +1,4 @@
-import { createEnvelope, ImageProcessedV2, ImageUploadedV1, ThumbnailsGeneratedV3, type DataInputOf, type KnownContract } from '@imgpipe/contracts';
+import { createEnvelope, FOLD_BOOKKEEPING, ImageProcessedV2, ImageUploadedV1, ThumbnailsGeneratedV3, type DataInputOf, type KnownContract } from '@imgpipe/contracts';
 import type { ImageChange } from '@imgpipe/contracts/views';
 import { EVENT_BUS_NAME, eventRules } from '@imgpipe/workflow';
 import { toBusEvent, type BusEvent } from '../bus/bus-event';
@@ -90,28 +90,39 @@ describe('live updates: what the change carries', () => {
   // The contracts' minimal examples are all of one image (img_min of user-1).
   const uploaded = busEvent(ImageUploadedV1, ImageUploadedV1.examples.minimal);
   const thumbnails = busEvent(ThumbnailsGeneratedV3, ThumbnailsGeneratedV3.examples.minimal);
+  const delivered = (e: BusEvent) => {
+    if (!metadataRule) throw new Error('no rule to metadata');
+    figures.delivered({ rule: metadataRule, event: e, attempts: 1 });
+  };
   async function* emptyArchive(): AsyncGenerator<BusEvent> {
     // a first start: nothing archived
   }
 
-  it('carries the early renditions and placeholder of a processing image, as the record holds them, so the page need not read it', async () => {
+  it('carries the record of a processing image as the read model holds it (its card, then its early renditions), so the page need not read it', async () => {
     await figures.loadArchive(emptyArchive());
     figures.onBusEvent(EVENT_BUS_NAME, uploaded);
-    figures.onBusEvent(EVENT_BUS_NAME, thumbnails);
+    delivered(uploaded); // told once metadata recorded it
+    figures.onBusEvent(EVENT_BUS_NAME, thumbnails); // told when the bus takes it
 
     const [rendition] = ThumbnailsGeneratedV3.examples.minimal.renditions;
     expect(told).toEqual([
+      expect.objectContaining({ imageId, detailType: 'ImageUploaded', status: 'processing', image: expect.objectContaining({ imageId, status: 'processing' }) }),
       expect.objectContaining({
         imageId,
         detailType: 'ThumbnailsGenerated',
-        status: 'processing',
-        thumbnails: { [rendition?.name ?? '']: rendition?.key },
-        placeholder: ThumbnailsGeneratedV3.examples.minimal.placeholder,
+        image: expect.objectContaining({
+          status: 'processing',
+          thumbnails: { [rendition?.name ?? '']: rendition?.key },
+          placeholder: ThumbnailsGeneratedV3.examples.minimal.placeholder,
+        }),
       }),
     ]);
+    expect(told[0]?.image).not.toHaveProperty('thumbnails');
+    // The fold's bookkeeping is not the record's.
+    for (const change of told) for (const key of FOLD_BOOKKEEPING) expect(change.image).not.toHaveProperty(key);
   });
 
-  it('carries no renditions once the image is processed (the page reads the record and its delivery)', async () => {
+  it('carries no record once the image is processed (the page reads the record and its delivery)', async () => {
     await figures.loadArchive(emptyArchive());
     figures.onBusEvent(EVENT_BUS_NAME, uploaded);
     figures.onBusEvent(EVENT_BUS_NAME, thumbnails);
@@ -122,15 +133,14 @@ describe('live updates: what the change carries', () => {
 
     const last = told.at(-1);
     expect(last).toMatchObject({ detailType: 'ImageProcessed', status: 'processed' });
-    expect(last).not.toHaveProperty('thumbnails');
-    expect(last).not.toHaveProperty('placeholder');
+    expect(last).not.toHaveProperty('image');
   });
 
-  it('carries no renditions while the archive is still being folded (the fold may lag the read model)', () => {
+  it('carries no record while the archive is still being folded (the fold may lag the read model)', () => {
     figures.onBusEvent(EVENT_BUS_NAME, uploaded);
     figures.onBusEvent(EVENT_BUS_NAME, thumbnails);
 
     expect(told).toEqual([expect.objectContaining({ detailType: 'ThumbnailsGenerated' })]);
-    expect(told[0]).not.toHaveProperty('thumbnails');
+    expect(told[0]).not.toHaveProperty('image');
   });
 });

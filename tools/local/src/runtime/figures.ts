@@ -121,16 +121,16 @@ export class LiveFigures {
     const { imageId, userId } = detail.data ?? {};
     if (typeof imageId !== 'string' || typeof userId !== 'string') return;
     // The figures fold every event on the bus with metadata's fold: the status the read model now holds,
-    // and, while the image processes, the renditions it shows (the page draws the early card from them
-    // without reading the record first). Not while the archive is still being folded: the fold lags.
+    // and, while the image processes, the record itself (the page draws the card, then its early
+    // renditions, without reading the record first). Not while the archive is still being folded: the fold lags.
     const status = this.stats.statusOf(imageId);
-    const early = this.liveBeforeArchiveRead ? undefined : this.stats.earlyRenditionsOf(imageId);
+    const image = this.liveBeforeArchiveRead ? undefined : this.stats.processingRecordOf(imageId);
     this.hub.image(userId, {
       imageId,
       detailType: event['detail-type'],
       ...(status ? { status } : {}),
       ...(typeof detail.occurredAt === 'string' ? { occurredAt: detail.occurredAt } : {}),
-      ...early,
+      ...(image ? { image } : {}),
     });
   }
 

@@ -1,5 +1,5 @@
-import type { DashboardStats, ImageChange, ImageStatus } from '@imgpipe/contracts/views';
-import { foldImageEvent, parseStoredEvent, type FoldOptions, type ImageFoldState, type PipelineEvent } from '@imgpipe/contracts';
+import type { DashboardStats, ImageRecordView, ImageStatus } from '@imgpipe/contracts/views';
+import { foldImageEvent, foldRecord, parseStoredEvent, type FoldOptions, type ImageFoldState, type PipelineEvent } from '@imgpipe/contracts';
 import type { BusEvent } from '../bus/bus-event';
 
 export type { DashboardStats, ImageStatus };
@@ -59,14 +59,13 @@ export class PipelineStats {
   }
 
   /**
-   * What a `processing` image already shows as its events fold (the read model's `thumbnails`
-   * and `placeholder` once metadata recorded them), for the live update to carry (issue 13);
-   * `undefined` for an image in any other state or with no renditions yet.
+   * The record of a `processing` image as the events seen so far fold to it (what the read model
+   * holds once metadata recorded them), for the live update to carry (issue 13); `undefined` for
+   * an image in any other state.
    */
-  earlyRenditionsOf(imageId: string): Pick<ImageChange, 'thumbnails' | 'placeholder'> | undefined {
+  processingRecordOf(imageId: string): ImageRecordView | undefined {
     const state = this.images.get(imageId);
-    if (state?.status !== 'processing' || !state.thumbnails || Object.keys(state.thumbnails).length === 0) return undefined;
-    return { thumbnails: { ...state.thumbnails }, ...(state.placeholder ? { placeholder: state.placeholder } : {}) };
+    return state?.status === 'processing' ? foldRecord(state) : undefined;
   }
 
   /** The figures now. */
