@@ -92,17 +92,42 @@ describe('appendAndProject', () => {
     expect(await readModel.get(IMAGE_ID)).toEqual(projectImage(history));
   });
 
-  it('retries when the read model moved on between its read and its write (optimistic concurrency)', async () => {
+  it('refuses its put when the read model moved on between its append and its write (optimistic concurrency)', async () => {
     const { events, readModel, appendAndProject } = setUp();
     const competitor = createAppendAndProject({ events, readModel });
     const [upload, compression] = successfulRun();
     const deletion = deletedEvent();
     await appendAndProject(IMAGE_ID, [upload]);
+    const put = readModel.put.bind(readModel);
+    const putSpy = jest.spyOn(readModel, 'put').mockImplementationOnce(async (record, options) => {
+      // Another writer appends after our event and projects before our put.
+      await competitor(IMAGE_ID, [deletion]);
+      return put(record, options);
+    });
+
+    const result = await appendAndProject(IMAGE_ID, [compression]);
+
+    const history = await events.load(IMAGE_ID);
+    expect(history.map((e) => e.eventId)).toEqual([upload.eventId, compression.eventId, deletion.eventId]);
+    expect(result).toMatchObject({ attempts: 1, duplicates: [], projected: false });
+    expect(result.appended.map((e) => e.eventId)).toEqual([compression.eventId]);
+    // Our stale put (revision 1 expected) was refused; the record is the whole history's.
+    await expect(putSpy.mock.results[0]?.value).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    expect(await readModel.get(IMAGE_ID)).toEqual(projectImage(history));
+    expect((await readModel.get(IMAGE_ID))?.revision).toBe(3);
+  });
+
+  it('retries when the read model moved on between its read and its write', async () => {
+    const { events, readModel, appendAndProject } = setUp();
+    const competitor = createAppendAndProject({ events, readModel });
+    const [upload, compression] = successfulRun();
+    const deletion = deletedEvent();
+    // The record lags: the upload is in the history, its projection was never written.
+    await events.append(IMAGE_ID, 0, [upload]);
     const get = readModel.get.bind(readModel);
     const putSpy = jest.spyOn(readModel, 'put');
     jest.spyOn(readModel, 'get').mockImplementationOnce(async (imageId) => {
       const current = await get(imageId);
-      // Another writer appends after our event and projects before our put.
       await competitor(IMAGE_ID, [deletion]);
       return current;
     });
@@ -112,35 +137,55 @@ describe('appendAndProject', () => {
     const history = await events.load(IMAGE_ID);
     expect(history.map((e) => e.eventId)).toEqual([upload.eventId, compression.eventId, deletion.eventId]);
     expect(result).toMatchObject({ attempts: 2, duplicates: [] });
-    expect(result.appended.map((e) => e.eventId)).toEqual([compression.eventId]);
-    // Our stale put (revision 1 expected) was refused; the record is the whole history's.
-    await expect(putSpy.mock.results[1]?.value).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    // Expected at revision 1: refused (none stored); read (none), put as new: refused (the competitor's).
+    await expect(putSpy.mock.results[0]?.value).rejects.toBeInstanceOf(ConcurrencyConflictError);
     expect(await readModel.get(IMAGE_ID)).toEqual(projectImage(history));
     expect((await readModel.get(IMAGE_ID))?.revision).toBe(3);
   });
 
-  it('reads the record while the history is still loading (issue 13: one round trip fewer), and still writes it once', async () => {
+  it('writes the record without reading it when it appends to a projected history (issue 13: one request fewer)', async () => {
     const { events, readModel, appendAndProject } = setUp();
     const [upload, compression] = successfulRun();
     await appendAndProject(IMAGE_ID, [upload]);
-    let releaseLoad: () => void = () => undefined;
-    const loadHeld = new Promise<void>((resolve) => {
-      releaseLoad = resolve;
-    });
-    const load = events.load.bind(events);
-    jest.spyOn(events, 'load').mockImplementationOnce(async (imageId) => (await loadHeld, load(imageId)));
     const getSpy = jest.spyOn(readModel, 'get');
     const putSpy = jest.spyOn(readModel, 'put');
 
-    const result = appendAndProject(IMAGE_ID, [compression]);
-    for (let turn = 0; turn < 10; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-    const readsWhileLoading = getSpy.mock.calls.length;
-    releaseLoad();
+    const result = await appendAndProject(IMAGE_ID, [compression]);
 
-    expect(readsWhileLoading).toBe(1);
-    expect(await result).toMatchObject({ attempts: 1, projected: true });
-    expect(getSpy).toHaveBeenCalledTimes(1);
+    expect(result).toMatchObject({ attempts: 1, projected: true });
+    expect(getSpy).not.toHaveBeenCalled();
     expect(putSpy).toHaveBeenCalledTimes(1);
+    expect(putSpy.mock.calls[0]?.[1]).toEqual({ expectedRevision: 1 });
+    expect(await readModel.get(IMAGE_ID)).toEqual(projectImage(await events.load(IMAGE_ID)));
+  });
+
+  it('brings a lagging record up to date: its put at the expected revision refused, it reads the record and writes it', async () => {
+    const { events, readModel, appendAndProject } = setUp();
+    const [upload, compression, thumbnailsGenerated] = successfulRun();
+    await appendAndProject(IMAGE_ID, [upload]);
+    // Appended, never projected (a writer that failed between its append and its put).
+    await events.append(IMAGE_ID, 1, [compression]);
+    const getSpy = jest.spyOn(readModel, 'get');
+
+    const result = await appendAndProject(IMAGE_ID, [thumbnailsGenerated]);
+
+    expect(result).toMatchObject({ attempts: 1, projected: true });
+    expect(getSpy).toHaveBeenCalledTimes(1);
+    expect((await readModel.get(IMAGE_ID))?.revision).toBe(3);
+    expect(await readModel.get(IMAGE_ID)).toEqual(projectImage(await events.load(IMAGE_ID)));
+  });
+
+  it('reads the record beside the first append of an image, and when it appends nothing (a lagging record is brought up to date)', async () => {
+    const { events, readModel, appendAndProject } = setUp();
+    const [upload] = successfulRun();
+    const getSpy = jest.spyOn(readModel, 'get');
+    await appendAndProject(IMAGE_ID, [upload]);
+    expect(getSpy).toHaveBeenCalledTimes(1);
+    await readModel.remove({ imageId: IMAGE_ID, uploadedAt: uploaded.uploadedAt }, { expectedRevision: 1 });
+
+    const again = await appendAndProject(IMAGE_ID, [upload]);
+
+    expect(again).toMatchObject({ appended: [], duplicates: [upload.eventId], projected: true });
     expect(await readModel.get(IMAGE_ID)).toEqual(projectImage(await events.load(IMAGE_ID)));
   });
 

@@ -55,9 +55,17 @@ export type AppendAndProject = (imageId: string, events: EventsToAppend) => Prom
  * Appends events to an image's history and brings its read-model record up to date:
  * load the history, append after its last sequence (conditional: an event already stored
  * is not stored again, a sequence someone else took is a conflict), project the whole
- * history, and put the record on the condition that it is still at the revision read. On a
- * `ConcurrencyConflictError` (from the store or the read model) it reloads and tries again,
- * `maxAttempts` times in all, then lets the conflict through (retryable).
+ * history, and put the record on the condition that it is still at the revision it expects.
+ * On a `ConcurrencyConflictError` (from the store or the read model) it reloads and tries
+ * again, `maxAttempts` times in all, then lets the conflict through (retryable).
+ *
+ * The record is read only when the put needs it (issue 13, early thumbnails: one request
+ * fewer on every record task). After appending to a history of n events, the record is
+ * expected at revision n (the projection of the history appended to) and put on that
+ * condition; only when the condition fails (the record lags, is ahead, or sits under another
+ * key) is it read, and then written or left as before. A first event reads it beside the
+ * append (an older projection's record under another `uploadedAt` is replaced, not doubled);
+ * a call that appends nothing reads it to bring a lagging record up to date.
  *
  * Every event is parsed by its contract before anything is written, so the history never
  * holds an event the projection cannot read. Each newly stored `ImageProcessed` /
@@ -76,16 +84,19 @@ export function createAppendAndProject(deps: AppendAndProjectDeps): AppendAndPro
     const duplicates = new Set<string>();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        // The record is read beside the history (issue 13, early thumbnails: one round trip
-        // fewer on every record task); its put stays conditional on the revision read, so a
-        // writer in between is a conflict and another attempt, as before.
-        const currentRecord = deps.readModel.get(imageId);
-        currentRecord.catch(() => undefined);
         let history = await deps.events.load(imageId);
         const batch = typeof events === 'function' ? events(history) : events;
         const parsed = batch.map((event) => checkEvent(imageId, event));
+        // The record as read, when this attempt needs it before its put (see above).
+        let currentRecord: Promise<ImageMetadataRecord | undefined> | undefined;
+        // The revision the record should be at: the length of the history this attempt appended to.
+        let expectedRevision: number | undefined;
 
         if (batch.length > 0) {
+          if (history.length === 0) {
+            currentRecord = deps.readModel.get(imageId);
+            currentRecord.catch(() => undefined);
+          }
           // The history just loaded is the plan's input: the store need not read it again.
           const result = await deps.events.append(imageId, lastSequence(history), batch, { history });
           appended.push(...result.appended);
@@ -93,11 +104,15 @@ export function createAppendAndProject(deps: AppendAndProjectDeps): AppendAndPro
           countFacts(metrics, result.appended, batch, parsed);
           const known = [...history, ...result.appended];
           // Someone else appended meanwhile (our events were all duplicates): read what they wrote.
-          history = lastSequence(known) === result.lastSequence ? known : await deps.events.load(imageId);
+          const caughtUp = lastSequence(known) === result.lastSequence;
+          if (caughtUp && result.appended.length > 0 && history.length > 0) expectedRevision = history.length;
+          history = caughtUp ? known : await deps.events.load(imageId);
         }
 
         const record = projectImage(history, deps.projection);
-        const projected = record ? await writeRecord(deps.readModel, record, await currentRecord) : false;
+        const projected = record
+          ? await projectRecord(deps.readModel, record, expectedRevision, () => currentRecord ?? deps.readModel.get(imageId))
+          : false;
         return { imageId, appended, duplicates: [...duplicates], history, record, projected, attempts: attempt };
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError) || attempt >= maxAttempts) throw error;
@@ -128,6 +143,32 @@ function countFacts(
     if (fact?.detailType === 'ImageProcessed') metrics.imageProcessed(fact.envelope.data);
     if (fact?.detailType === 'ImageProcessingFailed') metrics.imageFailed(fact.envelope.data.code);
   }
+}
+
+/**
+ * Puts `record` on the condition that the stored record is at `expectedRevision` (when the
+ * caller knows which revision that should be); when it is not, or with no expectation, reads
+ * the stored record and goes on as {@link writeRecord}.
+ *
+ * @returns whether it wrote.
+ * @throws {ConcurrencyConflictError} when another writer got in between the read and the write.
+ */
+async function projectRecord(
+  readModel: ImageReadModel<ImageMetadata>,
+  record: ImageMetadataRecord,
+  expectedRevision: number | undefined,
+  readCurrent: () => Promise<ImageMetadataRecord | undefined>,
+): Promise<boolean> {
+  if (expectedRevision !== undefined) {
+    try {
+      await readModel.put(record, { expectedRevision });
+      return true;
+    } catch (error) {
+      // Not at the expected revision (or not under this key): read it and decide as below.
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+    }
+  }
+  return writeRecord(readModel, record, await readCurrent());
 }
 
 /**
