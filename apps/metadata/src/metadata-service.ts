@@ -98,6 +98,7 @@ export function createMetadataService(deps: MetadataDependencies): MetadataServi
     recordFailure: createRecordFailure({ appendAndProject, publisher: deps.publisher, clock, ...projection }),
     recordPipelineEvent: createRecordPipelineEvent({
       appendAndProject,
+      events: deps.events,
       ...projection,
       // Best effort: a file left behind is erased with the image's prefixes by the purge.
       removeProcessed: (key) =>

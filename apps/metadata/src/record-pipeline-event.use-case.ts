@@ -1,10 +1,38 @@
-import { imageHistoryContracts, ImageVariantAddedV1, isOnRun, parseKnownEvent, type EventName } from '@imgpipe/contracts';
-import type { NewImageEvent, StoredImageEvent } from '@imgpipe/platform';
+import {
+  imageHistoryContracts,
+  ImageProcessedV2,
+  ImageVariantAddedV1,
+  isOnRun,
+  parseKnownEvent,
+  ThumbnailsGeneratedV3,
+  type EventName,
+} from '@imgpipe/contracts';
+import type { ImageEventStore, NewImageEvent, StoredImageEvent } from '@imgpipe/platform';
 import type { AppendAndProject } from './append-and-project.use-case';
 import { foldWithAddedVariants, isDeleted, type ImageMetadataRecord, type ProjectionOptions } from './projection';
 
+/**
+ * Events the pipeline records (history and read model) before it puts them on the bus: the
+ * thumbnail branch's `ThumbnailsGenerated` (`RecordThumbnails` publishes it once recorded and
+ * projected) and `ImageProcessed` (`PublishProcessed`, after `RecordMetadata` recorded and
+ * projected it). The bus consumer only finds them already recorded, unless replayed (a replay
+ * may be rebuilding what was lost). The local runtime's live updates follow the same rule.
+ */
+export const RECORDED_BEFORE_PUBLISHED: ReadonlySet<EventName> = new Set<EventName>([ThumbnailsGeneratedV3.detailType, ImageProcessedV2.detailType]);
+
+/**
+ * Whether a bus delivery is one of {@link RECORDED_BEFORE_PUBLISHED} as its publisher put it
+ * on the bus: not replayed (EventBridge marks a replay's events with `replay-name`).
+ */
+export function isRecordedBeforePublished(detailType: string, event: unknown): boolean {
+  const replayed = typeof event === 'object' && event !== null && (event as { 'replay-name'?: unknown })['replay-name'] !== undefined;
+  return !replayed && RECORDED_BEFORE_PUBLISHED.has(detailType as EventName);
+}
+
 export interface RecordPipelineEventDeps {
   readonly appendAndProject: AppendAndProject;
+  /** The history, read alone for an event its publisher recorded before publishing it. */
+  readonly events: Pick<ImageEventStore, 'load'>;
   /** The projection's options, to read the history as the read model does. */
   readonly projection?: ProjectionOptions;
   /**
@@ -23,7 +51,16 @@ export interface RecordPipelineEventResult {
   readonly duplicate: boolean;
   /** True for an `ImageVariantAdded` of a deleted image or a run the record left: not recorded, its file removed. */
   readonly discarded?: boolean;
+  /**
+   * The record as projected; `undefined` for an event recognised as recorded by its publisher
+   * (see {@link RECORDED_BEFORE_PUBLISHED}), which reads no record.
+   */
   readonly record: ImageMetadataRecord | undefined;
+  /**
+   * The record's revision afterwards: the projected record's, or, for an event recognised as
+   * recorded by its publisher, the history's length (the publisher projected it before publishing).
+   */
+  readonly revision: number;
 }
 
 /**
@@ -53,6 +90,25 @@ export function createRecordPipelineEvent(
       detail: received.detail,
     };
 
+    // The common redelivery (issue 13, early thumbnails): `RecordThumbnails` or `PublishProcessed`
+    // put on the bus an event already recorded and projected, so the bus delivery is a duplicate.
+    // The history alone says so: no record read, no fold (the record was projected by the
+    // publisher, whose own retries bring it up to date if its put failed). Anything else (not
+    // in the history, a replay) takes the full path below.
+    if (isRecordedBeforePublished(parsed.detailType, received)) {
+      const history = await deps.events.load(envelope.data.imageId);
+      if (history.some((e) => e.eventId === envelope.eventId)) {
+        return {
+          imageId: envelope.data.imageId,
+          eventId: envelope.eventId,
+          detailType: parsed.detailType,
+          duplicate: true,
+          record: undefined,
+          revision: history.length,
+        };
+      }
+    }
+
     let discarded = false;
     const added = parsed.detailType === ImageVariantAddedV1.detailType ? (envelope.data as { version: string; variant: { key: string } }) : undefined;
     const result = await deps.appendAndProject(envelope.data.imageId, (history: readonly StoredImageEvent[]) => {
@@ -71,6 +127,7 @@ export function createRecordPipelineEvent(
       duplicate: result.duplicates.includes(envelope.eventId),
       ...(discarded ? { discarded } : {}),
       record: result.record,
+      revision: result.record?.revision ?? 0,
     };
   };
 }

@@ -32,14 +32,14 @@ export function createOnPipelineEventHandler(
         logger.info(result.duplicate ? 'event was already recorded' : 'event recorded', {
           detailType: result.detailType,
           eventId: result.eventId,
-          revision: result.record?.revision,
+          revision: result.revision,
         });
         return {
           imageId: result.imageId,
           eventId: result.eventId,
           detailType: result.detailType,
           duplicate: result.duplicate,
-          revision: result.record?.revision ?? 0,
+          revision: result.revision,
         };
       } catch (error) {
         if (error instanceof ContractError) {
