@@ -20,7 +20,7 @@ import {
   type LocalPeer,
   type LocalS3,
 } from '@imgpipe/platform/testing';
-import { createEnvelope, DEFAULT_UNDO_WINDOW_SECONDS, ImageDeletedV2, toEventBridgeEvent } from '@imgpipe/contracts';
+import { createEnvelope, DEFAULT_UNDO_WINDOW_SECONDS, ImageDeletedV2, ThumbnailsGeneratedV3, toEventBridgeEvent, type EnvelopeOf } from '@imgpipe/contracts';
 import { createAppendAndProject } from './append-and-project.use-case';
 import { loadMetadataConfig } from './config';
 import { createOnPipelineEventHandler } from './handlers/on-pipeline-event.adapter';
@@ -204,6 +204,42 @@ describe('metadata on DynamoDB (dynalite)', () => {
     expect(Math.max(...results.map((r) => r.attempts))).toBeGreaterThan(1);
     expect(await readModel.get(IMAGE_ID)).toEqual(projectImage(history));
     expect((await readModel.get(IMAGE_ID))?.revision).toBe(5);
+  });
+
+  it('a put at the expected revision that finds no item under its key reads the record and replaces it: one item, never two', async () => {
+    const events = new DynamoImageEventStore(clients.documents, TABLES.events);
+    const readModel = new DynamoImageReadModel<ImageMetadata>(clients.documents, TABLES.images);
+    const appendAndProject = createAppendAndProject({ events, readModel });
+    const [upload, compression, thumbnailsGenerated] = successfulRun();
+    await appendAndProject(IMAGE_ID, [upload]);
+    // An older projection keyed the record by another upload time.
+    const current = await readModel.get(IMAGE_ID);
+    if (!current) throw new Error('expected the upload to be projected');
+    await readModel.remove(current, { expectedRevision: 1 });
+    await readModel.put({ ...current, uploadedAt: '2025-06-01T11:59:59.000Z' }, { expectedRevision: 0 });
+    // And a writer appended without projecting (it failed before its put).
+    await events.append(IMAGE_ID, 1, [compression]);
+
+    const result = await appendAndProject(IMAGE_ID, [thumbnailsGenerated]);
+
+    const history = await historyOf(IMAGE_ID);
+    expect(result).toMatchObject({ attempts: 1, projected: true });
+    expect((await scan(TABLES.images)).map((item) => [item['uploadedAt'], item['revision']])).toEqual([[current.uploadedAt, 3]]);
+    expect(await readModel.get(IMAGE_ID)).toEqual(projectImage(history));
+  });
+
+  it('the bus delivery of a recorded ThumbnailsGenerated changes nothing on DynamoDB', async () => {
+    const { service, publisher } = awsService();
+    await service.recordThumbnails({ uploaded, thumbnails, correlationId: 'corr-1' });
+    const history = await historyOf(IMAGE_ID);
+    const table = await scan(TABLES.images);
+    const entry = publisher.published[0] as { detail: EnvelopeOf<typeof ThumbnailsGeneratedV3> };
+
+    const again = await service.recordPipelineEvent(toEventBridgeEvent(ThumbnailsGeneratedV3, entry.detail));
+
+    expect(again).toMatchObject({ duplicate: true, revision: history.length });
+    expect(await historyOf(IMAGE_ID)).toEqual(history);
+    expect(await scan(TABLES.images)).toEqual(table);
   });
 
   it('writes the TTL from the retention and lists the record through the user-id-index', async () => {
