@@ -13,6 +13,7 @@ export * from './record-metadata.use-case';
 export * from './record-failure.use-case';
 export * from './record-thumbnails.use-case';
 export * from './record-pipeline-event.use-case';
+export * from './compile-schemas';
 export * from './rebuild-read-model.use-case';
 export * from './purge-deleted.use-case';
 export * from './reconcile-stuck.use-case';
