@@ -48,8 +48,10 @@ describe('the record a live update carries (issue 13)', () => {
     expect(carried.merge(read(caughtUp)).image).toEqual(caughtUp);
 
     carried.fromChange(change('ThumbnailsGenerated', thumbnailsRecord));
-    const deleted = record('deleted', '2026-12-06T00:00:00.300Z');
-    // A delete answers for itself, whatever the carried record says.
+    // A read that started before the change, whatever it says (the delete an undo just reversed):
+    expect(carried.merge(read(record('deleted', '2026-12-06T00:00:00.300Z'))).image).toEqual(thumbnailsRecord);
+    const deleted = record('deleted', '2026-12-06T00:00:00.500Z');
+    // A later delete answers for itself, whatever the carried record says.
     expect(carried.merge(read(deleted)).image).toEqual(deleted);
     // Ended: a later answer of no record is shown as it is.
     expect(carried.merge(read(null)).image).toBeNull();

@@ -7,8 +7,8 @@
  * page waits for (the thumbnail task's read of the original, the card's own request).
  *
  * The read still follows, later, for the history; its answer is applied as usual, except that
- * an answer older than a carried record (a read that started before the change) keeps the
- * carried record, so the card never steps back.
+ * an answer older than a carried record (a read that started before the change: whatever status
+ * it says, an undone delete's `deleted` say) keeps the carried record, so the card never steps back.
  */
 import type { ImageChange, ImageDetails, ImageView } from './api';
 
@@ -49,7 +49,7 @@ export function createCarriedRecords(): CarriedRecords {
     merge(details) {
       const { imageId, image } = details;
       const record = carried.get(imageId);
-      if (record && (image === null || (image.status === 'processing' && olderThan(image, record)))) {
+      if (record && (image === null || olderThan(image, record))) {
         // An answer to a read that started before the change: the carried record is newer.
         const shown = { ...details, image: record };
         lastShown.set(imageId, shown);

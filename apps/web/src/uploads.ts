@@ -311,8 +311,9 @@ export function createUploads(deps: UploadsDeps): Uploads {
     // The live update of the upload may have come before the storage's answer (held meanwhile).
     const held = row.held;
     row.held = undefined;
+    // Told already: the rest comes as it happens.
     if (held) applyDetails(held);
-    deps.refresh(grant.imageId);
+    else deps.refresh(grant.imageId);
   }
 
   function addFiles(files: readonly File[]): void {
@@ -358,7 +359,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
       // Bytes still going up: the upload's own outcome decides first; a cancelled or failed
       // transfer stored nothing the pipeline could report on.
       const { phase, failedAt } = row.entry;
-      if (phase === 'uploading') row.held = details;
+      if (phase === 'uploading' && details.image) row.held = details;
       if (!(phase === 'uploaded' || phase === 'processing' || phase === 'processed' || (phase === 'failed' && failedAt === 'pipeline'))) continue;
       const image = details.image;
       if (!image) continue; // recorded history, projection not caught up yet

@@ -156,10 +156,18 @@ export type ImageFoldState = Mutable<ImageFoldRecord> & {
 /** The fold's bookkeeping: what {@link ImageFoldState} holds beyond {@link ImageFoldRecord}. */
 export const FOLD_BOOKKEEPING = ['upload', 'generation', 'lastUpload', 'deletedBy', 'lastRestore'] as const;
 
-/** The record a fold's state stands for: the state without its {@link FOLD_BOOKKEEPING}. */
+// FOLD_BOOKKEEPING names every key the state has beyond the record (a compile error otherwise).
+const BOOKKEEPING_COVERED: [Exclude<keyof ImageFoldState, keyof ImageFoldRecord>] extends [(typeof FOLD_BOOKKEEPING)[number]] ? true : never = true;
+void BOOKKEEPING_COVERED;
+
+/**
+ * The record a fold's state stands for: the state without its {@link FOLD_BOOKKEEPING}. The read
+ * model's record (metadata's `projectImage`) and the local runtime's live updates are built with it.
+ */
 export function foldRecord(state: ImageFoldState): ImageFoldRecord {
-  const { upload: _upload, generation: _generation, lastUpload: _lastUpload, deletedBy: _deletedBy, lastRestore: _lastRestore, ...record } = state;
-  return record;
+  const record: Partial<ImageFoldState> = { ...state };
+  for (const key of FOLD_BOOKKEEPING) delete record[key];
+  return record as ImageFoldRecord;
 }
 
 /**

@@ -10,8 +10,8 @@ export interface Page {
   /** A fresh copy of one of the person's images (live event, poll or upload). */
   applyDetails?(details: ImageDetails): void;
   /**
-   * The page shows images' histories: it is given only read details, never a record a live
-   * update carried (whose history is the last read's, or none).
+   * The page shows images' histories: a change that carries its image's record is not shown to
+   * it at once (that record's history is the last read's, or none); it reads the image first.
    */
   readonly showsHistory?: boolean;
   /** Fresh dashboard figures. */

@@ -136,6 +136,16 @@ describe('live updates: what the change carries', () => {
     expect(last).not.toHaveProperty('image');
   });
 
+  it('carries no record of an event metadata failed to record (the read model never got it)', async () => {
+    await figures.loadArchive(emptyArchive());
+    figures.onBusEvent(EVENT_BUS_NAME, uploaded);
+    if (!metadataRule) throw new Error('no rule to metadata');
+    figures.delivered({ rule: metadataRule, event: uploaded, attempts: 3, error: new Error('metadata is down') });
+
+    expect(told).toEqual([expect.objectContaining({ detailType: 'ImageUploaded' })]);
+    expect(told[0]).not.toHaveProperty('image');
+  });
+
   it('carries no record while the archive is still being folded (the fold may lag the read model)', () => {
     figures.onBusEvent(EVENT_BUS_NAME, uploaded);
     figures.onBusEvent(EVENT_BUS_NAME, thumbnails);

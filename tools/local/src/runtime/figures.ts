@@ -112,11 +112,12 @@ export class LiveFigures {
     }
     // The UI reloads an image when told it changed: tell it once metadata has recorded the event
     // (an event recorded before it was published was told on the bus already).
+    // A delivery metadata failed carries no record: the fold would show one the read model never got.
     if (outcome.rule.target !== 'metadata' || isRecordedBeforePublished(outcome.event)) return;
-    this.tellOwner(outcome.event);
+    this.tellOwner(outcome.event, outcome.error === undefined);
   }
 
-  private tellOwner(event: BusEvent): void {
+  private tellOwner(event: BusEvent, recorded = true): void {
     const detail = event.detail as { data?: { imageId?: unknown; userId?: unknown }; occurredAt?: unknown };
     const { imageId, userId } = detail.data ?? {};
     if (typeof imageId !== 'string' || typeof userId !== 'string') return;
@@ -124,7 +125,7 @@ export class LiveFigures {
     // and, while the image processes, the record itself (the page draws the card, then its early
     // renditions, without reading the record first). Not while the archive is still being folded: the fold lags.
     const status = this.stats.statusOf(imageId);
-    const image = this.liveBeforeArchiveRead ? undefined : this.stats.processingRecordOf(imageId);
+    const image = this.liveBeforeArchiveRead || !recorded ? undefined : this.stats.processingRecordOf(imageId);
     this.hub.image(userId, {
       imageId,
       detailType: event['detail-type'],
