@@ -1,5 +1,6 @@
 import {
   foldImageEvent,
+  foldRecord,
   isOnRun,
   ImageVariantAddedV1,
   parseDetail,
@@ -140,8 +141,7 @@ export function projectImage(
   }
   if (!state) return undefined;
 
-  const { upload: _upload, generation: _generation, lastUpload: _lastUpload, deletedBy: _deletedBy, lastRestore: _lastRestore, ...record } =
-    state;
+  const record = foldRecord(state);
   const expiresAt =
     options.retentionDays === undefined
       ? undefined

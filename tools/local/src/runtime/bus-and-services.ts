@@ -3,6 +3,7 @@ import type { StateMachine } from 'aws-local-stepfunctions';
 import { canReleaseFreedMemory, releaseFreedMemory } from '@imgpipe/image-ops';
 import { createWorkerScorer } from '@imgpipe/image-ops/scoring-worker';
 import { AVIF_STEP_TIMEOUT_SECONDS, DynamoImageEventStore, logger, TABLES, type Env } from '@imgpipe/platform';
+import { compileTaskInputSchemas } from '@imgpipe/metadata';
 import { EVENT_BUS_NAME, eventRules, type RuleTarget } from '@imgpipe/workflow';
 import { EventArchive } from '../bus/archive';
 import type { BusEvent, BusName } from '../bus/bus-event';
@@ -207,6 +208,9 @@ export function startBusAndServices(ctx: BusAndServicesContext): BusAndServices 
   // glibc, then koffi's load): ~17 ms on the event loop at the end of the first upload's
   // thumbnail task, just before RecordThumbnails (CPU profile, issue 13). Bound here, at start.
   canReleaseFreedMemory();
+  // zod compiles a schema at its first parse: RecordThumbnails' input (2-10 ms) is compiled here,
+  // not by the first upload's task on its way to the card.
+  compileTaskInputSchemas();
   const services = createLocalServices({
     env: ctx.env,
     ...(scorer ? { scorer } : {}),

@@ -1,3 +1,4 @@
+import { isRecordedBeforePublished } from '@imgpipe/metadata';
 import { logger } from '@imgpipe/platform';
 import { EVENT_BUS_NAME } from '@imgpipe/workflow';
 import type { BusEvent } from '../bus/bus-event';
@@ -8,18 +9,13 @@ import { PipelineStats, type DashboardStats } from '../stats/pipeline-stats';
 import type { RuntimeProgress } from './types';
 
 /**
- * Events the pipeline records (history and read model) before it puts them on the bus: the
- * thumbnail branch's `ThumbnailsGenerated` (`RecordThumbnails`) and `ImageProcessed`
- * (`PublishProcessed`, after `RecordMetadata`). Their live update goes out when the bus takes
- * them, as on AWS, where the push rule runs beside metadata's instead of after it; metadata's
- * consumer only finds them already recorded. A replayed copy may not be recorded yet (a
- * rebuild from the archive), so it is told after metadata, like every other event.
+ * Metadata's rule (`isRecordedBeforePublished`): `ThumbnailsGenerated` (`RecordThumbnails`) and
+ * `ImageProcessed` (`PublishProcessed`) are recorded before they are put on the bus, so their live
+ * update goes out when the bus takes them, as on AWS, where the push rule runs beside metadata's
+ * instead of after it; metadata's consumer only finds them already recorded. A replayed copy may
+ * not be recorded yet (a rebuild from the archive), so it is told after metadata, like every other event.
  */
-const RECORDED_BEFORE_PUBLISHED: ReadonlySet<string> = new Set(['ThumbnailsGenerated', 'ImageProcessed']);
-
-function isRecordedBeforePublished(event: BusEvent): boolean {
-  return event['replay-name'] === undefined && RECORDED_BEFORE_PUBLISHED.has(event['detail-type']);
-}
+const recordedBeforePublished = (event: BusEvent) => isRecordedBeforePublished(event['detail-type'], event);
 
 /** What the figures read from the parts that do the work. */
 export interface FigureSources {
@@ -54,7 +50,7 @@ export class LiveFigures {
     if (this.liveBeforeArchiveRead) this.liveBeforeArchiveRead.push(event);
     else if (this.stats.apply(event)) this.changed();
     // Recorded before it was published: the owner is told now, not after metadata's consumer finds it a duplicate.
-    if (isRecordedBeforePublished(event)) this.tellOwner(event);
+    if (recordedBeforePublished(event)) this.tellOwner(event);
   }
 
   /** Folds the archived events, then those that arrived while they were read. */
@@ -113,7 +109,7 @@ export class LiveFigures {
     // The UI reloads an image when told it changed: tell it once metadata has recorded the event
     // (an event recorded before it was published was told on the bus already).
     // A delivery metadata failed carries no record: the fold would show one the read model never got.
-    if (outcome.rule.target !== 'metadata' || isRecordedBeforePublished(outcome.event)) return;
+    if (outcome.rule.target !== 'metadata' || recordedBeforePublished(outcome.event)) return;
     this.tellOwner(outcome.event, outcome.error === undefined);
   }
 
