@@ -45,15 +45,15 @@ const REWRITE_SUFFIX = '.rewrite';
  *
  * One line per `detail.eventId`: an event whose id is archived already (the same fact
  * published again by a replayed or rebuilt run, whose ids are deterministic) is not
- * appended twice. The ids are indexed once, on the first append, from the files (only the
- * ids are kept in memory). Events without a `detail.eventId` (S3's) are always appended.
+ * appended twice. The ids are indexed once, from the files, by {@link EventArchive.prepare} as the
+ * runtime starts, else on the first append (only the ids are kept in memory). Events without a `detail.eventId` (S3's) are always appended.
  * The only rewrite is {@link redactImage}.
  */
 export class EventArchive {
   private file: { day: string; handle: FileHandle } | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** `detail.eventId` of every archived event; loaded on the first append. */
+  /** `detail.eventId` of every archived event; loaded by `prepare` or on the first append. */
   private eventIds: Set<string> | undefined;
 
   constructor(readonly directory: string) {}
