@@ -9,6 +9,7 @@ import { createSession, decodeTokenClaims, displayUser, isExpired, tokenFromFrag
 import { loadWebConfig, type OidcAuthConfig, type WebConfig } from './config';
 import { deletedNotice, type DeletedImage } from './deleted-notice';
 import { createCarriedRecords } from './carried-records';
+import { createDelayedReads } from './delayed-reads';
 import { h, replaceChildren } from './dom';
 import type { LiveState } from './live';
 import { connectLiveUpdates } from './realtime';
@@ -163,23 +164,13 @@ function showApp(config: WebConfig, account: Account): RunningApp {
   // A stored upload is read at once without a live stream; with one, only if the stream has said
   // nothing of it within UPLOAD_CHANGE_WAIT_MS (its word starts a read anyway): a read at once
   // would find nothing recorded yet and only slow the server while it records the upload.
-  const awaitingChange = new Map<string, ReturnType<typeof setTimeout>>();
-  const historyReads = new Map<string, ReturnType<typeof setTimeout>>();
+  const awaitingChange = createDelayedReads((imageId) => void images.request(imageId));
+  const historyReads = createDelayedReads((imageId) => void images.request(imageId));
   const uploads = createUploads({
     api,
     refresh: (imageId) => {
-      if (live.state !== 'open') {
-        void images.request(imageId);
-        return;
-      }
-      clearTimeout(awaitingChange.get(imageId));
-      awaitingChange.set(
-        imageId,
-        setTimeout(() => {
-          awaitingChange.delete(imageId);
-          void images.request(imageId);
-        }, UPLOAD_CHANGE_WAIT_MS),
-      );
+      if (live.state === 'open') awaitingChange.after(imageId, UPLOAD_CHANGE_WAIT_MS);
+      else void images.request(imageId);
     },
   });
 
@@ -281,8 +272,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
   const pushed = config.eventsUrl === null && config.realtime !== undefined;
   const live = connectLiveUpdates(config, account.getToken, {
     onImage: (change) => {
-      clearTimeout(awaitingChange.get(change.imageId));
-      awaitingChange.delete(change.imageId);
+      awaitingChange.cancel(change.imageId);
       const now = carried.fromChange(change);
       // A page that shows the history (the image page) reads the image at once, as for any change.
       if (!now || page?.showsHistory) {
@@ -293,14 +283,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
       show(now);
       // The record came with the change; its history can wait, so this read does not slow the
       // work the page waits for next on a busy server (one read per image per pause).
-      clearTimeout(historyReads.get(change.imageId));
-      historyReads.set(
-        change.imageId,
-        setTimeout(() => {
-          historyReads.delete(change.imageId);
-          void images.request(change.imageId);
-        }, CARRIED_RECORD_READ_DELAY_MS),
-      );
+      historyReads.after(change.imageId, CARRIED_RECORD_READ_DELAY_MS);
     },
     onStats: (stats) => page?.applyStats?.(stats),
     onState: renderLive,
@@ -347,7 +330,8 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     signedOut = true;
     live.close();
     clearInterval(poll);
-    for (const timer of [...awaitingChange.values(), ...historyReads.values()]) clearTimeout(timer);
+    awaitingChange.dispose();
+    historyReads.dispose();
     uploads.dispose();
     page?.dispose?.();
     window.removeEventListener('hashchange', renderRoute);
