@@ -309,7 +309,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
     // guard above, although update() and the awaits have moved it on since.
     if (phaseOf(row) === 'uploading') update(row, { phase: 'uploaded', loaded: row.file.size });
     // The live update of the upload may have come before the storage's answer (held meanwhile).
-    const held = row.held;
+    const held = row.held?.imageId === grant.imageId ? row.held : undefined; // not a failed attempt's
     row.held = undefined;
     // Told already: the rest comes as it happens.
     if (held) applyDetails(held);
