@@ -216,6 +216,20 @@ export function primaryRenditionKeys(renditions: readonly Pick<RenditionObject, 
 const v3Key = (name: string, ext: string) =>
   `thumbnails/3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b/01J9ZQ4V7W3M8K2N6P5R1T0XYZ/5d41402abc4b/${name}.${ext}`;
 
+/** What the published v3 examples of one run share: the image, the set, the output version, the placeholder. */
+const V3_EXAMPLE_BUCKET = 'imgpipe-processed-123456789012';
+const V3_EXAMPLE_RUN = {
+  imageId: '01J9ZQ4V7W3M8K2N6P5R1T0XYZ',
+  userId: '3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b',
+  renditionsVersion: 'rs-9e107d9d372b',
+  version: '5d41402abc4b',
+  placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.3333 },
+};
+const V3_EXAMPLE_SMALL = [
+  { name: 'small', bucket: V3_EXAMPLE_BUCKET, key: v3Key('small', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 6_842, width: 150, height: 113 },
+  { name: 'small', bucket: V3_EXAMPLE_BUCKET, key: v3Key('small', 'webp'), format: 'webp', contentType: 'image/webp', size: 4_918, width: 150, height: 113 },
+] as const;
+
 /** The thumbnail task wrote every rendition of the set in each of its formats (JPEG and WebP by default). Since issue 11's WebP renditions; v1 and v2 are still read. */
 export const ThumbnailsGeneratedV3 = defineContract({
   source: 'imgpipe.thumbnail',
@@ -226,36 +240,26 @@ export const ThumbnailsGeneratedV3 = defineContract({
   examples: {
     minimal: ThumbnailsGeneratedV2.examples.minimal,
     full: {
-      imageId: '01J9ZQ4V7W3M8K2N6P5R1T0XYZ',
-      userId: '3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b',
-      renditionsVersion: 'rs-9e107d9d372b',
+      ...V3_EXAMPLE_RUN,
       renditions: [
-        { name: 'small', bucket: 'imgpipe-processed-123456789012', key: v3Key('small', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 6_842, width: 150, height: 113 },
-        { name: 'small', bucket: 'imgpipe-processed-123456789012', key: v3Key('small', 'webp'), format: 'webp', contentType: 'image/webp', size: 4_918, width: 150, height: 113 },
-        { name: 'display', bucket: 'imgpipe-processed-123456789012', key: v3Key('display', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 268_410, width: 1600, height: 1200 },
-        { name: 'display', bucket: 'imgpipe-processed-123456789012', key: v3Key('display', 'webp'), format: 'webp', contentType: 'image/webp', size: 171_226, width: 1600, height: 1200 },
+        ...V3_EXAMPLE_SMALL,
+        { name: 'display', bucket: V3_EXAMPLE_BUCKET, key: v3Key('display', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 268_410, width: 1600, height: 1200 },
+        { name: 'display', bucket: V3_EXAMPLE_BUCKET, key: v3Key('display', 'webp'), format: 'webp', contentType: 'image/webp', size: 171_226, width: 1600, height: 1200 },
       ],
       processingMs: 164,
-      version: '5d41402abc4b',
-      placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.3333 },
     },
     /**
      * The thumbnail task's share of a split set (issue 13): its small renditions only; the large
      * ones (`display`) are compress's (`ImageCompressed` v2's `with-renditions`, of the same set).
      */
     'early-share': {
-      imageId: '01J9ZQ4V7W3M8K2N6P5R1T0XYZ',
-      userId: '3f2b8c1e-6a4d-4e8f-9b7a-2c1d0e9f8a7b',
-      renditionsVersion: 'rs-9e107d9d372b',
+      ...V3_EXAMPLE_RUN,
       renditions: [
-        { name: 'small', bucket: 'imgpipe-processed-123456789012', key: v3Key('small', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 6_842, width: 150, height: 113 },
-        { name: 'small', bucket: 'imgpipe-processed-123456789012', key: v3Key('small', 'webp'), format: 'webp', contentType: 'image/webp', size: 4_918, width: 150, height: 113 },
-        { name: 'card', bucket: 'imgpipe-processed-123456789012', key: v3Key('card', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 31_207, width: 400, height: 400 },
-        { name: 'card', bucket: 'imgpipe-processed-123456789012', key: v3Key('card', 'webp'), format: 'webp', contentType: 'image/webp', size: 22_519, width: 400, height: 400 },
+        ...V3_EXAMPLE_SMALL,
+        { name: 'card', bucket: V3_EXAMPLE_BUCKET, key: v3Key('card', 'jpg'), format: 'jpeg', contentType: 'image/jpeg', size: 31_207, width: 400, height: 400 },
+        { name: 'card', bucket: V3_EXAMPLE_BUCKET, key: v3Key('card', 'webp'), format: 'webp', contentType: 'image/webp', size: 22_519, width: 400, height: 400 },
       ],
       processingMs: 71,
-      version: '5d41402abc4b',
-      placeholder: { thumbHash: '1QcSHQRnh493V4dIh4eXh1h4kJUI', dominantColour: '#6b8fb3', aspectRatio: 1.3333 },
     },
   },
 });
