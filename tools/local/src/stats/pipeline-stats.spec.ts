@@ -1,11 +1,18 @@
+import { serialize } from 'node:v8';
 import {
   createEnvelope,
   ImageDeletedV2,
   ImageProcessedV1,
+  ImageProcessedV2,
+  ImagePurgedV1,
+  ThumbnailsGeneratedV3,
   ImageProcessingFailedV1,
   ImageRestoredV1,
   ImageUploadedV1,
+  foldImageEvent,
+  parseStoredEvent,
   type FailureCode,
+  type ImageFoldState,
   type KnownContract,
   type DataInputOf,
 } from '@imgpipe/contracts';
@@ -34,6 +41,11 @@ const failed = (imageId: string, code: FailureCode) =>
 const deleted = (imageId: string) =>
   event(ImageDeletedV2, { imageId, userId: 'user-1', deletedKeys: [], deletedAt: '2025-06-02T00:00:00Z', undoUntil: '2025-06-09T00:00:00Z' });
 const restored = (imageId: string, restoredAt = '2025-06-03T00:00:00Z') => event(ImageRestoredV1, { imageId, userId: 'user-1', restoredAt });
+// A whole run as the pipeline publishes it today: the renditions, then the delivery record.
+const thumbnailsV3 = (imageId: string) =>
+  event(ThumbnailsGeneratedV3, { ...ThumbnailsGeneratedV3.examples.full, imageId, userId: 'user-1' });
+const processedV2 = (imageId: string, processingTimeMs: number) =>
+  event(ImageProcessedV2, { ...ImageProcessedV2.examples.full, imageId, userId: 'user-1', originalKey: key(imageId), processingTimeMs });
 
 const EMPTY = {
   processed: 0,
@@ -123,5 +135,85 @@ describe('PipelineStats', () => {
     expect(stats.snapshot(0)).toMatchObject({ processing: 1, processed: 0 });
     stats.apply(processed('a', 7));
     expect(stats.snapshot(0)).toMatchObject({ processing: 0, processed: 1, p50Ms: 7 });
+  });
+
+  it('keeps a few hundred bytes of a settled image, not its record (the runtime runs for days)', () => {
+    // The figures' state, as V8 serializes it: on the old code every image's whole fold (its
+    // renditions, delivery record, placeholder and last upload) stayed, ~4.3 KB an image here.
+    const images = 300;
+    const stats = new PipelineStats();
+    const empty = serialize(stats).byteLength;
+    for (let i = 0; i < images; i++) {
+      const id = `img-${String(i).padStart(4, '0')}`;
+      stats.apply(uploaded(id));
+      stats.apply(thumbnailsV3(id));
+      stats.apply(processedV2(id, 100 + i));
+    }
+    const perImage = (serialize(stats).byteLength - empty) / images;
+    process.stdout.write(`PipelineStats: ${perImage.toFixed(0)} bytes an image serialized\n`);
+    expect(perImage).toBeLessThan(600);
+    expect(stats.snapshot(0)).toMatchObject({ processed: images, processing: 0, p50Ms: 100 + images / 2 - 1 });
+  });
+
+  it('still tells the record of an image processing, not of one processing again after it settled', () => {
+    const stats = new PipelineStats();
+    stats.apply(uploaded('a'));
+    stats.apply(thumbnailsV3('a'));
+    expect(stats.processingRecordOf('a')).toMatchObject({ imageId: 'a', status: 'processing', thumbnails: expect.any(Object) });
+    stats.apply(processedV2('a', 5));
+    expect(stats.processingRecordOf('a')).toBeUndefined();
+
+    // Restored: the read model carries the record over; the settled state does not hold it, so none is told (the page reads it).
+    stats.apply(deleted('a'));
+    stats.apply(restored('a'));
+    expect(stats.statusOf('a')).toBe('processing');
+    expect(stats.processingRecordOf('a')).toBeUndefined();
+    stats.apply(processedV2('a', 9));
+    expect(stats.snapshot(0)).toMatchObject({ processed: 1, processing: 0, p50Ms: 9 });
+  });
+
+  it('decides every later event of a settled image as the fold of the whole state does', () => {
+    // Each event folded two ways: by the figures (a settled image keeps its SETTLED_KEYS) and by
+    // metadata's fold over the whole state. Status and figures must agree after each one.
+    const stats = new PipelineStats();
+    let whole: ImageFoldState | undefined;
+    const steps = [
+      uploaded('a'),
+      thumbnailsV3('a'),
+      processedV2('a', 5),
+      uploaded('a'), // redelivered
+      deleted('a'),
+      processedV2('a', 6), // late
+      restored('a'),
+      processedV2('a', 9),
+      uploaded('a'), // after a restore the marker is cleared: a new run
+      failed('a', 'CORRUPT'),
+      uploaded('a', 'etag:"upload-2"'),
+      thumbnailsV3('a'),
+      processedV2('a', 11),
+      event(ImageProcessingFailedV1, { ...ImageProcessingFailedV1.examples.minimal, imageId: 'a', originalKey: key('a'), code: 'CORRUPT', stage: 'notify' }),
+      deleted('a'),
+      event(ImagePurgedV1, { imageId: 'a', userId: 'user-1', purgedAt: '2025-06-10T00:00:00Z', purgedKeys: 0 }),
+      restored('a', '2025-06-04T00:00:00Z'),
+      processedV2('a', 13),
+    ];
+    for (const step of steps) {
+      stats.apply(step);
+      whole = foldImageEvent(whole, parseStoredEvent({ detailType: step['detail-type'], detail: step.detail as unknown as Record<string, unknown> })) ?? whole;
+      const figures = stats.snapshot(0);
+      expect(stats.statusOf('a')).toBe(whole?.status);
+      expect(figures).toEqual({
+        ...EMPTY,
+        processed: whole?.status === 'processed' ? 1 : 0,
+        processing: whole?.status === 'processing' ? 1 : 0,
+        failed: whole?.status === 'failed' ? 1 : 0,
+        failedByCode: whole?.status === 'failed' ? { [whole.failure?.code ?? 'UNKNOWN']: 1 } : {},
+        p50Ms: whole?.status === 'processed' ? (whole.processingTimeMs ?? null) : null,
+        p95Ms: whole?.status === 'processed' ? (whole.processingTimeMs ?? null) : null,
+        originalBytes: whole?.status === 'processed' ? (whole.originalSize ?? 0) : 0,
+        bytesSaved: whole?.status === 'processed' ? (whole.originalSize ?? 0) - (whole.compressedSize ?? whole.originalSize ?? 0) : 0,
+      });
+    }
+    expect(whole?.status).toBe('deleted');
   });
 });

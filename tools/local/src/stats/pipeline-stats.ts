@@ -30,14 +30,59 @@ function parse(event: Pick<BusEvent, 'detail-type' | 'detail'>): PipelineEvent |
 }
 
 /**
+ * What the figures keep of an image that is no longer `processing` (processed, failed, deleted):
+ * the keys metadata's fold reads to decide a later event (`foldImageEvent`: the status, the
+ * upload marker a redelivered `ImageUploaded` is told by, the delete's undo deadline, the purge,
+ * the restore generation, and what a purge's tombstone keeps) and the keys the figures read
+ * (`figuresOf`). Everything else of the state is the record (renditions, delivery, placeholder,
+ * the last upload's data: ~10 KiB an image, tools/local/README.md "Memory"), which the fold
+ * only copies forward and the figures read of a `processing` image only; kept for every image
+ * ever seen it grew the runtime's heap without bound.
+ */
+const SETTLED_KEYS = [
+  'imageId',
+  'userId',
+  'uploadedAt',
+  'updatedAt',
+  'status',
+  'upload',
+  'generation',
+  'deletedAt',
+  'undoUntil',
+  'deletedBy',
+  'purgedAt',
+  'failure',
+  'processingTimeMs',
+  'originalSize',
+  'compressedSize',
+] as const satisfies readonly (keyof ImageFoldState)[];
+
+/** A settled image's state: its {@link SETTLED_KEYS} only. */
+function settled(state: ImageFoldState): ImageFoldState {
+  const kept: Partial<Record<keyof ImageFoldState, unknown>> = {};
+  for (const key of SETTLED_KEYS) if (state[key] !== undefined) kept[key] = state[key];
+  return kept as ImageFoldState;
+}
+
+/**
  * The dashboard figures as a fold over imgpipe events (from the archive at start, then live
  * from the bus). Each image's state is metadata's own fold (`foldImageEvent`, the one
  * definition of an image's status, the read model's): a duplicate, a replay or a late event
  * of a run that finished after a delete changes nothing it would not change there, a deleted
  * image counts nowhere, and a restored one is processing again.
+ *
+ * Memory: an image's whole state is kept while it is `processing` (the live update carries its
+ * record); once it settles only its {@link SETTLED_KEYS} are (a few hundred bytes an image
+ * instead of ~10 KiB), which give the same status and figures for any later event.
  */
 export class PipelineStats {
   private readonly images = new Map<string, ImageFoldState>();
+  /**
+   * Images processing again (a restore, a new upload) after they settled: their state lacks the
+   * record the full fold would carry over, so no record is told for them until they settle
+   * (the page reads it instead). As many as images in flight.
+   */
+  private readonly resumedFromSettled = new Set<string>();
 
   constructor(private readonly projection: FoldOptions = {}) {}
 
@@ -49,9 +94,16 @@ export class PipelineStats {
     const before = this.images.get(imageId);
     const after = foldImageEvent(before, parsed, this.projection);
     if (!after) return false;
-    this.images.set(imageId, after);
+    if (after.status === 'processing') {
+      if (before !== undefined && before.status !== 'processing') this.resumedFromSettled.add(imageId);
+      this.images.set(imageId, after);
+    } else {
+      this.resumedFromSettled.delete(imageId);
+      this.images.set(imageId, settled(after));
+    }
     return figuresOf(before) !== figuresOf(after);
   }
+
 
   /** The image's status as the events seen so far fold to it (what the read model says once metadata recorded them). */
   statusOf(imageId: string): ImageStatus | undefined {
@@ -61,11 +113,12 @@ export class PipelineStats {
   /**
    * The record of a `processing` image as the events seen so far fold to it (what the read model
    * holds once metadata recorded them), for the live update to carry (issue 13); `undefined` for
-   * an image in any other state.
+   * an image in any other state, and for one processing again after it settled (its settled
+   * state no longer holds the record the read model carries over).
    */
   processingRecordOf(imageId: string): ImageRecordView | undefined {
     const state = this.images.get(imageId);
-    return state?.status === 'processing' ? foldRecord(state) : undefined;
+    return state?.status === 'processing' && !this.resumedFromSettled.has(imageId) ? foldRecord(state) : undefined;
   }
 
   /** The figures now. */
