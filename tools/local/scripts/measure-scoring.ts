@@ -88,7 +88,7 @@ async function blocksPerImage(image: Buffer): Promise<void> {
   ] as const) {
     const blocks: { what: string; ms: number }[] = [];
     const t = performance.now();
-    await compress(image, { ...options, scorer: timedInThread(blocks) });
+    await compress(image, { ...options, formats: [...options.formats], scorer: timedInThread(blocks) });
     const total = blocks.reduce((s, b) => s + b.ms, 0);
     console.log(
       `${label}: ${blocks.length} blocks, ${total.toFixed(0)} ms of ${(performance.now() - t).toFixed(0)} ms: ${blocks.map((b) => `${b.what} ${b.ms.toFixed(0)}`).join(', ')}`,
