@@ -38,7 +38,9 @@ export const CEILING_QUALITIES = [60, 70, 75, 85, 90] as const;
  * filter 10) the one in between. Other levers sharp exposes, measured over every photo and left out
  * of the grid (tools/bench/README.md, "Encoder choices beyond quality"): `photo`/`picture` and
  * `smartSubsample` add <= 0.3 point to either ceiling row; `smartDeblock` +0.6/+0.4 at 4.2-4.5x
- * q80's CPU; `text` = `icon`.
+ * q80's CPU; `text` = `icon`. libwebp's knobs sharp does not pass (SNS, filter strength/sharpness/type,
+ * segments; measured with cwebp by tools/bench/scripts/libwebp-knobs-ceiling.ts) take the ceilings to
+ * 21.5% / 14.4% at most, so the grid leaves them out too.
  */
 export const CEILING_PRESETS = ['default', 'icon', 'drawing'] as const satisfies readonly WebpPresetName[];
 /**
