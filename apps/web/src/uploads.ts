@@ -225,7 +225,6 @@ export function createUploads(deps: UploadsDeps): Uploads {
     if (!canRetry(row.entry)) return;
     const { error: _error, failedAt: _failedAt, imageId: _imageId, ...rest } = row.entry;
     row.entry = { ...rest, phase: 'queued', loaded: 0 };
-    row.held = undefined; // a failed attempt's image: the retry gets a grant of its own
     renderRow(row);
     renderSummary();
     announce(announcement(row.entry));
