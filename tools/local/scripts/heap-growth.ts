@@ -1,7 +1,7 @@
 /**
  * What V8's heap keeps per image in the local runtime (tools/local/README.md, "Memory"):
  *
- *   node --expose-gc --max-semi-space-size=2 --optimize-for-size --import tsx \
+ *   MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=1048576 node --expose-gc --max-semi-space-size=2 --optimize-for-size --import tsx \
  *     tools/local/scripts/heap-growth.ts [--images 70] [--at 10] [--every <n>] [--width 800 --height 600] [--out <dir>]
  *   node --import tsx tools/local/scripts/heap-growth.ts diff <first.heapsnapshot> <last.heapsnapshot> [--images <n>]
  *
@@ -240,7 +240,8 @@ export async function diffSnapshots(firstPath: string, lastPath: string, images:
       .map((g) => `${(g.bytes / KiB).toFixed(1).padStart(9)} KiB ${String(g.count).padStart(7)} x ${g.label}${perImage(g.count)}`),
   ];
   const lines = [
-    ...netLines,`new objects reachable in the last snapshot, not in the first: ${(total / KiB).toFixed(0)} KiB${images ? ` (${(total / images / KiB).toFixed(1)} KiB an image over ${images})` : ''}`];
+    ...netLines,
+    `new objects reachable in the last snapshot, not in the first: ${(total / KiB).toFixed(0)} KiB${images ? ` (${(total / images / KiB).toFixed(1)} KiB an image over ${images})` : ''}`];
   for (const [label, group] of [...groups].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, top)) {
     lines.push(`${(group.bytes / KiB).toFixed(1).padStart(9)} KiB ${String(group.count).padStart(7)} x ${label}${perImage(group.count)}`);
     for (const [path, p] of [...group.paths].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 3)) {
@@ -337,7 +338,7 @@ async function measure(): Promise<void> {
   const images = Number(values.images);
   const at = [...new Set([...values.at.split(',').map(Number), images])].sort((a, b) => a - b);
   if (!at.every((n) => Number.isInteger(n) && n >= 1 && n <= images) || at.length < 2) {
-    throw new Error('--at takes whole numbers below --images (the images after which to write snapshots besides the last)');
+    throw new Error('--at takes whole numbers up to --images (the images after which to write snapshots besides the last)');
   }
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run node with --expose-gc');
