@@ -161,6 +161,21 @@ const BOOKKEEPING_COVERED: [Exclude<keyof ImageFoldState, keyof ImageFoldRecord>
 void BOOKKEEPING_COVERED;
 
 /**
+ * The keys of an image's fold state that the fold reads to make the next state, beyond copying
+ * them forward: `status` (a deleted image takes only a timely restore or the purge; a `notify`
+ * failure leaves a processed image processed), `upload` (a redelivered `ImageUploaded` is told by
+ * it), `undoUntil` (a restore past it changes nothing), `purgedAt` (nothing brings a purged image
+ * back) and `generation` (a restore counts on from it; a run's event ids are named by it,
+ * metadata's `runEventId`). Every other key the fold sets, copies forward, merges (`thumbnails`) or
+ * drops, and never decides by.
+ *
+ * A state picked to these keys folds any later event to the same `status` and the same values of
+ * these keys as the whole state (fold.spec.ts): a consumer that needs no record of a settled
+ * image (the local runtime's figures) keeps only these, plus what it reads itself.
+ */
+export const FOLD_DECISION_KEYS = ['status', 'upload', 'undoUntil', 'purgedAt', 'generation'] as const satisfies readonly (keyof ImageFoldState)[];
+
+/**
  * The record a fold's state stands for: the state without its {@link FOLD_BOOKKEEPING}. The read
  * model's record (metadata's `projectImage`) and the local runtime's live updates are built with it.
  */
