@@ -1,5 +1,5 @@
 import type { DashboardStats, ImageRecordView, ImageStatus } from '@imgpipe/contracts/views';
-import { foldImageEvent, foldRecord, parseStoredEvent, type FoldOptions, type ImageFoldState, type PipelineEvent } from '@imgpipe/contracts';
+import { FOLD_DECISION_KEYS, foldImageEvent, foldRecord, parseStoredEvent, type FoldOptions, type ImageFoldState, type PipelineEvent } from '@imgpipe/contracts';
 import type { BusEvent } from '../bus/bus-event';
 
 export type { DashboardStats, ImageStatus };
@@ -11,8 +11,12 @@ function percentile(sorted: readonly number[], p: number): number | null {
   return sorted[Math.min(rank, sorted.length) - 1] ?? null;
 }
 
+/** The keys of an image's fold state the figures read ({@link figuresOf}, {@link PipelineStats.snapshot}). */
+const FIGURE_KEYS = ['status', 'processingTimeMs', 'originalSize', 'compressedSize', 'failure'] as const satisfies readonly (keyof ImageFoldState)[];
+type FigureKey = (typeof FIGURE_KEYS)[number];
+
 /** What the figures read of one image's fold: a change here is a change of the figures. */
-function figuresOf(state: ImageFoldState | undefined): string {
+function figuresOf(state: Pick<ImageFoldState, FigureKey> | undefined): string {
   if (!state) return '';
   const { status, processingTimeMs, originalSize, compressedSize, failure } = state;
   return JSON.stringify([status, processingTimeMs, originalSize, compressedSize, failure?.code]);
@@ -31,33 +35,22 @@ function parse(event: Pick<BusEvent, 'detail-type' | 'detail'>): PipelineEvent |
 
 /**
  * What the figures keep of an image that is no longer `processing` (processed, failed, deleted):
- * the keys metadata's fold reads to decide a later event (`foldImageEvent`: the status, the
- * upload marker a redelivered `ImageUploaded` is told by, the delete's undo deadline, the purge,
- * the restore generation, and what a purge's tombstone keeps) and the keys the figures read
- * (`figuresOf`). Everything else of the state is the record (renditions, delivery, placeholder,
- * the last upload's data: ~10 KiB an image, tools/local/README.md "Memory"), which the fold
- * only copies forward and the figures read of a `processing` image only; kept for every image
- * ever seen it grew the runtime's heap without bound.
+ * - `FOLD_DECISION_KEYS`: what metadata's fold reads to decide a later event (contracts' fold.ts),
+ *   so the image's status after any later event is the one the whole state would give;
+ * - {@link FIGURE_KEYS}: what the figures read of it.
+ * No identity: the map's key is the image id, and nothing reads a settled state's `imageId`,
+ * owner or dates (the record of an image processing again is not told, see `resumedFromSettled`).
+ * Everything else of the state is the record (renditions, delivery, placeholder, the last
+ * upload's data), which the fold only copies forward; kept for every image ever seen it grew the
+ * runtime's heap without bound. Serialized by V8, a settled image of a whole run (renditions and
+ * delivery record) is 121 bytes instead of 4,304 (pipeline-stats.spec.ts prints it).
  */
-const SETTLED_KEYS = [
-  'imageId',
-  'userId',
-  'uploadedAt',
-  'updatedAt',
-  'status',
-  'upload',
-  'generation',
-  'deletedAt',
-  'undoUntil',
-  'deletedBy',
-  'purgedAt',
-  'failure',
-  'processingTimeMs',
-  'originalSize',
-  'compressedSize',
-] as const satisfies readonly (keyof ImageFoldState)[];
+const SETTLED_KEYS = [...new Set([...FOLD_DECISION_KEYS, ...FIGURE_KEYS])];
 
-/** A settled image's state: its {@link SETTLED_KEYS} only. */
+/**
+ * A settled image's state: its {@link SETTLED_KEYS} only. Not a whole `ImageFoldState` (no
+ * identity, no record), but the fold reads none of the rest to decide (`FOLD_DECISION_KEYS`).
+ */
 function settled(state: ImageFoldState): ImageFoldState {
   const kept: Partial<Record<keyof ImageFoldState, unknown>> = {};
   for (const key of SETTLED_KEYS) if (state[key] !== undefined) kept[key] = state[key];
@@ -72,8 +65,8 @@ function settled(state: ImageFoldState): ImageFoldState {
  * image counts nowhere, and a restored one is processing again.
  *
  * Memory: an image's whole state is kept while it is `processing` (the live update carries its
- * record); once it settles only its {@link SETTLED_KEYS} are (a few hundred bytes an image
- * instead of ~10 KiB), which give the same status and figures for any later event.
+ * record); once it settles only its {@link SETTLED_KEYS} are, which give the same status and
+ * figures for any later event.
  */
 export class PipelineStats {
   private readonly images = new Map<string, ImageFoldState>();
@@ -104,7 +97,6 @@ export class PipelineStats {
     return figuresOf(before) !== figuresOf(after);
   }
 
-
   /** The image's status as the events seen so far fold to it (what the read model says once metadata recorded them). */
   statusOf(imageId: string): ImageStatus | undefined {
     return this.images.get(imageId)?.status;
@@ -130,7 +122,8 @@ export class PipelineStats {
     let originalBytes = 0;
     const failedByCode: Record<string, number> = {};
     const times: number[] = [];
-    for (const image of this.images.values()) {
+    for (const state of this.images.values()) {
+      const image: Pick<ImageFoldState, FigureKey> = state;
       if (image.status === 'processing') processing += 1;
       else if (image.status === 'failed') {
         failed += 1;
