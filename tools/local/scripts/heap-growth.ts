@@ -32,6 +32,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
+import { testImage } from '@imgpipe/image-ops/testing';
+import { startLocalRuntime } from '../src/runtime';
+import { RuntimeClient } from '../src/testing/http-client';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
@@ -344,9 +347,6 @@ async function measure(): Promise<void> {
   if (!gc) throw new Error('run node with --expose-gc');
   const out = resolve(values.out ?? (await mkdtemp(join(tmpdir(), 'imgpipe-heap-'))));
   await mkdir(out, { recursive: true });
-  const { testImage } = await import('@imgpipe/image-ops/testing');
-  const { startLocalRuntime } = await import('../src/runtime');
-  const { RuntimeClient } = await import('../src/testing/http-client');
   const photo = await testImage('jpeg', { width: Number(values.width), height: Number(values.height) });
   const dataDir = await mkdtemp(join(tmpdir(), 'imgpipe-heap-data-'));
   const runtime = await startLocalRuntime({ dataDir, port: 0, web: false, env: { ...process.env, RATE_LIMIT_UPLOADS: 'off' } });
