@@ -9,7 +9,7 @@ import { ImagePurgedV1 } from './events/image-purged.contract';
 import { ImageRestoredV1 } from './events/image-restored.contract';
 import { ImageUploadedV1 } from './events/image-uploaded.contract';
 import { ThumbnailsGeneratedV3 } from './events/thumbnails-generated.contract';
-import { FOLD_DECISION_KEYS, foldImageEvent, parseStoredEvent, type ImageFoldState, type PipelineEvent } from './fold';
+import { FOLD_DECISION_KEYS, foldImageEvent, parseStoredEvent, pickFoldState, type ImageFoldState, type PipelineEvent } from './fold';
 import type { FailureStage } from './events/image-processing-failed.contract';
 import type { KnownContract } from './registry';
 
@@ -52,19 +52,13 @@ const deletedV1 = (deletedAt = '2025-06-02T00:00:00Z') => event(ImageDeletedV1, 
 const restored = (restoredAt: string) => event(ImageRestoredV1, { imageId, userId, restoredAt });
 const purged = (purgedAt = '2025-06-09T01:00:00Z') => event(ImagePurgedV1, { imageId, userId, purgedAt, purgedKeys: 1 });
 
-/** The state picked to `keys` (what a consumer keeps of a settled image). */
-function pick(state: ImageFoldState, keys: readonly (keyof ImageFoldState)[]): ImageFoldState {
-  const kept: Partial<Record<keyof ImageFoldState, unknown>> = {};
-  for (const key of keys) if (state[key] !== undefined) kept[key] = state[key];
-  return kept as ImageFoldState;
-}
 
 /**
  * What is compared after each event: the status (every consumer decides by it), the restore
  * generation (metadata names a run's event ids by it, `runEventId`) and the decision keys.
  */
 const decided = (state: ImageFoldState | undefined) =>
-  state === undefined ? undefined : { ...pick(state, FOLD_DECISION_KEYS), status: state.status, generation: state.generation };
+  state === undefined ? undefined : { ...pickFoldState(state, FOLD_DECISION_KEYS), status: state.status, generation: state.generation };
 
 const histories: readonly (readonly [name: string, events: () => PipelineEvent[], lastStatus: ImageFoldState['status']])[] = [
   [
@@ -122,7 +116,7 @@ describe('FOLD_DECISION_KEYS: what the fold decides a later event by', () => {
       slim = foldImageEvent(slim, next);
       expect({ step: i, ...decided(slim) }).toEqual({ step: i, ...decided(whole) });
       if (slim && slim.status !== 'processing') {
-        slim = pick(slim, FOLD_DECISION_KEYS);
+        slim = pickFoldState(slim, FOLD_DECISION_KEYS);
         slimmed += 1;
       }
     }

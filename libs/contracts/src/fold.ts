@@ -176,6 +176,17 @@ void BOOKKEEPING_COVERED;
 export const FOLD_DECISION_KEYS = ['status', 'upload', 'undoUntil', 'purgedAt', 'generation'] as const satisfies readonly (keyof ImageFoldState)[];
 
 /**
+ * The state cut down to `keys` (at least {@link FOLD_DECISION_KEYS}, so the fold decides later
+ * events as from the whole state): what a consumer keeps of a settled image. Not a whole
+ * `ImageFoldState` (no identity, no record); the cast stands for "the fold reads none of the rest".
+ */
+export function pickFoldState(state: ImageFoldState, keys: readonly (keyof ImageFoldState)[]): ImageFoldState {
+  const kept: Partial<Record<keyof ImageFoldState, unknown>> = {};
+  for (const key of keys) if (state[key] !== undefined) kept[key] = state[key];
+  return kept as ImageFoldState;
+}
+
+/**
  * The record a fold's state stands for: the state without its {@link FOLD_BOOKKEEPING}. The read
  * model's record (metadata's `projectImage`) and the local runtime's live updates are built with it.
  */

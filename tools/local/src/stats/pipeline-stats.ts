@@ -1,5 +1,5 @@
 import type { DashboardStats, ImageRecordView, ImageStatus } from '@imgpipe/contracts/views';
-import { FOLD_DECISION_KEYS, foldImageEvent, foldRecord, parseStoredEvent, type FoldOptions, type ImageFoldState, type PipelineEvent } from '@imgpipe/contracts';
+import { FOLD_DECISION_KEYS, foldImageEvent, foldRecord, parseStoredEvent, pickFoldState, type FoldOptions, type ImageFoldState, type PipelineEvent } from '@imgpipe/contracts';
 import type { BusEvent } from '../bus/bus-event';
 
 export type { DashboardStats, ImageStatus };
@@ -52,9 +52,7 @@ const SETTLED_KEYS = [...new Set([...FOLD_DECISION_KEYS, ...FIGURE_KEYS])];
  * identity, no record), but the fold reads none of the rest to decide (`FOLD_DECISION_KEYS`).
  */
 function settled(state: ImageFoldState): ImageFoldState {
-  const kept: Partial<Record<keyof ImageFoldState, unknown>> = {};
-  for (const key of SETTLED_KEYS) if (state[key] !== undefined) kept[key] = state[key];
-  return kept as ImageFoldState;
+  return pickFoldState(state, SETTLED_KEYS);
 }
 
 /**
