@@ -123,6 +123,14 @@ describe('the upload panel keeps a change that arrives while the bytes go up', (
     expect(refresh).not.toHaveBeenCalled();
   });
 
+  /** The row says it is stored and waiting, and the page read the image once: nothing was held. */
+  function expectStoredAndReadOnce(imageId: string): void {
+    expect(row().dataset['phase']).toBe('uploaded');
+    expect(statusText()).toBe('Uploaded; waiting for the pipeline');
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(refresh).toHaveBeenCalledWith(imageId);
+  }
+
   it('reads the image once when nothing came while the bytes went up', async () => {
     const api = fakeApi(grant('img-A'));
     start(api);
@@ -132,10 +140,7 @@ describe('the upload panel keeps a change that arrives while the bytes go up', (
     transfers[0]?.stored();
     await settle();
 
-    expect(row().dataset['phase']).toBe('uploaded');
-    expect(statusText()).toBe('Uploaded; waiting for the pipeline');
-    expect(refresh).toHaveBeenCalledTimes(1);
-    expect(refresh).toHaveBeenCalledWith('img-A');
+    expectStoredAndReadOnce('img-A');
   });
 
   it('does not hold a change without the record (history only): the stored upload is read', async () => {
@@ -146,10 +151,7 @@ describe('the upload panel keeps a change that arrives while the bytes go up', (
     transfers[0]?.stored();
     await settle();
 
-    expect(row().dataset['phase']).toBe('uploaded');
-    expect(statusText()).toBe('Uploaded; waiting for the pipeline');
-    expect(refresh).toHaveBeenCalledTimes(1);
-    expect(refresh).toHaveBeenCalledWith('img-A');
+    expectStoredAndReadOnce('img-A');
   });
 
   it('reads the retried upload when stored, although the failed attempt before it held a change (for the image that attempt was granted: a4509dd)', async () => {
