@@ -33,8 +33,9 @@ const olderThan = (read: ImageView, carried: ImageView) => (read.updatedAt ?? ''
  * const images = createRefresher({ load: api.getImage, apply: (_id, details) => show(carried.merge(details)) });
  */
 export function createCarriedRecords(): CarriedRecords {
-  /** Only images still processing are kept: an image leaves both maps at its end (or a delete). */
-  const lastShown = new Map<string, ImageDetails>();
+  // Only images still processing are kept: an image leaves both maps at its end (or a delete).
+  /** The history last shown of each image: a carried record comes without one. */
+  const lastHistory = new Map<string, ImageDetails['history']>();
   const carried = new Map<string, ImageView>();
 
   return {
@@ -42,22 +43,21 @@ export function createCarriedRecords(): CarriedRecords {
       const image = change.image;
       if (image?.status !== 'processing' || image.imageId !== change.imageId) return undefined;
       carried.set(change.imageId, image);
-      const shown: ImageDetails = { imageId: change.imageId, image, history: lastShown.get(change.imageId)?.history ?? [] };
-      lastShown.set(change.imageId, shown);
-      return shown;
+      const history = lastHistory.get(change.imageId) ?? [];
+      lastHistory.set(change.imageId, history);
+      return { imageId: change.imageId, image, history };
     },
     merge(details) {
       const { imageId, image } = details;
       const record = carried.get(imageId);
       if (record && (image === null || olderThan(image, record))) {
         // An answer to a read that started before the change: the carried record is newer.
-        const shown = { ...details, image: record };
-        lastShown.set(imageId, shown);
-        return shown;
+        lastHistory.set(imageId, details.history);
+        return { ...details, image: record };
       }
       carried.delete(imageId);
-      if (image?.status === 'processing') lastShown.set(imageId, details);
-      else if (image) lastShown.delete(imageId); // processed, failed, deleted: the record says all there is
+      if (image?.status === 'processing') lastHistory.set(imageId, details.history);
+      else if (image) lastHistory.delete(imageId); // processed, failed, deleted: the record says all there is
       return details;
     },
   };

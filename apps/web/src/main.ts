@@ -164,12 +164,12 @@ function showApp(config: WebConfig, account: Account): RunningApp {
   // A stored upload is read at once without a live stream; with one, only if the stream has said
   // nothing of it within UPLOAD_CHANGE_WAIT_MS (its word starts a read anyway): a read at once
   // would find nothing recorded yet and only slow the server while it records the upload.
-  const awaitingChange = createDelayedReads((imageId) => void images.request(imageId));
-  const historyReads = createDelayedReads((imageId) => void images.request(imageId));
+  // One timer an image: a change (which reads, now or later) replaces or cancels the wait for it.
+  const delayedReads = createDelayedReads((imageId) => void images.request(imageId));
   const uploads = createUploads({
     api,
     refresh: (imageId) => {
-      if (live.state === 'open') awaitingChange.after(imageId, UPLOAD_CHANGE_WAIT_MS);
+      if (live.state === 'open') delayedReads.after(imageId, UPLOAD_CHANGE_WAIT_MS);
       else void images.request(imageId);
     },
   });
@@ -272,7 +272,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
   const pushed = config.eventsUrl === null && config.realtime !== undefined;
   const live = connectLiveUpdates(config, account.getToken, {
     onImage: (change) => {
-      awaitingChange.cancel(change.imageId);
+      delayedReads.cancel(change.imageId);
       const now = carried.fromChange(change);
       // A page that shows the history (the image page) reads the image at once, as for any change.
       if (!now || page?.showsHistory) {
@@ -283,7 +283,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
       show(now);
       // The record came with the change; its history can wait, so this read does not slow the
       // work the page waits for next on a busy server (one read per image per pause).
-      historyReads.after(change.imageId, CARRIED_RECORD_READ_DELAY_MS);
+      delayedReads.after(change.imageId, CARRIED_RECORD_READ_DELAY_MS);
     },
     onStats: (stats) => page?.applyStats?.(stats),
     onState: renderLive,
@@ -330,8 +330,7 @@ function showApp(config: WebConfig, account: Account): RunningApp {
     signedOut = true;
     live.close();
     clearInterval(poll);
-    awaitingChange.dispose();
-    historyReads.dispose();
+    delayedReads.dispose();
     uploads.dispose();
     page?.dispose?.();
     window.removeEventListener('hashchange', renderRoute);

@@ -84,7 +84,7 @@ export class ThumbnailsFirst {
     };
   }
 
-  /** The compress task: starts once its run's thumbnail task ended, or after the bound. */
+  /** The compress task: starts once its run's thumbnail branch is done (see the class), or after the bound. */
   compress(task: LocalTask): LocalTask {
     return async (input) => {
       const key = runKey(input);
